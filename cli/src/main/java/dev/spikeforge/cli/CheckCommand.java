@@ -1,0 +1,157 @@
+package dev.spikeforge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikeforge.compiler.diag.DiagnosticJson;
+import dev.spikeforge.compiler.diag.DiagnosticRenderer;
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.IrDump;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.summary.NetworkSummary;
+import dev.spikeforge.compiler.summary.SummaryJson;
+import dev.spikeforge.compiler.summary.SummaryText;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code spikeforge check FILE...}: read, build and verify models; print a summary or the diagnostics. */
+@Command(name = "check",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {"Check .snn model files: print a per-layer summary of each valid model,",
+                "and every error and warning of each invalid one."},
+        footer = {"", "Exit codes: 0 all valid, 1 some model invalid, 2 usage error, 3 a file could not be read."})
+final class CheckCommand implements Callable<Integer> {
+
+    static final String JSON_SCHEMA = "spikeforge.check/1";
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Model files (.snn).")
+    List<Path> files;
+
+    @Option(names = "--json", description = "Print the results as one JSON document on standard output.")
+    boolean json;
+
+    @Option(names = "--dump-ir", description = "Also print the network IR (nodes, shapes, edges, settings).")
+    boolean dumpIr;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ArrayNode results = JsonNodeFactory.instance.arrayNode();
+        int valid = 0;
+        int invalid = 0;
+        int unreadable = 0;
+        for (Path file : files) {
+            SourceFile source;
+            try {
+                source = SourceFile.read(file);
+            } catch (IOException e) {
+                unreadable++;
+                String why = readError(e);
+                if (json) {
+                    ObjectNode r = results.addObject();
+                    r.put("file", file.toString());
+                    r.put("valid", false);
+                    r.put("read_error", why);
+                } else {
+                    err.println(file + ": error: cannot read the file: " + why);
+                }
+                continue;
+            }
+            Compilation c = SnnFrontEnd.compile(source);
+            if (c.ok()) {
+                valid++;
+            } else {
+                invalid++;
+            }
+            if (json) {
+                results.add(jsonResult(c));
+            } else {
+                printResult(c, out, err);
+            }
+        }
+        if (json) {
+            ObjectNode doc = JsonNodeFactory.instance.objectNode();
+            doc.put("schema", JSON_SCHEMA);
+            doc.set("files", results);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+        } else if (files.size() > 1) {
+            out.println("checked " + files.size() + " files: " + valid + " valid, " + invalid + " invalid"
+                    + (unreadable > 0 ? ", " + unreadable + " unreadable" : ""));
+        }
+        out.flush();
+        err.flush();
+        if (unreadable > 0) {
+            return ExitCodes.INPUT_ERROR;
+        }
+        return invalid > 0 ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+    }
+
+    private void printResult(Compilation c, PrintWriter out, PrintWriter err) {
+        if (!c.diagnostics().isEmpty()) {
+            err.print(DiagnosticRenderer.render(c.source(), c.diagnostics()));
+            long errors = c.errors().size();
+            long warnings = c.diagnostics().size() - errors;
+            err.println(c.source().name() + ": " + plural(errors, "error") + ", " + plural(warnings, "warning"));
+            err.flush();
+        }
+        if (c.ok()) {
+            out.print(SummaryText.render(c.source().name(), NetworkSummary.of(c.network())));
+            if (dumpIr) {
+                out.println();
+                out.print(IrDump.of(c.network()));
+            }
+            out.println();
+        }
+    }
+
+    private ObjectNode jsonResult(Compilation c) {
+        ObjectNode r = JsonNodeFactory.instance.objectNode();
+        r.put("file", c.source().name());
+        r.put("valid", c.ok());
+        if (c.ok()) {
+            r.set("summary", SummaryJson.of(NetworkSummary.of(c.network())));
+        } else {
+            r.putNull("summary");
+        }
+        r.set("diagnostics", DiagnosticJson.of(c.source().name(), c.diagnostics()));
+        if (dumpIr && c.ok()) {
+            r.put("ir", IrDump.of(c.network()));
+        }
+        return r;
+    }
+
+    private static String plural(long n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
+    }
+
+    static String readError(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) {
+            return "it is a directory";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.spikeforge.compiler.diag;
+
+/**
+ * The one catalogue of diagnostic codes. docs/language.md lists every entry (a test checks it),
+ * and the golden corpus of invalid models exercises every entry (another test checks that).
+ * Codes are stable: a code is never reused for a different problem.
+ */
+public enum ErrorCode {
+    // E1xx: characters and syntax
+    E100(Severity.ERROR, "unexpected-token", "A token appears where the grammar does not allow it."),
+    E101(Severity.ERROR, "missing-token", "A required token (a brace, parenthesis, '=' or a name) is missing."),
+    E102(Severity.ERROR, "invalid-character", "A character that is not part of the language."),
+    E103(Severity.ERROR, "unterminated-string", "A string literal has no closing quote on its line."),
+    E104(Severity.ERROR, "unterminated-comment", "A /* comment has no closing */."),
+
+    // E2xx: statements, names and parameters
+    E200(Severity.ERROR, "model-not-first", "`model NAME` must be the first statement of a file."),
+    E201(Severity.ERROR, "duplicate-statement", "A statement that may appear once (model, input, timesteps, layers, train, deploy) appears twice."),
+    E202(Severity.ERROR, "missing-statement", "A required statement (model, input or layers) is missing."),
+    E203(Severity.ERROR, "missing-readout", "The layers block does not end in a readout layer."),
+    E204(Severity.ERROR, "extra-readout", "More than one readout layer."),
+    E205(Severity.ERROR, "layer-after-readout", "A layer follows the readout; the readout must be the last layer."),
+    E206(Severity.ERROR, "duplicate-name", "Two layers, or two neuron definitions, share one name."),
+    E207(Severity.ERROR, "unknown-neuron", "`-> NAME` names no `neuron NAME = ...` definition."),
+    E208(Severity.ERROR, "unknown-layer-kind", "A layer kind other than conv, avgpool, dense, flatten, readout or residual."),
+    E209(Severity.ERROR, "unknown-neuron-model", "A neuron model other than LIF or IF."),
+    E210(Severity.ERROR, "unknown-parameter", "A parameter that the layer, neuron model or option does not take."),
+    E211(Severity.ERROR, "missing-parameter", "A required parameter is missing (for example conv without kernel)."),
+    E212(Severity.ERROR, "duplicate-parameter", "The same parameter is given twice."),
+    E213(Severity.ERROR, "too-many-arguments", "More positional arguments than the layer or option takes."),
+    E214(Severity.ERROR, "unknown-setting", "A key in a train or deploy block that the block does not have."),
+    E215(Severity.ERROR, "unknown-option", "A value that is not one of the choices of its setting (reset, encode, method, mode, ...)."),
+    E216(Severity.ERROR, "neuron-required", "A conv, dense or avgpool layer (or a residual block) has no `-> NEURON`."),
+    E217(Severity.ERROR, "neuron-not-allowed", "A `-> NEURON` where none may stand (flatten, a non-spiking readout, a skip path, the last layer inside a residual block)."),
+    E218(Severity.ERROR, "dropout-not-allowed", "`dropout P` on a layer that has no neuron of its own."),
+    E219(Severity.ERROR, "empty-residual", "A residual block with no layer inside its braces."),
+    E220(Severity.ERROR, "unknown-target", "A deploy target family that spikeforge does not know."),
+
+    // E3xx: values
+    E300(Severity.ERROR, "wrong-type", "A value of the wrong type (a name where a number is expected, a fraction where an integer is expected, ...)."),
+    E301(Severity.ERROR, "out-of-range", "A number outside its allowed range (beta outside (0, 1), threshold <= 0, dropout >= 1, ...)."),
+    E302(Severity.ERROR, "conflicting-parameters", "Two parameters that exclude each other (beta and tau)."),
+
+    // E4xx: shapes
+    E400(Severity.ERROR, "kernel-too-large", "A conv or avgpool kernel is larger than its (padded) input."),
+    E401(Severity.ERROR, "needs-spatial-input", "A conv or avgpool layer receives a flat (1-D) input; its shape cannot reach the readout this way."),
+    E402(Severity.ERROR, "residual-shape-mismatch", "The main path and the skip path of a residual block end in different shapes."),
+    E403(Severity.ERROR, "bad-input-shape", "An input shape that is not N or CxHxW with every size >= 1."),
+
+    // E5xx: training and deployment combinations
+    E500(Severity.ERROR, "method-readout-mismatch", "The training method cannot train this readout (spike_bp and asf need a non-spiking readout)."),
+
+    // W6xx: warnings
+    W600(Severity.WARNING, "pool-drops-edge", "avgpool(K) on a size that K does not divide: the last rows or columns are dropped."),
+    W601(Severity.WARNING, "stride-drops-edge", "A strided conv whose windows do not cover the last rows or columns of its input."),
+    W602(Severity.WARNING, "unused-neuron", "A neuron definition that no layer uses."),
+    W603(Severity.WARNING, "leak-changes-beta", "`leak = shift` represents beta as 1 - 2^-k; training uses that beta instead of the declared one."),
+    W604(Severity.WARNING, "loss-method-mismatch", "A loss other than the one the training method was designed for (spike_bp and asf use mse).");
+
+    private final Severity severity;
+    private final String slug;
+    private final String description;
+
+    ErrorCode(Severity severity, String slug, String description) {
+        this.severity = severity;
+        this.slug = slug;
+        this.description = description;
+    }
+
+    public Severity severity() {
+        return severity;
+    }
+
+    /** A short kebab-case name, stable like the code. */
+    public String slug() {
+        return slug;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,282 @@
+package dev.spikeforge.compiler.dsl;
+
+import dev.spikeforge.compiler.diag.Diagnostics;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.diag.Suggestions;
+import dev.spikeforge.compiler.dsl.Args.Param;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Origin;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.compiler.ir.Value;
+import dev.spikeforge.compiler.source.SourcePos;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code train} and {@code deploy} blocks to {@link TrainSpec} and {@link DeploySpec}, with the
+ * defaults of docs/language.md. Options that take arguments ({@code sgd(lr = 0.05)}) are read as
+ * "a name, or a call of that name", so {@code adam} and {@code adam(lr = 1e-3)} both work.
+ */
+final class SettingsBuilder {
+
+    static final List<String> TRAIN_KEYS = List.of("method", "dataset", "epochs", "batch", "optimizer", "schedule",
+            "loss", "seed", "qat_epochs");
+    static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow");
+    /** Target families spikeforge ships (the hw-targets module registers one provider per family). */
+    static final List<String> TARGET_FAMILIES = List.of("neurocore", "fpga");
+
+    static final int DEFAULT_EPOCHS = 10;
+    static final int DEFAULT_BATCH = 64;
+    static final double DEFAULT_SLOPE = 25;
+    static final double DEFAULT_ADAM_LR = 1e-3;
+
+    private static final Map<String, List<Param>> METHODS = options(
+            "surrogate", List.of(Param.optional("shape"), Param.optional("slope")),
+            "spike_bp", List.of(),
+            "asf", List.of());
+    private static final Map<String, List<Param>> DATASETS = options(
+            "fashion_mnist", List.of(),
+            "mnist", List.of(),
+            "idx", List.of(new Param("path", true, true)),
+            "cifar10", List.of(new Param("path", true, true)));
+    private static final Map<String, List<Param>> OPTIMIZERS = options(
+            "sgd", List.of(Param.positional("lr"), Param.optional("momentum"), Param.optional("weight_decay")),
+            "adam", List.of(Param.positionalOptional("lr"), Param.optional("beta1"), Param.optional("beta2"),
+                    Param.optional("eps"), Param.optional("weight_decay")));
+    private static final Map<String, List<Param>> SCHEDULES = options(
+            "none", List.of(),
+            "step", List.of(new Param("milestones", true, true), Param.optional("gamma")),
+            "cosine", List.of());
+    private static final Map<String, List<Param>> LEAKS = options(
+            "shift", List.of(),
+            "multiplier", List.of(Param.positional("fraction")),
+            "none", List.of());
+    private static final Map<String, List<Param>> INT_FORMAT = options(
+            "int", List.of(Param.positional("bits"), Param.positionalOptional("granularity")));
+    private static final Map<String, List<Param>> MEMBRANE_FORMAT = options(
+            "int", List.of(Param.positional("bits")));
+
+    private final Diagnostics out;
+
+    SettingsBuilder(Diagnostics out) {
+        this.out = out;
+    }
+
+    /** A name or call chosen among options, with its bound arguments. */
+    private record Choice(String name, Args args) {
+    }
+
+    // ---- train ----------------------------------------------------------------------------
+
+    TrainSpec train(SnnParser.TrainStmtContext ctx) {
+        SourcePos at = Positions.of(ctx.TRAIN().getSymbol());
+        Map<String, Value> s = settings("train", ctx.setting().stream().map(c -> new Setting(c.key, c.value())).toList(),
+                TRAIN_KEYS);
+        Map<String, SourcePos> pos = positions(s);
+
+        TrainSpec.Method method = new TrainSpec.Surrogate(TrainSpec.SurrogateShape.FAST_SIGMOID, DEFAULT_SLOPE);
+        Choice m = choose(s.get("method"), "method", METHODS);
+        if (m != null) {
+            pos.putAll(m.args().positions("method."));
+            method = switch (m.name()) {
+                case "surrogate" -> new TrainSpec.Surrogate(TrainSpec.SurrogateShape.valueOf(m.args().option("shape",
+                        List.of("fast_sigmoid", "arctan", "sigmoid"), "fast_sigmoid").toUpperCase(Locale.ROOT)),
+                        m.args().number("slope", DEFAULT_SLOPE));
+                case "spike_bp" -> new TrainSpec.SpikeBp();
+                default -> new TrainSpec.Asf();
+            };
+        }
+
+        TrainSpec.DatasetRef dataset = new TrainSpec.NamedDataset("fashion_mnist");
+        if (!s.containsKey("dataset")) {
+            out.add(ErrorCode.E211, at, "the train block needs 'dataset'",
+                    "for example dataset = fashion_mnist, or dataset = idx(path = \"data/\")");
+        }
+        Choice d = choose(s.get("dataset"), "dataset", DATASETS);
+        if (d != null) {
+            dataset = switch (d.name()) {
+                case "idx" -> new TrainSpec.IdxDataset(d.args().string("path", ""));
+                case "cifar10" -> new TrainSpec.Cifar10Dataset(d.args().string("path", ""));
+                default -> new TrainSpec.NamedDataset(d.name());
+            };
+        }
+
+        TrainSpec.Optimizer optimizer = new TrainSpec.Adam(DEFAULT_ADAM_LR, 0.9, 0.999, 1e-8, 0);
+        Choice o = choose(s.get("optimizer"), "optimizer", OPTIMIZERS);
+        if (o != null) {
+            pos.putAll(o.args().positions("optimizer."));
+            Args a = o.args();
+            optimizer = o.name().equals("sgd")
+                    ? new TrainSpec.Sgd(a.number("lr", 0.1), a.number("momentum", 0), a.number("weight_decay", 0))
+                    : new TrainSpec.Adam(a.number("lr", DEFAULT_ADAM_LR), a.number("beta1", 0.9), a.number("beta2", 0.999),
+                            a.number("eps", 1e-8), a.number("weight_decay", 0));
+        }
+
+        TrainSpec.Schedule schedule = new TrainSpec.ConstantSchedule();
+        Choice sc = choose(s.get("schedule"), "schedule", SCHEDULES);
+        if (sc != null) {
+            pos.putAll(sc.args().positions("schedule."));
+            schedule = switch (sc.name()) {
+                case "step" -> new TrainSpec.StepSchedule(sc.args().integers("milestones", List.of()),
+                        sc.args().number("gamma", 0.1));
+                case "cosine" -> new TrainSpec.CosineSchedule();
+                default -> new TrainSpec.ConstantSchedule();
+            };
+        }
+
+        boolean mseMethod = method instanceof TrainSpec.SpikeBp || method instanceof TrainSpec.Asf;
+        TrainSpec.Loss loss = mseMethod ? TrainSpec.Loss.MSE : TrainSpec.Loss.CROSS_ENTROPY;
+        if (s.containsKey("loss")) {
+            String l = Values.option(s.get("loss"), "loss", List.of("mse", "cross_entropy"), out);
+            if (l != null) {
+                loss = TrainSpec.Loss.valueOf(l.toUpperCase(Locale.ROOT));
+            }
+        }
+        int epochs = integer(s, "epochs", DEFAULT_EPOCHS);
+        int batch = integer(s, "batch", DEFAULT_BATCH);
+        int seed = integer(s, "seed", 0);
+        int qat = integer(s, "qat_epochs", 0);
+        return new TrainSpec(new Origin(at, pos), method, dataset, epochs, batch, optimizer, schedule, loss, seed, qat);
+    }
+
+    // ---- deploy ---------------------------------------------------------------------------
+
+    DeploySpec deploy(SnnParser.DeployStmtContext ctx) {
+        SourcePos at = Positions.of(ctx.DEPLOY().getSymbol());
+        List<Setting> settingList = new ArrayList<>();
+        List<DeploySpec.TargetRequest> targets = new ArrayList<>();
+        for (SnnParser.DeployItemContext item : ctx.deployItem()) {
+            if (item instanceof SnnParser.DeploySettingContext ds) {
+                settingList.add(new Setting(ds.key, ds.value()));
+            } else if (item instanceof SnnParser.TargetItemContext t && t.name != null) {
+                String family = t.name.getText();
+                if (!TARGET_FAMILIES.contains(family)) {
+                    out.add(ErrorCode.E220, Positions.of(t.name), "unknown target family '" + family + "'"
+                            + Suggestions.didYouMean(family, TARGET_FAMILIES),
+                            "target families are " + String.join(", ", TARGET_FAMILIES));
+                    continue;
+                }
+                targets.add(new DeploySpec.TargetRequest(family, Origin.at(Positions.of(t.name)),
+                        TreeValues.args(t.argList())));
+            }
+        }
+        Map<String, Value> s = settings("deploy", settingList, DEPLOY_KEYS);
+        Map<String, SourcePos> pos = positions(s);
+
+        int weightBits = 8;
+        DeploySpec.Granularity granularity = DeploySpec.Granularity.PER_LAYER;
+        Choice w = choose(s.get("weights"), "weights", INT_FORMAT);
+        if (w != null) {
+            pos.putAll(w.args().positions("weights."));
+            weightBits = w.args().integer("bits", weightBits);
+            granularity = DeploySpec.Granularity.valueOf(w.args().option("granularity",
+                    List.of("per_layer", "per_channel"), "per_layer").toUpperCase(Locale.ROOT));
+        }
+        int membraneBits = 16;
+        Choice mem = choose(s.get("membrane"), "membrane", MEMBRANE_FORMAT);
+        if (mem != null) {
+            pos.putAll(mem.args().positions("membrane."));
+            membraneBits = mem.args().integer("bits", membraneBits);
+        }
+        DeploySpec.Leak leak = new DeploySpec.ShiftLeak();
+        Choice l = choose(s.get("leak"), "leak", LEAKS);
+        if (l != null) {
+            pos.putAll(l.args().positions("leak."));
+            leak = switch (l.name()) {
+                case "multiplier" -> new DeploySpec.MultiplierLeak(l.args().integer("fraction", 12));
+                case "none" -> new DeploySpec.NoLeak();
+                default -> new DeploySpec.ShiftLeak();
+            };
+        }
+        DeploySpec.Overflow overflow = DeploySpec.Overflow.SATURATE;
+        if (s.containsKey("overflow")) {
+            String o = Values.option(s.get("overflow"), "overflow", List.of("saturate", "wrap"), out);
+            if (o != null) {
+                overflow = DeploySpec.Overflow.valueOf(o.toUpperCase(Locale.ROOT));
+            }
+        }
+        return new DeploySpec(new Origin(at, pos), weightBits, granularity, membraneBits, leak, overflow, targets);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private record Setting(org.antlr.v4.runtime.Token key, SnnParser.ValueContext value) {
+    }
+
+    /** key = value lines of a block; unknown and repeated keys are reported and skipped. */
+    private Map<String, Value> settings(String block, List<Setting> lines, List<String> keys) {
+        Map<String, Value> values = new LinkedHashMap<>();
+        for (Setting line : lines) {
+            if (line.key() == null) {
+                continue;
+            }
+            String key = line.key().getText();
+            SourcePos keyPos = Positions.of(line.key());
+            Value v = TreeValues.of(line.value());
+            if (!keys.contains(key)) {
+                out.add(ErrorCode.E214, keyPos, "the " + block + " block has no setting '" + key + "'"
+                        + Suggestions.didYouMean(key, keys), "its settings are " + String.join(", ", keys));
+            } else if (values.containsKey(key)) {
+                out.add(ErrorCode.E212, keyPos, "'" + key + "' is set twice in the " + block + " block");
+            } else if (v != null) {
+                values.put(key, v);
+            }
+        }
+        return values;
+    }
+
+    private static Map<String, SourcePos> positions(Map<String, Value> settings) {
+        Map<String, SourcePos> pos = new LinkedHashMap<>();
+        settings.forEach((k, v) -> pos.put(k, v.pos()));
+        return pos;
+    }
+
+    private int integer(Map<String, Value> s, String key, int fallback) {
+        Value v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        Integer i = Values.integer(v, key, out);
+        return i == null ? fallback : i;
+    }
+
+    /** Reads {@code name} or {@code name(args)} for a name among the options; null when absent or wrong. */
+    private Choice choose(Value v, String what, Map<String, List<Param>> options) {
+        if (v == null) {
+            return null;
+        }
+        String name;
+        List<Value.Arg> args;
+        if (v instanceof Value.Name n) {
+            name = n.name();
+            args = List.of();
+        } else if (v instanceof Value.Call c) {
+            name = c.name();
+            args = c.args();
+        } else {
+            out.add(ErrorCode.E300, v.pos(), what + " must be one of " + String.join(", ", options.keySet())
+                    + ", got " + v.describe());
+            return null;
+        }
+        List<Param> params = options.get(name);
+        if (params == null) {
+            out.add(ErrorCode.E215, v.pos(), what + " cannot be '" + name + "'"
+                    + Suggestions.didYouMean(name, options.keySet()), "choose one of " + String.join(", ", options.keySet()));
+            return null;
+        }
+        return new Choice(name, Args.bind(what + " " + name, v.pos(), args, params, out));
+    }
+
+    private static Map<String, List<Param>> options(Object... pairs) {
+        Map<String, List<Param>> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            List<Param> params = (List<Param>) pairs[i + 1];
+            m.put((String) pairs[i], params);
+        }
+        return m;
+    }
+}

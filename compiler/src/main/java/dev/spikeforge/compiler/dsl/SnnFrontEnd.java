@@ -1,0 +1,79 @@
+package dev.spikeforge.compiler.dsl;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.Diagnostics;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.source.SourceFile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.ListTokenSource;
+import org.antlr.v4.runtime.Token;
+
+/**
+ * Reads a .snn file: lex, parse, build the IR, verify it. Every stage runs even after errors so
+ * that all mistakes of a file are reported in one run; after a syntax error only the checks that
+ * cannot be caused by the missing piece (values out of range, conflicting parameters) are kept.
+ */
+public final class SnnFrontEnd {
+
+    /** Diagnostics of verify() that stay meaningful when part of the file failed to parse. */
+    private static final Set<ErrorCode> LOCAL_CHECKS = Set.of(ErrorCode.E301, ErrorCode.E302);
+
+    private SnnFrontEnd() {
+    }
+
+    public static Compilation compile(SourceFile source) {
+        Diagnostics out = new Diagnostics();
+        List<Token> tokens = lex(source, out);
+        int lexicalErrors = out.size();
+        SnnParser parser = new SnnParser(new CommonTokenStream(new ListTokenSource(tokens, source.name())));
+        parser.removeErrorListeners();
+        parser.setErrorHandler(new SyntaxErrorStrategy(out));
+        SnnParser.FileContext tree = parser.file();
+        boolean syntaxErrors = out.size() > 0 || lexicalErrors > 0;
+
+        Network network = new SnnBuilder(out).build(tree);
+        if (network != null) {
+            for (Diagnostic d : network.verify()) {
+                if (!syntaxErrors || LOCAL_CHECKS.contains(d.code())) {
+                    out.add(d);
+                }
+            }
+        }
+        return new Compilation(source, network, out.sorted());
+    }
+
+    /** All tokens but the bad ones, which become diagnostics here and never reach the parser. */
+    private static List<Token> lex(SourceFile source, Diagnostics out) {
+        SnnLexer lexer = new SnnLexer(CharStreams.fromString(source.text(), source.name()));
+        lexer.removeErrorListeners();
+        List<Token> kept = new ArrayList<>();
+        for (Token t = lexer.nextToken(); ; t = lexer.nextToken()) {
+            switch (t.getType()) {
+                case SnnLexer.BAD_CHAR -> out.add(ErrorCode.E102, Positions.of(t), "invalid character "
+                        + printable(t.getText()) + " in a model file");
+                case SnnLexer.UNTERMINATED_STRING -> out.add(ErrorCode.E103, Positions.of(t),
+                        "string has no closing '\"' on its line");
+                case SnnLexer.UNTERMINATED_COMMENT -> out.add(ErrorCode.E104,
+                        dev.spikeforge.compiler.source.SourcePos.of(t.getLine(), t.getCharPositionInLine() + 1, 2),
+                        "comment '/*' is never closed with '*/'");
+                default -> kept.add(t);
+            }
+            if (t.getType() == Token.EOF) {
+                return kept;
+            }
+        }
+    }
+
+    private static String printable(String s) {
+        int cp = s.codePointAt(0);
+        if (Character.isISOControl(cp) || Character.isWhitespace(cp)) {
+            return String.format("U+%04X", cp);
+        }
+        return "'" + s + "' (U+" + String.format("%04X", cp) + ")";
+    }
+}

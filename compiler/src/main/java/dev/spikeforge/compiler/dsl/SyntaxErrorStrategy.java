@@ -1,0 +1,183 @@
+package dev.spikeforge.compiler.dsl;
+
+import dev.spikeforge.compiler.diag.Diagnostics;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.diag.Suggestions;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.FailedPredicateException;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/**
+ * ANTLR's recovery, with its messages rewritten into the project's diagnostics: "unexpected
+ * 'x'; expected a layer or '}'", never a raw list of thirty token names. A keyword-like
+ * identifier gets a "did you mean" against the keywords that were expected there. At most one
+ * syntax error is reported per source line, so one mistake does not print a cascade.
+ */
+final class SyntaxErrorStrategy extends DefaultErrorStrategy {
+
+    private static final int MAX_LISTED = 4;
+
+    private final Diagnostics out;
+    private final Set<Integer> linesWithErrors = new LinkedHashSet<>();
+
+    SyntaxErrorStrategy(Diagnostics out) {
+        this.out = out;
+    }
+
+    @Override
+    protected void reportNoViableAlternative(Parser recognizer, NoViableAltException e) {
+        unexpected(recognizer, e.getOffendingToken(), e.getExpectedTokens());
+    }
+
+    @Override
+    protected void reportInputMismatch(Parser recognizer, InputMismatchException e) {
+        unexpected(recognizer, e.getOffendingToken(), e.getExpectedTokens());
+    }
+
+    @Override
+    protected void reportFailedPredicate(Parser recognizer, FailedPredicateException e) {
+        unexpected(recognizer, e.getOffendingToken(), e.getExpectedTokens());
+    }
+
+    @Override
+    protected void reportUnwantedToken(Parser recognizer) {
+        if (inErrorRecoveryMode(recognizer)) {
+            return;
+        }
+        beginErrorCondition(recognizer);
+        unexpected(recognizer, recognizer.getCurrentToken(), getExpectedTokens(recognizer));
+    }
+
+    @Override
+    protected void reportMissingToken(Parser recognizer) {
+        if (inErrorRecoveryMode(recognizer)) {
+            return;
+        }
+        beginErrorCondition(recognizer);
+        Token t = recognizer.getCurrentToken();
+        IntervalSet expected = getExpectedTokens(recognizer);
+        String message = "missing " + describe(recognizer, expected) + " before " + quote(t);
+        report(ErrorCode.E101, t, message, closeHint(recognizer));
+    }
+
+    private void unexpected(Parser recognizer, Token t, IntervalSet expected) {
+        String message = "unexpected " + quote(t) + "; expected " + describe(recognizer, expected)
+                + suggestion(recognizer, t, expected);
+        report(ErrorCode.E100, t, message, null);
+    }
+
+    private void report(ErrorCode code, Token t, String message, String help) {
+        if (!linesWithErrors.add(t.getLine())) {
+            return;
+        }
+        out.add(code, Positions.of(t), message, help);
+    }
+
+    /** When a brace or parenthesis is missing, say which one was opened where. */
+    private static String closeHint(Parser recognizer) {
+        ParserRuleContext ctx = recognizer.getContext();
+        while (ctx != null) {
+            Token start = ctx.getStart();
+            if (start != null && (start.getType() == SnnParser.LAYERS || start.getType() == SnnParser.TRAIN
+                    || start.getType() == SnnParser.DEPLOY)) {
+                return "the '" + start.getText() + " {' block opened at line " + start.getLine() + " needs its '}'";
+            }
+            ctx = ctx.getParent();
+        }
+        return null;
+    }
+
+    private static String suggestion(Parser recognizer, Token t, IntervalSet expected) {
+        if (t.getType() != SnnParser.ID && !isKeyword(t.getType())) {
+            return "";
+        }
+        List<String> keywords = new ArrayList<>();
+        for (int type : expected.toList()) {
+            if (isKeyword(type)) {
+                keywords.add(unquote(recognizer.getVocabulary().getLiteralName(type)));
+            }
+        }
+        return Suggestions.didYouMean(t.getText(), keywords);
+    }
+
+    private static boolean isKeyword(int type) {
+        return type >= SnnParser.MODEL && type <= SnnParser.DROPOUT;
+    }
+
+    /** A short English description of what may stand here. */
+    private static String describe(Parser recognizer, IntervalSet expected) {
+        List<Integer> types = expected.toList();
+        if (types.size() > MAX_LISTED) {
+            String byRule = describeRule(recognizer.getContext());
+            if (byRule != null) {
+                return byRule;
+            }
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (int type : types) {
+            names.add(tokenName(recognizer, type));
+        }
+        List<String> list = new ArrayList<>(names);
+        if (list.size() == 1) {
+            return list.get(0);
+        }
+        return String.join(", ", list.subList(0, list.size() - 1)) + " or " + list.get(list.size() - 1);
+    }
+
+    private static String describeRule(ParserRuleContext ctx) {
+        for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
+            switch (c.getRuleIndex()) {
+                case SnnParser.RULE_value, SnnParser.RULE_number:
+                    return "a value (a number, a name, a \"string\", a [list] or a call like sgd(lr = 0.1))";
+                case SnnParser.RULE_arg, SnnParser.RULE_argList:
+                    return "an argument (a value, or name = value)";
+                case SnnParser.RULE_layer, SnnParser.RULE_layerCall, SnnParser.RULE_skipPath:
+                    return "a layer (conv, avgpool, dense, flatten, residual, readout) or '}'";
+                case SnnParser.RULE_setting:
+                    return "a setting (name = value) or '}'";
+                case SnnParser.RULE_deployItem:
+                    return "a setting (name = value), 'target NAME(...)' or '}'";
+                case SnnParser.RULE_statement, SnnParser.RULE_file:
+                    return "a statement (model, input, timesteps, neuron, layers, train, deploy)";
+                default:
+                    break;
+            }
+        }
+        return null;
+    }
+
+    private static String tokenName(Parser recognizer, int type) {
+        return switch (type) {
+            case Token.EOF -> "end of file";
+            case SnnParser.ID -> "a name";
+            case SnnParser.INT -> "an integer";
+            case SnnParser.FLOAT -> "a number";
+            case SnnParser.SHAPE -> "a shape like 1x28x28";
+            case SnnParser.STRING -> "a \"string\"";
+            default -> {
+                String literal = recognizer.getVocabulary().getLiteralName(type);
+                yield literal != null ? literal : recognizer.getVocabulary().getDisplayName(type);
+            }
+        };
+    }
+
+    private static String quote(Token t) {
+        if (t.getType() == Token.EOF) {
+            return "end of file";
+        }
+        return "'" + t.getText() + "'";
+    }
+
+    private static String unquote(String literal) {
+        return literal.substring(1, literal.length() - 1);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.spikeforge.compiler.ir;
+
+import java.util.List;
+
+/**
+ * The {@code deploy} block: the integer formats to compile to (SEMANTICS.md section 4) and the
+ * targets to compile for. Target arguments are kept as written; each target family reads its own.
+ */
+public record DeploySpec(Origin origin, int weightBits, Granularity granularity, int membraneBits, Leak leak,
+                         Overflow overflow, List<TargetRequest> targets) {
+
+    public DeploySpec {
+        targets = List.copyOf(targets);
+    }
+
+    /** One scale per layer, or one per output channel. */
+    public enum Granularity {
+        PER_LAYER("per_layer"),
+        PER_CHANNEL("per_channel");
+
+        private final String keyword;
+
+        Granularity(String keyword) {
+            this.keyword = keyword;
+        }
+
+        public String keyword() {
+            return keyword;
+        }
+    }
+
+    public enum Overflow {
+        SATURATE("saturate"),
+        WRAP("wrap");
+
+        private final String keyword;
+
+        Overflow(String keyword) {
+            this.keyword = keyword;
+        }
+
+        public String keyword() {
+            return keyword;
+        }
+    }
+
+    /** How the integer membrane leaks. */
+    public sealed interface Leak {
+        String describe();
+    }
+
+    /** h = v - (v >> k) + I: beta = 1 - 2^-k, k chosen per layer from its beta. */
+    public record ShiftLeak() implements Leak {
+        @Override
+        public String describe() {
+            return "shift";
+        }
+    }
+
+    /** h = ((v * m) >> F) + I: m = round(beta * 2^F). */
+    public record MultiplierLeak(int fractionBits) implements Leak {
+        @Override
+        public String describe() {
+            return "multiplier(" + fractionBits + ")";
+        }
+    }
+
+    /** h = v + I: integrate-and-fire only. */
+    public record NoLeak() implements Leak {
+        @Override
+        public String describe() {
+            return "none";
+        }
+    }
+
+    /** {@code target NAME(key = value, ...)}. */
+    public record TargetRequest(String family, Origin origin, List<Value.Arg> args) {
+        public TargetRequest {
+            args = List.copyOf(args);
+        }
+    }
+
+    /** The shift k of SEMANTICS.md section 4: round(-log2(1 - beta)), at least 1. */
+    public static int shiftFor(double beta) {
+        return (int) Math.max(1, Math.round(-Math.log(1 - beta) / Math.log(2)));
+    }
+
+    /** The beta that a shift leak of k represents: 1 - 2^-k. */
+    public static double betaOfShift(int k) {
+        return 1 - Math.pow(2, -k);
+    }
+}

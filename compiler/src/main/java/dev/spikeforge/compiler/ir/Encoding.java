@@ -1,0 +1,34 @@
+package dev.spikeforge.compiler.ir;
+
+/**
+ * How input samples become spikes (SEMANTICS.md section 3).
+ *
+ * @param bins number of time bins of an {@code events} stream; 0 for the other kinds
+ */
+public record Encoding(Kind kind, int bins) {
+
+    public enum Kind {
+        POISSON("poisson"),
+        BIPOLAR("bipolar"),
+        LATENCY("latency"),
+        DIRECT("direct"),
+        EVENTS("events");
+
+        private final String keyword;
+
+        Kind(String keyword) {
+            this.keyword = keyword;
+        }
+
+        public String keyword() {
+            return keyword;
+        }
+    }
+
+    public static final Encoding POISSON = new Encoding(Kind.POISSON, 0);
+
+    @Override
+    public String toString() {
+        return kind == Kind.EVENTS ? "events(bins = " + bins + ")" : kind.keyword();
+    }
+}

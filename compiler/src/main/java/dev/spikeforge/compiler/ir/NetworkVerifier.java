@@ -1,0 +1,288 @@
+package dev.spikeforge.compiler.ir;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.Diagnostics;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.source.SourcePos;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The rules a valid model obeys, one method each, named by what they require. Every rule runs,
+ * so that all problems of a model are reported at once. Ranges are SEMANTICS.md's and DSL.md's.
+ */
+final class NetworkVerifier {
+
+    static final int MIN_WEIGHT_BITS = 2;
+    static final int MAX_WEIGHT_BITS = 16;
+    static final int MIN_MEMBRANE_BITS = 4;
+    static final int MAX_MEMBRANE_BITS = 32;
+    static final int MAX_FRACTION_BITS = 24;
+
+    private final Network net;
+    private final Diagnostics out = new Diagnostics();
+
+    private NetworkVerifier(Network net) {
+        this.net = net;
+    }
+
+    static List<Diagnostic> verify(Network net) {
+        NetworkVerifier v = new NetworkVerifier(net);
+        v.timestepsArePositive();
+        v.neuronParametersAreInRange();
+        v.everyNeuronDefinitionIsUsed();
+        v.layerParametersAreInRange();
+        v.shapesFitEveryLayer();
+        v.exactlyOneReadoutEndsTheNetwork();
+        v.net.train().ifPresent(t -> {
+            v.trainSettingsAreInRange(t);
+            v.methodCanTrainTheReadout(t);
+            v.lossSuitsTheMethod(t);
+        });
+        v.net.deploy().ifPresent(d -> {
+            v.deployFormatsAreInRange(d);
+            v.shiftLeakKeepsDeclaredBeta(d);
+        });
+        return Diagnostics.sorted(v.out.list());
+    }
+
+    private void timestepsArePositive() {
+        if (net.timesteps() < 1) {
+            out.add(ErrorCode.E301, net.origin().of("timesteps"),
+                    "timesteps must be at least 1, got " + net.timesteps());
+        }
+    }
+
+    private void neuronParametersAreInRange() {
+        for (NeuronDefinition n : net.neurons()) {
+            if (!Double.isNaN(n.tau()) && !(n.tau() > 0)) {
+                out.add(ErrorCode.E301, n.origin().of("tau"), "tau of neuron '" + n.name()
+                        + "' must be a positive number of steps, got " + fmt(n.tau()));
+            } else if (n.model() == NeuronModel.LIF && !(n.beta() > 0 && n.beta() < 1)) {
+                out.add(ErrorCode.E301, n.origin().of("beta"), "beta of neuron '" + n.name()
+                        + "' must be between 0 and 1 (exclusive), got " + fmt(n.beta()),
+                        "beta = exp(-1/tau): tau = 20 steps is beta = 0.951; for no leak declare IF(...)");
+            } else if (n.model() == NeuronModel.IF && n.beta() != 1.0) {
+                out.add(ErrorCode.E301, n.origin().of("beta"), "an IF neuron has beta = 1, '" + n.name()
+                        + "' has " + fmt(n.beta()));
+            }
+            if (!(n.theta() > 0) || Double.isInfinite(n.theta())) {
+                out.add(ErrorCode.E301, n.origin().of("threshold"), "threshold of neuron '" + n.name()
+                        + "' must be greater than 0, got " + fmt(n.theta()));
+            }
+        }
+    }
+
+    private void everyNeuronDefinitionIsUsed() {
+        Set<String> used = net.usedNeurons();
+        for (NeuronDefinition n : net.neurons()) {
+            if (!used.contains(n.name())) {
+                out.add(ErrorCode.W602, n.origin().pos(), "neuron '" + n.name() + "' is defined but no layer uses it");
+            }
+        }
+    }
+
+    private void layerParametersAreInRange() {
+        for (Node node : net.nodes()) {
+            if (node instanceof Conv2dNode c) {
+                atLeast(c, "filters", c.filters(), 1);
+                atLeast(c, "kernel", c.kernel(), 1);
+                atLeast(c, "stride", c.stride(), 1);
+                atLeast(c, "padding", c.padding(), 0);
+            } else if (node instanceof DenseNode d) {
+                atLeast(d, "units", d.units(), 1);
+            } else if (node instanceof AvgPoolNode p) {
+                atLeast(p, "kernel", p.kernel(), 1);
+            } else if (node instanceof DropoutNode d && !(d.p() >= 0 && d.p() < 1)) {
+                out.add(ErrorCode.E301, d.origin().of("p"), "dropout of '" + d.layer()
+                        + "' must be at least 0 and below 1, got " + fmt(d.p()),
+                        "dropout 1.0 would silence the layer; typical values are 0.1 to 0.5");
+            } else if (node instanceof ReadoutNode r) {
+                atLeast(r, "classes", r.classes(), 1);
+                if (r.mode() == ReadoutMode.MEMBRANE && !(r.beta() > 0 && r.beta() <= 1)) {
+                    out.add(ErrorCode.E301, r.origin().of("beta"), "beta of readout '" + r.layer()
+                            + "' must be in (0, 1], got " + fmt(r.beta()));
+                }
+            }
+        }
+    }
+
+    private void atLeast(Node node, String param, int value, int min) {
+        if (value < min) {
+            out.add(ErrorCode.E301, node.origin().of(param), param + " of '" + node.layer() + "' must be at least "
+                    + min + ", got " + value);
+        }
+    }
+
+    private void shapesFitEveryLayer() {
+        for (Node node : net.nodes()) {
+            if (node instanceof ResidualAddNode add) {
+                ShapeRules.add(net.inputShapes(add), blockInput(add), add, out);
+            } else {
+                ShapeRules.outputOf(node, net.inputShapes(node), out);
+            }
+        }
+    }
+
+    /** The shape entering a residual block: where its skip path starts. */
+    private Shape blockInput(ResidualAddNode add) {
+        List<Node> ins = net.inputsOf(add);
+        if (ins.size() != 2) {
+            return Shape.UNKNOWN;
+        }
+        Node skip = ins.get(1);
+        if (skip instanceof Conv2dNode && skip.layer().equals(add.layer())) {
+            List<Shape> skipIn = net.inputShapes(skip);
+            return skipIn.isEmpty() ? Shape.UNKNOWN : skipIn.get(0);
+        }
+        return skip.shape();
+    }
+
+    private void exactlyOneReadoutEndsTheNetwork() {
+        List<ReadoutNode> readouts = net.readouts();
+        if (readouts.isEmpty()) {
+            out.add(ErrorCode.E203, net.origin().of("layers"), "model '" + net.name() + "' has no readout layer",
+                    "end the layers block with a readout, for example: out = readout(10, mode = accumulate)");
+            return;
+        }
+        for (ReadoutNode extra : readouts.subList(1, readouts.size())) {
+            out.add(ErrorCode.E204, extra.pos(), "a second readout '" + extra.layer() + "'; the first is '"
+                    + readouts.get(0).layer() + "' at line " + readouts.get(0).pos().line(),
+                    "a model has exactly one readout, its last layer");
+        }
+        int first = net.nodes().indexOf(readouts.get(0));
+        String lastLayer = readouts.get(0).layer();
+        for (Node n : net.nodes().subList(first + 1, net.nodes().size())) {
+            if (!n.layer().equals(lastLayer) && !(n instanceof ReadoutNode)) {
+                out.add(ErrorCode.E205, n.pos(), "layer '" + n.layer() + "' comes after the readout '"
+                        + readouts.get(0).layer() + "'", "the readout must be the last layer; move it to the end");
+                lastLayer = n.layer();
+            }
+        }
+    }
+
+    private void trainSettingsAreInRange(TrainSpec t) {
+        Origin o = t.origin();
+        if (t.epochs() < 1) {
+            out.add(ErrorCode.E301, o.of("epochs"), "epochs must be at least 1, got " + t.epochs());
+        }
+        if (t.batch() < 1) {
+            out.add(ErrorCode.E301, o.of("batch"), "batch must be at least 1, got " + t.batch());
+        }
+        if (t.qatEpochs() < 0) {
+            out.add(ErrorCode.E301, o.of("qat_epochs"), "qat_epochs must be at least 0, got " + t.qatEpochs());
+        }
+        if (t.method() instanceof TrainSpec.Surrogate s && !(s.slope() > 0)) {
+            out.add(ErrorCode.E301, o.of("method.slope"), "surrogate slope must be greater than 0, got " + fmt(s.slope()));
+        }
+        if (!(t.optimizer().lr() > 0)) {
+            out.add(ErrorCode.E301, o.of("optimizer.lr"), "learning rate must be greater than 0, got "
+                    + fmt(t.optimizer().lr()));
+        }
+        if (t.optimizer() instanceof TrainSpec.Sgd sgd) {
+            inUnitInterval(o.of("optimizer.momentum"), "momentum", sgd.momentum());
+            nonNegative(o.of("optimizer.weight_decay"), "weight_decay", sgd.weightDecay());
+        } else if (t.optimizer() instanceof TrainSpec.Adam adam) {
+            inUnitInterval(o.of("optimizer.beta1"), "beta1", adam.beta1());
+            inUnitInterval(o.of("optimizer.beta2"), "beta2", adam.beta2());
+            if (!(adam.eps() > 0)) {
+                out.add(ErrorCode.E301, o.of("optimizer.eps"), "eps must be greater than 0, got " + fmt(adam.eps()));
+            }
+            nonNegative(o.of("optimizer.weight_decay"), "weight_decay", adam.weightDecay());
+        }
+        if (t.schedule() instanceof TrainSpec.StepSchedule step) {
+            if (!(step.gamma() > 0)) {
+                out.add(ErrorCode.E301, o.of("schedule.gamma"), "gamma must be greater than 0, got " + fmt(step.gamma()));
+            }
+            int previous = 0;
+            for (int m : step.milestones()) {
+                if (m <= previous) {
+                    out.add(ErrorCode.E301, o.of("schedule.milestones"), "milestones must be increasing epoch numbers"
+                            + " from 1, got " + step.milestones());
+                    break;
+                }
+                previous = m;
+            }
+        }
+    }
+
+    private void inUnitInterval(SourcePos pos, String what, double v) {
+        if (!(v >= 0 && v < 1)) {
+            out.add(ErrorCode.E301, pos, what + " must be at least 0 and below 1, got " + fmt(v));
+        }
+    }
+
+    private void nonNegative(SourcePos pos, String what, double v) {
+        if (!(v >= 0)) {
+            out.add(ErrorCode.E301, pos, what + " must be at least 0, got " + fmt(v));
+        }
+    }
+
+    private void methodCanTrainTheReadout(TrainSpec t) {
+        boolean needsSilentReadout = t.method() instanceof TrainSpec.SpikeBp || t.method() instanceof TrainSpec.Asf;
+        for (ReadoutNode r : net.readouts()) {
+            if (needsSilentReadout && r.mode().spiking()) {
+                out.add(ErrorCode.E500, t.origin().of("method"), "method " + t.method().keyword()
+                        + " trains a non-spiking readout, but '" + r.layer() + "' uses mode = count",
+                        "use readout(" + r.classes() + ", mode = accumulate), or method = surrogate");
+            }
+        }
+    }
+
+    private void lossSuitsTheMethod(TrainSpec t) {
+        boolean mseMethod = t.method() instanceof TrainSpec.SpikeBp || t.method() instanceof TrainSpec.Asf;
+        if (mseMethod && t.loss() != TrainSpec.Loss.MSE) {
+            out.add(ErrorCode.W604, t.origin().of("loss"), "method " + t.method().keyword()
+                    + " is defined with the mse loss on the readout; " + t.loss().keyword() + " is used as asked");
+        }
+    }
+
+    private void deployFormatsAreInRange(DeploySpec d) {
+        Origin o = d.origin();
+        if (d.weightBits() < MIN_WEIGHT_BITS || d.weightBits() > MAX_WEIGHT_BITS) {
+            out.add(ErrorCode.E301, o.of("weights.bits"), "weight bits must be " + MIN_WEIGHT_BITS + " to "
+                    + MAX_WEIGHT_BITS + ", got " + d.weightBits());
+        }
+        if (d.membraneBits() < MIN_MEMBRANE_BITS || d.membraneBits() > MAX_MEMBRANE_BITS) {
+            out.add(ErrorCode.E301, o.of("membrane.bits"), "membrane bits must be " + MIN_MEMBRANE_BITS + " to "
+                    + MAX_MEMBRANE_BITS + ", got " + d.membraneBits());
+        }
+        if (d.leak() instanceof DeploySpec.MultiplierLeak m
+                && (m.fractionBits() < 1 || m.fractionBits() > MAX_FRACTION_BITS)) {
+            out.add(ErrorCode.E301, o.of("leak.fraction"), "multiplier fraction bits must be 1 to "
+                    + MAX_FRACTION_BITS + ", got " + m.fractionBits());
+        }
+    }
+
+    private void shiftLeakKeepsDeclaredBeta(DeploySpec d) {
+        if (!(d.leak() instanceof DeploySpec.ShiftLeak)) {
+            return;
+        }
+        Set<String> used = net.usedNeurons();
+        for (NeuronDefinition n : net.neurons()) {
+            if (n.model() != NeuronModel.LIF || !used.contains(n.name()) || !(n.beta() > 0 && n.beta() < 1)) {
+                continue;
+            }
+            int k = DeploySpec.shiftFor(n.beta());
+            double represented = DeploySpec.betaOfShift(k);
+            if (represented != n.beta()) {
+                out.add(ErrorCode.W603, n.origin().of("beta"), "leak = shift represents beta " + fmt(n.beta())
+                        + " of neuron '" + n.name() + "' as 1 - 2^-" + k + " = " + fmt(represented)
+                        + "; training uses " + fmt(represented));
+            }
+        }
+    }
+
+    static String fmt(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return (long) v + ".0";
+        }
+        String s = String.format(Locale.ROOT, "%.6g", v);
+        if (s.contains("e")) {
+            return s;
+        }
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+}

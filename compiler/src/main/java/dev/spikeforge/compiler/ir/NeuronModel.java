@@ -1,0 +1,9 @@
+package dev.spikeforge.compiler.ir;
+
+/** The spiking neuron models (SEMANTICS.md section 2). */
+public enum NeuronModel {
+    /** Leaky integrate-and-fire: h[t] = beta * v[t-1] + I[t], 0 < beta < 1. */
+    LIF,
+    /** Integrate-and-fire: LIF with beta = 1. */
+    IF
+}

@@ -1,0 +1,109 @@
+package dev.spikeforge.compiler.ir;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The shape of one sample's activity at one time step: {@code N} (flat) or {@code CxHxW}.
+ * Batch and time are never part of a shape. {@link #UNKNOWN} stands after a layer whose shape
+ * rule failed, so that one mistake is reported once and not again downstream.
+ */
+public final class Shape {
+
+    public static final Shape UNKNOWN = new Shape(new int[0]);
+
+    private final int[] dims;
+
+    private Shape(int[] dims) {
+        this.dims = dims;
+    }
+
+    public static Shape of(int... dims) {
+        if (dims.length == 0) {
+            throw new IllegalArgumentException("a shape has at least one dimension; use Shape.UNKNOWN");
+        }
+        for (int d : dims) {
+            if (d < 1) {
+                throw new IllegalArgumentException("shape sizes must be >= 1: " + Arrays.toString(dims));
+            }
+        }
+        return new Shape(dims.clone());
+    }
+
+    public static Shape flat(int n) {
+        return of(n);
+    }
+
+    public static Shape chw(int c, int h, int w) {
+        return of(c, h, w);
+    }
+
+    public boolean isKnown() {
+        return dims.length > 0;
+    }
+
+    /** CxHxW: a feature map that conv and avgpool can take. */
+    public boolean isSpatial() {
+        return dims.length == 3;
+    }
+
+    public int rank() {
+        return dims.length;
+    }
+
+    public int dim(int i) {
+        return dims[i];
+    }
+
+    public int channels() {
+        requireSpatial();
+        return dims[0];
+    }
+
+    public int height() {
+        requireSpatial();
+        return dims[1];
+    }
+
+    public int width() {
+        requireSpatial();
+        return dims[2];
+    }
+
+    /** Number of elements (neurons of a layer with this output). */
+    public long size() {
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        return isKnown() ? n : 0;
+    }
+
+    public int[] toArray() {
+        return dims.clone();
+    }
+
+    private void requireSpatial() {
+        if (!isSpatial()) {
+            throw new IllegalStateException("shape " + this + " is not CxHxW");
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Shape s && Arrays.equals(dims, s.dims);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(dims);
+    }
+
+    /** "1x28x28", "784", or "?" when unknown: the notation of the .snn language. */
+    @Override
+    public String toString() {
+        return isKnown()
+                ? Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining("x"))
+                : "?";
+    }
+}

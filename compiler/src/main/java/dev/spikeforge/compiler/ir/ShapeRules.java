@@ -1,0 +1,145 @@
+package dev.spikeforge.compiler.ir;
+
+import dev.spikeforge.compiler.diag.Diagnostics;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import java.util.List;
+
+/**
+ * Shape inference, one rule per node kind. Each rule returns the output shape, or
+ * {@link Shape#UNKNOWN} when its input is unknown (nothing reported: the cause was reported
+ * upstream) or when the rule fails (reported to {@code sink} when a sink is given). Parameters out
+ * of range give UNKNOWN silently; {@link NetworkVerifier} reports those.
+ */
+public final class ShapeRules {
+
+    private ShapeRules() {
+    }
+
+    public static Shape outputOf(Node node, List<Shape> inputs, Diagnostics sink) {
+        Shape in = inputs.isEmpty() ? Shape.UNKNOWN : inputs.get(0);
+        if (node instanceof InputNode n) {
+            return n.shape();
+        } else if (node instanceof Conv2dNode n) {
+            return conv(in, n.filters(), n.kernel(), n.stride(), n.padding(), n, sink);
+        } else if (node instanceof AvgPoolNode n) {
+            return avgpool(in, n.kernel(), n, sink);
+        } else if (node instanceof DenseNode n) {
+            return in.isKnown() && n.units() >= 1 ? Shape.flat(n.units()) : Shape.UNKNOWN;
+        } else if (node instanceof ReadoutNode n) {
+            return in.isKnown() && n.classes() >= 1 ? Shape.flat(n.classes()) : Shape.UNKNOWN;
+        } else if (node instanceof FlattenNode) {
+            return flatten(in);
+        } else if (node instanceof ResidualAddNode n) {
+            return add(inputs, Shape.UNKNOWN, n, sink);
+        }
+        return in; // neurons and dropout keep their input's shape
+
+    }
+
+    public static Shape flatten(Shape in) {
+        return in.isKnown() ? Shape.flat(Math.toIntExact(in.size())) : Shape.UNKNOWN;
+    }
+
+    /** floor((H + 2p - k) / s) + 1 per axis; the kernel must fit the padded input. */
+    public static Shape conv(Shape in, int filters, int kernel, int stride, int padding, Node at, Diagnostics sink) {
+        if (!in.isKnown() || filters < 1 || kernel < 1 || stride < 1 || padding < 0) {
+            return Shape.UNKNOWN;
+        }
+        if (!requireSpatial(in, at, sink)) {
+            return Shape.UNKNOWN;
+        }
+        int hp = in.height() + 2 * padding;
+        int wp = in.width() + 2 * padding;
+        if (kernel > hp || kernel > wp) {
+            if (sink != null) {
+                report(sink, ErrorCode.E400, at, "kernel " + kernel + "x" + kernel + " of '" + at.layer()
+                    + "' is larger than its input " + in.height() + "x" + in.width()
+                    + (padding > 0 ? " padded by " + padding : "")
+                    + " (over by " + (kernel - Math.min(hp, wp)) + ")",
+                    "use kernel <= " + Math.min(hp, wp) + ", add padding, or remove a pooling layer before it");
+            }
+            return Shape.UNKNOWN;
+        }
+        if (sink != null && ((hp - kernel) % stride != 0 || (wp - kernel) % stride != 0)) {
+            sink.add(ErrorCode.W601, at.pos(), "stride " + stride + " of '" + at.layer() + "' on "
+                    + in.height() + "x" + in.width() + (padding > 0 ? " padded by " + padding : "")
+                    + " leaves the last " + ((hp - kernel) % stride) + " row(s) and "
+                    + ((wp - kernel) % stride) + " column(s) outside every window");
+        }
+        return Shape.chw(filters, (hp - kernel) / stride + 1, (wp - kernel) / stride + 1);
+    }
+
+    /** floor(H / k) per axis (stride k). */
+    public static Shape avgpool(Shape in, int kernel, Node at, Diagnostics sink) {
+        if (!in.isKnown() || kernel < 1) {
+            return Shape.UNKNOWN;
+        }
+        if (!requireSpatial(in, at, sink)) {
+            return Shape.UNKNOWN;
+        }
+        if (kernel > in.height() || kernel > in.width()) {
+            if (sink != null) {
+                report(sink, ErrorCode.E400, at, "avgpool(" + kernel + ") of '" + at.layer()
+                    + "' is larger than its input " + in.height() + "x" + in.width()
+                    + " (over by " + (kernel - Math.min(in.height(), in.width())) + ")",
+                    "use avgpool(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
+            }
+            return Shape.UNKNOWN;
+        }
+        if (sink != null && (in.height() % kernel != 0 || in.width() % kernel != 0)) {
+            sink.add(ErrorCode.W600, at.pos(), "avgpool(" + kernel + ") of '" + at.layer() + "' on "
+                    + in.height() + "x" + in.width() + " drops the last " + (in.height() % kernel)
+                    + " row(s) and " + (in.width() % kernel) + " column(s)");
+        }
+        return Shape.chw(in.channels(), in.height() / kernel, in.width() / kernel);
+    }
+
+    /**
+     * Both paths of a residual block must end in one shape. {@code blockInput}, when known, is
+     * the shape entering the block; it lets the message name the skip convolution that fits.
+     */
+    public static Shape add(List<Shape> inputs, Shape blockInput, Node at, Diagnostics sink) {
+        if (inputs.size() != 2 || !inputs.get(0).isKnown() || !inputs.get(1).isKnown()) {
+            return Shape.UNKNOWN;
+        }
+        Shape main = inputs.get(0);
+        Shape skip = inputs.get(1);
+        if (!main.equals(skip)) {
+            if (sink != null) {
+                report(sink, ErrorCode.E402, at, "residual block '" + at.layer() + "': the main path ends in "
+                    + main + " but the skip path gives " + skip, skipHelp(main, blockInput));
+            }
+            return Shape.UNKNOWN;
+        }
+        return main;
+    }
+
+    private static String skipHelp(Shape main, Shape blockInput) {
+        if (!main.isSpatial() || !blockInput.isSpatial() || blockInput.height() % main.height() != 0
+                || blockInput.width() % main.width() != 0
+                || blockInput.height() / main.height() != blockInput.width() / main.width()) {
+            return "make both paths end in the same CxHxW shape";
+        }
+        int stride = blockInput.height() / main.height();
+        return "from the block's input " + blockInput + " the skip path needs skip conv(" + main.channels()
+                + ", kernel = 1" + (stride > 1 ? ", stride = " + stride : "") + ")";
+    }
+
+    private static boolean requireSpatial(Shape in, Node at, Diagnostics sink) {
+        if (in.isSpatial()) {
+            return true;
+        }
+        if (sink == null) {
+            return false;
+        }
+        report(sink, ErrorCode.E401, at, "'" + at.layer() + "' (" + at.kind() + ") needs a CxHxW input, but it receives "
+                + "the flat shape " + in, "move it before the first dense layer or flatten, or declare the input as CxHxW");
+        return false;
+    }
+
+    private static void report(Diagnostics sink, ErrorCode code, Node at, String message, String help) {
+        if (sink != null) {
+            sink.add(code, at.pos(), message, help);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.spikeforge.compiler.source;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The text of one .snn file and the name it is reported under. */
+public final class SourceFile {
+
+    private final String name;
+    private final String text;
+    private final List<String> lines;
+
+    public SourceFile(String name, String text) {
+        this.name = name;
+        this.text = text;
+        this.lines = text.lines().toList();
+    }
+
+    /**
+     * Reads a file as strict UTF-8.
+     *
+     * @throws IOException when the file cannot be read or is not UTF-8 text
+     */
+    public static SourceFile read(Path path) throws IOException {
+        byte[] bytes = Files.readAllBytes(path);
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+            return new SourceFile(path.toString(), text);
+        } catch (CharacterCodingException e) {
+            throw new IOException("not UTF-8 text", e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    /** The 1-based line, or "" past the end (errors at end of file point just after it). */
+    public String line(int line) {
+        return line >= 1 && line <= lines.size() ? lines.get(line - 1) : "";
+    }
+
+    public int lineCount() {
+        return lines.size();
+    }
+}
