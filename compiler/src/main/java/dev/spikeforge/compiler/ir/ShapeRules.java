@@ -60,13 +60,27 @@ public final class ShapeRules {
             }
             return Shape.UNKNOWN;
         }
-        if (sink != null && ((hp - kernel) % stride != 0 || (wp - kernel) % stride != 0)) {
-            sink.add(ErrorCode.W601, at.pos(), "stride " + stride + " of '" + at.layer() + "' on "
+        int unreadRows = unreadTrailing(hp, kernel, stride, padding);
+        int unreadCols = unreadTrailing(wp, kernel, stride, padding);
+        if (sink != null && (unreadRows > 0 || unreadCols > 0)) {
+            sink.add(ErrorCode.W601, at.pos(), "kernel " + kernel + " stride " + stride + " of '" + at.layer() + "' on "
                     + in.height() + "x" + in.width() + (padding > 0 ? " padded by " + padding : "")
-                    + " leaves the last " + ((hp - kernel) % stride) + " row(s) and "
-                    + ((wp - kernel) % stride) + " column(s) outside every window");
+                    + " never reads the last " + unreadRows + " row(s) and " + unreadCols + " column(s) of its input",
+                    "pad by " + (padding + Math.max(unreadRows, unreadCols)) + " or choose a stride that divides "
+                            + "(size + 2 * padding - kernel)");
         }
         return Shape.chw(filters, (hp - kernel) / stride + 1, (wp - kernel) / stride + 1);
+    }
+
+    /**
+     * Input rows (not padding) after the last window. Counted only when windows touch each other
+     * (kernel >= stride): a 1x1 stride-2 convolution skips every other row by design.
+     */
+    static int unreadTrailing(int paddedSize, int kernel, int stride, int padding) {
+        if (kernel < stride) {
+            return 0;
+        }
+        return Math.max(0, (paddedSize - kernel) % stride - padding);
     }
 
     /** floor(H / k) per axis (stride k). */
