@@ -118,7 +118,8 @@ UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' .)* ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
-UNTERMINATED_COMMENT : '/*' .*? EOF ;
+// Cannot contain '*/', so it only wins where BLOCK_COMMENT cannot match (longest match otherwise).
+UNTERMINATED_COMMENT : '/*' ( ~[*] | '*'+ ~[*/] )* '*'* EOF ;
 WS            : [ \t\r\n\f]+ -> skip ;
 // Anything else is one bad character; the builder reports it with its position.
 BAD_CHAR      : . ;

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code layers} block to graph nodes and edges. Each user layer becomes its weight node, an
@@ -47,6 +48,7 @@ final class LayerBuilder {
             Param.optional("beta"), Param.optional("bias"));
 
     private final Map<String, NeuronDefinition> neurons;
+    private final Set<String> brokenNeurons;
     private final Diagnostics out;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Edge> edges = new ArrayList<>();
@@ -58,8 +60,9 @@ final class LayerBuilder {
     private String current;
     private Shape currentShape;
 
-    LayerBuilder(Map<String, NeuronDefinition> neurons, Diagnostics out) {
+    LayerBuilder(Map<String, NeuronDefinition> neurons, Set<String> brokenNeurons, Diagnostics out) {
         this.neurons = neurons;
+        this.brokenNeurons = brokenNeurons;
         this.out = out;
     }
 
@@ -305,7 +308,7 @@ final class LayerBuilder {
         }
         String name = ref.neuron.getText();
         NeuronDefinition n = neurons.get(name);
-        if (n == null) {
+        if (n == null && !brokenNeurons.contains(name)) {
             String hint = neurons.isEmpty() ? "define it first: neuron " + name + " = LIF(beta = 0.95, threshold = 1.0)"
                     : "defined neurons: " + String.join(", ", neurons.keySet());
             out.add(ErrorCode.E207, Positions.of(ref.neuron), "no neuron named '" + name + "'"

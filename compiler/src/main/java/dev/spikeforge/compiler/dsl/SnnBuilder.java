@@ -17,6 +17,8 @@ import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.compiler.ir.Value;
 import dev.spikeforge.compiler.source.SourcePos;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +43,14 @@ final class SnnBuilder {
     private final Diagnostics out;
     private final Map<String, SnnParser.StatementContext> firstOfKind = new LinkedHashMap<>();
 
-    SnnBuilder(Diagnostics out) {
+    private final boolean afterSyntaxErrors;
+    /** Neurons whose definition was reported as wrong: references to them are not reported again. */
+    private final Set<String> brokenNeurons = new HashSet<>();
+
+    /** @param afterSyntaxErrors a statement may be missing only because it failed to parse */
+    SnnBuilder(Diagnostics out, boolean afterSyntaxErrors) {
         this.out = out;
+        this.afterSyntaxErrors = afterSyntaxErrors;
     }
 
     /** The network, or null when the file lacks what a network needs (model, input or layers). */
@@ -69,6 +77,9 @@ final class SnnBuilder {
         SnnParser.InputStmtContext input = (SnnParser.InputStmtContext) firstOfKind.get("input");
         SnnParser.LayersStmtContext layers = (SnnParser.LayersStmtContext) firstOfKind.get("layers");
         SourcePos top = SourcePos.of(1, 1, 1);
+        if (afterSyntaxErrors && (model == null || input == null || layers == null)) {
+            return null;
+        }
         if (model == null) {
             out.add(ErrorCode.E202, top, "the file has no 'model NAME' statement", "start the file with: model my_model");
         }
@@ -92,7 +103,7 @@ final class SnnBuilder {
         if (inputNode == null || layers == null) {
             return null;
         }
-        LayerBuilder lb = new LayerBuilder(neurons, out);
+        LayerBuilder lb = new LayerBuilder(neurons, brokenNeurons, out);
         lb.build(inputNode, layers.layer());
         originParams.put("layers", Positions.of(layers.LAYERS().getSymbol()));
         String name = model == null ? "unnamed" : model.name.getText();
@@ -196,6 +207,7 @@ final class SnnBuilder {
             } else {
                 out.add(ErrorCode.E209, modelPos, "unknown neuron model '" + modelName + "'"
                         + Suggestions.didYouMean(modelName, List.of("LIF", "IF")), "neuron models are LIF and IF");
+                brokenNeurons.add(name);
                 continue;
             }
             Args a = Args.bind("neuron " + modelName, modelPos, TreeValues.args(ctx.argList()),

@@ -7,7 +7,9 @@ import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.source.SourceFile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Set;
+import org.antlr.v4.runtime.CommonToken;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.ListTokenSource;
@@ -29,17 +31,21 @@ public final class SnnFrontEnd {
     public static Compilation compile(SourceFile source) {
         Diagnostics out = new Diagnostics();
         List<Token> tokens = lex(source, out);
-        int lexicalErrors = out.size();
+        Set<Integer> lexicalErrorLines = new HashSet<>();
+        out.list().forEach(d -> lexicalErrorLines.add(d.pos().line()));
         SnnParser parser = new SnnParser(new CommonTokenStream(new ListTokenSource(tokens, source.name())));
         parser.removeErrorListeners();
-        parser.setErrorHandler(new SyntaxErrorStrategy(out));
+        parser.setErrorHandler(new SyntaxErrorStrategy(out, lexicalErrorLines));
         SnnParser.FileContext tree = parser.file();
-        boolean syntaxErrors = out.size() > 0 || lexicalErrors > 0;
+        boolean syntaxErrors = out.size() > 0;
 
-        Network network = new SnnBuilder(out).build(tree);
+        Network network = new SnnBuilder(out, syntaxErrors).build(tree);
         if (network != null) {
+            // A layer naming an unknown neuron probably meant a defined one: "unused" is no news then.
+            boolean unknownNeuronNamed = out.list().stream().anyMatch(d -> d.code() == ErrorCode.E207);
             for (Diagnostic d : network.verify()) {
-                if (!syntaxErrors || LOCAL_CHECKS.contains(d.code())) {
+                boolean keep = !syntaxErrors || LOCAL_CHECKS.contains(d.code());
+                if (keep && !(unknownNeuronNamed && d.code() == ErrorCode.W602)) {
                     out.add(d);
                 }
             }
@@ -47,17 +53,37 @@ public final class SnnFrontEnd {
         return new Compilation(source, network, out.sorted());
     }
 
-    /** All tokens but the bad ones, which become diagnostics here and never reach the parser. */
+    /**
+     * All tokens but the bad ones, which become diagnostics here and never reach the parser. An
+     * unterminated string reaches the parser as a string (so its setting still has a value); a
+     * '#' (a comment in other languages) hides the rest of its line.
+     */
     private static List<Token> lex(SourceFile source, Diagnostics out) {
         SnnLexer lexer = new SnnLexer(CharStreams.fromString(source.text(), source.name()));
         lexer.removeErrorListeners();
         List<Token> kept = new ArrayList<>();
+        int hiddenLine = -1;
         for (Token t = lexer.nextToken(); ; t = lexer.nextToken()) {
+            if (t.getLine() == hiddenLine && t.getType() != Token.EOF) {
+                continue;
+            }
             switch (t.getType()) {
-                case SnnLexer.BAD_CHAR -> out.add(ErrorCode.E102, Positions.of(t), "invalid character "
-                        + printable(t.getText()) + " in a model file");
-                case SnnLexer.UNTERMINATED_STRING -> out.add(ErrorCode.E103, Positions.of(t),
-                        "string has no closing '\"' on its line");
+                case SnnLexer.BAD_CHAR -> {
+                    boolean hash = t.getText().equals("#");
+                    out.add(ErrorCode.E102, Positions.of(t), "invalid character " + printable(t.getText())
+                            + " in a model file", hash ? "comments start with // or /*" : null);
+                    if (hash) {
+                        hiddenLine = t.getLine();
+                    }
+                }
+                case SnnLexer.UNTERMINATED_STRING -> {
+                    out.add(ErrorCode.E103, Positions.of(t), "string has no closing '\"' on its line");
+                    CommonToken closed = new CommonToken(t);
+                    closed.setType(SnnLexer.STRING);
+                    closed.setText(t.getText() + "\"");
+                    kept.add(closed);
+                    hiddenLine = t.getLine();
+                }
                 case SnnLexer.UNTERMINATED_COMMENT -> out.add(ErrorCode.E104,
                         dev.spikeforge.compiler.source.SourcePos.of(t.getLine(), t.getCharPositionInLine() + 1, 2),
                         "comment '/*' is never closed with '*/'");

@@ -29,8 +29,13 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     private final Diagnostics out;
     private final Set<Integer> linesWithErrors = new LinkedHashSet<>();
 
-    SyntaxErrorStrategy(Diagnostics out) {
+    /**
+     * @param linesWithLexicalErrors lines where a bad character or unterminated string was already
+     *                               reported: a syntax error there is a consequence, not news
+     */
+    SyntaxErrorStrategy(Diagnostics out, Set<Integer> linesWithLexicalErrors) {
         this.out = out;
+        this.linesWithErrors.addAll(linesWithLexicalErrors);
     }
 
     @Override
@@ -65,11 +70,22 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         beginErrorCondition(recognizer);
         Token t = recognizer.getCurrentToken();
         IntervalSet expected = getExpectedTokens(recognizer);
+        // The token is missing after the previous one: if that line already has an error (an
+        // unterminated string that swallowed a ')'), this is its consequence.
+        Token previous = recognizer.getInputStream().LT(-1);
+        if (previous != null && linesWithErrors.contains(previous.getLine())) {
+            return;
+        }
         String message = "missing " + describe(recognizer, expected) + " before " + quote(t);
-        report(ErrorCode.E101, t, message, closeHint(recognizer));
+        report(ErrorCode.E101, t, message, expected.contains(SnnParser.RBRACE) ? closeHint(recognizer) : null);
     }
 
     private void unexpected(Parser recognizer, Token t, IntervalSet expected) {
+        if (expected.contains(SnnParser.RBRACE) && (t.getType() == Token.EOF || startsStatement(t.getType()))) {
+            // A block runs into the next statement or the end of the file: its '}' is missing.
+            report(ErrorCode.E101, t, "missing '}' before " + quote(t), closeHint(recognizer));
+            return;
+        }
         String message = "unexpected " + quote(t) + "; expected " + describe(recognizer, expected)
                 + suggestion(recognizer, t, expected);
         report(ErrorCode.E100, t, message, null);
@@ -107,6 +123,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
             }
         }
         return Suggestions.didYouMean(t.getText(), keywords);
+    }
+
+    private static boolean startsStatement(int type) {
+        return type == SnnParser.MODEL || type == SnnParser.INPUT || type == SnnParser.TIMESTEPS
+                || type == SnnParser.NEURON || type == SnnParser.LAYERS || type == SnnParser.TRAIN
+                || type == SnnParser.DEPLOY;
     }
 
     private static boolean isKeyword(int type) {

@@ -1,0 +1,164 @@
+package dev.spikeforge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spikeforge.compiler.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+
+    static final Path ROOT = Golden.projectRoot();
+    static final String LENET = ROOT.resolve("examples/models/lenet5.snn").toString();
+
+    @TempDir
+    Path tmp;
+
+    private Path write(String name, String text) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void aValidModelPrintsItsTableAndExitsZero() {
+        CliRun r = CliRun.of("check", LENET);
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("model lenet5"), r.out());
+        assertTrue(r.out().contains("c2     conv 5x5            lif     50x8x8      3,200  1,600,000      25,000"), r.out());
+        assertTrue(r.out().contains("total"), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void threeIndependentMistakesAreAllReportedWithPositionLineAndCaret() throws IOException {
+        Path bad = write("three.snn", """
+                model three
+                input 1x28x28
+                neuron lif = LIF(beta = 1.2, treshold = 1.0)
+                layers {
+                    c1 = conv(8, kernel = 5) -> lfi
+                    out = readout(10)
+                }
+                """);
+        CliRun r = CliRun.of("check", bad.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit());
+        List<String> headers = r.err().lines().filter(l -> l.contains(": error[")).toList();
+        assertEquals(3, headers.size(), r.err());
+        assertTrue(headers.get(0).endsWith("three.snn:3:25: error[E301]: beta of neuron 'lif' must be between 0 and 1"
+                + " (exclusive), got 1.2"), headers.get(0));
+        assertTrue(headers.get(1).contains("three.snn:3:30: error[E210]: neuron LIF has no parameter 'treshold';"
+                + " did you mean 'threshold'?"), headers.get(1));
+        assertTrue(headers.get(2).contains("three.snn:5:33: error[E207]: no neuron named 'lfi'; did you mean 'lif'?"),
+                headers.get(2));
+        assertTrue(r.err().contains(" 5 |     c1 = conv(8, kernel = 5) -> lfi\n   |                                 ^^^\n"),
+                r.err());
+        assertTrue(r.err().contains("three.snn: 3 errors, 0 warnings"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void anUnreadableFileExitsThreeAndOthersAreStillChecked() {
+        CliRun r = CliRun.of("check", tmp.resolve("nope.snn").toString(), LENET);
+        assertEquals(ExitCodes.INPUT_ERROR, r.exit());
+        assertTrue(r.err().contains("nope.snn: error: cannot read the file: no such file"), r.err());
+        assertTrue(r.out().contains("model lenet5"));
+        assertTrue(r.out().contains("checked 2 files: 1 valid, 0 invalid, 1 unreadable"), r.out());
+    }
+
+    @Test
+    void aDirectoryOrBinaryFileIsAnInputError() throws IOException {
+        assertEquals(ExitCodes.INPUT_ERROR, CliRun.of("check", tmp.toString()).exit());
+        Path bin = tmp.resolve("bin.snn");
+        Files.write(bin, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        CliRun r = CliRun.of("check", bin.toString());
+        assertEquals(ExitCodes.INPUT_ERROR, r.exit());
+        assertTrue(r.err().contains("not UTF-8 text"), r.err());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        CliRun none = CliRun.of("check");
+        assertEquals(ExitCodes.USAGE, none.exit());
+        assertTrue(none.err().contains("Missing required parameter"), none.err());
+        assertTrue(none.err().contains("Try 'spikeforge check --help'."), none.err());
+        assertEquals(ExitCodes.USAGE, CliRun.of("check", "--frobnicate", LENET).exit());
+        assertEquals(ExitCodes.USAGE, CliRun.of("chekc").exit());
+    }
+
+    @Test
+    void helpAndVersionWorkOnEveryCommand() {
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"check", "--help"})) {
+            CliRun r = CliRun.of(args);
+            assertEquals(ExitCodes.OK, r.exit());
+            assertTrue(r.out().contains("Usage: spikeforge"), r.out());
+            assertTrue(r.out().contains("Exit codes:"), r.out());
+        }
+        for (String[] args : List.of(new String[] {"--version"}, new String[] {"check", "--version"})) {
+            CliRun r = CliRun.of(args);
+            assertEquals(ExitCodes.OK, r.exit());
+            assertTrue(r.out().startsWith("spikeforge "), r.out());
+            assertFalse(r.out().startsWith("spikeforge unknown"), r.out());
+        }
+    }
+
+    @Test
+    void jsonCarriesTheSameFiguresAndTheDiagnostics() throws IOException {
+        Path bad = write("bad.snn", "model b\ninput 4\nlayers { h = dense(3) }\n");
+        CliRun r = CliRun.of("check", "--json", LENET, bad.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit());
+        assertEquals("", r.err());
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertEquals("spikeforge.check/1", doc.get("schema").asText());
+        JsonNode lenet = doc.get("files").get(0);
+        assertTrue(lenet.get("valid").asBoolean());
+        assertEquals(187_500, lenet.get("summary").get("totals").get("parameters").asLong());
+        assertEquals(3200, lenet.get("summary").get("layers").get(3).get("neurons").asLong());
+        JsonNode invalid = doc.get("files").get(1);
+        assertFalse(invalid.get("valid").asBoolean());
+        List<String> codes = invalid.get("diagnostics").findValuesAsText("code");
+        assertEquals(List.of("E203", "E216"), codes);
+        assertEquals(3, invalid.get("diagnostics").get(1).get("line").asInt());
+    }
+
+    @Test
+    void dumpIrPrintsNodesAndEdges() {
+        CliRun r = CliRun.of("check", "--dump-ir", LENET);
+        assertEquals(ExitCodes.OK, r.exit());
+        assertTrue(r.out().contains("node f1.flatten flatten 800"), r.out());
+        assertTrue(r.out().contains("edge p2.pool -> f1.flatten"), r.out());
+    }
+
+    @Test
+    void warningsArePrintedButDoNotFailTheCheck() throws IOException {
+        Path w = write("w.snn", "model w\ninput 1x7x7\nneuron p = IF(threshold = 0.75)\nlayers { q = avgpool(2) -> p\n"
+                + "out = readout(2) }\n");
+        CliRun r = CliRun.of("check", w.toString());
+        assertEquals(ExitCodes.OK, r.exit());
+        assertTrue(r.err().contains("warning[W600]"), r.err());
+        assertTrue(r.out().contains("model w"));
+    }
+
+    @Test
+    void exampleSummariesThroughTheCliMatchTheGoldenFiles() throws IOException {
+        Pattern header = Pattern.compile("model (\\w+) \\(");
+        try (var files = Files.list(ROOT.resolve("examples/models"))) {
+            for (Path p : files.sorted().toList()) {
+                CliRun r = CliRun.of("check", ROOT.relativize(p).toString().isEmpty() ? p.toString() : p.toString());
+                assertEquals(ExitCodes.OK, r.exit(), p + ": " + r.err());
+                Matcher m = header.matcher(r.out());
+                assertTrue(m.find(), r.out());
+            }
+        }
+    }
+}

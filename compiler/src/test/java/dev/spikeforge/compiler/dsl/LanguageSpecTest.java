@@ -1,0 +1,197 @@
+package dev.spikeforge.compiler.dsl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Encoding;
+import dev.spikeforge.compiler.ir.IrDump;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.NeuronDefinition;
+import dev.spikeforge.compiler.ir.NeuronModel;
+import dev.spikeforge.compiler.ir.NeuronNode;
+import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.ReadoutMode;
+import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Reset;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Inputs written as in DSL.md are accepted and mean what DSL.md says. */
+class LanguageSpecTest {
+
+    private static Compilation compile(String text) {
+        return SnnFrontEnd.compile(new SourceFile("t.snn", text));
+    }
+
+    private static Network valid(String text) {
+        Compilation c = compile(text);
+        assertTrue(c.ok(), "expected a valid model, got " + c.diagnostics());
+        return c.network();
+    }
+
+    private static final String HEAD = "model t\ninput 1x8x8\nneuron lif = LIF(beta = 0.9)\n";
+
+    @Test
+    void theWholeExampleOfDslMdIsAcceptedAndItsIrIsGolden() throws IOException {
+        Path file = Path.of("src/test/resources/spec/dsl_md_example.snn");
+        Compilation c = SnnFrontEnd.compile(new SourceFile("spec/dsl_md_example.snn", Files.readString(file)));
+        assertTrue(c.ok(), c.diagnostics().toString());
+        // 0.95 is not 1 - 2^-k: the shift leak's beta is announced, nothing else.
+        assertEquals(List.of(ErrorCode.W603), c.diagnostics().stream().map(Diagnostic::code).toList());
+        Golden.assertMatches(Path.of("src/test/resources/spec/dsl_md_example.ir"), IrDump.of(c.network()));
+        Network n = c.network();
+        assertEquals("lenet5_fashion", n.name());
+        assertEquals(25, n.timesteps());
+        TrainSpec t = n.train().orElseThrow();
+        assertInstanceOf(TrainSpec.SpikeBp.class, t.method());
+        assertEquals(new TrainSpec.Sgd(0.05, 0.9, 0), t.optimizer());
+        assertEquals(new TrainSpec.StepSchedule(List.of(5, 8), 0.1), t.schedule());
+        DeploySpec d = n.deploy().orElseThrow();
+        assertEquals(8, d.weightBits());
+        assertEquals(DeploySpec.Granularity.PER_CHANNEL, d.granularity());
+        assertEquals(List.of("neurocore", "fpga"), d.targets().stream().map(DeploySpec.TargetRequest::family).toList());
+    }
+
+    @Test
+    void commentsWhitespaceAndNumberFormsAreFree() {
+        Network n = valid("/* block\n comment */ model t // trailing\ninput 4 encode poisson timesteps 10\n"
+                + "neuron a = LIF(beta = 9.5e-1, threshold = .5)\nlayers { h = dense(3) -> a out = readout(2) }\n"
+                + "train { dataset = mnist optimizer = sgd(lr = 1E-2) }");
+        assertEquals(10, n.timesteps());
+        assertEquals(0.95, n.neurons().get(0).beta(), 1e-12);
+        assertEquals(0.5, n.neurons().get(0).theta());
+        assertEquals(0.01, n.train().orElseThrow().optimizer().lr(), 1e-15);
+    }
+
+    @Test
+    void timestepsDefaultsTo25AndTauMeansExpMinusOneOverTau() {
+        Network n = valid("model t\ninput 4\nneuron a = LIF(tau = 20, threshold = 2)\nlayers { h = dense(3) -> a\n"
+                + "out = readout(2) }");
+        assertEquals(25, n.timesteps());
+        NeuronDefinition a = n.neurons().get(0);
+        assertEquals(Math.exp(-1.0 / 20), a.beta(), 0);
+        assertEquals(20, a.tau());
+        assertEquals(Reset.SUBTRACT, a.reset());
+    }
+
+    @Test
+    void ifNeuronsHaveBetaOneAndDefaultThresholdOne() {
+        Network n = valid("model t\ninput 4\nneuron i = IF(reset = zero)\nlayers { h = dense(3) -> i\nout = readout(2) }");
+        NeuronDefinition i = n.neurons().get(0);
+        assertEquals(NeuronModel.IF, i.model());
+        assertEquals(1.0, i.beta());
+        assertEquals(1.0, i.theta());
+        assertEquals(Reset.ZERO, i.reset());
+    }
+
+    @Test
+    void unnamedLayersAreNamedKindAndCountSkippingNamesInUse() {
+        Network n = valid(HEAD + "layers {\n conv(2, kernel = 3) -> lif\n conv1 = conv(2, kernel = 3) -> lif\n"
+                + " dense(4) -> lif\n readout(2)\n}");
+        List<String> layers = List.copyOf(n.layers().keySet());
+        assertEquals(List.of("input", "conv2", "conv1", "dense1", "readout1"), layers);
+    }
+
+    @Test
+    void everyEncodingIsAccepted() {
+        for (String e : List.of("poisson", "bipolar", "latency", "direct")) {
+            Network n = valid("model t\ninput 4 encode " + e + "\nlayers { out = readout(2) }");
+            assertEquals(e, n.input().encoding().kind().keyword());
+        }
+        Network ev = valid("model t\ninput 2x34x34 encode events(bins = 20)\nlayers { out = readout(2) }");
+        assertEquals(new Encoding(Encoding.Kind.EVENTS, 20), ev.input().encoding());
+        assertEquals(Encoding.POISSON, valid("model t\ninput 4\nlayers { out = readout(2) }").input().encoding());
+    }
+
+    @Test
+    void convParametersAndDefaults() {
+        Network n = valid(HEAD + "layers { c = conv(3, kernel = 3, stride = 2, padding = 1, bias = true) -> lif\n"
+                + "d = conv(3, kernel = 1) -> lif\nout = readout(2) }");
+        Conv2dNode c = (Conv2dNode) n.node("c");
+        assertEquals(List.of(3, 3, 2, 1, true), List.of(c.filters(), c.kernel(), c.stride(), c.padding(), c.bias()));
+        Conv2dNode d = (Conv2dNode) n.node("d");
+        assertEquals(List.of(1, 0, false), List.of(d.stride(), d.padding(), d.bias()));
+    }
+
+    @Test
+    void readoutModes() {
+        ReadoutNode acc = (ReadoutNode) valid(HEAD + "layers { out = readout(3) }").node("out");
+        assertEquals(ReadoutMode.ACCUMULATE, acc.mode());
+        assertNull(acc.neuron());
+        ReadoutNode mem = (ReadoutNode) valid(HEAD + "layers { out = readout(3, mode = membrane, beta = 0.8) }").node("out");
+        assertEquals(ReadoutMode.MEMBRANE, mem.mode());
+        assertEquals(0.8, mem.beta());
+        ReadoutNode cnt = (ReadoutNode) valid(HEAD + "layers { out = readout(3, mode = count) -> lif }").node("out");
+        assertEquals(ReadoutMode.COUNT, cnt.mode());
+        assertEquals("lif", cnt.neuron().name());
+    }
+
+    @Test
+    void layersUseTheNeuronTheyName() {
+        Network n = valid("model t\ninput 1x8x8\nneuron a = LIF(beta = 0.5)\nneuron p = IF(threshold = 0.75)\n"
+                + "layers { c = conv(2, kernel = 3) -> a\nq = avgpool(2) -> p\nout = readout(2) }");
+        assertEquals("a", ((NeuronNode) n.node("c.a")).neuron().name());
+        assertEquals(0.75, ((NeuronNode) n.node("q.p")).neuron().theta());
+        assertEquals(List.of("input", "c", "c.a", "q", "q.p", "out.flatten", "out"),
+                n.nodes().stream().map(Node::name).toList());
+    }
+
+    @Test
+    void trainDefaultsFollowTheMethod() {
+        TrainSpec s = valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = fashion_mnist }").train().orElseThrow();
+        assertEquals(new TrainSpec.Surrogate(TrainSpec.SurrogateShape.FAST_SIGMOID, 25), s.method());
+        assertEquals(TrainSpec.Loss.CROSS_ENTROPY, s.loss());
+        assertEquals(10, s.epochs());
+        assertEquals(64, s.batch());
+        assertInstanceOf(TrainSpec.Adam.class, s.optimizer());
+        assertInstanceOf(TrainSpec.ConstantSchedule.class, s.schedule());
+        TrainSpec a = valid(HEAD + "layers { out = readout(2) }\ntrain { method = asf dataset = idx(path = \"d/\")"
+                + " schedule = cosine qat_epochs = 2 }").train().orElseThrow();
+        assertEquals(TrainSpec.Loss.MSE, a.loss());
+        assertEquals(new TrainSpec.IdxDataset("d/"), a.dataset());
+        assertEquals(2, a.qatEpochs());
+        TrainSpec arctan = valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = mnist "
+                + "method = surrogate(shape = arctan, slope = 2) }").train().orElseThrow();
+        assertEquals(new TrainSpec.Surrogate(TrainSpec.SurrogateShape.ARCTAN, 2), arctan.method());
+    }
+
+    @Test
+    void deployDefaultsAndLeakForms() {
+        DeploySpec d = valid(HEAD.replace("0.9", "0.875") + "layers { out = readout(2) }\ndeploy { }").deploy().orElseThrow();
+        assertEquals(8, d.weightBits());
+        assertEquals(DeploySpec.Granularity.PER_LAYER, d.granularity());
+        assertEquals(16, d.membraneBits());
+        assertInstanceOf(DeploySpec.ShiftLeak.class, d.leak());
+        assertEquals(DeploySpec.Overflow.SATURATE, d.overflow());
+        DeploySpec m = valid(HEAD + "layers { out = readout(2) }\ndeploy { leak = multiplier(12) overflow = wrap"
+                + " membrane = int(24) }").deploy().orElseThrow();
+        assertEquals(new DeploySpec.MultiplierLeak(12), m.leak());
+        assertEquals(DeploySpec.Overflow.WRAP, m.overflow());
+        assertEquals(24, m.membraneBits());
+    }
+
+    @Test
+    void shiftLeakRoundsBetaAsSemanticsSays() {
+        assertEquals(4, DeploySpec.shiftFor(0.95)); // -log2(0.05) = 4.32
+        assertEquals(0.9375, DeploySpec.betaOfShift(4));
+        assertEquals(3, DeploySpec.shiftFor(0.875));
+        assertEquals(1, DeploySpec.shiftFor(0.3));
+    }
+
+    @Test
+    void statementsMayComeInAnyOrderAfterModel() {
+        valid("model t\nlayers { h = dense(3) -> a\nout = readout(2) }\nneuron a = LIF(beta = 0.5)\ninput 4\ntimesteps 3");
+    }
+}
