@@ -24,6 +24,10 @@ public final class Diagnostics {
         return d;
     }
 
+    public void remove(Diagnostic d) {
+        items.remove(d);
+    }
+
     public void addAll(List<Diagnostic> ds) {
         items.addAll(ds);
     }

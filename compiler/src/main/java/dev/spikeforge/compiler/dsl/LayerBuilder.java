@@ -38,6 +38,8 @@ import java.util.Set;
 final class LayerBuilder {
 
     static final List<String> KINDS = List.of("conv", "avgpool", "dense", "flatten", "readout", "residual");
+    private static final List<String> KINDS_AND_DROPOUT = List.of("conv", "avgpool", "dense", "flatten", "readout",
+            "residual", "dropout");
     private static final List<String> READOUT_MODES = List.of("accumulate", "membrane", "count");
 
     private static final List<Param> CONV = List.of(Param.positional("filters"), new Param("kernel", true, true),
@@ -120,8 +122,9 @@ final class LayerBuilder {
         SourcePos at = Positions.of(call);
         List<dev.spikeforge.compiler.ir.Value.Arg> args = TreeValues.args(call.argList());
         if (!KINDS.contains(kind) || kind.equals("residual")) {
+            // 'dropout' is no layer, but a misspelled 'dropout P' after a neuron lands here.
             out.add(ErrorCode.E208, Positions.of(call.kind), "unknown layer kind '" + kind + "'"
-                    + Suggestions.didYouMean(kind, KINDS), "layer kinds are " + String.join(", ", KINDS));
+                    + Suggestions.didYouMean(kind, KINDS_AND_DROPOUT), "layer kinds are " + String.join(", ", KINDS));
             return;
         }
         String layer = layerName(ctx.name == null ? null : ctx.name.getText(), ctx.name == null ? at : Positions.of(ctx.name), kind);
@@ -142,7 +145,7 @@ final class LayerBuilder {
             if (ctx.neuronRef() != null) {
                 out.add(ErrorCode.E217, Positions.of(ctx.neuronRef()), "'" + layer + "' is the last layer of its residual block"
                         + " and has no neuron of its own: its current is summed with the skip path",
-                        "remove '" + ctx.neuronRef().getText() + "'; the block's neuron follows 'skip ...'");
+                        "remove '-> " + ctx.neuronRef().neuron.getText() + "'; the block's neuron follows 'skip ...'");
             }
             dropoutNotAllowed(ctx.dropout(), layer, "it is the last layer of a residual block");
             return;
@@ -189,7 +192,7 @@ final class LayerBuilder {
         append(new FlattenNode(layer, layer, Origin.at(at), ShapeRules.flatten(currentShape)), current);
         if (ctx.neuronRef() != null) {
             out.add(ErrorCode.E217, Positions.of(ctx.neuronRef()), "flatten '" + layer + "' only reshapes; it has no neurons",
-                    "remove '" + ctx.neuronRef().getText() + "'");
+                    "remove '-> " + ctx.neuronRef().neuron.getText() + "'");
         }
         dropoutNotAllowed(ctx.dropout(), layer, "flatten has no neurons");
     }
@@ -217,7 +220,7 @@ final class LayerBuilder {
             neuron = neuronOf(ctx.neuronRef(), layer, "readout mode = count", at);
         } else if (ctx.neuronRef() != null) {
             out.add(ErrorCode.E217, Positions.of(ctx.neuronRef()), "readout '" + layer + "' with mode = " + mode.keyword()
-                    + " does not spike, so it takes no neuron", "remove '" + ctx.neuronRef().getText()
+                    + " does not spike, so it takes no neuron", "remove '-> " + ctx.neuronRef().neuron.getText()
                     + "', or use mode = count for a spiking readout");
         }
         Shape shape = currentShape.isKnown() && classes >= 1 ? Shape.flat(classes) : Shape.UNKNOWN;

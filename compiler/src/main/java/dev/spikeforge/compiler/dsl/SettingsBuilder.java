@@ -208,6 +208,7 @@ final class SettingsBuilder {
 
     /** key = value lines of a block; unknown and repeated keys are reported and skipped. */
     private Map<String, Value> settings(String block, List<Setting> lines, List<String> keys) {
+        List<String> suggestible = block.equals("deploy") ? concat(keys, "target") : keys;
         Map<String, Value> values = new LinkedHashMap<>();
         for (Setting line : lines) {
             if (line.key() == null) {
@@ -218,7 +219,8 @@ final class SettingsBuilder {
             Value v = TreeValues.of(line.value());
             if (!keys.contains(key)) {
                 out.add(ErrorCode.E214, keyPos, "the " + block + " block has no setting '" + key + "'"
-                        + Suggestions.didYouMean(key, keys), "its settings are " + String.join(", ", keys));
+                        + Suggestions.didYouMean(key, suggestible), "its settings are " + String.join(", ", keys)
+                        + (block.equals("deploy") ? ", and 'target NAME(...)' lines" : ""));
             } else if (values.containsKey(key)) {
                 out.add(ErrorCode.E212, keyPos, "'" + key + "' is set twice in the " + block + " block");
             } else if (v != null) {
@@ -226,6 +228,12 @@ final class SettingsBuilder {
             }
         }
         return values;
+    }
+
+    private static List<String> concat(List<String> list, String extra) {
+        List<String> out = new ArrayList<>(list);
+        out.add(extra);
+        return out;
     }
 
     private static Map<String, SourcePos> positions(Map<String, Value> settings) {

@@ -67,7 +67,7 @@ final class SnnBuilder {
             } else {
                 once(st);
             }
-            if (st instanceof SnnParser.ModelStmtContext && !first) {
+            if (st instanceof SnnParser.ModelStmtContext && !first && firstOfKind.get("model") == st) {
                 out.add(ErrorCode.E200, Positions.of(st.getStart()), "'model' must be the first statement of the file",
                         "move 'model " + ((SnnParser.ModelStmtContext) st).name.getText() + "' to the top");
             }
@@ -76,7 +76,7 @@ final class SnnBuilder {
         SnnParser.ModelStmtContext model = (SnnParser.ModelStmtContext) firstOfKind.get("model");
         SnnParser.InputStmtContext input = (SnnParser.InputStmtContext) firstOfKind.get("input");
         SnnParser.LayersStmtContext layers = (SnnParser.LayersStmtContext) firstOfKind.get("layers");
-        SourcePos top = SourcePos.of(1, 1, 1);
+        SourcePos top = file.statement().isEmpty() ? SourcePos.of(1, 1, 1) : Positions.of(file.statement(0).getStart());
         if (afterSyntaxErrors && (model == null || input == null || layers == null)) {
             return null;
         }

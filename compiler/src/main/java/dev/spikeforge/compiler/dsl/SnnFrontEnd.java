@@ -35,11 +35,14 @@ public final class SnnFrontEnd {
         out.list().forEach(d -> lexicalErrorLines.add(d.pos().line()));
         SnnParser parser = new SnnParser(new CommonTokenStream(new ListTokenSource(tokens, source.name())));
         parser.removeErrorListeners();
-        parser.setErrorHandler(new SyntaxErrorStrategy(out, lexicalErrorLines));
+        Token lastToken = tokens.size() > 1 ? tokens.get(tokens.size() - 2) : null;
+        parser.setErrorHandler(new SyntaxErrorStrategy(out, lexicalErrorLines, lastToken));
         SnnParser.FileContext tree = parser.file();
         boolean syntaxErrors = out.size() > 0;
 
-        Network network = new SnnBuilder(out, syntaxErrors).build(tree);
+        Diagnostics built = new Diagnostics();
+        Network network = new SnnBuilder(built, syntaxErrors).build(tree);
+        mergeOnePerLine(out, built);
         if (network != null) {
             // A layer naming an unknown neuron probably meant a defined one: "unused" is no news then.
             boolean unknownNeuronNamed = out.list().stream().anyMatch(d -> d.code() == ErrorCode.E207);
@@ -51,6 +54,25 @@ public final class SnnFrontEnd {
             }
         }
         return new Compilation(source, network, out.sorted());
+    }
+
+    /**
+     * Builder diagnostics join the syntax ones, except where both fall on one line: there one
+     * mistake usually caused both. The builder's is kept only when it comes first and names a
+     * likely fix ("did you mean 'dropout'?"); otherwise the syntax error stands alone.
+     */
+    private static void mergeOnePerLine(Diagnostics syntax, Diagnostics built) {
+        List<Diagnostic> syntaxList = new ArrayList<>(syntax.list());
+        for (Diagnostic b : built.list()) {
+            Diagnostic clash = syntaxList.stream().filter(s -> s.pos().line() == b.pos().line()).findFirst().orElse(null);
+            if (clash == null) {
+                syntax.add(b);
+            } else if (b.message().contains("did you mean") && b.pos().column() < clash.pos().column()) {
+                syntax.remove(clash);
+                syntaxList.remove(clash);
+                syntax.add(b);
+            }
+        }
     }
 
     /**

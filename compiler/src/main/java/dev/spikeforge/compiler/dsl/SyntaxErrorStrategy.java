@@ -3,6 +3,7 @@ package dev.spikeforge.compiler.dsl;
 import dev.spikeforge.compiler.diag.Diagnostics;
 import dev.spikeforge.compiler.diag.ErrorCode;
 import dev.spikeforge.compiler.diag.Suggestions;
+import dev.spikeforge.compiler.source.SourcePos;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,13 +29,16 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
     private final Diagnostics out;
     private final Set<Integer> linesWithErrors = new LinkedHashSet<>();
+    /** The last token before end of file, to place "missing '}' before end of file". */
+    private final Token lastToken;
 
     /**
      * @param linesWithLexicalErrors lines where a bad character or unterminated string was already
      *                               reported: a syntax error there is a consequence, not news
      */
-    SyntaxErrorStrategy(Diagnostics out, Set<Integer> linesWithLexicalErrors) {
+    SyntaxErrorStrategy(Diagnostics out, Set<Integer> linesWithLexicalErrors, Token lastToken) {
         this.out = out;
+        this.lastToken = lastToken;
         this.linesWithErrors.addAll(linesWithLexicalErrors);
     }
 
@@ -87,7 +91,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
             return;
         }
         String message = "unexpected " + quote(t) + "; expected " + describe(recognizer, expected)
-                + suggestion(recognizer, t, expected);
+                + suggestion(recognizer, t, expected) + missingEquals(recognizer, t, expected);
         report(ErrorCode.E100, t, message, null);
     }
 
@@ -95,7 +99,30 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         if (!linesWithErrors.add(t.getLine())) {
             return;
         }
-        out.add(code, Positions.of(t), message, help);
+        out.add(code, t.getType() == Token.EOF ? endOfFile(t) : Positions.of(t), message, help);
+    }
+
+    /** Where the file ends: just after its last token, not on an empty line below it. */
+    private SourcePos endOfFile(Token eof) {
+        Token last = lastToken;
+        if (last == null) {
+            return Positions.of(eof);
+        }
+        int length = last.getText() == null ? 1 : last.getText().length();
+        return SourcePos.of(last.getLine(), last.getCharPositionInLine() + 1 + length, 1);
+    }
+
+    /** {@code conv(8, kernel 5)}: a name followed by a value inside an argument list. */
+    private static String missingEquals(Parser recognizer, Token t, IntervalSet expected) {
+        Token previous = recognizer.getInputStream().LT(-1);
+        boolean valueToken = t.getType() == SnnParser.INT || t.getType() == SnnParser.FLOAT
+                || t.getType() == SnnParser.STRING || t.getType() == SnnParser.ID;
+        if (previous != null && previous.getType() == SnnParser.ID && valueToken
+                && previous.getLine() == t.getLine() && (expected.contains(SnnParser.RPAREN)
+                || expected.contains(SnnParser.COMMA))) {
+            return "; did you mean '" + previous.getText() + " = " + t.getText() + "'?";
+        }
+        return "";
     }
 
     /** When a brace or parenthesis is missing, say which one was opened where. */

@@ -95,13 +95,13 @@ final class NetworkVerifier {
             } else if (node instanceof AvgPoolNode p) {
                 atLeast(p, "kernel", p.kernel(), 1);
             } else if (node instanceof DropoutNode d && !(d.p() >= 0 && d.p() < 1)) {
-                out.add(ErrorCode.E301, d.origin().of("p"), "dropout of '" + d.layer()
+                out.add(ErrorCode.E301, d.origin().of("p"), "dropout of '" + d.userLayer()
                         + "' must be at least 0 and below 1, got " + fmt(d.p()),
                         "dropout 1.0 would silence the layer; typical values are 0.1 to 0.5");
             } else if (node instanceof ReadoutNode r) {
                 atLeast(r, "classes", r.classes(), 1);
                 if (r.mode() == ReadoutMode.MEMBRANE && !(r.beta() > 0 && r.beta() <= 1)) {
-                    out.add(ErrorCode.E301, r.origin().of("beta"), "beta of readout '" + r.layer()
+                    out.add(ErrorCode.E301, r.origin().of("beta"), "beta of readout '" + r.userLayer()
                             + "' must be in (0, 1], got " + fmt(r.beta()));
                 }
             }
@@ -110,7 +110,7 @@ final class NetworkVerifier {
 
     private void atLeast(Node node, String param, int value, int min) {
         if (value < min) {
-            out.add(ErrorCode.E301, node.origin().of(param), param + " of '" + node.layer() + "' must be at least "
+            out.add(ErrorCode.E301, node.origin().of(param), param + " of '" + node.userLayer() + "' must be at least "
                     + min + ", got " + value);
         }
     }
@@ -132,7 +132,7 @@ final class NetworkVerifier {
             return Shape.UNKNOWN;
         }
         Node skip = ins.get(1);
-        if (skip instanceof Conv2dNode && skip.layer().equals(add.layer())) {
+        if (skip instanceof Conv2dNode && skip.layer().equals(add.userLayer())) {
             List<Shape> skipIn = net.inputShapes(skip);
             return skipIn.isEmpty() ? Shape.UNKNOWN : skipIn.get(0);
         }
@@ -147,16 +147,16 @@ final class NetworkVerifier {
             return;
         }
         for (ReadoutNode extra : readouts.subList(1, readouts.size())) {
-            out.add(ErrorCode.E204, extra.pos(), "a second readout '" + extra.layer() + "'; the first is '"
-                    + readouts.get(0).layer() + "' at line " + readouts.get(0).pos().line(),
+            out.add(ErrorCode.E204, extra.pos(), "a second readout '" + extra.userLayer() + "'; the first is '"
+                    + readouts.get(0).userLayer() + "' at line " + readouts.get(0).pos().line(),
                     "a model has exactly one readout, its last layer");
         }
         int first = net.nodes().indexOf(readouts.get(0));
-        String lastLayer = readouts.get(0).layer();
+        String lastLayer = readouts.get(0).userLayer();
         for (Node n : net.nodes().subList(first + 1, net.nodes().size())) {
             if (!n.layer().equals(lastLayer) && !(n instanceof ReadoutNode)) {
-                out.add(ErrorCode.E205, n.pos(), "layer '" + n.layer() + "' comes after the readout '"
-                        + readouts.get(0).layer() + "'", "the readout must be the last layer; move it to the end");
+                out.add(ErrorCode.E205, n.pos(), "layer '" + n.userLayer() + "' comes after the readout '"
+                        + readouts.get(0).userLayer() + "'", "the readout must be the last layer; move it to the end");
                 lastLayer = n.layer();
             }
         }
@@ -224,7 +224,7 @@ final class NetworkVerifier {
         for (ReadoutNode r : net.readouts()) {
             if (needsSilentReadout && r.mode().spiking()) {
                 out.add(ErrorCode.E500, t.origin().of("method"), "method " + t.method().keyword()
-                        + " trains a non-spiking readout, but '" + r.layer() + "' uses mode = count",
+                        + " trains a non-spiking readout, but '" + r.userLayer() + "' uses mode = count",
                         "use readout(" + r.classes() + ", mode = accumulate), or method = surrogate");
             }
         }
@@ -267,7 +267,7 @@ final class NetworkVerifier {
             int k = DeploySpec.shiftFor(n.beta());
             double represented = DeploySpec.betaOfShift(k);
             if (represented != n.beta()) {
-                out.add(ErrorCode.W603, n.origin().of("beta"), "leak = shift represents beta " + fmt(n.beta())
+                out.add(ErrorCode.W603, n.origin().of(n.origin().has("tau") ? "tau" : "beta"), "leak = shift represents beta " + fmt(n.beta())
                         + " of neuron '" + n.name() + "' as 1 - 2^-" + k + " = " + fmt(represented)
                         + "; training uses " + fmt(represented));
             }

@@ -29,4 +29,13 @@ public sealed interface Node
     default SourcePos pos() {
         return origin().pos();
     }
+
+    /**
+     * The layer name as the user wrote it. A file that names two layers alike is reported, and
+     * the later one is renamed {@code name#2} internally so the graph stays well formed; messages
+     * never show that suffix.
+     */
+    default String userLayer() {
+        return layer().replaceFirst("#\\d+$", "");
+    }
 }

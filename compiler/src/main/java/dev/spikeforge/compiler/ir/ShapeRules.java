@@ -52,7 +52,7 @@ public final class ShapeRules {
         int wp = in.width() + 2 * padding;
         if (kernel > hp || kernel > wp) {
             if (sink != null) {
-                report(sink, ErrorCode.E400, at, "kernel " + kernel + "x" + kernel + " of '" + at.layer()
+                report(sink, ErrorCode.E400, at, "kernel " + kernel + "x" + kernel + " of '" + at.userLayer()
                     + "' is larger than its input " + in.height() + "x" + in.width()
                     + (padding > 0 ? " padded by " + padding : "")
                     + " (over by " + (kernel - Math.min(hp, wp)) + ")",
@@ -63,7 +63,7 @@ public final class ShapeRules {
         int unreadRows = unreadTrailing(hp, kernel, stride, padding);
         int unreadCols = unreadTrailing(wp, kernel, stride, padding);
         if (sink != null && (unreadRows > 0 || unreadCols > 0)) {
-            sink.add(ErrorCode.W601, at.pos(), "kernel " + kernel + " stride " + stride + " of '" + at.layer() + "' on "
+            sink.add(ErrorCode.W601, at.pos(), "kernel " + kernel + " stride " + stride + " of '" + at.userLayer() + "' on "
                     + in.height() + "x" + in.width() + (padding > 0 ? " padded by " + padding : "")
                     + " never reads the last " + unreadRows + " row(s) and " + unreadCols + " column(s) of its input",
                     "pad by " + (padding + Math.max(unreadRows, unreadCols)) + " or choose a stride that divides "
@@ -93,7 +93,7 @@ public final class ShapeRules {
         }
         if (kernel > in.height() || kernel > in.width()) {
             if (sink != null) {
-                report(sink, ErrorCode.E400, at, "avgpool(" + kernel + ") of '" + at.layer()
+                report(sink, ErrorCode.E400, at, "avgpool(" + kernel + ") of '" + at.userLayer()
                     + "' is larger than its input " + in.height() + "x" + in.width()
                     + " (over by " + (kernel - Math.min(in.height(), in.width())) + ")",
                     "use avgpool(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
@@ -101,7 +101,7 @@ public final class ShapeRules {
             return Shape.UNKNOWN;
         }
         if (sink != null && (in.height() % kernel != 0 || in.width() % kernel != 0)) {
-            sink.add(ErrorCode.W600, at.pos(), "avgpool(" + kernel + ") of '" + at.layer() + "' on "
+            sink.add(ErrorCode.W600, at.pos(), "avgpool(" + kernel + ") of '" + at.userLayer() + "' on "
                     + in.height() + "x" + in.width() + " drops the last " + (in.height() % kernel)
                     + " row(s) and " + (in.width() % kernel) + " column(s)");
         }
@@ -120,7 +120,7 @@ public final class ShapeRules {
         Shape skip = inputs.get(1);
         if (!main.equals(skip)) {
             if (sink != null) {
-                report(sink, ErrorCode.E402, at, "residual block '" + at.layer() + "': the main path ends in "
+                report(sink, ErrorCode.E402, at, "residual block '" + at.userLayer() + "': the main path ends in "
                     + main + " but the skip path gives " + skip, skipHelp(main, blockInput));
             }
             return Shape.UNKNOWN;
@@ -146,7 +146,7 @@ public final class ShapeRules {
         if (sink == null) {
             return false;
         }
-        report(sink, ErrorCode.E401, at, "'" + at.layer() + "' (" + at.kind() + ") needs a CxHxW input, but it receives "
+        report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (" + at.kind() + ") needs a CxHxW input, but it receives "
                 + "the flat shape " + in, "move it before the first dense layer or flatten, or declare the input as CxHxW");
         return false;
     }
