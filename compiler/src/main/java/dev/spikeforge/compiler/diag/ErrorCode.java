@@ -17,7 +17,7 @@ public enum ErrorCode {
     E200(Severity.ERROR, "model-not-first", "`model NAME` must be the first statement of a file."),
     E201(Severity.ERROR, "duplicate-statement", "A statement that may appear once (model, input, timesteps, layers, train, deploy) appears twice."),
     E202(Severity.ERROR, "missing-statement", "A required statement (model, input or layers) is missing."),
-    E203(Severity.ERROR, "missing-readout", "The layers block does not end in a readout layer."),
+    E203(Severity.ERROR, "missing-readout", "The layers block has no readout layer."),
     E204(Severity.ERROR, "extra-readout", "More than one readout layer."),
     E205(Severity.ERROR, "layer-after-readout", "A layer follows the readout; the readout must be the last layer."),
     E206(Severity.ERROR, "duplicate-name", "Two layers, or two neuron definitions, share one name."),
@@ -31,15 +31,16 @@ public enum ErrorCode {
     E214(Severity.ERROR, "unknown-setting", "A key in a train or deploy block that the block does not have."),
     E215(Severity.ERROR, "unknown-option", "A value that is not one of the choices of its setting (reset, encode, method, mode, ...)."),
     E216(Severity.ERROR, "neuron-required", "A conv, dense or avgpool layer (or a residual block) has no `-> NEURON`."),
-    E217(Severity.ERROR, "neuron-not-allowed", "A `-> NEURON` where none may stand (flatten, a non-spiking readout, a skip path, the last layer inside a residual block)."),
+    E217(Severity.ERROR, "neuron-not-allowed", "A `-> NEURON` where none may stand (flatten, a non-spiking readout, the last layer inside a residual block)."),
     E218(Severity.ERROR, "dropout-not-allowed", "`dropout P` on a layer that has no neuron of its own."),
     E219(Severity.ERROR, "empty-residual", "A residual block with no layer inside its braces."),
     E220(Severity.ERROR, "unknown-target", "A deploy target family that spikeforge does not know."),
+    E221(Severity.ERROR, "pool-neuron-not-if", "An avgpool layer whose neuron is not IF: spiking average pooling integrates without leak."),
 
     // E3xx: values
     E300(Severity.ERROR, "wrong-type", "A value of the wrong type (a name where a number is expected, a fraction where an integer is expected, ...)."),
     E301(Severity.ERROR, "out-of-range", "A number outside its allowed range (beta outside (0, 1), threshold <= 0, dropout >= 1, ...)."),
-    E302(Severity.ERROR, "conflicting-parameters", "Two parameters that exclude each other (beta and tau)."),
+    E302(Severity.ERROR, "conflicting-parameters", "Two values that exclude each other (beta and tau; events bins other than timesteps)."),
 
     // E4xx: shapes
     E400(Severity.ERROR, "kernel-too-large", "A conv or avgpool kernel is larger than its (padded) input."),

@@ -59,6 +59,10 @@ final class SnnBuilder {
         boolean first = true;
         for (SnnParser.StatementContext st : file.statement()) {
             if (st.exception != null) {
+                // A neuron whose statement did not parse still exists: its uses are not "unknown".
+                if (st instanceof SnnParser.NeuronStmtContext n && n.name != null) {
+                    brokenNeurons.add(n.name.getText());
+                }
                 first = false;
                 continue;
             }

@@ -44,11 +44,12 @@ public final class SnnFrontEnd {
         Network network = new SnnBuilder(built, syntaxErrors).build(tree);
         mergeOnePerLine(out, built);
         if (network != null) {
-            // A layer naming an unknown neuron probably meant a defined one: "unused" is no news then.
-            boolean unknownNeuronNamed = out.list().stream().anyMatch(d -> d.code() == ErrorCode.E207);
+            // "Unused" only means something when every layer was built: a layer of unknown kind or
+            // naming an unknown neuron may be the one that was meant to use it.
+            boolean incomplete = built.hasErrors();
             for (Diagnostic d : network.verify()) {
                 boolean keep = !syntaxErrors || LOCAL_CHECKS.contains(d.code());
-                if (keep && !(unknownNeuronNamed && d.code() == ErrorCode.W602)) {
+                if (keep && !(incomplete && d.code() == ErrorCode.W602)) {
                     out.add(d);
                 }
             }

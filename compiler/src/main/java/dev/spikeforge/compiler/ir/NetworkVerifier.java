@@ -30,6 +30,8 @@ final class NetworkVerifier {
     static List<Diagnostic> verify(Network net) {
         NetworkVerifier v = new NetworkVerifier(net);
         v.timestepsArePositive();
+        v.eventBinsAreTheTimeSteps();
+        v.poolingUsesIntegrateAndFire();
         v.neuronParametersAreInRange();
         v.everyNeuronDefinitionIsUsed();
         v.layerParametersAreInRange();
@@ -51,6 +53,31 @@ final class NetworkVerifier {
         if (net.timesteps() < 1) {
             out.add(ErrorCode.E301, net.origin().of("timesteps"),
                     "timesteps must be at least 1, got " + net.timesteps());
+        }
+    }
+
+    /** SEMANTICS.md section 3: an event stream is binned into the T steps of the run. */
+    private void eventBinsAreTheTimeSteps() {
+        Encoding e = net.input().encoding();
+        if (e.kind() == Encoding.Kind.EVENTS && net.timesteps() >= 1 && e.bins() != net.timesteps()) {
+            out.add(ErrorCode.E302, net.input().pos(), "encode events(bins = " + e.bins() + ") but timesteps "
+                    + net.timesteps() + ": the event stream is binned into one bin per time step",
+                    "make them equal, for example timesteps " + e.bins());
+        }
+    }
+
+    /** SEMANTICS.md section 2: spiking average pooling feeds an IF neuron (beta = 1). */
+    private void poolingUsesIntegrateAndFire() {
+        for (Node node : net.nodes()) {
+            if (!(node instanceof NeuronNode n) || n.neuron().model() == NeuronModel.IF) {
+                continue;
+            }
+            List<Node> ins = net.inputsOf(n);
+            if (!ins.isEmpty() && ins.get(0) instanceof AvgPoolNode pool) {
+                out.add(ErrorCode.E221, n.pos(), "avgpool '" + pool.userLayer() + "' uses neuron '" + n.neuron().name()
+                        + "', a LIF; spiking average pooling integrates without leak",
+                        "declare an IF neuron for pooling: neuron pool = IF(threshold = 0.75)");
+            }
         }
     }
 

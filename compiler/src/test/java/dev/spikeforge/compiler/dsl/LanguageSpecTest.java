@@ -110,7 +110,7 @@ class LanguageSpecTest {
             Network n = valid("model t\ninput 4 encode " + e + "\nlayers { out = readout(2) }");
             assertEquals(e, n.input().encoding().kind().keyword());
         }
-        Network ev = valid("model t\ninput 2x34x34 encode events(bins = 20)\nlayers { out = readout(2) }");
+        Network ev = valid("model t\ninput 2x34x34 encode events(bins = 20)\ntimesteps 20\nlayers { out = readout(2) }");
         assertEquals(new Encoding(Encoding.Kind.EVENTS, 20), ev.input().encoding());
         assertEquals(Encoding.POISSON, valid("model t\ninput 4\nlayers { out = readout(2) }").input().encoding());
     }
