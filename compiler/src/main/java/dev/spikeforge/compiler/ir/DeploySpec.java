@@ -14,34 +14,14 @@ public record DeploySpec(Origin origin, int weightBits, Granularity granularity,
     }
 
     /** One scale per layer, or one per output channel. */
-    public enum Granularity {
-        PER_LAYER("per_layer"),
-        PER_CHANNEL("per_channel");
-
-        private final String keyword;
-
-        Granularity(String keyword) {
-            this.keyword = keyword;
-        }
-
-        public String keyword() {
-            return keyword;
-        }
+    public enum Granularity implements Keyword {
+        PER_LAYER,
+        PER_CHANNEL;
     }
 
-    public enum Overflow {
-        SATURATE("saturate"),
-        WRAP("wrap");
-
-        private final String keyword;
-
-        Overflow(String keyword) {
-            this.keyword = keyword;
-        }
-
-        public String keyword() {
-            return keyword;
-        }
+    public enum Overflow implements Keyword {
+        SATURATE,
+        WRAP;
     }
 
     /** How the integer membrane leaks. */

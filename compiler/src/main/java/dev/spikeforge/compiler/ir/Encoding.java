@@ -7,22 +7,12 @@ package dev.spikeforge.compiler.ir;
  */
 public record Encoding(Kind kind, int bins) {
 
-    public enum Kind {
-        POISSON("poisson"),
-        BIPOLAR("bipolar"),
-        LATENCY("latency"),
-        DIRECT("direct"),
-        EVENTS("events");
-
-        private final String keyword;
-
-        Kind(String keyword) {
-            this.keyword = keyword;
-        }
-
-        public String keyword() {
-            return keyword;
-        }
+    public enum Kind implements Keyword {
+        POISSON,
+        BIPOLAR,
+        LATENCY,
+        DIRECT,
+        EVENTS;
     }
 
     public static final Encoding POISSON = new Encoding(Kind.POISSON, 0);

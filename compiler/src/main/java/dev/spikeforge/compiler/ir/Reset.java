@@ -1,19 +1,9 @@
 package dev.spikeforge.compiler.ir;
 
 /** What a neuron's membrane becomes after it fires (SEMANTICS.md section 2). */
-public enum Reset {
+public enum Reset implements Keyword {
     /** v[t] = h[t] - s[t] * theta: the charge above threshold is kept. */
-    SUBTRACT("subtract"),
+    SUBTRACT,
     /** v[t] = h[t] * (1 - s[t]). */
-    ZERO("zero");
-
-    private final String keyword;
-
-    Reset(String keyword) {
-        this.keyword = keyword;
-    }
-
-    public String keyword() {
-        return keyword;
-    }
+    ZERO;
 }

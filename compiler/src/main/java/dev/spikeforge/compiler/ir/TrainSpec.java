@@ -15,20 +15,10 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
         String keyword();
     }
 
-    public enum SurrogateShape {
-        FAST_SIGMOID("fast_sigmoid"),
-        ARCTAN("arctan"),
-        SIGMOID("sigmoid");
-
-        private final String keyword;
-
-        SurrogateShape(String keyword) {
-            this.keyword = keyword;
-        }
-
-        public String keyword() {
-            return keyword;
-        }
+    public enum SurrogateShape implements Keyword {
+        FAST_SIGMOID,
+        ARCTAN,
+        SIGMOID;
     }
 
     /** BPTT with a surrogate derivative of the Heaviside (seed 000). */
@@ -106,18 +96,8 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
     public record CosineSchedule() implements Schedule {
     }
 
-    public enum Loss {
-        MSE("mse"),
-        CROSS_ENTROPY("cross_entropy");
-
-        private final String keyword;
-
-        Loss(String keyword) {
-            this.keyword = keyword;
-        }
-
-        public String keyword() {
-            return keyword;
-        }
+    public enum Loss implements Keyword {
+        MSE,
+        CROSS_ENTROPY;
     }
 }
