@@ -1,0 +1,74 @@
+package dev.spikeforge.runtime.encode;
+
+/**
+ * SplitMix64 (Steele, Lea, Flood 2014; the generator of java.util.SplittableRandom), the one
+ * random source of every host-side draw: input spikes, shuffling, dropout masks, initial weights.
+ * Its bit stream is fixed by its definition, so a seed gives the same draws on every machine.
+ *
+ * <p>Seeding per SEMANTICS.md section 3, "seeded with (run seed, sample index)": the state of the
+ * stream for sample {@code i} of a run with seed {@code s} is {@code mix(s) ^ mix(i + GAMMA)}
+ * (see {@link #forSample}). Streams for other purposes use {@link #forPurpose}, so that they never
+ * coincide with an input-spike stream.
+ */
+public final class SplitMix64 {
+
+    /** The golden-ratio increment of SplitMix64. */
+    public static final long GAMMA = 0x9E3779B97F4A7C15L;
+    private static final double DOUBLE_UNIT = 0x1.0p-53;
+
+    private long state;
+
+    public SplitMix64(long seed) {
+        this.state = seed;
+    }
+
+    /** The stream of input-spike draws for one sample of one run. */
+    public static SplitMix64 forSample(long runSeed, long sampleIndex) {
+        return new SplitMix64(mix(runSeed) ^ mix(sampleIndex + GAMMA));
+    }
+
+    /**
+     * A stream for another use (shuffling, dropout, initialisation): {@code purpose} is a fixed
+     * constant per use, {@code index} the epoch, iteration or layer.
+     */
+    public static SplitMix64 forPurpose(long runSeed, long purpose, long index) {
+        return new SplitMix64(mix(mix(runSeed) ^ mix(purpose * GAMMA)) ^ mix(index + GAMMA));
+    }
+
+    public long nextLong() {
+        state += GAMMA;
+        return mix(state);
+    }
+
+    /** u in [0, 1): the top 53 bits of the next value, times 2^-53 (exact in a double). */
+    public double nextDouble() {
+        return (nextLong() >>> 11) * DOUBLE_UNIT;
+    }
+
+    /** An integer uniform in [0, bound) by rejection, without modulo bias. */
+    public int nextInt(int bound) {
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound must be positive: " + bound);
+        }
+        long limit = (1L << 32) - ((1L << 32) % bound);
+        long r;
+        do {
+            r = nextLong() >>> 32;
+        } while (r >= limit);
+        return (int) (r % bound);
+    }
+
+    /** A standard normal draw (Box-Muller with two uniforms; the cosine branch only). */
+    public double nextGaussian() {
+        double u1 = nextDouble();
+        double u2 = nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /** The SplitMix64 output function (Stafford variant 13). */
+    public static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
