@@ -1,0 +1,115 @@
+package dev.spikeforge.runtime.encode;
+
+import dev.spikeforge.compiler.ir.Encoding;
+
+/**
+ * Input spikes of SEMANTICS.md section 3, generated once on the host and fed to every engine.
+ *
+ * <p>Values arrive per sample as doubles: intensities p in [0, 1] for {@code poisson},
+ * {@code latency} and {@code direct}; signed values x in [-1, 1] for {@code bipolar} (see
+ * {@link #intensity} and {@link #bipolar} for how pixels become these numbers).
+ *
+ * <p>Output layout, for T steps and a batch of B samples of N values each:
+ * {@code out[(t * B + b) * N + n]}, t = 0..T-1 standing for steps 1..T. Time-major, so the T*B
+ * rows fold into one batch for a layer's matrix product.
+ *
+ * <p>Draws: sample {@code i} uses {@link SplitMix64#forSample}(runSeed, i), one draw per value per
+ * step, step-major (all N values of step 1, then step 2, ...), also where p is 0 or 1, so the
+ * stream of one sample never depends on its pixel values. {@code latency} and {@code direct}
+ * draw nothing.
+ */
+public final class InputEncoder {
+
+    private InputEncoder() {
+    }
+
+    /** p = byte / 255, exactly as a double. */
+    public static double intensity(int unsignedByte) {
+        return unsignedByte / 255.0;
+    }
+
+    /** x = 2 * byte / 255 - 1: the pixel range mapped onto [-1, 1] for bipolar spikes. */
+    public static double bipolar(int unsignedByte) {
+        return 2 * (unsignedByte / 255.0) - 1;
+    }
+
+    /**
+     * @param values  B samples of N values each, {@code values[b * N + n]}
+     * @param samples the dataset index of each of the B samples (its random stream)
+     * @param out     T * B * N floats, overwritten
+     */
+    public static void encode(Encoding encoding, double[] values, int n, long[] samples, long runSeed, int steps,
+                              float[] out) {
+        int batch = samples.length;
+        if (values.length != batch * n || out.length != steps * batch * n) {
+            throw new IllegalArgumentException("sizes: values " + values.length + ", out " + out.length + " for T="
+                    + steps + " B=" + batch + " N=" + n);
+        }
+        for (int b = 0; b < batch; b++) {
+            switch (encoding.kind()) {
+                case POISSON -> poisson(values, b, n, SplitMix64.forSample(runSeed, samples[b]), steps, batch, out);
+                case BIPOLAR -> bipolar(values, b, n, SplitMix64.forSample(runSeed, samples[b]), steps, batch, out);
+                case LATENCY -> latency(values, b, n, steps, batch, out);
+                case DIRECT -> direct(values, b, n, steps, batch, out);
+                case EVENTS -> throw new IllegalArgumentException("events are binned from a recording, not encoded");
+                default -> throw new IllegalStateException(encoding.toString());
+            }
+        }
+    }
+
+    /** s[t] = 1 if u < p else 0. */
+    private static void poisson(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] out) {
+        for (int t = 0; t < steps; t++) {
+            int row = (t * batch + b) * n;
+            for (int i = 0; i < n; i++) {
+                out[row + i] = rng.nextDouble() < values[b * n + i] ? 1f : 0f;
+            }
+        }
+    }
+
+    /** s[t] = sign(x) if u < |x| else 0. */
+    private static void bipolar(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] out) {
+        for (int t = 0; t < steps; t++) {
+            int row = (t * batch + b) * n;
+            for (int i = 0; i < n; i++) {
+                double x = values[b * n + i];
+                out[row + i] = rng.nextDouble() < Math.abs(x) ? (float) Math.signum(x) : 0f;
+            }
+        }
+    }
+
+    /**
+     * One spike at step 1 + round_half_away((1 - p) * (T - 1)) when p > 0 (p_min = 0: every
+     * non-black pixel spikes once; brighter pixels spike earlier).
+     */
+    private static void latency(double[] values, int b, int n, int steps, int batch, float[] out) {
+        for (int t = 0; t < steps; t++) {
+            int row = (t * batch + b) * n;
+            for (int i = 0; i < n; i++) {
+                out[row + i] = 0f;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            double p = values[b * n + i];
+            if (p > 0) {
+                int step = 1 + (int) roundHalfAway((1 - p) * (steps - 1));
+                out[((step - 1) * batch + b) * n + i] = 1f;
+            }
+        }
+    }
+
+    /** The analog value at every step (the first layer's current is W x + b). */
+    private static void direct(double[] values, int b, int n, int steps, int batch, float[] out) {
+        for (int t = 0; t < steps; t++) {
+            int row = (t * batch + b) * n;
+            for (int i = 0; i < n; i++) {
+                out[row + i] = (float) values[b * n + i];
+            }
+        }
+    }
+
+    /** Rounds halves away from zero (2.5 -> 3, -2.5 -> -3), the project's one rounding rule. */
+    public static long roundHalfAway(double v) {
+        return (long) (Math.signum(v) * Math.floor(Math.abs(v) + 0.5));
+    }
+}

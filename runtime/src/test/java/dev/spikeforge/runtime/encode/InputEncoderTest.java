@@ -1,0 +1,128 @@
+package dev.spikeforge.runtime.encode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.ir.Encoding;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** SEMANTICS.md section 3, pinned. */
+class InputEncoderTest {
+
+    private static final Encoding POISSON = new Encoding(Encoding.Kind.POISSON, 0);
+    private static final Encoding BIPOLAR = new Encoding(Encoding.Kind.BIPOLAR, 0);
+    private static final Encoding LATENCY = new Encoding(Encoding.Kind.LATENCY, 0);
+    private static final Encoding DIRECT = new Encoding(Encoding.Kind.DIRECT, 0);
+
+    @Test
+    void poissonIsOneDrawPerValuePerStepStepMajor() {
+        double[] p = {0.3, 0.9, 0.0, 1.0};
+        float[] out = new float[5 * 4];
+        InputEncoder.encode(POISSON, p, 4, new long[] {42}, 7, 5, out);
+        SplitMix64 rng = SplitMix64.forSample(7, 42);
+        for (int t = 0; t < 5; t++) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(rng.nextDouble() < p[i] ? 1f : 0f, out[t * 4 + i], "t=" + t + " i=" + i);
+            }
+        }
+    }
+
+    @Test
+    void batchLayoutIsTimeMajorAndEachSampleHasItsOwnStream() {
+        double[] p = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+        float[] batched = new float[4 * 2 * 3];
+        InputEncoder.encode(POISSON, p, 3, new long[] {10, 11}, 1, 4, batched);
+        float[] alone = new float[4 * 3];
+        InputEncoder.encode(POISSON, new double[] {0.5, 0.5, 0.5}, 3, new long[] {11}, 1, 4, alone);
+        for (int t = 0; t < 4; t++) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(alone[t * 3 + i], batched[(t * 2 + 1) * 3 + i]);
+            }
+        }
+    }
+
+    @Property
+    void poissonNeverFiresAtZeroAndAlwaysAtOne(@ForAll long seed, @ForAll @IntRange(min = 1, max = 30) int steps) {
+        float[] out = new float[steps * 2];
+        InputEncoder.encode(POISSON, new double[] {0.0, 1.0}, 2, new long[] {3}, seed, steps, out);
+        for (int t = 0; t < steps; t++) {
+            assertEquals(0f, out[t * 2]);
+            assertEquals(1f, out[t * 2 + 1]);
+        }
+    }
+
+    @Property(tries = 50)
+    void poissonRateMatchesIntensity(@ForAll @DoubleRange(min = 0, max = 1) double p, @ForAll long seed) {
+        int steps = 4000;
+        float[] out = new float[steps];
+        InputEncoder.encode(POISSON, new double[] {p}, 1, new long[] {0}, seed, steps, out);
+        double rate = 0;
+        for (float s : out) {
+            rate += s;
+        }
+        rate /= steps;
+        // 5 standard deviations of a binomial rate, never below 1/steps
+        double tolerance = 5 * Math.sqrt(p * (1 - p) / steps) + 1.0 / steps;
+        assertTrue(Math.abs(rate - p) <= tolerance, "rate " + rate + " for p " + p);
+    }
+
+    @Test
+    void bipolarSpikesCarryTheSignOfTheValue() {
+        float[] out = new float[200 * 3];
+        InputEncoder.encode(BIPOLAR, new double[] {-1.0, 0.0, 1.0}, 3, new long[] {5}, 9, 200, out);
+        for (int t = 0; t < 200; t++) {
+            assertEquals(-1f, out[t * 3]);
+            assertEquals(0f, out[t * 3 + 1]);
+            assertEquals(1f, out[t * 3 + 2]);
+        }
+        assertEquals(-1.0, InputEncoder.bipolar(0));
+        assertEquals(1.0, InputEncoder.bipolar(255));
+    }
+
+    @Test
+    void latencyFiresOnceBrightestFirst() {
+        int steps = 11;
+        double[] p = {1.0, 0.0, 0.5, 0.05};
+        float[] out = new float[steps * 4];
+        InputEncoder.encode(LATENCY, p, 4, new long[] {0}, 0, steps, out);
+        // t = 1 + round((1 - p) * 10): p = 1 -> 1, p = 0.5 -> 6, p = 0.05 -> 1 + round(9.5) = 11, p = 0 -> none
+        assertEquals(1, firstSpike(out, 0, 4, steps));
+        assertEquals(-1, firstSpike(out, 1, 4, steps));
+        assertEquals(6, firstSpike(out, 2, 4, steps));
+        assertEquals(11, firstSpike(out, 3, 4, steps));
+        float total = 0;
+        for (float s : out) {
+            total += s;
+        }
+        assertEquals(3f, total);
+    }
+
+    @Test
+    void directRepeatsTheValueAtEveryStep() {
+        float[] out = new float[3 * 2];
+        InputEncoder.encode(DIRECT, new double[] {0.25, 0.75}, 2, new long[] {0}, 0, 3, out);
+        assertEquals(0.25f, out[4]);
+        assertEquals(0.75f, out[5]);
+    }
+
+    @Test
+    void roundingIsHalfAwayFromZero() {
+        assertEquals(3, InputEncoder.roundHalfAway(2.5));
+        assertEquals(-3, InputEncoder.roundHalfAway(-2.5));
+        assertEquals(2, InputEncoder.roundHalfAway(2.4999));
+        assertEquals(0, InputEncoder.roundHalfAway(0.0));
+    }
+
+    private static int firstSpike(float[] out, int i, int n, int steps) {
+        for (int t = 0; t < steps; t++) {
+            if (out[t * n + i] != 0) {
+                return t + 1;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.spikeforge.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.NeuronNode;
+import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.runtime.encode.InputEncoder;
+import dev.spikeforge.runtime.encode.SplitMix64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The engine's spikes equal the naive reference's exactly, for every layer kind. Weights, biases,
+ * betas and thresholds are multiples of 1/16, and T is small, so every float sum is exact in any
+ * order: equality does not depend on how ND4J or oneDNN order their additions.
+ */
+class FloatModelTest {
+
+    private static final String NEURONS = "neuron a = LIF(beta = 0.875, threshold = 1.0, reset = subtract)\n"
+            + "neuron z = LIF(beta = 0.75, threshold = 0.75, reset = zero)\n"
+            + "neuron i = IF(threshold = 1.25, reset = subtract)\n"
+            + "neuron pool = IF(threshold = 0.75, reset = subtract)\n";
+
+    /** One model per layer kind and combination: conv (stride, padding, bias), pool, dense, residual, readouts. */
+    static final Map<String, String> MODELS = new LinkedHashMap<>();
+
+    static {
+        MODELS.put("dense_mlp", "input 12\n" + NEURONS + "layers { h = dense(9, bias = true) -> a\n"
+                + "g = dense(7) -> z\nout = readout(5) }");
+        MODELS.put("conv_pool", "input 2x8x8\n" + NEURONS + "layers { c = conv(3, kernel = 3) -> a\n"
+                + "p = avgpool(2) -> pool\nout = readout(4) }");
+        MODELS.put("conv_stride_padding_bias", "input 1x7x7\n" + NEURONS + "layers {\n"
+                + "c = conv(4, kernel = 3, stride = 2, padding = 1, bias = true) -> i\n"
+                + "d = conv(2, kernel = 2) -> z\nf = dense(6) -> a\nout = readout(3) }");
+        MODELS.put("residual_identity", "input 3x6x6\n" + NEURONS + "layers {\n"
+                + "r = residual { a1 = conv(3, kernel = 3, padding = 1) -> a\n a2 = conv(3, kernel = 3, padding = 1) }"
+                + " skip identity -> i\nout = readout(4) }");
+        MODELS.put("residual_conv_skip", "input 2x8x8\n" + NEURONS + "layers {\n"
+                + "r = residual { a1 = conv(4, kernel = 3, padding = 1) -> a\n"
+                + " a2 = conv(4, kernel = 3, stride = 2, padding = 1) } skip conv(4, kernel = 1, stride = 2) -> z\n"
+                + "p = avgpool(2) -> pool\nout = readout(3) }");
+        MODELS.put("readout_membrane", "input 10\n" + NEURONS + "layers { h = dense(8) -> a\n"
+                + "out = readout(4, mode = membrane, beta = 0.5) }");
+        MODELS.put("readout_count_dropout", "input 10\n" + NEURONS + "layers { h = dense(8) -> a dropout 0.5\n"
+                + "fl = flatten\nout = readout(4, mode = count) -> i }");
+    }
+
+    static Network compile(String name, String body, int steps) {
+        Compilation c = SnnFrontEnd.compile(new SourceFile(name + ".snn", "model " + name + "\ntimesteps " + steps + "\n" + body));
+        List<String> errors = c.errors().stream().map(d -> d.message()).toList();
+        assertTrue(c.ok(), name + ": " + errors);
+        return c.network();
+    }
+
+    /** Parameters drawn as multiples of 1/16 in [-1, 1]: exact in float, sums exact in any order. */
+    static Parameters dyadic(Network net, long seed) {
+        Parameters init = Parameters.initialise(net, seed);
+        SplitMix64 rng = new SplitMix64(seed);
+        Map<String, float[]> t = new LinkedHashMap<>();
+        init.tensors().forEach((k, v) -> {
+            float[] w = new float[v.length];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (rng.nextInt(33) - 16) / 16f;
+            }
+            t.put(k, w);
+        });
+        return new Parameters(t);
+    }
+
+    static float[] spikes(Network net, int batch, long seed) {
+        int n = (int) net.input().shape().size();
+        double[] p = new double[batch * n];
+        SplitMix64 rng = new SplitMix64(seed ^ 0x5EED);
+        for (int i = 0; i < p.length; i++) {
+            p[i] = rng.nextDouble();
+        }
+        long[] samples = new long[batch];
+        for (int b = 0; b < batch; b++) {
+            samples[b] = b;
+        }
+        float[] out = new float[net.timesteps() * batch * n];
+        InputEncoder.encode(net.input().encoding(), p, n, samples, seed, net.timesteps(), out);
+        return out;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyLayerKindEqualsTheNaiveReferenceExactly() {
+        return MODELS.entrySet().stream().flatMap(e -> Stream.of(1L, 2L, 3L).map(seed ->
+                DynamicTest.dynamicTest(e.getKey() + " seed " + seed, () -> {
+                    Network net = compile(e.getKey(), e.getValue(), 4);
+                    Parameters params = dyadic(net, seed);
+                    int batch = 3;
+                    float[] input = spikes(net, batch, seed);
+                    Set<String> all = net.nodes().stream().map(Node::name).collect(Collectors.toSet());
+                    ForwardResult got = new FloatModel(net, params).forward(input, batch, all);
+                    NaiveReference want = new NaiveReference(net, params, input, batch);
+                    long fired = 0;
+                    for (Node n : net.nodes()) {
+                        if (got.recorded().containsKey(n.name())) {
+                            assertArrayEquals(want.recorded.get(n.name()), got.recorded().get(n.name()),
+                                    e.getKey() + " seed " + seed + ": node " + n.name());
+                        }
+                        if (n instanceof NeuronNode) {
+                            for (float s : want.recorded.get(n.name())) {
+                                fired += (long) s;
+                            }
+                        }
+                    }
+                    assertArrayEquals(want.readout, got.readout(), e.getKey() + " readout");
+                    assertTrue(fired > 0, e.getKey() + ": no spikes at all, the comparison would be empty");
+                })));
+    }
+
+    @Test
+    void predictionTiesGoToTheLowestClass() {
+        ForwardResult r = new ForwardResult(2, 3, new float[] {1, 5, 5, 2, 2, 2}, Map.of(), Map.of());
+        assertEquals(1, r.prediction(0));
+        assertEquals(0, r.prediction(1));
+    }
+
+    @Test
+    void initialWeightsFollowHeScalingAndAreReproducible() {
+        Network net = compile("init", "input 1x28x28\n" + NEURONS
+                + "layers { c = conv(20, kernel = 5) -> a\n p = avgpool(2) -> pool\n out = readout(10) }", 4);
+        Parameters a = Parameters.initialise(net, 7);
+        Parameters b = Parameters.initialise(net, 7);
+        assertArrayEquals(a.weight("c"), b.weight("c"));
+        float[] w = a.weight("c");
+        double sq = 0;
+        for (float x : w) {
+            sq += x * x;
+        }
+        double std = Math.sqrt(sq / w.length);
+        assertEquals(Math.sqrt(2.0 / 25), std, 0.1 * Math.sqrt(2.0 / 25)); // 500 draws: within 10%
+        assertEquals(500, w.length);
+        assertEquals(10 * 2880, a.weight("out").length);
+    }
+}

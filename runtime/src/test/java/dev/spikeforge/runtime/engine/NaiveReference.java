@@ -1,0 +1,175 @@
+package dev.spikeforge.runtime.engine;
+
+import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.NeuronDefinition;
+import dev.spikeforge.compiler.ir.NeuronNode;
+import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.ReadoutMode;
+import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.ResidualAddNode;
+import dev.spikeforge.compiler.ir.Reset;
+import dev.spikeforge.compiler.ir.Shape;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * SEMANTICS.md sections 1-2 written the obvious way, independently of the engine: one sample, one
+ * step, one node at a time, direct loops for convolution, no ND4J, no folding over time.
+ */
+final class NaiveReference {
+
+    final Map<String, float[]> recorded = new HashMap<>();
+    float[] readout;
+
+    NaiveReference(Network net, Parameters params, float[] input, int batch) {
+        int steps = net.timesteps();
+        int inputSize = (int) net.input().shape().size();
+        ReadoutNode r = net.readouts().get(0);
+        readout = new float[batch * r.classes()];
+        for (Node n : net.nodes()) {
+            recorded.put(n.name(), new float[steps * batch * (int) n.shape().size()]);
+        }
+        for (int b = 0; b < batch; b++) {
+            Map<String, float[]> state = new HashMap<>();
+            float[] readoutState = new float[r.classes()];
+            for (int t = 0; t < steps; t++) {
+                Map<String, float[]> now = new HashMap<>();
+                for (Node n : net.nodes()) {
+                    float[] y;
+                    if (n instanceof InputNode) {
+                        y = new float[inputSize];
+                        System.arraycopy(input, (t * batch + b) * inputSize, y, 0, inputSize);
+                    } else {
+                        float[] x = now.get(net.inputsOf(n).get(0).name());
+                        Shape in = net.inputsOf(n).get(0).shape();
+                        y = step(net, params, n, x, in, now, state, readoutState, t, steps);
+                    }
+                    now.put(n.name(), y);
+                    float[] rec = recorded.get(n.name());
+                    System.arraycopy(y, 0, rec, (t * batch + b) * y.length, y.length);
+                }
+            }
+            System.arraycopy(readoutState, 0, readout, b * r.classes(), r.classes());
+        }
+    }
+
+    private static float[] step(Network net, Parameters params, Node n, float[] x, Shape in, Map<String, float[]> now,
+                                Map<String, float[]> state, float[] readoutState, int t, int steps) {
+        if (n instanceof Conv2dNode c) {
+            return conv(c, params, x, in);
+        } else if (n instanceof AvgPoolNode p) {
+            return pool(p, x, in);
+        } else if (n instanceof DenseNode d) {
+            return dense(params.weight(d.name()), params.bias(d.name()), x, d.units());
+        } else if (n instanceof NeuronNode nn) {
+            float[] v = state.computeIfAbsent(n.name(), k -> new float[x.length]);
+            return fire(nn.neuron(), v, x);
+        } else if (n instanceof ResidualAddNode) {
+            float[] skip = now.get(net.inputsOf(n).get(1).name());
+            float[] y = new float[x.length];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = x[i] + skip[i];
+            }
+            return y;
+        } else if (n instanceof ReadoutNode r) {
+            float[] cur = dense(params.weight(r.name()), params.bias(r.name()), x, r.classes());
+            if (r.mode() == ReadoutMode.ACCUMULATE) {
+                for (int c = 0; c < cur.length; c++) {
+                    readoutState[c] += cur[c];
+                    if (t == steps - 1) {
+                        readoutState[c] /= steps;
+                    }
+                }
+            } else if (r.mode() == ReadoutMode.MEMBRANE) {
+                float[] v = state.computeIfAbsent(n.name(), k -> new float[cur.length]);
+                for (int c = 0; c < cur.length; c++) {
+                    v[c] = (float) r.beta() * v[c] + cur[c];
+                    readoutState[c] = t == steps - 1 ? v[c] / steps : 0;
+                }
+            } else {
+                float[] v = state.computeIfAbsent(n.name(), k -> new float[cur.length]);
+                float[] s = fire(r.neuron(), v, cur);
+                for (int c = 0; c < cur.length; c++) {
+                    readoutState[c] += s[c];
+                }
+            }
+            return cur;
+        }
+        return x.clone(); // flatten (same element order) and dropout (identity at evaluation)
+    }
+
+    static float[] fire(NeuronDefinition neuron, float[] v, float[] current) {
+        float[] s = new float[current.length];
+        for (int i = 0; i < current.length; i++) {
+            float h = (float) neuron.beta() * v[i] + current[i];
+            s[i] = h >= (float) neuron.theta() ? 1 : 0;
+            v[i] = neuron.reset() == Reset.SUBTRACT ? h - s[i] * (float) neuron.theta() : (s[i] == 1 ? 0 : h);
+        }
+        return s;
+    }
+
+    private static float[] conv(Conv2dNode c, Parameters params, float[] x, Shape in) {
+        float[] w = params.weight(c.name());
+        float[] bias = params.bias(c.name());
+        Shape o = c.shape();
+        int k = c.kernel();
+        float[] y = new float[(int) o.size()];
+        for (int f = 0; f < o.channels(); f++) {
+            for (int oy = 0; oy < o.height(); oy++) {
+                for (int ox = 0; ox < o.width(); ox++) {
+                    float sum = bias == null ? 0 : bias[f];
+                    for (int ch = 0; ch < in.channels(); ch++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int iy = oy * c.stride() - c.padding() + ky;
+                                int ix = ox * c.stride() - c.padding() + kx;
+                                if (iy >= 0 && iy < in.height() && ix >= 0 && ix < in.width()) {
+                                    sum += w[((f * in.channels() + ch) * k + ky) * k + kx]
+                                            * x[(ch * in.height() + iy) * in.width() + ix];
+                                }
+                            }
+                        }
+                    }
+                    y[(f * o.height() + oy) * o.width() + ox] = sum;
+                }
+            }
+        }
+        return y;
+    }
+
+    private static float[] pool(AvgPoolNode p, float[] x, Shape in) {
+        Shape o = p.shape();
+        int k = p.kernel();
+        float[] y = new float[(int) o.size()];
+        for (int ch = 0; ch < o.channels(); ch++) {
+            for (int oy = 0; oy < o.height(); oy++) {
+                for (int ox = 0; ox < o.width(); ox++) {
+                    float sum = 0;
+                    for (int dy = 0; dy < k; dy++) {
+                        for (int dx = 0; dx < k; dx++) {
+                            sum += x[(ch * in.height() + oy * k + dy) * in.width() + ox * k + dx];
+                        }
+                    }
+                    y[(ch * o.height() + oy) * o.width() + ox] = sum / (k * k);
+                }
+            }
+        }
+        return y;
+    }
+
+    private static float[] dense(float[] w, float[] bias, float[] x, int units) {
+        float[] y = new float[units];
+        for (int u = 0; u < units; u++) {
+            float sum = bias == null ? 0 : bias[u];
+            for (int i = 0; i < x.length; i++) {
+                sum += w[u * x.length + i] * x[i];
+            }
+            y[u] = sum;
+        }
+        return y;
+    }
+}
