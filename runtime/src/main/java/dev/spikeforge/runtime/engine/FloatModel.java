@@ -3,211 +3,258 @@ package dev.spikeforge.runtime.engine;
 import dev.spikeforge.compiler.ir.AvgPoolNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.NeuronDefinition;
+import dev.spikeforge.compiler.ir.NeuronModel;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Shape;
-import java.nio.FloatBuffer;
-import java.util.HashMap;
+import dev.spikeforge.runtime.encode.SplitMix64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The float model of SEMANTICS.md sections 1-2 for inference. Multi-step: each weight layer runs
- * once on all T steps folded into its batch (T*B rows, time-major), through ND4J (oneDNN
- * convolution, BLAS gemm into preallocated outputs); only the neuron recurrence loops over time,
- * in {@link NeuronDynamics}. Zero-delay feed-forward: a spike of step t reaches the next layer in
- * step t, which folding preserves because every layer's rows are computed before the next layer's
- * recurrence runs.
+ * The float model of SEMANTICS.md sections 1-2. Multi-step: each weight layer runs once on all T
+ * steps folded into its batch (T*B rows, time-major), through ND4J (oneDNN convolution, BLAS gemm
+ * into preallocated outputs); only the neuron recurrence loops over time, in
+ * {@link NeuronDynamics}. Zero-delay feed-forward holds because every layer's rows are computed
+ * before the next layer's recurrence runs.
+ *
+ * <p>Runs in float (training, evaluation) or double (gradient checks). Hardware-aware: when the
+ * deploy block chooses {@code leak = shift}, a LIF neuron runs with the beta the shift can
+ * represent, 1 - 2^-k (SEMANTICS.md section 4), in training and evaluation alike.
  */
 public final class FloatModel {
 
     private final Network net;
     private final int steps;
-    private final Map<String, INDArray> weights = new HashMap<>();
-    private final Map<String, INDArray> biases = new HashMap<>();
+    private final DataType dtype;
+    private final Map<String, INDArray> weights = new LinkedHashMap<>();
+    private final Map<String, INDArray> biases = new LinkedHashMap<>();
 
     public FloatModel(Network net, Parameters params) {
+        this(net, params, DataType.FLOAT);
+    }
+
+    public FloatModel(Network net, Parameters params, DataType dtype) {
         this.net = net;
         this.steps = net.timesteps();
+        this.dtype = dtype;
         for (Node n : net.nodes()) {
             if (n instanceof Conv2dNode c) {
-                weights.put(n.name(), Nd4j.createFromArray(params.weight(n.name()))
-                        .reshape('c', c.filters(), c.inChannels(), c.kernel(), c.kernel()));
+                weights.put(n.name(), array(params.weight(n.name()), c.filters(), c.inChannels(), c.kernel(), c.kernel()));
             } else if (n instanceof DenseNode || n instanceof ReadoutNode) {
-                int out = Parameters.outputs(n);
-                weights.put(n.name(), Nd4j.createFromArray(params.weight(n.name())).reshape('c', out, Parameters.fanIn(n)));
+                weights.put(n.name(), array(params.weight(n.name()), Parameters.outputs(n), Parameters.fanIn(n)));
             }
             float[] b = params.bias(n.name());
             if (b != null) {
-                biases.put(n.name(), Nd4j.createFromArray(b));
+                biases.put(n.name(), array(b, b.length));
             }
         }
     }
 
+    private INDArray array(float[] values, long... shape) {
+        return Nd4j.createFromArray(values).castTo(dtype).reshape('c', shape);
+    }
+
+    Network network() {
+        return net;
+    }
+
+    DataType dtype() {
+        return dtype;
+    }
+
+    /** The live weight array of a node (the optimiser updates it in place). */
+    INDArray weight(String node) {
+        return weights.get(node);
+    }
+
+    /** The live bias array of a node, or null. */
+    INDArray bias(String node) {
+        return biases.get(node);
+    }
+
+    /** The current values as plain float arrays, for checkpoints and the compiler. */
+    public Parameters parameters() {
+        Map<String, float[]> t = new LinkedHashMap<>();
+        weights.forEach((k, v) -> t.put(k + ".weight", v.dup('c').castTo(DataType.FLOAT).data().asFloat()));
+        biases.forEach((k, v) -> t.put(k + ".bias", v.dup('c').castTo(DataType.FLOAT).data().asFloat()));
+        return new Parameters(t);
+    }
+
+    /** The neuron constants the engine runs with, hardware-aware beta included. */
+    NeuronDynamics.Params dynamics(NeuronDefinition d) {
+        double beta = d.beta();
+        if (d.model() == NeuronModel.LIF && net.deploy().map(x -> x.leak() instanceof DeploySpec.ShiftLeak).orElse(false)) {
+            beta = DeploySpec.betaOfShift(DeploySpec.shiftFor(d.beta()));
+        }
+        return new NeuronDynamics.Params(beta, d.theta(), d.reset() == Reset.SUBTRACT);
+    }
+
     /**
+     * Evaluation: dropout off, true spikes.
+     *
      * @param input  T * batch * inputSize values, time-major (see InputEncoder)
      * @param record names of nodes whose activations to return
      */
     public ForwardResult forward(float[] input, int batch, Set<String> record) {
-        int rows = steps * batch;
-        Map<String, INDArray> acts = new HashMap<>();
+        Tape tape = run(input, batch, Run.EVALUATION);
         Map<String, float[]> recorded = new LinkedHashMap<>();
-        Map<String, Long> spikeCounts = new LinkedHashMap<>();
-        float[] readout = null;
-        int classes = 0;
+        Map<String, Long> spikes = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
-            INDArray out;
-            if (n instanceof InputNode in) {
-                out = Nd4j.createFromArray(input).reshape('c', rowShape(rows, in.shape()));
-            } else if (n instanceof ReadoutNode r) {
-                classes = r.classes();
-                readout = readout(r, first(acts, n), batch, spikeCounts);
-                out = null;
-            } else {
-                out = layer(n, acts, rows, batch, spikeCounts);
+            INDArray a = tape.acts.get(n.name());
+            if (a != null && record.contains(n.name())) {
+                recorded.put(n.name(), a.dup('c').castTo(DataType.FLOAT).data().asFloat());
             }
-            if (out != null) {
-                acts.put(n.name(), out);
-                if (record.contains(n.name())) {
-                    recorded.put(n.name(), out.dup('c').data().asFloat());
-                }
+            if (a != null && n instanceof NeuronNode) {
+                spikes.put(n.name(), Math.round(a.sumNumber().doubleValue()));
             }
         }
-        if (readout == null) {
-            throw new IllegalStateException("network '" + net.name() + "' has no readout; verify() it first");
+        ReadoutNode r = net.readouts().get(0);
+        if (tape.readoutSpikes != null) {
+            spikes.put(r.name(), Math.round(tape.readoutSpikes.sumNumber().doubleValue()));
         }
-        return new ForwardResult(batch, classes, readout, recorded, spikeCounts);
+        float[] out = new float[tape.readout.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) tape.readout[i];
+        }
+        return new ForwardResult(batch, r.classes(), out, recorded, spikes);
     }
 
-    private INDArray layer(Node n, Map<String, INDArray> acts, int rows, int batch, Map<String, Long> spikeCounts) {
-        INDArray in = first(acts, n);
+    /** How a forward pass runs: dropout, what it keeps, and whether it fires smoothly. */
+    record Run(boolean dropout, long dropoutSeed, boolean keepMembranes, boolean keepLeak, SurrogateFunction relaxed) {
+        static final Run EVALUATION = new Run(false, 0, false, false, null);
+    }
+
+    Tape run(float[] input, int batch, Run how) {
+        INDArray x = Nd4j.createFromArray(input).castTo(dtype);
+        return run(x, batch, how);
+    }
+
+    Tape run(INDArray input, int batch, Run how) {
+        Tape tape = new Tape(batch, steps);
+        int rows = tape.rows();
+        for (Node n : net.nodes()) {
+            if (n instanceof InputNode in) {
+                tape.acts.put(n.name(), contiguous(input).reshape('c', rowShape(rows, in.shape())));
+            } else if (n instanceof ReadoutNode r) {
+                readout(r, first(tape, n), tape, how);
+            } else {
+                tape.acts.put(n.name(), layer(n, tape, how));
+            }
+        }
+        if (tape.readout == null) {
+            throw new IllegalStateException("network '" + net.name() + "' has no readout; verify() it first");
+        }
+        return tape;
+    }
+
+    private INDArray layer(Node n, Tape tape, Run how) {
+        INDArray in = first(tape, n);
+        int rows = tape.rows();
         if (n instanceof Conv2dNode c) {
-            return conv(c, in, rows);
+            return Layers.conv(c, in, weights.get(c.name()), biases.get(c.name()), rows);
         } else if (n instanceof AvgPoolNode p) {
-            return avgpool(p, in, rows);
+            return Layers.avgpool(p.kernel(), in, rows);
         } else if (n instanceof DenseNode d) {
-            return dense(n.name(), in, rows, d.units());
+            return Layers.dense(in, weights.get(d.name()), biases.get(d.name()), rows);
         } else if (n instanceof FlattenNode f) {
             return contiguous(in).reshape('c', rows, f.shape().size());
         } else if (n instanceof NeuronNode nn) {
-            INDArray current = contiguous(in);
-            INDArray spikes = Nd4j.create(DataType.FLOAT, current.shape(), 'c');
-            NeuronDynamics.run(nn.neuron(), current.data().asNioFloat(), spikes.data().asNioFloat(), null, steps,
-                    (int) (current.length() / steps));
-            spikeCounts.put(n.name(), (long) spikes.sumNumber().doubleValue());
-            return spikes;
-        } else if (n instanceof DropoutNode) {
-            return in; // evaluation: dropout is the identity
+            return fire(n.name(), dynamics(nn.neuron()), in, tape, how);
+        } else if (n instanceof DropoutNode d) {
+            return how.dropout() ? dropout(d, in, tape, how.dropoutSeed()) : in;
         } else if (n instanceof ResidualAddNode) {
-            INDArray skip = acts.get(net.inputsOf(n).get(1).name());
+            INDArray skip = tape.acts.get(net.inputsOf(n).get(1).name());
             return contiguous(in).dup('c').addi(contiguous(skip));
         }
         throw new IllegalStateException("no float rule for node kind " + n.kind());
     }
 
-    private INDArray conv(Conv2dNode c, INDArray in, int rows) {
-        Shape s = c.shape();
-        INDArray out = Nd4j.create(DataType.FLOAT, new long[] {rows, s.channels(), s.height(), s.width()}, 'c');
-        Conv2DConfig cfg = Conv2DConfig.builder().kH(c.kernel()).kW(c.kernel()).sH(c.stride()).sW(c.stride())
-                .pH(c.padding()).pW(c.padding()).dH(1).dW(1).paddingMode(PaddingMode.VALID)
-                .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX).build();
-        INDArray bias = biases.get(c.name());
-        INDArray[] inputs = bias == null ? new INDArray[] {contiguous(in), weights.get(c.name())}
-                : new INDArray[] {contiguous(in), weights.get(c.name()), bias};
-        Nd4j.exec(new Conv2D(inputs, new INDArray[] {out}, cfg));
-        return out;
-    }
-
-    /** I = (1/K^2) * sum of the K x K window, stride K, floor at the edges. */
-    private static INDArray avgpool(AvgPoolNode p, INDArray in, int rows) {
-        INDArray src = contiguous(in);
-        long[] is = src.shape();
-        int ch = (int) is[1];
-        int h = (int) is[2];
-        int w = (int) is[3];
-        int k = p.kernel();
-        int oh = h / k;
-        int ow = w / k;
-        INDArray out = Nd4j.create(DataType.FLOAT, new long[] {rows, ch, oh, ow}, 'c');
-        FloatBuffer x = src.data().asNioFloat();
-        FloatBuffer y = out.data().asNioFloat();
-        float scale = 1f / (k * k);
-        for (int plane = 0; plane < rows * ch; plane++) {
-            int ib = plane * h * w;
-            int ob = plane * oh * ow;
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    float sum = 0;
-                    for (int dy = 0; dy < k; dy++) {
-                        int r = ib + (oy * k + dy) * w + ox * k;
-                        for (int dx = 0; dx < k; dx++) {
-                            sum += x.get(r + dx);
-                        }
-                    }
-                    y.put(ob + oy * ow + ox, sum * scale);
-                }
-            }
+    private INDArray fire(String name, NeuronDynamics.Params p, INDArray in, Tape tape, Run how) {
+        INDArray current = contiguous(in);
+        int width = (int) (current.length() / steps);
+        INDArray spikes = Nd4j.create(dtype, current.shape(), 'c');
+        INDArray membranes = how.keepMembranes() ? Nd4j.create(dtype, current.shape(), 'c') : null;
+        double[] leak = how.keepLeak() ? new double[width] : null;
+        NeuronDynamics.forward(p, Vec.of(current), Vec.of(spikes), membranes == null ? null : Vec.of(membranes), leak,
+                how.relaxed(), steps, width);
+        if (membranes != null) {
+            tape.membranes.put(name, membranes);
         }
-        return out;
-    }
-
-    private INDArray dense(String name, INDArray in, int rows, int units) {
-        INDArray x = contiguous(in).reshape('c', rows, in.length() / rows);
-        INDArray out = Nd4j.create(DataType.FLOAT, new long[] {rows, units}, 'c');
-        Nd4j.gemm(x, weights.get(name), out, false, true, 1.0, 0.0);
-        INDArray bias = biases.get(name);
-        if (bias != null) {
-            out.addiRowVector(bias);
+        if (leak != null) {
+            tape.leak.put(name, leak);
         }
+        return spikes;
+    }
+
+    /** One mask per sample per iteration, the same for all T steps, scaled by 1/(1-p). */
+    private INDArray dropout(DropoutNode d, INDArray in, Tape tape, long seed) {
+        int features = (int) d.shape().size();
+        INDArray mask = Nd4j.create(dtype, tape.batch, features);
+        Vec m = Vec.of(mask);
+        SplitMix64 rng = SplitMix64.forPurpose(seed, PURPOSE_DROPOUT, net.nodes().indexOf(d));
+        double keep = 1 / (1 - d.p());
+        for (int i = 0; i < tape.batch * features; i++) {
+            m.set(i, rng.nextDouble() < d.p() ? 0 : keep);
+        }
+        tape.masks.put(d.name(), mask);
+        INDArray out = contiguous(in).dup('c');
+        Layers.scaleRowsByMask(Vec.of(out), m, steps, tape.batch * features);
         return out;
     }
 
-    private float[] readout(ReadoutNode r, INDArray in, int batch, Map<String, Long> spikeCounts) {
-        INDArray current = dense(r.name(), in, steps * batch, r.classes());
-        int width = batch * r.classes();
-        float[] out = new float[width];
-        FloatBuffer i = current.data().asNioFloat();
+    /** Purpose constant of the SplitMix64 stream that draws dropout masks. */
+    static final long PURPOSE_DROPOUT = 0xD809;
+
+    private void readout(ReadoutNode r, INDArray in, Tape tape, Run how) {
+        int rows = tape.rows();
+        INDArray current = Layers.dense(in, weights.get(r.name()), biases.get(r.name()), rows);
+        tape.readoutCurrent = current;
+        int width = tape.batch * r.classes();
+        double[] out = new double[width];
         if (r.mode() == ReadoutMode.ACCUMULATE) {
-            NeuronDynamics.accumulate(i, out, steps, width);
+            NeuronDynamics.sumOverTime(Vec.of(current), out, steps, width);
+            for (int i = 0; i < width; i++) {
+                out[i] /= steps;
+            }
         } else if (r.mode() == ReadoutMode.MEMBRANE) {
-            NeuronDynamics.membrane(i, (float) r.beta(), out, steps, width);
+            NeuronDynamics.membraneReadout(Vec.of(current), r.beta(), out, steps, width);
         } else {
-            INDArray spikes = Nd4j.create(DataType.FLOAT, current.shape(), 'c');
-            NeuronDynamics.run(r.neuron(), i, spikes.data().asNioFloat(), null, steps, width);
-            NeuronDynamics.count(spikes.data().asNioFloat(), out, steps, width);
-            spikeCounts.put(r.name(), (long) spikes.sumNumber().doubleValue());
+            INDArray spikes = fire(r.name(), dynamics(r.neuron()), current, tape, how);
+            tape.readoutSpikes = spikes;
+            tape.readoutMembranes = tape.membranes.get(r.name());
+            NeuronDynamics.sumOverTime(Vec.of(spikes), out, steps, width);
         }
-        return out;
+        tape.readout = out;
     }
 
-    private INDArray first(Map<String, INDArray> acts, Node n) {
-        return acts.get(net.inputsOf(n).get(0).name());
+    private INDArray first(Tape tape, Node n) {
+        return tape.acts.get(net.inputsOf(n).get(0).name());
     }
 
     /** A c-ordered array whose buffer starts at its first element, so buffer index = element index. */
-    private static INDArray contiguous(INDArray a) {
+    static INDArray contiguous(INDArray a) {
         if (a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length()) {
             return a;
         }
         return a.dup('c');
     }
 
-    private static long[] rowShape(int rows, Shape s) {
+    static long[] rowShape(int rows, Shape s) {
         long[] shape = new long[s.rank() + 1];
         shape[0] = rows;
         for (int i = 0; i < s.rank(); i++) {

@@ -29,10 +29,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 class FloatModelTest {
 
-    private static final String NEURONS = "neuron a = LIF(beta = 0.875, threshold = 1.0, reset = subtract)\n"
+    static final String NEURONS_FOR_CHECKS = "neuron a = LIF(beta = 0.875, threshold = 1.0, reset = subtract)\n"
             + "neuron z = LIF(beta = 0.75, threshold = 0.75, reset = zero)\n"
             + "neuron i = IF(threshold = 1.25, reset = subtract)\n"
             + "neuron pool = IF(threshold = 0.75, reset = subtract)\n";
+    private static final String NEURONS = NEURONS_FOR_CHECKS;
 
     /** One model per layer kind and combination: conv (stride, padding, bias), pool, dense, residual, readouts. */
     static final Map<String, String> MODELS = new LinkedHashMap<>();

@@ -1,0 +1,233 @@
+package dev.spikeforge.runtime.engine;
+
+import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.DropoutNode;
+import dev.spikeforge.compiler.ir.FlattenNode;
+import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.NeuronNode;
+import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.ReadoutMode;
+import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.ResidualAddNode;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Gradients of the loss with respect to every weight and bias, by one of the three methods:
+ *
+ * <ul>
+ *   <li>{@code surrogate}: backpropagation through time. Every layer's backward runs once over the
+ *       T*B step rows; only the neuron backward loops over time ({@link NeuronDynamics#backward}).
+ *   <li>{@code spike_bp} and {@code asf}: no temporal loop. The forward values are summed over
+ *       time (spike counts FO, input currents FI = W FO_prev + T b), and the backward runs once
+ *       over B rows of sums, with a per-neuron derivative dFO/dFI in place of the recurrence:
+ *       spike_bp: 1 / (theta + eps), eps = the potential the neuron lost to leak per spike it
+ *       fired (0 for IF, so 1 / theta), and 0 for a neuron that did not fire (Lee et al. 2020);
+ *       asf: the layer-shared ratio S = sum FO / sum FI over the layer and the batch (Wu et al.
+ *       2021), 0 when sum FI <= 0.
+ * </ul>
+ */
+final class Backward {
+
+    private final FloatModel model;
+    private final Network net;
+    private final Tape tape;
+    private final TrainSpec.Method method;
+    private final boolean temporal;
+    private final SurrogateFunction surrogate;
+    private final boolean detachReset;
+    private final int rows;
+    /** Per node, dL/d(its output), over T*B step rows (surrogate) or B rows of sums. */
+    private final Map<String, INDArray> grad = new HashMap<>();
+    /** Per node, its output summed over time (spike_bp, asf). */
+    private final Map<String, INDArray> sums = new HashMap<>();
+    private final Map<String, INDArray> paramGrads = new LinkedHashMap<>();
+
+    private Backward(FloatModel model, Tape tape, TrainSpec.Method method, boolean detachReset) {
+        this.model = model;
+        this.net = model.network();
+        this.tape = tape;
+        this.method = method;
+        this.temporal = method instanceof TrainSpec.Surrogate;
+        this.surrogate = method instanceof TrainSpec.Surrogate s ? new SurrogateFunction(s.shape(), s.slope()) : null;
+        this.detachReset = detachReset;
+        this.rows = temporal ? tape.rows() : tape.batch;
+    }
+
+    /**
+     * @param gradReadout dL/d(readout value), B x classes
+     * @param detachReset false only for gradient checks of a relaxed (smooth) forward pass
+     * @return parameter gradients keyed like {@link Parameters}: {@code NODE.weight}, {@code NODE.bias}
+     */
+    static Map<String, INDArray> gradients(FloatModel model, Tape tape, TrainSpec.Method method, double[] gradReadout,
+                                           boolean detachReset) {
+        Backward b = new Backward(model, tape, method, detachReset);
+        b.run(gradReadout);
+        return b.paramGrads;
+    }
+
+    private void run(double[] gradReadout) {
+        List<Node> nodes = net.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (n instanceof ReadoutNode r) {
+                readout(r, gradReadout);
+            } else if (!(n instanceof InputNode) && grad.containsKey(n.name())) {
+                node(n, grad.get(n.name()));
+            }
+        }
+    }
+
+    private void readout(ReadoutNode r, double[] gradReadout) {
+        int classes = r.classes();
+        int steps = tape.steps;
+        INDArray gradCurrent = Nd4j.create(model.dtype(), rows, classes);
+        Vec g = Vec.of(gradCurrent);
+        if (r.mode() == ReadoutMode.COUNT) {
+            if (!temporal) {
+                throw new IllegalStateException(method.keyword() + " cannot train a spiking readout (E500)");
+            }
+            INDArray gradSpikes = Nd4j.create(model.dtype(), rows, classes);
+            Vec gs = Vec.of(gradSpikes);
+            for (int t = 0; t < steps; t++) {
+                for (int k = 0; k < gradReadout.length; k++) {
+                    gs.set(t * gradReadout.length + k, gradReadout[k]);
+                }
+            }
+            NeuronDynamics.backward(model.dynamics(r.neuron()), surrogate, detachReset, Vec.of(tape.readoutMembranes),
+                    Vec.of(tape.readoutSpikes), gs, g, steps, gradReadout.length);
+        } else if (temporal) {
+            for (int t = 0; t < steps; t++) {
+                double decay = r.mode() == ReadoutMode.MEMBRANE ? Math.pow(r.beta(), steps - 1 - t) : 1;
+                for (int k = 0; k < gradReadout.length; k++) {
+                    g.set(t * gradReadout.length + k, gradReadout[k] * decay / steps);
+                }
+            }
+        } else {
+            // out = FI / T (accumulate); for a leaky membrane readout, the mean decay of a step's current.
+            double decay = 1;
+            if (r.mode() == ReadoutMode.MEMBRANE) {
+                decay = 0;
+                for (int t = 0; t < steps; t++) {
+                    decay += Math.pow(r.beta(), t) / steps;
+                }
+            }
+            for (int k = 0; k < gradReadout.length; k++) {
+                g.set(k, gradReadout[k] * decay / steps);
+            }
+        }
+        Node in = net.inputsOf(r).get(0);
+        INDArray gradIn = Layers.denseBackward(values(in), model.weight(r.name()), gradCurrent, paramGrad(r, "weight"),
+                paramGrad(r, "bias"), temporal ? 1 : steps, rows);
+        addGrad(in, gradIn);
+    }
+
+    private void node(Node n, INDArray g) {
+        Node in = net.inputsOf(n).get(0);
+        if (n instanceof NeuronNode nn) {
+            addGrad(in, neuron(nn, in, g));
+        } else if (n instanceof DropoutNode) {
+            INDArray mask = tape.masks.get(n.name());
+            INDArray out = FloatModel.contiguous(g).dup('c');
+            if (mask != null) {
+                Layers.scaleRowsByMask(Vec.of(out), Vec.of(mask), rows / tape.batch, (int) mask.length());
+            }
+            addGrad(in, out);
+        } else if (n instanceof FlattenNode) {
+            addGrad(in, FloatModel.contiguous(g).reshape('c', values(in).shape()));
+        } else if (n instanceof ResidualAddNode) {
+            addGrad(in, g);
+            addGrad(net.inputsOf(n).get(1), g);
+        } else if (n instanceof Conv2dNode c) {
+            INDArray x = values(in);
+            INDArray gradIn = Nd4j.create(model.dtype(), x.shape(), 'c');
+            Layers.convBackward(c, x, model.weight(c.name()), model.bias(c.name()), g, gradIn, paramGrad(c, "weight"),
+                    paramGrad(c, "bias"), temporal ? 1 : tape.steps);
+            addGrad(in, gradIn);
+        } else if (n instanceof DenseNode d) {
+            addGrad(in, Layers.denseBackward(values(in), model.weight(d.name()), FloatModel.contiguous(g)
+                    .reshape('c', rows, d.units()), paramGrad(d, "weight"), paramGrad(d, "bias"),
+                    temporal ? 1 : tape.steps, rows));
+        } else if (n instanceof AvgPoolNode p) {
+            addGrad(in, Layers.avgpoolBackward(p.kernel(), g, values(in).shape(), rows));
+        }
+    }
+
+    /** dL/dI of a spiking layer from dL/ds: through time, or through the per-neuron derivative. */
+    private INDArray neuron(NeuronNode n, Node in, INDArray g) {
+        NeuronDynamics.Params p = model.dynamics(n.neuron());
+        INDArray gradIn = Nd4j.create(model.dtype(), g.shape(), 'c');
+        if (temporal) {
+            int width = (int) (g.length() / tape.steps);
+            NeuronDynamics.backward(p, surrogate, detachReset, Vec.of(tape.membranes.get(n.name())),
+                    Vec.of(tape.acts.get(n.name())), Vec.of(FloatModel.contiguous(g)), Vec.of(gradIn), tape.steps, width);
+            return gradIn;
+        }
+        Vec fo = Vec.of(values(n));
+        Vec fi = Vec.of(values(in));
+        Vec go = Vec.of(FloatModel.contiguous(g));
+        Vec gi = Vec.of(gradIn);
+        int size = (int) g.length();
+        if (method instanceof TrainSpec.SpikeBp) {
+            double[] leak = tape.leak.get(n.name());
+            for (int k = 0; k < size; k++) {
+                double a = fo.get(k);
+                gi.set(k, a > 0 ? go.get(k) / (p.theta() + leak[k] / a) : 0);
+            }
+        } else {
+            double sumFo = 0;
+            double sumFi = 0;
+            for (int k = 0; k < size; k++) {
+                sumFo += fo.get(k);
+                sumFi += fi.get(k);
+            }
+            double ratio = sumFi > 0 ? sumFo / sumFi : 0;
+            for (int k = 0; k < size; k++) {
+                gi.set(k, go.get(k) * ratio);
+            }
+        }
+        return gradIn;
+    }
+
+    /** A node's forward output: per step (surrogate) or summed over time (spike_bp, asf). */
+    private INDArray values(Node n) {
+        INDArray a = tape.acts.get(n.name());
+        if (temporal) {
+            return a;
+        }
+        return sums.computeIfAbsent(n.name(), k -> {
+            INDArray c = FloatModel.contiguous(a);
+            long[] shape = c.shape().clone();
+            shape[0] = tape.batch;
+            return c.reshape('c', tape.steps, c.length() / tape.steps).sum(0).reshape('c', shape);
+        });
+    }
+
+    private void addGrad(Node n, INDArray g) {
+        if (n instanceof InputNode) {
+            return;
+        }
+        INDArray existing = grad.get(n.name());
+        if (existing == null) {
+            grad.put(n.name(), FloatModel.contiguous(g).dup('c'));
+        } else {
+            existing.addi(FloatModel.contiguous(g).reshape('c', existing.shape()));
+        }
+    }
+
+    private INDArray paramGrad(Node n, String kind) {
+        INDArray p = kind.equals("weight") ? model.weight(n.name()) : model.bias(n.name());
+        if (p == null) {
+            return null;
+        }
+        return paramGrads.computeIfAbsent(n.name() + "." + kind, k -> Nd4j.create(model.dtype(), p.shape(), 'c'));
+    }
+}

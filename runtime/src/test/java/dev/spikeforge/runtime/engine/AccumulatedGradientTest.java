@@ -1,0 +1,76 @@
+package dev.spikeforge.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * spike_bp and asf on a 2-layer net, against gradients worked out by hand.
+ *
+ * <pre>
+ * input 3, h = dense(2) -> n, out = readout(2, accumulate); T = 4, one sample, label 0, mse.
+ * x[t] = [1, 1, 0] every step, so FO_in = [4, 4, 0].
+ * W1 = [[0.5, 0.25, 1], [-0.5, 0.25, 0]]: I_h = [0.75, -0.25] every step, FI_h = [3, -1].
+ * IF (theta 1, subtract): neuron 0 has h = 0.75, 1.5 (fire), 1.25 (fire), 1.0 (fire): a = [3, 0].
+ * W2 = [[1, 0.5], [-1, 2]]: FI_out = W2 a = [3, -3], out = FI_out / T = [0.75, -0.75].
+ * dL/dout = out - y = [-0.25, -0.75]; dL/dFI_out = dL/dout / T = [-0.0625, -0.1875].
+ * dW2 = dFI_out a^T = [[-0.1875, 0], [-0.5625, 0]].
+ * dL/da = W2^T dFI_out = [0.125, -0.40625].
+ * spike_bp, IF: dFO/dFI = 1/theta for the neuron that fired, 0 for the silent one:
+ *   dFI_h = [0.125, 0], dW1 = dFI_h FO_in^T = [[0.5, 0.5, 0], [0, 0, 0]].
+ * asf: S = sum a / sum FI_h = 3 / 2 = 1.5: dFI_h = [0.1875, -0.609375],
+ *   dW1 = [[0.75, 0.75, 0], [-2.4375, -2.4375, 0]].
+ * spike_bp, LIF beta 0.5 with W1 row 0 as above: v = 0.75, (fire at h 1.125) 0.125, 0.8125,
+ *   (fire at h 1.15625): a = 2, leak = 0.5 * (0.75 + 0.125 + 0.8125) = 0.84375, eps = leak / a
+ *   = 0.421875, dFO/dFI = 1 / 1.421875 = 64/91.
+ * </pre>
+ */
+class AccumulatedGradientTest {
+
+    private static Map<String, INDArray> gradients(String neuron, TrainSpec.Method method, int label) {
+        Network net = FloatModelTest.compile("two", "input 3\n" + neuron
+                + "layers { h = dense(2) -> n\n out = readout(2) }", 4);
+        Map<String, float[]> p = new LinkedHashMap<>();
+        p.put("h.weight", new float[] {0.5f, 0.25f, 1f, -0.5f, 0.25f, 0f});
+        p.put("out.weight", new float[] {1f, 0.5f, -1f, 2f});
+        FloatModel model = new FloatModel(net, new Parameters(p), DataType.DOUBLE);
+        float[] x = {1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0};
+        Tape tape = model.run(x, 1, new FloatModel.Run(false, 0, false, true, null));
+        Loss.Result l = Loss.of(TrainSpec.Loss.MSE, net.readouts().get(0).mode(), tape.readout, new int[] {label}, 2, 4);
+        return Backward.gradients(model, tape, method, l.gradient(), true);
+    }
+
+    private static double[] values(INDArray a) {
+        return a.dup('c').data().asDouble();
+    }
+
+    @Test
+    void spikeBpWithIntegrateAndFire() {
+        Map<String, INDArray> g = gradients("neuron n = IF(threshold = 1.0)\n", new TrainSpec.SpikeBp(), 0);
+        assertArrayEquals(new double[] {-0.1875, 0, -0.5625, 0}, values(g.get("out.weight")), 1e-12);
+        assertArrayEquals(new double[] {0.5, 0.5, 0, 0, 0, 0}, values(g.get("h.weight")), 1e-12);
+    }
+
+    @Test
+    void asfUsesTheLayerSharedRatio() {
+        Map<String, INDArray> g = gradients("neuron n = IF(threshold = 1.0)\n", new TrainSpec.Asf(), 0);
+        assertArrayEquals(new double[] {-0.1875, 0, -0.5625, 0}, values(g.get("out.weight")), 1e-12);
+        assertArrayEquals(new double[] {0.75, 0.75, 0, -2.4375, -2.4375, 0}, values(g.get("h.weight")), 1e-12);
+    }
+
+    @Test
+    void spikeBpCompensatesTheLeakOfALifNeuron() {
+        // a = [2, 0], label 1: out = W2 a / 4 = [0.5, -0.5], dL/dout = [0.5, -1.5], dFI_out = [0.125, -0.375],
+        // dW2 = [[0.25, 0], [-0.75, 0]], dL/da = W2^T dFI_out = [0.5, -0.6875],
+        // dFI_h = [0.5 * 64/91, 0] = [32/91, 0], dW1 = dFI_h FO_in^T = [[128/91, 128/91, 0], [0, 0, 0]].
+        Map<String, INDArray> g = gradients("neuron n = LIF(beta = 0.5, threshold = 1.0)\n", new TrainSpec.SpikeBp(), 1);
+        assertArrayEquals(new double[] {0.25, 0, -0.75, 0}, values(g.get("out.weight")), 1e-12);
+        assertArrayEquals(new double[] {128.0 / 91, 128.0 / 91, 0, 0, 0, 0}, values(g.get("h.weight")), 1e-12);
+    }
+}
