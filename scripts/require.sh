@@ -7,6 +7,8 @@ SPIKEFORGE_REQUIREMENTS=(
     "java            openjdk-17-jdk-headless"
     "javac           openjdk-17-jdk-headless"
     "mvn             maven"
+    "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz  dataset-fashion-mnist"
+    "/usr/lib/python3/dist-packages/numpy/__init__.py              python3-numpy"
 )
 
 spikeforge_require() {
