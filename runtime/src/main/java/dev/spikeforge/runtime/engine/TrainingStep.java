@@ -1,0 +1,85 @@
+package dev.spikeforge.runtime.engine;
+
+import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One training iteration of the float model: forward with dropout (keeping what the method's
+ * backward needs), the loss, and the gradients. The optimiser lives outside; it reads and writes
+ * the weights through {@link #weights()} and {@link #setWeights}.
+ */
+public final class TrainingStep {
+
+    private final FloatModel model;
+    private final TrainSpec spec;
+    private final ReadoutNode readout;
+
+    public TrainingStep(FloatModel model, TrainSpec spec) {
+        this.model = model;
+        this.spec = spec;
+        this.readout = model.network().readouts().get(0);
+    }
+
+    /** The loss, how many samples the (pre-update) model classified right, and the gradients. */
+    public record Outcome(double loss, int correct, Map<String, double[]> gradients) {
+    }
+
+    /**
+     * @param input       T * batch * inputSize spikes, time-major
+     * @param dropoutSeed seeds this iteration's dropout masks
+     */
+    public Outcome run(float[] input, int batch, int[] labels, long dropoutSeed) {
+        boolean temporal = spec.method() instanceof TrainSpec.Surrogate;
+        FloatModel.Run how = new FloatModel.Run(true, dropoutSeed, temporal,
+                spec.method() instanceof TrainSpec.SpikeBp, null);
+        Tape tape = model.run(input, batch, how);
+        Loss.Result loss = Loss.of(spec.loss(), readout.mode(), tape.readout, labels, readout.classes(), tape.steps);
+        Map<String, INDArray> grads = Backward.gradients(model, tape, spec.method(), loss.gradient(), true);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        grads.forEach((k, v) -> out.put(k, v.dup('c').castTo(DataType.DOUBLE).data().asDouble()));
+        int correct = 0;
+        for (int b = 0; b < batch; b++) {
+            if (argmax(tape.readout, b, readout.classes()) == labels[b]) {
+                correct++;
+            }
+        }
+        return new Outcome(loss.value(), correct, out);
+    }
+
+    /** The current weights and biases, copied, keyed {@code NODE.weight} / {@code NODE.bias}. */
+    public Map<String, double[]> weights() {
+        Map<String, double[]> w = new LinkedHashMap<>();
+        for (String key : model.parameters().tensors().keySet()) {
+            w.put(key, live(key).dup('c').castTo(DataType.DOUBLE).data().asDouble());
+        }
+        return w;
+    }
+
+    public void setWeights(Map<String, double[]> values) {
+        values.forEach((k, v) -> {
+            INDArray target = live(k);
+            target.assign(Nd4j.createFromArray(v).castTo(target.dataType()).reshape('c', target.shape()));
+        });
+    }
+
+    private INDArray live(String key) {
+        String node = key.substring(0, key.lastIndexOf('.'));
+        return key.endsWith(".weight") ? model.weight(node) : model.bias(node);
+    }
+
+    /** argmax with ties to the lowest index (SEMANTICS.md section 2). */
+    static int argmax(double[] values, int row, int width) {
+        int best = 0;
+        for (int c = 1; c < width; c++) {
+            if (values[row * width + c] > values[row * width + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+}

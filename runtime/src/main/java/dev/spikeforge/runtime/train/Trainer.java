@@ -1,0 +1,164 @@
+package dev.spikeforge.runtime.train;
+
+import dev.spikeforge.compiler.ir.Encoding;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.runtime.data.DatasetSplits;
+import dev.spikeforge.runtime.data.ImageDataset;
+import dev.spikeforge.runtime.data.Shuffler;
+import dev.spikeforge.runtime.encode.InputEncoder;
+import dev.spikeforge.runtime.encode.SplitMix64;
+import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.engine.ForwardResult;
+import dev.spikeforge.runtime.engine.TrainingStep;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The training loop: per epoch a seeded shuffle, mini-batches encoded to spikes on the host
+ * (SEMANTICS.md section 3), one {@link TrainingStep} and one optimiser update per batch, then an
+ * evaluation on the test split. Everything random comes from the run seed, so the same seed and
+ * thread count give the same weights.
+ *
+ * <p>Seeds: training spikes of epoch e use run seed {@code forPurpose(seed, PURPOSE_TRAIN_SPIKES, e)};
+ * evaluation spikes use the run seed itself, so every engine sees the same test spikes; dropout of
+ * iteration i of epoch e uses {@code forPurpose(seed, PURPOSE_DROPOUT_ITERATION, e * 2^32 + i)}.
+ */
+public final class Trainer {
+
+    static final long PURPOSE_TRAIN_SPIKES = 0x7A1E;
+    static final long PURPOSE_DROPOUT_ITERATION = 0xD0;
+
+    /** Reports progress; called on the training thread. */
+    public interface Listener {
+        void batch(int epoch, int done, int total, double meanLoss, double accuracy, double samplesPerSecond);
+
+        void epoch(EpochResult result);
+    }
+
+    public record EpochResult(int epoch, double learningRate, double trainLoss, double trainAccuracy,
+                              double testAccuracy, double seconds, double samplesPerSecond) {
+    }
+
+    private final Network net;
+    private final TrainSpec spec;
+    private final DatasetSplits data;
+    private final FloatModel model;
+    private final TrainingStep step;
+    private final Optimizer optimizer;
+
+    public Trainer(Network net, TrainSpec spec, DatasetSplits data, FloatModel model, Optimizer optimizer) {
+        this.net = net;
+        this.spec = spec;
+        this.data = data;
+        this.model = model;
+        this.step = new TrainingStep(model, spec);
+        this.optimizer = optimizer;
+    }
+
+    public FloatModel model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Trains epochs {@code from}..{@code to} (1-based, inclusive) of a run of {@code total} epochs. */
+    public List<EpochResult> train(int from, int to, int total, Listener listener) {
+        List<EpochResult> results = new ArrayList<>();
+        for (int epoch = from; epoch <= to; epoch++) {
+            results.add(epoch(epoch, total, listener));
+        }
+        return results;
+    }
+
+    private EpochResult epoch(int epoch, int total, Listener listener) {
+        ImageDataset train = data.train();
+        int[] order = Shuffler.permutation(spec.seed(), epoch, train.count());
+        double lr = Optimizer.learningRate(spec, epoch, total);
+        long runSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_TRAIN_SPIKES, epoch).nextLong();
+        long start = System.nanoTime();
+        double lossSum = 0;
+        int correct = 0;
+        int seen = 0;
+        int iteration = 0;
+        for (int from = 0; from < order.length; from += spec.batch()) {
+            int batch = Math.min(spec.batch(), order.length - from);
+            int[] idx = new int[batch];
+            System.arraycopy(order, from, idx, 0, batch);
+            float[] input = encode(train, idx, runSeed);
+            int[] labels = labels(train, idx);
+            long dropoutSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_DROPOUT_ITERATION,
+                    ((long) epoch << 32) + iteration).nextLong();
+            TrainingStep.Outcome o = step.run(input, batch, labels, dropoutSeed);
+            Map<String, double[]> w = step.weights();
+            optimizer.step(w, o.gradients(), lr);
+            step.setWeights(w);
+            lossSum += o.loss() * batch;
+            correct += o.correct();
+            seen += batch;
+            iteration++;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            listener.batch(epoch, seen, order.length, lossSum / seen, (double) correct / seen, seen / seconds);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double test = evaluate(data.test(), spec.batch()).accuracy();
+        EpochResult r = new EpochResult(epoch, lr, lossSum / seen, (double) correct / seen, test, seconds, seen / seconds);
+        listener.epoch(r);
+        return r;
+    }
+
+    /** Accuracy and spike counts of the float model on a dataset, with the run's evaluation spikes. */
+    public Evaluation evaluate(ImageDataset set, int batchSize) {
+        int correct = 0;
+        Map<String, Long> spikes = new java.util.LinkedHashMap<>();
+        for (int from = 0; from < set.count(); from += batchSize) {
+            int batch = Math.min(batchSize, set.count() - from);
+            int[] idx = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                idx[i] = from + i;
+            }
+            ForwardResult r = model.forward(encode(set, idx, spec.seed()), batch, Set.of());
+            int[] labels = labels(set, idx);
+            for (int b = 0; b < batch; b++) {
+                if (r.prediction(b) == labels[b]) {
+                    correct++;
+                }
+            }
+            r.spikes().forEach((k, v) -> spikes.merge(k, v, Long::sum));
+        }
+        return new Evaluation(set.count(), (double) correct / Math.max(1, set.count()), spikes);
+    }
+
+    /** Test-set accuracy and the total spikes of each spiking layer over the set. */
+    public record Evaluation(int samples, double accuracy, Map<String, Long> spikes) {
+    }
+
+    private float[] encode(ImageDataset set, int[] idx, long runSeed) {
+        int n = set.sampleSize();
+        Encoding enc = net.input().encoding();
+        double[] values = new double[idx.length * n];
+        long[] samples = new long[idx.length];
+        for (int b = 0; b < idx.length; b++) {
+            samples[b] = idx[b];
+            for (int i = 0; i < n; i++) {
+                int px = set.pixel(idx[b], i);
+                values[b * n + i] = enc.kind() == Encoding.Kind.BIPOLAR ? InputEncoder.bipolar(px) : InputEncoder.intensity(px);
+            }
+        }
+        float[] out = new float[net.timesteps() * idx.length * n];
+        InputEncoder.encode(enc, values, n, samples, runSeed, net.timesteps(), out);
+        return out;
+    }
+
+    private static int[] labels(ImageDataset set, int[] idx) {
+        int[] l = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            l[i] = set.label(idx[i]);
+        }
+        return l;
+    }
+}
