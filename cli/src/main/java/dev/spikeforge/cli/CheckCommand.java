@@ -16,8 +16,6 @@ import dev.spikeforge.compiler.summary.SummaryJson;
 import dev.spikeforge.compiler.summary.SummaryText;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -64,7 +62,7 @@ final class CheckCommand implements Callable<Integer> {
                 source = SourceFile.read(file);
             } catch (IOException e) {
                 unreadable++;
-                String why = readError(e);
+                String why = ModelFiles.readError(e);
                 if (json) {
                     ObjectNode r = results.addObject();
                     r.put("file", file.toString());
@@ -142,16 +140,4 @@ final class CheckCommand implements Callable<Integer> {
         return n + " " + word + (n == 1 ? "" : "s");
     }
 
-    static String readError(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) {
-            return "it is a directory";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
 }

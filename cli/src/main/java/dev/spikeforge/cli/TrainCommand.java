@@ -1,0 +1,170 @@
+package dev.spikeforge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.runtime.checkpoint.CheckpointException;
+import dev.spikeforge.runtime.data.DatasetException;
+import dev.spikeforge.runtime.data.DatasetSplits;
+import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.train.Optimizer;
+import dev.spikeforge.runtime.train.Trainer;
+import dev.spikeforge.runtime.train.TrainingCheckpoint;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code spikeforge train MODEL}: train with the model's train block; a checkpoint after every epoch. */
+@Command(name = "train",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {"Train a model with the method, dataset and optimiser of its train block.",
+                "Writes a checkpoint (.npz) after every epoch; --resume continues from one."},
+        footer = {"", "Exit codes: 0 trained, 1 invalid model, 2 usage error, 3 unreadable model, dataset or checkpoint."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model file (.snn).")
+    Path modelFile;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Train N epochs instead of the train block's.")
+    Integer epochs;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training and N test samples.")
+    Integer limit;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads for ND4J's convolutions and products.")
+    Integer threads;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Read the dataset from DIR instead of its usual place.")
+    Path dataDir;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Checkpoint to write (default build/MODEL/MODEL.npz).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue the run saved in this checkpoint.")
+    Path resume;
+
+    @Option(names = "--json", description = "Print the per-epoch results as JSON on standard output.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ModelFiles.Loaded loaded = ModelFiles.load(modelFile, err);
+        if (!loaded.ok()) {
+            return loaded.exitCode();
+        }
+        Network net = loaded.network();
+        if (net.train().isEmpty()) {
+            err.println(modelFile + ": error: model '" + net.name() + "' has no train block; add for example"
+                    + " train { dataset = fashion_mnist }");
+            return ExitCodes.INPUT_ERROR;
+        }
+        TrainSpec train = net.train().get();
+        int total = epochs != null ? epochs : train.epochs();
+        if (total < 1 || (limit != null && limit < 1) || (threads != null && threads < 1)) {
+            err.println("spikeforge train: --epochs, --limit and --threads take a number of at least 1");
+            return ExitCodes.USAGE;
+        }
+        RunSetup.apply(threads);
+        DatasetSplits data;
+        try {
+            data = RunSetup.dataset(train, dataDir, modelFile, limit, net);
+        } catch (DatasetException e) {
+            err.println("spikeforge train: error: " + e.getMessage());
+            return ExitCodes.INPUT_ERROR;
+        }
+        Path target = out != null ? out : Path.of("build", net.name(), net.name() + ".npz");
+        dev.spikeforge.runtime.engine.Parameters params = dev.spikeforge.runtime.engine.Parameters.initialise(net, train.seed());
+        Optimizer optimizer = new Optimizer(train.optimizer());
+        int done = 0;
+        if (resume != null) {
+            try {
+                TrainingCheckpoint c = TrainingCheckpoint.read(resume, net);
+                params = c.parameters();
+                optimizer.restore(c.optimizerState(), c.optimizerSteps());
+                done = c.epochsDone();
+            } catch (CheckpointException e) {
+                err.println("spikeforge train: error: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
+        Trainer trainer = new Trainer(net, train, data, new FloatModel(net, params), optimizer);
+        ProgressLine progress = new ProgressLine(err, System.console() != null);
+        List<Trainer.EpochResult> results = new ArrayList<>();
+        for (int epoch = done + 1; epoch <= total; epoch++) {
+            final int e = epoch;
+            Trainer.EpochResult r = trainer.train(epoch, epoch, total, new Trainer.Listener() {
+                @Override
+                public void batch(int ep, int n, int of, double loss, double acc, double perSecond) {
+                    progress.update(String.format(Locale.ROOT, "epoch %d/%d", e, total), n, of,
+                            String.format(Locale.ROOT, "loss %.4f  acc %5.1f%%  %.0f samples/s", loss, 100 * acc,
+                                    perSecond), perSecond);
+                }
+
+                @Override
+                public void epoch(Trainer.EpochResult result) {
+                    err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.2f%% (%d samples), %.1f s%n", result.epoch(),
+                            total, 100 * result.testAccuracy(), data.test().count(), result.seconds());
+                    err.flush();
+                }
+            }).get(0);
+            results.add(r);
+            try {
+                new TrainingCheckpoint(loaded.compilation().source().text(), net.name(), epoch, total,
+                        trainer.model().parameters(), optimizer.state(), optimizer.steps(), train.seed(), results,
+                        "spikeforge " + VersionProvider.version()).write(target, net);
+            } catch (CheckpointException ex) {
+                err.println("spikeforge train: error: " + ex.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
+        report(stdout, net, target, results);
+        return ExitCodes.OK;
+    }
+
+    private void report(PrintWriter out, Network net, Path target, List<Trainer.EpochResult> results) throws Exception {
+        if (json) {
+            ObjectNode doc = JsonNodeFactory.instance.objectNode();
+            doc.put("schema", "spikeforge.train/1");
+            doc.put("model", net.name());
+            doc.put("checkpoint", target.toString());
+            ArrayNode rows = doc.putArray("epochs");
+            for (Trainer.EpochResult r : results) {
+                ObjectNode o = rows.addObject();
+                o.put("epoch", r.epoch());
+                o.put("learning_rate", r.learningRate());
+                o.put("train_loss", r.trainLoss());
+                o.put("train_accuracy", r.trainAccuracy());
+                o.put("test_accuracy", r.testAccuracy());
+                o.put("seconds", r.seconds());
+                o.put("samples_per_second", r.samplesPerSecond());
+            }
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+        } else {
+            out.println("epoch  learning rate  train loss  train acc  test acc  samples/s  seconds");
+            for (Trainer.EpochResult r : results) {
+                out.printf(Locale.ROOT, "%5d  %13.6g  %10.4f  %8.2f%%  %7.2f%%  %9.0f  %7.1f%n", r.epoch(), r.learningRate(),
+                        r.trainLoss(), 100 * r.trainAccuracy(), 100 * r.testAccuracy(), r.samplesPerSecond(), r.seconds());
+            }
+            out.println("checkpoint: " + target);
+        }
+        out.flush();
+    }
+}
