@@ -91,6 +91,8 @@ final class Backward {
         int steps = tape.steps;
         INDArray gradCurrent = Nd4j.create(model.dtype(), rows, classes);
         Vec g = Vec.of(gradCurrent);
+        int width = gradReadout.length;
+        double[] row = new double[width];
         if (r.mode() == ReadoutMode.COUNT) {
             if (!temporal) {
                 throw new IllegalStateException(method.keyword() + " cannot train a spiking readout (E500)");
@@ -98,18 +100,17 @@ final class Backward {
             INDArray gradSpikes = Nd4j.create(model.dtype(), rows, classes);
             Vec gs = Vec.of(gradSpikes);
             for (int t = 0; t < steps; t++) {
-                for (int k = 0; k < gradReadout.length; k++) {
-                    gs.set(t * gradReadout.length + k, gradReadout[k]);
-                }
+                gs.write(t * width, gradReadout, 0, width);
             }
             NeuronDynamics.backward(model.dynamics(r.neuron()), surrogate, detachReset, Vec.of(tape.readoutMembranes),
-                    Vec.of(tape.readoutSpikes), gs, g, steps, gradReadout.length);
+                    Vec.of(tape.readoutSpikes), gs, g, steps, width);
         } else if (temporal) {
             for (int t = 0; t < steps; t++) {
                 double decay = r.mode() == ReadoutMode.MEMBRANE ? Math.pow(r.beta(), steps - 1 - t) : 1;
-                for (int k = 0; k < gradReadout.length; k++) {
-                    g.set(t * gradReadout.length + k, gradReadout[k] * decay / steps);
+                for (int k = 0; k < width; k++) {
+                    row[k] = gradReadout[k] * decay / steps;
                 }
+                g.write(t * width, row, 0, width);
             }
         } else {
             // out = FI / T (accumulate); for a leaky membrane readout, the mean decay of a step's current.
@@ -120,13 +121,14 @@ final class Backward {
                     decay += Math.pow(r.beta(), t) / steps;
                 }
             }
-            for (int k = 0; k < gradReadout.length; k++) {
-                g.set(k, gradReadout[k] * decay / steps);
+            for (int k = 0; k < width; k++) {
+                row[k] = gradReadout[k] * decay / steps;
             }
+            g.write(0, row, 0, width);
         }
         Node in = net.inputsOf(r).get(0);
         INDArray gradIn = Layers.denseBackward(values(in), model.weight(r.name()), gradCurrent, paramGrad(r, "weight"),
-                paramGrad(r, "bias"), temporal ? 1 : steps, rows);
+                paramGrad(r, "bias"), temporal ? 1 : steps, rows, !(in instanceof InputNode));
         addGrad(in, gradIn);
     }
 
@@ -155,9 +157,10 @@ final class Backward {
         } else if (n instanceof DenseNode d) {
             addGrad(in, Layers.denseBackward(values(in), model.weight(d.name()), FloatModel.contiguous(g)
                     .reshape('c', rows, d.units()), paramGrad(d, "weight"), paramGrad(d, "bias"),
-                    temporal ? 1 : tape.steps, rows));
+                    temporal ? 1 : tape.steps, rows, !(in instanceof InputNode)));
         } else if (n instanceof AvgPoolNode p) {
-            addGrad(in, Layers.avgpoolBackward(p.kernel(), g, values(in).shape(), rows));
+            INDArray x = values(in);
+            addGrad(in, Layers.avgpoolBackward(p.kernel(), x, g, Nd4j.create(model.dtype(), x.shape(), 'c')));
         }
     }
 
@@ -171,29 +174,32 @@ final class Backward {
                     Vec.of(tape.acts.get(n.name())), Vec.of(FloatModel.contiguous(g)), Vec.of(gradIn), tape.steps, width);
             return gradIn;
         }
-        Vec fo = Vec.of(values(n));
-        Vec fi = Vec.of(values(in));
-        Vec go = Vec.of(FloatModel.contiguous(g));
-        Vec gi = Vec.of(gradIn);
         int size = (int) g.length();
+        double[] fo = new double[size];
+        double[] go = new double[size];
+        Vec.of(values(n)).read(0, fo, 0, size);
+        Vec.of(FloatModel.contiguous(g)).read(0, go, 0, size);
         if (method instanceof TrainSpec.SpikeBp) {
             double[] leak = tape.leak.get(n.name());
             for (int k = 0; k < size; k++) {
-                double a = fo.get(k);
-                gi.set(k, a > 0 ? go.get(k) / (p.theta() + leak[k] / a) : 0);
+                double a = fo[k];
+                go[k] = a > 0 ? go[k] / (p.theta() + leak[k] / a) : 0;
             }
         } else {
+            double[] fi = new double[size];
+            Vec.of(values(in)).read(0, fi, 0, size);
             double sumFo = 0;
             double sumFi = 0;
             for (int k = 0; k < size; k++) {
-                sumFo += fo.get(k);
-                sumFi += fi.get(k);
+                sumFo += fo[k];
+                sumFi += fi[k];
             }
             double ratio = sumFi > 0 ? sumFo / sumFi : 0;
             for (int k = 0; k < size; k++) {
-                gi.set(k, go.get(k) * ratio);
+                go[k] *= ratio;
             }
         }
+        Vec.of(gradIn).write(0, go, 0, size);
         return gradIn;
     }
 
@@ -212,7 +218,7 @@ final class Backward {
     }
 
     private void addGrad(Node n, INDArray g) {
-        if (n instanceof InputNode) {
+        if (n instanceof InputNode || g == null) {
             return;
         }
         INDArray existing = grad.get(n.name());

@@ -18,6 +18,7 @@ import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.runtime.encode.SplitMix64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +44,12 @@ public final class FloatModel {
     private final DataType dtype;
     private final Map<String, INDArray> weights = new LinkedHashMap<>();
     private final Map<String, INDArray> biases = new LinkedHashMap<>();
+    /**
+     * Activation buffers reused from one batch to the next (same batch size, same shape): large
+     * off-heap arrays are expensive to allocate and zero, and every one is overwritten whole.
+     * A tape's arrays therefore live until the next forward pass of this model.
+     */
+    private final Map<String, INDArray> buffers = new HashMap<>();
 
     public FloatModel(Network net, Parameters params) {
         this(net, params, DataType.FLOAT);
@@ -63,6 +70,16 @@ public final class FloatModel {
                 biases.put(n.name(), array(b, b.length));
             }
         }
+    }
+
+    /** A reusable buffer of this shape for {@code key}; its contents are stale until written. */
+    INDArray buffer(String key, long... shape) {
+        INDArray b = buffers.get(key);
+        if (b == null || !java.util.Arrays.equals(b.shape(), shape)) {
+            b = Nd4j.createUninitialized(dtype, shape, 'c');
+            buffers.put(key, b);
+        }
+        return b;
     }
 
     private INDArray array(float[] values, long... shape) {
@@ -166,11 +183,15 @@ public final class FloatModel {
         INDArray in = first(tape, n);
         int rows = tape.rows();
         if (n instanceof Conv2dNode c) {
-            return Layers.conv(c, in, weights.get(c.name()), biases.get(c.name()), rows);
+            Shape s = c.shape();
+            return Layers.conv(c, in, weights.get(c.name()), biases.get(c.name()),
+                    buffer("act:" + c.name(), rows, s.channels(), s.height(), s.width()));
         } else if (n instanceof AvgPoolNode p) {
-            return Layers.avgpool(p.kernel(), in, rows);
+            Shape s = p.shape();
+            return Layers.avgpool(p.kernel(), in, buffer("act:" + p.name(), rows, s.channels(), s.height(), s.width()));
         } else if (n instanceof DenseNode d) {
-            return Layers.dense(in, weights.get(d.name()), biases.get(d.name()), rows);
+            return Layers.dense(in, weights.get(d.name()), biases.get(d.name()), rows,
+                    buffer("act:" + d.name(), rows, d.units()));
         } else if (n instanceof FlattenNode f) {
             return contiguous(in).reshape('c', rows, f.shape().size());
         } else if (n instanceof NeuronNode nn) {
@@ -179,7 +200,7 @@ public final class FloatModel {
             return how.dropout() ? dropout(d, in, tape, how.dropoutSeed()) : in;
         } else if (n instanceof ResidualAddNode) {
             INDArray skip = tape.acts.get(net.inputsOf(n).get(1).name());
-            return contiguous(in).dup('c').addi(contiguous(skip));
+            return buffer("act:" + n.name(), in.shape()).assign(in).addi(contiguous(skip));
         }
         throw new IllegalStateException("no float rule for node kind " + n.kind());
     }
@@ -187,8 +208,8 @@ public final class FloatModel {
     private INDArray fire(String name, NeuronDynamics.Params p, INDArray in, Tape tape, Run how) {
         INDArray current = contiguous(in);
         int width = (int) (current.length() / steps);
-        INDArray spikes = Nd4j.create(dtype, current.shape(), 'c');
-        INDArray membranes = how.keepMembranes() ? Nd4j.create(dtype, current.shape(), 'c') : null;
+        INDArray spikes = buffer("spikes:" + name, current.shape());
+        INDArray membranes = how.keepMembranes() ? buffer("membranes:" + name, current.shape()) : null;
         double[] leak = how.keepLeak() ? new double[width] : null;
         NeuronDynamics.forward(p, Vec.of(current), Vec.of(spikes), membranes == null ? null : Vec.of(membranes), leak,
                 how.relaxed(), steps, width);
@@ -204,16 +225,17 @@ public final class FloatModel {
     /** One mask per sample per iteration, the same for all T steps, scaled by 1/(1-p). */
     private INDArray dropout(DropoutNode d, INDArray in, Tape tape, long seed) {
         int features = (int) d.shape().size();
-        INDArray mask = Nd4j.create(dtype, tape.batch, features);
-        Vec m = Vec.of(mask);
+        INDArray mask = buffer("mask:" + d.name(), tape.batch, features);
         SplitMix64 rng = SplitMix64.forPurpose(seed, PURPOSE_DROPOUT, net.nodes().indexOf(d));
         double keep = 1 / (1 - d.p());
-        for (int i = 0; i < tape.batch * features; i++) {
-            m.set(i, rng.nextDouble() < d.p() ? 0 : keep);
+        double[] m = new double[tape.batch * features];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rng.nextDouble() < d.p() ? 0 : keep;
         }
+        Vec.of(mask).write(0, m, 0, m.length);
         tape.masks.put(d.name(), mask);
-        INDArray out = contiguous(in).dup('c');
-        Layers.scaleRowsByMask(Vec.of(out), m, steps, tape.batch * features);
+        INDArray out = buffer("act:" + d.name(), in.shape()).assign(in);
+        Layers.scaleRowsByMask(Vec.of(out), Vec.of(mask), steps, tape.batch * features);
         return out;
     }
 
@@ -222,7 +244,8 @@ public final class FloatModel {
 
     private void readout(ReadoutNode r, INDArray in, Tape tape, Run how) {
         int rows = tape.rows();
-        INDArray current = Layers.dense(in, weights.get(r.name()), biases.get(r.name()), rows);
+        INDArray current = Layers.dense(in, weights.get(r.name()), biases.get(r.name()), rows,
+                buffer("act:" + r.name(), rows, r.classes()));
         tape.readoutCurrent = current;
         int width = tape.batch * r.classes();
         double[] out = new double[width];

@@ -4,7 +4,10 @@ import dev.spikeforge.compiler.ir.Conv2dNode;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,8 +27,7 @@ final class Layers {
     private Layers() {
     }
 
-    static INDArray conv(Conv2dNode c, INDArray in, INDArray w, INDArray bias, int rows) {
-        INDArray out = Nd4j.create(w.dataType(), new long[] {rows, c.filters(), c.shape().height(), c.shape().width()}, 'c');
+    static INDArray conv(Conv2dNode c, INDArray in, INDArray w, INDArray bias, INDArray out) {
         Conv2DConfig cfg = Conv2DConfig.builder().kH(c.kernel()).kW(c.kernel()).sH(c.stride()).sW(c.stride())
                 .pH(c.padding()).pW(c.padding()).dH(1).dW(1).paddingMode(PaddingMode.VALID)
                 .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX).build();
@@ -60,9 +62,8 @@ final class Layers {
     }
 
     /** out = x W^T + b over rows, x flattened to rows x in. */
-    static INDArray dense(INDArray in, INDArray w, INDArray bias, int rows) {
+    static INDArray dense(INDArray in, INDArray w, INDArray bias, int rows, INDArray out) {
         INDArray x = FloatModel.contiguous(in).reshape('c', rows, in.length() / rows);
-        INDArray out = Nd4j.create(w.dataType(), new long[] {rows, w.size(0)}, 'c');
         Nd4j.gemm(x, w, out, false, true, 1.0, 0.0);
         if (bias != null) {
             out.addiRowVector(bias);
@@ -72,76 +73,58 @@ final class Layers {
 
     /**
      * dW += gradOut^T x, dB += biasScale * column sums of gradOut, and gradIn = gradOut W
-     * (written, in the input's shape). {@code biasScale} is T when rows hold sums over time.
+     * (written, in the input's shape; null when {@code needGradIn} is false, as for a layer fed by
+     * the input spikes). {@code biasScale} is T when rows hold sums over time.
      */
     static INDArray denseBackward(INDArray in, INDArray w, INDArray gradOut, INDArray gradW, INDArray gradB,
-                                  double biasScale, int rows) {
+                                  double biasScale, int rows, boolean needGradIn) {
         INDArray x = FloatModel.contiguous(in).reshape('c', rows, in.length() / rows);
         Nd4j.gemm(gradOut, x, gradW, true, false, 1.0, 1.0);
         if (gradB != null) {
             gradB.addi(gradOut.sum(0).muli(biasScale));
+        }
+        if (!needGradIn) {
+            return null;
         }
         INDArray gradIn = Nd4j.create(w.dataType(), new long[] {rows, w.size(1)}, 'c');
         Nd4j.gemm(gradOut, w, gradIn, false, false, 1.0, 0.0);
         return gradIn.reshape('c', in.shape());
     }
 
-    /** I = (1/K^2) * sum of the K x K window, stride K, floor at the edges. */
-    static INDArray avgpool(int k, INDArray in, int rows) {
-        INDArray src = FloatModel.contiguous(in);
-        long[] is = src.shape();
-        int ch = (int) is[1];
-        int h = (int) is[2];
-        int w = (int) is[3];
-        INDArray out = Nd4j.create(src.dataType(), new long[] {rows, ch, h / k, w / k}, 'c');
-        pool(Vec.of(src), Vec.of(out), rows * ch, h, w, k, false);
+    /** I = (1/K^2) * sum of the K x K window, stride K, floor at the edges (ND4J's avgpool2d, no padding). */
+    static INDArray avgpool(int k, INDArray in, INDArray out) {
+        Nd4j.exec(new AvgPooling2D(FloatModel.contiguous(in), out, poolConfig(k)));
         return out;
     }
 
     /** The transpose of avgpool: each input of a window receives gradOut / K^2; dropped edges get 0. */
-    static INDArray avgpoolBackward(int k, INDArray gradOut, long[] inShape, int rows) {
-        INDArray gradIn = Nd4j.create(gradOut.dataType(), inShape, 'c');
-        pool(Vec.of(gradIn), Vec.of(FloatModel.contiguous(gradOut)), rows * (int) inShape[1], (int) inShape[2],
-                (int) inShape[3], k, true);
+    static INDArray avgpoolBackward(int k, INDArray in, INDArray gradOut, INDArray gradIn) {
+        Nd4j.exec(DynamicCustomOp.builder("avgpool2d_bp")
+                .addInputs(FloatModel.contiguous(in), FloatModel.contiguous(gradOut)).addOutputs(gradIn)
+                .addIntegerArguments(k, k, k, k, 0, 0, 1, 1, VALID, 0, NCHW).build());
         return gradIn;
     }
 
-    private static void pool(Vec x, Vec y, int planes, int h, int w, int k, boolean backward) {
-        int oh = h / k;
-        int ow = w / k;
-        double scale = 1.0 / (k * k);
-        for (int plane = 0; plane < planes; plane++) {
-            int ib = plane * h * w;
-            int ob = plane * oh * ow;
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    double sum = 0;
-                    double g = backward ? y.get(ob + oy * ow + ox) * scale : 0;
-                    for (int dy = 0; dy < k; dy++) {
-                        int r = ib + (oy * k + dy) * w + ox * k;
-                        for (int dx = 0; dx < k; dx++) {
-                            if (backward) {
-                                x.set(r + dx, g);
-                            } else {
-                                sum += x.get(r + dx);
-                            }
-                        }
-                    }
-                    if (!backward) {
-                        y.set(ob + oy * ow + ox, sum * scale);
-                    }
-                }
-            }
-        }
+    private static Pooling2DConfig poolConfig(int k) {
+        return Pooling2DConfig.builder().kH(k).kW(k).sH(k).sW(k).pH(0).pW(0).dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID).type(Pooling2D.Pooling2DType.AVG).isNHWC(false).extra(0).build();
     }
 
     /** x[t, j] *= mask[j] for every step t: the dropout mask of a sample holds for the whole run. */
     static void scaleRowsByMask(Vec x, Vec mask, int steps, int width) {
-        for (int t = 0; t < steps; t++) {
-            int row = t * width;
-            for (int k = 0; k < width; k++) {
-                x.set(row + k, x.get(row + k) * mask.get(k));
+        Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+            int n = k1 - k0;
+            double[] m = new double[n];
+            double[] row = new double[n];
+            float[] f = new float[n];
+            mask.read(k0, m, 0, n, f);
+            for (int t = 0; t < steps; t++) {
+                x.read(t * width + k0, row, 0, n, f);
+                for (int j = 0; j < n; j++) {
+                    row[j] *= m[j];
+                }
+                x.write(t * width + k0, row, 0, n, f);
             }
-        }
+        });
     }
 }

@@ -30,22 +30,49 @@ final class NeuronDynamics {
      */
     static void forward(Params p, Vec current, Vec spikes, Vec membranes, double[] leak, SurrogateFunction relaxed,
                         int steps, int width) {
-        double[] v = new double[width];
-        for (int t = 0; t < steps; t++) {
-            int row = t * width;
-            for (int k = 0; k < width; k++) {
-                double h = p.beta() * v[k] + current.get(row + k);
+        Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+            int n = k1 - k0;
+            double[] cur = new double[n];
+            double[] s = new double[n];
+            double[] v = new double[n];
+            float[] f = new float[n];
+            double beta = p.beta();
+            double theta = p.theta();
+            for (int t = 0; t < steps; t++) {
+                int row = t * width + k0;
+                current.read(row, cur, 0, n, f);
                 if (leak != null) {
-                    leak[k] += (1 - p.beta()) * v[k];
+                    for (int j = 0; j < n; j++) {
+                        leak[k0 + j] += (1 - beta) * v[j];
+                    }
                 }
-                double s = relaxed == null ? (h >= p.theta() ? 1 : 0) : relaxed.value(h - p.theta());
-                v[k] = p.subtract() ? h - s * p.theta() : h * (1 - s);
-                spikes.set(row + k, s);
+                for (int j = 0; j < n; j++) {
+                    cur[j] = beta * v[j] + cur[j]; // cur now holds h
+                }
                 if (membranes != null) {
-                    membranes.set(row + k, h);
+                    membranes.write(row, cur, 0, n, f);
                 }
+                if (relaxed == null) {
+                    for (int j = 0; j < n; j++) {
+                        s[j] = cur[j] >= theta ? 1 : 0;
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        s[j] = relaxed.value(cur[j] - theta);
+                    }
+                }
+                if (p.subtract()) {
+                    for (int j = 0; j < n; j++) {
+                        v[j] = cur[j] - s[j] * theta;
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        v[j] = cur[j] * (1 - s[j]);
+                    }
+                }
+                spikes.write(row, s, 0, n, f);
             }
-        }
+        });
     }
 
     /**
@@ -67,44 +94,64 @@ final class NeuronDynamics {
      */
     static void backward(Params p, SurrogateFunction surrogate, boolean detachReset, Vec membranes, Vec spikes,
                          Vec gradOut, Vec gradIn, int steps, int width) {
-        double[] dv = new double[width];
-        for (int t = steps - 1; t >= 0; t--) {
-            int row = t * width;
-            for (int k = 0; k < width; k++) {
-                double h = membranes.get(row + k);
-                double ds = surrogate.derivative(h - p.theta());
-                double dvdh;
-                if (p.subtract()) {
-                    dvdh = detachReset ? 1 : 1 - p.theta() * ds;
-                } else {
-                    double s = spikes.get(row + k);
-                    dvdh = detachReset ? 1 - s : 1 - s - h * ds;
+        Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+            int n = k1 - k0;
+            double[] h = new double[n];
+            double[] s = new double[n];
+            double[] g = new double[n];
+            double[] dv = new double[n];
+            float[] f = new float[n];
+            for (int t = steps - 1; t >= 0; t--) {
+                int row = t * width + k0;
+                membranes.read(row, h, 0, n, f);
+                gradOut.read(row, g, 0, n, f);
+                if (!p.subtract()) {
+                    spikes.read(row, s, 0, n, f);
                 }
-                double dh = gradOut.get(row + k) * ds + dv[k] * dvdh;
-                gradIn.set(row + k, dh);
-                dv[k] = p.beta() * dh;
+                for (int j = 0; j < n; j++) {
+                    double ds = surrogate.derivative(h[j] - p.theta());
+                    double dvdh;
+                    if (p.subtract()) {
+                        dvdh = detachReset ? 1 : 1 - p.theta() * ds;
+                    } else {
+                        dvdh = detachReset ? 1 - s[j] : 1 - s[j] - h[j] * ds;
+                    }
+                    double dh = g[j] * ds + dv[j] * dvdh;
+                    g[j] = dh;
+                    dv[j] = p.beta() * dh;
+                }
+                gradIn.write(row, g, 0, n, f);
             }
-        }
+        });
     }
 
     /** Per element, sum over the T steps: spike counts, or total input currents. */
     static void sumOverTime(Vec x, double[] out, int steps, int width) {
-        for (int t = 0; t < steps; t++) {
-            int row = t * width;
-            for (int k = 0; k < width; k++) {
-                out[k] += x.get(row + k);
+        Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+            int n = k1 - k0;
+            double[] row = new double[n];
+            float[] f = new float[n];
+            for (int t = 0; t < steps; t++) {
+                x.read(t * width + k0, row, 0, n, f);
+                for (int j = 0; j < n; j++) {
+                    out[k0 + j] += row[j];
+                }
             }
-        }
+        });
     }
 
     /** h[t] = beta * v[t-1] + I[t], never fires; out = v[T] / T. */
     static void membraneReadout(Vec current, double beta, double[] out, int steps, int width) {
-        for (int k = 0; k < width; k++) {
-            double v = 0;
-            for (int t = 0; t < steps; t++) {
-                v = beta * v + current.get(t * width + k);
+        double[] v = new double[width];
+        double[] row = new double[width];
+        for (int t = 0; t < steps; t++) {
+            current.read(t * width, row, 0, width);
+            for (int k = 0; k < width; k++) {
+                v[k] = beta * v[k] + row[k];
             }
-            out[k] = v / steps;
+        }
+        for (int k = 0; k < width; k++) {
+            out[k] = v[k] / steps;
         }
     }
 }

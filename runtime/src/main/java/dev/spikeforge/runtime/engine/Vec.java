@@ -6,15 +6,29 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Element access to the off-heap buffer of a contiguous, c-ordered ND4J array, without copying.
- * Training runs in float; gradient checks run the same kernels in double. The kernels compute in
- * double and store in the array's precision, so a float model rounds once per stored value.
+ * Bulk access to the off-heap buffer of a contiguous, c-ordered ND4J array, without copying the
+ * array. Kernels read runs of elements into plain double arrays, compute there (plain array loops
+ * the JIT vectorises), and write them back: one kernel implementation serves float training and
+ * double gradient checks, and a float model rounds once per stored value.
  */
 abstract class Vec {
 
-    abstract double get(int i);
+    /**
+     * dst[dstOff .. dstOff+len) = this[offset .. offset+len); {@code scratch} (at least len long)
+     * is the caller's staging area for float arrays, so no call allocates or looks anything up.
+     */
+    abstract void read(int offset, double[] dst, int dstOff, int len, float[] scratch);
 
-    abstract void set(int i, double v);
+    /** this[offset .. offset+len) = src[srcOff .. srcOff+len); scratch as for {@link #read}. */
+    abstract void write(int offset, double[] src, int srcOff, int len, float[] scratch);
+
+    void read(int offset, double[] dst, int dstOff, int len) {
+        read(offset, dst, dstOff, len, new float[len]);
+    }
+
+    void write(int offset, double[] src, int srcOff, int len) {
+        write(offset, src, srcOff, len, new float[len]);
+    }
 
     static Vec of(INDArray a) {
         if (a.ordering() != 'c' || a.offset() != 0 || a.data().length() != a.length()) {
@@ -36,13 +50,19 @@ abstract class Vec {
         }
 
         @Override
-        double get(int i) {
-            return b.get(i);
+        void read(int offset, double[] dst, int dstOff, int len, float[] s) {
+            b.get(offset, s, 0, len);
+            for (int i = 0; i < len; i++) {
+                dst[dstOff + i] = s[i];
+            }
         }
 
         @Override
-        void set(int i, double v) {
-            b.put(i, (float) v);
+        void write(int offset, double[] src, int srcOff, int len, float[] s) {
+            for (int i = 0; i < len; i++) {
+                s[i] = (float) src[srcOff + i];
+            }
+            b.put(offset, s, 0, len);
         }
     }
 
@@ -54,13 +74,13 @@ abstract class Vec {
         }
 
         @Override
-        double get(int i) {
-            return b.get(i);
+        void read(int offset, double[] dst, int dstOff, int len, float[] scratch) {
+            b.get(offset, dst, dstOff, len);
         }
 
         @Override
-        void set(int i, double v) {
-            b.put(i, v);
+        void write(int offset, double[] src, int srcOff, int len, float[] scratch) {
+            b.put(offset, src, srcOff, len);
         }
     }
 }
