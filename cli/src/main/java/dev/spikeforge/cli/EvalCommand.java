@@ -75,8 +75,11 @@ final class EvalCommand implements Callable<Integer> {
         try {
             data = RunSetup.dataset(train, dataDir, modelFile, limit, net);
             c = TrainingCheckpoint.read(checkpoint, net);
-        } catch (DatasetException | CheckpointException e) {
+        } catch (DatasetException e) {
             err.println("spikeforge eval: error: " + e.getMessage());
+            return ExitCodes.INPUT_ERROR;
+        } catch (CheckpointException e) {
+            err.println("spikeforge eval: error: " + RunSetup.oneLine(e));
             return ExitCodes.INPUT_ERROR;
         }
         Trainer trainer = new Trainer(net, train, data, new FloatModel(net, c.parameters()), new Optimizer(train.optimizer()));

@@ -101,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
                 optimizer.restore(c.optimizerState(), c.optimizerSteps());
                 done = c.epochsDone();
             } catch (CheckpointException e) {
-                err.println("spikeforge train: error: " + e.getMessage());
+                err.println("spikeforge train: error: " + RunSetup.oneLine(e));
                 return ExitCodes.INPUT_ERROR;
             }
         }
@@ -131,7 +131,7 @@ final class TrainCommand implements Callable<Integer> {
                         trainer.model().parameters(), optimizer.state(), optimizer.steps(), train.seed(), results,
                         "spikeforge " + VersionProvider.version()).write(target, net);
             } catch (CheckpointException ex) {
-                err.println("spikeforge train: error: " + ex.getMessage());
+                err.println("spikeforge train: error: " + RunSetup.oneLine(ex));
                 return ExitCodes.INPUT_ERROR;
             }
         }

@@ -158,6 +158,6 @@ class TrainCommandTest {
         CliRun r = CliRun.of("eval", model.toString(), "--checkpoint", junk.toString());
         assertEquals(ExitCodes.INPUT_ERROR, r.exit());
         assertTrue(r.err().startsWith("spikeforge eval: error: " + junk), r.err());
-        assertTrue(r.err().lines().count() <= 2, r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
     }
 }

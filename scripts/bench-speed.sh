@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmark: training throughput (samples/s, the train loop only) and peak resident memory of
+# LeNet5 (T = 25, batch 128) with spike_bp and with surrogate BPTT, and of the 784-500-10 MLP
+# (T = 25, batch 128, surrogate), each for one epoch on the first LIMIT Fashion-MNIST samples.
+# Usage: scripts/bench-speed.sh [LIMIT]; writes build/bench/speed.txt. Run it on an idle machine.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+limit="${1:-5120}"
+cd "$root"
+./spikeforge --version >/dev/null
+mkdir -p build/bench
+sed 's/batch     = 64/batch     = 128/; s/epochs    = 10/epochs    = 1/' examples/models/lenet5.snn \
+    > build/bench/lenet5_spike_bp.snn
+sed 's/method    = spike_bp/method    = surrogate(shape = fast_sigmoid, slope = 25)/' build/bench/lenet5_spike_bp.snn \
+    > build/bench/lenet5_surrogate.snn
+sed 's/epochs    = 5/epochs    = 1/' examples/models/mlp.snn > build/bench/mlp_surrogate.snn
+out=build/bench/speed.txt
+{
+    echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
+    echo "limit: $limit training samples, one epoch"
+} > "$out"
+for m in lenet5_spike_bp lenet5_surrogate mlp_surrogate; do
+    json="build/bench/speed-$m.json"
+    if command -v /usr/bin/time >/dev/null; then
+        /usr/bin/time -f "%M" -o "build/bench/speed-$m.rss" ./spikeforge train "build/bench/$m.snn" --limit "$limit" \
+            --json --out "build/bench/$m.npz" > "$json" 2>/dev/null
+        rss="$(cat "build/bench/speed-$m.rss") KiB"
+    else
+        ./spikeforge train "build/bench/$m.snn" --limit "$limit" --json --out "build/bench/$m.npz" > "$json" 2>/dev/null
+        rss="n/a (install the Debian package time)"
+    fi
+    sps=$(grep '"samples_per_second"' "$json" | tr -dc '0-9.\n' | head -1)
+    echo "$m: $sps samples/s, peak RSS $rss" | tee -a "$out"
+done
