@@ -8,8 +8,6 @@ import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.checkpoint.CheckpointException;
-import dev.spikeforge.runtime.data.DatasetException;
-import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.engine.FloatModel;
 import dev.spikeforge.runtime.train.Optimizer;
 import dev.spikeforge.runtime.train.Trainer;
@@ -20,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,14 +39,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "Trained weights (.npz).")
     Path checkpoint;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N test samples.")
-    Integer limit;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads for ND4J's convolutions and products.")
-    Integer threads;
-
-    @Option(names = "--data", paramLabel = "DIR", description = "Read the dataset from DIR instead of its usual place.")
-    Path dataDir;
+    @Mixin
+    DataOptions data;
 
     @Option(names = "--json", description = "Print the results as JSON on standard output.")
     boolean json;
@@ -59,31 +52,22 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelFiles.Loaded loaded = ModelFiles.load(modelFile, err);
-        if (!loaded.ok()) {
-            return loaded.exitCode();
+        RunSetup.Prepared p = RunSetup.prepare("eval", modelFile, data, err);
+        if (p.exitCode() != ExitCodes.OK) {
+            return p.exitCode();
         }
-        Network net = loaded.network();
-        if (net.train().isEmpty()) {
-            err.println(modelFile + ": error: model '" + net.name() + "' has no train block naming its dataset");
-            return ExitCodes.INPUT_ERROR;
-        }
-        TrainSpec train = net.train().get();
-        RunSetup.apply(threads);
-        DatasetSplits data;
+        Network net = p.network();
+        TrainSpec train = p.train();
         TrainingCheckpoint c;
         try {
-            data = RunSetup.dataset(train, dataDir, modelFile, limit, net);
             c = TrainingCheckpoint.read(checkpoint, net);
-        } catch (DatasetException e) {
-            err.println("spikeforge eval: error: " + e.getMessage());
-            return ExitCodes.INPUT_ERROR;
         } catch (CheckpointException e) {
             err.println("spikeforge eval: error: " + RunSetup.oneLine(e));
             return ExitCodes.INPUT_ERROR;
         }
-        Trainer trainer = new Trainer(net, train, data, new FloatModel(net, c.parameters()), new Optimizer(train.optimizer()));
-        Trainer.Evaluation e = trainer.evaluate(data.test(), train.batch());
+        Trainer trainer = new Trainer(net, train, p.data(), new FloatModel(net, c.parameters()),
+                new Optimizer(train.optimizer()));
+        Trainer.Evaluation e = trainer.evaluate(p.data().test(), train.batch());
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("schema", "spikeforge.eval/1");
         doc.put("model", net.name());

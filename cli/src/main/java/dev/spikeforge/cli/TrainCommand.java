@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.checkpoint.CheckpointException;
-import dev.spikeforge.runtime.data.DatasetException;
-import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.engine.FloatModel;
 import dev.spikeforge.runtime.train.Optimizer;
 import dev.spikeforge.runtime.train.Trainer;
@@ -21,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,14 +40,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Train N epochs instead of the train block's.")
     Integer epochs;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training and N test samples.")
-    Integer limit;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads for ND4J's convolutions and products.")
-    Integer threads;
-
-    @Option(names = "--data", paramLabel = "DIR", description = "Read the dataset from DIR instead of its usual place.")
-    Path dataDir;
+    @Mixin
+    DataOptions data;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Checkpoint to write (default build/MODEL/MODEL.npz).")
     Path out;
@@ -66,29 +59,17 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelFiles.Loaded loaded = ModelFiles.load(modelFile, err);
-        if (!loaded.ok()) {
-            return loaded.exitCode();
+        RunSetup.Prepared p = RunSetup.prepare("train", modelFile, data, err);
+        if (p.exitCode() != ExitCodes.OK) {
+            return p.exitCode();
         }
-        Network net = loaded.network();
-        if (net.train().isEmpty()) {
-            err.println(modelFile + ": error: model '" + net.name() + "' has no train block; add for example"
-                    + " train { dataset = fashion_mnist }");
-            return ExitCodes.INPUT_ERROR;
-        }
-        TrainSpec train = net.train().get();
+        ModelFiles.Loaded loaded = p.loaded();
+        Network net = p.network();
+        TrainSpec train = p.train();
         int total = epochs != null ? epochs : train.epochs();
-        if (total < 1 || (limit != null && limit < 1) || (threads != null && threads < 1)) {
-            err.println("spikeforge train: --epochs, --limit and --threads take a number of at least 1");
+        if (total < 1) {
+            err.println("spikeforge train: --epochs takes a number of at least 1");
             return ExitCodes.USAGE;
-        }
-        RunSetup.apply(threads);
-        DatasetSplits data;
-        try {
-            data = RunSetup.dataset(train, dataDir, modelFile, limit, net);
-        } catch (DatasetException e) {
-            err.println("spikeforge train: error: " + e.getMessage());
-            return ExitCodes.INPUT_ERROR;
         }
         Path target = out != null ? out : Path.of("build", net.name(), net.name() + ".npz");
         dev.spikeforge.runtime.engine.Parameters params = dev.spikeforge.runtime.engine.Parameters.initialise(net, train.seed());
@@ -105,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
                 return ExitCodes.INPUT_ERROR;
             }
         }
-        Trainer trainer = new Trainer(net, train, data, new FloatModel(net, params), optimizer);
+        Trainer trainer = new Trainer(net, train, p.data(), new FloatModel(net, params), optimizer);
         ProgressLine progress = new ProgressLine(err, System.console() != null);
         List<Trainer.EpochResult> results = new ArrayList<>();
         for (int epoch = done + 1; epoch <= total; epoch++) {
@@ -121,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
                 @Override
                 public void epoch(Trainer.EpochResult result) {
                     err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.2f%% (%d samples), %.1f s%n", result.epoch(),
-                            total, 100 * result.testAccuracy(), data.test().count(), result.seconds());
+                            total, 100 * result.testAccuracy(), p.data().test().count(), result.seconds());
                     err.flush();
                 }
             }).get(0);
@@ -147,14 +128,7 @@ final class TrainCommand implements Callable<Integer> {
             doc.put("checkpoint", target.toString());
             ArrayNode rows = doc.putArray("epochs");
             for (Trainer.EpochResult r : results) {
-                ObjectNode o = rows.addObject();
-                o.put("epoch", r.epoch());
-                o.put("learning_rate", r.learningRate());
-                o.put("train_loss", r.trainLoss());
-                o.put("train_accuracy", r.trainAccuracy());
-                o.put("test_accuracy", r.testAccuracy());
-                o.put("seconds", r.seconds());
-                o.put("samples_per_second", r.samplesPerSecond());
+                rows.add(r.toJson());
             }
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
         } else {

@@ -1,5 +1,7 @@
 package dev.spikeforge.runtime.train;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.TrainSpec;
@@ -40,6 +42,19 @@ public final class Trainer {
 
     public record EpochResult(int epoch, double learningRate, double trainLoss, double trainAccuracy,
                               double testAccuracy, double seconds, double samplesPerSecond) {
+
+        /** The JSON form used by checkpoints' metrics and by {@code train --json}. */
+        public ObjectNode toJson() {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.put("epoch", epoch);
+            o.put("learning_rate", learningRate);
+            o.put("train_loss", trainLoss);
+            o.put("train_accuracy", trainAccuracy);
+            o.put("test_accuracy", testAccuracy);
+            o.put("seconds", seconds);
+            o.put("samples_per_second", samplesPerSecond);
+            return o;
+        }
     }
 
     private final Network net;

@@ -45,14 +45,7 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
         m.put("engine", engineVersion);
         ArrayNode ms = m.putArray("metrics");
         for (Trainer.EpochResult r : metrics) {
-            ObjectNode o = ms.addObject();
-            o.put("epoch", r.epoch());
-            o.put("learning_rate", r.learningRate());
-            o.put("train_loss", r.trainLoss());
-            o.put("train_accuracy", r.trainAccuracy());
-            o.put("test_accuracy", r.testAccuracy());
-            o.put("seconds", r.seconds());
-            o.put("samples_per_second", r.samplesPerSecond());
+            ms.add(r.toJson());
         }
         CheckpointWriter.write(file, b.manifest(m).build());
     }
