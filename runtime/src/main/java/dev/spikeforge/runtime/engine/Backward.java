@@ -128,7 +128,7 @@ final class Backward {
         }
         Node in = net.inputsOf(r).get(0);
         INDArray gradIn = Layers.denseBackward(values(in), model.weight(r.name()), gradCurrent, paramGrad(r, "weight"),
-                paramGrad(r, "bias"), temporal ? 1 : steps, rows, !(in instanceof InputNode));
+                paramGrad(r, "bias"), temporal ? 1 : steps, rows, denseGradIn(r, in));
         addGrad(in, gradIn);
     }
 
@@ -138,7 +138,7 @@ final class Backward {
             addGrad(in, neuron(nn, in, g));
         } else if (n instanceof DropoutNode) {
             INDArray mask = tape.masks.get(n.name());
-            INDArray out = FloatModel.contiguous(g).dup('c');
+            INDArray out = scratch("in", n, g.shape()).assign(g);
             if (mask != null) {
                 Layers.scaleRowsByMask(Vec.of(out), Vec.of(mask), rows / tape.batch, (int) mask.length());
             }
@@ -147,17 +147,20 @@ final class Backward {
             addGrad(in, FloatModel.contiguous(g).reshape('c', values(in).shape()));
         } else if (n instanceof ResidualAddNode) {
             addGrad(in, g);
-            addGrad(net.inputsOf(n).get(1), g);
+            // the main path's gradient may be added into later; the skip path gets its own copy
+            addGrad(net.inputsOf(n).get(1), scratch("skip", n, g.shape()).assign(g));
         } else if (n instanceof Conv2dNode c) {
             INDArray x = values(in);
-            INDArray gradIn = Nd4j.create(model.dtype(), x.shape(), 'c');
-            Layers.convBackward(c, x, model.weight(c.name()), model.bias(c.name()), g, gradIn, paramGrad(c, "weight"),
-                    paramGrad(c, "bias"), temporal ? 1 : tape.steps);
+            INDArray gradIn = scratch("in", c, x.shape());
+            INDArray w = model.weight(c.name());
+            INDArray b = model.bias(c.name());
+            Layers.convBackward(c, x, w, b, g, gradIn, paramGrad(c, "weight"), paramGrad(c, "bias"),
+                    temporal ? 1 : tape.steps, scratch("dW", c, w.shape()), b == null ? null : scratch("dB", c, b.shape()));
             addGrad(in, gradIn);
         } else if (n instanceof DenseNode d) {
             addGrad(in, Layers.denseBackward(values(in), model.weight(d.name()), FloatModel.contiguous(g)
                     .reshape('c', rows, d.units()), paramGrad(d, "weight"), paramGrad(d, "bias"),
-                    temporal ? 1 : tape.steps, rows, !(in instanceof InputNode)));
+                    temporal ? 1 : tape.steps, rows, denseGradIn(d, in)));
         } else if (n instanceof AvgPoolNode p) {
             INDArray x = values(in);
             addGrad(in, Layers.avgpoolBackward(p.kernel(), x, g, Nd4j.create(model.dtype(), x.shape(), 'c')));
@@ -167,7 +170,7 @@ final class Backward {
     /** dL/dI of a spiking layer from dL/ds: through time, or through the per-neuron derivative. */
     private INDArray neuron(NeuronNode n, Node in, INDArray g) {
         NeuronDynamics.Params p = model.dynamics(n.neuron());
-        INDArray gradIn = Nd4j.create(model.dtype(), g.shape(), 'c');
+        INDArray gradIn = scratch("in", n, g.shape());
         if (temporal) {
             int width = (int) (g.length() / tape.steps);
             NeuronDynamics.backward(p, surrogate, detachReset, Vec.of(tape.membranes.get(n.name())),
@@ -217,13 +220,27 @@ final class Backward {
         });
     }
 
+    /**
+     * A reusable buffer for one node's gradient work in this pass. Each (purpose, node) is written
+     * once per backward pass, so an array stored as some node's gradient is never overwritten
+     * while it is still needed.
+     */
+    private INDArray scratch(String purpose, Node n, long... shape) {
+        return model.buffer("grad." + purpose + ":" + n.name(), shape);
+    }
+
+    /** The input gradient buffer of a dense layer or readout (rows x in), or null for the input spikes. */
+    private INDArray denseGradIn(Node n, Node in) {
+        return in instanceof InputNode ? null : scratch("in", n, rows, Parameters.fanIn(n));
+    }
+
     private void addGrad(Node n, INDArray g) {
         if (n instanceof InputNode || g == null) {
             return;
         }
         INDArray existing = grad.get(n.name());
         if (existing == null) {
-            grad.put(n.name(), FloatModel.contiguous(g).dup('c'));
+            grad.put(n.name(), FloatModel.contiguous(g));
         } else {
             existing.addi(FloatModel.contiguous(g).reshape('c', existing.shape()));
         }
@@ -234,6 +251,6 @@ final class Backward {
         if (p == null) {
             return null;
         }
-        return paramGrads.computeIfAbsent(n.name() + "." + kind, k -> Nd4j.create(model.dtype(), p.shape(), 'c'));
+        return paramGrads.computeIfAbsent(n.name() + "." + kind, k -> scratch("param." + kind, n, p.shape()).assign(0));
     }
 }

@@ -40,12 +40,11 @@ final class Layers {
     /**
      * Gradients of a convolution: into {@code gradIn} (same shape as the input, written), and
      * added to {@code gradW} and {@code biasScale} times into {@code gradB} (bias may be null);
-     * {@code biasScale} is T when rows hold sums over time.
+     * {@code biasScale} is T when rows hold sums over time. {@code dW} and {@code dB} are scratch
+     * arrays of the weight's and bias's shape (dB null without bias).
      */
     static void convBackward(Conv2dNode c, INDArray in, INDArray w, INDArray bias, INDArray gradOut, INDArray gradIn,
-                             INDArray gradW, INDArray gradB, double biasScale) {
-        INDArray dW = Nd4j.create(w.dataType(), w.shape(), 'c');
-        INDArray dB = bias == null ? null : Nd4j.create(w.dataType(), bias.shape(), 'c');
+                             INDArray gradW, INDArray gradB, double biasScale, INDArray dW, INDArray dB) {
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
                 .addIntegerArguments(c.kernel(), c.kernel(), c.stride(), c.stride(), c.padding(), c.padding(), 1, 1,
                         VALID, NCHW, WEIGHTS_OIYX);
@@ -73,20 +72,19 @@ final class Layers {
 
     /**
      * dW += gradOut^T x, dB += biasScale * column sums of gradOut, and gradIn = gradOut W
-     * (written, in the input's shape; null when {@code needGradIn} is false, as for a layer fed by
-     * the input spikes). {@code biasScale} is T when rows hold sums over time.
+     * (written into {@code gradIn}, rows x in, returned in the input's shape; skipped when gradIn is
+     * null, as for a layer fed by the input spikes). {@code biasScale} is T when rows hold sums over time.
      */
     static INDArray denseBackward(INDArray in, INDArray w, INDArray gradOut, INDArray gradW, INDArray gradB,
-                                  double biasScale, int rows, boolean needGradIn) {
+                                  double biasScale, int rows, INDArray gradIn) {
         INDArray x = FloatModel.contiguous(in).reshape('c', rows, in.length() / rows);
         Nd4j.gemm(gradOut, x, gradW, true, false, 1.0, 1.0);
         if (gradB != null) {
             gradB.addi(gradOut.sum(0).muli(biasScale));
         }
-        if (!needGradIn) {
+        if (gradIn == null) {
             return null;
         }
-        INDArray gradIn = Nd4j.create(w.dataType(), new long[] {rows, w.size(1)}, 'c');
         Nd4j.gemm(gradOut, w, gradIn, false, false, 1.0, 0.0);
         return gradIn.reshape('c', in.shape());
     }
