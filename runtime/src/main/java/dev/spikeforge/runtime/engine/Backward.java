@@ -29,8 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code spike_bp} and {@code asf}: no temporal loop. The forward values are summed over
  *       time (spike counts FO, input currents FI = W FO_prev + T b), and the backward runs once
  *       over B rows of sums, with a per-neuron derivative dFO/dFI in place of the recurrence:
- *       spike_bp: 1 / (theta + eps), eps = the potential the neuron lost to leak per spike it
- *       fired (0 for IF, so 1 / theta), and 0 for a neuron that did not fire (Lee et al. 2020);
+ *       spike_bp: 1 / (theta + eps), eps = the potential the neuron lost to leak per step, per
+ *       spike it fired (0 for IF, so 1 / theta), and 0 for a neuron that did not fire (Lee et al.
+ *       2020; the per-step scale matches their correction, one step's leak per spike);
  *       asf: the layer-shared ratio S = sum FO / sum FI over the layer and the batch (Wu et al.
  *       2021), 0 when sum FI <= 0.
  * </ul>
@@ -186,7 +187,7 @@ final class Backward {
             double[] leak = tape.leak.get(n.name());
             for (int k = 0; k < size; k++) {
                 double a = fo[k];
-                go[k] = a > 0 ? go[k] / (p.theta() + leak[k] / a) : 0;
+                go[k] = a > 0 ? go[k] / (p.theta() + leak[k] / (a * tape.steps)) : 0;
             }
         } else {
             double[] fi = new double[size];

@@ -27,8 +27,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * asf: S = sum a / sum FI_h = 3 / 2 = 1.5: dFI_h = [0.1875, -0.609375],
  *   dW1 = [[0.75, 0.75, 0], [-2.4375, -2.4375, 0]].
  * spike_bp, LIF beta 0.5 with W1 row 0 as above: v = 0.75, (fire at h 1.125) 0.125, 0.8125,
- *   (fire at h 1.15625): a = 2, leak = 0.5 * (0.75 + 0.125 + 0.8125) = 0.84375, eps = leak / a
- *   = 0.421875, dFO/dFI = 1 / 1.421875 = 64/91.
+ *   (fire at h 1.15625): a = 2, leak = 0.5 * (0.75 + 0.125 + 0.8125) = 0.84375, eps = leak / (a T)
+ *   = 0.10546875 = 27/256, dFO/dFI = 1 / (283/256) = 256/283.
  * </pre>
  */
 class AccumulatedGradientTest {
@@ -68,9 +68,9 @@ class AccumulatedGradientTest {
     void spikeBpCompensatesTheLeakOfALifNeuron() {
         // a = [2, 0], label 1: out = W2 a / 4 = [0.5, -0.5], dL/dout = [0.5, -1.5], dFI_out = [0.125, -0.375],
         // dW2 = [[0.25, 0], [-0.75, 0]], dL/da = W2^T dFI_out = [0.5, -0.6875],
-        // dFI_h = [0.5 * 64/91, 0] = [32/91, 0], dW1 = dFI_h FO_in^T = [[128/91, 128/91, 0], [0, 0, 0]].
+        // dFI_h = [0.5 * 256/283, 0] = [128/283, 0], dW1 = dFI_h FO_in^T = [[512/283, 512/283, 0], [0, 0, 0]].
         Map<String, INDArray> g = gradients("neuron n = LIF(beta = 0.5, threshold = 1.0)\n", new TrainSpec.SpikeBp(), 1);
         assertArrayEquals(new double[] {0.25, 0, -0.75, 0}, values(g.get("out.weight")), 1e-12);
-        assertArrayEquals(new double[] {128.0 / 91, 128.0 / 91, 0, 0, 0, 0}, values(g.get("h.weight")), 1e-12);
+        assertArrayEquals(new double[] {512.0 / 283, 512.0 / 283, 0, 0, 0, 0}, values(g.get("h.weight")), 1e-12);
     }
 }
