@@ -4,7 +4,6 @@ import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.source.SourceFile;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The result of reading one .snn file: every diagnostic (sorted by position) and, unless the file
@@ -19,10 +18,6 @@ public record Compilation(SourceFile source, Network network, List<Diagnostic> d
 
     public boolean ok() {
         return network != null && diagnostics.stream().noneMatch(Diagnostic::isError);
-    }
-
-    public Optional<Network> networkIfValid() {
-        return ok() ? Optional.of(network) : Optional.empty();
     }
 
     public List<Diagnostic> errors() {

@@ -56,6 +56,20 @@ public final class Parameters {
         return new Parameters(t);
     }
 
+    /** The name and length of every parameter of a network, in graph order, without drawing any. */
+    public static Map<String, Integer> sizes(Network net) {
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (Node n : net.nodes()) {
+            if (fanIn(n) > 0) {
+                sizes.put(n.name() + ".weight", Math.toIntExact(weightCount(n)));
+                if (hasBias(n)) {
+                    sizes.put(n.name() + ".bias", outputs(n));
+                }
+            }
+        }
+        return sizes;
+    }
+
     static long fanIn(Node n) {
         if (n instanceof Conv2dNode c) {
             return (long) c.inChannels() * c.kernel() * c.kernel();

@@ -62,15 +62,14 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
             throw new CheckpointException(file, "was written for model '" + writtenFor + "', not '" + net.name() + "'",
                     "pass the checkpoint of this model, or train it: spikeforge train MODEL");
         }
-        Parameters expected = Parameters.initialise(net, 0);
         Map<String, float[]> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, float[]> e : expected.tensors().entrySet()) {
+        for (Map.Entry<String, Integer> e : Parameters.sizes(net).entrySet()) {
             NdArray a = c.array(e.getKey()).orElseThrow(() -> new CheckpointException(file,
                     "has no array '" + e.getKey() + "', which model '" + net.name() + "' needs",
                     "use a checkpoint trained from this model, or train it: spikeforge train MODEL"));
-            if (a.dtype() != DType.FLOAT32 || a.size() != e.getValue().length) {
+            if (a.dtype() != DType.FLOAT32 || a.size() != e.getValue()) {
                 throw new CheckpointException(file, "array '" + e.getKey() + "' has " + a.size() + " " + a.dtype()
-                        + " values, model '" + net.name() + "' needs " + e.getValue().length + " float32",
+                        + " values, model '" + net.name() + "' needs " + e.getValue() + " float32",
                         "the model file changed since this checkpoint was written; train again");
             }
             tensors.put(e.getKey(), a.floats());
