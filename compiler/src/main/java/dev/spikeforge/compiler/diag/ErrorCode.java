@@ -50,6 +50,10 @@ public enum ErrorCode {
 
     // E5xx: training and deployment combinations
     E500(Severity.ERROR, "method-readout-mismatch", "The training method cannot train this readout (spike_bp and asf need a non-spiking readout)."),
+    E501(Severity.ERROR, "leak-not-representable", "A layer's beta cannot be stored in the deploy block's leak form (a LIF with `leak = none`, or a multiplier with too few fraction bits)."),
+    E502(Severity.ERROR, "threshold-over-membrane", "A quantised threshold is larger than the membrane format can hold."),
+    E503(Severity.ERROR, "accumulator-too-wide", "A layer's per-step current, or the readout over T steps, needs more than 64 bits."),
+    E504(Severity.ERROR, "non-finite-weight", "A trained weight or bias is NaN or infinite (the training run diverged)."),
 
     // W6xx: warnings
     W600(Severity.WARNING, "pool-drops-edge", "avgpool(K) on a size that K does not divide: the last rows or columns are dropped."),

@@ -3,6 +3,7 @@ package dev.spikeforge.compiler.ir;
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.Diagnostics;
 import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.quant.Leaks;
 import dev.spikeforge.compiler.source.SourcePos;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,7 @@ final class NetworkVerifier {
         v.net.deploy().ifPresent(d -> {
             v.deployFormatsAreInRange(d);
             v.shiftLeakKeepsDeclaredBeta(d);
+            v.leakFormRepresentsEveryBeta(d);
         });
         return Diagnostics.sorted(v.out.list());
     }
@@ -298,6 +300,31 @@ final class NetworkVerifier {
                         + " of neuron '" + n.name() + "' as 1 - 2^-" + k + " = " + fmt(represented)
                         + "; training uses " + fmt(represented));
             }
+        }
+    }
+
+    /** E501: every used LIF neuron (and a leaky membrane readout) has a beta the leak form can store. */
+    private void leakFormRepresentsEveryBeta(DeploySpec d) {
+        if (d.leak() instanceof DeploySpec.ShiftLeak) {
+            return;
+        }
+        Set<String> used = net.usedNeurons();
+        for (NeuronDefinition n : net.neurons()) {
+            if (used.contains(n.name()) && n.beta() > 0 && n.beta() < 1) {
+                leakRepresents(d, n.beta(), "neuron '" + n.name() + "'", n.origin().of(n.origin().has("tau") ? "tau" : "beta"));
+            }
+        }
+        for (ReadoutNode r : net.readouts()) {
+            if (r.mode() == ReadoutMode.MEMBRANE && r.beta() > 0 && r.beta() < 1) {
+                leakRepresents(d, r.beta(), "readout '" + r.userLayer() + "'", r.origin().of("beta"));
+            }
+        }
+    }
+
+    private void leakRepresents(DeploySpec d, double beta, String what, SourcePos pos) {
+        if (Leaks.represent(beta, d.leak()) == null) {
+            String[] why = Leaks.whyNot(beta, d.leak());
+            out.add(ErrorCode.E501, pos, what + ": " + why[0], why[1]);
         }
     }
 

@@ -63,6 +63,12 @@ class DiagnosticCorpusTest {
         }));
     }
 
+    /**
+     * Codes that depend on trained weights, so no model file alone can produce them; the quantiser's
+     * tests (QuantizerDiagnosticsTest) produce each from a model and weights.
+     */
+    static final Set<ErrorCode> QUANTISER_ONLY = EnumSet.of(ErrorCode.E502, ErrorCode.E503, ErrorCode.E504);
+
     @Test
     void corpusIsLargeAndUsesEveryCode() throws IOException {
         List<Path> files = corpus();
@@ -74,6 +80,7 @@ class DiagnosticCorpusTest {
             }
         }
         Set<ErrorCode> missing = EnumSet.complementOf(EnumSet.copyOf(seen));
+        missing.removeAll(QUANTISER_ONLY);
         assertTrue(missing.isEmpty(), "codes no corpus case produces: " + missing);
     }
 

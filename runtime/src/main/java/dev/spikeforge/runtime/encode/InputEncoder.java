@@ -1,6 +1,9 @@
 package dev.spikeforge.runtime.encode;
 
 import dev.spikeforge.compiler.ir.Encoding;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.quant.Rounding;
+import dev.spikeforge.runtime.data.ImageDataset;
 
 /**
  * Input spikes of SEMANTICS.md section 3, generated once on the host and fed to every engine.
@@ -110,6 +113,29 @@ public final class InputEncoder {
 
     /** Rounds halves away from zero (2.5 -> 3, -2.5 -> -3), the project's one rounding rule. */
     public static long roundHalfAway(double v) {
-        return (long) (Math.signum(v) * Math.floor(Math.abs(v) + 0.5));
+        return Rounding.halfAway(v);
+    }
+
+    /**
+     * The input spikes of dataset samples {@code idx} for a run with seed {@code runSeed}: pixels
+     * as intensities (bipolar: signed values), encoded by the network's input encoding.
+     *
+     * @return T * B * N floats, time-major ({@code out[(t * B + b) * N + n]})
+     */
+    public static float[] encode(Network net, ImageDataset set, int[] idx, long runSeed) {
+        int n = set.sampleSize();
+        Encoding enc = net.input().encoding();
+        double[] values = new double[idx.length * n];
+        long[] samples = new long[idx.length];
+        for (int b = 0; b < idx.length; b++) {
+            samples[b] = idx[b];
+            for (int i = 0; i < n; i++) {
+                int px = set.pixel(idx[b], i);
+                values[b * n + i] = enc.kind() == Encoding.Kind.BIPOLAR ? bipolar(px) : intensity(px);
+            }
+        }
+        float[] out = new float[net.timesteps() * idx.length * n];
+        encode(enc, values, n, samples, runSeed, net.timesteps(), out);
+        return out;
     }
 }

@@ -104,7 +104,7 @@ public final class Trainer {
             int batch = Math.min(spec.batch(), order.length - from);
             int[] idx = new int[batch];
             System.arraycopy(order, from, idx, 0, batch);
-            float[] input = encode(train, idx, runSeed);
+            float[] input = InputEncoder.encode(net, train, idx, runSeed);
             int[] labels = labels(train, idx);
             long dropoutSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_DROPOUT_ITERATION,
                     ((long) epoch << 32) + iteration).nextLong();
@@ -136,7 +136,7 @@ public final class Trainer {
             for (int i = 0; i < batch; i++) {
                 idx[i] = from + i;
             }
-            ForwardResult r = model.forward(encode(set, idx, spec.seed()), batch, Set.of());
+            ForwardResult r = model.forward(InputEncoder.encode(net, set, idx, spec.seed()), batch, Set.of());
             int[] labels = labels(set, idx);
             for (int b = 0; b < batch; b++) {
                 if (r.prediction(b) == labels[b]) {
@@ -150,23 +150,6 @@ public final class Trainer {
 
     /** Test-set accuracy and the total spikes of each spiking layer over the set. */
     public record Evaluation(int samples, double accuracy, Map<String, Long> spikes) {
-    }
-
-    private float[] encode(ImageDataset set, int[] idx, long runSeed) {
-        int n = set.sampleSize();
-        Encoding enc = net.input().encoding();
-        double[] values = new double[idx.length * n];
-        long[] samples = new long[idx.length];
-        for (int b = 0; b < idx.length; b++) {
-            samples[b] = idx[b];
-            for (int i = 0; i < n; i++) {
-                int px = set.pixel(idx[b], i);
-                values[b * n + i] = enc.kind() == Encoding.Kind.BIPOLAR ? InputEncoder.bipolar(px) : InputEncoder.intensity(px);
-            }
-        }
-        float[] out = new float[net.timesteps() * idx.length * n];
-        InputEncoder.encode(enc, values, n, samples, runSeed, net.timesteps(), out);
-        return out;
     }
 
     private static int[] labels(ImageDataset set, int[] idx) {

@@ -1,0 +1,208 @@
+package dev.spikeforge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.runtime.data.ImageDataset;
+import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.verify.FloatIntegerComparison;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code spikeforge verify MODEL --checkpoint C}: the float model against the integer model on the
+ * same input spikes (SEMANTICS.md section 5, comparison 3), pass or fail against tolerances.
+ */
+@Command(name = "verify",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {"Run the float model and the integer model on the same input spikes of the test",
+                "split and compare them: accuracy of each, class agreement, and per-layer spike counts",
+                "and their correlation. Fails (exit 1) when a tolerance is broken."},
+        footer = {"", "Exit codes: 0 within tolerances, 1 a tolerance broken or the model cannot be quantised,",
+                "2 usage error, 3 unreadable model, dataset or checkpoint."})
+final class VerifyCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model file (.snn).")
+    Path modelFile;
+
+    @Mixin
+    QuantOptionsMixin quant;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--samples", paramLabel = "N", description = "Compare on the first N test samples (default: all).")
+    Integer samples;
+
+    @Option(names = "--tolerance-agreement", paramLabel = "F", defaultValue = "0.99",
+            description = "Least fraction of samples where both models predict the same class (default: ${DEFAULT-VALUE}).")
+    double agreement;
+
+    @Option(names = "--tolerance-drop", paramLabel = "POINTS", defaultValue = "0.5",
+            description = "Largest accuracy drop of the integer model, in percentage points (default: ${DEFAULT-VALUE}).")
+    double drop;
+
+    @Option(names = "--json", description = "Print the results as JSON on standard output.")
+    boolean json;
+
+    @Option(names = "--junit", paramLabel = "FILE", description = "Also write a JUnit XML report for CI systems.")
+    Path junit;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (samples != null && samples < 1 || !(agreement >= 0 && agreement <= 1) || !(drop >= 0)) {
+            err.println("spikeforge verify: --samples takes a number of at least 1, --tolerance-agreement a fraction"
+                    + " from 0 to 1, --tolerance-drop points of at least 0");
+            return ExitCodes.USAGE;
+        }
+        RunSetup.Prepared p = RunSetup.prepare("verify", modelFile, data, err);
+        if (p.exitCode() != ExitCodes.OK) {
+            return p.exitCode();
+        }
+        QuantOptionsMixin.Quantised q = quant.quantise("verify", p.loaded(), err);
+        if (q.exitCode() != ExitCodes.OK) {
+            return q.exitCode();
+        }
+        Network net = p.network();
+        QuantizedNetwork qn = q.result().network();
+        ImageDataset test = p.data().test();
+        int n = samples == null ? test.count() : Math.min(samples, test.count());
+        int threads = data.threads != null ? data.threads : Runtime.getRuntime().availableProcessors();
+        FloatModel floatModel = new FloatModel(net, q.checkpoint().parameters());
+        ProgressLine progress = new ProgressLine(err, System.console() != null);
+        long start = System.nanoTime();
+        FloatIntegerComparison.Result r = FloatIntegerComparison.run(net, floatModel, qn, test, n,
+                p.train().seed(), 32, threads, done -> {
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    progress.update("verify", done, n, String.format(Locale.ROOT, "%.0f samples/s", done / elapsed),
+                            done / elapsed);
+                });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        FloatIntegerComparison.Tolerances tol = new FloatIntegerComparison.Tolerances(agreement, drop);
+        List<String> failures = r.failures(tol);
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(toJson(net, qn, r, tol, failures, seconds)));
+        } else {
+            print(out, net, qn, r, tol, failures, seconds);
+        }
+        out.flush();
+        if (junit != null) {
+            try {
+                AtomicFiles.writeString(junit, junit(net, r, tol, seconds));
+            } catch (IOException e) {
+                err.println("spikeforge verify: error: " + junit + ": cannot write the JUnit report: "
+                        + ModelFiles.readError(e));
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
+        return failures.isEmpty() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    private static void print(PrintWriter out, Network net, QuantizedNetwork qn, FloatIntegerComparison.Result r,
+                              FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds) {
+        out.printf(Locale.ROOT, "model %s, weights int%d %s, membrane int%d: %d test samples, T = %d%n", net.name(),
+                qn.numerics().weightBits(), qn.numerics().granularity().keyword(), qn.numerics().membraneBits(),
+                r.samples(), net.timesteps());
+        out.printf(Locale.ROOT, "float accuracy    %6.2f%%%n", 100 * r.floatAccuracy());
+        out.printf(Locale.ROOT, "integer accuracy  %6.2f%%  (drop %.2f points, tolerance %.2f)%n",
+                100 * r.integerAccuracy(), r.dropPoints(), tol.dropPoints());
+        out.printf(Locale.ROOT, "class agreement   %6.2f%%  (tolerance %.2f%%)%n", 100 * r.agreement(),
+                100 * tol.agreement());
+        out.println("layer     neurons  float spikes/sample  integer spikes/sample  correlation");
+        for (FloatIntegerComparison.LayerCounts l : r.layers()) {
+            out.printf(Locale.ROOT, "%-8s %8d  %19.1f  %21.1f  %11.4f%n", l.layer(), l.neurons(),
+                    l.floatSpikes() / (double) r.samples(), l.integerSpikes() / (double) r.samples(), l.correlation());
+        }
+        out.printf(Locale.ROOT, "integer model: %.1f s, %.3g synaptic ops/s (%.1f s in all)%n", r.integerSeconds(),
+                r.synapticOps() / Math.max(1e-9, r.integerSeconds()), seconds);
+        out.println(failures.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", failures));
+    }
+
+    private static ObjectNode toJson(Network net, QuantizedNetwork qn, FloatIntegerComparison.Result r,
+                                     FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds) {
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
+        doc.put("schema", "spikeforge.verify/1");
+        doc.put("model", net.name());
+        doc.put("weight_bits", qn.numerics().weightBits());
+        doc.put("granularity", qn.numerics().granularity().keyword());
+        doc.put("membrane_bits", qn.numerics().membraneBits());
+        doc.put("samples", r.samples());
+        doc.put("float_accuracy", r.floatAccuracy());
+        doc.put("integer_accuracy", r.integerAccuracy());
+        doc.put("accuracy_drop_points", r.dropPoints());
+        doc.put("agreement", r.agreement());
+        doc.put("tolerance_agreement", tol.agreement());
+        doc.put("tolerance_drop_points", tol.dropPoints());
+        ArrayNode layers = doc.putArray("layers");
+        for (FloatIntegerComparison.LayerCounts l : r.layers()) {
+            ObjectNode o = layers.addObject();
+            o.put("layer", l.layer());
+            o.put("node", l.node());
+            o.put("neurons", l.neurons());
+            o.put("float_spikes", l.floatSpikes());
+            o.put("integer_spikes", l.integerSpikes());
+            o.put("correlation", l.correlation());
+        }
+        doc.put("integer_seconds", r.integerSeconds());
+        doc.put("integer_synaptic_ops", r.synapticOps());
+        doc.put("seconds", seconds);
+        doc.put("passed", failures.isEmpty());
+        ArrayNode f = doc.putArray("failures");
+        failures.forEach(f::add);
+        return doc;
+    }
+
+    /** One test suite, one test case per tolerance. */
+    static String junit(Network net, FloatIntegerComparison.Result r, FloatIntegerComparison.Tolerances tol,
+                        double seconds) {
+        String agreementFail = r.agreement() < tol.agreement() ? String.format(Locale.ROOT,
+                "class agreement %.4f is below %.4f", r.agreement(), tol.agreement()) : null;
+        String dropFail = r.dropPoints() > tol.dropPoints() ? String.format(Locale.ROOT,
+                "integer accuracy %.4f is %.2f points below float %.4f (tolerance %.2f)", r.integerAccuracy(),
+                r.dropPoints(), r.floatAccuracy(), tol.dropPoints()) : null;
+        int failures = (agreementFail == null ? 0 : 1) + (dropFail == null ? 0 : 1);
+        StringBuilder sb = new StringBuilder();
+        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        sb.append(String.format(Locale.ROOT, "<testsuite name=\"spikeforge.verify.%s\" tests=\"2\" failures=\"%d\" "
+                + "errors=\"0\" skipped=\"0\" time=\"%.3f\">%n", xml(net.name()), failures, seconds));
+        testCase(sb, net, "float_vs_integer.class_agreement", agreementFail);
+        testCase(sb, net, "float_vs_integer.accuracy_drop", dropFail);
+        sb.append("</testsuite>\n");
+        return sb.toString();
+    }
+
+    private static void testCase(StringBuilder sb, Network net, String name, String failure) {
+        sb.append("  <testcase classname=\"").append(xml(net.name())).append("\" name=\"").append(name).append('"');
+        if (failure == null) {
+            sb.append("/>\n");
+        } else {
+            sb.append(">\n    <failure message=\"").append(xml(failure)).append("\"/>\n  </testcase>\n");
+        }
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

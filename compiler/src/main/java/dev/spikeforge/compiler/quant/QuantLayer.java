@@ -1,0 +1,78 @@
+package dev.spikeforge.compiler.quant;
+
+import dev.spikeforge.compiler.ir.ReadoutMode;
+import dev.spikeforge.compiler.ir.Reset;
+import dev.spikeforge.compiler.ir.Shape;
+import dev.spikeforge.compiler.source.SourcePos;
+import java.util.List;
+
+/**
+ * One population of the integer model: spiking neurons, or the readout. Its current at a step is
+ * the exact integer {@code I = sum over synapses + bias[channel]}; then (SEMANTICS.md section 4)
+ * {@code h = clamp(leak(v) + I)}, {@code s = h >= theta[channel]}, and the reset.
+ *
+ * <p>Scale channels: {@code scale} and {@code theta} have {@link #channels()} entries, 1 for a
+ * per-layer format (and for pooling and non-spiking readouts), else one per output channel (conv)
+ * or unit (dense); neuron {@code n} (flat index, channel-major) uses entry {@link #channelOf(int)}.
+ * Features: {@code bias} has one entry per output channel or unit whatever the granularity;
+ * neuron {@code n} uses entry {@link #featureOf(int)}.
+ *
+ * @param layer       the user-level layer name ({@code c1}, {@code r1}, {@code out})
+ * @param node        the IR node whose neurons these are ({@code c1.lif}, {@code out})
+ * @param readout     null for a spiking layer, else the readout's mode
+ * @param bias        integer bias per feature, or null when the layer has none
+ * @param theta       integer threshold per channel, or null for a non-spiking readout
+ * @param reset       null for a non-spiking readout
+ * @param scale       the float value of one integer unit of current, per channel
+ * @param floatTheta  the threshold of the float model (NaN for a non-spiking readout)
+ * @param floatBeta   the beta of the float model (1 for IF and accumulate); {@code leak.beta()} is what the integers do
+ * @param maxCurrent  the largest |I| any neuron of the layer can receive in one step
+ * @param guardBits   G of SEMANTICS.md section 4: partial sums fit in membraneBits + G bits
+ * @param stats       what quantisation did to the float weights, for the report
+ */
+public record QuantLayer(String layer, String node, SourcePos pos, ReadoutMode readout, Shape shape, int channels,
+                         List<Synapse> synapses, long[] bias, long[] theta, Reset reset, QuantLeak leak,
+                         double[] scale, double floatTheta, double floatBeta, long maxCurrent, int guardBits, Stats stats) {
+
+    public QuantLayer {
+        synapses = List.copyOf(synapses);
+        if (shape.size() % channels != 0) {
+            throw new IllegalArgumentException(node + ": " + channels + " channels do not divide " + shape);
+        }
+    }
+
+    /** Number of neurons (or readout classes). */
+    public int size() {
+        return Math.toIntExact(shape.size());
+    }
+
+    public boolean spiking() {
+        return readout == null || readout.spiking();
+    }
+
+    /** The scale channel of neuron {@code n}. */
+    public int channelOf(int n) {
+        return n / (size() / channels);
+    }
+
+    /** Output channels (a feature map) or units (flat): the entries of {@code bias}. */
+    public int features() {
+        return shape.isSpatial() ? shape.channels() : size();
+    }
+
+    /** The output channel or unit of neuron {@code n}. */
+    public int featureOf(int n) {
+        return n / (size() / features());
+    }
+
+    /**
+     * @param weights       quantised weights (identity skips count one per channel, pooling none)
+     * @param clipped       weights whose rounded value exceeded the B-bit range and were clamped
+     * @param largestFloat  the largest |w| of the float weights
+     */
+    public record Stats(long weights, long clipped, double largestFloat) {
+        public double clippedFraction() {
+            return weights == 0 ? 0 : clipped / (double) weights;
+        }
+    }
+}

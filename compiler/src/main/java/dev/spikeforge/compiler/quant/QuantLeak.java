@@ -1,0 +1,93 @@
+package dev.spikeforge.compiler.quant;
+
+/**
+ * The integer leak of one layer (SEMANTICS.md section 4), applied to the membrane left by the
+ * previous step before the step's current is added: {@code h = leak(v) + I}.
+ * Right shifts are arithmetic and round toward minus infinity, unless {@code towardZero}.
+ */
+public sealed interface QuantLeak {
+
+    /** leak(v), exact in 64-bit arithmetic for every |v| below 2^(63 - fraction bits). */
+    long apply(long v, boolean towardZero);
+
+    /** The beta this leak represents. */
+    double beta();
+
+    /** For reports and JSON: {@code shift(4)}, {@code multiplier(3840, 12)}, {@code none}. */
+    String describe();
+
+    /** {@code v >> k} with the chosen rounding. */
+    static long shiftRight(long v, int k, boolean towardZero) {
+        if (towardZero && v < 0) {
+            return -((-v) >> k);
+        }
+        return v >> k;
+    }
+
+    /** v - (v >> k): beta = 1 - 2^-k. */
+    record Shift(int k) implements QuantLeak {
+        public Shift {
+            if (k < 1 || k > 62) {
+                throw new IllegalArgumentException("shift must be 1 to 62, got " + k);
+            }
+        }
+
+        @Override
+        public long apply(long v, boolean towardZero) {
+            return v - shiftRight(v, k, towardZero);
+        }
+
+        @Override
+        public double beta() {
+            return 1 - Math.pow(2, -k);
+        }
+
+        @Override
+        public String describe() {
+            return "shift(" + k + ")";
+        }
+    }
+
+    /** (v * m) >> F: beta = m / 2^F. */
+    record Multiplier(long m, int fractionBits) implements QuantLeak {
+        public Multiplier {
+            if (fractionBits < 1 || fractionBits > 30 || m < 1 || m > (1L << fractionBits)) {
+                throw new IllegalArgumentException("multiplier needs 1 <= m <= 2^F, 1 <= F <= 30; got m=" + m
+                        + " F=" + fractionBits);
+            }
+        }
+
+        @Override
+        public long apply(long v, boolean towardZero) {
+            return shiftRight(v * m, fractionBits, towardZero);
+        }
+
+        @Override
+        public double beta() {
+            return m / (double) (1L << fractionBits);
+        }
+
+        @Override
+        public String describe() {
+            return "multiplier(" + m + ", " + fractionBits + ")";
+        }
+    }
+
+    /** v: integrate and fire. */
+    record None() implements QuantLeak {
+        @Override
+        public long apply(long v, boolean towardZero) {
+            return v;
+        }
+
+        @Override
+        public double beta() {
+            return 1;
+        }
+
+        @Override
+        public String describe() {
+            return "none";
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.spikeforge.compiler.quant;
+
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Encoding;
+import dev.spikeforge.compiler.ir.Shape;
+import java.util.List;
+
+/**
+ * A network in the integer semantics of SEMANTICS.md section 4: the populations in execution
+ * order (the last one is the readout), each with its integer synapses, thresholds and leak, and
+ * the number formats they were quantised to. Immutable; this is what the integer reference
+ * simulator runs and what targets map.
+ *
+ * @param inputLimit the largest |input value|: 1 for spike encodings (values -1, 0, 1), 255 for
+ *                   {@code direct} input, whose values are the raw bytes 0..255
+ * @param readoutBits the signed width that holds the readout's output after T steps (at most 64)
+ */
+public record QuantizedNetwork(String name, int timesteps, Encoding encoding, Shape inputShape, int inputLimit,
+                               List<QuantLayer> layers, Numerics numerics, int readoutBits) {
+
+    public QuantizedNetwork {
+        layers = List.copyOf(layers);
+    }
+
+    public QuantLayer readout() {
+        return layers.get(layers.size() - 1);
+    }
+
+    public int inputSize() {
+        return Math.toIntExact(inputShape.size());
+    }
+
+    public QuantLayer layer(String nameOrNode) {
+        for (QuantLayer l : layers) {
+            if (l.layer().equals(nameOrNode) || l.node().equals(nameOrNode)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("no layer '" + nameOrNode + "'");
+    }
+
+    /** The number formats every layer shares. */
+    public record Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
+                           DeploySpec.Overflow overflow, boolean shiftTowardZero) {
+
+        /** The largest weight magnitude: 2^(B-1) - 1 (symmetric, so -2^(B-1) is never used). */
+        public int weightLimit() {
+            return (1 << (weightBits - 1)) - 1;
+        }
+
+        public long membraneMin() {
+            return -(1L << (membraneBits - 1));
+        }
+
+        public long membraneMax() {
+            return (1L << (membraneBits - 1)) - 1;
+        }
+
+        /** Saturate (or wrap) a step's sum to M bits, once per step. */
+        public long clampMembrane(long h) {
+            if (overflow == DeploySpec.Overflow.WRAP) {
+                int drop = 64 - membraneBits;
+                return (h << drop) >> drop;
+            }
+            return Math.max(membraneMin(), Math.min(membraneMax(), h));
+        }
+    }
+}

@@ -1,0 +1,416 @@
+package dev.spikeforge.compiler.quant;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.DropoutNode;
+import dev.spikeforge.compiler.ir.Encoding;
+import dev.spikeforge.compiler.ir.FlattenNode;
+import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.NeuronDefinition;
+import dev.spikeforge.compiler.ir.NeuronNode;
+import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.ReadoutMode;
+import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.ResidualAddNode;
+import dev.spikeforge.compiler.ir.Shape;
+import dev.spikeforge.compiler.source.SourcePos;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Trained float network + integer formats -> {@link QuantizedNetwork} (SEMANTICS.md section 4).
+ * A pure function: the same network, weights and options give the same result.
+ *
+ * <p>Scales: every path into one population shares one scale per channel (both paths of a
+ * residual block). A channel's scale is {@code sigma = max|w| / (2^(B-1) - 1)} over every weight
+ * feeding that channel (an identity skip counts as weight 1), so no weight is clipped.
+ * Average pooling is exact: {@code w_q = 1}, {@code sigma = 1/K^2}, {@code theta_q = round(theta * K^2)}.
+ * Non-spiking readouts always use one scale for the layer, so that comparing classes stays meaningful.
+ * {@code direct} input enters as its raw bytes 0..255, so weights reading it are divided by 255 first.
+ */
+public final class Quantizer {
+
+    /** A quantised network, or null with the errors that prevented it; warnings either way. */
+    public record Result(QuantizedNetwork network, List<Diagnostic> diagnostics) {
+        public Result {
+            diagnostics = List.copyOf(diagnostics);
+        }
+
+        public boolean ok() {
+            return network != null;
+        }
+    }
+
+    private final Network net;
+    private final Map<String, float[]> weights;
+    private final QuantOptions opt;
+    private final List<Diagnostic> out = new ArrayList<>();
+    private final Map<String, Integer> population = new HashMap<>();
+    private final List<QuantLayer> layers = new ArrayList<>();
+    private final int qmax;
+
+    private Quantizer(Network net, Map<String, float[]> weights, QuantOptions opt) {
+        this.net = net;
+        this.weights = weights;
+        this.opt = opt;
+        this.qmax = opt.numerics().weightLimit();
+    }
+
+    /**
+     * @param net     a network that passed {@link Network#verify()} without errors
+     * @param weights float tensors keyed {@code NODE.weight} / {@code NODE.bias} (checkpoint names and layouts)
+     */
+    public static Result quantize(Network net, Map<String, float[]> weights, QuantOptions opt) {
+        if (opt.weightBits() < 2 || opt.weightBits() > 16 || opt.membraneBits() < 4 || opt.membraneBits() > 32) {
+            throw new IllegalArgumentException("formats out of range: " + opt);
+        }
+        Quantizer q = new Quantizer(net, weights, opt);
+        q.run();
+        boolean failed = q.out.stream().anyMatch(Diagnostic::isError);
+        QuantizedNetwork qn = failed ? null : new QuantizedNetwork(net.name(), net.timesteps(), net.input().encoding(),
+                net.input().shape(), q.inputLimit(), q.layers, opt.numerics(), q.readoutBits());
+        return new Result(qn, q.out);
+    }
+
+    private boolean direct() {
+        return net.input().encoding().kind() == Encoding.Kind.DIRECT;
+    }
+
+    /** The largest |value| the input delivers: 1 for spikes, 255 for direct bytes. */
+    private int inputLimit() {
+        return direct() ? 255 : 1;
+    }
+
+    private void run() {
+        for (Node n : net.nodes()) {
+            if (n instanceof NeuronNode nn) {
+                population.put(nn.name(), layers.size());
+                QuantLayer l = spiking(nn);
+                if (l != null) {
+                    layers.add(l);
+                }
+            } else if (n instanceof ReadoutNode r) {
+                QuantLayer l = readout(r);
+                if (l != null) {
+                    layers.add(l);
+                }
+            }
+        }
+    }
+
+    // ---- the float paths into one population ----------------------------------------------
+
+    /** One synaptic path before quantisation: weights with rows per output feature. */
+    private record Path(Node node, int source, Shape in, int divisor, float[] w, int rows, float[] bias) {
+        int rowLength() {
+            return w == null ? 0 : w.length / rows;
+        }
+    }
+
+    /** The population (or -1 for the input) whose spikes reach {@code n}, through flatten and dropout. */
+    private int sourceOf(Node n) {
+        Node s = n;
+        while (s instanceof FlattenNode || s instanceof DropoutNode) {
+            s = net.inputsOf(s).get(0);
+        }
+        if (s instanceof InputNode) {
+            return -1;
+        }
+        Integer index = population.get(s.name());
+        if (index == null) {
+            throw new IllegalStateException("no spiking source for " + n.name() + " (found " + s.name() + ")");
+        }
+        return index;
+    }
+
+    private Path path(Node current, int features) {
+        if (current instanceof Conv2dNode || current instanceof DenseNode || current instanceof ReadoutNode
+                || current instanceof AvgPoolNode) {
+            Node feeding = net.inputsOf(current).get(0);
+            int source = sourceOf(feeding);
+            int divisor = source == -1 && direct() ? 255 : 1;
+            if (current instanceof AvgPoolNode) {
+                return new Path(current, source, feeding.shape(), divisor, null, features, null);
+            }
+            int rows = current instanceof Conv2dNode c ? c.filters()
+                    : current instanceof DenseNode d ? d.units() : ((ReadoutNode) current).classes();
+            return new Path(current, source, feeding.shape(), divisor, weights(current), rows,
+                    weights.get(current.name() + ".bias"));
+        }
+        // a spiking source feeding a residual add directly: the identity skip
+        return new Path(null, sourceOf(current), current.shape(), 1, null, features, null);
+    }
+
+    private float[] weights(Node n) {
+        float[] w = weights.get(n.name() + ".weight");
+        if (w == null) {
+            throw new IllegalArgumentException("no weights for '" + n.name() + "'");
+        }
+        return w;
+    }
+
+    private List<Path> pathsInto(Node current, int features) {
+        List<Path> paths = new ArrayList<>();
+        if (current instanceof ResidualAddNode add) {
+            for (Node in : net.inputsOf(add)) {
+                paths.add(path(in, features));
+            }
+        } else {
+            paths.add(path(current, features));
+        }
+        return paths;
+    }
+
+    // ---- populations -----------------------------------------------------------------------
+
+    private QuantLayer spiking(NeuronNode nn) {
+        Node current = net.inputsOf(nn).get(0);
+        NeuronDefinition def = nn.neuron();
+        int features = nn.shape().isSpatial() ? nn.shape().channels() : Math.toIntExact(nn.shape().size());
+        List<Path> paths = pathsInto(current, features);
+        QuantLeak leak = leak(nn.userLayer(), def.beta(), def.origin().of(def.origin().has("tau") ? "tau" : "beta"));
+        if (current instanceof AvgPoolNode p) {
+            int k2 = p.kernel() * p.kernel();
+            int divisor = paths.get(0).divisor();
+            double[] scale = {1.0 / (k2 * (double) divisor)};
+            long[] theta = {Math.max(1, Rounding.halfAway(def.theta() * k2 * divisor))};
+            Synapse syn = new Synapse.Pool(paths.get(0).source(), paths.get(0).in(), p.kernel());
+            long maxCurrent = (long) k2 * limitOf(paths.get(0));
+            return finish(nn, null, List.of(syn), null, theta, def, def.beta(), leak, scale, maxCurrent,
+                    new QuantLayer.Stats(0, 0, 0));
+        }
+        int channels = opt.granularity() == DeploySpec.Granularity.PER_CHANNEL ? features : 1;
+        return quantised(nn, null, paths, features, channels, def, def.beta(), leak);
+    }
+
+    private QuantLayer readout(ReadoutNode r) {
+        List<Path> paths = pathsInto(r, r.classes());
+        NeuronDefinition def = r.mode() == ReadoutMode.COUNT ? r.neuron() : null;
+        double beta = def != null ? def.beta() : r.mode() == ReadoutMode.MEMBRANE ? r.beta() : 1;
+        SourcePos betaPos = def != null ? def.origin().of("beta") : r.origin().of("beta");
+        QuantLeak leak = leak(r.userLayer(), beta, betaPos);
+        int channels = r.mode() == ReadoutMode.COUNT && opt.granularity() == DeploySpec.Granularity.PER_CHANNEL
+                ? r.classes() : 1;
+        return quantised(r, r.mode(), paths, r.classes(), channels, def, beta, leak);
+    }
+
+    private QuantLeak leak(String layer, double beta, SourcePos pos) {
+        QuantLeak leak = Leaks.represent(beta, opt.leak());
+        if (leak == null) {
+            String[] why = Leaks.whyNot(beta, opt.leak());
+            out.add(Diagnostic.of(ErrorCode.E501, pos, "layer '" + layer + "': " + why[0]).withHelp(why[1]));
+        }
+        return leak;
+    }
+
+    private QuantLayer quantised(Node node, ReadoutMode mode, List<Path> paths, int features, int channels,
+                                 NeuronDefinition def, double beta, QuantLeak leak) {
+        String layer = node.userLayer();
+        double[] maxAbs = new double[channels];
+        double largest = 0;
+        long count = 0;
+        for (Path p : paths) {
+            for (int f = 0; p.bias() != null && f < p.bias().length; f++) {
+                if (!Float.isFinite(p.bias()[f])) {
+                    nonFinite(p.node(), "bias", f, p.bias()[f]);
+                    return null;
+                }
+            }
+            if (p.w() == null) {
+                for (int c = 0; c < channels; c++) {
+                    maxAbs[c] = Math.max(maxAbs[c], 1.0);
+                }
+                count += channels;
+                continue;
+            }
+            int len = p.rowLength();
+            for (int row = 0; row < p.rows(); row++) {
+                int ch = channels == 1 ? 0 : row;
+                for (int i = row * len; i < (row + 1) * len; i++) {
+                    double a = Math.abs((double) p.w()[i]);
+                    if (!Double.isFinite(a)) {
+                        nonFinite(p.node(), "weight", i, p.w()[i]);
+                        return null;
+                    }
+                    largest = Math.max(largest, a);
+                    maxAbs[ch] = Math.max(maxAbs[ch], a / p.divisor());
+                }
+            }
+            count += p.w().length;
+        }
+        double layerMax = 0;
+        for (double m : maxAbs) {
+            layerMax = Math.max(layerMax, m);
+        }
+        double[] scale = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double m = maxAbs[c] > 0 ? maxAbs[c] : layerMax;
+            scale[c] = m > 0 ? m / qmax : (def != null ? def.theta() : 1.0) / qmax;
+        }
+        long clipped = 0;
+        List<Synapse> synapses = new ArrayList<>();
+        long[] rowAbs = new long[features];
+        for (Path p : paths) {
+            if (p.w() == null) {
+                int[] w = new int[channels];
+                for (int c = 0; c < channels; c++) {
+                    long q = Rounding.halfAway(1.0 / scale[c]);
+                    clipped += Math.abs(q) > qmax ? 1 : 0;
+                    w[c] = (int) Math.max(-qmax, Math.min(qmax, q));
+                }
+                for (int f = 0; f < features; f++) {
+                    rowAbs[f] += Math.abs(w[channels == 1 ? 0 : f]) * (long) limitOf(p);
+                }
+                synapses.add(new Synapse.Identity(p.source(), p.in(), w));
+                continue;
+            }
+            int len = p.rowLength();
+            int[] w = new int[p.w().length];
+            for (int row = 0; row < p.rows(); row++) {
+                double s = scale[channels == 1 ? 0 : row];
+                long abs = 0;
+                for (int i = row * len; i < (row + 1) * len; i++) {
+                    long q = Rounding.halfAway(p.w()[i] / (double) p.divisor() / s);
+                    if (Math.abs(q) > qmax) {
+                        clipped++;
+                        q = Math.max(-qmax, Math.min(qmax, q));
+                    }
+                    w[i] = (int) q;
+                    abs += Math.abs(q);
+                }
+                rowAbs[row] += abs * limitOf(p);
+            }
+            synapses.add(synapse(p, w));
+        }
+        long[] bias = bias(paths, features, channels, scale);
+        long maxCurrent = 0;
+        for (int f = 0; f < features; f++) {
+            maxCurrent = Math.max(maxCurrent, rowAbs[f] + (bias == null ? 0 : Math.abs(bias[f])));
+        }
+        long[] theta = null;
+        if (def != null) {
+            theta = new long[channels];
+            for (int c = 0; c < channels; c++) {
+                theta[c] = Math.max(1, Rounding.halfAway(def.theta() / scale[c]));
+            }
+        }
+        return finish(node, mode, synapses, bias, theta, def, beta, leak, scale, maxCurrent,
+                new QuantLayer.Stats(count, clipped, largest));
+    }
+
+    /** The integer bias per feature: the float biases of all paths summed, then rounded at the channel's scale. */
+    private static long[] bias(List<Path> paths, int features, int channels, double[] scale) {
+        double[] sum = null;
+        for (Path p : paths) {
+            if (p.bias() == null) {
+                continue;
+            }
+            sum = sum == null ? new double[features] : sum;
+            for (int f = 0; f < features; f++) {
+                sum[f] += p.bias()[f];
+            }
+        }
+        if (sum == null) {
+            return null;
+        }
+        long[] b = new long[features];
+        for (int f = 0; f < features; f++) {
+            b[f] = Rounding.halfAway(sum[f] / scale[channels == 1 ? 0 : f]);
+        }
+        return b;
+    }
+
+    private int limitOf(Path p) {
+        return p.source() == -1 ? inputLimit() : 1;
+    }
+
+    private static Synapse synapse(Path p, int[] w) {
+        if (p.node() instanceof Conv2dNode c) {
+            return new Synapse.Conv(p.source(), p.in(), c.filters(), c.kernel(), c.stride(), c.padding(), w);
+        } else if (p.node() instanceof DenseNode d) {
+            return new Synapse.Dense(p.source(), p.in(), d.inFeatures(), d.units(), w);
+        }
+        ReadoutNode r = (ReadoutNode) p.node();
+        return new Synapse.Dense(p.source(), p.in(), r.inFeatures(), r.classes(), w);
+    }
+
+    private void nonFinite(Node node, String what, int index, float value) {
+        out.add(Diagnostic.of(ErrorCode.E504, node.pos(), "layer '" + node.userLayer() + "': " + what + " " + index
+                        + " of '" + node.name() + "' is " + value)
+                .withHelp("the checkpoint comes from a diverged run; train again with a smaller learning rate"));
+    }
+
+    /** Formats that must hold: theta within the membrane, M + G within 64 bits. */
+    private QuantLayer finish(Node node, ReadoutMode mode, List<Synapse> synapses, long[] bias, long[] theta,
+                              NeuronDefinition def, double beta, QuantLeak leak, double[] scale, long maxCurrent,
+                              QuantLayer.Stats stats) {
+        String layer = node.userLayer();
+        int m = opt.membraneBits();
+        long memMax = opt.numerics().membraneMax();
+        if (theta != null) {
+            int worst = 0;
+            for (int c = 1; c < theta.length; c++) {
+                worst = theta[c] > theta[worst] ? c : worst;
+            }
+            if (theta[worst] > memMax) {
+                int need = 65 - Long.numberOfLeadingZeros(theta[worst]);
+                out.add(Diagnostic.of(ErrorCode.E502, def.origin().of("threshold"), String.format(Locale.ROOT,
+                                "layer '%s': threshold %s is %d integer units at the scale of its weights "
+                                        + "(one unit = %.4g%s), over the %d-bit membrane's limit %d",
+                                layer, def.theta(), theta[worst], scale[worst],
+                                theta.length > 1 ? ", channel " + worst : "", m, memMax))
+                        .withHelp("use membrane = int(" + need + ") or wider, or fewer weight bits"));
+            }
+        }
+        int guard = guardBits(maxCurrent, m);
+        boolean accumulator = mode != null && !mode.spiking();
+        if (!accumulator && m + guard > 64) {
+            out.add(Diagnostic.of(ErrorCode.E503, node.pos(), "layer '" + layer + "': a step's current can reach "
+                    + maxCurrent + ", which needs " + guard + " guard bits over the " + m
+                    + "-bit membrane; more than 64 bits in all").withHelp("use fewer weight bits"));
+        }
+        if (accumulator && readoutBitsFor(maxCurrent) > 64) {
+            out.add(Diagnostic.of(ErrorCode.E503, node.pos(), "readout '" + layer + "': " + net.timesteps()
+                    + " steps of a current up to " + maxCurrent + " need more than 64 bits")
+                    .withHelp("use fewer weight bits or fewer timesteps"));
+        }
+        return new QuantLayer(layer, node.name(), node.pos(), mode, node.shape(), scale.length, synapses, bias, theta,
+                def == null ? null : def.reset(), leak, scale, def == null ? Double.NaN : def.theta(), beta, maxCurrent,
+                accumulator ? 0 : guard, stats);
+    }
+
+    /**
+     * The smallest G >= 0 such that membrane (M bits) plus a step's current cannot leave M + G bits:
+     * {@code maxCurrent <= 2^(M-1) * (2^G - 1)}.
+     */
+    public static int guardBits(long maxCurrent, int membraneBits) {
+        long half = 1L << (membraneBits - 1);
+        int g = 0;
+        while (g < 63 - membraneBits && maxCurrent > half * ((1L << g) - 1)) {
+            g++;
+        }
+        return maxCurrent > half * ((1L << g) - 1) ? 64 : g;
+    }
+
+    /** Signed bits that hold T steps of a current up to {@code maxCurrent} (count readouts: T). */
+    private int readoutBitsFor(long maxCurrent) {
+        long t = net.timesteps();
+        if (maxCurrent > Long.MAX_VALUE / t) {
+            return 65;
+        }
+        return 65 - Long.numberOfLeadingZeros(t * maxCurrent);
+    }
+
+    private int readoutBits() {
+        QuantLayer r = layers.get(layers.size() - 1);
+        return r.spiking() ? 65 - Long.numberOfLeadingZeros(net.timesteps()) : readoutBitsFor(r.maxCurrent());
+    }
+}

@@ -1,0 +1,64 @@
+package dev.spikeforge.compiler.quant;
+
+import dev.spikeforge.compiler.ir.Shape;
+
+/**
+ * One integer synaptic path into a {@link QuantLayer}: which layer's spikes it reads
+ * ({@code source}, -1 for the network input), their shape, and the integer weights. Every path
+ * into one layer uses that layer's scales, so the current is the exact integer sum of all paths
+ * plus the bias. Weight arrays are never modified after construction.
+ */
+public sealed interface Synapse {
+
+    /** Index of the source layer in {@link QuantizedNetwork#layers()}, or -1 for the input. */
+    int source();
+
+    /** The source's output shape (per sample, per step). */
+    Shape inShape();
+
+    /** The kind as written in JSON and reports. */
+    String kind();
+
+    /**
+     * Dense: {@code I[o] += w[o * in + i] * x[i]}, weights {@code [out][in]} row-major.
+     */
+    record Dense(int source, Shape inShape, int inFeatures, int outFeatures, int[] weights) implements Synapse {
+        @Override
+        public String kind() {
+            return "dense";
+        }
+    }
+
+    /**
+     * Convolution, square kernel: {@code I[f, oy, ox] += w[f, c, ky, kx] * x[c, oy*s - p + ky, ox*s - p + kx]}
+     * for every tap inside the input; weights {@code [filters][channels][k][k]} row-major.
+     */
+    record Conv(int source, Shape inShape, int filters, int kernel, int stride, int padding, int[] weights)
+            implements Synapse {
+        @Override
+        public String kind() {
+            return "conv";
+        }
+    }
+
+    /**
+     * Exact spiking average pooling, kernel = stride = K: {@code I[c, y, x] += x[c, y*K + i, x*K + j]}, weight 1.
+     */
+    record Pool(int source, Shape inShape, int kernel) implements Synapse {
+        @Override
+        public String kind() {
+            return "avgpool";
+        }
+    }
+
+    /**
+     * The identity skip of a residual block: {@code I[n] += w[channel(n)] * x[n]}, one integer per
+     * output channel (the quantised 1.0 at that channel's scale).
+     */
+    record Identity(int source, Shape inShape, int[] weights) implements Synapse {
+        @Override
+        public String kind() {
+            return "identity";
+        }
+    }
+}

@@ -1,0 +1,404 @@
+package dev.spikeforge.runtime.integer;
+
+import dev.spikeforge.compiler.ir.ReadoutMode;
+import dev.spikeforge.compiler.ir.Reset;
+import dev.spikeforge.compiler.ir.Shape;
+import dev.spikeforge.compiler.quant.QuantLayer;
+import dev.spikeforge.compiler.quant.QuantLeak;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.quant.Synapse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The integer reference model: runs a {@link QuantizedNetwork} exactly as SEMANTICS.md section 4
+ * says, in 64-bit integer arithmetic, one sample at a time. Event-driven: a step's synaptic work
+ * is one pass over the targets of each spike that occurred (spikes x fan-out), never over silent
+ * inputs; the neuron update then visits each neuron once per step (leak, fire, reset).
+ *
+ * <p>Pure Java, no ND4J. A simulator is immutable and thread-safe; {@link #run(int[][], int, Recording)}
+ * spreads samples over threads, each with its own state.
+ */
+public final class IntegerSimulator {
+
+    private final QuantizedNetwork net;
+    private final Compiled[] layers;
+    private final int steps;
+
+    public IntegerSimulator(QuantizedNetwork net) {
+        this.net = net;
+        this.steps = net.timesteps();
+        this.layers = new Compiled[net.layers().size()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new Compiled(net.layers().get(i));
+        }
+    }
+
+    public QuantizedNetwork network() {
+        return net;
+    }
+
+    /**
+     * Runs one sample.
+     *
+     * @param input    {@code steps * inputSize} integers, step-major: spikes -1/0/1, or direct bytes 0..255
+     * @param recorded layer indices whose spikes and membranes to keep (may be empty)
+     */
+    public SampleResult run(int[] input, int... recorded) {
+        return new State().run(input, new Recording(Detail.FULL, recorded));
+    }
+
+    /** Runs many samples on {@code threads} threads; results in input order. */
+    public List<SampleResult> run(int[][] inputs, int threads, Recording recording) {
+        Recording recorded = recording;
+        if (threads <= 1 || inputs.length < 2) {
+            State s = new State();
+            List<SampleResult> out = new ArrayList<>(inputs.length);
+            for (int[] in : inputs) {
+                out.add(s.run(in, recorded));
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "spikeforge-int");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            int chunk = (inputs.length + threads - 1) / threads;
+            List<Future<List<SampleResult>>> parts = new ArrayList<>();
+            for (int from = 0; from < inputs.length; from += chunk) {
+                int lo = from;
+                int hi = Math.min(inputs.length, from + chunk);
+                parts.add(pool.submit(() -> {
+                    State s = new State();
+                    List<SampleResult> part = new ArrayList<>(hi - lo);
+                    for (int i = lo; i < hi; i++) {
+                        part.add(s.run(inputs[i], recorded));
+                    }
+                    return part;
+                }));
+            }
+            List<SampleResult> out = new ArrayList<>(inputs.length);
+            for (Future<List<SampleResult>> f : parts) {
+                out.addAll(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Which layers to record, and how much of them. */
+    public record Recording(Detail detail, int... layers) {
+        public static Recording none() {
+            return new Recording(Detail.COUNTS);
+        }
+    }
+
+    /** COUNTS: spikes per neuron over the run; SPIKES: also every spike per step; FULL: also every membrane. */
+    public enum Detail {
+        COUNTS,
+        SPIKES,
+        FULL
+    }
+
+    // ---- precomputed, read-only layouts ------------------------------------------------------
+
+    /** A layer's synapses rearranged so that one source spike walks contiguous weights. */
+    private static final class Compiled {
+        final QuantLayer layer;
+        final int size;
+        final int perChannel;
+        final int perFeature;
+        final long[] biasPerNeuron;
+        final long[] theta;
+        final Path[] paths;
+
+        Compiled(QuantLayer l) {
+            this.layer = l;
+            this.size = l.size();
+            this.perChannel = size / l.channels();
+            this.perFeature = size / l.features();
+            this.biasPerNeuron = new long[size];
+            if (l.bias() != null) {
+                for (int n = 0; n < size; n++) {
+                    biasPerNeuron[n] = l.bias()[n / perFeature];
+                }
+            }
+            this.theta = l.theta();
+            this.paths = new Path[l.synapses().size()];
+            for (int i = 0; i < paths.length; i++) {
+                paths[i] = new Path(l.synapses().get(i), l);
+            }
+        }
+    }
+
+    /** One synapse in event-driven layout. */
+    private static final class Path {
+        final Synapse syn;
+        final int source;
+        // dense: weights input-major [in][out]; conv: [c][ky][kx][f]; identity: per neuron
+        final int[] w;
+        final int outH;
+        final int outW;
+        final int inH;
+        final int inW;
+
+        Path(Synapse syn, QuantLayer target) {
+            this.syn = syn;
+            this.source = syn.source();
+            Shape out = target.shape();
+            this.outH = out.isSpatial() ? out.height() : 1;
+            this.outW = out.isSpatial() ? out.width() : 1;
+            Shape in = syn.inShape();
+            this.inH = in.isSpatial() ? in.height() : 1;
+            this.inW = in.isSpatial() ? in.width() : 1;
+            if (syn instanceof Synapse.Dense d) {
+                w = new int[d.weights().length];
+                for (int o = 0; o < d.outFeatures(); o++) {
+                    for (int i = 0; i < d.inFeatures(); i++) {
+                        w[i * d.outFeatures() + o] = d.weights()[o * d.inFeatures() + i];
+                    }
+                }
+            } else if (syn instanceof Synapse.Conv c) {
+                int ch = in.channels();
+                int k = c.kernel();
+                w = new int[c.weights().length];
+                for (int f = 0; f < c.filters(); f++) {
+                    for (int cc = 0; cc < ch; cc++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                w[((cc * k + ky) * k + kx) * c.filters() + f] = c.weights()[((f * ch + cc) * k + ky) * k + kx];
+                            }
+                        }
+                    }
+                }
+            } else if (syn instanceof Synapse.Identity id) {
+                w = new int[target.size()];
+                for (int n = 0; n < w.length; n++) {
+                    w[n] = id.weights()[target.channelOf(n)];
+                }
+            } else {
+                w = null;
+            }
+        }
+
+        /** Adds the current of one source event (index, value) to {@code cur}; returns synaptic ops. */
+        long deliver(int index, int value, long[] cur) {
+            if (syn instanceof Synapse.Dense d) {
+                int outs = d.outFeatures();
+                int base = index * outs;
+                for (int o = 0; o < outs; o++) {
+                    cur[o] += (long) value * w[base + o];
+                }
+                return outs;
+            } else if (syn instanceof Synapse.Conv c) {
+                return deliverConv(c, index, value, cur);
+            } else if (syn instanceof Synapse.Pool p) {
+                int k = p.kernel();
+                int plane = inH * inW;
+                int ch = index / plane;
+                int y = (index % plane) / inW;
+                int x = index % inW;
+                int oy = y / k;
+                int ox = x / k;
+                if (oy < outH && ox < outW) {
+                    cur[(ch * outH + oy) * outW + ox] += value;
+                    return 1;
+                }
+                return 0;
+            } else {
+                cur[index] += (long) value * w[index];
+                return 1;
+            }
+        }
+
+        private long deliverConv(Synapse.Conv c, int index, int value, long[] cur) {
+            int k = c.kernel();
+            int s = c.stride();
+            int p = c.padding();
+            int filters = c.filters();
+            int plane = inH * inW;
+            int ch = index / plane;
+            int y = (index % plane) / inW;
+            int x = index % inW;
+            int outPlane = outH * outW;
+            long ops = 0;
+            for (int ky = 0; ky < k; ky++) {
+                int ny = y + p - ky;
+                if (ny < 0 || ny % s != 0 || ny / s >= outH) {
+                    continue;
+                }
+                int oy = ny / s;
+                for (int kx = 0; kx < k; kx++) {
+                    int nx = x + p - kx;
+                    if (nx < 0 || nx % s != 0 || nx / s >= outW) {
+                        continue;
+                    }
+                    int target = oy * outW + nx / s;
+                    int base = ((ch * k + ky) * k + kx) * filters;
+                    for (int f = 0; f < filters; f++) {
+                        cur[f * outPlane + target] += (long) value * w[base + f];
+                    }
+                    ops += filters;
+                }
+            }
+            return ops;
+        }
+    }
+
+    // ---- per-thread state ----------------------------------------------------------------
+
+    private final class State {
+        final long[][] membrane = new long[layers.length][];
+        final long[][] current = new long[layers.length][];
+        // events of the current step per layer: indices and values (+1 for spikes)
+        final int[][] eventIndex = new int[layers.length][];
+        final int[] eventCount = new int[layers.length];
+        final int[] inputIndex;
+        final int[] inputValue;
+        int inputCount;
+
+        State() {
+            for (int l = 0; l < layers.length; l++) {
+                membrane[l] = new long[layers[l].size];
+                current[l] = new long[layers[l].size];
+                eventIndex[l] = new int[layers[l].size];
+            }
+            inputIndex = new int[net.inputSize()];
+            inputValue = new int[net.inputSize()];
+        }
+
+        SampleResult run(int[] input, Recording recording) {
+            int n = net.inputSize();
+            if (input.length != steps * n) {
+                throw new IllegalArgumentException("input has " + input.length + " values, expected " + steps + " x " + n);
+            }
+            for (long[] m : membrane) {
+                java.util.Arrays.fill(m, 0);
+            }
+            long[] spikes = new long[layers.length];
+            long[] synOps = new long[layers.length];
+            long[] inputEvents = new long[1];
+            int[][] countRec = new int[layers.length][];
+            byte[][][] spikeRec = new byte[layers.length][][];
+            long[][][] memRec = new long[layers.length][][];
+            for (int l : recording.layers()) {
+                countRec[l] = new int[layers[l].size];
+                if (recording.detail() != Detail.COUNTS) {
+                    spikeRec[l] = new byte[steps][];
+                }
+                if (recording.detail() == Detail.FULL) {
+                    memRec[l] = new long[steps][];
+                }
+            }
+            boolean towardZero = net.numerics().shiftTowardZero();
+            QuantizedNetwork.Numerics num = net.numerics();
+            long[] readout = new long[layers[layers.length - 1].size];
+            for (int t = 0; t < steps; t++) {
+                inputCount = 0;
+                for (int i = 0; i < n; i++) {
+                    int v = input[t * n + i];
+                    if (v != 0) {
+                        inputIndex[inputCount] = i;
+                        inputValue[inputCount++] = v;
+                    }
+                }
+                inputEvents[0] += inputCount;
+                for (int l = 0; l < layers.length; l++) {
+                    Compiled c = layers[l];
+                    long[] cur = current[l];
+                    System.arraycopy(c.biasPerNeuron, 0, cur, 0, c.size);
+                    for (Path p : c.paths) {
+                        if (p.source < 0) {
+                            for (int e = 0; e < inputCount; e++) {
+                                synOps[l] += p.deliver(inputIndex[e], inputValue[e], cur);
+                            }
+                        } else {
+                            int[] idx = eventIndex[p.source];
+                            for (int e = 0, cnt = eventCount[p.source]; e < cnt; e++) {
+                                synOps[l] += p.deliver(idx[e], 1, cur);
+                            }
+                        }
+                    }
+                    long[] v = membrane[l];
+                    QuantLayer q = c.layer;
+                    QuantLeak leak = q.leak();
+                    if (!q.spiking()) {
+                        if (q.readout() == ReadoutMode.ACCUMULATE) {
+                            for (int i = 0; i < c.size; i++) {
+                                v[i] += cur[i];
+                            }
+                        } else {
+                            for (int i = 0; i < c.size; i++) {
+                                v[i] = leak.apply(v[i], towardZero) + cur[i];
+                            }
+                        }
+                        eventCount[l] = 0;
+                    } else {
+                        int count = 0;
+                        int[] out = eventIndex[l];
+                        boolean subtract = q.reset() == Reset.SUBTRACT;
+                        for (int i = 0; i < c.size; i++) {
+                            long h = num.clampMembrane(leak.apply(v[i], towardZero) + cur[i]);
+                            long th = c.theta[i / c.perChannel];
+                            if (h >= th) {
+                                out[count++] = i;
+                                v[i] = subtract ? h - th : 0;
+                            } else {
+                                v[i] = h;
+                            }
+                        }
+                        eventCount[l] = count;
+                        spikes[l] += count;
+                        if (q.readout() == ReadoutMode.COUNT) {
+                            for (int e = 0; e < count; e++) {
+                                readout[out[e]]++;
+                            }
+                        }
+                    }
+                    if (countRec[l] != null) {
+                        for (int e = 0; e < eventCount[l]; e++) {
+                            countRec[l][eventIndex[l][e]]++;
+                        }
+                    }
+                    if (spikeRec[l] != null) {
+                        byte[] s = new byte[c.size];
+                        for (int e = 0; e < eventCount[l]; e++) {
+                            s[eventIndex[l][e]] = 1;
+                        }
+                        spikeRec[l][t] = s;
+                    }
+                    if (memRec[l] != null) {
+                        memRec[l][t] = v.clone();
+                    }
+                }
+            }
+            int last = layers.length - 1;
+            if (!layers[last].layer.spiking()) {
+                System.arraycopy(membrane[last], 0, readout, 0, readout.length);
+            }
+            return new SampleResult(readout, argmax(readout), spikes, synOps, inputEvents[0], countRec, spikeRec, memRec);
+        }
+    }
+
+    /** Index of the largest value; ties go to the lowest index. */
+    public static int argmax(long[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
