@@ -9,6 +9,8 @@ import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.checkpoint.CheckpointException;
 import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.runtime.train.FakeQuantizer;
 import dev.spikeforge.runtime.train.Optimizer;
 import dev.spikeforge.runtime.train.Trainer;
 import dev.spikeforge.runtime.train.TrainingCheckpoint;
@@ -66,50 +68,70 @@ final class TrainCommand implements Callable<Integer> {
         ModelFiles.Loaded loaded = p.loaded();
         Network net = p.network();
         TrainSpec train = p.train();
-        int total = epochs != null ? epochs : train.epochs();
-        if (total < 1) {
+        int floatEpochs = epochs != null ? epochs : train.epochs();
+        if (floatEpochs < 1) {
             err.println("spikeforge train: --epochs takes a number of at least 1");
             return ExitCodes.USAGE;
         }
+        int total = floatEpochs + train.qatEpochs();
         Path target = out != null ? out : Path.of("build", net.name(), net.name() + ".npz");
         dev.spikeforge.runtime.engine.Parameters params = dev.spikeforge.runtime.engine.Parameters.initialise(net, train.seed());
         Optimizer optimizer = new Optimizer(train.optimizer());
         int done = 0;
+        java.util.Map<String, double[]> qatMaster = java.util.Map.of();
         if (resume != null) {
             try {
                 TrainingCheckpoint c = TrainingCheckpoint.read(resume, net);
                 params = c.parameters();
                 optimizer.restore(c.optimizerState(), c.optimizerSteps());
                 done = c.epochsDone();
+                qatMaster = new java.util.LinkedHashMap<>();
+                for (var e : c.optimizerState().entrySet()) {
+                    if (e.getKey().startsWith(TrainingCheckpoint.QAT_MASTER)) {
+                        qatMaster.put(e.getKey().substring(TrainingCheckpoint.QAT_MASTER.length()), e.getValue());
+                    }
+                }
             } catch (CheckpointException e) {
                 err.println("spikeforge train: error: " + RunSetup.oneLine(e));
                 return ExitCodes.INPUT_ERROR;
             }
         }
         Trainer trainer = new Trainer(net, train, p.data(), new FloatModel(net, params), optimizer);
+        if (train.qatEpochs() > 0) {
+            trainer.quantisationAware(new FakeQuantizer(net, QuantOptions.from(net.deploy().orElse(null))), floatEpochs);
+            trainer.restoreQatMaster(qatMaster);
+        }
         ProgressLine progress = new ProgressLine(err, System.console() != null);
         List<Trainer.EpochResult> results = new ArrayList<>();
         for (int epoch = done + 1; epoch <= total; epoch++) {
             final int e = epoch;
-            Trainer.EpochResult r = trainer.train(epoch, epoch, total, new Trainer.Listener() {
-                @Override
-                public void batch(int ep, int n, int of, double loss, double acc, double perSecond) {
-                    progress.update(String.format(Locale.ROOT, "epoch %d/%d", e, total), n, of,
-                            String.format(Locale.ROOT, "loss %.4f  acc %5.1f%%  %.0f samples/s", loss, 100 * acc,
-                                    perSecond), perSecond);
-                }
+            final String label = epoch > floatEpochs ? "qat epoch" : "epoch";
+            Trainer.EpochResult r;
+            try {
+                r = trainer.train(epoch, epoch, floatEpochs, new Trainer.Listener() {
+                    @Override
+                    public void batch(int ep, int n, int of, double loss, double acc, double perSecond) {
+                        progress.update(String.format(Locale.ROOT, "%s %d/%d", label, e, total), n, of,
+                                String.format(Locale.ROOT, "loss %.4f  acc %5.1f%%  %.0f samples/s", loss, 100 * acc,
+                                        perSecond), perSecond);
+                    }
 
-                @Override
-                public void epoch(Trainer.EpochResult result) {
-                    err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.2f%% (%d samples), %.1f s%n", result.epoch(),
-                            total, 100 * result.testAccuracy(), p.data().test().count(), result.seconds());
-                    err.flush();
-                }
-            }).get(0);
+                    @Override
+                    public void epoch(Trainer.EpochResult result) {
+                        err.printf(Locale.ROOT, "%s %d/%d: test accuracy %.2f%% (%d samples), %.1f s%n", label,
+                                result.epoch(), total, 100 * result.testAccuracy(), p.data().test().count(), result.seconds());
+                        err.flush();
+                    }
+                }).get(0);
+            } catch (FakeQuantizer.QuantisationFailed ex) {
+                err.println(modelFile + ": error: quantisation-aware training cannot quantise the weights: "
+                        + ex.getMessage() + "; change the deploy block's formats or set qat_epochs = 0");
+                return ExitCodes.CHECK_FAILED;
+            }
             results.add(r);
             try {
                 new TrainingCheckpoint(loaded.compilation().source().text(), net.name(), epoch, total,
-                        trainer.model().parameters(), optimizer.state(), optimizer.steps(), train.seed(), results,
+                        trainer.model().parameters(), state(optimizer, trainer), optimizer.steps(), train.seed(), results,
                         "spikeforge " + VersionProvider.version()).write(target, net);
             } catch (CheckpointException ex) {
                 err.println("spikeforge train: error: " + RunSetup.oneLine(ex));
@@ -118,6 +140,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         report(stdout, net, target, results);
         return ExitCodes.OK;
+    }
+
+    private static java.util.Map<String, double[]> state(Optimizer optimizer, Trainer trainer) {
+        java.util.Map<String, double[]> s = new java.util.LinkedHashMap<>(optimizer.state());
+        trainer.qatMaster().forEach((k, v) -> s.put(TrainingCheckpoint.QAT_MASTER + k, v));
+        return s;
     }
 
     private void report(PrintWriter out, Network net, Path target, List<Trainer.EpochResult> results) throws Exception {

@@ -145,8 +145,10 @@ public final class Quantizer {
             return new Path(current, source, feeding.shape(), divisor, weights(current), rows,
                     weights.get(current.name() + ".bias"));
         }
-        // a spiking source feeding a residual add directly: the identity skip
-        return new Path(null, sourceOf(current), current.shape(), 1, null, features, null);
+        // a spiking source (or the input) feeding a residual add directly: the identity skip, weight 1.0
+        // per input unit, so 1/255 per byte when it reads direct input (like every weight reading it)
+        int source = sourceOf(current);
+        return new Path(null, source, current.shape(), source == -1 && direct() ? 255 : 1, null, features, null);
     }
 
     private float[] weights(Node n) {
@@ -226,7 +228,7 @@ public final class Quantizer {
             }
             if (p.w() == null) {
                 for (int c = 0; c < channels; c++) {
-                    maxAbs[c] = Math.max(maxAbs[c], 1.0);
+                    maxAbs[c] = Math.max(maxAbs[c], 1.0 / p.divisor());
                 }
                 count += channels;
                 continue;
@@ -262,7 +264,7 @@ public final class Quantizer {
             if (p.w() == null) {
                 int[] w = new int[channels];
                 for (int c = 0; c < channels; c++) {
-                    long q = Rounding.halfAway(1.0 / scale[c]);
+                    long q = Rounding.halfAway(1.0 / p.divisor() / scale[c]);
                     clipped += Math.abs(q) > qmax ? 1 : 0;
                     w[c] = (int) Math.max(-qmax, Math.min(qmax, q));
                 }
@@ -334,12 +336,12 @@ public final class Quantizer {
 
     private static Synapse synapse(Path p, int[] w) {
         if (p.node() instanceof Conv2dNode c) {
-            return new Synapse.Conv(p.source(), p.in(), c.filters(), c.kernel(), c.stride(), c.padding(), w);
+            return new Synapse.Conv(c.name(), p.source(), p.in(), c.filters(), c.kernel(), c.stride(), c.padding(), w);
         } else if (p.node() instanceof DenseNode d) {
-            return new Synapse.Dense(p.source(), p.in(), d.inFeatures(), d.units(), w);
+            return new Synapse.Dense(d.name(), p.source(), p.in(), d.inFeatures(), d.units(), w);
         }
         ReadoutNode r = (ReadoutNode) p.node();
-        return new Synapse.Dense(p.source(), p.in(), r.inFeatures(), r.classes(), w);
+        return new Synapse.Dense(r.name(), p.source(), p.in(), r.inFeatures(), r.classes(), w);
     }
 
     private void nonFinite(Node node, String what, int index, float value) {

@@ -21,8 +21,9 @@ public sealed interface Synapse {
 
     /**
      * Dense: {@code I[o] += w[o * in + i] * x[i]}, weights {@code [out][in]} row-major.
+     * {@code node} names the IR node (and checkpoint array {@code NODE.weight}) the weights came from.
      */
-    record Dense(int source, Shape inShape, int inFeatures, int outFeatures, int[] weights) implements Synapse {
+    record Dense(String node, int source, Shape inShape, int inFeatures, int outFeatures, int[] weights) implements Synapse {
         @Override
         public String kind() {
             return "dense";
@@ -32,8 +33,9 @@ public sealed interface Synapse {
     /**
      * Convolution, square kernel: {@code I[f, oy, ox] += w[f, c, ky, kx] * x[c, oy*s - p + ky, ox*s - p + kx]}
      * for every tap inside the input; weights {@code [filters][channels][k][k]} row-major.
+     * {@code node} names the IR node (and checkpoint array {@code NODE.weight}) the weights came from.
      */
-    record Conv(int source, Shape inShape, int filters, int kernel, int stride, int padding, int[] weights)
+    record Conv(String node, int source, Shape inShape, int filters, int kernel, int stride, int padding, int[] weights)
             implements Synapse {
         @Override
         public String kind() {

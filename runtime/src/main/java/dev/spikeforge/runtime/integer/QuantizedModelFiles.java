@@ -101,8 +101,9 @@ public final class QuantizedModelFiles {
                 so.put("kind", s.kind());
                 so.put("source", s.source() < 0 ? "input" : q.layers().get(s.source()).node());
                 so.set("in_shape", shape(s.inShape()));
-                String name = l.node() + ".synapse" + i + ".weight";
+                String name = l.node() + ".skip.weight";
                 if (s instanceof Synapse.Conv c) {
+                    name = c.node() + ".weight";
                     so.put("filters", c.filters());
                     so.put("kernel", c.kernel());
                     so.put("stride", c.stride());
@@ -110,6 +111,7 @@ public final class QuantizedModelFiles {
                     arrays.put(name, ints(q, c.weights(), c.filters(), s.inShape().channels(), c.kernel(), c.kernel()));
                     so.put("weight", name);
                 } else if (s instanceof Synapse.Dense d) {
+                    name = d.node() + ".weight";
                     arrays.put(name, ints(q, d.weights(), d.outFeatures(), d.inFeatures()));
                     so.put("weight", name);
                 } else if (s instanceof Synapse.Pool p) {

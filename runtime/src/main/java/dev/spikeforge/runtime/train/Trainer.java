@@ -2,7 +2,6 @@ package dev.spikeforge.runtime.train;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.data.DatasetSplits;
@@ -77,6 +76,35 @@ public final class Trainer {
         return model;
     }
 
+    private FakeQuantizer qat;
+    private int floatEpochs;
+    private Map<String, double[]> master;
+
+    /**
+     * Quantisation-aware fine-tuning: epochs after {@code floatEpochs} run forward with
+     * {@link FakeQuantizer} weights, at the learning rate of the last float epoch, and the
+     * optimiser updates float master weights (straight-through). After such an epoch the model
+     * holds the fake-quantised weights, so evaluation and checkpoints see what the integers do.
+     */
+    public void quantisationAware(FakeQuantizer fake, int floatEpochs) {
+        this.qat = fake;
+        this.floatEpochs = floatEpochs;
+    }
+
+    /** The float master weights of quantisation-aware training, or an empty map outside it. */
+    public Map<String, double[]> qatMaster() {
+        Map<String, double[]> m = new java.util.LinkedHashMap<>();
+        if (master != null) {
+            master.forEach((k, v) -> m.put(k, v.clone()));
+        }
+        return m;
+    }
+
+    /** Continues quantisation-aware training from a checkpoint's master weights. */
+    public void restoreQatMaster(Map<String, double[]> weights) {
+        master = weights.isEmpty() ? null : new java.util.LinkedHashMap<>(weights);
+    }
+
     public Optimizer optimizer() {
         return optimizer;
     }
@@ -93,7 +121,12 @@ public final class Trainer {
     private EpochResult epoch(int epoch, int total, Listener listener) {
         ImageDataset train = data.train();
         int[] order = Shuffler.permutation(spec.seed(), epoch, train.count());
-        double lr = Optimizer.learningRate(spec, epoch, total);
+        boolean fake = qat != null && epoch > floatEpochs;
+        double lr = fake ? Optimizer.learningRate(spec, floatEpochs, floatEpochs) : Optimizer.learningRate(spec, epoch, total);
+        if (fake && master == null) {
+            master = step.weights();
+            step.setWeights(qat.apply(master));
+        }
         long runSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_TRAIN_SPIKES, epoch).nextLong();
         long start = System.nanoTime();
         double lossSum = 0;
@@ -109,9 +142,9 @@ public final class Trainer {
             long dropoutSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_DROPOUT_ITERATION,
                     ((long) epoch << 32) + iteration).nextLong();
             TrainingStep.Outcome o = step.run(input, batch, labels, dropoutSeed);
-            Map<String, double[]> w = step.weights();
+            Map<String, double[]> w = fake ? master : step.weights();
             optimizer.step(w, o.gradients(), lr);
-            step.setWeights(w);
+            step.setWeights(fake ? qat.apply(master) : w);
             lossSum += o.loss() * batch;
             correct += o.correct();
             seen += batch;

@@ -21,12 +21,16 @@ import java.util.Map;
 /**
  * A training run's checkpoint: every weight and bias as a float32 array in its natural shape
  * ({@code c1.weight} is filters x in_channels x k x k, as numpy sees it), the optimiser buffers as
- * float64 ({@code optimizer.first.c1.weight}, ...), and a manifest with the model source, the
+ * float64 ({@code optimizer.first.c1.weight}, ...; during quantisation-aware training also the
+ * float master weights {@code qat.master.c1.weight}), and a manifest with the model source, the
  * epochs done, the optimiser's step count, the per-epoch metrics, the seed and the engine version.
  */
 public record TrainingCheckpoint(String modelSource, String modelName, int epochsDone, int epochsTotal,
                                  Parameters parameters, Map<String, double[]> optimizerState, long optimizerSteps,
                                  long seed, List<Trainer.EpochResult> metrics, String engineVersion) {
+
+    /** Prefix of the float master weights of quantisation-aware training, kept with the optimiser state. */
+    public static final String QAT_MASTER = "qat.master.";
 
     public void write(Path file, Network net) throws CheckpointException {
         Checkpoint.Builder b = Checkpoint.builder();
@@ -76,7 +80,7 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
         }
         Map<String, double[]> state = new LinkedHashMap<>();
         for (String name : c.names()) {
-            if (name.startsWith("optimizer.")) {
+            if (name.startsWith("optimizer.") || name.startsWith(QAT_MASTER)) {
                 state.put(name, c.array(name).orElseThrow().doubles());
             }
         }

@@ -1,0 +1,104 @@
+package dev.spikeforge.runtime.train;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.quant.QuantLayer;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.quant.Synapse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The forward weights of quantisation-aware training: each weight replaced by its integer value
+ * times the layer's effective unit, so that the float model computes exactly what the integer
+ * model computes, scaled. For a spiking layer the unit of channel c is {@code theta / theta_q[c]}:
+ * then {@code h >= theta} in float is {@code h_q >= theta_q} in integers, the rounding of the
+ * threshold included. For a non-spiking readout it is the scale sigma. Biases likewise.
+ * Gradients pass straight through to the float weights the optimiser keeps.
+ *
+ * <p>Not represented: an identity skip (the float model adds the spikes with weight 1, the
+ * integer model with round(1/sigma)), the integer leak's rounding and the membrane's clamp.
+ */
+public final class FakeQuantizer {
+
+    private final Network net;
+    private final QuantOptions options;
+
+    public FakeQuantizer(Network net, QuantOptions options) {
+        this.net = net;
+        this.options = options;
+    }
+
+    public QuantOptions options() {
+        return options;
+    }
+
+    /**
+     * @param master the float weights, keyed {@code NODE.weight} / {@code NODE.bias}
+     * @throws QuantisationFailed when the formats cannot represent the weights (E502-E504)
+     */
+    public Map<String, double[]> apply(Map<String, double[]> master) {
+        Map<String, float[]> floats = new LinkedHashMap<>();
+        master.forEach((k, v) -> {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            floats.put(k, f);
+        });
+        Quantizer.Result r = Quantizer.quantize(net, floats, options);
+        if (!r.ok()) {
+            throw new QuantisationFailed(r.diagnostics().stream().filter(Diagnostic::isError)
+                    .map(Diagnostic::message).collect(Collectors.joining("; ")));
+        }
+        Map<String, double[]> out = new LinkedHashMap<>(master);
+        for (QuantLayer l : r.network().layers()) {
+            double[] unit = new double[l.channels()];
+            for (int c = 0; c < unit.length; c++) {
+                unit[c] = l.theta() != null ? l.floatTheta() / l.theta()[c] : l.scale()[c];
+            }
+            String biasKey = null;
+            for (Synapse s : l.synapses()) {
+                int[] w;
+                String node;
+                if (s instanceof Synapse.Conv c) {
+                    w = c.weights();
+                    node = c.node();
+                } else if (s instanceof Synapse.Dense d) {
+                    w = d.weights();
+                    node = d.node();
+                } else {
+                    continue;
+                }
+                int len = w.length / l.features();
+                double[] fw = new double[w.length];
+                for (int i = 0; i < w.length; i++) {
+                    fw[i] = w[i] * unit[unit.length == 1 ? 0 : i / len];
+                }
+                out.put(node + ".weight", fw);
+                if (biasKey == null && master.containsKey(node + ".bias")) {
+                    biasKey = node + ".bias";
+                } else if (master.containsKey(node + ".bias")) {
+                    out.put(node + ".bias", new double[l.features()]);
+                }
+            }
+            if (biasKey != null) {
+                double[] b = new double[l.features()];
+                for (int f = 0; f < b.length; f++) {
+                    b[f] = l.bias()[f] * unit[unit.length == 1 ? 0 : f];
+                }
+                out.put(biasKey, b);
+            }
+        }
+        return out;
+    }
+
+    /** The deploy formats cannot represent the weights being trained. */
+    public static final class QuantisationFailed extends RuntimeException {
+        public QuantisationFailed(String message) {
+            super(message);
+        }
+    }
+}
