@@ -103,9 +103,9 @@ final class VerifyCommand implements Callable<Integer> {
         List<String> failures = r.failures(tol);
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(toJson(net, qn, r, tol, failures, seconds)));
+                    .writeValueAsString(toJson(net, qn, r, tol, failures, seconds, threads)));
         } else {
-            print(out, net, qn, r, tol, failures, seconds);
+            print(out, net, qn, r, tol, failures, seconds, threads);
         }
         out.flush();
         if (junit != null) {
@@ -121,7 +121,8 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, Network net, QuantizedNetwork qn, FloatIntegerComparison.Result r,
-                              FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds) {
+                              FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds,
+                              int threads) {
         out.printf(Locale.ROOT, "model %s, weights int%d %s, membrane int%d: %d test samples, T = %d%n", net.name(),
                 qn.numerics().weightBits(), qn.numerics().granularity().keyword(), qn.numerics().membraneBits(),
                 r.samples(), net.timesteps());
@@ -135,13 +136,14 @@ final class VerifyCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-8s %8d  %19.1f  %21.1f  %11.4f%n", l.layer(), l.neurons(),
                     l.floatSpikes() / (double) r.samples(), l.integerSpikes() / (double) r.samples(), l.correlation());
         }
-        out.printf(Locale.ROOT, "integer model: %.1f s, %.3g synaptic ops/s (%.1f s in all)%n", r.integerSeconds(),
-                r.synapticOps() / Math.max(1e-9, r.integerSeconds()), seconds);
+        out.printf(Locale.ROOT, "integer model: %.1f s on %d threads, %.3g synaptic ops/s per thread (%.1f s in all)%n",
+                r.integerSeconds(), threads, r.synapticOps() / Math.max(1e-9, r.integerSeconds()) / threads, seconds);
         out.println(failures.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", failures));
     }
 
     private static ObjectNode toJson(Network net, QuantizedNetwork qn, FloatIntegerComparison.Result r,
-                                     FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds) {
+                                     FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds,
+                                     int threads) {
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("schema", "spikeforge.verify/1");
         doc.put("model", net.name());
@@ -167,6 +169,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         doc.put("integer_seconds", r.integerSeconds());
         doc.put("integer_synaptic_ops", r.synapticOps());
+        doc.put("integer_threads", threads);
         doc.put("seconds", seconds);
         doc.put("passed", failures.isEmpty());
         ArrayNode f = doc.putArray("failures");

@@ -76,13 +76,17 @@ public final class Trainer {
         return model;
     }
 
+    /** Quantisation-aware epochs run at this fraction of the optimiser's base learning rate. */
+    public static final double QAT_LR_FACTOR = 0.1;
+
     private FakeQuantizer qat;
     private int floatEpochs;
     private Map<String, double[]> master;
 
     /**
      * Quantisation-aware fine-tuning: epochs after {@code floatEpochs} run forward with
-     * {@link FakeQuantizer} weights, at the learning rate of the last float epoch, and the
+     * {@link FakeQuantizer} weights, at a constant {@link #QAT_LR_FACTOR} times the optimiser's
+     * learning rate (fine-tuning, whatever the float schedule ended at), and the
      * optimiser updates float master weights (straight-through). After such an epoch the model
      * holds the fake-quantised weights, so evaluation and checkpoints see what the integers do.
      */
@@ -122,7 +126,7 @@ public final class Trainer {
         ImageDataset train = data.train();
         int[] order = Shuffler.permutation(spec.seed(), epoch, train.count());
         boolean fake = qat != null && epoch > floatEpochs;
-        double lr = fake ? Optimizer.learningRate(spec, floatEpochs, floatEpochs) : Optimizer.learningRate(spec, epoch, total);
+        double lr = fake ? QAT_LR_FACTOR * spec.optimizer().lr() : Optimizer.learningRate(spec, epoch, total);
         if (fake && master == null) {
             master = step.weights();
             step.setWeights(qat.apply(master));
