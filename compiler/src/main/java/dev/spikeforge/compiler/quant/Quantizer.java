@@ -32,7 +32,9 @@ import java.util.Map;
  * <p>Scales: every path into one population shares one scale per channel (both paths of a
  * residual block). A channel's scale is {@code sigma = max|w| / (2^(B-1) - 1)} over every weight
  * feeding that channel (an identity skip counts as weight 1), so no weight is clipped.
- * Average pooling is exact: {@code w_q = 1}, {@code sigma = 1/K^2}, {@code theta_q = round(theta * K^2)}.
+ * Average pooling is exact: {@code w_q = 1}, {@code sigma = 1/K^2}, {@code theta_q = round(theta * K^2)};
+ * a pooling that ends the main path of a residual block instead takes the block's scale like any
+ * path (its weight 1/K^2 quantised per channel).
  * Non-spiking readouts always use one scale for the layer, so that comparing classes stays meaningful.
  * {@code direct} input enters as its raw bytes 0..255, so weights reading it are divided by 255 first.
  */
@@ -113,6 +115,16 @@ public final class Quantizer {
         int rowLength() {
             return w == null ? 0 : w.length / rows;
         }
+
+        /** Inputs of one neuron that a weightless path adds: K^2 for pooling, 1 for an identity. */
+        int taps() {
+            return node instanceof AvgPoolNode p ? p.kernel() * p.kernel() : 1;
+        }
+
+        /** The float weight of each input of a weightless path: 1/K^2 (pooling) or 1, per input unit. */
+        double unitWeight() {
+            return 1.0 / taps() / divisor;
+        }
     }
 
     /** The population (or -1 for the input) whose spikes reach {@code n}, through flatten and dropout. */
@@ -184,7 +196,7 @@ public final class Quantizer {
             int divisor = paths.get(0).divisor();
             double[] scale = {1.0 / (k2 * (double) divisor)};
             long[] theta = {Math.max(1, Rounding.halfAway(def.theta() * k2 * divisor))};
-            Synapse syn = new Synapse.Pool(paths.get(0).source(), paths.get(0).in(), p.kernel());
+            Synapse syn = new Synapse.Pool(paths.get(0).source(), paths.get(0).in(), p.kernel(), new int[] {1});
             long maxCurrent = (long) k2 * limitOf(paths.get(0));
             return finish(nn, null, List.of(syn), null, theta, def, def.beta(), leak, scale, maxCurrent,
                     new QuantLayer.Stats(0, 0, 0));
@@ -228,7 +240,7 @@ public final class Quantizer {
             }
             if (p.w() == null) {
                 for (int c = 0; c < channels; c++) {
-                    maxAbs[c] = Math.max(maxAbs[c], 1.0 / p.divisor());
+                    maxAbs[c] = Math.max(maxAbs[c], p.unitWeight());
                 }
                 count += channels;
                 continue;
@@ -264,14 +276,16 @@ public final class Quantizer {
             if (p.w() == null) {
                 int[] w = new int[channels];
                 for (int c = 0; c < channels; c++) {
-                    long q = Rounding.halfAway(1.0 / p.divisor() / scale[c]);
+                    long q = Rounding.halfAway(p.unitWeight() / scale[c]);
                     clipped += Math.abs(q) > qmax ? 1 : 0;
                     w[c] = (int) Math.max(-qmax, Math.min(qmax, q));
                 }
                 for (int f = 0; f < features; f++) {
-                    rowAbs[f] += Math.abs(w[channels == 1 ? 0 : f]) * (long) limitOf(p);
+                    rowAbs[f] += Math.abs(w[channels == 1 ? 0 : f]) * (long) p.taps() * limitOf(p);
                 }
-                synapses.add(new Synapse.Identity(p.source(), p.in(), w));
+                synapses.add(p.node() instanceof AvgPoolNode pool
+                        ? new Synapse.Pool(p.source(), p.in(), pool.kernel(), w)
+                        : new Synapse.Identity(p.source(), p.in(), w));
                 continue;
             }
             int len = p.rowLength();
@@ -369,7 +383,9 @@ public final class Quantizer {
                                         + "(one unit = %.4g%s), over the %d-bit membrane's limit %d",
                                 layer, def.theta(), theta[worst], scale[worst],
                                 theta.length > 1 ? ", channel " + worst : "", m, memMax))
-                        .withHelp("use membrane = int(" + need + ") or wider, or fewer weight bits"));
+                        .withHelp(need <= 32 ? "use membrane = int(" + need + ") or wider, or fewer weight bits"
+                                : "no membrane of up to 32 bits holds it: use fewer weight bits (at most int("
+                                + Math.max(2, opt.weightBits() - (need - 32)) + ")), or larger weights against the threshold"));
             }
         }
         int guard = guardBits(maxCurrent, m);

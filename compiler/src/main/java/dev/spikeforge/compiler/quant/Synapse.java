@@ -44,9 +44,11 @@ public sealed interface Synapse {
     }
 
     /**
-     * Exact spiking average pooling, kernel = stride = K: {@code I[c, y, x] += x[c, y*K + i, x*K + j]}, weight 1.
+     * Spiking average pooling, kernel = stride = K: {@code I[c, y, x] += w[channel] * x[c, y*K + i, x*K + j]},
+     * one integer per scale channel of the target. A pooling layer of its own is exact, {@code w = {1}};
+     * a pooling that ends a residual block's main path has the block's scale.
      */
-    record Pool(int source, Shape inShape, int kernel) implements Synapse {
+    record Pool(int source, Shape inShape, int kernel, int[] weights) implements Synapse {
         @Override
         public String kind() {
             return "avgpool";

@@ -182,13 +182,12 @@ public final class IntegerSimulator {
                         }
                     }
                 }
-            } else if (syn instanceof Synapse.Identity id) {
+            } else {
+                int[] perChannel = syn instanceof Synapse.Identity id ? id.weights() : ((Synapse.Pool) syn).weights();
                 w = new int[target.size()];
                 for (int n = 0; n < w.length; n++) {
-                    w[n] = id.weights()[target.channelOf(n)];
+                    w[n] = perChannel[perChannel.length == 1 ? 0 : target.channelOf(n)];
                 }
-            } else {
-                w = null;
             }
         }
 
@@ -212,7 +211,8 @@ public final class IntegerSimulator {
                 int oy = y / k;
                 int ox = x / k;
                 if (oy < outH && ox < outW) {
-                    cur[(ch * outH + oy) * outW + ox] += value;
+                    int t = (ch * outH + oy) * outW + ox;
+                    cur[t] += (long) value * w[t];
                     return 1;
                 }
                 return 0;

@@ -116,6 +116,10 @@ public final class QuantizedModelFiles {
                     so.put("weight", name);
                 } else if (s instanceof Synapse.Pool p) {
                     so.put("kernel", p.kernel());
+                    ArrayNode pw = so.putArray("weights");
+                    for (int v : p.weights()) {
+                        pw.add(v);
+                    }
                 } else if (s instanceof Synapse.Identity id) {
                     arrays.put(name, ints(q, id.weights(), id.weights().length));
                     so.put("weight", name);
