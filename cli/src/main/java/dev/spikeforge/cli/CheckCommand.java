@@ -73,7 +73,7 @@ final class CheckCommand implements Callable<Integer> {
                 }
                 continue;
             }
-            Compilation c = SnnFrontEnd.compile(source);
+            Compilation c = Targets.withDesignRules(SnnFrontEnd.compile(source));
             if (c.ok()) {
                 valid++;
             } else {

@@ -43,6 +43,13 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the quantisation report as JSON on standard output.")
     boolean json;
 
+    @Option(names = "--target", paramLabel = "SPEC", description = {"Compile for this target instead of the deploy block's:",
+            "a neurocore preset (spikeforge targets lists them) or a spec file (.json). Repeatable."})
+    List<String> targetOverrides;
+
+    @Option(names = "--no-targets", description = "Write only the integer model, not the deploy block's targets.")
+    boolean noTargets;
+
     @Spec
     CommandSpec spec;
 
@@ -67,17 +74,27 @@ final class CompileCommand implements Callable<Integer> {
             err.println("spikeforge compile: error: " + RunSetup.oneLine(e));
             return ExitCodes.INPUT_ERROR;
         }
+        int exit = ExitCodes.OK;
+        List<String> targetLines = new java.util.ArrayList<>();
+        if (!noTargets) {
+            exit = Targets.compileAll(q.loaded(), quant.options(q.loaded().network()), q.checkpoint().parameters().tensors(),
+                    targetOverrides, folder, targetLines, err);
+        }
         if (json) {
             ObjectNode doc = QuantReport.json(net);
             ArrayNode files = doc.putArray("files");
             written.forEach(p -> files.add(p.toString()));
+            ArrayNode targets = doc.putArray("targets");
+            targetLines.forEach(targets::add);
             stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
         } else {
             stdout.print(QuantReport.text(net));
             stdout.println("wrote " + written.size() + " files to " + folder + ": "
                     + String.join(", ", written.stream().map(p -> p.getFileName().toString()).toList()));
+            targetLines.forEach(stdout::println);
         }
         stdout.flush();
-        return ExitCodes.OK;
+        err.flush();
+        return exit;
     }
 }

@@ -41,6 +41,28 @@ class CheckCommandTest {
     }
 
     @Test
+    void aModelThatCannotFitItsTargetIsReportedBeforeTraining() throws IOException {
+        String lenet = java.nio.file.Files.readString(Path.of(LENET));
+        Path bad = write("tn.snn", lenet.replace("preset = loihi_like", "preset = truenorth_like"));
+        CliRun r = CliRun.of("check", bad.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("error[E700]: truenorth_like: Every neuron's fan-in fits the core: layer 'c2' each neuron"
+                + " has 500 synapses, the core allows 256 (244 over)"), r.err());
+        assertTrue(r.err().contains("target neurocore(preset = truenorth_like)"), "the caret line: " + r.err());
+        CliRun ok = CliRun.of("check", LENET);
+        assertFalse(ok.err().contains("E700"), "LeNet5 fits loihi_like: " + ok.err());
+    }
+
+    @Test
+    void anUnknownPresetIsE701WithASuggestion() throws IOException {
+        String lenet = java.nio.file.Files.readString(Path.of(LENET));
+        Path bad = write("typo.snn", lenet.replace("preset = loihi_like", "preset = loihi_lik"));
+        CliRun r = CliRun.of("check", bad.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("error[E701]") && r.err().contains("did you mean 'loihi_like'?"), r.err());
+    }
+
+    @Test
     void threeIndependentMistakesAreAllReportedWithPositionLineAndCaret() throws IOException {
         Path bad = write("three.snn", """
                 model three

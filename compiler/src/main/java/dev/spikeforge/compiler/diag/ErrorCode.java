@@ -55,6 +55,10 @@ public enum ErrorCode {
     E503(Severity.ERROR, "accumulator-too-wide", "A layer's per-step current, or the readout over T steps, needs more than 64 bits."),
     E504(Severity.ERROR, "non-finite-weight", "A trained weight or bias is NaN or infinite (the training run diverged)."),
 
+    // E7xx: targets
+    E700(Severity.ERROR, "design-rule", "The model breaks a design rule of a deploy target (a capacity, a register width, a numeric mode)."),
+    E701(Severity.ERROR, "unknown-target-spec", "A deploy target names a preset or spec file that does not exist or cannot be read."),
+
     // W6xx: warnings
     W600(Severity.WARNING, "pool-drops-edge", "avgpool(K) on a size that K does not divide: the last rows or columns are dropped."),
     W601(Severity.WARNING, "stride-drops-edge", "A strided conv whose windows do not cover the last rows or columns of its input."),

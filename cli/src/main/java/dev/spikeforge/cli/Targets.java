@@ -1,0 +1,116 @@
+package dev.spikeforge.cli;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.DiagnosticRenderer;
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.Origin;
+import dev.spikeforge.compiler.ir.Value;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.source.SourcePos;
+import dev.spikeforge.compiler.target.TargetException;
+import dev.spikeforge.compiler.target.TargetFamily;
+import dev.spikeforge.runtime.engine.Parameters;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The deploy targets of a model (or of --target options), their design rules and their folders. */
+final class Targets {
+
+    private Targets() {
+    }
+
+    /**
+     * A valid model with deploy targets gets each target's design rules that do not depend on
+     * trained weights (capacities, widths, modes), judged on placeholder weights, so that a model
+     * that cannot fit is known before training. Other compilations are returned as they are.
+     */
+    static Compilation withDesignRules(Compilation c) {
+        if (!c.ok() || c.network().deploy().isEmpty() || c.network().deploy().get().targets().isEmpty()) {
+            return c;
+        }
+        Network net = c.network();
+        Map<String, float[]> placeholder = new java.util.LinkedHashMap<>();
+        Parameters.sizes(net).forEach((k, n) -> {
+            float[] w = new float[n];
+            java.util.Arrays.fill(w, 1f);
+            placeholder.put(k, w);
+        });
+        QuantOptions opt = QuantOptions.from(net.deploy().get());
+        Quantizer.Result q = Quantizer.quantize(net, placeholder, opt);
+        if (!q.ok()) {
+            return c;
+        }
+        Path dir = Path.of(c.source().name()).toAbsolutePath().getParent();
+        List<Diagnostic> all = new ArrayList<>(c.diagnostics());
+        for (DeploySpec.TargetRequest r : net.deploy().get().targets()) {
+            TargetFamily family = TargetFamily.named(r.family());
+            if (family != null) {
+                all.addAll(family.designRules(q.network(), r, false, dir));
+            }
+        }
+        return new Compilation(c.source(), net, dev.spikeforge.compiler.diag.Diagnostics.sorted(all));
+    }
+
+    /** The requests to compile: the --target options (neurocore presets or spec files), else the deploy block's. */
+    static List<DeploySpec.TargetRequest> requests(Network net, List<String> overrides) {
+        if (overrides != null && !overrides.isEmpty()) {
+            List<DeploySpec.TargetRequest> out = new ArrayList<>();
+            for (String o : overrides) {
+                out.add(new DeploySpec.TargetRequest("neurocore", Origin.NONE,
+                        List.of(new Value.Arg("preset", SourcePos.NONE, new Value.Text(o, SourcePos.NONE)))));
+            }
+            return out;
+        }
+        return net.deploy().map(DeploySpec::targets).orElse(List.of());
+    }
+
+    static Path modelDir(ModelFiles.Loaded loaded) {
+        Path p = Path.of(loaded.compilation().source().name()).toAbsolutePath().getParent();
+        return p == null ? Path.of(".").toAbsolutePath() : p;
+    }
+
+    /**
+     * Quantises for each target (with its shift rounding), checks its rules and writes its folder.
+     *
+     * @return exit code: OK, or CHECK_FAILED when a target's rules fail or its folder cannot be written
+     */
+    static int compileAll(ModelFiles.Loaded loaded, QuantOptions base, Map<String, float[]> weights,
+                          List<String> overrides, Path outDir, List<String> lines, PrintWriter err) {
+        Network net = loaded.network();
+        int exit = ExitCodes.OK;
+        for (DeploySpec.TargetRequest r : requests(net, overrides)) {
+            TargetFamily family = TargetFamily.named(r.family());
+            if (family == null) {
+                lines.add("target " + r.family() + ": not available in this version of spikeforge (skipped)");
+                continue;
+            }
+            Path dir = modelDir(loaded);
+            QuantOptions opt = new QuantOptions(base.weightBits(), base.granularity(), base.membraneBits(), base.leak(),
+                    base.overflow(), family.shiftTowardZero(r, dir));
+            Quantizer.Result q = Quantizer.quantize(net, weights, opt);
+            if (!q.ok()) {
+                err.print(DiagnosticRenderer.render(loaded.compilation().source(), q.diagnostics()));
+                exit = ExitCodes.CHECK_FAILED;
+                continue;
+            }
+            try {
+                lines.addAll(family.compile(q.network(), r, outDir, dir));
+            } catch (TargetException e) {
+                List<Diagnostic> ds = e.diagnostics();
+                if (ds.isEmpty()) {
+                    err.println("spikeforge compile: error: " + e.getMessage());
+                } else {
+                    err.print(DiagnosticRenderer.render(loaded.compilation().source(), ds));
+                }
+                exit = ExitCodes.CHECK_FAILED;
+            }
+        }
+        return exit;
+    }
+}

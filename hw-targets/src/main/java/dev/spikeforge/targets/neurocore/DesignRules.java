@@ -1,0 +1,238 @@
+package dev.spikeforge.targets.neurocore;
+
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Encoding;
+import dev.spikeforge.compiler.quant.QuantLayer;
+import dev.spikeforge.compiler.quant.QuantLeak;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiConsumer;
+
+/**
+ * The neurocore design rules: one method per constraint of {@link NeurocoreSpec}, each named as
+ * the sentence that must hold, each violation naming the layer, the limit, how far over it is and
+ * a fix. Rules that need trained weights (thresholds, biases, guard bits) are skipped when the
+ * weights are placeholders ({@code check} before training).
+ */
+public final class DesignRules {
+
+    /** One rule's verdict. */
+    public record Result(String rule, boolean checked, List<Violation> violations) {
+        public boolean passed() {
+            return violations.isEmpty();
+        }
+    }
+
+    /** One violation: the layer (or "model"), what is over which limit by how much, and a fix. */
+    public record Violation(String layer, String problem, String fix) {
+    }
+
+    /** A rule: its sentence and how to evaluate it. */
+    record Rule(String sentence, boolean needsWeights, BiConsumer<DesignRules, List<Violation>> check) {
+    }
+
+    static final List<Rule> RULES = List.of(
+            new Rule("Weights fit the core's weight width", false, DesignRules::weightWidth), // narrower ones are stored at min_weight_bits
+            new Rule("The membrane format fits the core's membrane register", false, DesignRules::membraneWidth),
+            new Rule("The chip implements every layer's leak", false, DesignRules::leakForm),
+            new Rule("The membrane overflows as the chip's does", false, DesignRules::overflow),
+            new Rule("Input values are spikes unless the chip takes graded input", false, DesignRules::gradedInput),
+            new Rule("Every neuron's fan-in fits the core", false, DesignRules::fanIn),
+            new Rule("Every layer can be cut into cores", false, DesignRules::cuttable),
+            new Rule("The network fits the chip's cores", false, DesignRules::coreCount),
+            new Rule("Partial sums of a step fit the membrane register", true, DesignRules::guardBits),
+            new Rule("Thresholds fit the threshold register", true, DesignRules::thresholds),
+            new Rule("Biases fit the bias register", true, DesignRules::biases),
+            new Rule("The readout accumulates T steps in the membrane register", true, DesignRules::readout));
+
+    private final QuantizedNetwork q;
+    private final NeurocoreSpec spec;
+    private final List<Partitioner.LayerCut> cuts;
+
+    private DesignRules(QuantizedNetwork q, NeurocoreSpec spec) {
+        this.q = q;
+        this.spec = spec;
+        this.cuts = new Partitioner(q, spec).cut();
+    }
+
+    /**
+     * @param weightsKnown false when {@code q} was quantised from placeholder weights
+     */
+    public static List<Result> check(QuantizedNetwork q, NeurocoreSpec spec, boolean weightsKnown) {
+        DesignRules r = new DesignRules(q, spec);
+        List<Result> out = new ArrayList<>();
+        for (Rule rule : RULES) {
+            List<Violation> v = new ArrayList<>();
+            boolean run = weightsKnown || !rule.needsWeights();
+            if (run) {
+                rule.check().accept(r, v);
+            }
+            out.add(new Result(rule.sentence(), run, v));
+        }
+        return out;
+    }
+
+    /** The layer cuts the rules were judged on (the mapper uses the same). */
+    public static List<Partitioner.LayerCut> cuts(QuantizedNetwork q, NeurocoreSpec spec) {
+        return new Partitioner(q, spec).cut();
+    }
+
+    private void weightWidth(List<Violation> out) {
+        int b = q.numerics().weightBits();
+        if (b > spec.maxWeightBits()) {
+            out.add(new Violation("model", "weights of " + b + " bits, the core stores at most " + spec.maxWeightBits()
+                    + " (" + (b - spec.maxWeightBits()) + " over)", "use weights = int(" + spec.maxWeightBits() + ", ...)"));
+        }
+    }
+
+    private void membraneWidth(List<Violation> out) {
+        int m = q.numerics().membraneBits();
+        if (m > spec.membraneBits()) {
+            out.add(new Violation("model", "a membrane of " + m + " bits, the core's register has " + spec.membraneBits()
+                    + " (" + (m - spec.membraneBits()) + " over)", "use membrane = int(" + spec.membraneBits() + ")"));
+        }
+    }
+
+    private void leakForm(List<Violation> out) {
+        for (QuantLayer l : q.layers()) {
+            String form = l.leak() instanceof QuantLeak.Shift ? "shift"
+                    : l.leak() instanceof QuantLeak.Multiplier ? "multiplier" : "none";
+            if (!spec.leakForms().contains(form)) {
+                out.add(new Violation(l.layer(), "needs a " + form + " leak (" + l.leak().describe() + "); the chip has "
+                        + String.join(", ", spec.leakForms().stream().sorted().toList()),
+                        leakFix(form)));
+            }
+        }
+    }
+
+    private String leakFix(String form) {
+        if (form.equals("none")) {
+            return "the chip cannot switch its leak off: use a LIF neuron with a long time constant, or another chip";
+        }
+        if (spec.leakForms().contains("multiplier")) {
+            return "use leak = multiplier(12) in the deploy block";
+        }
+        if (spec.leakForms().contains("shift")) {
+            return "use leak = shift in the deploy block";
+        }
+        return "the chip has no leak: use IF neurons, or another chip";
+    }
+
+    private void overflow(List<Violation> out) {
+        DeploySpec.Overflow o = q.numerics().overflow();
+        if (o != spec.overflow()) {
+            out.add(new Violation("model", "overflow = " + o.keyword() + ", the chip's membrane does "
+                    + spec.overflow().keyword(), "use overflow = " + spec.overflow().keyword()));
+        }
+    }
+
+    private void gradedInput(List<Violation> out) {
+        if (q.encoding().kind() == Encoding.Kind.DIRECT && !spec.gradedInput()) {
+            out.add(new Violation("input", "direct encoding sends values up to 255; the chip takes only spikes",
+                    "use encode poisson (or another spike encoding)"));
+        }
+    }
+
+    private void fanIn(List<Violation> out) {
+        if (spec.fanInPerNeuron() <= 0) {
+            return;
+        }
+        for (QuantLayer l : q.layers()) {
+            long f = Partitioner.fanIn(l);
+            if (f > spec.fanInPerNeuron()) {
+                out.add(new Violation(l.layer(), "each neuron has " + f + " synapses, the core allows "
+                        + spec.fanInPerNeuron() + " (" + (f - spec.fanInPerNeuron()) + " over)",
+                        "use fewer input channels, a smaller kernel or fewer inputs (at most " + spec.fanInPerNeuron()
+                                + " synapses per neuron)"));
+            }
+        }
+    }
+
+    private void cuttable(List<Violation> out) {
+        for (Partitioner.LayerCut c : cuts) {
+            if (!c.feasible()) {
+                out.add(new Violation(q.layers().get(c.layer()).layer(), c.problem(), c.fix()));
+            }
+        }
+    }
+
+    private void coreCount(List<Violation> out) {
+        if (cuts.stream().anyMatch(c -> !c.feasible())) {
+            return; // reported by the rule above; the count would mean nothing
+        }
+        int used = cuts.stream().mapToInt(c -> c.slices().size()).sum();
+        if (used > spec.cores()) {
+            StringBuilder per = new StringBuilder();
+            for (Partitioner.LayerCut c : cuts) {
+                per.append(per.length() == 0 ? "" : ", ").append(q.layers().get(c.layer()).layer()).append(' ')
+                        .append(c.slices().size());
+            }
+            out.add(new Violation("model", "needs " + used + " cores (" + per + "), the chip has " + spec.cores() + " ("
+                    + (used - spec.cores()) + " over)", "use fewer or narrower layers, or a chip with more cores"));
+        }
+    }
+
+    private void guardBits(List<Violation> out) {
+        for (QuantLayer l : q.layers()) {
+            if (!l.spiking()) {
+                continue;
+            }
+            int need = q.numerics().membraneBits() + l.guardBits();
+            if (need > spec.membraneBits()) {
+                out.add(new Violation(l.layer(), String.format(Locale.ROOT, "a step's current can reach %d, so the "
+                                + "membrane needs %d + %d guard bits = %d while the core accumulates; its register has %d (%d over)",
+                        l.maxCurrent(), q.numerics().membraneBits(), l.guardBits(), need, spec.membraneBits(),
+                        need - spec.membraneBits()), "use membrane = int(" + Math.max(4, spec.membraneBits() - l.guardBits())
+                        + ") or fewer weight bits"));
+            }
+        }
+    }
+
+    private void thresholds(List<Violation> out) {
+        long limit = (1L << spec.thresholdBits()) - 1;
+        for (QuantLayer l : q.layers()) {
+            if (l.theta() == null) {
+                continue;
+            }
+            long worst = 0;
+            for (long t : l.theta()) {
+                worst = Math.max(worst, spec.thresholdGreaterThan() ? t - 1 : t);
+            }
+            if (worst > limit) {
+                out.add(new Violation(l.layer(), "threshold " + worst + " does not fit the " + spec.thresholdBits()
+                        + "-bit register (limit " + limit + ", " + (worst - limit) + " over)",
+                        "use fewer weight bits, which shrinks thresholds in integer units"));
+            }
+        }
+    }
+
+    private void biases(List<Violation> out) {
+        long limit = spec.biasBits() <= 0 ? 0 : (1L << (spec.biasBits() - 1)) - 1;
+        for (QuantLayer l : q.layers()) {
+            if (l.bias() == null) {
+                continue;
+            }
+            long worst = 0;
+            for (long b : l.bias()) {
+                worst = Math.max(worst, Math.abs(b));
+            }
+            if (worst > limit) {
+                out.add(new Violation(l.layer(), spec.biasBits() <= 0 ? "has a bias of up to " + worst + "; the chip has no bias"
+                        : "bias " + worst + " does not fit the " + spec.biasBits() + "-bit register (limit " + limit + ", "
+                        + (worst - limit) + " over)", spec.biasBits() <= 0 ? "declare the layer with bias = false"
+                        : "use fewer weight bits or bias = false"));
+            }
+        }
+    }
+
+    private void readout(List<Violation> out) {
+        QuantLayer r = q.readout();
+        if (!r.spiking() && q.readoutBits() > spec.membraneBits()) {
+            out.add(new Violation(r.layer(), q.timesteps() + " steps of a current up to " + r.maxCurrent() + " need "
+                    + q.readoutBits() + " bits; the membrane register has " + spec.membraneBits() + " ("
+                    + (q.readoutBits() - spec.membraneBits()) + " over)", "use fewer weight bits or fewer timesteps"));
+        }
+    }
+}

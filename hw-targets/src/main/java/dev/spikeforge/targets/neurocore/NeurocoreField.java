@@ -1,0 +1,240 @@
+package dev.spikeforge.targets.neurocore;
+
+import dev.spikeforge.compiler.ir.DeploySpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The figure fields of schema {@code spikeforge.target.neurocore/1}, in file order: their JSON
+ * name (the record component in snake_case), kind, allowed range, unit and meaning. Reading,
+ * validation, JSON output and {@code spikeforge targets} all walk this one list, so a field is
+ * described once. {@code schema}, {@code name}, {@code description} and {@code sources} are not
+ * figures and are handled by {@link NeurocoreSpecReader} itself.
+ */
+public enum NeurocoreField {
+
+    MESH_WIDTH("mesh_width", Kind.INT, 1, 4096, "cores", "cores along x of the 2-D mesh", NeurocoreSpec::meshWidth),
+    MESH_HEIGHT("mesh_height", Kind.INT, 1, 4096, "cores", "cores along y of the mesh", NeurocoreSpec::meshHeight),
+    CORES("cores", Kind.INT, 1, Limits.COUNT, "cores", "usable cores, at most mesh_width * mesh_height",
+            NeurocoreSpec::cores),
+    NEURONS_PER_CORE("neurons_per_core", Kind.INT, 1, Limits.COUNT, "neurons",
+            "neurons (compartments) one core updates", NeurocoreSpec::neuronsPerCore),
+    AXONS_PER_CORE("axons_per_core", Kind.INT, 1, Limits.COUNT, "inputs",
+            "distinct input lines (source neurons) one core can receive", NeurocoreSpec::axonsPerCore),
+    FAN_IN_PER_NEURON("fan_in_per_neuron", Kind.INT, 0, Limits.COUNT, "synapses",
+            "synapses into one neuron; 0 = limited by synapse memory only", NeurocoreSpec::fanInPerNeuron),
+    SYNAPSE_MEMORY_BITS_PER_CORE("synapse_memory_bits_per_core", Kind.INT, 1, 1L << 40, "bits",
+            "bits of synaptic weight memory per core", NeurocoreSpec::synapseMemoryBitsPerCore),
+    MAX_SPIKES_PER_CORE_PER_STEP("max_spikes_per_core_per_step", Kind.INT, 0, Limits.COUNT, "spikes",
+            "spikes one core can send in one step; 0 = no limit", NeurocoreSpec::maxSpikesPerCorePerStep),
+    MIN_WEIGHT_BITS("min_weight_bits", Kind.INT, 1, 16, "bits",
+            "narrowest signed weight the core takes; min = max for a fixed-width weight store",
+            NeurocoreSpec::minWeightBits),
+    MAX_WEIGHT_BITS("max_weight_bits", Kind.INT, 1, 16, "bits", "widest signed weight the core stores",
+            NeurocoreSpec::maxWeightBits),
+    MEMBRANE_BITS("membrane_bits", Kind.INT, 4, 64, "bits", "signed membrane register width",
+            NeurocoreSpec::membraneBits),
+    OVERFLOW("overflow", Kind.CHOICE, "saturate", "wrap", "", "what the membrane does past its range",
+            s -> s.overflow().keyword()),
+    LEAK_FORMS("leak_forms", Kind.LEAK_SET, "", "leak forms the core implements (SEMANTICS.md section 4)",
+            s -> LeakForms.ordered(s.leakForms())),
+    SHIFT_ROUNDING("shift_rounding", Kind.CHOICE, "floor", "toward_zero", "",
+            "how right shifts round: floor (toward minus infinity) or toward zero",
+            s -> s.shiftTowardZero() ? "toward_zero" : "floor"),
+    THRESHOLD_BITS("threshold_bits", Kind.INT, 1, 63, "bits",
+            "unsigned threshold register width, at most membrane_bits - 1", NeurocoreSpec::thresholdBits),
+    THRESHOLD_COMPARE("threshold_compare", Kind.CHOICE, ">=", ">", "",
+            "fire on h >= threshold, or on h > threshold (the compiler then stores theta_q - 1)",
+            s -> s.thresholdGreaterThan() ? ">" : ">="),
+    GRADED_INPUT("graded_input", Kind.BOOLEAN, "", "accepts multi-bit (direct) input values, not only spikes",
+            NeurocoreSpec::gradedInput),
+    BIAS_BITS("bias_bits", Kind.INT, 0, 64, "bits", "signed bias register width, at most membrane_bits; 0 = no bias",
+            NeurocoreSpec::biasBits),
+    CLOCK_MHZ("clock_mhz", Kind.REAL_POSITIVE, 0, 100_000, "MHz", "core clock (cycles below are of this clock)",
+            NeurocoreSpec::clockMhz),
+    CYCLES_PER_SYNAPTIC_OP("cycles_per_synaptic_op", Kind.INT, 1, Integer.MAX_VALUE, "cycles",
+            "cycles per synaptic operation (one weight added to one neuron)", NeurocoreSpec::cyclesPerSynapticOp),
+    CYCLES_PER_NEURON_UPDATE("cycles_per_neuron_update", Kind.INT, 1, Integer.MAX_VALUE, "cycles",
+            "cycles per neuron update (leak, fire, reset)", NeurocoreSpec::cyclesPerNeuronUpdate),
+    CYCLES_PER_HOP("cycles_per_hop", Kind.INT, 0, Integer.MAX_VALUE, "cycles",
+            "cycles for one spike packet to cross one mesh hop", NeurocoreSpec::cyclesPerHop),
+    BARRIER_CYCLES("barrier_cycles", Kind.INT, 0, Integer.MAX_VALUE, "cycles",
+            "cycles of the end-of-step barrier", NeurocoreSpec::barrierCycles),
+    SYNAPTIC_OP_PJ("synaptic_op_pj", Kind.REAL, 0, 1e9, "pJ", "energy of one synaptic operation",
+            NeurocoreSpec::synapticOpPj),
+    NEURON_UPDATE_PJ("neuron_update_pj", Kind.REAL, 0, 1e9, "pJ", "energy of one neuron update",
+            NeurocoreSpec::neuronUpdatePj),
+    SPIKE_HOP_PJ("spike_hop_pj", Kind.REAL, 0, 1e9, "pJ", "energy of one spike packet crossing one mesh hop",
+            NeurocoreSpec::spikeHopPj),
+    STATIC_MW("static_mw", Kind.REAL, 0, 1e9, "mW", "static power of the whole chip", NeurocoreSpec::staticMw);
+
+    /** How a field is written in JSON. */
+    public enum Kind {
+        /** A whole number (int or long) in [min, max]. */
+        INT,
+        /** A finite number in [min, max]. */
+        REAL,
+        /** A finite number in (min, max]. */
+        REAL_POSITIVE,
+        /** true or false. */
+        BOOLEAN,
+        /** One of two strings. */
+        CHOICE,
+        /** A non-empty array of distinct leak form names. */
+        LEAK_SET
+    }
+
+    private final String json;
+    private final Kind kind;
+    private final double min;
+    private final double max;
+    private final List<String> choices;
+    private final String unit;
+    private final String meaning;
+    private final Function<NeurocoreSpec, Object> value;
+
+    NeurocoreField(String json, Kind kind, double min, double max, String unit, String meaning,
+                   Function<NeurocoreSpec, Object> value) {
+        this(json, kind, min, max, List.of(), unit, meaning, value);
+    }
+
+    NeurocoreField(String json, Kind kind, String first, String second, String unit, String meaning,
+                   Function<NeurocoreSpec, Object> value) {
+        this(json, kind, 0, 0, List.of(first, second), unit, meaning, value);
+    }
+
+    NeurocoreField(String json, Kind kind, String unit, String meaning, Function<NeurocoreSpec, Object> value) {
+        this(json, kind, 0, 0, List.of(), unit, meaning, value);
+    }
+
+    NeurocoreField(String json, Kind kind, double min, double max, List<String> choices, String unit,
+                   String meaning, Function<NeurocoreSpec, Object> value) {
+        this.json = json;
+        this.kind = kind;
+        this.min = min;
+        this.max = max;
+        this.choices = choices;
+        this.unit = unit;
+        this.meaning = meaning;
+        this.value = value;
+    }
+
+    /** Upper bounds shared by several fields. */
+    private static final class Limits {
+        /** Counts of neurons, inputs, spikes: 2^24, far above any chip, low enough to multiply safely. */
+        static final long COUNT = 1L << 24;
+    }
+
+    /** The JSON field name. */
+    public String json() {
+        return json;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The allowed values as the user reads them: {@code 1..4096}, {@code "saturate" or "wrap"}. */
+    public String allowed() {
+        return switch (kind) {
+            case INT -> (long) min + ".." + (long) max;
+            case REAL -> "a number from " + plain(min) + " to " + plain(max);
+            case REAL_POSITIVE -> "a number above " + plain(min) + ", at most " + plain(max);
+            case BOOLEAN -> "true or false";
+            case CHOICE -> "\"" + choices.get(0) + "\" or \"" + choices.get(1) + "\"";
+            case LEAK_SET -> "a non-empty array of distinct names from " + LeakForms.quotedList();
+        };
+    }
+
+    long minLong() {
+        return (long) min;
+    }
+
+    long maxLong() {
+        return (long) max;
+    }
+
+    double min() {
+        return min;
+    }
+
+    double max() {
+        return max;
+    }
+
+    List<String> choices() {
+        return choices;
+    }
+
+    /** Whether the field is a number (every number of a preset must name its source). */
+    public boolean numeric() {
+        return kind == Kind.INT || kind == Kind.REAL || kind == Kind.REAL_POSITIVE;
+    }
+
+    public String unit() {
+        return unit;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+
+    /**
+     * The field's value in {@code spec}, as it is written in JSON: Integer, Long, Double, Boolean,
+     * String, or a List of leak form names in canonical order.
+     */
+    public Object valueOf(NeurocoreSpec spec) {
+        return value.apply(spec);
+    }
+
+    /** The value as text: numbers plainly, choices bare, leak forms comma-separated. */
+    public String display(NeurocoreSpec spec) {
+        Object v = valueOf(spec);
+        if (v instanceof Double d) {
+            return plain(d);
+        }
+        if (v instanceof List<?> list) {
+            return String.join(", ", list.stream().map(Object::toString).toList());
+        }
+        return String.valueOf(v);
+    }
+
+    public static Optional<NeurocoreField> byJson(String name) {
+        return Arrays.stream(values()).filter(f -> f.json.equals(name)).findFirst();
+    }
+
+    public static List<String> jsonNames() {
+        return Arrays.stream(values()).map(NeurocoreField::json).toList();
+    }
+
+    /** 23.6, 1000, 0.42: no trailing ".0", no exponent for the values specs hold. */
+    static String plain(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    }
+
+    /** The leak form names of the schema, in a fixed order. */
+    static final class LeakForms {
+        static final List<String> NAMES = List.of("shift", "multiplier", "none");
+
+        private LeakForms() {
+        }
+
+        static List<String> ordered(java.util.Collection<String> forms) {
+            return NAMES.stream().filter(forms::contains).toList();
+        }
+
+        static String quotedList() {
+            return String.join(", ", NAMES.stream().map(n -> "\"" + n + "\"").toList());
+        }
+    }
+
+    /** The compiler's overflow constant for a JSON choice. */
+    static DeploySpec.Overflow overflowOf(String choice) {
+        return DeploySpec.Overflow.valueOf(choice.toUpperCase(java.util.Locale.ROOT));
+    }
+}

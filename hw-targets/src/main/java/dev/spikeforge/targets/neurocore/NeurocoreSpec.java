@@ -1,0 +1,54 @@
+package dev.spikeforge.targets.neurocore;
+
+import dev.spikeforge.compiler.ir.DeploySpec;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A many-core neuromorphic chip as data (schema {@code spikeforge.target.neurocore/1}): a 2-D mesh of
+ * cores, what one core holds, its integer numerics, its timing and its energy per event. Every
+ * figure of a preset names its source in {@code sources} (key: the JSON field name).
+ *
+ * @param meshWidth              cores along x of the mesh
+ * @param meshHeight             cores along y
+ * @param cores                  usable cores (at most meshWidth * meshHeight)
+ * @param neuronsPerCore         neurons (compartments) one core updates
+ * @param axonsPerCore           distinct input lines (source neurons) one core can receive
+ * @param fanInPerNeuron         synapses into one neuron (0 = limited by memory only)
+ * @param synapseMemoryBitsPerCore bits of synaptic weight memory per core
+ * @param maxSpikesPerCorePerStep  spikes a core can send in one step (0 = no limit)
+ * @param minWeightBits          narrowest weight the core stores
+ * @param maxWeightBits          widest weight the core stores (signed)
+ * @param membraneBits           membrane register width
+ * @param overflow               what the membrane does past its range
+ * @param leakForms              leak forms the core implements: "shift", "multiplier", "none"
+ * @param shiftTowardZero        right shifts round toward zero (else toward minus infinity)
+ * @param thresholdBits          unsigned threshold register width
+ * @param thresholdGreaterThan   fires on h > threshold (the compiler then stores theta_q - 1)
+ * @param gradedInput            accepts multi-bit (direct) input values, not only spikes
+ * @param biasBits               signed bias register width (0 = no bias)
+ * @param clockMhz               core clock
+ * @param cyclesPerSynapticOp    cycles per synaptic operation (one weight added to one neuron)
+ * @param cyclesPerNeuronUpdate  cycles per neuron update (leak, fire, reset)
+ * @param cyclesPerHop           cycles per mesh hop of one spike packet
+ * @param barrierCycles          cycles of the end-of-step barrier
+ * @param synapticOpPj           energy of one synaptic operation
+ * @param neuronUpdatePj         energy of one neuron update
+ * @param spikeHopPj             energy of one spike packet crossing one mesh hop
+ * @param staticMw               static power of the whole chip
+ * @param sources                field name -> where its figure comes from
+ */
+public record NeurocoreSpec(String name, String description, int meshWidth, int meshHeight, int cores,
+                            int neuronsPerCore, int axonsPerCore, int fanInPerNeuron, long synapseMemoryBitsPerCore,
+                            int maxSpikesPerCorePerStep, int minWeightBits, int maxWeightBits, int membraneBits,
+                            DeploySpec.Overflow overflow, Set<String> leakForms, boolean shiftTowardZero,
+                            int thresholdBits, boolean thresholdGreaterThan, boolean gradedInput, int biasBits,
+                            double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate, int cyclesPerHop,
+                            int barrierCycles, double synapticOpPj, double neuronUpdatePj, double spikeHopPj,
+                            double staticMw, Map<String, String> sources) {
+
+    public NeurocoreSpec {
+        leakForms = Set.copyOf(leakForms);
+        sources = Map.copyOf(sources);
+    }
+}

@@ -1,0 +1,186 @@
+package dev.spikeforge.targets.neurocore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.source.SourceFile;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Each neurocore design rule, on a model that breaks it and on one that keeps it. */
+class DesignRulesTest {
+
+    static final String CONV = """
+            model conv_net
+            input 2x12x12
+            timesteps 4
+            neuron lif = LIF(beta = 0.875, threshold = 1.0)
+            neuron pool = IF(threshold = 0.75)
+            layers {
+                c = conv(8, kernel = 3, padding = 1) -> lif
+                p = avgpool(2) -> pool
+                f = dense(20, bias = true) -> lif
+                out = readout(4)
+            }
+            DEPLOY
+            """;
+
+    static QuantizedNetwork quantise(String model, String deploy, float weight, float bias) {
+        Compilation c = SnnFrontEnd.compile(new SourceFile("t.snn", model.replace("DEPLOY", deploy)));
+        assertTrue(c.ok(), c.diagnostics().toString());
+        Network net = c.network();
+        Map<String, float[]> w = new LinkedHashMap<>();
+        for (Node n : net.nodes()) {
+            long count = n instanceof Conv2dNode cv ? cv.weightCount() : n instanceof DenseNode d
+                    ? (long) d.units() * d.inFeatures() : n instanceof ReadoutNode r ? (long) r.classes() * r.inFeatures() : 0;
+            if (count > 0) {
+                float[] a = new float[(int) count];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = weight * (1 + (i % 7)) / 7; // varied, largest = weight
+                }
+                w.put(n.name() + ".weight", a);
+                int outs = n instanceof Conv2dNode cv ? cv.filters() : n instanceof DenseNode d ? d.units() : 0;
+                if (n instanceof DenseNode d && d.bias() || n instanceof Conv2dNode cv2 && cv2.bias()) {
+                    float[] b = new float[outs];
+                    Arrays.fill(b, bias);
+                    w.put(n.name() + ".bias", b);
+                }
+            }
+        }
+        Quantizer.Result r = Quantizer.quantize(net, w, QuantOptions.from(net.deploy().orElse(null)));
+        assertTrue(r.ok(), r.diagnostics().toString());
+        return r.network();
+    }
+
+    static QuantizedNetwork conv() {
+        return quantise(CONV, "deploy { weights = int(8, per_channel) }", 0.5f, 0.01f);
+    }
+
+    private static DesignRules.Result rule(QuantizedNetwork q, NeurocoreSpec spec, String sentence) {
+        List<DesignRules.Result> all = DesignRules.check(q, spec, true);
+        return all.stream().filter(r -> r.rule().equals(sentence)).findFirst().orElseThrow();
+    }
+
+    private static void breaks(QuantizedNetwork q, NeurocoreSpec bad, String sentence, String... inMessage) {
+        DesignRules.Result ok = rule(q, TestSpecs.roomy(), sentence);
+        assertTrue(ok.passed(), sentence + " fails on the roomy chip: " + ok.violations());
+        DesignRules.Result r = rule(q, bad, sentence);
+        assertFalse(r.passed(), sentence + " holds on " + bad);
+        String text = r.violations().toString();
+        for (String s : inMessage) {
+            assertTrue(text.contains(s), "'" + s + "' missing from " + text);
+        }
+        assertTrue(r.violations().stream().allMatch(v -> v.fix() != null && !v.fix().isBlank()), text);
+    }
+
+    @Test
+    void everyRuleHasATestHere() throws Exception {
+        long tests = Arrays.stream(DesignRulesTest.class.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(Test.class)).count();
+        assertEquals(DesignRules.RULES.size(), tests - 2, "one test per rule, plus this one and the placeholder test");
+    }
+
+    @Test
+    void weightsFitTheCoresWeightWidth() {
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "maxWeightBits", 4), "Weights fit the core's weight width",
+                "8 bits", "at most 4", "4 over");
+    }
+
+    @Test
+    void membraneFormatFitsTheRegister() {
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "membraneBits", 12),
+                "The membrane format fits the core's membrane register", "16 bits", "has 12", "4 over");
+    }
+
+    @Test
+    void chipImplementsEveryLeak() {
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "leakForms", Set.of("none")), "The chip implements every layer's leak",
+                "shift(3)");
+    }
+
+    @Test
+    void membraneOverflowsAsTheChips() {
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "overflow", DeploySpec.Overflow.WRAP),
+                "The membrane overflows as the chip's does", "saturate", "wrap");
+    }
+
+    @Test
+    void gradedInputNeedsAChipThatTakesIt() {
+        QuantizedNetwork q = quantise(CONV.replace("input 2x12x12", "input 2x12x12 encode direct"),
+                "deploy { membrane = int(24) }", 0.5f, 0f);
+        breaks(q, TestSpecs.with(TestSpecs.roomy(), "gradedInput", false),
+                "Input values are spikes unless the chip takes graded input", "direct");
+    }
+
+    @Test
+    void fanInFitsTheCore() {
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "fanInPerNeuron", 100), "Every neuron's fan-in fits the core",
+                "layer", "288 synapses", "allows 100", "188 over");
+    }
+
+    @Test
+    void everyLayerCanBeCut() {
+        // f reads 288 inputs: a core with 200 axons cannot receive them all
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "axonsPerCore", 200), "Every layer can be cut into cores",
+                "288 inputs", "200 axons");
+    }
+
+    @Test
+    void networkFitsTheCores() {
+        // 64 neurons a core: c (1152 neurons) alone needs 18
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "neuronsPerCore", 64, "cores", 10),
+                "The network fits the chip's cores", "the chip has 10");
+    }
+
+    @Test
+    void partialSumsFitTheRegister() {
+        // per-step current of f: 288 inputs x up to 127 each -> needs guard bits over a 16-bit membrane
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "membraneBits", 16), "Partial sums of a step fit the membrane register",
+                "guard bits");
+    }
+
+    @Test
+    void thresholdsFitTheRegister() {
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "thresholdBits", 6), "Thresholds fit the threshold register",
+                "6-bit register", "limit 63");
+    }
+
+    @Test
+    void biasesFitTheRegister() {
+        QuantizedNetwork q = quantise(CONV, "deploy { weights = int(8, per_channel) }", 0.5f, 0.3f);
+        breaks(q, TestSpecs.with(TestSpecs.roomy(), "biasBits", 0), "Biases fit the bias register", "no bias",
+                "bias = false");
+    }
+
+    @Test
+    void readoutAccumulatesInTheRegister() {
+        QuantizedNetwork q = conv();
+        assertTrue(q.readoutBits() > 12, "readout bits " + q.readoutBits());
+        breaks(q, TestSpecs.with(TestSpecs.roomy(), "membraneBits", q.readoutBits() - 1),
+                "The readout accumulates T steps in the membrane register", "need " + q.readoutBits() + " bits");
+    }
+
+    @Test
+    void rulesThatNeedWeightsAreSkippedBeforeTraining() {
+        List<DesignRules.Result> r = DesignRules.check(conv(), TestSpecs.with(TestSpecs.roomy(), "thresholdBits", 1), false);
+        DesignRules.Result t = r.stream().filter(x -> x.rule().startsWith("Thresholds")).findFirst().orElseThrow();
+        assertFalse(t.checked());
+        assertTrue(t.passed());
+    }
+}
