@@ -101,15 +101,7 @@ public final class FloatIntegerComparison {
             }
             float[] input = InputEncoder.encode(net, test, idx, runSeed);
             ForwardResult fr = floatModel.forward(input, b, record);
-            int[][] ints = new int[b][steps * n];
-            for (int s = 0; s < b; s++) {
-                for (int t = 0; t < steps; t++) {
-                    for (int i = 0; i < n; i++) {
-                        float v = input[(t * b + s) * n + i];
-                        ints[s][t * n + i] = direct ? Math.round(v * 255f) : (int) v;
-                    }
-                }
-            }
+            int[][] ints = integerInputs(input, b, n, steps, direct);
             long start = System.nanoTime();
             List<SampleResult> ir = sim.run(ints, threads, new IntegerSimulator.Recording(IntegerSimulator.Detail.COUNTS, recordIdx));
             intNanos += System.nanoTime() - start;
@@ -151,6 +143,23 @@ public final class FloatIntegerComparison {
         }
         double d = Math.max(1, samples);
         return new Result(samples, floatCorrect / d, intCorrect / d, agree / d, layers, intNanos / 1e9, ops, fp, ip);
+    }
+
+    /**
+     * The integer model's inputs from the float engine's time-major batch ({@code (t * B + b) * N + i}):
+     * per sample, T*N step-major values; spikes as -1/0/1, direct input as its bytes 0..255.
+     */
+    public static int[][] integerInputs(float[] input, int batch, int n, int steps, boolean direct) {
+        int[][] ints = new int[batch][steps * n];
+        for (int s = 0; s < batch; s++) {
+            for (int t = 0; t < steps; t++) {
+                for (int i = 0; i < n; i++) {
+                    float v = input[(t * batch + s) * n + i];
+                    ints[s][t * n + i] = direct ? Math.round(v * 255f) : (int) v;
+                }
+            }
+        }
+        return ints;
     }
 
     private static long sum(long[] v) {

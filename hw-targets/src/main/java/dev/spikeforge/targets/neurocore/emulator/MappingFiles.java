@@ -1,0 +1,243 @@
+package dev.spikeforge.targets.neurocore.emulator;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a mapping folder (docs/mapping-schema.md): {@code mapping.json} and the synapse images it
+ * names, nothing else. Every file listed in {@code files} must have its size and SHA-256; every
+ * id, index, range and row is checked ({@link MappingChecks}) before anything runs, so that a
+ * damaged or hand-edited folder gives one {@link MappingFileException} naming the file, the place
+ * and the fix, never an exception from inside the emulator.
+ */
+public final class MappingFiles {
+
+    /** The schema this reader understands. */
+    public static final String SCHEMA = "spikeforge.mapping/1";
+    public static final String MAPPING_JSON = "mapping.json";
+
+    private static final String WHICH_FOLDER = "pass the folder that spikeforge compile MODEL --target NAME wrote"
+            + " (OUT/neurocore-NAME)";
+
+    private MappingFiles() {
+    }
+
+    public static Mapping read(Path dir) throws MappingFileException {
+        if (!Files.isDirectory(dir)) {
+            throw new MappingFileException(dir, null, Files.exists(dir) ? "not a folder" : "no such folder",
+                    WHICH_FOLDER);
+        }
+        Path jsonFile = dir.resolve(MAPPING_JSON);
+        if (!Files.isRegularFile(jsonFile)) {
+            throw new MappingFileException(jsonFile, null, "missing: the folder has no " + MAPPING_JSON, WHICH_FOLDER);
+        }
+        JsonPlace root = new JsonPlace(jsonFile, parse(jsonFile), "");
+        if (!root.node().isObject()) {
+            throw root.error("the file is not a JSON object");
+        }
+        String schema = root.string("schema");
+        if (!SCHEMA.equals(schema)) {
+            throw new MappingFileException(jsonFile, "schema", "schema is '" + schema + "' but this spikeforge reads "
+                    + SCHEMA, "recompile with this version of spikeforge compile MODEL --target NAME");
+        }
+        Map<String, byte[]> files = checkFiles(dir, root);
+        Mapping.Figures figures = figures(root.object("target"));
+        Mapping.Numerics numerics = numerics(root.object("numerics"));
+        JsonPlace in = root.object("input");
+        Mapping.Input input = new Mapping.Input(in.ints("shape"), in.integer("size"), in.string("encoding"),
+                in.integer("value_limit"));
+        List<Mapping.Layer> layers = new ArrayList<>();
+        for (JsonPlace l : root.list("layers")) {
+            layers.add(LayerJson.layer(l));
+        }
+        List<Mapping.Core> cores = new ArrayList<>();
+        for (JsonPlace c : root.list("cores")) {
+            cores.add(core(dir, c, files));
+        }
+        List<Mapping.Route> inputRoutes = new ArrayList<>();
+        for (JsonPlace r : root.list("input_routes")) {
+            inputRoutes.add(route(r));
+        }
+        int timesteps = root.integer("timesteps");
+        if (timesteps < 1) {
+            throw root.error("timesteps", "timesteps is " + timesteps + ", must be at least 1");
+        }
+        Mapping m = new Mapping(dir, root.string("model"), figures, timesteps, numerics, input, layers, cores,
+                inputRoutes);
+        MappingChecks.check(m, jsonFile);
+        return m;
+    }
+
+    private static JsonNode parse(Path jsonFile) throws MappingFileException {
+        try {
+            return new ObjectMapper().readTree(Files.readAllBytes(jsonFile));
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? null : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new MappingFileException(jsonFile, where, "not valid JSON: " + e.getOriginalMessage(),
+                    MappingFileException.RECOMPILE);
+        } catch (IOException e) {
+            throw new MappingFileException(jsonFile, null, "cannot read the file: " + e.getMessage(),
+                    "check that the file is readable");
+        }
+    }
+
+    /** Checks every entry of {@code files}; returns path -> bytes of each. */
+    private static Map<String, byte[]> checkFiles(Path dir, JsonPlace root) throws MappingFileException {
+        Map<String, byte[]> out = new HashMap<>();
+        for (JsonPlace f : root.list("files")) {
+            String rel = f.string("path");
+            long bytes = f.longValue("bytes");
+            String sha = f.string("sha256");
+            Path file = inside(dir, rel, f, "path");
+            if (out.containsKey(rel)) {
+                throw f.error("path", "'" + rel + "' is listed twice");
+            }
+            byte[] data;
+            try {
+                data = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                throw new MappingFileException(file, f.path(), "missing: " + MAPPING_JSON + " lists it but the folder"
+                        + " has no such file", "copy the whole mapping folder, or " + MappingFileException.RECOMPILE);
+            } catch (IOException e) {
+                throw new MappingFileException(file, f.path(), "cannot read the file: " + e.getMessage(),
+                        "check that the file is readable");
+            }
+            if (data.length != bytes) {
+                throw new MappingFileException(file, f.path(), "the file has " + data.length + " bytes but "
+                        + MAPPING_JSON + " says " + bytes + (data.length < bytes ? " (truncated" : " (changed")
+                        + " after compiling)",
+                        "copy the whole mapping folder again, or " + MappingFileException.RECOMPILE);
+            }
+            String actual = sha256(data);
+            if (!actual.equalsIgnoreCase(sha)) {
+                throw new MappingFileException(file, f.path(), "SHA-256 is " + actual + " but " + MAPPING_JSON
+                        + " says " + sha + " (the file was changed or damaged after compiling)",
+                        "copy the whole mapping folder again, or " + MappingFileException.RECOMPILE);
+            }
+            out.put(rel, data);
+        }
+        return out;
+    }
+
+    /** A relative path that stays inside the folder. */
+    private static Path inside(Path dir, String rel, JsonPlace at, String field) throws MappingFileException {
+        Path p;
+        try {
+            p = Path.of(rel);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw at.error(field, "'" + rel + "' is not a valid path");
+        }
+        if (rel.isEmpty() || p.isAbsolute() || !p.normalize().equals(p) || p.startsWith("..")) {
+            throw at.error(field, "'" + rel + "' is not a path inside the mapping folder");
+        }
+        return dir.resolve(p);
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static Mapping.Figures figures(JsonPlace t) throws MappingFileException {
+        return new Mapping.Figures(t.has("name") ? t.string("name") : "", t.number("clock_mhz"),
+                nonNegative(t, "cycles_per_synaptic_op"), nonNegative(t, "cycles_per_neuron_update"),
+                nonNegative(t, "cycles_per_hop"), nonNegative(t, "barrier_cycles"), t.number("synaptic_op_pj"),
+                t.number("neuron_update_pj"), t.number("spike_hop_pj"), t.number("static_mw"),
+                nonNegative(t, "max_spikes_per_core_per_step"), t.has("mesh_width") ? nonNegative(t, "mesh_width") : 0,
+                t.has("mesh_height") ? nonNegative(t, "mesh_height") : 0);
+    }
+
+    private static int nonNegative(JsonPlace t, String field) throws MappingFileException {
+        int v = t.integer(field);
+        if (v < 0) {
+            throw t.error(field, field + " is " + v + ", must be at least 0");
+        }
+        return v;
+    }
+
+    private static Mapping.Numerics numerics(JsonPlace n) throws MappingFileException {
+        int weightBits = n.integer("weight_bits");
+        if (weightBits < 2 || weightBits > 16) {
+            throw n.error("weight_bits", "weight_bits is " + weightBits + "; synapse images hold 2 to 16 bits");
+        }
+        int membraneBits = n.integer("membrane_bits");
+        if (membraneBits < 2 || membraneBits > 63) {
+            throw n.error("membrane_bits", "membrane_bits is " + membraneBits + ", must be 2 to 63");
+        }
+        boolean wrap = choice(n, "overflow", "saturate", "wrap");
+        boolean towardZero = choice(n, "shift_rounding", "floor", "toward_zero");
+        boolean greater = choice(n, "threshold_compare", ">=", ">");
+        return new Mapping.Numerics(weightBits, membraneBits, wrap, towardZero, greater);
+    }
+
+    /** False for {@code first}, true for {@code second}. */
+    static boolean choice(JsonPlace p, String field, String first, String second) throws MappingFileException {
+        String v = p.string(field);
+        if (!v.equals(first) && !v.equals(second)) {
+            throw p.error(field, field + " is '" + v + "', must be '" + first + "' or '" + second + "'");
+        }
+        return v.equals(second);
+    }
+
+    private static Mapping.Core core(Path dir, JsonPlace c, Map<String, byte[]> files) throws MappingFileException {
+        String synFile = c.string("synapse_file");
+        inside(dir, synFile, c, "synapse_file");
+        byte[] data = files.get(synFile);
+        if (data == null) {
+            throw c.error("synapse_file", "'" + synFile + "' is not listed in files, so its checksum cannot be checked");
+        }
+        List<Mapping.Segment> segments = new ArrayList<>();
+        long expected = 0;
+        for (JsonPlace s : c.list("segments")) {
+            Mapping.Segment seg = new Mapping.Segment(s.integer("synapse"), s.ints("rows"), s.integer("row_length"),
+                    s.integer("offset"));
+            if (seg.rowLength() < 1) {
+                throw s.error("row_length", "row_length is " + seg.rowLength() + ", must be at least 1");
+            }
+            if (seg.offset() != expected) {
+                throw s.error("offset", "offset is " + seg.offset() + " but the segments before it end at int16 value "
+                        + expected + " (a synapse image is the concatenation of its segments, in order)");
+            }
+            expected += (long) seg.rows().length * seg.rowLength();
+            segments.add(seg);
+        }
+        Path file = dir.resolve(synFile);
+        if (data.length != 2 * expected) {
+            throw new MappingFileException(file, "core " + c.integer("id"), "the image has "
+                    + data.length + " bytes but the core's segments need " + 2 * expected + " (" + expected
+                    + " int16 values)" + (data.length < 2 * expected ? ": the file is truncated" : ""),
+                    MappingFileException.RECOMPILE);
+        }
+        short[] image = new short[(int) expected];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (short) ((data[2 * i] & 0xff) | (data[2 * i + 1] << 8));
+        }
+        List<Mapping.Route> routes = new ArrayList<>();
+        for (JsonPlace r : c.list("routes")) {
+            routes.add(route(r));
+        }
+        return new Mapping.Core(c.integer("id"), c.integer("x"), c.integer("y"), c.integer("layer"),
+                c.ranges("neurons"), synFile, segments, c.integer("axons"), routes, image);
+    }
+
+    private static Mapping.Route route(JsonPlace r) throws MappingFileException {
+        return new Mapping.Route(r.integer("to_core"), r.integer("hops"), r.ranges("sources"));
+    }
+}
