@@ -49,6 +49,11 @@ final class QuantOptionsMixin {
 
     /** As {@link #quantise(String, Path, PrintWriter)} for a model already loaded (and valid). */
     Quantised quantise(String command, ModelFiles.Loaded loaded, PrintWriter err) {
+        return quantise(command, loaded, false, err);
+    }
+
+    /** ... with right shifts rounding toward zero when the target says so. */
+    Quantised quantise(String command, ModelFiles.Loaded loaded, boolean shiftTowardZero, PrintWriter err) {
         if (bits != null && (bits < 2 || bits > 16)) {
             err.println("spikeforge " + command + ": --bits must be 2 to 16, got " + bits);
             return new Quantised(loaded, null, null, ExitCodes.USAGE);
@@ -62,6 +67,8 @@ final class QuantOptionsMixin {
             return new Quantised(loaded, null, null, ExitCodes.INPUT_ERROR);
         }
         QuantOptions opt = options(net);
+        opt = new QuantOptions(opt.weightBits(), opt.granularity(), opt.membraneBits(), opt.leak(), opt.overflow(),
+                shiftTowardZero);
         Quantizer.Result r = Quantizer.quantize(net, c.parameters().tensors(), opt);
         if (!r.diagnostics().isEmpty()) {
             err.print(DiagnosticRenderer.render(loaded.compilation().source(), r.diagnostics()));

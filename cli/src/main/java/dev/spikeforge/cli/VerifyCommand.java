@@ -6,7 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.diag.DiagnosticRenderer;
+import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.target.TargetException;
+import dev.spikeforge.compiler.target.TargetFamily;
+import dev.spikeforge.runtime.encode.InputEncoder;
+import dev.spikeforge.targets.neurocore.emulator.EmulationSummary;
+import dev.spikeforge.targets.neurocore.emulator.MappingFileException;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.engine.FloatModel;
@@ -64,12 +71,19 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--junit", paramLabel = "FILE", description = "Also write a JUnit XML report for CI systems.")
     Path junit;
 
+    @Option(names = "--target", paramLabel = "SPEC", description = {"Also compile for this target (a neurocore preset or",
+            "spec file) and check that its emulator equals the integer model exactly. Repeatable."})
+    List<String> targets;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where --target writes the compiled folders (default: NAME-compiled).")
+    Path out;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (samples != null && samples < 1 || !(agreement >= 0 && agreement <= 1) || !(drop >= 0)) {
             err.println("spikeforge verify: --samples takes a number of at least 1, --tolerance-agreement a fraction"
@@ -80,7 +94,13 @@ final class VerifyCommand implements Callable<Integer> {
         if (p.exitCode() != ExitCodes.OK) {
             return p.exitCode();
         }
-        QuantOptionsMixin.Quantised q = quant.quantise("verify", p.loaded(), err);
+        List<DeploySpec.TargetRequest> requests = targets == null ? List.of() : Targets.requests(p.network(), targets);
+        boolean towardZero = false;
+        if (!requests.isEmpty()) {
+            TargetFamily family = TargetFamily.named(requests.get(0).family());
+            towardZero = family != null && family.shiftTowardZero(requests.get(0), Targets.modelDir(p.loaded()));
+        }
+        QuantOptionsMixin.Quantised q = quant.quantise("verify", p.loaded(), towardZero, err);
         if (q.exitCode() != ExitCodes.OK) {
             return q.exitCode();
         }
@@ -100,17 +120,46 @@ final class VerifyCommand implements Callable<Integer> {
                 });
         double seconds = (System.nanoTime() - start) / 1e9;
         FloatIntegerComparison.Tolerances tol = new FloatIntegerComparison.Tolerances(agreement, drop);
-        List<String> failures = r.failures(tol);
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(toJson(net, qn, r, tol, failures, seconds, threads)));
-        } else {
-            print(out, net, qn, r, tol, failures, seconds, threads);
+        List<String> failures = new java.util.ArrayList<>(r.failures(tol));
+        List<EmulatorCheck.Result> emulated = new java.util.ArrayList<>();
+        Path folder = out != null ? out : Path.of(net.name() + "-compiled");
+        boolean direct = qn.encoding().kind() == dev.spikeforge.compiler.ir.Encoding.Kind.DIRECT;
+        for (DeploySpec.TargetRequest request : requests) {
+            try {
+                EmulatorCheck.Result e = EmulatorCheck.run(qn, request, Targets.modelDir(p.loaded()), n, (from, count) -> {
+                    int[] idx = java.util.stream.IntStream.range(from, from + count).toArray();
+                    float[] input = InputEncoder.encode(net, test, idx, p.train().seed());
+                    return FloatIntegerComparison.integerInputs(input, count, qn.inputSize(), qn.timesteps(), direct);
+                }, threads, folder);
+                emulated.add(e);
+                if (e.exact() < n) {
+                    failures.add(e.target() + ": the emulator differs from the integer model on " + (n - e.exact())
+                            + " of " + n + " samples; first: " + e.first());
+                }
+            } catch (TargetException e) {
+                if (!e.diagnostics().isEmpty()) {
+                    err.print(DiagnosticRenderer.render(p.loaded().compilation().source(), e.diagnostics()));
+                } else {
+                    err.println("spikeforge verify: error: " + e.getMessage());
+                }
+                err.flush();
+                return ExitCodes.CHECK_FAILED;
+            } catch (MappingFileException e) {
+                err.println("spikeforge verify: error: " + e.getMessage());
+                err.flush();
+                return ExitCodes.INPUT_ERROR;
+            }
         }
-        out.flush();
+        if (json) {
+            stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(toJson(net, qn, r, tol, failures, seconds, threads, emulated)));
+        } else {
+            print(stdout, net, qn, r, tol, failures, seconds, threads, emulated);
+        }
+        stdout.flush();
         if (junit != null) {
             try {
-                AtomicFiles.writeString(junit, junit(net, r, tol, seconds));
+                AtomicFiles.writeString(junit, junit(net, r, tol, seconds, emulated));
             } catch (IOException e) {
                 err.println("spikeforge verify: error: " + junit + ": cannot write the JUnit report: "
                         + ModelFiles.readError(e));
@@ -122,7 +171,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, Network net, QuantizedNetwork qn, FloatIntegerComparison.Result r,
                               FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds,
-                              int threads) {
+                              int threads, List<EmulatorCheck.Result> emulated) {
         out.printf(Locale.ROOT, "model %s, weights int%d %s, membrane int%d: %d test samples, T = %d%n", net.name(),
                 qn.numerics().weightBits(), qn.numerics().granularity().keyword(), qn.numerics().membraneBits(),
                 r.samples(), net.timesteps());
@@ -138,12 +187,21 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "integer model: %.1f s on %d threads, %.3g synaptic ops/s per thread (%.1f s in all)%n",
                 r.integerSeconds(), threads, r.synapticOps() / Math.max(1e-9, r.integerSeconds()) / threads, seconds);
+        for (EmulatorCheck.Result e : emulated) {
+            EmulationSummary m = e.summary();
+            out.printf(Locale.ROOT, "%s emulator: %d of %d samples exactly equal to the integer model (every spike,"
+                    + " membrane and readout)%s%n", e.target(), e.exact(), e.perSample().size(),
+                    e.first() == null ? "" : "; first difference: " + e.first());
+            out.printf(Locale.ROOT, "  %s: %.0f cycles per inference (%.1f us at the clock), %.3g J per inference;"
+                    + " folder %s%n", e.target(), m.meanCycles(), 1e6 * m.meanSeconds(), m.meanEnergy().totalJ(),
+                    e.folder());
+        }
         out.println(failures.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", failures));
     }
 
     private static ObjectNode toJson(Network net, QuantizedNetwork qn, FloatIntegerComparison.Result r,
                                      FloatIntegerComparison.Tolerances tol, List<String> failures, double seconds,
-                                     int threads) {
+                                     int threads, List<EmulatorCheck.Result> emulated) {
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("schema", "spikeforge.verify/1");
         doc.put("model", net.name());
@@ -171,33 +229,53 @@ final class VerifyCommand implements Callable<Integer> {
         doc.put("integer_synaptic_ops", r.synapticOps());
         doc.put("integer_threads", threads);
         doc.put("seconds", seconds);
+        ArrayNode targetsNode = doc.putArray("targets");
+        for (EmulatorCheck.Result e : emulated) {
+            ObjectNode t = targetsNode.addObject();
+            t.put("target", e.target());
+            t.put("folder", e.folder().toString());
+            t.put("samples", e.perSample().size());
+            t.put("exact_samples", e.exact());
+            t.put("first_difference", e.first() == null ? null : e.first().toString());
+            t.put("cycles_per_inference", e.summary().meanCycles());
+            t.put("seconds_per_inference", e.summary().meanSeconds());
+            t.put("energy_per_inference_j", e.summary().meanEnergy().totalJ());
+        }
         doc.put("passed", failures.isEmpty());
         ArrayNode f = doc.putArray("failures");
         failures.forEach(f::add);
         return doc;
     }
 
-    /** One test suite, one test case per tolerance. */
+    /** One test suite: a test case per tolerance, and per target one per sample (exact emulator agreement). */
     static String junit(Network net, FloatIntegerComparison.Result r, FloatIntegerComparison.Tolerances tol,
-                        double seconds) {
-        String agreementFail = r.agreement() < tol.agreement() ? String.format(Locale.ROOT,
+                        double seconds, List<EmulatorCheck.Result> emulated) {
+        List<String> broken = r.failures(tol);
+        String agreementFail = broken.stream().anyMatch(f -> f.startsWith("class agreement")) ? String.format(Locale.ROOT,
                 "class agreement %.4f is below %.4f", r.agreement(), tol.agreement()) : null;
-        String dropFail = r.dropPoints() > tol.dropPoints() ? String.format(Locale.ROOT,
+        String dropFail = broken.stream().anyMatch(f -> f.startsWith("integer accuracy")) ? String.format(Locale.ROOT,
                 "integer accuracy %.4f is %.2f points below float %.4f (tolerance %.2f)", r.integerAccuracy(),
                 r.dropPoints(), r.floatAccuracy(), tol.dropPoints()) : null;
+        StringBuilder cases = new StringBuilder();
+        int tests = 2;
         int failures = (agreementFail == null ? 0 : 1) + (dropFail == null ? 0 : 1);
-        StringBuilder sb = new StringBuilder();
-        sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append(String.format(Locale.ROOT, "<testsuite name=\"spikeforge.verify.%s\" tests=\"2\" failures=\"%d\" "
-                + "errors=\"0\" skipped=\"0\" time=\"%.3f\">%n", xml(net.name()), failures, seconds));
-        testCase(sb, net, "float_vs_integer.class_agreement", agreementFail);
-        testCase(sb, net, "float_vs_integer.accuracy_drop", dropFail);
-        sb.append("</testsuite>\n");
-        return sb.toString();
+        testCase(cases, net.name() + ".float_vs_integer", "class_agreement", agreementFail);
+        testCase(cases, net.name() + ".float_vs_integer", "accuracy_drop", dropFail);
+        for (EmulatorCheck.Result e : emulated) {
+            for (int i = 0; i < e.perSample().size(); i++) {
+                EmulatorCheck.Mismatch m = e.perSample().get(i);
+                testCase(cases, net.name() + ".emulator." + e.target(), "sample_" + i, m == null ? null : m.toString());
+                tests++;
+                failures += m == null ? 0 : 1;
+            }
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + String.format(Locale.ROOT,
+                "<testsuite name=\"spikeforge.verify.%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\""
+                        + " time=\"%.3f\">%n", xml(net.name()), tests, failures, seconds) + cases + "</testsuite>\n";
     }
 
-    private static void testCase(StringBuilder sb, Network net, String name, String failure) {
-        sb.append("  <testcase classname=\"").append(xml(net.name())).append("\" name=\"").append(name).append('"');
+    private static void testCase(StringBuilder sb, String className, String name, String failure) {
+        sb.append("  <testcase classname=\"").append(xml(className)).append("\" name=\"").append(name).append('"');
         if (failure == null) {
             sb.append("/>\n");
         } else {

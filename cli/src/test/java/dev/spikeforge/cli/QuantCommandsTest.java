@@ -50,6 +50,7 @@ class QuantCommandsTest {
             deploy {
                 weights  = int(8, per_channel)
                 membrane = int(16)
+                leak     = multiplier(12)
             }
             """;
 
@@ -130,6 +131,22 @@ class QuantCommandsTest {
         }
         String xml = Files.readString(junit);
         assertTrue(xml.contains("<testsuite name=\"spikeforge.verify.bars\" tests=\"2\""), xml);
+    }
+
+    @Test
+    void verifyWithATargetEmulatesTheCompiledFolderExactlyAndWritesParseableJunit() throws Exception {
+        Path junit = dir.resolve("target.xml");
+        CliRun r = CliRun.of("verify", model.toString(), "--checkpoint", checkpoint.toString(), "--samples", "40",
+                "--target", "loihi_like", "--out", dir.resolve("verify-out").toString(), "--junit", junit.toString(),
+                "--tolerance-agreement", "0.5", "--tolerance-drop", "50");
+        assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("loihi_like emulator: 40 of 40 samples exactly equal"), r.out());
+        assertTrue(Files.exists(dir.resolve("verify-out/neurocore-loihi_like/mapping.json")));
+        org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(junit.toFile());
+        assertEquals("42", doc.getDocumentElement().getAttribute("tests"), "2 tolerances + 40 samples");
+        assertEquals("0", doc.getDocumentElement().getAttribute("failures"));
+        assertEquals(42, doc.getElementsByTagName("testcase").getLength());
     }
 
     @Test

@@ -1,0 +1,149 @@
+package dev.spikeforge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.Origin;
+import dev.spikeforge.compiler.ir.Value;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.source.SourcePos;
+import dev.spikeforge.runtime.encode.SplitMix64;
+import dev.spikeforge.runtime.engine.Parameters;
+import dev.spikeforge.runtime.integer.IntegerSimulator;
+import dev.spikeforge.targets.neurocore.NeurocoreSpec;
+import dev.spikeforge.targets.neurocore.NeurocoreSpecs;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SEMANTICS.md section 5, comparison 1, for every preset: random small networks that fit the
+ * chip are quantised with its numerics, compiled to a mapping folder, read back, and emulated;
+ * every spike and membrane of every neuron at every step, and the readout, equal the integer
+ * reference's. Each case uses the chip's leak form, comparison, rounding and overflow.
+ */
+class NeurocoreEndToEndTest {
+
+    static final int NETWORKS = 6;
+    static final int SAMPLES = 8;
+
+    @TempDir
+    Path dir;
+
+    static List<String> presets() throws Exception {
+        return NeurocoreSpecs.presetNames();
+    }
+
+    /** A network the preset can hold, with its formats; random sizes, thresholds and resets. */
+    static String model(NeurocoreSpec spec, SplittableRng rng) {
+        boolean leaky = spec.leakForms().contains("multiplier") || spec.leakForms().contains("shift");
+        boolean stateless = spec.leakForms().contains("none");
+        String leak = spec.leakForms().contains("multiplier") ? "multiplier(12)" : leaky ? "shift" : "none";
+        int weightBits = Math.min(8, spec.maxWeightBits());
+        int membrane = Math.max(8, Math.min(16, spec.membraneBits() - 6));
+        double theta = 0.5 + rng.nextInt(8) / 8.0;
+        String reset = rng.nextInt(2) == 0 ? "subtract" : "zero";
+        String neuron = leaky ? String.format(Locale.ROOT, "LIF(beta = %s, threshold = %s, reset = %s)",
+                rng.nextInt(2) == 0 ? "0.875" : "0.75", theta, reset)
+                : String.format(Locale.ROOT, "IF(threshold = %s, reset = %s)", theta, reset);
+        int filters = 2 + rng.nextInt(3);
+        int units = 8 + rng.nextInt(12);
+        StringBuilder layers = new StringBuilder();
+        if (spec.cores() <= 2) {
+            // one hidden layer and the readout
+            layers.append("    h = dense(").append(units).append(") -> n\n");
+        } else {
+            layers.append("    c = conv(").append(filters).append(", kernel = 3, padding = 1) -> n\n");
+            if (stateless) {
+                layers.append("    p = avgpool(2) -> pool\n");
+            }
+            layers.append("    h = dense(").append(units).append(") -> n\n");
+        }
+        String readout = stateless ? "readout(3)" : "readout(3, mode = membrane, beta = 0.75)";
+        return "model e2e\ninput 1x8x8\ntimesteps " + (2 + rng.nextInt(5)) + "\n"
+                + "neuron n = " + neuron + "\nneuron pool = IF(threshold = 0.75)\n"
+                + "layers {\n" + layers + "    out = " + readout + "\n}\n"
+                + "deploy {\n    weights = int(" + weightBits + ", " + (rng.nextInt(2) == 0 ? "per_layer" : "per_channel")
+                + ")\n    membrane = int(" + membrane + ")\n    leak = " + leak + "\n    overflow = "
+                + spec.overflow().keyword() + "\n}\n";
+    }
+
+    /** SplitMix64 with an int helper. */
+    static final class SplittableRng {
+        final SplitMix64 r;
+
+        SplittableRng(long seed) {
+            r = new SplitMix64(seed);
+        }
+
+        int nextInt(int bound) {
+            return r.nextInt(bound);
+        }
+
+        double nextGaussian() {
+            return r.nextGaussian();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("presets")
+    void emulatorEqualsTheIntegerReferenceOnRandomNetworks(String preset) throws Exception {
+        NeurocoreSpec spec = NeurocoreSpecs.preset(preset);
+        int spikes = 0;
+        for (int k = 0; k < NETWORKS; k++) {
+            SplittableRng rng = new SplittableRng(1000L * preset.hashCode() + k);
+            String text = model(spec, rng);
+            Compilation c = SnnFrontEnd.compile(new SourceFile("e2e.snn", text));
+            assertTrue(c.ok(), text + c.diagnostics());
+            Network net = c.network();
+            Map<String, float[]> w = new LinkedHashMap<>();
+            Parameters.sizes(net).forEach((name, n) -> {
+                float[] a = new float[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = (float) (rng.nextGaussian() * 0.6);
+                }
+                w.put(name, a);
+            });
+            QuantOptions base = QuantOptions.from(net.deploy().get());
+            QuantOptions opt = new QuantOptions(base.weightBits(), base.granularity(), base.membraneBits(), base.leak(),
+                    base.overflow(), spec.shiftTowardZero());
+            Quantizer.Result q = Quantizer.quantize(net, w, opt);
+            assertTrue(q.ok(), text + q.diagnostics());
+            QuantizedNetwork qn = q.network();
+            DeploySpec.TargetRequest request = new DeploySpec.TargetRequest("neurocore", Origin.NONE,
+                    List.of(new Value.Arg("preset", SourcePos.NONE, new Value.Text(preset, SourcePos.NONE))));
+            int steps = qn.timesteps();
+            int n = qn.inputSize();
+            java.util.function.BiFunction<Integer, Integer, int[][]> inputs = (from, count) -> {
+                int[][] in = new int[count][steps * n];
+                for (int s = 0; s < count; s++) {
+                    SplitMix64 u = SplitMix64.forSample(7, from + s);
+                    for (int i = 0; i < steps * n; i++) {
+                        in[s][i] = u.nextDouble() < 0.35 ? 1 : 0;
+                    }
+                }
+                return in;
+            };
+            EmulatorCheck.Result r = EmulatorCheck.run(qn, request, dir, SAMPLES, inputs, 2, dir.resolve("net" + k));
+            assertNull(r.first(), preset + ", network " + k + ":\n" + text);
+            assertEquals(SAMPLES, r.exact());
+            long[] perLayer = new IntegerSimulator(qn).run(inputs.apply(0, 1)[0]).spikes();
+            spikes += perLayer[0] > 0 && perLayer[perLayer.length - 2] > 0 ? 1 : 0;
+        }
+        assertTrue(spikes >= NETWORKS / 2, "only " + spikes + " of " + NETWORKS + " networks spiked in their first and"
+                + " last hidden layer: the comparison would mean little");
+    }
+}
