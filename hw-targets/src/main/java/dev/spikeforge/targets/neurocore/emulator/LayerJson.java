@@ -3,7 +3,7 @@ package dev.spikeforge.targets.neurocore.emulator;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parses one LAYER of mapping.json and its SYNAPSE geometries (docs/mapping-schema.md). */
+/** Parses one LAYER of mapping.json and its SYNAPSE geometries (docs/targets.md, "Mapping files"). */
 final class LayerJson {
 
     private LayerJson() {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A checked mapping folder (schema {@code spikeforge.mapping/1}, docs/mapping-schema.md): the
+ * A checked mapping folder (schema {@code spikeforge.mapping/1}, docs/targets.md, "Mapping files"): the
  * numerics, the layers, the cores with their synapse images, and the routes. Built only by
  * {@link MappingFiles#read}, which has checked every index against every size, so the emulator
  * indexes without further checks. Arrays are shared, not copied: treat them as read-only.

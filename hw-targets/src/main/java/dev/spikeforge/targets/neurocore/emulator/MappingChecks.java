@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Every index, range and size of a parsed mapping checked against the sizes it refers to
- * (docs/mapping-schema.md), so that the emulator can index without bounds surprises: layer
+ * (docs/targets.md, "Mapping files"), so that the emulator can index without bounds surprises: layer
  * geometry, core ids, neuron ranges (disjoint, covering every neuron exactly once), segment rows,
  * the row of every held neuron, weight magnitudes, and routes (existing cores that consume the
  * source, hops equal to the mesh distance, source ranges within the source).

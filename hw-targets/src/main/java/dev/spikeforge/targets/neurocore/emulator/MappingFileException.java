@@ -3,7 +3,7 @@ package dev.spikeforge.targets.neurocore.emulator;
 import java.nio.file.Path;
 
 /**
- * A mapping folder (docs/mapping-schema.md) that cannot be run, for a reason the user can act on:
+ * A mapping folder (docs/targets.md, "Mapping files") that cannot be run, for a reason the user can act on:
  * the file, the place in it (a JSON path such as {@code cores[3].segments[0].rows[2]}, or a core),
  * what is wrong and how to fix it. The message is {@code FILE: PLACE: PROBLEM} and a
  * {@code = help:} line, the layout of the compiler's diagnostics; a command prints it as it is,

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a mapping folder (docs/mapping-schema.md): {@code mapping.json} and the synapse images it
+ * Reads a mapping folder (docs/targets.md, "Mapping files"): {@code mapping.json} and the synapse images it
  * names, nothing else. Every file listed in {@code files} must have its size and SHA-256; every
  * id, index, range and row is checked ({@link MappingChecks}) before anything runs, so that a
  * damaged or hand-edited folder gives one {@link MappingFileException} naming the file, the place

@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
 
 /**
  * Runs a mapping folder core by core with the integer rules of SEMANTICS.md section 4
- * (docs/mapping-schema.md, "Integer rules the emulator applies"), moving every spike as packets
+ * (docs/targets.md, "Mapping files", "Integer rules the emulator applies"), moving every spike as packets
  * along the cores' routing tables only: a spike that no route sends to a core never reaches it.
  *
  * <p>Per step t: the host sends each non-zero input value along {@code input_routes}; then, layer

@@ -17,7 +17,7 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * Writes a mapping folder (docs/mapping-schema.md) for a {@link TestNet} by hand: the cores the
+ * Writes a mapping folder (docs/targets.md, "Mapping files") for a {@link TestNet} by hand: the cores the
  * test lists (layer, mesh position, neuron ranges), each core's image holding exactly the rows its
  * neurons need, routes carrying exactly the source indices each destination core needs (found by
  * brute force over every tap), hops as mesh distances, and the files' sizes and SHA-256.
