@@ -1,0 +1,88 @@
+package dev.spikeforge.targets.neurocore;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.testing.Golden;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * mapping.json and report.json of two examples on loihi_like, against golden files, with weights
+ * drawn from a fixed seed; writing twice gives the same bytes, synapse images included.
+ */
+class MappingGoldenTest {
+
+    @TempDir
+    Path dir;
+
+    static QuantizedNetwork quantised(String name, NeurocoreSpec spec) throws Exception {
+        Path root = Golden.projectRoot();
+        Compilation c = SnnFrontEnd.compile(SourceFile.read(root.resolve("examples/models/" + name + ".snn")));
+        assertTrue(c.ok(), c.diagnostics().toString());
+        Network net = c.network();
+        SplittableRandom rng = new SplittableRandom(42);
+        Map<String, float[]> w = new LinkedHashMap<>();
+        for (Node n : net.nodes()) {
+            long count = n instanceof Conv2dNode cv ? cv.weightCount() : n instanceof DenseNode d
+                    ? (long) d.units() * d.inFeatures() : n instanceof ReadoutNode r ? (long) r.classes() * r.inFeatures() : 0;
+            if (count > 0) {
+                float[] a = new float[(int) count];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) (rng.nextDouble() - 0.5);
+                }
+                w.put(n.name() + ".weight", a);
+            }
+        }
+        QuantOptions base = QuantOptions.from(net.deploy().orElse(null));
+        QuantOptions opt = new QuantOptions(base.weightBits(), base.granularity(), base.membraneBits(), base.leak(),
+                base.overflow(), spec.shiftTowardZero());
+        Quantizer.Result r = Quantizer.quantize(net, w, opt);
+        assertTrue(r.ok(), r.diagnostics().toString());
+        return r.network();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet5", "quick"})
+    void mappingOfExampleEqualsGolden(String name) throws Exception {
+        NeurocoreSpec spec = NeurocoreSpecs.preset("loihi_like");
+        QuantizedNetwork q = quantised(name, spec);
+        List<DesignRules.Result> rules = DesignRules.check(q, spec, true);
+        assertTrue(rules.stream().allMatch(DesignRules.Result::passed), rules.toString());
+        NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), null);
+        MappingWriter.write(m, rules, dir.resolve("a"));
+        MappingWriter.write(m, rules, dir.resolve("b"));
+        MappingWriter.write(m, rules, dir.resolve("b")); // replaces a folder whole
+        Path golden = Golden.projectRoot().resolve("examples/golden/neurocore");
+        Golden.assertMatches(golden.resolve(name + "-loihi_like.mapping.json"), Files.readString(dir.resolve("a/mapping.json")));
+        Golden.assertMatches(golden.resolve(name + "-loihi_like.report.json"), Files.readString(dir.resolve("a/report.json")));
+        try (var files = Files.list(dir.resolve("a/cores"))) {
+            for (Path f : files.toList()) {
+                assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(dir.resolve("b/cores").resolve(f.getFileName())),
+                        f.toString());
+            }
+        }
+        try (var left = Files.list(dir)) {
+            assertTrue(left.allMatch(p -> p.getFileName().toString().equals("a") || p.getFileName().toString().equals("b")),
+                    "no temporary folder is left behind");
+        }
+    }
+}
