@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         description = {"Quantise a trained model to the integer formats of its deploy block (or the options)",
                 "and write the integer model (model.json + model.npz) and the quantisation report",
                 "(quantization.txt, quantization.json) to a folder."},
-        footer = {"", "Exit codes: 0 ok, 1 invalid model or a format that cannot represent it, 2 usage error,",
+        footer = {"", "Exit codes: 0 ok, 1 invalid model, a format that cannot represent it or a target design rule broken,",
+                "2 usage error,",
                 "3 unreadable model or checkpoint, or a folder that cannot be written."})
 final class CompileCommand implements Callable<Integer> {
 
@@ -50,6 +51,14 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--no-targets", description = "Write only the integer model, not the deploy block's targets.")
     boolean noTargets;
 
+    @Option(names = "--rate-samples", paramLabel = "N", defaultValue = "256", description = {"Training samples the",
+            "integer model runs to measure firing rates, which placement weighs spike traffic by",
+            "(0: count every neuron once; default: ${DEFAULT-VALUE})."})
+    int rateSamples;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Read the dataset from DIR instead of its usual place.")
+    Path dataDir;
+
     @Spec
     CommandSpec spec;
 
@@ -57,6 +66,10 @@ final class CompileCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (rateSamples < 0) {
+            err.println("spikeforge compile: --rate-samples takes a number of at least 0, got " + rateSamples);
+            return ExitCodes.USAGE;
+        }
         QuantOptionsMixin.Quantised q = quant.quantise("compile", modelFile, err);
         if (q.exitCode() != ExitCodes.OK) {
             return q.exitCode();
@@ -76,9 +89,22 @@ final class CompileCommand implements Callable<Integer> {
         }
         int exit = ExitCodes.OK;
         List<String> targetLines = new java.util.ArrayList<>();
-        if (!noTargets) {
+        if (!noTargets && !Targets.requests(q.loaded().network(), targetOverrides).isEmpty()) {
+            double[] rates = null;
+            var trainSpec = q.loaded().network().train();
+            if (rateSamples > 0 && trainSpec.isPresent()) {
+                try {
+                    var data = RunSetup.dataset(trainSpec.get(), dataDir, modelFile, rateSamples, q.loaded().network());
+                    rates = Targets.firingRates(q.loaded().network(), net, data.train(), rateSamples,
+                            trainSpec.get().seed(), Runtime.getRuntime().availableProcessors());
+                    targetLines.add(String.format(java.util.Locale.ROOT, "firing rates of the integer model on %d training"
+                            + " samples weigh placement", Math.min(rateSamples, data.train().count())));
+                } catch (dev.spikeforge.runtime.data.DatasetException e) {
+                    targetLines.add("no firing rates for placement (" + e.getMessage() + "); every neuron counts once");
+                }
+            }
             exit = Targets.compileAll(q.loaded(), quant.options(q.loaded().network()), q.checkpoint().parameters().tensors(),
-                    targetOverrides, folder, targetLines, err);
+                    targetOverrides, folder, rates, targetLines, err);
         }
         if (json) {
             ObjectNode doc = QuantReport.json(net);

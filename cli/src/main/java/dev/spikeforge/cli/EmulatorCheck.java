@@ -58,7 +58,7 @@ final class EmulatorCheck {
         if (family == null) {
             throw new TargetException("target " + request.family() + " is not available in this version", List.of());
         }
-        family.compile(q, request, outDir, modelDir);
+        family.compile(q, request, outDir, modelDir, null);
         Path folder = outDir.resolve(family.folderName(request));
         Mapping mapping = MappingFiles.read(folder);
         NeurocoreEmulator emulator = new NeurocoreEmulator(mapping);

@@ -9,6 +9,12 @@ import dev.spikeforge.compiler.ir.Origin;
 import dev.spikeforge.compiler.ir.Value;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.runtime.data.ImageDataset;
+import dev.spikeforge.runtime.encode.InputEncoder;
+import dev.spikeforge.runtime.integer.IntegerSimulator;
+import dev.spikeforge.runtime.integer.SampleResult;
+import dev.spikeforge.runtime.verify.FloatIntegerComparison;
 import dev.spikeforge.compiler.source.SourcePos;
 import dev.spikeforge.compiler.target.TargetException;
 import dev.spikeforge.compiler.target.TargetFamily;
@@ -70,6 +76,29 @@ final class Targets {
         return net.deploy().map(DeploySpec::targets).orElse(List.of());
     }
 
+    /**
+     * Spikes per neuron per step of each layer of the integer model on the first {@code n}
+     * training samples (evaluation spikes of the run seed): what placement weighs traffic by.
+     */
+    static double[] firingRates(Network net, QuantizedNetwork q, ImageDataset train, int n, long seed, int threads) {
+        int count = Math.min(n, train.count());
+        int[] idx = java.util.stream.IntStream.range(0, count).toArray();
+        float[] input = InputEncoder.encode(net, train, idx, seed);
+        int[][] ints = FloatIntegerComparison.integerInputs(input, count, q.inputSize(), q.timesteps(),
+                q.encoding().kind() == dev.spikeforge.compiler.ir.Encoding.Kind.DIRECT);
+        long[] spikes = new long[q.layers().size()];
+        for (SampleResult r : new IntegerSimulator(q).run(ints, threads, IntegerSimulator.Recording.none())) {
+            for (int l = 0; l < spikes.length; l++) {
+                spikes[l] += r.spikes()[l];
+            }
+        }
+        double[] rates = new double[spikes.length];
+        for (int l = 0; l < rates.length; l++) {
+            rates[l] = spikes[l] / ((double) count * q.timesteps() * q.layers().get(l).size());
+        }
+        return rates;
+    }
+
     static Path modelDir(ModelFiles.Loaded loaded) {
         Path p = Path.of(loaded.compilation().source().name()).toAbsolutePath().getParent();
         return p == null ? Path.of(".").toAbsolutePath() : p;
@@ -81,7 +110,7 @@ final class Targets {
      * @return exit code: OK, or CHECK_FAILED when a target's rules fail or its folder cannot be written
      */
     static int compileAll(ModelFiles.Loaded loaded, QuantOptions base, Map<String, float[]> weights,
-                          List<String> overrides, Path outDir, List<String> lines, PrintWriter err) {
+                          List<String> overrides, Path outDir, double[] rates, List<String> lines, PrintWriter err) {
         Network net = loaded.network();
         int exit = ExitCodes.OK;
         for (DeploySpec.TargetRequest r : requests(net, overrides)) {
@@ -100,7 +129,7 @@ final class Targets {
                 continue;
             }
             try {
-                lines.addAll(family.compile(q.network(), r, outDir, dir));
+                lines.addAll(family.compile(q.network(), r, outDir, dir, rates));
             } catch (TargetException e) {
                 List<Diagnostic> ds = e.diagnostics();
                 if (ds.isEmpty()) {

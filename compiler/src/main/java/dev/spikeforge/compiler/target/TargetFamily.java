@@ -34,11 +34,14 @@ public interface TargetFamily {
     /**
      * Maps and writes the target's folder under {@code outDir} (named by {@link #folderName}).
      *
+     * @param rates spikes per neuron per step of each layer of {@code q} (e.g. measured on training
+     *              samples), which placement weighs traffic by; null when unknown (every neuron
+     *              then counts once)
      * @return lines describing what was written (resources, placement), for the command's output
      * @throws TargetException when a design rule fails or the folder cannot be written
      */
-    List<String> compile(QuantizedNetwork q, DeploySpec.TargetRequest request, Path outDir, Path modelDir)
-            throws TargetException;
+    List<String> compile(QuantizedNetwork q, DeploySpec.TargetRequest request, Path outDir, Path modelDir,
+                         double[] rates) throws TargetException;
 
     /** The folder a request compiles into, e.g. {@code neurocore-loihi_like}. */
     String folderName(DeploySpec.TargetRequest request);

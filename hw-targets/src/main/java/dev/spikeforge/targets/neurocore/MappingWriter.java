@@ -248,6 +248,8 @@ public final class MappingWriter {
             o.put("max_axons", c.slices().stream().mapToLong(Partitioner.Slice::axons).max().orElse(0));
         }
         ObjectNode p = r.putObject("placement");
+        p.put("traffic_from", m.rates() == null ? "one packet per source neuron per step (no firing rates given)"
+                : "measured firing rates");
         p.put("mean_hops", m.meanHops());
         p.put("max_hops", m.maxHops());
         p.put("naive_mean_hops", m.naiveMeanHops());

@@ -87,8 +87,8 @@ public final class NeurocoreFamily implements TargetFamily {
     }
 
     @Override
-    public List<String> compile(QuantizedNetwork q, DeploySpec.TargetRequest request, Path outDir, Path modelDir)
-            throws TargetException {
+    public List<String> compile(QuantizedNetwork q, DeploySpec.TargetRequest request, Path outDir, Path modelDir,
+                                double[] rates) throws TargetException {
         NeurocoreSpec spec;
         try {
             spec = spec(request, modelDir);
@@ -101,7 +101,7 @@ public final class NeurocoreFamily implements TargetFamily {
             throw new TargetException(spec.name() + ": " + violations.size() + " design rule violation"
                     + (violations.size() == 1 ? "" : "s"), violations);
         }
-        NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), null);
+        NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), rates);
         Path folder = outDir.resolve(folderName(request));
         try {
             MappingWriter.write(m, rules, folder);
@@ -111,8 +111,9 @@ public final class NeurocoreFamily implements TargetFamily {
         }
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%s: %d of %d cores (lower bound %d), mean %.2f hops per spike "
-                        + "(row-major placement: %.2f), max %d (row-major: %d) -> %s", spec.name(), m.cores().size(),
-                spec.cores(), m.lowerBound(), m.meanHops(), m.naiveMeanHops(), m.maxHops(), m.naiveMaxHops(), folder));
+                        + "(row-major placement: %.2f), max %d (row-major: %d)%s -> %s", spec.name(), m.cores().size(),
+                spec.cores(), m.lowerBound(), m.meanHops(), m.naiveMeanHops(), m.maxHops(), m.naiveMaxHops(),
+                rates == null ? "" : ", traffic weighted by measured firing rates", folder));
         for (Partitioner.LayerCut c : m.cuts()) {
             lines.add(String.format(Locale.ROOT, "  %-8s %4d cores (lower bound %d): %s per core",
                     q.layers().get(c.layer()).layer(), c.slices().size(), c.lowerBound(), c.shape()));

@@ -33,7 +33,8 @@ public final class NeurocoreMapper {
     /** The whole mapping; placement statistics against a naive row-major placement. */
     public record Mapping(QuantizedNetwork network, NeurocoreSpec spec, List<Partitioner.LayerCut> cuts,
                           List<Core> cores, List<Route> inputRoutes, double meanHops, int maxHops,
-                          double naiveMeanHops, int naiveMaxHops, double trafficHops, double naiveTrafficHops) {
+                          double naiveMeanHops, int naiveMaxHops, double trafficHops, double naiveTrafficHops,
+                          double[] rates) {
 
         public int lowerBound() {
             return cuts.stream().mapToInt(Partitioner.LayerCut::lowerBound).sum();
@@ -134,7 +135,7 @@ public final class NeurocoreMapper {
         double[] placedStats = stats(placed, edges);
         double[] naiveStats = stats(naive, edges);
         return new Mapping(q, spec, cuts, cores, inputRoutes, placedStats[0], (int) placedStats[1], naiveStats[0],
-                (int) naiveStats[1], placedStats[2], naiveStats[2]);
+                (int) naiveStats[1], placedStats[2], naiveStats[2], rates == null ? null : rates.clone());
     }
 
     private static int[][] layerCores(QuantizedNetwork q, List<Partitioner.Slice> slices) {
