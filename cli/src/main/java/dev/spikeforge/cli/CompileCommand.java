@@ -84,7 +84,7 @@ final class CompileCommand implements Callable<Integer> {
                     + "; check that the folder is writable and the disk is not full");
             return ExitCodes.INPUT_ERROR;
         } catch (CheckpointException e) {
-            err.println("spikeforge compile: error: " + RunSetup.oneLine(e));
+            err.println("spikeforge compile: error: " + e.oneLine());
             return ExitCodes.INPUT_ERROR;
         }
         int exit = ExitCodes.OK;

@@ -62,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
         try {
             c = TrainingCheckpoint.read(checkpoint, net);
         } catch (CheckpointException e) {
-            err.println("spikeforge eval: error: " + RunSetup.oneLine(e));
+            err.println("spikeforge eval: error: " + e.oneLine());
             return ExitCodes.INPUT_ERROR;
         }
         Trainer trainer = new Trainer(net, train, p.data(), new FloatModel(net, c.parameters()),

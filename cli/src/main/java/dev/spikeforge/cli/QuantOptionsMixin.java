@@ -63,7 +63,7 @@ final class QuantOptionsMixin {
         try {
             c = TrainingCheckpoint.read(checkpoint, net);
         } catch (CheckpointException e) {
-            err.println("spikeforge " + command + ": error: " + RunSetup.oneLine(e));
+            err.println("spikeforge " + command + ": error: " + e.oneLine());
             return new Quantised(loaded, null, null, ExitCodes.INPUT_ERROR);
         }
         QuantOptions opt = options(net);

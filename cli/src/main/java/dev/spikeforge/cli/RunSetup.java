@@ -51,10 +51,6 @@ final class RunSetup {
         }
     }
 
-    /** One line: the file, what is wrong, and the fix. */
-    static String oneLine(dev.spikeforge.runtime.checkpoint.CheckpointException e) {
-        return e.file() + ": " + e.problem() + (e.help() == null ? "" : "; " + e.help());
-    }
 
     static void apply(Integer threads) {
         if (threads != null) {

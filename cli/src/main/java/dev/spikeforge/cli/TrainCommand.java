@@ -92,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 }
             } catch (CheckpointException e) {
-                err.println("spikeforge train: error: " + RunSetup.oneLine(e));
+                err.println("spikeforge train: error: " + e.oneLine());
                 return ExitCodes.INPUT_ERROR;
             }
         }
@@ -134,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
                         trainer.model().parameters(), state(optimizer, trainer), optimizer.steps(), train.seed(), results,
                         "spikeforge " + VersionProvider.version()).write(target, net);
             } catch (CheckpointException ex) {
-                err.println("spikeforge train: error: " + RunSetup.oneLine(ex));
+                err.println("spikeforge train: error: " + ex.oneLine());
                 return ExitCodes.INPUT_ERROR;
             }
         }
