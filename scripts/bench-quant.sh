@@ -2,9 +2,10 @@
 # Benchmark: the float model against the integer model of a trained checkpoint, at 8, 6 and 4
 # weight bits, per layer and per channel, on the first SAMPLES Fashion-MNIST test samples
 # (default: all 10,000): accuracy of each, class agreement, integer simulator speed.
-# With QAT=1 it first fine-tunes the checkpoint for one quantisation-aware epoch at each format
-# (train --resume with qat_epochs = 1 and that format in the deploy block) and verifies that too.
-# Usage: [QAT=1] scripts/bench-quant.sh MODEL CHECKPOINT [SAMPLES]
+# QAT="4:per-channel 6:per-layer ..." also fine-tunes the checkpoint for one quantisation-aware
+# epoch at each listed format (train --resume with qat_epochs = 1 and that format in the deploy
+# block) and verifies the result; QAT=all does it for every format.
+# Usage: [QAT=...] scripts/bench-quant.sh MODEL CHECKPOINT [SAMPLES]
 # Writes build/bench/quant-<model>.txt (one line per run) and the verify JSON of each run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +39,7 @@ for bits in 8 6 4; do
         ./spikeforge verify "$model" --checkpoint "$checkpoint" --bits "$bits" "--$g" --json "${extra[@]}" \
             > "$json" 2>/dev/null || true
         report "int$bits $g" "$json" $(( $(date +%s) - start ))
-        if [ "${QAT:-0}" = 1 ]; then
+        if [ "${QAT:-}" = all ] || [[ " ${QAT:-} " == *" $bits:$g "* ]]; then
             gran=${g//-/_}
             variant="build/bench/$name-qat$bits-$gran.snn"
             sed -E "s/^( *)weights *= *int\([^)]*\)/\1weights  = int($bits, $gran)/; s/^( *)seed( *)= *([0-9]+)/\1seed\2= \3\n\1qat_epochs = 1/" \

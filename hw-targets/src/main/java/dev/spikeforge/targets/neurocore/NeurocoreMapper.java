@@ -12,7 +12,7 @@ import java.util.List;
  * (which core sends which of its neurons' spikes to which core, and where the host sends input).
  *
  * <p>Placement starts from the serpentine order (consecutive cores are neighbours, layer after
- * layer) and improves it by pairwise swaps that lower the sum over all routes of (packets per
+ * layer) or the row-major order, whichever carries less traffic x hops, and improves it by pairwise swaps that lower the sum over all routes of (packets per
  * step) x (hops); packets are estimated from firing rates when given (per layer, spikes per neuron
  * per step, e.g. from training-set spikes), else every neuron counts once. The input port is at
  * mesh position (0, 0). The swap search is seeded, so the same inputs give the same placement.
@@ -115,7 +115,7 @@ public final class NeurocoreMapper {
         }
         naive[n] = new int[] {0, 0};
         snake[n] = new int[] {0, 0};
-        int[][] placed = improve(snake, adj, n);
+        int[][] placed = improve(stats(snake, edges)[2] <= stats(naive, edges)[2] ? snake : naive, adj, n);
         List<Core> cores = new ArrayList<>();
         for (int a = 0; a < n; a++) {
             List<Route> routes = new ArrayList<>();
