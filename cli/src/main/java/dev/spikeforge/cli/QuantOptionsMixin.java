@@ -67,8 +67,7 @@ final class QuantOptionsMixin {
             return new Quantised(loaded, null, null, ExitCodes.INPUT_ERROR);
         }
         QuantOptions opt = options(net);
-        opt = new QuantOptions(opt.weightBits(), opt.granularity(), opt.membraneBits(), opt.leak(), opt.overflow(),
-                shiftTowardZero);
+        opt = opt.withShiftTowardZero(shiftTowardZero);
         Quantizer.Result r = Quantizer.quantize(net, c.parameters().tensors(), opt);
         if (!r.diagnostics().isEmpty()) {
             err.print(DiagnosticRenderer.render(loaded.compilation().source(), r.diagnostics()));

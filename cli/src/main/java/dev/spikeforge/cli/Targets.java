@@ -120,8 +120,7 @@ final class Targets {
                 continue;
             }
             Path dir = modelDir(loaded);
-            QuantOptions opt = new QuantOptions(base.weightBits(), base.granularity(), base.membraneBits(), base.leak(),
-                    base.overflow(), family.shiftTowardZero(r, dir));
+            QuantOptions opt = base.withShiftTowardZero(family.shiftTowardZero(r, dir));
             Quantizer.Result q = Quantizer.quantize(net, weights, opt);
             if (!q.ok()) {
                 err.print(DiagnosticRenderer.render(loaded.compilation().source(), q.diagnostics()));

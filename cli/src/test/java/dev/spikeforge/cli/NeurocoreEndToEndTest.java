@@ -118,8 +118,7 @@ class NeurocoreEndToEndTest {
                 w.put(name, a);
             });
             QuantOptions base = QuantOptions.from(net.deploy().get());
-            QuantOptions opt = new QuantOptions(base.weightBits(), base.granularity(), base.membraneBits(), base.leak(),
-                    base.overflow(), spec.shiftTowardZero());
+            QuantOptions opt = base.withShiftTowardZero(spec.shiftTowardZero());
             Quantizer.Result q = Quantizer.quantize(net, w, opt);
             assertTrue(q.ok(), text + q.diagnostics());
             QuantizedNetwork qn = q.network();

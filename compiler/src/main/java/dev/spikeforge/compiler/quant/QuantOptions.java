@@ -29,6 +29,11 @@ public record QuantOptions(int weightBits, DeploySpec.Granularity granularity, i
         return new QuantOptions(weightBits, g, membraneBits, leak, overflow, shiftTowardZero);
     }
 
+    /** The same formats with right shifts rounding toward zero (a target that says so) or toward minus infinity. */
+    public QuantOptions withShiftTowardZero(boolean towardZero) {
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, towardZero);
+    }
+
     public QuantizedNetwork.Numerics numerics() {
         return new QuantizedNetwork.Numerics(weightBits, granularity, membraneBits, overflow, shiftTowardZero);
     }

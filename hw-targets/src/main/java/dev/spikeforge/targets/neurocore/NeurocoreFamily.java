@@ -27,26 +27,23 @@ public final class NeurocoreFamily implements TargetFamily {
 
     /** The spec a request names (preset, or spec file relative to the model), or an exception saying why not. */
     public static NeurocoreSpec spec(DeploySpec.TargetRequest request, Path modelDir) throws TargetSpecException {
-        String name = "loihi_like";
-        for (Value.Arg a : request.args()) {
-            if ("preset".equals(a.key()) || a.positional()) {
-                name = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
-            } else if ("spec".equals(a.key())) {
-                name = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
-            }
-        }
-        return NeurocoreSpecs.resolve(name, modelDir);
+        return NeurocoreSpecs.resolve(specName(request), modelDir);
     }
 
-    @Override
-    public String folderName(DeploySpec.TargetRequest request) {
+    /** The preset name or spec file a request gives ({@code preset = ...}, {@code spec = ...} or positional); loihi_like if none. */
+    static String specName(DeploySpec.TargetRequest request) {
         String name = "loihi_like";
         for (Value.Arg a : request.args()) {
             if ("preset".equals(a.key()) || "spec".equals(a.key()) || a.positional()) {
                 name = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
             }
         }
-        String base = Path.of(name).getFileName().toString().replaceFirst("\\.json$", "");
+        return name;
+    }
+
+    @Override
+    public String folderName(DeploySpec.TargetRequest request) {
+        String base = Path.of(specName(request)).getFileName().toString().replaceFirst("\\.json$", "");
         return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 

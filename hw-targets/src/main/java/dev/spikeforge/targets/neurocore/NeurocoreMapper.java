@@ -55,7 +55,7 @@ public final class NeurocoreMapper {
         }
         int n = slices.size();
         // demand[a][b]: source indices of core a's neurons that core b reads; input demand per core
-        List<List<int[]>>[] demand = new List[n];
+        java.util.TreeMap<Integer, List<int[]>>[] demand = new java.util.TreeMap[n];
         List<int[]>[] inputDemand = new List[n];
         int[][] layerCores = layerCores(q, slices);
         for (int b = 0; b < n; b++) {
@@ -72,12 +72,9 @@ public final class NeurocoreMapper {
                     List<int[]> common = intersect(slices.get(a).ranges(), field);
                     if (!common.isEmpty()) {
                         if (demand[a] == null) {
-                            demand[a] = new ArrayList<>();
-                            for (int i = 0; i < n; i++) {
-                                demand[a].add(null);
-                            }
+                            demand[a] = new java.util.TreeMap<>();
                         }
-                        demand[a].set(b, union(demand[a].get(b), common));
+                        demand[a].merge(b, common, NeurocoreMapper::union);
                     }
                 }
             }
@@ -90,9 +87,9 @@ public final class NeurocoreMapper {
         List<double[]> edges = new ArrayList<>();
         for (int a = 0; a < n; a++) {
             double rate = rates == null ? 1 : rates[slices.get(a).layer()];
-            for (int b = 0; demand[a] != null && b < n; b++) {
-                if (demand[a].get(b) != null) {
-                    edges.add(new double[] {a, b, rate * count(demand[a].get(b))});
+            if (demand[a] != null) {
+                for (var d : demand[a].entrySet()) {
+                    edges.add(new double[] {a, d.getKey(), rate * count(d.getValue())});
                 }
             }
         }
@@ -119,9 +116,9 @@ public final class NeurocoreMapper {
         List<Core> cores = new ArrayList<>();
         for (int a = 0; a < n; a++) {
             List<Route> routes = new ArrayList<>();
-            for (int b = 0; demand[a] != null && b < n; b++) {
-                if (demand[a].get(b) != null) {
-                    routes.add(new Route(b, hops(placed[a], placed[b]), demand[a].get(b)));
+            if (demand[a] != null) {
+                for (var d : demand[a].entrySet()) {
+                    routes.add(new Route(d.getKey(), hops(placed[a], placed[d.getKey()]), d.getValue()));
                 }
             }
             cores.add(new Core(a, placed[a][0], placed[a][1], slices.get(a), routes));

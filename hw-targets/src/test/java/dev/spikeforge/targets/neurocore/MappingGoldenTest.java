@@ -53,8 +53,7 @@ class MappingGoldenTest {
             }
         }
         QuantOptions base = QuantOptions.from(net.deploy().orElse(null));
-        QuantOptions opt = new QuantOptions(base.weightBits(), base.granularity(), base.membraneBits(), base.leak(),
-                base.overflow(), spec.shiftTowardZero());
+        QuantOptions opt = base.withShiftTowardZero(spec.shiftTowardZero());
         Quantizer.Result r = Quantizer.quantize(net, w, opt);
         assertTrue(r.ok(), r.diagnostics().toString());
         return r.network();

@@ -67,7 +67,7 @@ class IntegerSimulatorPropertyTest {
                                                   @ForAll InputKind encoding) {
         Case c = Case.generate(seed, steps, encoding);
         QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow());
-        o = new QuantOptions(o.weightBits(), o.granularity(), o.membraneBits(), o.leak(), o.overflow(), c.towardZero);
+        o = o.withShiftTowardZero(c.towardZero);
         Quantizer.Result r = Quantizer.quantize(c.net, c.weights, o);
         String refusal = r.diagnostics().stream().filter(Diagnostic::isError).map(d -> d.code().name()).findFirst()
                 .orElse("quantised");
