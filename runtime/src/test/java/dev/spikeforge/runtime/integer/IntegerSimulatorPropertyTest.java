@@ -92,7 +92,7 @@ class IntegerSimulatorPropertyTest {
         boolean poolInBlock = q.layers().stream().anyMatch(l -> l.synapses().size() == 2
                 && l.synapses().stream().anyMatch(Synapse.Pool.class::isInstance));
         Statistics.label("pool ends a residual block").collect(poolInBlock);
-        Statistics.label("pool ends a residual block").coverage(k -> k.check(true).percentage(p -> p >= 2));
+        Statistics.label("pool ends a residual block").coverage(k -> k.check(true).percentage(p -> p >= 4));
         Statistics.label("saturated or wrapped").coverage(k -> k.check(true).percentage(p -> p >= 15));
         Statistics.label("negative membrane").coverage(k -> k.check(true).percentage(p -> p >= 30));
         Statistics.label("hidden spikes").coverage(k -> k.check(true).percentage(p -> p >= 25));
@@ -426,10 +426,13 @@ class IntegerSimulatorPropertyTest {
         String source(int steps) {
             StringBuilder b = new StringBuilder("model prop\n");
             spatial = rnd.nextInt(4) != 0;
+            // A pooled residual block is rare by chance (about 4% of cases), too rare for its coverage check
+            // to hold reliably in 200 tries, so one spatial case in six opens with one.
+            boolean poolBlockFirst = spatial && rnd.nextInt(6) == 0;
             if (spatial) {
                 c = 1 + rnd.nextInt(3);
-                h = 2 + rnd.nextInt(5);
-                w = rnd.nextBoolean() ? h : 2 + rnd.nextInt(5);
+                h = poolBlockFirst ? 2 + 2 * rnd.nextInt(3) : 2 + rnd.nextInt(5);
+                w = poolBlockFirst ? 2 + 2 * rnd.nextInt(3) : rnd.nextBoolean() ? h : 2 + rnd.nextInt(5);
                 b.append("input ").append(c).append('x').append(h).append('x').append(w);
             } else {
                 n = 1 + rnd.nextInt(10);
@@ -438,6 +441,9 @@ class IntegerSimulatorPropertyTest {
             b.append(" encode ").append(encoding.name().toLowerCase(Locale.ROOT)).append('\n');
             b.append("timesteps ").append(steps).append('\n');
             int hidden = rnd.nextInt(4);
+            if (poolBlockFirst) {
+                poolResidual();
+            }
             for (int i = 0; i < hidden; i++) {
                 layer();
             }
