@@ -63,17 +63,43 @@ final class Targets {
         return new Compilation(c.source(), net, dev.spikeforge.compiler.diag.Diagnostics.sorted(all));
     }
 
-    /** The requests to compile: the --target options (neurocore presets or spec files), else the deploy block's. */
+    /**
+     * The requests to compile: the --target options, else the deploy block's. An option is written
+     * as in a deploy block without the word target ({@code fpga(lanes = 16, family = xc7)},
+     * {@code neurocore(preset = speck_like)}), or is a neurocore preset name or spec file.
+     */
     static List<DeploySpec.TargetRequest> requests(Network net, List<String> overrides) {
         if (overrides != null && !overrides.isEmpty()) {
             List<DeploySpec.TargetRequest> out = new ArrayList<>();
             for (String o : overrides) {
-                out.add(new DeploySpec.TargetRequest("neurocore", Origin.NONE,
-                        List.of(new Value.Arg("preset", SourcePos.NONE, new Value.Text(o, SourcePos.NONE)))));
+                out.add(request(o));
             }
             return out;
         }
         return net.deploy().map(DeploySpec::targets).orElse(List.of());
+    }
+
+    /** One --target option as a request (see {@link #requests}). */
+    static DeploySpec.TargetRequest request(String option) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*(?:\\((.*)\\))?\\s*")
+                .matcher(option);
+        if (m.matches() && TargetFamily.named(m.group(1)) != null) {
+            List<Value.Arg> args = new ArrayList<>();
+            String inner = m.group(2) == null ? "" : m.group(2).trim();
+            if (!inner.isEmpty()) {
+                for (String part : inner.split(",")) {
+                    String[] kv = part.split("=", 2);
+                    String key = kv.length == 2 ? kv[0].trim() : null;
+                    String text = (kv.length == 2 ? kv[1] : kv[0]).trim().replaceAll("^\"|\"$", "");
+                    Value value = text.matches("-?[0-9]+") ? new Value.Num(Double.parseDouble(text), true, text, SourcePos.NONE)
+                            : new Value.Text(text, SourcePos.NONE);
+                    args.add(new Value.Arg(key, SourcePos.NONE, value));
+                }
+            }
+            return new DeploySpec.TargetRequest(m.group(1), Origin.NONE, args);
+        }
+        return new DeploySpec.TargetRequest("neurocore", Origin.NONE,
+                List.of(new Value.Arg("preset", SourcePos.NONE, new Value.Text(option, SourcePos.NONE))));
     }
 
     /**

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Writes a file so that readers see either the old content or the new, never a half-written one:
@@ -37,5 +39,52 @@ public final class AtomicFiles {
 
     public static void writeString(Path file, String text) throws IOException {
         write(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Fills a folder of files. */
+    @FunctionalInterface
+    public interface FolderFiller {
+        void fill(Path folder) throws IOException;
+    }
+
+    /**
+     * Builds a whole folder next to {@code folder} under a temporary name and swaps it in, so a
+     * reader never sees a half-written folder and an earlier one is replaced whole (or left as it
+     * was when filling fails).
+     */
+    public static void writeFolder(Path folder, FolderFiller filler) throws IOException {
+        Path target = folder.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+        try {
+            filler.fill(temp);
+            Path old = null;
+            if (Files.exists(target)) {
+                old = parent.resolve("." + target.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            temp = null;
+            if (old != null) {
+                deleteTree(old);
+            }
+        } finally {
+            if (temp != null) {
+                deleteTree(temp);
+            }
+        }
+    }
+
+    /** Deletes a file or a folder with everything in it; nothing when it does not exist. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
     }
 }

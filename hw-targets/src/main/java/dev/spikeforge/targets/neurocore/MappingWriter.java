@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.ir.Shape;
+import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
@@ -14,15 +15,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Writes a {@link NeurocoreMapper.Mapping} as the folder of docs/targets.md ("Mapping files"):
@@ -38,27 +36,7 @@ public final class MappingWriter {
     }
 
     public static void write(NeurocoreMapper.Mapping m, List<DesignRules.Result> rules, Path folder) throws IOException {
-        Path target = folder.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        Path temp = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
-        try {
-            fill(m, rules, temp);
-            Path old = null;
-            if (Files.exists(target)) {
-                old = parent.resolve("." + target.getFileName() + ".old-" + Long.toHexString(System.nanoTime()));
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
-            if (old != null) {
-                deleteTree(old);
-            }
-        } finally {
-            if (temp != null) {
-                deleteTree(temp);
-            }
-        }
+        AtomicFiles.writeFolder(folder, dir -> fill(m, rules, dir));
     }
 
     private static void fill(NeurocoreMapper.Mapping m, List<DesignRules.Result> rules, Path dir) throws IOException {
@@ -306,17 +284,6 @@ public final class MappingWriter {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
         }
     }
 }

@@ -1,0 +1,47 @@
+package dev.spikeforge.targets.fpga;
+
+/**
+ * The closed-form cycle count of one timestep: a pure function of the input events and the spikes
+ * of each layer, with no state. The emulator counts cycles by stepping registers; this formula
+ * counts them from the spikes alone; the RTL simulation measures them. All three must agree.
+ */
+public final class CycleFormula {
+
+    public static final String TEXT = "cycles(step) = sum over layers of [3 + membrane_words + sum over the layer's input "
+            + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1)]; words(event) = dense: "
+            + "blocks; conv: blocks x (kernel rows that reach an output row) x (kernel columns that reach an output column); "
+            + "pool: 1 if the event falls inside the pooled output, else 0; spikes(word) = spikes of the lanes of one "
+            + "membrane word (one output position, one block of lanes) in that step";
+
+    private CycleFormula() {
+    }
+
+    /**
+     * Cycles of one layer in one step.
+     *
+     * @param events  the layer's input events as {c, y, x} triples, flattened ({@code 3 * count} entries)
+     * @param count   how many events
+     * @param spikes  the layer's output spikes in the step, as flat neuron indices
+     * @param nSpikes how many spikes
+     */
+    public static long layer(FpgaLayer l, int[] events, int count, int[] spikes, int nSpikes) {
+        long cycles = 3L + l.memoryWords();
+        for (int e = 0; e < count; e++) {
+            cycles += Math.max(1, l.wordsFor(events[3 * e], events[3 * e + 1], events[3 * e + 2]));
+        }
+        if (nSpikes > 1) {
+            int plane = l.outH() * l.outW();
+            int[] perWord = new int[l.memoryWords()];
+            for (int i = 0; i < nSpikes; i++) {
+                int n = spikes[i];
+                int c = n / plane;
+                int pos = n % plane;
+                perWord[pos * l.blocks() + c / l.lanes()]++;
+            }
+            for (int k : perWord) {
+                cycles += Math.max(0, k - 1);
+            }
+        }
+        return cycles;
+    }
+}

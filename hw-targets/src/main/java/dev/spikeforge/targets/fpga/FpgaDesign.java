@@ -1,0 +1,197 @@
+package dev.spikeforge.targets.fpga;
+
+import dev.spikeforge.compiler.ir.Encoding;
+import dev.spikeforge.compiler.ir.Reset;
+import dev.spikeforge.compiler.quant.QuantLayer;
+import dev.spikeforge.compiler.quant.QuantLeak;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.quant.Synapse;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The accelerator for one quantised network: its parameters, its layer engines and the contents
+ * of every on-chip memory. This is what the generator writes and what the FPGA emulator reads
+ * back from the folder; the two never consult the {@link QuantizedNetwork} again.
+ *
+ * @param top        Verilog name of the top module ({@code <model>_top})
+ * @param inputShape channels, rows, columns of the input (1 x 1 x n when flat)
+ * @param encoding   the input encoding's name; spike encodings give values -1/+1, {@code direct} 0..255
+ * @param images     per layer: weight, bias and threshold words, {@code [word][lane]}
+ */
+public record FpgaDesign(String model, String top, int timesteps, FpgaOptions options, String encoding,
+                         int[] inputShape, List<FpgaLayer> layers, List<Images> images) {
+
+    public FpgaDesign {
+        layers = List.copyOf(layers);
+        images = List.copyOf(images);
+    }
+
+    /** Memory contents of one layer: weights {@code [word][lane]}; bias and theta {@code [block][lane]} or null. */
+    public record Images(long[][] weights, long[][] bias, long[][] theta) {
+    }
+
+    public FpgaLayer last() {
+        return layers.get(layers.size() - 1);
+    }
+
+    /** Widest membrane lane of any layer: the width of the trace bus lanes. */
+    public int traceBits() {
+        return layers.stream().mapToInt(FpgaLayer::accBits).max().orElse(1);
+    }
+
+    /** Widest flat neuron index of any layer. */
+    public int neuronBits() {
+        return layers.stream().mapToInt(l -> FpgaLayer.indexBits(l.outputSize())).max().orElse(1);
+    }
+
+    /**
+     * Plans the accelerator. The network must already satisfy {@link FpgaRules} (a chain of dense,
+     * conv and pool layers, per-layer or per-channel scales).
+     */
+    public static FpgaDesign plan(QuantizedNetwork q, FpgaOptions o) {
+        int p = o.lanes();
+        int[] in = shape3(q.inputShape());
+        boolean direct = q.encoding().kind() == Encoding.Kind.DIRECT;
+        boolean signedSpikes = q.encoding().kind() == Encoding.Kind.BIPOLAR || q.encoding().kind() == Encoding.Kind.EVENTS;
+        int inputValueBits = direct ? 9 : signedSpikes ? 2 : 0;
+        List<FpgaLayer> layers = new ArrayList<>();
+        List<Images> images = new ArrayList<>();
+        int[] src = in;
+        int membrane = q.numerics().membraneBits();
+        int weightBits = q.numerics().weightBits();
+        for (int i = 0; i < q.layers().size(); i++) {
+            QuantLayer l = q.layers().get(i);
+            Synapse s = l.synapses().get(0);
+            int[] out = shape3(l.shape());
+            int blocks = (out[0] + p - 1) / p;
+            FpgaLayer.Kind kind;
+            int kernel = 1;
+            int stride = 1;
+            int padding = 0;
+            int words;
+            if (s instanceof Synapse.Conv c) {
+                kind = FpgaLayer.Kind.CONV;
+                kernel = c.kernel();
+                stride = c.stride();
+                padding = c.padding();
+                words = src[0] * kernel * kernel * blocks;
+            } else if (s instanceof Synapse.Pool pool) {
+                kind = FpgaLayer.Kind.POOL;
+                kernel = pool.kernel();
+                stride = pool.kernel();
+                words = blocks;
+            } else {
+                kind = FpgaLayer.Kind.DENSE;
+                words = src[0] * src[1] * src[2] * blocks;
+            }
+            int valueBits = i == 0 ? inputValueBits : 0;
+            FpgaLayer.Mode mode = l.readout() == null ? FpgaLayer.Mode.SPIKING : switch (l.readout()) {
+                case COUNT -> FpgaLayer.Mode.COUNT;
+                case ACCUMULATE -> FpgaLayer.Mode.ACCUMULATE;
+                case MEMBRANE -> FpgaLayer.Mode.MEMBRANE;
+            };
+            boolean spiking = mode.spiking();
+            long maxBias = 0;
+            if (l.bias() != null) {
+                for (long b : l.bias()) {
+                    maxBias = Math.max(maxBias, Math.abs(b));
+                }
+            }
+            int biasBits = l.bias() == null ? 0 : FpgaLayer.signedBits(maxBias);
+            long maxTheta = 0;
+            if (spiking) {
+                for (long t : l.theta()) {
+                    maxTheta = Math.max(maxTheta, t);
+                }
+            }
+            int thetaBits = spiking ? FpgaLayer.indexBits(maxTheta + 1) : 0;
+            int product = weightBits + valueBits;
+            int acc = spiking ? membrane + l.guardBits() : q.readoutBits();
+            acc = Math.max(acc, Math.max(product, Math.max(biasBits, thetaBits + 1)));
+            FpgaLayer.Leak leak = mode == FpgaLayer.Mode.ACCUMULATE ? FpgaLayer.Leak.NONE
+                    : leak(l.leak(), q.numerics().shiftTowardZero());
+            boolean last = i == q.layers().size() - 1;
+            FpgaLayer f = new FpgaLayer(i, l.layer(), kind, src[0], src[1], src[2], out[0], out[1], out[2], kernel,
+                    stride, padding, p, blocks, words, weightBits, valueBits, acc, membrane, biasBits, thetaBits, leak,
+                    spiking && l.reset() == Reset.ZERO,
+                    q.numerics().overflow() == dev.spikeforge.compiler.ir.DeploySpec.Overflow.WRAP, mode,
+                    last ? q.readoutBits() : 0, src[0] * src[1] * src[2],
+                    FpgaLayer.indexBits(src[0]), FpgaLayer.indexBits(src[1]), FpgaLayer.indexBits(src[2]),
+                    FpgaLayer.indexBits(out[0]), FpgaLayer.indexBits(out[1]), FpgaLayer.indexBits(out[2]));
+            layers.add(f);
+            images.add(images(l, s, f));
+            src = out;
+        }
+        String top = sanitize(q.name()) + "_top";
+        return new FpgaDesign(q.name(), top, q.timesteps(), o, q.encoding().kind().keyword(), in, layers, images);
+    }
+
+    static FpgaLayer.Leak leak(QuantLeak l, boolean towardZero) {
+        if (l instanceof QuantLeak.Shift s) {
+            return new FpgaLayer.Leak("shift", s.k(), 0, 0, towardZero);
+        }
+        if (l instanceof QuantLeak.Multiplier m) {
+            return new FpgaLayer.Leak("multiplier", 0, m.m(), m.fractionBits(), towardZero);
+        }
+        return FpgaLayer.Leak.NONE;
+    }
+
+    private static Images images(QuantLayer l, Synapse s, FpgaLayer f) {
+        int p = f.lanes();
+        long[][] w = new long[f.weightWords()][p];
+        if (s instanceof Synapse.Dense d) {
+            for (int i = 0; i < d.inFeatures(); i++) {
+                for (int o = 0; o < d.outFeatures(); o++) {
+                    w[i * f.blocks() + o / p][o % p] = d.weights()[o * d.inFeatures() + i];
+                }
+            }
+        } else if (s instanceof Synapse.Conv c) {
+            int k = c.kernel();
+            int ch = f.inC();
+            for (int o = 0; o < c.filters(); o++) {
+                for (int cc = 0; cc < ch; cc++) {
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            int word = ((cc * k + ky) * k + kx) * f.blocks() + o / p;
+                            w[word][o % p] = c.weights()[((o * ch + cc) * k + ky) * k + kx];
+                        }
+                    }
+                }
+            }
+        } else if (s instanceof Synapse.Pool pool) {
+            for (int c = 0; c < f.outC(); c++) {
+                w[c / p][c % p] = pool.weights()[pool.weights().length == 1 ? 0 : c];
+            }
+        }
+        long[][] bias = null;
+        if (l.bias() != null) {
+            bias = new long[f.blocks()][p];
+            for (int c = 0; c < f.outC(); c++) {
+                bias[c / p][c % p] = l.bias()[c];
+            }
+        }
+        long[][] theta = null;
+        if (f.mode().spiking()) {
+            theta = new long[f.blocks()][p];
+            for (int c = 0; c < f.outC(); c++) {
+                theta[c / p][c % p] = l.theta()[l.theta().length == 1 ? 0 : c];
+            }
+        }
+        return new Images(w, bias, theta);
+    }
+
+    /** Channels, rows, columns; a flat shape of n is n x 1 x 1 (its units are the channels). */
+    static int[] shape3(dev.spikeforge.compiler.ir.Shape s) {
+        if (s.isSpatial()) {
+            return new int[] {s.channels(), s.height(), s.width()};
+        }
+        return new int[] {Math.toIntExact(s.size()), 1, 1};
+    }
+
+    /** A Verilog identifier from a model name. */
+    static String sanitize(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9_]", "_");
+        return s.isEmpty() || !Character.isLetter(s.charAt(0)) ? "m_" + s : s;
+    }
+}

@@ -1,0 +1,536 @@
+package dev.spikeforge.targets.fpga;
+
+import java.util.Arrays;
+
+/**
+ * Cycle-accurate model of the generated accelerator: the same registers as the Verilog of
+ * {@link VerilogGenerator}, stepped one clock at a time (combinational values first, then every
+ * register from the old values), with the same memories initialised from the same images. It reads
+ * only an {@link FpgaDesign} (as {@link FpgaFolder#read} returns it). Per sample it gives every
+ * spike with its cycle, every membrane at the end of every step, the cycles of every step (also
+ * evaluated by {@link CycleFormula}; a difference is an {@link IllegalStateException}), and the readout.
+ *
+ * <p>Not thread-safe: one emulator per thread.
+ */
+public final class FpgaEmulator {
+
+    private static final int IDLE = 0;
+    private static final int WALK = 1;
+    private static final int NEU = 2;
+
+    private final FpgaDesign d;
+    private final Engine[] engines;
+    private final int inputSize;
+
+    public FpgaEmulator(FpgaDesign d) {
+        this.d = d;
+        this.engines = new Engine[d.layers().size()];
+        for (int i = 0; i < engines.length; i++) {
+            engines[i] = new Engine(d.layers().get(i), d.images().get(i));
+        }
+        this.inputSize = d.inputShape()[0] * d.inputShape()[1] * d.inputShape()[2];
+    }
+
+    public FpgaDesign design() {
+        return d;
+    }
+
+    /** What one sample did on the accelerator. */
+    public record Sample(long[] readout, long[] stepCycles, long[] formulaCycles, int[][][] spikeNeurons,
+                         long[][][] spikeCycles, long[][][] membranes) {
+
+        public long cycles() {
+            return Arrays.stream(stepCycles).sum();
+        }
+
+        /** Spikes of layer {@code l} over all steps. */
+        public long spikes(int l) {
+            long n = 0;
+            for (int[] s : spikeNeurons[l]) {
+                n += s.length;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Runs one sample.
+     *
+     * @param input           {@code steps * inputSize} values, step-major: spikes -1/0/1, or direct bytes 0..255
+     * @param keepMembranes   record every membrane of every layer at every step (the trace)
+     */
+    public Sample run(int[] input, boolean keepMembranes) {
+        int steps = d.timesteps();
+        if (input.length != steps * inputSize) {
+            throw new IllegalArgumentException("input has " + input.length + " values, expected " + steps + " x " + inputSize);
+        }
+        int layers = engines.length;
+        for (Engine e : engines) {
+            e.clear();
+        }
+        long[] stepCycles = new long[steps];
+        long[] formula = new long[steps];
+        int[][][] spikeNeurons = new int[layers][steps][];
+        long[][][] spikeCycles = new long[layers][steps][];
+        long[][][] membranes = keepMembranes ? new long[layers][steps][] : null;
+        int h = d.inputShape()[1];
+        int w = d.inputShape()[2];
+        long cycle = 0;
+        for (int t = 0; t < steps; t++) {
+            // the host writes the step's events (not counted: the accelerator is idle)
+            Engine first = engines[0];
+            for (int i = 0; i < inputSize; i++) {
+                int v = input[t * inputSize + i];
+                if (v != 0) {
+                    first.write(i / (h * w), (i / w) % h, i % w, v);
+                }
+            }
+            long stepStart = cycle;
+            for (int l = 0; l < layers; l++) {
+                Engine e = engines[l];
+                Engine next = l + 1 < layers ? engines[l + 1] : null;
+                int events = e.evN;
+                int[] eventsCopy = Arrays.copyOf(e.evXyz(), 3 * events);
+                if (membranes != null) {
+                    membranes[l][t] = new long[e.l.outputSize()];
+                }
+                e.spikeCount = 0;
+                e.start();
+                boolean first1 = true;
+                while (true) {
+                    boolean done = e.cycle(cycle, next, first1, membranes == null ? null : membranes[l][t]);
+                    first1 = false;
+                    cycle++;
+                    if (done) {
+                        break;
+                    }
+                }
+                spikeNeurons[l][t] = Arrays.copyOf(e.spikeNeuron, e.spikeCount);
+                spikeCycles[l][t] = Arrays.copyOf(e.spikeCycle, e.spikeCount);
+                formula[t] += CycleFormula.layer(e.l, eventsCopy, events, spikeNeurons[l][t], e.spikeCount);
+            }
+            stepCycles[t] = cycle - stepStart;
+            if (stepCycles[t] != formula[t]) {
+                throw new IllegalStateException("step " + (t + 1) + ": the emulator counted " + stepCycles[t]
+                        + " cycles, the closed-form formula " + formula[t]);
+            }
+        }
+        Engine last = engines[layers - 1];
+        return new Sample(last.readout.clone(), stepCycles, formula, spikeNeurons, spikeCycles, membranes);
+    }
+
+    /** One layer engine's registers and memories. */
+    private static final class Engine {
+        final FpgaLayer l;
+        final long[][] weights;
+        final long[][] bias;
+        final long[][] theta;
+        final int p;
+        final int mw;
+        final int plane;
+        final long accMask;
+        final int accShift;
+        // event buffer (c, y, x, value per entry)
+        final int[] evC;
+        final int[] evY;
+        final int[] evX;
+        final int[] evV;
+        int evN;
+        int evI;
+        int qC;
+        int qY;
+        int qX;
+        int qV;
+        // membranes, flat [word * p + lane]
+        final long[] mem;
+        final long[] memQ;
+        final long[] fwdD;
+        boolean fwdV;
+        int wQ;
+        int bQ;
+        // walker
+        int state;
+        boolean wFirst;
+        int wBlk;
+        int wKy;
+        int wKx;
+        // synaptic stage 2
+        boolean s2V;
+        int s2A;
+        long s2Mask;
+        int s2Val;
+        // neuron phase
+        int nI;
+        int nBlk;
+        int nY;
+        int nX;
+        boolean n2V;
+        int n2A;
+        int n2Blk;
+        int n2Y;
+        int n2X;
+        long pend;
+        int pendBlk;
+        int pendY;
+        int pendX;
+        // scratch
+        final long[] word;
+        final long[] trace;
+        // per step record
+        int[] spikeNeuron;
+        long[] spikeCycle;
+        int spikeCount;
+        final long[] readout;
+        final long roMask;
+
+        Engine(FpgaLayer l, FpgaDesign.Images im) {
+            this.l = l;
+            this.weights = im.weights();
+            this.bias = im.bias();
+            this.theta = im.theta();
+            this.p = l.lanes();
+            this.mw = l.memoryWords();
+            this.plane = l.outH() * l.outW();
+            this.accShift = 64 - l.accBits();
+            this.accMask = l.accBits() >= 64 ? -1L : (1L << l.accBits()) - 1;
+            int depth = l.eventDepth();
+            evC = new int[depth];
+            evY = new int[depth];
+            evX = new int[depth];
+            evV = new int[depth];
+            mem = new long[mw * p];
+            memQ = new long[p];
+            fwdD = new long[p];
+            word = new long[p];
+            trace = new long[p];
+            spikeNeuron = new int[Math.max(16, l.outputSize())];
+            spikeCycle = new long[spikeNeuron.length];
+            readout = new long[l.outC()];
+            roMask = l.readoutBits() >= 64 ? -1L : (1L << Math.max(1, l.readoutBits())) - 1;
+        }
+
+        /** The buffered events as {c, y, x} triples (for the formula). */
+        int[] evXyz() {
+            int[] out = new int[3 * evN];
+            for (int i = 0; i < evN; i++) {
+                out[3 * i] = evC[i];
+                out[3 * i + 1] = evY[i];
+                out[3 * i + 2] = evX[i];
+            }
+            return out;
+        }
+
+        void clear() {
+            Arrays.fill(mem, 0);
+            Arrays.fill(readout, 0);
+            evN = 0;
+            s2V = false;
+            n2V = false;
+            pend = 0;
+            fwdV = false;
+            state = IDLE;
+        }
+
+        void write(int c, int y, int x, int v) {
+            evC[evN] = c;
+            evY[evN] = y;
+            evX[evN] = x;
+            evV[evN] = v;
+            evN++;
+        }
+
+        void start() {
+            // nothing: the start input is seen by cycle() in state IDLE
+        }
+
+        /** Two's complement wrap to the membrane memory's width, as the RTL's adders do. */
+        long acc(long v) {
+            return (v << accShift) >> accShift;
+        }
+
+        /** One clock. Returns whether {@code done} was high in it. */
+        boolean cycle(long now, Engine next, boolean start, long[] membranes) {
+            // ---- combinational
+            boolean stall = pend != 0;
+            boolean walkAny = false;
+            boolean lastWord = false;
+            int tKy = 0;
+            int tKx = 0;
+            int walkMa = 0;
+            int wRa = 0;
+            long walkMask = 0;
+            long lanesAll = p == 64 ? -1L : (1L << p) - 1;
+            if (state == WALK) {
+                switch (l.kind()) {
+                    case DENSE -> {
+                        walkAny = true;
+                        lastWord = wBlk == l.blocks() - 1;
+                        walkMa = wBlk;
+                        int flat = (qC * l.inH() + qY) * l.inW() + qX;
+                        wRa = flat * l.blocks() + wBlk;
+                        walkMask = blockMask(wBlk);
+                    }
+                    case POOL -> {
+                        int k = l.kernel();
+                        walkAny = qY / k < l.outH() && qX / k < l.outW();
+                        lastWord = true;
+                        int blk = qC / p;
+                        walkMa = ((qY / k) * l.outW() + qX / k) * l.blocks() + blk;
+                        wRa = blk;
+                        walkMask = 1L << (qC % p);
+                    }
+                    case CONV -> {
+                        int kyOk = tapMask(qY, l.inH(), l.outH());
+                        int kxOk = tapMask(qX, l.inW(), l.outW());
+                        walkAny = kyOk != 0 && kxOk != 0;
+                        tKy = wFirst ? lowest(kyOk) : wKy;
+                        tKx = wFirst ? lowest(kxOk) : wKx;
+                        int kyRest = kyOk & ~((2 << tKy) - 1);
+                        int kxRest = kxOk & ~((2 << tKx) - 1);
+                        boolean blkLast = wBlk == l.blocks() - 1;
+                        lastWord = blkLast && kxRest == 0 && kyRest == 0;
+                        int oy = (qY + l.padding() - tKy) / l.stride();
+                        int ox = (qX + l.padding() - tKx) / l.stride();
+                        walkMa = (oy * l.outW() + ox) * l.blocks() + wBlk;
+                        int k = l.kernel();
+                        wRa = ((qC * k + tKy) * k + tKx) * l.blocks() + wBlk;
+                        walkMask = blockMask(wBlk);
+                        if (!walkAny || lastWord) {
+                            // registers follow below
+                        } else if (!blkLast) {
+                            nextKy = tKy;
+                            nextKx = tKx;
+                        } else if (kxRest != 0) {
+                            nextKy = tKy;
+                            nextKx = lowest(kxRest);
+                        } else {
+                            nextKy = lowest(kyRest);
+                            nextKx = lowest(kxOk);
+                        }
+                    }
+                    default -> throw new IllegalStateException();
+                }
+                if (!walkAny) {
+                    lastWord = true;
+                }
+            }
+            boolean walk = state == WALK && walkAny;
+            boolean moreEvents = evI + 1 < evN;
+            boolean neuIssue = state == NEU && !stall && nI < mw;
+            boolean neuCompute = state == NEU && !stall && n2V;
+            boolean done = state == NEU && !stall && !n2V && nI == mw;
+            boolean evRe = (state == IDLE && start && evN != 0) || (state == WALK && lastWord && moreEvents);
+            int evRa = state == IDLE ? 0 : evI + 1;
+            long[] cur = fwdV ? fwdD : memQ;
+            // memory write data
+            boolean mWe = s2V || neuCompute;
+            int mWa = s2V ? s2A : n2A;
+            long spk = 0;
+            if (s2V) {
+                long[] wt = weights[wQ];
+                for (int i = 0; i < p; i++) {
+                    long add = ((s2Mask >>> i) & 1) != 0 ? (l.valueBits() > 0 ? wt[i] * s2Val : wt[i]) : 0;
+                    word[i] = acc(cur[i] + add);
+                }
+            } else if (neuCompute) {
+                long[] b = bias == null ? null : bias[bQ];
+                long[] th = theta == null ? null : theta[bQ];
+                int valid = l.validLanes(n2Blk);
+                for (int i = 0; i < p; i++) {
+                    long h0 = acc(cur[i] + (b == null ? 0 : b[i]));
+                    long v;
+                    if (l.mode().spiking()) {
+                        long h = membrane(h0);
+                        boolean fire = h >= th[i];
+                        if (fire && i < valid) {
+                            spk |= 1L << i;
+                        }
+                        v = fire ? (l.resetZero() ? 0 : acc(h - th[i])) : h;
+                    } else {
+                        v = h0;
+                    }
+                    trace[i] = v;
+                    word[i] = acc(l.leak().apply(v));
+                }
+                if (membranes != null) {
+                    int base = ((n2Blk * p) * l.outH() + n2Y) * l.outW() + n2X;
+                    for (int i = 0; i < valid; i++) {
+                        membranes[base + i * plane] = trace[i];
+                    }
+                }
+                if (l.mode() == FpgaLayer.Mode.ACCUMULATE || l.mode() == FpgaLayer.Mode.MEMBRANE) {
+                    for (int i = 0; i < valid; i++) {
+                        readout[n2Blk * p + i] = signed(trace[i] & roMask, l.readoutBits());
+                    }
+                }
+            }
+            // spike serialiser
+            long emitSrc = stall ? pend : (neuCompute ? spk : 0);
+            if (emitSrc != 0) {
+                int lane = Long.numberOfTrailingZeros(emitSrc);
+                int blk = stall ? pendBlk : n2Blk;
+                int y = stall ? pendY : n2Y;
+                int x = stall ? pendX : n2X;
+                int c = blk * p + lane;
+                if (next != null) {
+                    next.write(c, y, x, 1);
+                }
+                if (l.mode() == FpgaLayer.Mode.COUNT) {
+                    readout[c] = signed((readout[c] + 1) & roMask, l.readoutBits());
+                }
+                if (spikeCount == spikeNeuron.length) {
+                    spikeNeuron = Arrays.copyOf(spikeNeuron, spikeCount * 2);
+                    spikeCycle = Arrays.copyOf(spikeCycle, spikeCount * 2);
+                }
+                spikeNeuron[spikeCount] = (c * l.outH() + y) * l.outW() + x;
+                spikeCycle[spikeCount++] = now;
+            }
+            boolean mRe = walk || neuIssue;
+            int mRa = walk ? walkMa : nI;
+            int eventValue = qV;
+
+            // ---- registers (from the values above)
+            if (evRe) {
+                qC = evC[evRa];
+                qY = evY[evRa];
+                qX = evX[evRa];
+                qV = evV[evRa];
+            }
+            if (mRe) {
+                // read before this cycle's write lands: the old word, or the forwarded one
+                boolean hit = mWe && mWa == mRa;
+                System.arraycopy(mem, mRa * p, memQ, 0, p);
+                if (hit) {
+                    System.arraycopy(word, 0, fwdD, 0, p);
+                }
+                fwdV = hit;
+            }
+            if (mWe) {
+                System.arraycopy(word, 0, mem, mWa * p, p);
+            }
+            if (walk) {
+                wQ = wRa;
+            }
+            if (neuIssue) {
+                bQ = nBlk;
+            }
+            s2V = walk;
+            if (walk) {
+                s2A = walkMa;
+                s2Mask = walkMask & lanesAll;
+                s2Val = eventValue;
+            }
+            switch (state) {
+                case IDLE -> {
+                    if (start) {
+                        evI = 0;
+                        wFirst = true;
+                        wBlk = 0;
+                        nI = 0;
+                        nBlk = 0;
+                        nY = 0;
+                        nX = 0;
+                        state = evN != 0 ? WALK : NEU;
+                    }
+                }
+                case WALK -> {
+                    if (lastWord) {
+                        wFirst = true;
+                        wBlk = 0;
+                        if (moreEvents) {
+                            evI++;
+                        } else {
+                            state = NEU;
+                        }
+                    } else {
+                        wFirst = false;
+                        if (l.kind() == FpgaLayer.Kind.CONV) {
+                            wBlk = wBlk == l.blocks() - 1 ? 0 : wBlk + 1;
+                            wKy = nextKy;
+                            wKx = nextKx;
+                        } else {
+                            wBlk++;
+                        }
+                    }
+                }
+                default -> { // NEU
+                    if (stall) {
+                        pend = emitSrc & (emitSrc - 1);
+                    } else {
+                        if (neuCompute) {
+                            pend = emitSrc & (emitSrc - 1);
+                            pendBlk = n2Blk;
+                            pendY = n2Y;
+                            pendX = n2X;
+                        }
+                        n2V = neuIssue;
+                        if (neuIssue) {
+                            n2A = nI;
+                            n2Blk = nBlk;
+                            n2Y = nY;
+                            n2X = nX;
+                            nI++;
+                            if (nBlk != l.blocks() - 1) {
+                                nBlk++;
+                            } else {
+                                nBlk = 0;
+                                if (nX != l.outW() - 1) {
+                                    nX++;
+                                } else {
+                                    nX = 0;
+                                    nY++;
+                                }
+                            }
+                        }
+                        if (done) {
+                            state = IDLE;
+                            evN = 0;
+                        }
+                    }
+                }
+            }
+            return done;
+        }
+
+        int nextKy;
+        int nextKx;
+
+        long blockMask(int blk) {
+            int valid = l.validLanes(blk);
+            return valid == 64 ? -1L : (1L << valid) - 1;
+        }
+
+        /** Bit k set when kernel offset k puts input coordinate y inside the output. */
+        int tapMask(int y, int inDim, int outDim) {
+            int m = 0;
+            for (int k = 0; k < l.kernel(); k++) {
+                if (l.tapValid(y, k, outDim)) {
+                    m |= 1 << k;
+                }
+            }
+            return m;
+        }
+
+        static int lowest(int m) {
+            return m == 0 ? 0 : Integer.numberOfTrailingZeros(m);
+        }
+
+        /** The step's sum saturated or wrapped to M bits. */
+        long membrane(long h0) {
+            int m = l.membraneBits();
+            if (l.accBits() <= m) {
+                return h0;
+            }
+            if (l.wrap()) {
+                return (h0 << (64 - m)) >> (64 - m);
+            }
+            long max = (1L << (m - 1)) - 1;
+            long min = -(1L << (m - 1));
+            return Math.max(min, Math.min(max, h0));
+        }
+
+        static long signed(long v, int bits) {
+            return bits >= 64 ? v : (v << (64 - bits)) >> (64 - bits);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.spikeforge.targets.fpga;
+
+/**
+ * One layer engine of the generated accelerator: every constant the Verilog, the memory images,
+ * {@code fpga.json} and the FPGA emulator share. Nothing here is derived again by a reader: the
+ * emulator takes these numbers from {@code fpga.json} as they are.
+ *
+ * <p>Memory layout (lane 0 in the least significant bits of a word; "block" b holds output
+ * channels or units {@code b*P .. b*P+P-1}):
+ * <ul>
+ *   <li>membranes: word {@code (y * outW + x) * blocks + b}, {@code P} lanes of {@code accBits};</li>
+ *   <li>weights, dense: word {@code i * blocks + b} holds {@code w[b*P+lane][i]} for input feature {@code i};
+ *       conv: word {@code ((c * K + ky) * K + kx) * blocks + b} holds {@code w[b*P+lane][c][ky][kx]};
+ *       pool: word {@code b} holds the pooling weight of channel {@code b*P+lane};</li>
+ *   <li>bias and threshold: word {@code b}, one entry per lane (absent when {@code biasBits}/{@code thetaBits} is 0).</li>
+ * </ul>
+ *
+ * @param index        position in the chain (0 reads the input events)
+ * @param name         the user-level layer name
+ * @param kind         dense, conv or pool
+ * @param inC          source channels (flat sources: features), {@code inH}, {@code inW} 1 when flat
+ * @param outC         output channels or units; {@code outH}, {@code outW} 1 when flat
+ * @param kernel       conv or pool kernel K (1 for dense)
+ * @param stride       conv stride (pool: K, dense: 1)
+ * @param padding      conv padding (0 otherwise)
+ * @param lanes        P
+ * @param blocks       ceil(outC / P)
+ * @param weightWords  depth of the weight memory
+ * @param weightBits   B, two's complement per lane
+ * @param valueBits    signed width of an input event's value (0: events carry none, each counts +1)
+ * @param accBits      membrane memory width per lane: M + G (at least B + value bits), or the readout width
+ * @param membraneBits M: where the step's sum is saturated or wrapped (spiking layers)
+ * @param biasBits     signed width of a bias entry, 0 when the layer has no bias
+ * @param thetaBits    unsigned width of a threshold entry, 0 for a non-spiking readout
+ * @param leak         the leak applied at end of step to the post-reset membrane
+ * @param resetZero    reset to zero (else subtract)
+ * @param wrap         overflow wraps (else saturates)
+ * @param mode         spiking, or which readout
+ * @param readoutBits  width of the readout registers (last layer), else 0
+ * @param eventDepth   entries of the input event buffer: the source's size
+ * @param cBits        widths of the input event's channel, row and column fields
+ * @param outCBits     widths of the output event's fields
+ */
+public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int inW, int outC, int outH, int outW,
+                        int kernel, int stride, int padding, int lanes, int blocks, int weightWords, int weightBits,
+                        int valueBits, int accBits, int membraneBits, int biasBits, int thetaBits, Leak leak,
+                        boolean resetZero, boolean wrap, Mode mode, int readoutBits, int eventDepth,
+                        int cBits, int yBits, int xBits, int outCBits, int outYBits, int outXBits) {
+
+    public enum Kind { DENSE, CONV, POOL }
+
+    /** SPIKING: a hidden layer; COUNT: spiking readout that counts; ACCUMULATE and MEMBRANE: non-spiking readouts. */
+    public enum Mode {
+        SPIKING, COUNT, ACCUMULATE, MEMBRANE;
+
+        public boolean spiking() {
+            return this == SPIKING || this == COUNT;
+        }
+    }
+
+    /**
+     * The leak as the hardware does it. {@code kind} none, shift ({@code v - (v >>> k)}) or
+     * multiplier ({@code (v * m) >>> f}); right shifts round toward minus infinity unless towardZero.
+     */
+    public record Leak(String kind, int k, long m, int f, boolean towardZero) {
+        public static final Leak NONE = new Leak("none", 0, 0, 0, false);
+
+        public long apply(long v) {
+            return switch (kind) {
+                case "shift" -> v - shr(v, k);
+                case "multiplier" -> shr(v * m, f);
+                default -> v;
+            };
+        }
+
+        private long shr(long v, int by) {
+            return towardZero && v < 0 ? -((-v) >> by) : v >> by;
+        }
+
+        public String describe() {
+            return switch (kind) {
+                case "shift" -> "shift(" + k + ")";
+                case "multiplier" -> "multiplier(" + m + ", " + f + ")";
+                default -> "none";
+            } + (towardZero && !kind.equals("none") ? " toward_zero" : "");
+        }
+    }
+
+    /** Words of the membrane memory: one per output position and block. */
+    public int memoryWords() {
+        return outH * outW * blocks;
+    }
+
+    public int outputSize() {
+        return outC * outH * outW;
+    }
+
+    public int inputSize() {
+        return inC * inH * inW;
+    }
+
+    /** Bits of one event buffer entry: value (if any), channel, row, column. */
+    public int eventBits() {
+        return valueBits + cBits + yBits + xBits;
+    }
+
+    /** The lanes of block {@code b} that hold a real channel or unit. */
+    public int validLanes(int b) {
+        return Math.min(lanes, outC - b * lanes);
+    }
+
+    /** Flat (channel-major) index of output neuron (c, y, x), as the integer model numbers it. */
+    public int neuron(int c, int y, int x) {
+        return (c * outH + y) * outW + x;
+    }
+
+    /** Words an input event at (c, y, x) walks in the synaptic phase (0 when it reaches no neuron). */
+    public int wordsFor(int c, int y, int x) {
+        return switch (kind) {
+            case DENSE -> blocks;
+            case POOL -> y / kernel < outH && x / kernel < outW ? 1 : 0;
+            case CONV -> blocks * validTaps(y, inH, outH) * validTaps(x, inW, outW);
+        };
+    }
+
+    /** Kernel offsets k in [0, K) for which input row y reaches an output row: (y + pad - k) = s * o, 0 <= o < outDim. */
+    int validTaps(int y, int inDim, int outDim) {
+        int n = 0;
+        for (int k = 0; k < kernel; k++) {
+            if (tapValid(y, k, outDim)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    boolean tapValid(int y, int k, int outDim) {
+        int d = y + padding - k;
+        return d >= 0 && d % stride == 0 && d / stride < outDim;
+    }
+
+    /** Unsigned bits to count 0 .. n-1 (at least 1). */
+    public static int indexBits(long n) {
+        return Math.max(1, 64 - Long.numberOfLeadingZeros(Math.max(0, n - 1)));
+    }
+
+    /** Signed bits holding every value in [-|v|, |v|] (at least 2). */
+    public static int signedBits(long maxAbs) {
+        return Math.max(2, 65 - Long.numberOfLeadingZeros(Math.abs(maxAbs)));
+    }
+}

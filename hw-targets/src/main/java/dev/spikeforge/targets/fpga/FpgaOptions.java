@@ -1,0 +1,93 @@
+package dev.spikeforge.targets.fpga;
+
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Value;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The parameters of {@code target fpga(lanes = 16, family = xc7, memory = block, device = xc7a35t)}.
+ *
+ * @param lanes   P, neurons updated per clock (a power of two, 1 to 64)
+ * @param family  generic, ice40 or xc7: which synthesis script and device table apply
+ * @param memory  auto, block or distributed: the RAM style attribute on the large memories
+ * @param device  the part that {@code synth} checks the design against (empty: the family's default)
+ */
+public record FpgaOptions(int lanes, String family, String memory, String device) {
+
+    public static final List<String> FAMILIES = List.of("generic", "ice40", "xc7");
+    public static final List<String> MEMORY_STYLES = List.of("auto", "block", "distributed");
+
+    public static FpgaOptions defaults() {
+        return new FpgaOptions(16, "generic", "auto", "");
+    }
+
+    /** The device synth checks against: the given one, else the family's default. */
+    public String effectiveDevice() {
+        if (!device.isEmpty()) {
+            return device;
+        }
+        return switch (family) {
+            case "ice40" -> "up5k";
+            case "xc7" -> "xc7a35t";
+            default -> "";
+        };
+    }
+
+    /** Reads a request's arguments; problems are collected as sentences, each with the fix. */
+    public static FpgaOptions from(DeploySpec.TargetRequest request, List<String> problems) {
+        FpgaOptions o = defaults();
+        int lanes = o.lanes;
+        String family = o.family;
+        String memory = o.memory;
+        String device = o.device;
+        for (Value.Arg a : request.args()) {
+            String key = a.positional() ? "family" : a.key();
+            String text = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
+            switch (key) {
+                case "lanes" -> {
+                    if (a.value() instanceof Value.Num n && n.integral() && n.value() >= 1 && n.value() <= 64
+                            && Integer.bitCount((int) n.value()) == 1) {
+                        lanes = (int) n.value();
+                    } else {
+                        problems.add("lanes must be a power of two from 1 to 64, got " + text);
+                    }
+                }
+                case "family" -> {
+                    if (FAMILIES.contains(text)) {
+                        family = text;
+                    } else {
+                        problems.add("family must be one of " + String.join(", ", FAMILIES) + ", got " + text);
+                    }
+                }
+                case "memory" -> {
+                    if (MEMORY_STYLES.contains(text)) {
+                        memory = text;
+                    } else {
+                        problems.add("memory must be one of " + String.join(", ", MEMORY_STYLES) + ", got " + text);
+                    }
+                }
+                case "device" -> {
+                    if (FpgaDevices.known(text)) {
+                        device = text.toLowerCase(Locale.ROOT);
+                    } else {
+                        problems.add("device " + text + " is not in the device table; known: "
+                                + String.join(", ", FpgaDevices.names()));
+                    }
+                }
+                default -> problems.add("unknown argument '" + key + "'; fpga takes lanes, family, memory and device");
+            }
+        }
+        FpgaOptions out = new FpgaOptions(lanes, family, memory, device);
+        if (!device.isEmpty() && !FpgaDevices.get(device).family().equals(family)) {
+            problems.add("device " + device + " belongs to family " + FpgaDevices.get(device).family() + ", not " + family);
+        }
+        return out;
+    }
+
+    /** How the options are written in a target line: {@code fpga(lanes = 16, family = xc7)}. */
+    public String describe() {
+        return "fpga(lanes = " + lanes + ", family = " + family + (memory.equals("auto") ? "" : ", memory = " + memory)
+                + (device.isEmpty() ? "" : ", device = " + device) + ")";
+    }
+}
