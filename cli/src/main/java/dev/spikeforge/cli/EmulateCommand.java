@@ -197,28 +197,31 @@ final class EmulateCommand implements Callable<Integer> {
 
     /** Why the model cannot supply this mapping's inputs, or null. */
     private static String mismatch(Network net, Mapping m) {
+        return mismatch(net, m.input().size(), m.timesteps(), m.input().encoding());
+    }
+
+    /** Why the model cannot supply the inputs of a compiled folder (input size, T, encoding), or null. */
+    static String mismatch(Network net, long inputSize, int timesteps, String encoding) {
         long size = net.input().shape().size();
-        if (size != m.input().size()) {
-            return "the mapping takes " + m.input().size() + " input values but model '" + net.name() + "' has "
-                    + size;
+        if (size != inputSize) {
+            return "the folder takes " + inputSize + " input values but model '" + net.name() + "' has " + size;
         }
-        if (net.timesteps() != m.timesteps()) {
-            return "the mapping runs T = " + m.timesteps() + " steps but model '" + net.name() + "' has T = "
+        if (net.timesteps() != timesteps) {
+            return "the folder runs T = " + timesteps + " steps but model '" + net.name() + "' has T = "
                     + net.timesteps();
         }
         Encoding.Kind kind = net.input().encoding().kind();
         if (kind == Encoding.Kind.EVENTS) {
-            return "model '" + net.name() + "' takes recorded events, which emulate cannot read yet";
+            return "model '" + net.name() + "' takes recorded events, which the emulators cannot read yet";
         }
-        if (!kind.keyword().equals(m.input().encoding())) {
-            return "the mapping expects " + m.input().encoding() + " input but model '" + net.name() + "' encodes "
-                    + kind.keyword();
+        if (!kind.keyword().equals(encoding)) {
+            return "the folder expects " + encoding + " input but model '" + net.name() + "' encodes " + kind.keyword();
         }
         return null;
     }
 
     /** The evaluation spikes of samples {@code idx} as the integer engines take them (see FloatIntegerComparison). */
-    private static int[][] inputs(Network net, ImageDataset test, int[] idx, long seed) {
+    static int[][] inputs(Network net, ImageDataset test, int[] idx, long seed) {
         float[] spikes = InputEncoder.encode(net, test, idx, seed);
         int b = idx.length;
         int n = test.sampleSize();

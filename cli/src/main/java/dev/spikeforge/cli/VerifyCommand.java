@@ -13,7 +13,9 @@ import dev.spikeforge.compiler.target.TargetException;
 import dev.spikeforge.compiler.target.TargetFamily;
 import dev.spikeforge.runtime.encode.InputEncoder;
 import dev.spikeforge.targets.neurocore.emulator.EmulationSummary;
+import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.targets.neurocore.emulator.MappingFileException;
+import dev.spikeforge.targets.fpga.RtlSimulator;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.engine.FloatModel;
@@ -71,9 +73,21 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--junit", paramLabel = "FILE", description = "Also write a JUnit XML report for CI systems.")
     Path junit;
 
-    @Option(names = "--target", paramLabel = "SPEC", description = {"Also compile for this target (a neurocore preset or",
-            "spec file) and check that its emulator equals the integer model exactly. Repeatable."})
+    @Option(names = "--target", paramLabel = "SPEC", description = {"Also compile for this target and check that its emulator",
+            "equals the integer model exactly: a neurocore preset or spec file, or a target as in a deploy",
+            "block, e.g. 'fpga(lanes = 16, family = xc7)'. Repeatable."})
     List<String> targets;
+
+    @Option(names = "--rtl", description = {"For fpga targets, also simulate the generated Verilog on the same samples",
+            "and require every spike, its cycle, every membrane and every step's cycles to equal the emulator."})
+    boolean rtl;
+
+    @Option(names = "--simulator", paramLabel = "verilator|iverilog", defaultValue = "verilator",
+            description = "The RTL simulator for --rtl (default: ${DEFAULT-VALUE}).")
+    String simulator;
+
+    @Option(names = "--vcd", paramLabel = "FILE", description = "With --rtl, keep the simulation's waveforms in FILE.")
+    Path vcd;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where --target writes the compiled folders (default: NAME-compiled).")
     Path out;
@@ -88,6 +102,17 @@ final class VerifyCommand implements Callable<Integer> {
         if (samples != null && samples < 1 || !(agreement >= 0 && agreement <= 1) || !(drop >= 0)) {
             err.println("spikeforge verify: --samples takes a number of at least 1, --tolerance-agreement a fraction"
                     + " from 0 to 1, --tolerance-drop points of at least 0");
+            return ExitCodes.USAGE;
+        }
+        RtlSimulator.Tool tool;
+        try {
+            tool = RtlSimulator.Tool.parse(simulator);
+        } catch (IllegalArgumentException e) {
+            err.println("spikeforge verify: --simulator: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if ((rtl || vcd != null) && (targets == null || targets.stream().noneMatch(t -> t.trim().startsWith("fpga")))) {
+            err.println("spikeforge verify: --rtl and --vcd need an fpga target, e.g. --target 'fpga(lanes = 16)'");
             return ExitCodes.USAGE;
         }
         RunSetup.Prepared p = RunSetup.prepare("verify", modelFile, data, err);
@@ -130,11 +155,15 @@ final class VerifyCommand implements Callable<Integer> {
                     int[] idx = java.util.stream.IntStream.range(from, from + count).toArray();
                     float[] input = InputEncoder.encode(net, test, idx, p.train().seed());
                     return FloatIntegerComparison.integerInputs(input, count, qn.inputSize(), qn.timesteps(), direct);
-                }, threads, folder);
+                }, threads, folder, rtl && request.family().equals("fpga") ? new EmulatorCheck.Rtl(tool, vcd) : null);
                 emulated.add(e);
                 if (e.exact() < n) {
                     failures.add(e.target() + ": the emulator differs from the integer model on " + (n - e.exact())
                             + " of " + n + " samples; first: " + e.first());
+                }
+                if (e.fpga() != null && e.fpga().rtlPerSample() != null && e.fpga().rtlExact() < n) {
+                    failures.add(e.target() + ": the RTL simulation differs from the emulator on "
+                            + (n - e.fpga().rtlExact()) + " of " + n + " samples; first: " + e.fpga().rtlFirst());
                 }
             } catch (TargetException e) {
                 if (!e.diagnostics().isEmpty()) {
@@ -145,6 +174,14 @@ final class VerifyCommand implements Callable<Integer> {
                 err.flush();
                 return ExitCodes.CHECK_FAILED;
             } catch (MappingFileException e) {
+                err.println("spikeforge verify: error: " + e.getMessage());
+                err.flush();
+                return ExitCodes.INPUT_ERROR;
+            } catch (FileProblemException e) {
+                err.println("spikeforge verify: error: " + e.oneLine());
+                err.flush();
+                return ExitCodes.INPUT_ERROR;
+            } catch (RtlSimulator.RtlSimException e) {
                 err.println("spikeforge verify: error: " + e.getMessage());
                 err.flush();
                 return ExitCodes.INPUT_ERROR;
@@ -188,13 +225,28 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "integer model: %.1f s on %d threads, %.3g synaptic ops/s per thread (%.1f s in all)%n",
                 r.integerSeconds(), threads, r.synapticOps() / Math.max(1e-9, r.integerSeconds()) / threads, seconds);
         for (EmulatorCheck.Result e : emulated) {
-            EmulationSummary m = e.summary();
             out.printf(Locale.ROOT, "%s emulator: %d of %d samples exactly equal to the integer model (every spike,"
                     + " membrane and readout)%s%n", e.target(), e.exact(), e.perSample().size(),
                     e.first() == null ? "" : "; first difference: " + e.first());
-            out.printf(Locale.ROOT, "  %s: %.0f cycles per inference (%.1f us at the clock), %.3g J per inference;"
-                    + " folder %s%n", e.target(), m.meanCycles(), 1e6 * m.meanSeconds(), m.meanEnergy().totalJ(),
-                    e.folder());
+            EmulationSummary m = e.summary();
+            if (m != null) {
+                out.printf(Locale.ROOT, "  %s: %.0f cycles per inference (%.1f us at the clock), %.3g J per inference;"
+                        + " folder %s%n", e.target(), m.meanCycles(), 1e6 * m.meanSeconds(), m.meanEnergy().totalJ(),
+                        e.folder());
+            }
+            EmulatorCheck.FpgaStats f = e.fpga();
+            if (f != null) {
+                out.printf(Locale.ROOT, "  %s: %.0f cycles per inference (min %d, max %d; the closed-form formula agrees"
+                        + " on every step), emulator %.3g cycles/s per thread; folder %s%n", e.target(), f.meanCycles(),
+                        f.minCycles(), f.maxCycles(), f.emulatorCyclesPerSecond(), e.folder());
+                if (f.rtlPerSample() != null) {
+                    String name = f.rtlTool().name().toLowerCase(Locale.ROOT);
+                    out.printf(Locale.ROOT, "  %s RTL simulation: %d of %d samples exactly equal to the emulator (every"
+                            + " spike and its cycle, every membrane, cycles per step, readout)%s; %.3g cycles/s (build %.1f s)%n",
+                            name, f.rtlExact(), f.rtlPerSample().size(), f.rtlFirst() == null ? "" : "; first difference: "
+                            + f.rtlFirst(), f.rtlCyclesPerSecond(), f.rtlBuildSeconds());
+                }
+            }
         }
         out.println(failures.isEmpty() ? "PASS" : "FAIL: " + String.join("; ", failures));
     }
@@ -237,9 +289,25 @@ final class VerifyCommand implements Callable<Integer> {
             t.put("samples", e.perSample().size());
             t.put("exact_samples", e.exact());
             t.put("first_difference", e.first() == null ? null : e.first().toString());
-            t.put("cycles_per_inference", e.summary().meanCycles());
-            t.put("seconds_per_inference", e.summary().meanSeconds());
-            t.put("energy_per_inference_j", e.summary().meanEnergy().totalJ());
+            if (e.summary() != null) {
+                t.put("cycles_per_inference", e.summary().meanCycles());
+                t.put("seconds_per_inference", e.summary().meanSeconds());
+                t.put("energy_per_inference_j", e.summary().meanEnergy().totalJ());
+            }
+            EmulatorCheck.FpgaStats f = e.fpga();
+            if (f != null) {
+                t.put("cycles_per_inference", f.meanCycles());
+                t.put("min_cycles", f.minCycles());
+                t.put("max_cycles", f.maxCycles());
+                t.put("emulator_cycles_per_second_per_thread", f.emulatorCyclesPerSecond());
+                if (f.rtlPerSample() != null) {
+                    t.put("rtl_simulator", f.rtlTool().name().toLowerCase(Locale.ROOT));
+                    t.put("rtl_exact_samples", f.rtlExact());
+                    t.put("rtl_first_difference", f.rtlFirst());
+                    t.put("rtl_cycles_per_second", f.rtlCyclesPerSecond());
+                    t.put("rtl_build_seconds", f.rtlBuildSeconds());
+                }
+            }
         }
         doc.put("passed", failures.isEmpty());
         ArrayNode f = doc.putArray("failures");
@@ -267,6 +335,15 @@ final class VerifyCommand implements Callable<Integer> {
                 testCase(cases, net.name() + ".emulator." + e.target(), "sample_" + i, m == null ? null : m.toString());
                 tests++;
                 failures += m == null ? 0 : 1;
+            }
+            if (e.fpga() != null && e.fpga().rtlPerSample() != null) {
+                String cls = net.name() + ".rtl_" + e.fpga().rtlTool().name().toLowerCase(Locale.ROOT) + "." + e.target();
+                for (int i = 0; i < e.fpga().rtlPerSample().size(); i++) {
+                    String m = e.fpga().rtlPerSample().get(i);
+                    testCase(cases, cls, "sample_" + i, m);
+                    tests++;
+                    failures += m == null ? 0 : 1;
+                }
             }
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + String.format(Locale.ROOT,

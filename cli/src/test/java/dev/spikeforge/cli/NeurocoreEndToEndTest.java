@@ -136,7 +136,7 @@ class NeurocoreEndToEndTest {
                 }
                 return in;
             };
-            EmulatorCheck.Result r = EmulatorCheck.run(qn, request, dir, SAMPLES, inputs, 2, dir.resolve("net" + k));
+            EmulatorCheck.Result r = EmulatorCheck.run(qn, request, dir, SAMPLES, inputs, 2, dir.resolve("net" + k), null);
             assertNull(r.first(), preset + ", network " + k + ":\n" + text);
             assertEquals(SAMPLES, r.exact());
             long[] perLayer = new IntegerSimulator(qn).run(inputs.apply(0, 1)[0]).spikes();

@@ -66,12 +66,17 @@ public final class RtlSimulator {
 
     /** Whether the tool's command is on the PATH. */
     public static boolean available(Tool tool) {
+        return available(tool.command);
+    }
+
+    /** Whether {@code command} is an executable on the PATH. */
+    public static boolean available(String command) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;
         }
         for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool.command))) {
+            if (Files.isExecutable(Path.of(dir, command))) {
                 return true;
             }
         }

@@ -380,12 +380,15 @@ public final class TopGenerator {
                         }
                         fclose(f);
                     }
-                    Verilated::commandArgs(argc, argv);
-                    top.reset(new %1$s);
+                    std::unique_ptr<VerilatedContext> context{new VerilatedContext};
+                    context->commandArgs(argc, argv);
                 #if VM_TRACE
-                    const char* vcdArg = Verilated::commandArgsPlusMatch("vcd=");
+                    context->traceEverOn(true);
+                #endif
+                    top.reset(new %1$s{context.get(), "TOP"});
+                #if VM_TRACE
+                    const char* vcdArg = context->commandArgsPlusMatch("vcd=");
                     if (vcdArg && vcdArg[0]) {
-                        Verilated::traceEverOn(true);
                         vcd = new VerilatedVcdC;
                         top->trace(vcd, 99);
                         vcd->open(vcdArg + 5);
@@ -433,6 +436,7 @@ public final class TopGenerator {
                     if (vcd) vcd->close();
                 #endif
                     top->final();
+                    top.reset();  // before the context it was made in goes away
                     return 0;
                 }
                 """.formatted(cls, packEvent(first), d.last().outC(), d.last().readoutBits()));
