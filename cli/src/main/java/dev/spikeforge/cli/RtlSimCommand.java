@@ -63,6 +63,10 @@ final class RtlSimCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Read the dataset from DIR instead of its usual place.")
     Path dataDir;
 
+    @Option(names = "--speed", description = {"Also time both without recording: the emulator keeps no membranes and",
+            "Verilator writes no trace (only cycles and readouts), for a side-by-side speed figure."})
+    boolean speed;
+
     @Option(names = "--json", description = "Print the results as JSON on standard output.")
     boolean json;
 
@@ -124,6 +128,23 @@ final class RtlSimCommand implements Callable<Integer> {
             err.println("spikeforge rtl-sim: error: " + e.getMessage());
             return ExitCodes.INPUT_ERROR;
         }
+        double emuFast = Double.NaN;
+        double rtlFast = Double.NaN;
+        long cyclesAll = want.stream().mapToLong(FpgaEmulator.Sample::cycles).sum();
+        if (speed) {
+            long f0 = System.nanoTime();
+            for (int[] in : inputs) {
+                emulator.run(in, false);
+            }
+            emuFast = cyclesAll / Math.max(1e-9, (System.nanoTime() - f0) / 1e9);
+            try {
+                RtlSimulator.Result quiet = RtlSimulator.run(dir, d, inputs, tool, null, false);
+                rtlFast = cyclesAll / Math.max(1e-9, quiet.runSeconds());
+            } catch (RtlSimulator.RtlSimException e) {
+                err.println("spikeforge rtl-sim: error: " + e.getMessage());
+                return ExitCodes.INPUT_ERROR;
+            }
+        }
         String name = tool.name().toLowerCase(Locale.ROOT);
         String diff = RtlSimulator.firstDifference(d, want, got.samples(), "emulator", name);
         long cycles = want.stream().mapToLong(FpgaEmulator.Sample::cycles).sum();
@@ -148,6 +169,10 @@ final class RtlSimCommand implements Callable<Integer> {
             doc.put("rtl_build_seconds", got.buildSeconds());
             doc.put("rtl_seconds", got.runSeconds());
             doc.put("rtl_cycles_per_second", rtlRate);
+            if (speed) {
+                doc.put("emulator_cycles_per_second_no_recording", emuFast);
+                doc.put("rtl_cycles_per_second_no_trace", rtlFast);
+            }
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
         } else {
             out.printf(Locale.ROOT, "%s: %d samples, %,d cycles (%.0f per inference), accuracy %.2f%%%n", d.top(), n, cycles,
@@ -155,6 +180,10 @@ final class RtlSimCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "emulator:  %8.2f s, %.3g cycles/s (one thread, every membrane recorded)%n", emuSeconds, emuRate);
             out.printf(Locale.ROOT, "%-9s  %8.2f s, %.3g cycles/s (build %.1f s, trace written and read back)%n", name + ":",
                     got.runSeconds(), rtlRate, got.buildSeconds());
+            if (speed) {
+                out.printf(Locale.ROOT, "without recording: emulator %.3g cycles/s, %s %.3g cycles/s (%s)%n", emuFast, name,
+                        rtlFast, tool == RtlSimulator.Tool.VERILATOR ? "no trace written" : "the test bench always traces");
+            }
             out.println(diff == null ? "EQUAL: every spike and its cycle, every membrane at the end of every step, the cycles"
                     + " of every step and the readout" : "DIFFERENT: " + diff);
             if (vcd != null) {

@@ -183,8 +183,45 @@ public final class FpgaEmulator {
         final long[] readout;
         final long roMask;
 
+        // precomputed per input coordinate (what the RTL's comparators compute each cycle)
+        final int[] kyMask;
+        final int[] kxMask;
+        final int[] oyOf;
+        final int[] oxOf;
+        final int leakKind;
+        final int leakK;
+        final long leakM;
+        final int leakF;
+        final boolean towardZero;
+
         Engine(FpgaLayer l, FpgaDesign.Images im) {
             this.l = l;
+            int k = l.kernel();
+            kyMask = new int[l.inH()];
+            kxMask = new int[l.inW()];
+            oyOf = new int[l.inH() * k];
+            oxOf = new int[l.inW() * k];
+            for (int y = 0; y < l.inH(); y++) {
+                kyMask[y] = tapMask(l, y, l.outH());
+                for (int t = 0; t < k; t++) {
+                    oyOf[y * k + t] = l.kind() == FpgaLayer.Kind.POOL ? y / k : (y + l.padding() - t) / l.stride();
+                }
+            }
+            for (int x = 0; x < l.inW(); x++) {
+                kxMask[x] = tapMask(l, x, l.outW());
+                for (int t = 0; t < k; t++) {
+                    oxOf[x * k + t] = l.kind() == FpgaLayer.Kind.POOL ? x / k : (x + l.padding() - t) / l.stride();
+                }
+            }
+            leakKind = switch (l.leak().kind()) {
+                case "shift" -> 1;
+                case "multiplier" -> 2;
+                default -> 0;
+            };
+            leakK = l.leak().k();
+            leakM = l.leak().m();
+            leakF = l.leak().f();
+            towardZero = l.leak().towardZero();
             this.weights = im.weights();
             this.bias = im.bias();
             this.theta = im.theta();
@@ -272,16 +309,18 @@ public final class FpgaEmulator {
                     }
                     case POOL -> {
                         int k = l.kernel();
-                        walkAny = qY / k < l.outH() && qX / k < l.outW();
+                        int oy = oyOf[qY * k];
+                        int ox = oxOf[qX * k];
+                        walkAny = oy < l.outH() && ox < l.outW();
                         lastWord = true;
                         int blk = qC / p;
-                        walkMa = ((qY / k) * l.outW() + qX / k) * l.blocks() + blk;
+                        walkMa = (oy * l.outW() + ox) * l.blocks() + blk;
                         wRa = blk;
                         walkMask = 1L << (qC % p);
                     }
                     case CONV -> {
-                        int kyOk = tapMask(qY, l.inH(), l.outH());
-                        int kxOk = tapMask(qX, l.inW(), l.outW());
+                        int kyOk = kyMask[qY];
+                        int kxOk = kxMask[qX];
                         walkAny = kyOk != 0 && kxOk != 0;
                         tKy = wFirst ? lowest(kyOk) : wKy;
                         tKx = wFirst ? lowest(kxOk) : wKx;
@@ -289,10 +328,10 @@ public final class FpgaEmulator {
                         int kxRest = kxOk & ~((2 << tKx) - 1);
                         boolean blkLast = wBlk == l.blocks() - 1;
                         lastWord = blkLast && kxRest == 0 && kyRest == 0;
-                        int oy = (qY + l.padding() - tKy) / l.stride();
-                        int ox = (qX + l.padding() - tKx) / l.stride();
-                        walkMa = (oy * l.outW() + ox) * l.blocks() + wBlk;
                         int k = l.kernel();
+                        int oy = oyOf[qY * k + tKy];
+                        int ox = oxOf[qX * k + tKx];
+                        walkMa = (oy * l.outW() + ox) * l.blocks() + wBlk;
                         wRa = ((qC * k + tKy) * k + tKx) * l.blocks() + wBlk;
                         walkMask = blockMask(wBlk);
                         if (!walkAny || lastWord) {
@@ -350,7 +389,7 @@ public final class FpgaEmulator {
                         v = h0;
                     }
                     trace[i] = v;
-                    word[i] = acc(l.leak().apply(v));
+                    word[i] = acc(leak(v));
                 }
                 if (membranes != null) {
                     int base = ((n2Blk * p) * l.outH() + n2Y) * l.outW() + n2X;
@@ -500,8 +539,8 @@ public final class FpgaEmulator {
             return valid == 64 ? -1L : (1L << valid) - 1;
         }
 
-        /** Bit k set when kernel offset k puts input coordinate y inside the output. */
-        int tapMask(int y, int inDim, int outDim) {
+        /** Bit k set when kernel offset k puts input coordinate y inside the output (pool: bit 0 when inside). */
+        static int tapMask(FpgaLayer l, int y, int outDim) {
             int m = 0;
             for (int k = 0; k < l.kernel(); k++) {
                 if (l.tapValid(y, k, outDim)) {
@@ -509,6 +548,19 @@ public final class FpgaEmulator {
                 }
             }
             return m;
+        }
+
+        /** The leak of {@link FpgaLayer.Leak#apply}, without its string dispatch. */
+        long leak(long v) {
+            return switch (leakKind) {
+                case 1 -> v - shr(v, leakK);
+                case 2 -> shr(v * leakM, leakF);
+                default -> v;
+            };
+        }
+
+        long shr(long v, int by) {
+            return towardZero && v < 0 ? -((-v) >> by) : v >> by;
         }
 
         static int lowest(int m) {

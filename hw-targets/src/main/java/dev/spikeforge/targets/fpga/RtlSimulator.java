@@ -89,6 +89,16 @@ public final class RtlSimulator {
      * @param vcd a file to write waveforms to, or null
      */
     public static Result run(Path folder, FpgaDesign d, int[][] inputs, Tool tool, Path vcd) throws RtlSimException, IOException {
+        return run(folder, d, inputs, tool, vcd, true);
+    }
+
+    /**
+     * As {@link #run(Path, FpgaDesign, int[][], Tool, Path)}; without {@code trace} (Verilator only) the
+     * simulation writes only cycles and readouts, for speed measurements: its samples then have no
+     * spikes and no membranes.
+     */
+    public static Result run(Path folder, FpgaDesign d, int[][] inputs, Tool tool, Path vcd, boolean trace)
+            throws RtlSimException, IOException {
         if (!available(tool)) {
             throw new RtlSimException(tool.command + " is not installed; install it with: apt-get install -y " + tool.debianPackage);
         }
@@ -104,16 +114,16 @@ public final class RtlSimulator {
         double build;
         List<String> runCmd = new ArrayList<>();
         if (tool == Tool.VERILATOR) {
-            boolean trace = vcd != null;
-            Path binary = work.resolve("obj" + (trace ? "-trace" : "")).resolve("sim");
-            Path stamp = work.resolve("obj" + (trace ? "-trace" : "")).resolve("sources.sha256");
+            boolean waves = vcd != null;
+            Path binary = work.resolve("obj" + (waves ? "-trace" : "")).resolve("sim");
+            Path stamp = work.resolve("obj" + (waves ? "-trace" : "")).resolve("sources.sha256");
             String sources = sourcesDigest(folder, rtl);
             if (!Files.isExecutable(binary) || !Files.exists(stamp) || !Files.readString(stamp).equals(sources)) {
                 List<String> cmd = new ArrayList<>(List.of("verilator", "--cc", "--exe", "--build", "-j",
                         String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors())), "-Wno-fatal",
-                        "--top-module", d.top(), "-Mdir", work.resolve("obj" + (trace ? "-trace" : "")).toString(),
+                        "--top-module", d.top(), "-Mdir", work.resolve("obj" + (waves ? "-trace" : "")).toString(),
                         "-o", "sim", "-CFLAGS", "-O2"));
-                if (trace) {
+                if (waves) {
                     cmd.add("--trace");
                 }
                 cmd.addAll(rtl);
@@ -123,8 +133,11 @@ public final class RtlSimulator {
             }
             build = (System.nanoTime() - t0) / 1e9;
             runCmd.add(binary.toAbsolutePath().toString());
-            if (trace) {
+            if (vcd != null) {
                 runCmd.add("+vcd=" + vcd.toAbsolutePath());
+            }
+            if (!trace) {
+                runCmd.add("+notrace");
             }
         } else {
             List<String> cmd = new ArrayList<>(List.of("iverilog", "-g2005", "-o", "sim.vvp",

@@ -332,6 +332,7 @@ public final class TopGenerator {
                 static FILE* out = nullptr;
                 static long cyc = 0, stepcyc = 0;
                 static int running = 0, sample = 0, tstep = 0;
+                static bool tracing = true;  // +notrace: only cycles and readouts (for speed measurements)
 
                 // bit i of a port of any width
                 template <typename T> static int bitOf(const T& v, int i) { return (int) ((v >> i) & 1); }
@@ -349,8 +350,8 @@ public final class TopGenerator {
                     top->clk = 0;
                     top->eval();
                     if (running) {
-                        if (top->sp_valid) fprintf(out, "spike %%d %%d %%d %%ld %%ld\\n", sample, tstep, (int) top->sp_layer, (long) top->sp_neuron, cyc);
-                        if (top->tr_valid)
+                        if (tracing && top->sp_valid) fprintf(out, "spike %%d %%d %%d %%ld %%ld\\n", sample, tstep, (int) top->sp_layer, (long) top->sp_neuron, cyc);
+                        if (tracing && top->tr_valid)
                             for (int j = 0; j < kLanes; j++)
                                 if (bitOf(top->tr_mask, j))
                                     fprintf(out, "mem %%d %%d %%d %%ld %%lld\\n", sample, tstep, (int) top->tr_layer,
@@ -382,6 +383,8 @@ public final class TopGenerator {
                     }
                     std::unique_ptr<VerilatedContext> context{new VerilatedContext};
                     context->commandArgs(argc, argv);
+                    const char* notrace = context->commandArgsPlusMatch("notrace");
+                    tracing = !(notrace && notrace[0]);
                 #if VM_TRACE
                     context->traceEverOn(true);
                 #endif
