@@ -102,6 +102,7 @@ public final class RtlSimulator {
         if (!available(tool)) {
             throw new RtlSimException(tool.command + " is not installed; install it with: apt-get install -y " + tool.debianPackage);
         }
+        folder = folder.toAbsolutePath();
         Path work = folder.resolve("sim-" + tool.name().toLowerCase(Locale.ROOT));
         Files.createDirectories(work);
         copyTree(folder.resolve("mem"), work.resolve("mem"));

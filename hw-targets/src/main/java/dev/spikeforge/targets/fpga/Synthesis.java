@@ -55,6 +55,7 @@ public final class Synthesis {
         if (device != null) {
             family = device.family();
         }
+        folder = folder.toAbsolutePath();
         Path work = folder.resolve("synth-" + family);
         Files.createDirectories(work);
         String wrapper = d.top() + "_synth";

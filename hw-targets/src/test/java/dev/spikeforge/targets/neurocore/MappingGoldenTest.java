@@ -29,12 +29,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * mapping.json and report.json of two examples on loihi_like, against golden files, with weights
  * drawn from a fixed seed; writing twice gives the same bytes, synapse images included.
  */
-class MappingGoldenTest {
+public class MappingGoldenTest {
 
     @TempDir
     Path dir;
 
     static QuantizedNetwork quantised(String name, NeurocoreSpec spec) throws Exception {
+        return quantised(name, spec.shiftTowardZero());
+    }
+
+    /** An example model quantised in its deploy formats, with weights drawn from a fixed seed (42). */
+    public static QuantizedNetwork quantised(String name, boolean towardZero) throws Exception {
         Path root = Golden.projectRoot();
         Compilation c = SnnFrontEnd.compile(SourceFile.read(root.resolve("examples/models/" + name + ".snn")));
         assertTrue(c.ok(), c.diagnostics().toString());
@@ -53,7 +58,7 @@ class MappingGoldenTest {
             }
         }
         QuantOptions base = QuantOptions.from(net.deploy().orElse(null));
-        QuantOptions opt = base.withShiftTowardZero(spec.shiftTowardZero());
+        QuantOptions opt = base.withShiftTowardZero(towardZero);
         Quantizer.Result r = Quantizer.quantize(net, w, opt);
         assertTrue(r.ok(), r.diagnostics().toString());
         return r.network();

@@ -1,0 +1,149 @@
+package dev.spikeforge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fpga target through the CLI: compile, verify --rtl, rtl-sim, synth, and their errors. */
+class FpgaCommandsTest {
+
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path checkpoint;
+    static Path compiled;
+
+    static final String MODEL = """
+            model bars
+            input 1x8x8
+            timesteps 6
+            neuron lif  = LIF(beta = 0.875, threshold = 1.0)
+            neuron pool = IF(threshold = 0.75)
+            layers {
+                c = conv(4, kernel = 3, padding = 1) -> lif
+                p = avgpool(2) -> pool
+                h = dense(12) -> lif
+                out = readout(4)
+            }
+            train {
+                method    = spike_bp
+                dataset   = idx(path = "bars")
+                epochs    = 2
+                batch     = 32
+                optimizer = adam(lr = 0.01)
+                seed      = 5
+            }
+            deploy {
+                weights  = int(8, per_channel)
+                membrane = int(16)
+                leak     = multiplier(12)
+                target fpga(lanes = 4, family = ice40, device = hx8k)
+            }
+            """;
+
+    @BeforeAll
+    static void trainedAndCompiled() throws Exception {
+        BarsDataset.write(dir.resolve("bars"), 256, 64);
+        model = dir.resolve("bars.snn");
+        Files.writeString(model, MODEL);
+        checkpoint = dir.resolve("bars.npz");
+        CliRun r = CliRun.of("train", model.toString(), "--out", checkpoint.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        CliRun c = CliRun.of("compile", model.toString(), "--checkpoint", checkpoint.toString(), "--out",
+                dir.resolve("out").toString());
+        assertEquals(ExitCodes.OK, c.exit(), c.err());
+        compiled = dir.resolve("out/fpga-ice40-p4");
+        assertTrue(c.out().contains("fpga(lanes = 4, family = ice40, device = hx8k): 4 layer engines"), c.out());
+    }
+
+    @Test
+    void compileWritesTheFolder() throws Exception {
+        for (String f : new String[] {"fpga.json", "rtl/bars_top.v", "rtl/bars_l0.v", "tb/tb.v", "tb/main.cpp",
+                "mem/bars_l0_w.hex", "mem/bars_l0_t.hex"}) {
+            assertTrue(Files.isRegularFile(compiled.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void verifyChainsTheFloatIntegerEmulatorAndIcarus() throws Exception {
+        Path junit = dir.resolve("verify.xml");
+        CliRun r = CliRun.of("verify", model.toString(), "--checkpoint", checkpoint.toString(), "--samples", "6",
+                "--target", "fpga(lanes = 2)", "--rtl", "--simulator", "iverilog", "--out", dir.resolve("v").toString(),
+                "--junit", junit.toString(), "--tolerance-agreement", "0", "--tolerance-drop", "100");
+        assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("emulator: 6 of 6 samples exactly equal to the integer model"), r.out());
+        assertTrue(r.out().contains("icarus RTL simulation: 6 of 6 samples exactly equal to the emulator"), r.out());
+        String xml = Files.readString(junit);
+        assertTrue(xml.contains("classname=\"bars.rtl_icarus.fpga(lanes = 2, family = generic)\" name=\"sample_5\""), xml);
+        assertTrue(xml.contains("failures=\"0\""), xml);
+    }
+
+    @Test
+    void rtlSimWithVerilatorEqualsTheEmulator() {
+        CliRun r = CliRun.of("rtl-sim", compiled.toString(), "--model", model.toString(), "--samples", "4", "--speed");
+        assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("EQUAL: every spike and its cycle"), r.out());
+        assertTrue(r.out().contains("without recording: emulator"), r.out());
+    }
+
+    @Test
+    void synthReportsResourcesAndFit() {
+        CliRun r = CliRun.of("synth", compiled.toString(), "--no-pnr");
+        assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("bars_l0"), r.out());
+        assertTrue(r.out().matches("(?s).*\\ntotal +[1-9][0-9]* +[1-9].*"), r.out());
+        assertTrue(r.out().contains("FITS hx8k"), r.out());
+    }
+
+    @Test
+    void aChangedMemoryImageIsRefusedWithTheFileNamed() throws Exception {
+        Path copy = dir.resolve("tampered");
+        CliRun c = CliRun.of("compile", model.toString(), "--checkpoint", checkpoint.toString(), "--out", copy.toString());
+        assertEquals(ExitCodes.OK, c.exit(), c.err());
+        Path hex = copy.resolve("fpga-ice40-p4/mem/bars_l2_w.hex");
+        String text = Files.readString(hex);
+        Files.writeString(hex, (text.charAt(0) == '0' ? "1" : "0") + text.substring(1));
+        CliRun r = CliRun.of("rtl-sim", copy.resolve("fpga-ice40-p4").toString(), "--model", model.toString());
+        assertEquals(ExitCodes.INPUT_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("bars_l2_w.hex: file: its SHA-256 differs from fpga.json's"), r.err());
+    }
+
+    @Test
+    void aResidualModelBreaksTheChainRule() throws Exception {
+        Path res = dir.resolve("res.snn");
+        Files.writeString(res, """
+                model res
+                input 1x8x8
+                timesteps 4
+                neuron lif = LIF(beta = 0.875, threshold = 1.0)
+                layers {
+                    c = conv(4, kernel = 3, padding = 1) -> lif
+                    r = residual { c2 = conv(4, kernel = 3, padding = 1) } skip identity -> lif
+                    out = readout(4)
+                }
+                deploy {
+                    target fpga(lanes = 4)
+                }
+                """);
+        CliRun r = CliRun.of("check", res.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("error[E700]: fpga(lanes = 4, family = generic): The accelerator runs a chain of dense,"
+                + " conv and pool layers: layer 'r': it sums 2 paths"), r.err());
+    }
+
+    @Test
+    void badTargetArgumentsAreNamed() throws Exception {
+        Path bad = dir.resolve("bad.snn");
+        Files.writeString(bad, MODEL.replace("target fpga(lanes = 4, family = ice40, device = hx8k)",
+                "target fpga(lanes = 3, family = ice41)"));
+        CliRun r = CliRun.of("check", bad.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("fpga: lanes must be a power of two from 1 to 64, got 3"), r.err());
+        assertTrue(r.err().contains("fpga: family must be one of generic, ice40, xc7, got ice41"), r.err());
+    }
+}
