@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job, end to end: install what is missing, build, train the quick example for one
 # short epoch on Fashion-MNIST (6,000 samples), evaluate it, quantise it and compile it for the
-# loihi_like chip, verify the integer model against the float one and the chip's emulator
-# against the integer model, and check every example model.
+# loihi_like chip and an FPGA, verify the integer model against the float one, the chip's
+# emulator against the integer model, the FPGA emulator against the integer model and the
+# Verilator simulation of the generated Verilog against the FPGA emulator, synthesise the
+# Verilog with yosys, and check every example model.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/require.sh"
@@ -15,4 +17,9 @@ cd "$root"
 # loihi_like emulator must equal the integer model exactly on 200 samples
 ./spikeforge verify examples/models/quick.snn --checkpoint build/quick/quick.npz --limit 2000 \
     --tolerance-agreement 0.95 --target loihi_like --out build/quick/compiled --junit build/quick/verify.xml
+# the generated accelerator: emulator == integer model, Verilator == emulator (spikes, cycles, membranes)
+./spikeforge verify examples/models/quick.snn --checkpoint build/quick/quick.npz --samples 50 \
+    --tolerance-agreement 0.9 --target 'fpga(lanes = 8, family = xc7)' --rtl --out build/quick/compiled \
+    --junit build/quick/verify-fpga.xml
+./spikeforge synth build/quick/compiled/fpga-xc7-p8
 ./spikeforge check examples/models/*.snn

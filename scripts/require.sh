@@ -9,6 +9,12 @@ SPIKEFORGE_REQUIREMENTS=(
     "mvn             maven"
     "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz  dataset-fashion-mnist"
     "/usr/lib/python3/dist-packages/numpy/__init__.py              python3-numpy"
+    "verilator       verilator"
+    "iverilog        iverilog"
+    "yosys           yosys"
+    "nextpnr-ice40   nextpnr-ice40"
+    "g++             g++"
+    "make            make"
 )
 
 spikeforge_require() {
