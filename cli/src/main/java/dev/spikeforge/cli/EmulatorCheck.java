@@ -198,43 +198,33 @@ final class EmulatorCheck {
         return new Result(design.options().describe(), folder, perSample, null, seconds, stats);
     }
 
-    /** SEMANTICS.md section 5, comparison 1, for the fpga emulator (spikes compared as sets per step). */
+    /** SEMANTICS.md section 5, comparison 1, for the fpga emulator (its spikes, in emission order, as 0/1 per neuron). */
     static Mismatch compareFpga(int sample, QuantizedNetwork q, FpgaEmulator.Sample e, SampleResult r) {
-        for (int t = 0; t < q.timesteps(); t++) {
-            for (int l = 0; l < q.layers().size(); l++) {
-                String name = q.layers().get(l).layer();
-                byte[] rs = r.spikeRecord()[l][t];
-                byte[] es = new byte[rs.length];
+        byte[][][] spikes = new byte[q.layers().size()][q.timesteps()][];
+        for (int l = 0; l < spikes.length; l++) {
+            for (int t = 0; t < q.timesteps(); t++) {
+                spikes[l][t] = new byte[q.layers().get(l).size()];
                 for (int n : e.spikeNeurons()[l][t]) {
-                    es[n]++;
-                }
-                long[] em = e.membranes()[l][t];
-                long[] rm = r.membraneRecord()[l][t];
-                for (int n = 0; n < rm.length; n++) {
-                    if (es[n] != rs[n]) {
-                        return new Mismatch(sample, t + 1, name, n, "spike", es[n], rs[n]);
-                    }
-                    if (em[n] != rm[n]) {
-                        return new Mismatch(sample, t + 1, name, n, "membrane", em[n], rm[n]);
-                    }
+                    spikes[l][t][n]++;
                 }
             }
         }
-        for (int c = 0; c < r.readout().length; c++) {
-            if (e.readout()[c] != r.readout()[c]) {
-                return new Mismatch(sample, q.timesteps(), q.readout().layer(), c, "readout", e.readout()[c], r.readout()[c]);
-            }
-        }
-        return null;
+        return compare(sample, q, spikes, e.membranes(), e.readout(), r);
     }
 
     static Mismatch compare(int sample, QuantizedNetwork q, EmulatedSample e, SampleResult r) {
+        return compare(sample, q, e.spikes(), e.membranes(), e.readout(), r);
+    }
+
+    /** The first difference between an emulator's record ({@code [layer][step][neuron]}) and the integer reference's. */
+    static Mismatch compare(int sample, QuantizedNetwork q, byte[][][] spikes, long[][][] membranes, long[] readout,
+                            SampleResult r) {
         for (int t = 0; t < q.timesteps(); t++) {
             for (int l = 0; l < q.layers().size(); l++) {
                 String name = q.layers().get(l).layer();
-                long[] em = e.membranes()[l][t];
+                long[] em = membranes[l][t];
                 long[] rm = r.membraneRecord()[l][t];
-                byte[] es = e.spikes()[l][t];
+                byte[] es = spikes[l][t];
                 byte[] rs = r.spikeRecord()[l][t];
                 for (int n = 0; n < rm.length; n++) {
                     if (es[n] != rs[n]) {
@@ -247,9 +237,8 @@ final class EmulatorCheck {
             }
         }
         for (int c = 0; c < r.readout().length; c++) {
-            if (e.readout()[c] != r.readout()[c]) {
-                return new Mismatch(sample, q.timesteps(), q.readout().layer(), c, "readout", e.readout()[c],
-                        r.readout()[c]);
+            if (readout[c] != r.readout()[c]) {
+                return new Mismatch(sample, q.timesteps(), q.readout().layer(), c, "readout", readout[c], r.readout()[c]);
             }
         }
         return null;

@@ -562,25 +562,9 @@ public final class VerilogGenerator {
 
         // ---- functions
         v.line("    // index of the lowest set bit (0 when none)");
-        v.line("    function [%d:0] lowest_p;", lw - 1);
-        v.line("        input [%d:0] m;", p - 1);
-        v.line("        integer j;");
-        v.line("        begin");
-        v.line("            lowest_p = %s;", k(lw, 0));
-        v.line("            for (j = %d; j >= 0; j = j - 1)", p - 1);
-        v.line("                if (m[j]) lowest_p = j[%d:0];", lw - 1);
-        v.line("        end");
-        v.line("    endfunction");
+        lowestFunction(v, "lowest_p", p, lw);
         if (l.kind() == FpgaLayer.Kind.CONV) {
-            v.line("    function [%d:0] lowest_k;", kb - 1);
-            v.line("        input [%d:0] m;", kk - 1);
-            v.line("        integer j;");
-            v.line("        begin");
-            v.line("            lowest_k = %s;", k(kb, 0));
-            v.line("            for (j = %d; j >= 0; j = j - 1)", kk - 1);
-            v.line("                if (m[j]) lowest_k = j[%d:0];", kb - 1);
-            v.line("        end");
-            v.line("    endfunction");
+            lowestFunction(v, "lowest_k", kk, kb);
             v.line("    // the kernel offsets after t");
             v.line("    function [%d:0] after_k;", kk - 1);
             v.line("        input [%d:0] t;", kb - 1);
@@ -594,6 +578,19 @@ public final class VerilogGenerator {
         v.flushUnused();
         v.line("endmodule");
         return v.text();
+    }
+
+    /** A function returning the index of the lowest set bit of an {@code inBits} mask (0 when none). */
+    private static void lowestFunction(Verilog v, String name, int inBits, int outBits) {
+        v.line("    function [%d:0] %s;", outBits - 1, name);
+        v.line("        input [%d:0] m;", inBits - 1);
+        v.line("        integer j;");
+        v.line("        begin");
+        v.line("            %s = %s;", name, k(outBits, 0));
+        v.line("            for (j = %d; j >= 0; j = j - 1)", inBits - 1);
+        v.line("                if (m[j]) %s = j[%d:0];", name, outBits - 1);
+        v.line("        end");
+        v.line("    endfunction");
     }
 
     /** {@code (y + pad - t) = s * o} with {@code 0 <= o < outDim}, for input coordinate {@code e} of {@code bits}. */

@@ -1,5 +1,6 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
+import dev.spikeforge.compiler.io.Checksums;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -147,12 +145,8 @@ public final class MappingFiles {
         return dir.resolve(p);
     }
 
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+    static String sha256(byte[] bytes) {
+        return Checksums.sha256(bytes);
     }
 
     private static Mapping.Figures figures(JsonPlace t) throws MappingFileException {
