@@ -42,7 +42,7 @@ for bits in 8 6 4; do
         if [ "${QAT:-}" = all ] || [[ " ${QAT:-} " == *" $bits:$g "* ]]; then
             gran=${g//-/_}
             variant="build/bench/$name-qat$bits-$gran.snn"
-            sed -E "s/^( *)weights *= *int\([^)]*\)/\1weights  = int($bits, $gran)/; s/^( *)seed( *)= *([0-9]+)/\1seed\2= \3\n\1qat_epochs = 1/" \
+            sed -E "/^ *qat_epochs/d; s/^( *)weights *= *int\([^)]*\)/\1weights  = int($bits, $gran)/; s/^( *)seed( *)= *([0-9]+)/\1seed\2= \3\n\1qat_epochs = 1/" \
                 "$model" > "$variant"
             grep -q 'qat_epochs = 1' "$variant" && grep -q "int($bits, $gran)" "$variant" \
                 || { echo "cannot make the QAT variant of $model (needs weights = int(...) and seed lines)" >&2; exit 3; }
