@@ -42,14 +42,16 @@ import picocli.CommandLine.Spec;
                 "cycle-accurate emulator: every core computes its own neurons from its own synapse image and",
                 "every spike travels only along the routing tables. Reports accuracy, cycles per step and per",
                 "inference, time at the clock, per-layer slowest core and utilisation, spikes-per-step limit",
-                "violations and energy per inference. --trace writes a VCD of chosen neurons for GTKWave."},
+                "violations and energy per inference. --trace writes a VCD of chosen neurons for GTKWave.",
+                "An fpga folder (written for target fpga(...)) runs on the FPGA emulator: accuracy, cycles per",
+                "step and per inference, spikes per layer; its waveforms come from spikeforge rtl-sim --vcd."},
         footer = {"", "Exit codes: 0 ok, 1 invalid model, 2 usage error, 3 unreadable or damaged mapping folder,",
                 "model or dataset, or a mapping that does not belong to the model."})
 final class EmulateCommand implements Callable<Integer> {
 
     private static final int BATCH = 32;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The mapping folder (OUT/neurocore-NAME).")
+    @Parameters(index = "0", paramLabel = "DIR", description = "The mapping folder (OUT/neurocore-NAME) or fpga folder (OUT/fpga-...).")
     Path dir;
 
     @Option(names = "--model", required = true, paramLabel = "MODEL.snn",
@@ -100,6 +102,14 @@ final class EmulateCommand implements Callable<Integer> {
         if ((trace == null) != (traceNeurons == null)) {
             err.println("spikeforge emulate: --trace FILE.vcd and --trace-neurons LAYER:INDEX,... go together");
             return ExitCodes.USAGE;
+        }
+        if (java.nio.file.Files.exists(dir.resolve("fpga.json"))) {
+            if (trace != null) {
+                err.println("spikeforge emulate: --trace is for neurocore folders; for an fpga folder use"
+                        + " spikeforge rtl-sim DIR --model MODEL --vcd FILE");
+                return ExitCodes.USAGE;
+            }
+            return FpgaEmulation.run(dir, modelFile, samples, dataDir, threads, json, out, err);
         }
         Mapping m;
         try {

@@ -92,6 +92,15 @@ class FpgaCommandsTest {
     }
 
     @Test
+    void emulateRunsAnFpgaFolder() {
+        CliRun r = CliRun.of("emulate", compiled.toString(), "--model", model.toString(), "--samples", "16");
+        assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("model bars on fpga(lanes = 4, family = ice40, device = hx8k): 16 test samples, T = 6"),
+                r.out());
+        assertTrue(r.out().contains("cycles per inference mean"), r.out());
+    }
+
+    @Test
     void synthReportsResourcesAndFit() {
         CliRun r = CliRun.of("synth", compiled.toString(), "--no-pnr");
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());

@@ -231,6 +231,7 @@ public final class FpgaFolder {
                     l.thetaBits() == 0 ? null
                             : readHex(folder, VerilogGenerator.memFile(r.module(n), "t"), l.blocks(), lanes, l.thetaBits(), false)));
         }
+        r.at("");
         return new FpgaDesign(r.text(doc, "model"), r.text(doc, "top"), r.integer(doc, "timesteps", 1, 1 << 20), o,
                 r.text(in, "encoding"), shape, layers, images);
     }
@@ -272,7 +273,7 @@ public final class FpgaFolder {
         }
 
         void at(String p) {
-            prefix = p + ".";
+            prefix = p.isEmpty() ? "" : p + ".";
         }
 
         JsonNode node(JsonNode parent, String key) throws FpgaFolderException {
