@@ -93,6 +93,29 @@ class FpgaRtlPropertyTest {
         throw new AssertionError("no case with negative membranes in 400 seeds");
     }
 
+    @Test
+    void aMissingMemoryFileStopsBothTestBenchesLoudly() throws Exception {
+        FpgaCases.Planned p = null;
+        for (long seed = 1; p == null; seed++) {
+            p = FpgaCases.plan(seed, 2, RandomNetworks.InputKind.POISSON, 2);
+        }
+        Path dir = Files.createTempDirectory("spikeforge-nomem");
+        try {
+            Path folder = dir.resolve("fpga");
+            FpgaFolder.write(p.d(), folder, VerilogGenerator.Fault.NONE);
+            String missing = VerilogGenerator.memFile(p.d(), p.d().last(), "w");
+            Files.delete(folder.resolve(missing));
+            for (RtlSimulator.Tool tool : RtlSimulator.Tool.values()) {
+                FpgaCases.Planned planned = p;
+                RtlSimulator.RtlSimException e = org.junit.jupiter.api.Assertions.assertThrows(RtlSimulator.RtlSimException.class,
+                        () -> RtlSimulator.run(folder, planned.d(), new int[][] {planned.c().input}, tool, null));
+                assertTrue(e.getMessage().contains("FATAL: memory file " + missing + " is missing"), tool + ": " + e.getMessage());
+            }
+        } finally {
+            AtomicFiles.deleteTree(dir);
+        }
+    }
+
     static List<FpgaEmulator.Sample> emulate(FpgaDesign d, int[][] inputs) {
         FpgaEmulator e = new FpgaEmulator(d);
         List<FpgaEmulator.Sample> out = new ArrayList<>();
