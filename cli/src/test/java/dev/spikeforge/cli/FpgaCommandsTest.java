@@ -101,6 +101,31 @@ class FpgaCommandsTest {
     }
 
     @Test
+    void profileCountsAndEstimates() throws Exception {
+        CliRun r = CliRun.of("profile", model.toString(), "--checkpoint", checkpoint.toString(), "--samples", "8", "--json",
+                "--target", "fpga(lanes = 4)", "--target", "loihi_like", "--out", dir.resolve("prof").toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        double macs = 0;
+        double ops = 0;
+        for (com.fasterxml.jackson.databind.JsonNode l : doc.get("layers")) {
+            macs += l.get("ann_macs").asDouble();
+            ops += l.get("synaptic_ops_per_inference").asDouble();
+            assertEquals(l.get("neurons").asDouble() * 6, l.get("neuron_updates_per_inference").asDouble(), 1e-9);
+        }
+        assertTrue(macs > 0 && ops > 0, r.out());
+        assertEquals(macs * 4.6e-12, doc.get("energy_estimate_45nm").get("ann_compute_j").asDouble(), 1e-18);
+        assertEquals(ops * 0.9e-12, doc.get("energy_estimate_45nm").get("snn_compute_j").asDouble(), 1e-18);
+        com.fasterxml.jackson.databind.JsonNode ts = doc.get("targets");
+        assertEquals(2, ts.size(), r.out());
+        for (com.fasterxml.jackson.databind.JsonNode t : ts) {
+            assertEquals(8, t.get("exact_samples").asInt(), t.toString());
+            assertTrue(t.get("cycles_per_inference").asDouble() > 0, t.toString());
+        }
+        assertTrue(ts.get(1).has("energy_estimate_j"), ts.toString());
+    }
+
+    @Test
     void synthReportsResourcesAndFit() {
         CliRun r = CliRun.of("synth", compiled.toString(), "--no-pnr");
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
