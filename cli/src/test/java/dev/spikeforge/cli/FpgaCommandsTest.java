@@ -126,6 +126,22 @@ class FpgaCommandsTest {
     }
 
     @Test
+    void runDoesTheWholeJob() throws Exception {
+        Path out = dir.resolve("run");
+        CliRun r = CliRun.of("run", model.toString(), "--limit", "128", "--samples", "16", "--rtl-samples", "2",
+                "--tolerance-agreement", "0", "--tolerance-drop", "100", "--out", out.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("== [2/5] train"), r.err());
+        assertTrue(r.out().contains("spikeforge run: model bars"), r.out());
+        assertTrue(r.out().matches("(?s).*fpga\\(lanes = 4, family = ice40, device = hx8k\\) +16/16 .*"), r.out());
+        assertTrue(r.out().contains("RTL: fpga-ice40-p4: EQUAL"), r.out());
+        for (String f : new String[] {"bars.npz", "verify.json", "verify.xml", "profile.json", "summary.txt",
+                "compiled/fpga-ice40-p4/fpga.json"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+    }
+
+    @Test
     void synthReportsResourcesAndFit() {
         CliRun r = CliRun.of("synth", compiled.toString(), "--no-pnr");
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
