@@ -27,6 +27,7 @@ import dev.spikeforge.targets.neurocore.emulator.EmulatedSample;
 import dev.spikeforge.targets.neurocore.emulator.EmulationSummary;
 import dev.spikeforge.targets.neurocore.emulator.MappingFileException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,21 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON on standard output.")
     boolean json;
 
+    @Option(names = "--html", paramLabel = "DIR", description = {"Also write DIR/report.html (self-contained, plots embedded)",
+            "and the plots as PNG files: spike raster, firing rates, spikes per step, energy, membrane traces."})
+    Path html;
+
+    @Option(names = "--sample", paramLabel = "K", defaultValue = "0",
+            description = "The test sample the raster and membrane traces show (default: ${DEFAULT-VALUE}).")
+    int sample;
+
+    @Option(names = "--trace-neurons", paramLabel = "LAYER:INDEX,...",
+            description = "Neurons whose membranes to plot (default: the three most active of the last hidden layer).")
+    String traceNeurons;
+
+    @Option(names = "--accuracy-vs-steps", description = "Also plot the accuracy the readout would give after each step.")
+    boolean accuracyVsSteps;
+
     @Spec
     CommandSpec spec;
 
@@ -103,9 +119,9 @@ final class ProfileCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (samples < 1 || !(fpgaClockMhz > 0) || !(inputRate >= 0)) {
+        if (samples < 1 || !(fpgaClockMhz > 0) || !(inputRate >= 0) || sample < 0 || sample >= samples) {
             err.println("spikeforge profile: --samples takes a number of at least 1, --fpga-clock-mhz a positive clock,"
-                    + " --input-rate a rate of at least 0");
+                    + " --input-rate a rate of at least 0, --sample one of the profiled samples (0 to --samples - 1)");
             return ExitCodes.USAGE;
         }
         RunSetup.Prepared p = RunSetup.prepare("profile", modelFile, data, err);
@@ -185,6 +201,38 @@ final class ProfileCommand implements Callable<Integer> {
                 err.println("spikeforge profile: error: " + e.oneLine());
                 return ExitCodes.INPUT_ERROR;
             }
+        }
+        if (html != null) {
+            List<int[]> trace;
+            try {
+                trace = traceNeurons == null ? List.of() : parseNeurons(traceNeurons, qn);
+            } catch (IllegalArgumentException e) {
+                err.println("spikeforge profile: --trace-neurons: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = test.label(i);
+            }
+            ProfileReport.Data d = ProfileReport.gather(qn, inputs, labels, threads, sample, trace);
+            java.util.Map<String, byte[]> plots = ProfileReport.plots(qn, d, rows, profiled, accuracyVsSteps);
+            StringWriter text = new StringWriter();
+            print(new PrintWriter(text), net, r, rows, profiled);
+            List<String> lines = text.toString().lines().toList();
+            List<String[]> table = new ArrayList<>();
+            table.add(new String[] {"layer", "neurons", "spikes float", "spikes int", "firing rate", "synaptic ops",
+                    "neuron updates", "ANN MACs"});
+            for (Row x : rows) {
+                table.add(new String[] {x.layer(), String.valueOf(x.neurons()), fmt(x.floatSpikes()), fmt(x.integerSpikes()),
+                        String.format(Locale.ROOT, "%.4f", x.firingRate()), fmt(x.synapticOps()), fmt(x.neuronUpdates()),
+                        fmt(x.macs())});
+            }
+            List<String> energyLines = lines.stream().filter(l -> l.startsWith("  compute only") || l.startsWith("  with SRAM"))
+                    .map(String::trim).toList();
+            List<String> targetLines = lines.stream().filter(l -> profiled.stream().anyMatch(t -> l.startsWith(t.target() + ":"))
+                    || l.startsWith("  energy")).map(String::trim).toList();
+            Path page = ProfileReport.write(html, net.name(), lines.get(0), table, energyLines, targetLines, plots);
+            err.println("spikeforge profile: wrote " + page + " and " + plots.size() + " plots");
         }
         if (json) {
             stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
@@ -326,6 +374,43 @@ final class ProfileCommand implements Callable<Integer> {
             }
         }
         return doc;
+    }
+
+    /** {@code LAYER:INDEX,...}: a layer's name, node or index and a flat neuron index. */
+    static List<int[]> parseNeurons(String spec, QuantizedNetwork q) {
+        List<int[]> out = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split(":");
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("'" + part + "' is not LAYER:INDEX");
+            }
+            int layer = -1;
+            for (int l = 0; l < q.layers().size(); l++) {
+                if (q.layers().get(l).layer().equals(kv[0]) || q.layers().get(l).node().equals(kv[0]) || kv[0].equals(String.valueOf(l))) {
+                    layer = l;
+                }
+            }
+            if (layer < 0) {
+                throw new IllegalArgumentException("no layer '" + kv[0] + "'; layers: " + String.join(", ",
+                        q.layers().stream().map(QuantLayer::layer).toList()));
+            }
+            int index;
+            try {
+                index = Integer.parseInt(kv[1]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + kv[1] + "' is not a neuron index");
+            }
+            if (index < 0 || index >= q.layers().get(layer).size()) {
+                throw new IllegalArgumentException("layer '" + kv[0] + "' has neurons 0 to " + (q.layers().get(layer).size() - 1)
+                        + ", not " + index);
+            }
+            out.add(new int[] {layer, index});
+        }
+        return out;
+    }
+
+    private static String fmt(double v) {
+        return Math.abs(v) >= 1e5 ? String.format(Locale.ROOT, "%.4g", v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
     static String joules(double j) {

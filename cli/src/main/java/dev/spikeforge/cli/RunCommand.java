@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                 "verify (float vs integer, each emulator vs the integer model, and Verilator vs the fpga emulator),",
                 "profile, and a summary table of accuracy, agreement, cycles, latency and energy per target.",
                 "Every file goes under OUT (default build/NAME/): the checkpoint, compiled/, verify.json,",
-                "verify.xml (JUnit), profile.json, summary.txt."},
+                "verify.xml (JUnit), profile.json, summary.txt, and report/report.html with its plots."},
         footer = {"", "Exit codes: the first failing step's (1 a check or tolerance failed, 3 unreadable input), else 0."})
 final class RunCommand implements Callable<Integer> {
 
@@ -146,8 +146,10 @@ final class RunCommand implements Callable<Integer> {
             rtlLines.add("RTL simulation skipped: verilator is not installed (apt-get install -y verilator)");
         }
         step(err, ++k, total, "profile");
+        Path report = dir.resolve("report");
         List<String> profileArgs = new ArrayList<>(List.of("profile", modelFile.toString(), "--checkpoint", ckpt.toString(),
-                "--samples", String.valueOf(samples), "--out", compiled.toString(), "--json"));
+                "--samples", String.valueOf(samples), "--out", compiled.toString(), "--json", "--html", report.toString(),
+                "--accuracy-vs-steps"));
         for (String t : targets) {
             profileArgs.addAll(List.of("--target", t));
         }
@@ -213,8 +215,8 @@ final class RunCommand implements Callable<Integer> {
         for (String r : rtl) {
             b.append("RTL: ").append(r).append('\n');
         }
-        b.append("files: ").append(dir).append("/ (compiled/, verify.json, verify.xml, profile.json, summary.txt)\n");
-        b.append("HTML report: not built yet (docs/profiling.md)\n");
+        b.append("files: ").append(dir).append("/ (compiled/, verify.json, verify.xml, profile.json, summary.txt, report/)\n");
+        b.append("HTML report: ").append(dir.resolve("report").resolve("report.html")).append('\n');
         return b.toString();
     }
 }

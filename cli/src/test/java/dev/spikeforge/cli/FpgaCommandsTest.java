@@ -9,7 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fpga target through the CLI: compile, verify --rtl, rtl-sim, synth, and their errors. */
+/** The fpga target, profile and run through the CLI, on one trained model: compile, verify --rtl, rtl-sim, synth, emulate, profile (JSON and HTML), run, and their errors. */
 class FpgaCommandsTest {
 
     @TempDir
@@ -135,10 +135,38 @@ class FpgaCommandsTest {
         assertTrue(r.out().contains("spikeforge run: model bars"), r.out());
         assertTrue(r.out().matches("(?s).*fpga\\(lanes = 4, family = ice40, device = hx8k\\) +16/16 .*"), r.out());
         assertTrue(r.out().contains("RTL: fpga-ice40-p4: EQUAL"), r.out());
+        assertTrue(r.out().contains("HTML report: " + out.resolve("report/report.html")), r.out());
         for (String f : new String[] {"bars.npz", "verify.json", "verify.xml", "profile.json", "summary.txt",
-                "compiled/fpga-ice40-p4/fpga.json"}) {
+                "compiled/fpga-ice40-p4/fpga.json", "report/report.html", "report/accuracy-vs-steps.png"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
+    }
+
+    @Test
+    void theHtmlReportIsWellFormedAndHoldsEveryPlot() throws Exception {
+        Path html = dir.resolve("html");
+        CliRun r = CliRun.of("profile", model.toString(), "--checkpoint", checkpoint.toString(), "--samples", "8",
+                "--target", "loihi_like", "--out", dir.resolve("prof-html").toString(), "--html", html.toString(),
+                "--trace-neurons", "h:0,h:3", "--sample", "2", "--accuracy-vs-steps");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        // the page is XHTML: an XML parser reads it whole
+        org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(html.resolve("report.html").toFile());
+        org.w3c.dom.NodeList imgs = doc.getElementsByTagName("img");
+        String[] plots = {"raster.png", "firing-rates.png", "spikes-per-step.png", "energy-by-layer.png",
+                "energy-by-target.png", "membrane.png", "accuracy-vs-steps.png"};
+        assertEquals(plots.length, imgs.getLength());
+        for (int i = 0; i < plots.length; i++) {
+            org.w3c.dom.Element img = (org.w3c.dom.Element) imgs.item(i);
+            assertEquals(plots[i], img.getAttribute("alt"));
+            assertTrue(img.getAttribute("src").startsWith("data:image/png;base64,"), plots[i]);
+            java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(html.resolve(plots[i]).toFile());
+            assertEquals(900, png.getWidth(), plots[i]);
+        }
+        CliRun bad = CliRun.of("profile", model.toString(), "--checkpoint", checkpoint.toString(), "--samples", "8",
+                "--no-targets", "--html", html.toString(), "--trace-neurons", "h:99");
+        assertEquals(ExitCodes.USAGE, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("layer 'h' has neurons 0 to 11, not 99"), bad.err());
     }
 
     @Test
