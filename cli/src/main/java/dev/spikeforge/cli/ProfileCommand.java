@@ -112,7 +112,7 @@ final class ProfileCommand implements Callable<Integer> {
 
     /** One target's figures per inference. */
     record TargetProfile(String target, String kind, Path folder, long exact, int samples, double cycles, double seconds,
-                         String clock, EmulatedSample.Energy energy) {
+                         String clock, EmulatedSample.Energy energy, double synapticOps, double neuronUpdates, double hops) {
     }
 
     @Override
@@ -180,11 +180,13 @@ final class ProfileCommand implements Callable<Integer> {
                 if (e.summary() != null) {
                     EmulationSummary m = e.summary();
                     profiled.add(new TargetProfile(e.target(), "neurocore", e.folder(), e.exact(), n, m.meanCycles(),
-                            m.meanSeconds(), "the chip's clock", m.meanEnergy()));
+                            m.meanSeconds(), "the chip's clock", m.meanEnergy(), m.meanSynapticOps(), m.meanNeuronUpdates(),
+                            m.meanHops()));
                 } else {
                     double cycles = e.fpga().meanCycles();
                     profiled.add(new TargetProfile(e.target(), "fpga", e.folder(), e.exact(), n, cycles,
-                            cycles / (fpgaClockMhz * 1e6), String.format(Locale.ROOT, "%.0f MHz (assumed)", fpgaClockMhz), null));
+                            cycles / (fpgaClockMhz * 1e6), String.format(Locale.ROOT, "%.0f MHz (assumed)", fpgaClockMhz), null,
+                            Double.NaN, Double.NaN, Double.NaN));
                 }
             } catch (TargetException e) {
                 if (!e.diagnostics().isEmpty()) {
@@ -230,7 +232,7 @@ final class ProfileCommand implements Callable<Integer> {
             List<String> energyLines = lines.stream().filter(l -> l.startsWith("  compute only") || l.startsWith("  with SRAM"))
                     .map(String::trim).toList();
             List<String> targetLines = lines.stream().filter(l -> profiled.stream().anyMatch(t -> l.startsWith(t.target() + ":"))
-                    || l.startsWith("  energy")).map(String::trim).toList();
+                    || l.startsWith("  energy") || l.startsWith("  counters")).map(String::trim).toList();
             Path page = ProfileReport.write(html, net.name(), lines.get(0), table, energyLines, targetLines, plots);
             err.println("spikeforge profile: wrote " + page + " and " + plots.size() + " plots");
         }
@@ -298,6 +300,10 @@ final class ProfileCommand implements Callable<Integer> {
                     + " samples; folder %s%n", t.target(), t.cycles(), seconds(t.seconds()), t.clock(), 1 / t.seconds(),
                     inputRate > 0 ? String.format(Locale.ROOT, ", real-time margin %.2fx at %.0f inputs/s",
                             1 / (inputRate * t.seconds()), inputRate) : "", t.exact(), t.samples(), t.folder());
+            if (!Double.isNaN(t.synapticOps())) {
+                out.printf(Locale.ROOT, "  counters per inference: %.4g synaptic ops, %.4g neuron updates, %.4g spike hops%n",
+                        t.synapticOps(), t.neuronUpdates(), t.hops());
+            }
             if (t.energy() != null) {
                 EmulatedSample.Energy en = t.energy();
                 out.printf(Locale.ROOT, "  energy per inference (ESTIMATE from the spec's figures): synaptic %s, neuron %s,"
@@ -363,6 +369,11 @@ final class ProfileCommand implements Callable<Integer> {
             o.put("inferences_per_second", 1 / t.seconds());
             if (inputRate > 0) {
                 o.put("real_time_margin", 1 / (inputRate * t.seconds()));
+            }
+            if (!Double.isNaN(t.synapticOps())) {
+                o.put("synaptic_ops_per_inference", t.synapticOps());
+                o.put("neuron_updates_per_inference", t.neuronUpdates());
+                o.put("spike_hops_per_inference", t.hops());
             }
             if (t.energy() != null) {
                 ObjectNode en = o.putObject("energy_estimate_j");

@@ -66,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Read the dataset from DIR instead of its usual place.")
     Path dataDir;
 
+    @Option(names = "--synth", description = "Also synthesise every fpga target with yosys (minutes for larger models).")
+    boolean synth;
+
     @Spec
     CommandSpec spec;
 
@@ -145,6 +148,27 @@ final class RunCommand implements Callable<Integer> {
         } else if (rtlSamples > 0) {
             rtlLines.add("RTL simulation skipped: verilator is not installed (apt-get install -y verilator)");
         }
+        if (synth) {
+            try (var folders = Files.list(compiled)) {
+                for (Path f : folders.filter(f -> f.getFileName().toString().startsWith("fpga-")).sorted().toList()) {
+                    err.println("== synth " + f);
+                    StringWriter sj = new StringWriter();
+                    int c = sub(new PrintWriter(sj), err, "synth", f.toString(), "--json");
+                    if (c == ExitCodes.OK || c == ExitCodes.CHECK_FAILED) {
+                        JsonNode j = new ObjectMapper().readTree(sj.toString());
+                        JsonNode t = j.get("total");
+                        rtlLines.add(String.format(Locale.ROOT, "%s: yosys %s: %d LUTs, %d FFs, %d BRAMs, %d DSPs; %s%s",
+                                f.getFileName(), j.get("family").asText(), t.get("luts").asLong(), t.get("flip_flops").asLong(),
+                                t.get("brams").asLong(), t.get("dsps").asLong(), j.get("device").isNull() ? "no device named"
+                                        : (j.get("fits").asBoolean() ? "fits " : "does NOT fit ") + j.get("device").asText(),
+                                j.has("fmax_mhz") ? String.format(Locale.ROOT, ", Fmax %.1f MHz", j.get("fmax_mhz").asDouble()) : ""));
+                    } else {
+                        rtlLines.add(f.getFileName() + ": synth failed (exit " + c + ")");
+                        rtlCode = rtlCode == ExitCodes.OK ? c : rtlCode;
+                    }
+                }
+            }
+        }
         step(err, ++k, total, "profile");
         Path report = dir.resolve("report");
         List<String> profileArgs = new ArrayList<>(List.of("profile", modelFile.toString(), "--checkpoint", ckpt.toString(),
@@ -213,7 +237,7 @@ final class RunCommand implements Callable<Integer> {
                     e == null ? "not modelled" : ProfileCommand.joules(e.get("total").asDouble()) + " (est.)"));
         }
         for (String r : rtl) {
-            b.append("RTL: ").append(r).append('\n');
+            b.append(r.contains(": yosys ") || r.contains("synth failed") ? "synth: " : "RTL: ").append(r).append('\n');
         }
         b.append("files: ").append(dir).append("/ (compiled/, verify.json, verify.xml, profile.json, summary.txt, report/)\n");
         b.append("HTML report: ").append(dir.resolve("report").resolve("report.html")).append('\n');

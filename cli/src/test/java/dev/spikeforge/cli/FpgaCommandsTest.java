@@ -123,6 +123,8 @@ class FpgaCommandsTest {
             assertTrue(t.get("cycles_per_inference").asDouble() > 0, t.toString());
         }
         assertTrue(ts.get(1).has("energy_estimate_j"), ts.toString());
+        // the exact engines count the same work: the chip's synaptic operations are the integer model's
+        assertEquals(ops, ts.get(1).get("synaptic_ops_per_inference").asDouble(), 1e-6 * ops, ts.toString());
     }
 
     @Test
