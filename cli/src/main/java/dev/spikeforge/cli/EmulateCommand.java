@@ -127,19 +127,12 @@ final class EmulateCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
-        DataOptions options = new DataOptions();
-        options.dataDir = dataDir;
-        RunSetup.Prepared p = RunSetup.prepare("emulate", modelFile, options, err);
+        RunSetup.Prepared p = prepareForFolder("emulate", dir, modelFile, dataDir, m.input().size(), m.timesteps(),
+                m.input().encoding(), err);
         if (p.exitCode() != ExitCodes.OK) {
             return p.exitCode();
         }
         Network net = p.network();
-        String mismatch = mismatch(net, m);
-        if (mismatch != null) {
-            err.println("spikeforge emulate: error: " + dir + ": " + mismatch + "; pass with --model the model the"
-                    + " mapping was compiled from, or recompile it with spikeforge compile MODEL --target NAME");
-            return ExitCodes.INPUT_ERROR;
-        }
         if (!net.name().equals(m.model())) {
             err.println("spikeforge emulate: warning: the mapping was compiled from model '" + m.model()
                     + "' but --model is '" + net.name() + "'");
@@ -206,8 +199,25 @@ final class EmulateCommand implements Callable<Integer> {
     }
 
     /** Why the model cannot supply this mapping's inputs, or null. */
-    private static String mismatch(Network net, Mapping m) {
-        return mismatch(net, m.input().size(), m.timesteps(), m.input().encoding());
+    /**
+     * The model and data that supply a compiled folder's inputs: the model's dataset, read with
+     * {@code dataDir} when given; an error (printed) when the model does not fit the folder.
+     */
+    static RunSetup.Prepared prepareForFolder(String command, Path dir, Path modelFile, Path dataDir, long inputSize,
+                                              int timesteps, String encoding, PrintWriter err) {
+        DataOptions options = new DataOptions();
+        options.dataDir = dataDir;
+        RunSetup.Prepared p = RunSetup.prepare(command, modelFile, options, err);
+        if (p.exitCode() != ExitCodes.OK) {
+            return p;
+        }
+        String mismatch = mismatch(p.network(), inputSize, timesteps, encoding);
+        if (mismatch != null) {
+            err.println("spikeforge " + command + ": error: " + dir + ": " + mismatch + "; pass with --model the model the"
+                    + " folder was compiled from, or compile it again with spikeforge compile MODEL");
+            return new RunSetup.Prepared(p.loaded(), p.data(), ExitCodes.INPUT_ERROR);
+        }
+        return p;
     }
 
     /** Why the model cannot supply the inputs of a compiled folder (input size, T, encoding), or null. */

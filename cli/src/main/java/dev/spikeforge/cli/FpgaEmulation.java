@@ -39,20 +39,12 @@ final class FpgaEmulation {
             err.println("spikeforge emulate: error: " + e.oneLine());
             return ExitCodes.INPUT_ERROR;
         }
-        DataOptions options = new DataOptions();
-        options.dataDir = dataDir;
-        RunSetup.Prepared p = RunSetup.prepare("emulate", modelFile, options, err);
+        RunSetup.Prepared p = EmulateCommand.prepareForFolder("emulate", dir, modelFile, dataDir,
+                (long) d.inputShape()[0] * d.inputShape()[1] * d.inputShape()[2], d.timesteps(), d.encoding(), err);
         if (p.exitCode() != ExitCodes.OK) {
             return p.exitCode();
         }
         Network net = p.network();
-        String mismatch = EmulateCommand.mismatch(net, (long) d.inputShape()[0] * d.inputShape()[1] * d.inputShape()[2],
-                d.timesteps(), d.encoding());
-        if (mismatch != null) {
-            err.println("spikeforge emulate: error: " + dir + ": " + mismatch + "; pass with --model the model the"
-                    + " folder was compiled from");
-            return ExitCodes.INPUT_ERROR;
-        }
         ImageDataset test = p.data().test();
         int n = samples == null ? test.count() : Math.min(samples, test.count());
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();

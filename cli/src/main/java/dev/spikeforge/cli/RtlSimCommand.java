@@ -95,20 +95,12 @@ final class RtlSimCommand implements Callable<Integer> {
             err.println("spikeforge rtl-sim: error: " + e.oneLine());
             return ExitCodes.INPUT_ERROR;
         }
-        DataOptions options = new DataOptions();
-        options.dataDir = dataDir;
-        RunSetup.Prepared p = RunSetup.prepare("rtl-sim", modelFile, options, err);
+        RunSetup.Prepared p = EmulateCommand.prepareForFolder("rtl-sim", dir, modelFile, dataDir,
+                (long) d.inputShape()[0] * d.inputShape()[1] * d.inputShape()[2], d.timesteps(), d.encoding(), err);
         if (p.exitCode() != ExitCodes.OK) {
             return p.exitCode();
         }
         Network net = p.network();
-        String mismatch = EmulateCommand.mismatch(net, d.inputShape()[0] * d.inputShape()[1] * d.inputShape()[2],
-                d.timesteps(), d.encoding());
-        if (mismatch != null) {
-            err.println("spikeforge rtl-sim: error: " + dir + ": " + mismatch + "; pass with --model the model the"
-                    + " folder was compiled from");
-            return ExitCodes.INPUT_ERROR;
-        }
         ImageDataset test = p.data().test();
         int n = Math.min(samples, test.count());
         int[] idx = java.util.stream.IntStream.range(0, n).toArray();

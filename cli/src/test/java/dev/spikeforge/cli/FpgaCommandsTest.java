@@ -194,6 +194,16 @@ class FpgaCommandsTest {
     }
 
     @Test
+    void aFolderRunWithAnotherModelIsRefused() throws Exception {
+        Path other = dir.resolve("other.snn");
+        Files.writeString(other, MODEL.replace("timesteps 6", "timesteps 5").replace("model bars", "model other"));
+        CliRun r = CliRun.of("emulate", compiled.toString(), "--model", other.toString(), "--samples", "2");
+        assertEquals(ExitCodes.INPUT_ERROR, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("the folder runs T = 6 steps but model 'other' has T = 5; pass with --model the model"
+                + " the folder was compiled from"), r.err());
+    }
+
+    @Test
     void aResidualModelBreaksTheChainRule() throws Exception {
         Path res = dir.resolve("res.snn");
         Files.writeString(res, """
