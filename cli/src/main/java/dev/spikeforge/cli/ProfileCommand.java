@@ -112,7 +112,8 @@ final class ProfileCommand implements Callable<Integer> {
 
     /** One target's figures per inference. */
     record TargetProfile(String target, String kind, Path folder, long exact, int samples, double cycles, double seconds,
-                         String clock, EmulatedSample.Energy energy, double synapticOps, double neuronUpdates, double hops) {
+                         String clock, EmulatedSample.Energy energy, double synapticOps, double neuronUpdates, double hops,
+                         List<EmulationSummary.LayerLoad> layers) {
     }
 
     @Override
@@ -181,12 +182,12 @@ final class ProfileCommand implements Callable<Integer> {
                     EmulationSummary m = e.summary();
                     profiled.add(new TargetProfile(e.target(), "neurocore", e.folder(), e.exact(), n, m.meanCycles(),
                             m.meanSeconds(), "the chip's clock", m.meanEnergy(), m.meanSynapticOps(), m.meanNeuronUpdates(),
-                            m.meanHops()));
+                            m.meanHops(), m.layers()));
                 } else {
                     double cycles = e.fpga().meanCycles();
                     profiled.add(new TargetProfile(e.target(), "fpga", e.folder(), e.exact(), n, cycles,
                             cycles / (fpgaClockMhz * 1e6), String.format(Locale.ROOT, "%.0f MHz (assumed)", fpgaClockMhz), null,
-                            Double.NaN, Double.NaN, Double.NaN));
+                            Double.NaN, Double.NaN, Double.NaN, List.of()));
                 }
             } catch (TargetException e) {
                 if (!e.diagnostics().isEmpty()) {
@@ -232,7 +233,8 @@ final class ProfileCommand implements Callable<Integer> {
             List<String> energyLines = lines.stream().filter(l -> l.startsWith("  compute only") || l.startsWith("  with SRAM"))
                     .map(String::trim).toList();
             List<String> targetLines = lines.stream().filter(l -> profiled.stream().anyMatch(t -> l.startsWith(t.target() + ":"))
-                    || l.startsWith("  energy") || l.startsWith("  counters")).map(String::trim).toList();
+                    || l.startsWith("  energy") || l.startsWith("  counters") || l.startsWith("  synaptic + neuron"))
+                    .map(String::trim).toList();
             Path page = ProfileReport.write(html, net.name(), lines.get(0), table, energyLines, targetLines, plots);
             err.println("spikeforge profile: wrote " + page + " and " + plots.size() + " plots");
         }
@@ -309,6 +311,8 @@ final class ProfileCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  energy per inference (ESTIMATE from the spec's figures): synaptic %s, neuron %s,"
                         + " routing %s, static %s, total %s%n", joules(en.synapticJ()), joules(en.neuronJ()),
                         joules(en.routingJ()), joules(en.staticJ()), joules(en.totalJ()));
+                out.println("  synaptic + neuron energy per layer: " + String.join(", ", t.layers().stream()
+                        .map(l -> l.name() + " " + joules(l.meanComputeJ())).toList()));
             } else {
                 out.println("  energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
                         + " the synthesised design)");
@@ -382,6 +386,14 @@ final class ProfileCommand implements Callable<Integer> {
                 en.put("routing", t.energy().routingJ());
                 en.put("static", t.energy().staticJ());
                 en.put("total", t.energy().totalJ());
+                ArrayNode pl = o.putArray("layers");
+                for (EmulationSummary.LayerLoad l : t.layers()) {
+                    ObjectNode lo = pl.addObject();
+                    lo.put("layer", l.name());
+                    lo.put("synaptic_ops_per_inference", l.meanSynapticOps());
+                    lo.put("neuron_updates_per_inference", l.meanNeuronUpdates());
+                    lo.put("synaptic_and_neuron_energy_estimate_j", l.meanComputeJ());
+                }
             }
         }
         return doc;

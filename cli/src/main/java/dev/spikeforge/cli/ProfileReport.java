@@ -226,7 +226,7 @@ final class ProfileReport {
 
         // energy by layer (45 nm estimates)
         CategoryChart energy = new CategoryChartBuilder().width(900).height(450)
-                .title("Energy per inference by layer, 45 nm ESTIMATES (Horowitz 2014)").xAxisTitle("layer")
+                .title("Energy per inference by layer, ESTIMATES (45 nm: Horowitz 2014; targets: their specs)").xAxisTitle("layer")
                 .yAxisTitle("nJ").build();
         style(energy);
         List<String> names = new ArrayList<>();
@@ -243,6 +243,17 @@ final class ProfileReport {
         energy.addSeries("ANN, compute", names, ann);
         energy.addSeries("SNN, compute", names, snn);
         energy.addSeries("SNN, with SRAM", names, snnMem);
+        for (ProfileCommand.TargetProfile t : targets) {
+            if (t.layers().isEmpty()) {
+                continue;
+            }
+            List<Double> perLayer = new ArrayList<>();
+            for (String layer : names) {
+                perLayer.add(t.layers().stream().filter(l -> l.name().equals(layer)).mapToDouble(l -> l.meanComputeJ() * 1e9)
+                        .sum());
+            }
+            energy.addSeries(t.target() + ", synaptic + neuron", names, perLayer);
+        }
         out.put("energy-by-layer.png", png(energy));
 
         // energy by category per target (neurocore targets: the spec's figures)

@@ -125,6 +125,15 @@ class FpgaCommandsTest {
         assertTrue(ts.get(1).has("energy_estimate_j"), ts.toString());
         // the exact engines count the same work: the chip's synaptic operations are the integer model's
         assertEquals(ops, ts.get(1).get("synaptic_ops_per_inference").asDouble(), 1e-6 * ops, ts.toString());
+        // and layer by layer, with the chip's energy per layer adding up to its synaptic + neuron energy
+        double perLayerJ = 0;
+        for (int l = 0; l < doc.get("layers").size(); l++) {
+            assertEquals(doc.get("layers").get(l).get("synaptic_ops_per_inference").asDouble(),
+                    ts.get(1).get("layers").get(l).get("synaptic_ops_per_inference").asDouble(), 1e-6);
+            perLayerJ += ts.get(1).get("layers").get(l).get("synaptic_and_neuron_energy_estimate_j").asDouble();
+        }
+        com.fasterxml.jackson.databind.JsonNode en = ts.get(1).get("energy_estimate_j");
+        assertEquals(en.get("synaptic").asDouble() + en.get("neuron").asDouble(), perLayerJ, 1e-9 * perLayerJ);
     }
 
     @Test

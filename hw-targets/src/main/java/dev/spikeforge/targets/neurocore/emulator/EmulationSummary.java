@@ -28,9 +28,14 @@ public record EmulationSummary(int samples, double meanStepCycles, long maxStepC
      * @param slowestUtilisation that core's busy cycles over all cycles
      * @param meanUtilisation    the mean utilisation of the layer's cores
      * @param meanCycles         the layer's share of the critical path per inference, averaged
+     * @param meanSynapticOps    synaptic operations of the layer's cores per inference
+     * @param meanNeuronUpdates  neuron updates of the layer's cores per inference
+     * @param meanComputeJ       their energy per inference from the spec's figures (routing and static power are
+     *                           the whole chip's, in {@link EmulationSummary#meanEnergy()})
      */
     public record LayerLoad(int layer, String name, int cores, int slowestCore, double slowestUtilisation,
-                            double meanUtilisation, double meanCycles) {
+                            double meanUtilisation, double meanCycles, double meanSynapticOps, double meanNeuronUpdates,
+                            double meanComputeJ) {
     }
 
     /**
@@ -52,6 +57,8 @@ public record EmulationSummary(int samples, double meanStepCycles, long maxStepC
         long maxCycles = 0;
         long steps = 0;
         long[] busy = new long[cores];
+        long[] coreOps = new long[cores];
+        long[] coreUpdates = new long[cores];
         double[] layerCycles = new double[m.layers().size()];
         EmulatedSample.Energy energy = new EmulatedSample.Energy(0, 0, 0, 0);
         double ops = 0;
@@ -71,6 +78,8 @@ public record EmulationSummary(int samples, double meanStepCycles, long maxStepC
             steps += r.stepCycles().length;
             for (int k = 0; k < cores; k++) {
                 busy[k] += r.busyCycles()[k];
+                coreOps[k] += r.synapticOps()[k];
+                coreUpdates[k] += r.neuronUpdates()[k];
             }
             for (int l = 0; l < layerCycles.length; l++) {
                 layerCycles[l] += r.layerCycles()[l];
@@ -99,14 +108,19 @@ public record EmulationSummary(int samples, double meanStepCycles, long maxStepC
         for (Mapping.Layer l : m.layers()) {
             int slowest = -1;
             double sum = 0;
+            double lOps = 0;
+            double lUpdates = 0;
             for (int c : l.cores()) {
+                lOps += coreOps[c];
+                lUpdates += coreUpdates[c];
                 if (slowest < 0 || busy[c] > busy[slowest] || (busy[c] == busy[slowest] && c < slowest)) {
                     slowest = c;
                 }
                 sum += util[c];
             }
             layers.add(new LayerLoad(l.index(), l.name(), l.cores().length, slowest, slowest < 0 ? 0 : util[slowest],
-                    l.cores().length == 0 ? 0 : sum / l.cores().length, layerCycles[l.index()] / d));
+                    l.cores().length == 0 ? 0 : sum / l.cores().length, layerCycles[l.index()] / d, lOps / d, lUpdates / d,
+                    (lOps * m.target().synapticOpPj() + lUpdates * m.target().neuronUpdatePj()) * 1e-12 / d));
         }
         SpikeLimitTotals limits = worst == null
                 ? new SpikeLimitTotals(m.target().maxSpikesPerCorePerStep(), 0, 0, -1, -1, 0, 0)
