@@ -56,7 +56,7 @@ module mlp_l0 (
     reg [6:0] w_blk;
     wire blk_last = (w_blk == 7'd124);
     wire [16:0] flat_full = ({7'd0, e_c} * 17'd1 + {16'd0, e_y}) * 17'd1 + {16'd0, e_x};
-    wire [16:0] wa_full = flat_full * 17'd125 + {10'd0, w_blk};
+    wire [16:0] wa_full = (flat_full) * 17'd125 + {10'd0, w_blk};
     wire [6:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;
@@ -64,7 +64,7 @@ module mlp_l0 (
     wire more_events = (ev_i + 10'd1) < ev_n;
     wire [6:0] walk_ma = ma_full;
     assign w_ra = wa_full;
-    wire [3:0] walk_mask = blk_last ? 4'd15 : 4'd15;
+    wire [3:0] walk_mask = 4'd15;
     assign ev_re = (state == S_IDLE && start && ev_n != 10'd0) || (state == S_WALK && ev_last_word && more_events);
     assign ev_ra = (state == S_IDLE) ? 10'd0 : ev_i + 10'd1;
 
@@ -106,7 +106,7 @@ module mlp_l0 (
     wire [71:0] neu_w;
     wire [3:0] spk;
     wire [71:0] tr_all;
-    wire [3:0] n2_mask = (n2_blk == 7'd124) ? 4'd15 : 4'd15;
+    wire [3:0] n2_mask = 4'd15;
 
     genvar i;
     generate

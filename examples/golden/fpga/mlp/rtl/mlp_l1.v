@@ -58,7 +58,7 @@ module mlp_l1 (
     reg [1:0] w_blk;
     wire blk_last = (w_blk == 2'd2);
     wire [10:0] flat_full = ({2'd0, e_c} * 11'd1 + {10'd0, e_y}) * 11'd1 + {10'd0, e_x};
-    wire [10:0] wa_full = flat_full * 11'd3 + {9'd0, w_blk};
+    wire [10:0] wa_full = (flat_full) * 11'd3 + {9'd0, w_blk};
     wire [1:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;

@@ -75,15 +75,15 @@ module quick_l0 (
     wire [2:0] t_kx = w_first ? kx_lo : w_kx;
     wire [4:0] ky_rest = ky_ok & after_k(t_ky);
     wire [4:0] kx_rest = kx_ok & after_k(t_kx);
-    wire [9:0] ma_full = (({5'd0, e_y} + 10'd0 - {7'd0, t_ky}) * 10'd24 + ({5'd0, e_x} + 10'd0 - {7'd0, t_kx})) * 10'd1 + {9'd0, w_blk};
-    wire [9:0] wa_full = (({9'd0, e_c} * 10'd5 + {7'd0, t_ky}) * 10'd5 + {7'd0, t_kx}) * 10'd1 + {9'd0, w_blk};
+    wire [9:0] ma_full = ({5'd0, e_y} - {7'd0, t_ky}) * 10'd24 + ({5'd0, e_x} - {7'd0, t_kx}) + {9'd0, w_blk};
+    wire [9:0] wa_full = ({9'd0, e_c} * 10'd5 + {7'd0, t_ky}) * 10'd5 + {7'd0, t_kx} + {9'd0, w_blk};
     wire walk_any = (|ky_ok) && (|kx_ok);                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;
     wire ev_last_word = !walk_any || (blk_last && !(|kx_rest) && !(|ky_rest));
     wire more_events = (ev_i + 10'd1) < ev_n;
     wire [9:0] walk_ma = ma_full;
     assign w_ra = wa_full[4:0];
-    wire [7:0] walk_mask = blk_last ? 8'd255 : 8'd255;
+    wire [7:0] walk_mask = 8'd255;
     assign ev_re = (state == S_IDLE && start && ev_n != 10'd0) || (state == S_WALK && ev_last_word && more_events);
     assign ev_ra = (state == S_IDLE) ? 10'd0 : ev_i + 10'd1;
 
@@ -125,7 +125,7 @@ module quick_l0 (
     wire [135:0] neu_w;
     wire [7:0] spk;
     wire [135:0] tr_all;
-    wire [7:0] n2_mask = (n2_blk == 1'd0) ? 8'd255 : 8'd255;
+    wire [7:0] n2_mask = 8'd255;
 
     genvar i;
     generate

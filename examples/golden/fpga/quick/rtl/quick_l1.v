@@ -53,7 +53,7 @@ module quick_l1 (
 
     // synaptic phase: each event walks the words it reaches, one per cycle; the next event is
     // read during the last word of the current one
-    wire [5:0] ma_full = (({1'd0, e_y} / 6'd4) * 6'd6 + ({1'd0, e_x} / 6'd4)) * 6'd1 + ({3'd0, e_c} >> 3);
+    wire [5:0] ma_full = ({1'd0, e_y} / 6'd4) * 6'd6 + ({1'd0, e_x} / 6'd4) + ({3'd0, e_c} >> 3);
     wire [5:0] wa_full = ({3'd0, e_c} >> 3);
     wire [2:0] pool_lane = e_c[2:0];
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
@@ -104,7 +104,7 @@ module quick_l1 (
     wire [135:0] neu_w;
     wire [7:0] spk;
     wire [135:0] tr_all;
-    wire [7:0] n2_mask = (n2_blk == 1'd0) ? 8'd255 : 8'd255;
+    wire [7:0] n2_mask = 8'd255;
 
     genvar i;
     generate

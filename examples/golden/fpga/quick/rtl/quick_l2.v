@@ -56,7 +56,7 @@ module quick_l2 (
     reg [2:0] w_blk;
     wire blk_last = (w_blk == 3'd7);
     wire [11:0] flat_full = ({9'd0, e_c} * 12'd6 + {9'd0, e_y}) * 12'd6 + {9'd0, e_x};
-    wire [11:0] wa_full = flat_full * 12'd8 + {9'd0, w_blk};
+    wire [11:0] wa_full = (flat_full) * 12'd8 + {9'd0, w_blk};
     wire [2:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;
@@ -64,7 +64,7 @@ module quick_l2 (
     wire more_events = (ev_i + 9'd1) < ev_n;
     wire [2:0] walk_ma = ma_full;
     assign w_ra = wa_full;
-    wire [7:0] walk_mask = blk_last ? 8'd255 : 8'd255;
+    wire [7:0] walk_mask = 8'd255;
     assign ev_re = (state == S_IDLE && start && ev_n != 9'd0) || (state == S_WALK && ev_last_word && more_events);
     assign ev_ra = (state == S_IDLE) ? 9'd0 : ev_i + 9'd1;
 
@@ -106,7 +106,7 @@ module quick_l2 (
     wire [135:0] neu_w;
     wire [7:0] spk;
     wire [135:0] tr_all;
-    wire [7:0] n2_mask = (n2_blk == 3'd7) ? 8'd255 : 8'd255;
+    wire [7:0] n2_mask = 8'd255;
 
     genvar i;
     generate

@@ -55,7 +55,7 @@ module quick_l3 (
     reg [0:0] w_blk;
     wire blk_last = (w_blk == 1'd1);
     wire [6:0] flat_full = ({1'd0, e_c} * 7'd1 + {6'd0, e_y}) * 7'd1 + {6'd0, e_x};
-    wire [6:0] wa_full = flat_full * 7'd2 + {6'd0, w_blk};
+    wire [6:0] wa_full = (flat_full) * 7'd2 + {6'd0, w_blk};
     wire [0:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;

@@ -191,12 +191,12 @@ public final class VerilogGenerator {
                 xw = Math.max(constBits, Math.max(indexBits((long) wd), Math.max(indexBits(inFlat), Math.max(cb, Math.max(yb, Math.max(xb, bw))))));
                 v.line("    wire [%d:0] flat_full = (%s * %s + %s) * %s + %s;", xw - 1, ext("e_c", cb, xw), k(xw, l.inH()),
                         ext("e_y", yb, xw), k(xw, l.inW()), ext("e_x", xb, xw));
-                v.line("    wire [%d:0] wa_full = flat_full * %s + %s;", xw - 1, k(xw, nb), ext("w_blk", bw, xw));
+                v.line("    wire [%d:0] wa_full = %s + %s;", xw - 1, times("flat_full", xw, nb), ext("w_blk", bw, xw));
                 walkAny = "1'b1";
                 walkLast = "blk_last";
                 maddr = widen(v, "ma_full", ext("w_blk", bw, Math.max(bw, maw)), Math.max(bw, maw), maw);
                 waddr = slice(v, "wa_full", xw, waw);
-                laneMask = "blk_last ? " + k(p, lastLanes) + " : " + k(p, allLanes);
+                laneMask = laneMask("blk_last", p, lastLanes, allLanes);
             }
             case POOL -> {
                 int lp = Integer.numberOfTrailingZeros(p);
@@ -206,7 +206,7 @@ public final class VerilogGenerator {
                 String blk = lp == 0 ? ext("e_c", cb, xw) : "(" + ext("e_c", cb, xw) + " >> " + lp + ")";
                 String yOk = l.inH() > l.outH() * kk ? "(e_y < " + k(yb, (long) l.outH() * kk) + ")" : "1'b1";
                 String xOk = l.inW() > l.outW() * kk ? "(e_x < " + k(xb, (long) l.outW() * kk) + ")" : "1'b1";
-                v.line("    wire [%d:0] ma_full = (%s * %s + %s) * %s + %s;", xw - 1, oy, k(xw, l.outW()), ox, k(xw, nb), blk);
+                v.line("    wire [%d:0] ma_full = %s + %s;", xw - 1, times(oy + " * " + k(xw, l.outW()) + " + " + ox, xw, nb), blk);
                 v.line("    wire [%d:0] wa_full = %s;", xw - 1, blk);
                 walkAny = yOk.equals("1'b1") && xOk.equals("1'b1") ? "1'b1" : yOk + " && " + xOk;
                 walkLast = "1'b1";
@@ -238,21 +238,22 @@ public final class VerilogGenerator {
                 v.line("    wire [%d:0] kx_rest = kx_ok & after_k(t_kx);", kk - 1);
                 xw = Math.max(indexBits((long) wd), Math.max(maw, Math.max(cb, Math.max(bw, kb))));
                 xw = Math.max(constBits, Math.max(xw, indexBits(Math.max(l.inH(), l.inW()) + pad + 1)));
-                String oy = "(" + ext("e_y", yb, xw) + " + " + k(xw, pad) + " - " + ext("t_ky", kb, xw) + ")";
-                String ox = "(" + ext("e_x", xb, xw) + " + " + k(xw, pad) + " - " + ext("t_kx", kb, xw) + ")";
+                String padded = pad == 0 ? "" : " + " + k(xw, pad);
+                String oy = "(" + ext("e_y", yb, xw) + padded + " - " + ext("t_ky", kb, xw) + ")";
+                String ox = "(" + ext("e_x", xb, xw) + padded + " - " + ext("t_kx", kb, xw) + ")";
                 if (s > 1) {
                     oy = "(" + oy + " / " + k(xw, s) + ")";
                     ox = "(" + ox + " / " + k(xw, s) + ")";
                 }
-                v.line("    wire [%d:0] ma_full = (%s * %s + %s) * %s + %s;", xw - 1, oy, k(xw, l.outW()), ox, k(xw, nb),
+                v.line("    wire [%d:0] ma_full = %s + %s;", xw - 1, times(oy + " * " + k(xw, l.outW()) + " + " + ox, xw, nb),
                         ext("w_blk", bw, xw));
-                v.line("    wire [%d:0] wa_full = ((%s * %s + %s) * %s + %s) * %s + %s;", xw - 1, ext("e_c", cb, xw),
-                        k(xw, kk), ext("t_ky", kb, xw), k(xw, kk), ext("t_kx", kb, xw), k(xw, nb), ext("w_blk", bw, xw));
+                v.line("    wire [%d:0] wa_full = %s + %s;", xw - 1, times("(" + ext("e_c", cb, xw) + " * " + k(xw, kk) + " + "
+                        + ext("t_ky", kb, xw) + ") * " + k(xw, kk) + " + " + ext("t_kx", kb, xw), xw, nb), ext("w_blk", bw, xw));
                 walkAny = "(|ky_ok) && (|kx_ok)";
                 walkLast = "blk_last && !(|kx_rest) && !(|ky_rest)";
                 maddr = slice(v, "ma_full", xw, maw);
                 waddr = slice(v, "wa_full", xw, waw);
-                laneMask = "blk_last ? " + k(p, lastLanes) + " : " + k(p, allLanes);
+                laneMask = laneMask("blk_last", p, lastLanes, allLanes);
             }
         }
         v.line("    wire walk_any = %s;                 // the event reaches at least one neuron", walkAny);
@@ -314,7 +315,7 @@ public final class VerilogGenerator {
         v.line("    wire [%d:0] neu_w;", p * ab - 1);
         v.line("    wire [%d:0] spk;", p - 1);
         v.line("    wire [%d:0] tr_all;", p * ab - 1);
-        v.line("    wire [%d:0] n2_mask = (n2_blk == %s) ? %s : %s;", p - 1, k(bw, nb - 1), k(p, lastLanes), k(p, allLanes));
+        v.line("    wire [%d:0] n2_mask = %s;", p - 1, laneMask("(n2_blk == " + k(bw, nb - 1) + ")", p, lastLanes, allLanes));
         v.blank();
         v.line("    genvar i;");
         v.line("    generate");
@@ -697,6 +698,16 @@ public final class VerilogGenerator {
         v.line("            default: ro_data = %s;", k(rb, 0));
         v.line("        endcase");
         v.line("    end");
+    }
+
+    /** {@code expr * factor}, or {@code expr} alone when the factor is 1. */
+    private static String times(String expr, int width, long factor) {
+        return factor == 1 ? expr : "(" + expr + ") * " + k(width, factor);
+    }
+
+    /** The lane mask of a block: all lanes, or fewer in the last block when the channels do not fill it. */
+    private static String laneMask(String isLast, int p, long lastLanes, long allLanes) {
+        return lastLanes == allLanes ? k(p, allLanes) : isLast + " ? " + k(p, lastLanes) + " : " + k(p, allLanes);
     }
 
     /** {@code full[to-1:0]}, marking the dropped bits unused. */
