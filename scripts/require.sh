@@ -15,6 +15,8 @@ SPIKEFORGE_REQUIREMENTS=(
     "nextpnr-ice40   nextpnr-ice40"
     "g++             g++"
     "make            make"
+    "fc-list         fontconfig"
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf               fonts-dejavu-core"
 )
 
 spikeforge_require() {
