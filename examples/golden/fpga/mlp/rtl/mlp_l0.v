@@ -55,14 +55,13 @@ module mlp_l0 (
     // read during the last word of the current one
     reg [6:0] w_blk;
     wire blk_last = (w_blk == 7'd124);
-    wire [16:0] flat_full = ({7'd0, e_c} * 17'd1 + {16'd0, e_y}) * 17'd1 + {16'd0, e_x};
+    wire [16:0] flat_full = {7'd0, e_c} + {16'd0, e_y} + {16'd0, e_x};
     wire [16:0] wa_full = (flat_full) * 17'd125 + {10'd0, w_blk};
-    wire [6:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 10'd1) < ev_n;
-    wire [6:0] walk_ma = ma_full;
+    wire [6:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [3:0] walk_mask = 4'd15;
     assign ev_re = (state == S_IDLE && start && ev_n != 10'd0) || (state == S_WALK && ev_last_word && more_events);

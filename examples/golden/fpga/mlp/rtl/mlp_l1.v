@@ -57,14 +57,13 @@ module mlp_l1 (
     // read during the last word of the current one
     reg [1:0] w_blk;
     wire blk_last = (w_blk == 2'd2);
-    wire [10:0] flat_full = ({2'd0, e_c} * 11'd1 + {10'd0, e_y}) * 11'd1 + {10'd0, e_x};
+    wire [10:0] flat_full = {2'd0, e_c} + {10'd0, e_y} + {10'd0, e_x};
     wire [10:0] wa_full = (flat_full) * 11'd3 + {9'd0, w_blk};
-    wire [1:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 9'd1) < ev_n;
-    wire [1:0] walk_ma = ma_full;
+    wire [1:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [3:0] walk_mask = blk_last ? 4'd3 : 4'd15;
     assign ev_re = (state == S_IDLE && start && ev_n != 9'd0) || (state == S_WALK && ev_last_word && more_events);

@@ -55,14 +55,13 @@ module quick_l2 (
     // read during the last word of the current one
     reg [2:0] w_blk;
     wire blk_last = (w_blk == 3'd7);
-    wire [11:0] flat_full = ({9'd0, e_c} * 12'd6 + {9'd0, e_y}) * 12'd6 + {9'd0, e_x};
+    wire [11:0] flat_full = (({9'd0, e_c}) * 12'd6 + {9'd0, e_y}) * 12'd6 + {9'd0, e_x};
     wire [11:0] wa_full = (flat_full) * 12'd8 + {9'd0, w_blk};
-    wire [2:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 9'd1) < ev_n;
-    wire [2:0] walk_ma = ma_full;
+    wire [2:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [7:0] walk_mask = 8'd255;
     assign ev_re = (state == S_IDLE && start && ev_n != 9'd0) || (state == S_WALK && ev_last_word && more_events);

@@ -54,14 +54,13 @@ module quick_l3 (
     // read during the last word of the current one
     reg [0:0] w_blk;
     wire blk_last = (w_blk == 1'd1);
-    wire [6:0] flat_full = ({1'd0, e_c} * 7'd1 + {6'd0, e_y}) * 7'd1 + {6'd0, e_x};
+    wire [6:0] flat_full = {1'd0, e_c} + {6'd0, e_y} + {6'd0, e_x};
     wire [6:0] wa_full = (flat_full) * 7'd2 + {6'd0, w_blk};
-    wire [0:0] ma_full = w_blk;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
     wire walk = (state == S_WALK) && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 7'd1) < ev_n;
-    wire [0:0] walk_ma = ma_full;
+    wire [0:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [7:0] walk_mask = blk_last ? 8'd3 : 8'd255;
     assign ev_re = (state == S_IDLE && start && ev_n != 7'd0) || (state == S_WALK && ev_last_word && more_events);

@@ -141,42 +141,24 @@ final class EmulatorCheck {
         double emulatorSeconds = 0;
         long start = System.nanoTime();
         int chunk = Math.max(1, threads * 4);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, threads));
-        ThreadLocal<FpgaEmulator> emulators = ThreadLocal.withInitial(() -> new FpgaEmulator(design));
-        try {
-            for (int from = 0; from < samples; from += chunk) {
-                int[][] part = inputs.apply(from, Math.min(chunk, samples - from));
-                long e0 = System.nanoTime();
-                List<java.util.concurrent.Future<FpgaEmulator.Sample>> futures = new ArrayList<>();
-                for (int[] in : part) {
-                    futures.add(pool.submit(() -> emulators.get().run(in, true)));
-                }
-                List<FpgaEmulator.Sample> e = new ArrayList<>();
-                for (var f : futures) {
-                    e.add(f.get());
-                }
-                emulatorSeconds += (System.nanoTime() - e0) / 1e9;
-                List<SampleResult> r = reference.run(part, threads, new IntegerSimulator.Recording(
-                        IntegerSimulator.Detail.FULL, all));
-                for (int i = 0; i < part.length; i++) {
-                    FpgaEmulator.Sample s = e.get(i);
-                    perSample.add(compareFpga(from + i, q, s, r.get(i)));
-                    cycles += s.cycles();
-                    min = Math.min(min, s.cycles());
-                    max = Math.max(max, s.cycles());
-                    if (kept != null) {
-                        kept.add(s);
-                        keptInputs.add(part[i]);
-                    }
+        for (int from = 0; from < samples; from += chunk) {
+            int[][] part = inputs.apply(from, Math.min(chunk, samples - from));
+            long e0 = System.nanoTime();
+            List<FpgaEmulator.Sample> e = FpgaEmulator.run(design, part, threads, true);
+            emulatorSeconds += (System.nanoTime() - e0) / 1e9;
+            List<SampleResult> r = reference.run(part, threads, new IntegerSimulator.Recording(
+                    IntegerSimulator.Detail.FULL, all));
+            for (int i = 0; i < part.length; i++) {
+                FpgaEmulator.Sample s = e.get(i);
+                perSample.add(compareFpga(from + i, q, s, r.get(i)));
+                cycles += s.cycles();
+                min = Math.min(min, s.cycles());
+                max = Math.max(max, s.cycles());
+                if (kept != null) {
+                    kept.add(s);
+                    keptInputs.add(part[i]);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         List<String> rtlPerSample = null;

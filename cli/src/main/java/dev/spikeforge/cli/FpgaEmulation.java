@@ -15,12 +15,8 @@ import dev.spikeforge.targets.fpga.FpgaFolderException;
 import dev.spikeforge.targets.fpga.FpgaLayer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /** {@code spikeforge emulate DIR} for an fpga folder: the FPGA emulator on the model's test samples. */
 final class FpgaEmulation {
@@ -48,8 +44,6 @@ final class FpgaEmulation {
         ImageDataset test = p.data().test();
         int n = samples == null ? test.count() : Math.min(samples, test.count());
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        ThreadLocal<FpgaEmulator> emulators = ThreadLocal.withInitial(() -> new FpgaEmulator(d));
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
         ProgressLine progress = new ProgressLine(err, System.console() != null);
         int layers = d.layers().size();
         long[] spikes = new long[layers];
@@ -58,33 +52,26 @@ final class FpgaEmulation {
         long maxStep = 0;
         int correct = 0;
         long start = System.nanoTime();
-        try {
-            for (int from = 0; from < n; from += BATCH) {
-                int b = Math.min(BATCH, n - from);
-                int[] idx = java.util.stream.IntStream.range(from, from + b).toArray();
-                int[][] inputs = EmulateCommand.inputs(net, test, idx, p.train().seed());
-                List<Future<FpgaEmulator.Sample>> futures = new ArrayList<>();
-                for (int[] in : inputs) {
-                    futures.add(pool.submit(() -> emulators.get().run(in, false)));
+        for (int from = 0; from < n; from += BATCH) {
+            int b = Math.min(BATCH, n - from);
+            int[] idx = java.util.stream.IntStream.range(from, from + b).toArray();
+            int[][] inputs = EmulateCommand.inputs(net, test, idx, p.train().seed());
+            List<FpgaEmulator.Sample> results = FpgaEmulator.run(d, inputs, workers, false);
+            for (int i = 0; i < b; i++) {
+                FpgaEmulator.Sample s = results.get(i);
+                correct += IntegerSimulator.argmax(s.readout()) == test.label(idx[i]) ? 1 : 0;
+                cycles += s.cycles();
+                maxCycles = Math.max(maxCycles, s.cycles());
+                for (long c : s.stepCycles()) {
+                    maxStep = Math.max(maxStep, c);
                 }
-                for (int i = 0; i < b; i++) {
-                    FpgaEmulator.Sample s = futures.get(i).get();
-                    correct += IntegerSimulator.argmax(s.readout()) == test.label(idx[i]) ? 1 : 0;
-                    cycles += s.cycles();
-                    maxCycles = Math.max(maxCycles, s.cycles());
-                    for (long c : s.stepCycles()) {
-                        maxStep = Math.max(maxStep, c);
-                    }
-                    for (int l = 0; l < layers; l++) {
-                        spikes[l] += s.spikes(l);
-                    }
+                for (int l = 0; l < layers; l++) {
+                    spikes[l] += s.spikes(l);
                 }
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                progress.update("emulate", from + b, n, String.format(Locale.ROOT, "%.1f samples/s", (from + b) / elapsed),
-                        (from + b) / elapsed);
             }
-        } finally {
-            pool.shutdownNow();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            progress.update("emulate", from + b, n, String.format(Locale.ROOT, "%.1f samples/s", (from + b) / elapsed),
+                    (from + b) / elapsed);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double accuracy = correct / (double) Math.max(1, n);

@@ -18,8 +18,6 @@ import dev.spikeforge.compiler.target.TargetException;
 import dev.spikeforge.compiler.target.TargetFamily;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.engine.FloatModel;
-import dev.spikeforge.runtime.integer.IntegerSimulator;
-import dev.spikeforge.runtime.integer.SampleResult;
 import dev.spikeforge.runtime.profile.ReferenceEnergy;
 import dev.spikeforge.runtime.verify.FloatIntegerComparison;
 import dev.spikeforge.targets.fpga.RtlSimulator;
@@ -142,17 +140,11 @@ final class ProfileCommand implements Callable<Integer> {
         FloatModel floatModel = new FloatModel(net, q.checkpoint().parameters());
         FloatIntegerComparison.Result r = FloatIntegerComparison.run(net, floatModel, qn, test, n, p.train().seed(), 32,
                 threads, done -> progress.update("profile", done, n, "float and integer models", 0));
-        // the integer model's per-layer synaptic operations, on the same input spikes
+        // the integer model's input spikes, for the targets and the report
         int[] idx = java.util.stream.IntStream.range(0, n).toArray();
         int[][] inputs = EmulateCommand.inputs(net, test, idx, p.train().seed());
-        long[] synOps = new long[qn.layers().size()];
-        for (SampleResult s : new IntegerSimulator(qn).run(inputs, threads, IntegerSimulator.Recording.none())) {
-            for (int l = 0; l < synOps.length; l++) {
-                synOps[l] += s.synapticOps()[l];
-            }
-        }
         NetworkSummary summary = NetworkSummary.of(net);
-        List<Row> rows = rows(qn, r, synOps, summary, n);
+        List<Row> rows = rows(qn, r, summary, n);
 
         List<TargetProfile> profiled = new ArrayList<>();
         List<DeploySpec.TargetRequest> requests = noTargets ? List.of()
@@ -253,7 +245,7 @@ final class ProfileCommand implements Callable<Integer> {
                double neuronUpdates, double macs) {
     }
 
-    static List<Row> rows(QuantizedNetwork qn, FloatIntegerComparison.Result r, long[] synOps, NetworkSummary summary, int n) {
+    static List<Row> rows(QuantizedNetwork qn, FloatIntegerComparison.Result r, NetworkSummary summary, int n) {
         List<Row> rows = new ArrayList<>();
         int steps = qn.timesteps();
         for (int l = 0; l < qn.layers().size(); l++) {
@@ -263,7 +255,7 @@ final class ProfileCommand implements Callable<Integer> {
             long macs = summary.rows().stream().filter(x -> x.layer().equals(ql.layer())).mapToLong(LayerRow::synapses).sum();
             double fs = c == null ? 0 : c.floatSpikes() / (double) n;
             double is = c == null ? 0 : c.integerSpikes() / (double) n;
-            rows.add(new Row(ql.layer(), ql.size(), fs, is, is / ((double) ql.size() * steps), synOps[l] / (double) n,
+            rows.add(new Row(ql.layer(), ql.size(), fs, is, is / ((double) ql.size() * steps), r.layerSynapticOps()[l] / (double) n,
                     (double) ql.size() * steps, macs));
         }
         return rows;

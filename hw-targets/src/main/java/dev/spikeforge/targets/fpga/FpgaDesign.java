@@ -3,7 +3,6 @@ package dev.spikeforge.targets.fpga;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.quant.QuantLayer;
-import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Synapse;
 import java.util.ArrayList;
@@ -110,7 +109,7 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
             int acc = spiking ? membrane + l.guardBits() : q.readoutBits();
             acc = Math.max(acc, Math.max(product, Math.max(biasBits, thetaBits + 1)));
             FpgaLayer.Leak leak = mode == FpgaLayer.Mode.ACCUMULATE ? FpgaLayer.Leak.NONE
-                    : leak(l.leak(), q.numerics().shiftTowardZero());
+                    : new FpgaLayer.Leak(l.leak(), q.numerics().shiftTowardZero());
             boolean last = i == q.layers().size() - 1;
             FpgaLayer f = new FpgaLayer(i, l.layer(), kind, src[0], src[1], src[2], out[0], out[1], out[2], kernel,
                     stride, padding, p, blocks, words, weightBits, valueBits, acc, membrane, biasBits, thetaBits, leak,
@@ -125,16 +124,6 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
         }
         String top = sanitize(q.name()) + "_top";
         return new FpgaDesign(q.name(), top, q.timesteps(), o, q.encoding().kind().keyword(), in, layers, images);
-    }
-
-    static FpgaLayer.Leak leak(QuantLeak l, boolean towardZero) {
-        if (l instanceof QuantLeak.Shift s) {
-            return new FpgaLayer.Leak("shift", s.k(), 0, 0, towardZero);
-        }
-        if (l instanceof QuantLeak.Multiplier m) {
-            return new FpgaLayer.Leak("multiplier", 0, m.m(), m.fractionBits(), towardZero);
-        }
-        return FpgaLayer.Leak.NONE;
     }
 
     private static Images images(QuantLayer l, Synapse s, FpgaLayer f) {

@@ -1,6 +1,12 @@
 package dev.spikeforge.targets.fpga;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Cycle-accurate model of the generated accelerator: the same registers as the Verilog of
@@ -36,7 +42,7 @@ public final class FpgaEmulator {
     }
 
     /** What one sample did on the accelerator. */
-    public record Sample(long[] readout, long[] stepCycles, long[] formulaCycles, int[][][] spikeNeurons,
+    public record Sample(long[] readout, long[] stepCycles, int[][][] spikeNeurons,
                          long[][][] spikeCycles, long[][][] membranes) {
 
         public long cycles() {
@@ -50,6 +56,42 @@ public final class FpgaEmulator {
                 n += s.length;
             }
             return n;
+        }
+    }
+
+    /** Runs many samples, spread over {@code threads} threads with one emulator each; results in input order. */
+    public static List<Sample> run(FpgaDesign d, int[][] inputs, int threads, boolean keepMembranes) {
+        if (threads <= 1 || inputs.length < 2) {
+            FpgaEmulator e = new FpgaEmulator(d);
+            List<Sample> out = new ArrayList<>(inputs.length);
+            for (int[] in : inputs) {
+                out.add(e.run(in, keepMembranes));
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "spikeforge-fpga");
+            t.setDaemon(true);
+            return t;
+        });
+        ThreadLocal<FpgaEmulator> emulators = ThreadLocal.withInitial(() -> new FpgaEmulator(d));
+        try {
+            List<Future<Sample>> parts = new ArrayList<>();
+            for (int[] in : inputs) {
+                parts.add(pool.submit(() -> emulators.get().run(in, keepMembranes)));
+            }
+            List<Sample> out = new ArrayList<>(inputs.length);
+            for (Future<Sample> f : parts) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -90,12 +132,11 @@ public final class FpgaEmulator {
                 Engine e = engines[l];
                 Engine next = l + 1 < layers ? engines[l + 1] : null;
                 int events = e.evN;
-                int[] eventsCopy = Arrays.copyOf(e.evXyz(), 3 * events);
+                int[] eventsCopy = e.evXyz();
                 if (membranes != null) {
                     membranes[l][t] = new long[e.l.outputSize()];
                 }
                 e.spikeCount = 0;
-                e.start();
                 boolean first1 = true;
                 while (true) {
                     boolean done = e.cycle(cycle, next, first1, membranes == null ? null : membranes[l][t]);
@@ -116,7 +157,7 @@ public final class FpgaEmulator {
             }
         }
         Engine last = engines[layers - 1];
-        return new Sample(last.readout.clone(), stepCycles, formula, spikeNeurons, spikeCycles, membranes);
+        return new Sample(last.readout.clone(), stepCycles, spikeNeurons, spikeCycles, membranes);
     }
 
     /** One layer engine's registers and memories. */
@@ -188,11 +229,6 @@ public final class FpgaEmulator {
         final int[] kxMask;
         final int[] oyOf;
         final int[] oxOf;
-        final int leakKind;
-        final int leakK;
-        final long leakM;
-        final int leakF;
-        final boolean towardZero;
 
         Engine(FpgaLayer l, FpgaDesign.Images im) {
             this.l = l;
@@ -213,15 +249,6 @@ public final class FpgaEmulator {
                     oxOf[x * k + t] = l.kind() == FpgaLayer.Kind.POOL ? x / k : (x + l.padding() - t) / l.stride();
                 }
             }
-            leakKind = switch (l.leak().kind()) {
-                case "shift" -> 1;
-                case "multiplier" -> 2;
-                default -> 0;
-            };
-            leakK = l.leak().k();
-            leakM = l.leak().m();
-            leakF = l.leak().f();
-            towardZero = l.leak().towardZero();
             this.weights = im.weights();
             this.bias = im.bias();
             this.theta = im.theta();
@@ -274,10 +301,6 @@ public final class FpgaEmulator {
             evX[evN] = x;
             evV[evN] = v;
             evN++;
-        }
-
-        void start() {
-            // nothing: the start input is seen by cycle() in state IDLE
         }
 
         /** Two's complement wrap to the membrane memory's width, as the RTL's adders do. */
@@ -389,7 +412,7 @@ public final class FpgaEmulator {
                         v = h0;
                     }
                     trace[i] = v;
-                    word[i] = acc(leak(v));
+                    word[i] = acc(l.leak().apply(v));
                 }
                 if (membranes != null) {
                     int base = ((n2Blk * p) * l.outH() + n2Y) * l.outW() + n2X;
@@ -548,19 +571,6 @@ public final class FpgaEmulator {
                 }
             }
             return m;
-        }
-
-        /** The leak of {@link FpgaLayer.Leak#apply}, without its string dispatch. */
-        long leak(long v) {
-            return switch (leakKind) {
-                case 1 -> v - shr(v, leakK);
-                case 2 -> shr(v * leakM, leakF);
-                default -> v;
-            };
-        }
-
-        long shr(long v, int by) {
-            return towardZero && v < 0 ? -((-v) >> by) : v >> by;
         }
 
         static int lowest(int m) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.quant.QuantLeak;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -364,8 +365,16 @@ public final class FpgaFolder {
                 throw new FpgaFolderException(file, prefix + "leak.kind", "is '" + leakKind + "', not none, shift or multiplier");
             }
             JsonNode tz = node(lk, "toward_zero");
-            FpgaLayer.Leak leak = new FpgaLayer.Leak(leakKind, integer(lk, "k", 0, 61), node(lk, "m").asLong(),
-                    integer(lk, "f", 0, 30), tz.asBoolean());
+            FpgaLayer.Leak leak;
+            try {
+                leak = new FpgaLayer.Leak(switch (leakKind) {
+                    case "shift" -> new QuantLeak.Shift(integer(lk, "k", 1, 61));
+                    case "multiplier" -> new QuantLeak.Multiplier(node(lk, "m").asLong(), integer(lk, "f", 1, 30));
+                    default -> new QuantLeak.None();
+                }, tz.asBoolean());
+            } catch (IllegalArgumentException e) {
+                throw new FpgaFolderException(file, prefix + "leak", e.getMessage());
+            }
             String reset = text(n, "reset");
             String overflow = text(n, "overflow");
             int rb = integer(n, "readout_bits", 0, 64);

@@ -1,5 +1,7 @@
 package dev.spikeforge.targets.fpga;
 
+import dev.spikeforge.compiler.quant.QuantLeak;
+
 /**
  * One layer engine of the generated accelerator: every constant the Verilog, the memory images,
  * {@code fpga.json} and the FPGA emulator share. Nothing here is derived again by a reader: the
@@ -59,30 +61,36 @@ public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int
     }
 
     /**
-     * The leak as the hardware does it. {@code kind} none, shift ({@code v - (v >>> k)}) or
-     * multiplier ({@code (v * m) >>> f}); right shifts round toward minus infinity unless towardZero.
+     * The leak as the hardware does it: the integer model's {@link QuantLeak} (shift {@code v - (v >>> k)},
+     * multiplier {@code (v * m) >>> f}, or none), with right shifts toward minus infinity unless
+     * {@code towardZero}. The accessors give the fields fpga.json and the generator write.
      */
-    public record Leak(String kind, int k, long m, int f, boolean towardZero) {
-        public static final Leak NONE = new Leak("none", 0, 0, 0, false);
+    public record Leak(QuantLeak form, boolean towardZero) {
+        public static final Leak NONE = new Leak(new QuantLeak.None(), false);
 
         public long apply(long v) {
-            return switch (kind) {
-                case "shift" -> v - shr(v, k);
-                case "multiplier" -> shr(v * m, f);
-                default -> v;
-            };
+            return form.apply(v, towardZero);
         }
 
-        private long shr(long v, int by) {
-            return towardZero && v < 0 ? -((-v) >> by) : v >> by;
+        /** none, shift or multiplier. */
+        public String kind() {
+            return form instanceof QuantLeak.Shift ? "shift" : form instanceof QuantLeak.Multiplier ? "multiplier" : "none";
+        }
+
+        public int k() {
+            return form instanceof QuantLeak.Shift s ? s.k() : 0;
+        }
+
+        public long m() {
+            return form instanceof QuantLeak.Multiplier x ? x.m() : 0;
+        }
+
+        public int f() {
+            return form instanceof QuantLeak.Multiplier x ? x.fractionBits() : 0;
         }
 
         public String describe() {
-            return switch (kind) {
-                case "shift" -> "shift(" + k + ")";
-                case "multiplier" -> "multiplier(" + m + ", " + f + ")";
-                default -> "none";
-            } + (towardZero && !kind.equals("none") ? " toward_zero" : "");
+            return form.describe() + (towardZero && !(form instanceof QuantLeak.None) ? " toward_zero" : "");
         }
     }
 

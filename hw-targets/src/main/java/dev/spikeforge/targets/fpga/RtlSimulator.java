@@ -287,7 +287,7 @@ public final class RtlSimulator {
                 }
             }
         }
-        return new FpgaEmulator.Sample(readout, stepCycles, stepCycles.clone(), neurons, cycles, mem);
+        return new FpgaEmulator.Sample(readout, stepCycles, neurons, cycles, mem);
     }
 
     private static String exec(List<String> cmd, Path dir, String what, long timeoutSeconds) throws RtlSimException, IOException {

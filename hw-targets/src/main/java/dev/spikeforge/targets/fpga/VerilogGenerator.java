@@ -189,12 +189,12 @@ public final class VerilogGenerator {
             case DENSE -> {
                 int inFlat = l.inputSize();
                 xw = Math.max(constBits, Math.max(indexBits((long) wd), Math.max(indexBits(inFlat), Math.max(cb, Math.max(yb, Math.max(xb, bw))))));
-                v.line("    wire [%d:0] flat_full = (%s * %s + %s) * %s + %s;", xw - 1, ext("e_c", cb, xw), k(xw, l.inH()),
-                        ext("e_y", yb, xw), k(xw, l.inW()), ext("e_x", xb, xw));
+                String rows = times(ext("e_c", cb, xw), xw, l.inH()) + " + " + ext("e_y", yb, xw);
+                v.line("    wire [%d:0] flat_full = %s + %s;", xw - 1, times(rows, xw, l.inW()), ext("e_x", xb, xw));
                 v.line("    wire [%d:0] wa_full = %s + %s;", xw - 1, times("flat_full", xw, nb), ext("w_blk", bw, xw));
                 walkAny = "1'b1";
                 walkLast = "blk_last";
-                maddr = widen(v, "ma_full", ext("w_blk", bw, Math.max(bw, maw)), Math.max(bw, maw), maw);
+                maddr = "w_blk"; // one membrane word per block: the block is the address
                 waddr = slice(v, "wa_full", xw, waw);
                 laneMask = laneMask("blk_last", p, lastLanes, allLanes);
             }
@@ -717,10 +717,5 @@ public final class VerilogGenerator {
         }
         v.unused(full + "[" + (width - 1) + ":" + to + "]");
         return full + "[" + (to - 1) + ":0]";
-    }
-
-    private static String widen(Verilog v, String name, String expr, int width, int to) {
-        v.line("    wire [%d:0] %s = %s;", width - 1, name, expr);
-        return slice(v, name, width, to);
     }
 }

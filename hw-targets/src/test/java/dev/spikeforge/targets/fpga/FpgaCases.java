@@ -1,6 +1,5 @@
 package dev.spikeforge.targets.fpga;
 
-import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Quantizer;
@@ -64,9 +63,5 @@ final class FpgaCases {
             return "readout " + Arrays.toString(want.readout()) + " (integer) vs " + Arrays.toString(got.readout()) + " (fpga)";
         }
         return null;
-    }
-
-    static DeploySpec.Overflow overflow(Planned p) {
-        return p.q().numerics().overflow();
     }
 }

@@ -38,11 +38,17 @@ public final class FloatIntegerComparison {
 
     /**
      * @param integerSeconds wall time of the integer model alone
-     * @param synapticOps    weight additions the integer model made over all samples
+     * @param layerSynapticOps weight additions the integer model made over all samples, per layer of the
+     *                       quantised network (readout included)
      */
     public record Result(int samples, double floatAccuracy, double integerAccuracy, double agreement,
-                         List<LayerCounts> layers, double integerSeconds, long synapticOps, int[] floatPredictions,
+                         List<LayerCounts> layers, double integerSeconds, long[] layerSynapticOps, int[] floatPredictions,
                          int[] integerPredictions) {
+
+        /** Weight additions of all layers over all samples. */
+        public long synapticOps() {
+            return java.util.Arrays.stream(layerSynapticOps).sum();
+        }
 
         public double dropPoints() {
             return 100 * (floatAccuracy - integerAccuracy);
@@ -92,7 +98,7 @@ public final class FloatIntegerComparison {
         int floatCorrect = 0;
         int intCorrect = 0;
         int agree = 0;
-        long ops = 0;
+        long[] ops = new long[q.layers().size()];
         long intNanos = 0;
         int n = q.inputSize();
         int steps = q.timesteps();
@@ -116,8 +122,9 @@ public final class FloatIntegerComparison {
                 floatCorrect += fp[from + s] == label ? 1 : 0;
                 intCorrect += ip[from + s] == label ? 1 : 0;
                 agree += fp[from + s] == ip[from + s] ? 1 : 0;
-                for (long o : ir.get(s).synapticOps()) {
-                    ops += o;
+                long[] o = ir.get(s).synapticOps();
+                for (int l = 0; l < o.length; l++) {
+                    ops[l] += o[l];
                 }
             }
             for (int li = 0; li < spiking.size(); li++) {
