@@ -1,12 +1,12 @@
 package dev.spikeforge.targets.fpga;
 
-import java.util.ArrayList;
+import dev.spikeforge.compiler.util.Parallel;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+
+
+
+
 
 /**
  * Cycle-accurate model of the generated accelerator: the same registers as the Verilog of
@@ -61,38 +61,7 @@ public final class FpgaEmulator {
 
     /** Runs many samples, spread over {@code threads} threads with one emulator each; results in input order. */
     public static List<Sample> run(FpgaDesign d, int[][] inputs, int threads, boolean keepMembranes) {
-        if (threads <= 1 || inputs.length < 2) {
-            FpgaEmulator e = new FpgaEmulator(d);
-            List<Sample> out = new ArrayList<>(inputs.length);
-            for (int[] in : inputs) {
-                out.add(e.run(in, keepMembranes));
-            }
-            return out;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "spikeforge-fpga");
-            t.setDaemon(true);
-            return t;
-        });
-        ThreadLocal<FpgaEmulator> emulators = ThreadLocal.withInitial(() -> new FpgaEmulator(d));
-        try {
-            List<Future<Sample>> parts = new ArrayList<>();
-            for (int[] in : inputs) {
-                parts.add(pool.submit(() -> emulators.get().run(in, keepMembranes)));
-            }
-            List<Sample> out = new ArrayList<>(inputs.length);
-            for (Future<Sample> f : parts) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        return Parallel.map(inputs, threads, "spikeforge-fpga", () -> new FpgaEmulator(d), (e, in) -> e.run(in, keepMembranes));
     }
 
     /**

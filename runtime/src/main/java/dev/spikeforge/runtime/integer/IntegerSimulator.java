@@ -7,11 +7,11 @@ import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Synapse;
-import java.util.ArrayList;
+import dev.spikeforge.compiler.util.Parallel;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+
+
+
 
 /**
  * The integer reference model: runs a {@link QuantizedNetwork} exactly as SEMANTICS.md section 4
@@ -53,48 +53,7 @@ public final class IntegerSimulator {
 
     /** Runs many samples on {@code threads} threads; results in input order. */
     public List<SampleResult> run(int[][] inputs, int threads, Recording recording) {
-        Recording recorded = recording;
-        if (threads <= 1 || inputs.length < 2) {
-            State s = new State();
-            List<SampleResult> out = new ArrayList<>(inputs.length);
-            for (int[] in : inputs) {
-                out.add(s.run(in, recorded));
-            }
-            return out;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "spikeforge-int");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            int chunk = (inputs.length + threads - 1) / threads;
-            List<Future<List<SampleResult>>> parts = new ArrayList<>();
-            for (int from = 0; from < inputs.length; from += chunk) {
-                int lo = from;
-                int hi = Math.min(inputs.length, from + chunk);
-                parts.add(pool.submit(() -> {
-                    State s = new State();
-                    List<SampleResult> part = new ArrayList<>(hi - lo);
-                    for (int i = lo; i < hi; i++) {
-                        part.add(s.run(inputs[i], recorded));
-                    }
-                    return part;
-                }));
-            }
-            List<SampleResult> out = new ArrayList<>(inputs.length);
-            for (Future<List<SampleResult>> f : parts) {
-                out.addAll(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        return Parallel.map(inputs, threads, "spikeforge-int", State::new, (s, in) -> s.run(in, recording));
     }
 
     /** Which layers to record, and how much of them. */

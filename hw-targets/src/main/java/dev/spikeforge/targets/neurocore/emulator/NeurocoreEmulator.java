@@ -1,12 +1,13 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
+import dev.spikeforge.compiler.util.Parallel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+
+
+
+
 
 /**
  * Runs a mapping folder core by core with the integer rules of SEMANTICS.md section 4
@@ -80,47 +81,8 @@ public final class NeurocoreEmulator {
 
     /** Runs independent samples on {@code threads} threads; results in input order. */
     public List<EmulatedSample> run(int[][] inputs, int threads, boolean record) {
-        if (threads <= 1 || inputs.length < 2) {
-            EmulatorState s = new EmulatorState(mapping, programs, inputRoutesOf);
-            List<EmulatedSample> out = new ArrayList<>(inputs.length);
-            for (int[] in : inputs) {
-                out.add(s.run(in, record));
-            }
-            return out;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "spikeforge-emulate");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            int chunk = (inputs.length + threads - 1) / threads;
-            List<Future<List<EmulatedSample>>> parts = new ArrayList<>();
-            for (int from = 0; from < inputs.length; from += chunk) {
-                int lo = from;
-                int hi = Math.min(inputs.length, from + chunk);
-                parts.add(pool.submit(() -> {
-                    EmulatorState s = new EmulatorState(mapping, programs, inputRoutesOf);
-                    List<EmulatedSample> part = new ArrayList<>(hi - lo);
-                    for (int i = lo; i < hi; i++) {
-                        part.add(s.run(inputs[i], record));
-                    }
-                    return part;
-                }));
-            }
-            List<EmulatedSample> out = new ArrayList<>(inputs.length);
-            for (Future<List<EmulatedSample>> f : parts) {
-                out.addAll(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        return Parallel.map(inputs, threads, "spikeforge-emulate", () -> new EmulatorState(mapping, programs, inputRoutesOf),
+                (s, in) -> s.run(in, record));
     }
 
     /** Index of the largest value; ties go to the lowest index. */
