@@ -20,13 +20,31 @@ public final class AtomicFiles {
     }
 
     public static void write(Path file, byte[] bytes) throws IOException {
+        writeWith(file, temp -> Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    }
+
+    public static void writeString(Path file, String text) throws IOException {
+        write(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes one file at the path it is given (for libraries that only write to a path). */
+    @FunctionalInterface
+    public interface FileFiller {
+        void fill(Path file) throws IOException;
+    }
+
+    /**
+     * Lets {@code filler} write a temporary file in the target's folder and renames it over
+     * {@code file}: on failure the temporary file is deleted and an earlier {@code file} stays.
+     */
+    public static void writeWith(Path file, FileFiller filler) throws IOException {
         Path target = file.toAbsolutePath();
         Path folder = target.getParent();
         Files.createDirectories(folder);
         // not Files.createTempFile: its owner-only permissions would stay on the renamed file
         Path temp = folder.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
-            Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            filler.fill(temp);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -35,10 +53,6 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(temp);
         }
-    }
-
-    public static void writeString(Path file, String text) throws IOException {
-        write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Fills a folder of files. */

@@ -65,6 +65,17 @@ public record DeploySpec(Origin origin, int weightBits, Granularity granularity,
         return (int) Math.max(1, Math.round(-Math.log(1 - beta) / Math.log(2)));
     }
 
+    /**
+     * The beta a float model runs a neuron with: a LIF under a {@code leak = shift} deploy block
+     * takes the beta the shift represents (hardware-aware training), every other neuron its own.
+     */
+    public static double effectiveBeta(NeuronDefinition d, java.util.Optional<DeploySpec> deploy) {
+        if (d.model() == NeuronModel.LIF && deploy.map(x -> x.leak() instanceof ShiftLeak).orElse(false)) {
+            return betaOfShift(shiftFor(d.beta()));
+        }
+        return d.beta();
+    }
+
     /** The beta that a shift leak of k represents: 1 - 2^-k. */
     public static double betaOfShift(int k) {
         return 1 - Math.pow(2, -k);

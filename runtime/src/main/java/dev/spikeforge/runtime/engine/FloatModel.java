@@ -9,7 +9,6 @@ import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronDefinition;
-import dev.spikeforge.compiler.ir.NeuronModel;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
@@ -114,11 +113,7 @@ public final class FloatModel {
 
     /** The neuron constants the engine runs with, hardware-aware beta included. */
     NeuronDynamics.Params dynamics(NeuronDefinition d) {
-        double beta = d.beta();
-        if (d.model() == NeuronModel.LIF && net.deploy().map(x -> x.leak() instanceof DeploySpec.ShiftLeak).orElse(false)) {
-            beta = DeploySpec.betaOfShift(DeploySpec.shiftFor(d.beta()));
-        }
-        return new NeuronDynamics.Params(beta, d.theta(), d.reset() == Reset.SUBTRACT);
+        return new NeuronDynamics.Params(DeploySpec.effectiveBeta(d, net.deploy()), d.theta(), d.reset() == Reset.SUBTRACT);
     }
 
     /**

@@ -1,0 +1,825 @@
+package dev.spikeforge.compiler.nir;
+
+import dev.spikeforge.compiler.dsl.SnnText;
+import dev.spikeforge.compiler.nir.NirElement.NirEdge;
+import dev.spikeforge.compiler.nir.NirElement.NirGraph;
+import dev.spikeforge.compiler.nir.NirElement.NirNode;
+import dev.spikeforge.compiler.nir.NirValue.DType;
+import dev.spikeforge.compiler.nir.NirValue.NirArray;
+import dev.spikeforge.compiler.nir.NirValue.NirText;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A NIR graph -> the text of a .snn model and its float weights (docs/nir.md states the mapping).
+ *
+ * <p>The graph must be a chain from its Input to its Output once nested graphs are inlined:
+ * weight or pooling nodes each followed by a neuron node (LIF, IF, or CubaLIF without synaptic
+ * filter), Flatten where a dense layer follows, and an Affine or Linear last, optionally followed
+ * by a LIF/IF (count readout), LI (membrane readout) or I (accumulate readout). Anything else is
+ * one {@link NirFormatException} naming the node, its type and why.
+ *
+ * <p>Neurons: beta = 1 - dt/tau; the input gain g = r dt / tau (LIF) or r (IF) is divided out of
+ * the threshold (spikeforge's neurons take their current with gain 1), as is a SumPool2d's K^2.
+ * Numbers computed from the file are written as the shortest decimal that gives back the file's
+ * values: exactly for float64 files (spikeforge's own), to float32 precision for float32 files.
+ */
+public final class NirImport {
+
+    /**
+     * What the file does not say. Null fields take the file's spikeforge metadata, else the default.
+     *
+     * @param dt        seconds per step (default {@link NirExport#DEFAULT_DT})
+     * @param timesteps steps per sample (default 25)
+     * @param encoding  the .snn input encoding (default poisson)
+     * @param modelName the model's name (default from the metadata, else "imported")
+     */
+    public record Options(Double dt, Integer timesteps, String encoding, String modelName) {
+        public static final Options DEFAULTS = new Options(null, null, null, null);
+    }
+
+    /**
+     * @param source   the .snn text
+     * @param weights  float tensors keyed as the model's checkpoint keys them ({@code c1.weight})
+     * @param warnings what the user should know (approximations, defaults taken)
+     */
+    public record Result(String source, Map<String, float[]> weights, List<String> warnings) {
+        public Result {
+            weights = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private static final int DEFAULT_TIMESTEPS = 25;
+
+    private final Path file;
+    private final NirFile nir;
+    private final Map<String, NirValue> meta;
+    private final boolean ours;
+    private final double dt;
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, float[]> weights = new LinkedHashMap<>();
+    private final Map<String, String> neuronDefs = new LinkedHashMap<>(); // definition text -> name
+    private final Set<String> layerNames = new HashSet<>();
+    private final List<String> layerLines = new ArrayList<>();
+
+    private NirImport(Path file, NirFile nir, Options o) throws NirFormatException {
+        this.file = file;
+        this.nir = nir;
+        this.meta = nir.graph().metadata();
+        this.ours = meta.get(NirExport.META_COMPARE) instanceof NirText t && t.value().equals(">=");
+        Double fileDt = number(NirExport.META_DT);
+        this.dt = o.dt() != null ? o.dt() : fileDt != null ? fileDt : NirExport.DEFAULT_DT;
+        if (!(dt > 0) || !Double.isFinite(dt)) {
+            throw new NirFormatException(file, "the time step dt = " + dt + " s is not a positive number",
+                    "pass --dt SECONDS, for example --dt 1e-4 (snnTorch's step)");
+        }
+        if (o.dt() == null && fileDt == null) {
+            warnings.add("the file does not record its time step; dt = " + SnnText.number(dt)
+                    + " s (snnTorch's) is assumed; pass --dt if it was exported with another");
+        }
+    }
+
+    public static Result convert(Path file, NirFile nir, Options o) throws NirFormatException {
+        NirImport i = new NirImport(file, nir, o);
+        String text = i.run(o);
+        return new Result(text, i.weights, i.warnings);
+    }
+
+    // ---------------------------------------------------------------- the chain
+
+    /** One node of the inlined graph. */
+    private record Item(String name, NirNode node) {
+        String type() {
+            return node.type();
+        }
+
+        String describe() {
+            return "node '" + name + "' (" + node.type() + ")";
+        }
+    }
+
+    private String run(Options o) throws NirFormatException {
+        Map<String, NirNode> nodes = new LinkedHashMap<>();
+        List<NirEdge> edges = new ArrayList<>();
+        inline(nir.graph(), "", nodes, edges);
+        List<Item> chain = chain(nodes, edges);
+
+        NirArray inShape = array(chain.get(0), "shape", true);
+        int[] shape = shapeOf(chain.get(0), inShape);
+        int[] current = shape;
+        int i = 1;
+        while (i < chain.size()) {
+            Item it = chain.get(i);
+            switch (it.type()) {
+                case "Conv2d" -> {
+                    current = conv(it, next(chain, i), current);
+                    i += 2;
+                }
+                case "AvgPool2d", "SumPool2d" -> {
+                    current = pool(it, next(chain, i), current);
+                    i += 2;
+                }
+                case "Flatten" -> {
+                    current = flatten(it, current, chain.get(i + 1));
+                    i += 1;
+                }
+                case "Affine", "Linear" -> {
+                    int lastWeights = lastWeightIndex(chain);
+                    if (i == lastWeights) {
+                        readout(it, chain.subList(i + 1, chain.size() - 1), current);
+                        i = chain.size();
+                    } else {
+                        current = dense(it, next(chain, i), current);
+                        i += 2;
+                    }
+                }
+                case "Output" -> throw unsupported(it, "the graph reaches its Output without a readout",
+                        "spikeforge models end in an Affine or Linear node (the readout), optionally with a neuron");
+                case "IF", "LIF", "CubaLIF", "LI", "I" -> throw unsupported(it,
+                        "a neuron node must follow a weight or pooling node (Conv2d, Affine, Linear, AvgPool2d, SumPool2d)",
+                        "spikeforge layers are a synaptic operation followed by neurons");
+                default -> throw unsupportedType(it);
+            }
+        }
+
+        String name = modelName(o);
+        StringBuilder b = new StringBuilder();
+        b.append("// Imported from ").append(file.getFileName()).append(" (NIR ").append(nir.version());
+        if (meta.get(NirExport.META_SOURCE) instanceof NirText s) {
+            b.append(", written by ").append(s.value().replace('\n', ' '));
+        }
+        b.append(") by spikeforge nir import.\n");
+        b.append("// dt = ").append(SnnText.number(dt)).append(" s: beta = 1 - dt/tau, threshold = v_threshold / (r dt/tau)"
+                + " for LIF and v_threshold / r for IF (docs/nir.md).\n");
+        b.append("model ").append(name).append("\n\n");
+        b.append("input ").append(shapeText(shape)).append(" encode ").append(encoding(o)).append('\n');
+        b.append("timesteps ").append(timesteps(o)).append("\n\n");
+        neuronDefs.forEach((def, n) -> b.append("neuron ").append(n).append(" = ").append(def).append('\n'));
+        b.append("\nlayers {\n");
+        int width = layerLines.stream().mapToInt(l -> l.indexOf('=')).max().orElse(0);
+        for (String l : layerLines) {
+            int eq = l.indexOf('=');
+            b.append("    ").append(l, 0, eq).append(" ".repeat(width - eq)).append(l.substring(eq)).append('\n');
+        }
+        b.append("}\n");
+        if (meta.get(NirExport.META_TRAIN) instanceof NirText t) {
+            b.append('\n').append(t.value().strip()).append('\n');
+        }
+        if (meta.get(NirExport.META_DEPLOY) instanceof NirText d) {
+            b.append('\n').append(d.value().strip()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Copies a graph's nodes into one flat graph, nested graphs named PARENT.CHILD and wired through. */
+    private void inline(NirGraph g, String prefix, Map<String, NirNode> out, List<NirEdge> edges)
+            throws NirFormatException {
+        Map<String, String> entry = new LinkedHashMap<>(); // nested graph name -> its Input's flat name
+        Map<String, String> exit = new LinkedHashMap<>();
+        for (Map.Entry<String, NirElement> e : g.nodes().entrySet()) {
+            String name = prefix + e.getKey();
+            if (e.getValue() instanceof NirGraph sub) {
+                List<String> ins = ofType(sub, "Input");
+                List<String> outs = ofType(sub, "Output");
+                if (ins.size() != 1 || outs.size() != 1) {
+                    throw new NirFormatException(file, "nested graph '" + name + "' has " + ins.size() + " Input and "
+                            + outs.size() + " Output nodes",
+                            "spikeforge inlines a nested graph with exactly one Input and one Output");
+                }
+                inline(sub, name + ".", out, edges);
+                entry.put(e.getKey(), name + "." + ins.get(0));
+                exit.put(e.getKey(), name + "." + outs.get(0));
+            } else {
+                out.put(name, (NirNode) e.getValue());
+            }
+        }
+        for (NirEdge e : g.edges()) {
+            if (!g.nodes().containsKey(e.from()) || !g.nodes().containsKey(e.to())) {
+                String missing = g.nodes().containsKey(e.from()) ? e.to() : e.from();
+                throw new NirFormatException(file, "edge " + prefix + e.from() + " -> " + prefix + e.to()
+                        + " names node '" + prefix + missing + "', which the graph does not have",
+                        "every edge must join two nodes of the same graph");
+            }
+            String from = exit.getOrDefault(e.from(), prefix + e.from());
+            String to = entry.getOrDefault(e.to(), prefix + e.to());
+            edges.add(new NirEdge(from, to));
+        }
+        if (!prefix.isEmpty()) {
+            return;
+        }
+        // the nested graphs' Input and Output nodes pass their input straight on: drop them
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (String n : List.copyOf(out.keySet())) {
+                boolean nested = n.contains(".") && (out.get(n).type().equals("Input") || out.get(n).type().equals("Output"))
+                        && !g.nodes().containsKey(n);
+                if (!nested) {
+                    continue;
+                }
+                List<String> preds = edges.stream().filter(x -> x.to().equals(n)).map(NirEdge::from).toList();
+                List<String> succs = edges.stream().filter(x -> x.from().equals(n)).map(NirEdge::to).toList();
+                edges.removeIf(x -> x.to().equals(n) || x.from().equals(n));
+                for (String p : preds) {
+                    for (String s : succs) {
+                        edges.add(new NirEdge(p, s));
+                    }
+                }
+                out.remove(n);
+                changed = true;
+            }
+        }
+    }
+
+    private static List<String> ofType(NirGraph g, String type) {
+        return g.nodes().entrySet().stream().filter(e -> e.getValue().type().equals(type)).map(Map.Entry::getKey).toList();
+    }
+
+    /** The nodes from Input to Output in order; refuses branches, joins, cycles and stray nodes. */
+    private List<Item> chain(Map<String, NirNode> nodes, List<NirEdge> edges) throws NirFormatException {
+        List<String> inputs = nodes.entrySet().stream().filter(e -> e.getValue().type().equals("Input"))
+                .map(Map.Entry::getKey).toList();
+        List<String> outputs = nodes.entrySet().stream().filter(e -> e.getValue().type().equals("Output"))
+                .map(Map.Entry::getKey).toList();
+        if (inputs.size() != 1) {
+            throw new NirFormatException(file, "the graph has " + inputs.size() + " Input nodes" + names(inputs),
+                    "spikeforge models have exactly one input");
+        }
+        if (outputs.size() != 1) {
+            throw new NirFormatException(file, "the graph has " + outputs.size() + " Output nodes" + names(outputs),
+                    "spikeforge models have exactly one output, the readout");
+        }
+        Map<String, List<String>> succ = new LinkedHashMap<>();
+        Map<String, List<String>> pred = new LinkedHashMap<>();
+        for (NirEdge e : edges) {
+            succ.computeIfAbsent(e.from(), k -> new ArrayList<>()).add(e.to());
+            pred.computeIfAbsent(e.to(), k -> new ArrayList<>()).add(e.from());
+        }
+        List<Item> chain = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        String at = inputs.get(0);
+        while (true) {
+            Item it = new Item(at, nodes.get(at));
+            chain.add(it);
+            seen.add(at);
+            List<String> ps = pred.getOrDefault(at, List.of());
+            if (chain.size() > 1 && ps.size() > 1) {
+                throw unsupported(it, "sums the output of " + ps.size() + " nodes (" + String.join(", ", ps) + ")",
+                        "joins such as residual blocks are not imported yet; spikeforge imports chains");
+            }
+            if (at.equals(outputs.get(0))) {
+                break;
+            }
+            List<String> ss = succ.getOrDefault(at, List.of());
+            if (ss.isEmpty()) {
+                throw unsupported(it, "has no outgoing edge, so the Input does not reach the Output",
+                        "connect the graph from its Input to its Output");
+            }
+            if (ss.size() > 1) {
+                throw unsupported(it, "feeds " + ss.size() + " nodes (" + String.join(", ", ss) + ")",
+                        "branches are not imported; spikeforge imports chains from Input to Output");
+            }
+            String next = ss.get(0);
+            if (seen.contains(next)) {
+                throw new NirFormatException(file, "edge " + at + " -> " + next + " closes a loop (a recurrent connection)",
+                        "spikeforge networks are feed-forward; recurrent layers such as snnTorch's RLeaky cannot be imported");
+            }
+            at = next;
+        }
+        for (String n : nodes.keySet()) {
+            if (!seen.contains(n)) {
+                throw unsupported(new Item(n, nodes.get(n)), "is not on the path from the Input to the Output",
+                        "remove it, or connect it; spikeforge imports chains");
+            }
+        }
+        if (!succ.getOrDefault(outputs.get(0), List.of()).isEmpty()) {
+            throw new NirFormatException(file, "the Output node '" + outputs.get(0) + "' has an outgoing edge",
+                    "Output ends the graph");
+        }
+        return chain;
+    }
+
+    private static String names(List<String> xs) {
+        return xs.isEmpty() ? "" : " (" + String.join(", ", xs) + ")";
+    }
+
+    private static int lastWeightIndex(List<Item> chain) {
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            String t = chain.get(i).type();
+            if (t.equals("Affine") || t.equals("Linear") || t.equals("Conv2d") || t.equals("AvgPool2d")
+                    || t.equals("SumPool2d")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The neuron node after a synaptic node. */
+    private Item next(List<Item> chain, int i) throws NirFormatException {
+        Item it = chain.get(i);
+        Item n = chain.get(i + 1);
+        if (!List.of("IF", "LIF", "CubaLIF").contains(n.type())) {
+            throw unsupported(it, "is followed by " + n.describe() + ", not by spiking neurons (IF, LIF or CubaLIF)",
+                    "spikeforge layers are a synaptic operation followed by neurons; an average pooling of currents "
+                            + "or two weight nodes in a row have no equivalent");
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- layers
+
+    private int[] conv(Item it, Item neuron, int[] in) throws NirFormatException {
+        if (in.length != 3) {
+            throw unsupported(it, "receives a flat input of " + in[0] + " values", "a Conv2d needs a C x H x W input");
+        }
+        NirArray w = array(it, "weight", true);
+        int[] ws = w.shape();
+        if (ws.length != 4) {
+            throw bad(it, "weight", "is " + w.describe() + ", not (out_channels, in_channels, kH, kW)");
+        }
+        if (ws[1] != in[0]) {
+            throw bad(it, "weight", "has " + ws[1] + " input channels but the node receives " + in[0]);
+        }
+        if (ws[2] != ws[3]) {
+            throw unsupported(it, "has a " + ws[2] + "x" + ws[3] + " kernel", "spikeforge convolutions are square");
+        }
+        int k = ws[2];
+        int stride = pair(it, "stride", 1);
+        int padding = padding(it, k, stride);
+        if (pair(it, "dilation", 1) != 1) {
+            throw unsupported(it, "is dilated", "spikeforge convolutions have dilation 1");
+        }
+        NirArray groups = array(it, "groups", false);
+        if (groups != null && groups.get(0) != 1) {
+            throw unsupported(it, "has groups = " + (long) groups.get(0), "spikeforge convolutions have groups = 1");
+        }
+        NirArray inputShape = array(it, "input_shape", false);
+        if (inputShape != null && (inputShape.size() != 2 || inputShape.get(0) != in[1] || inputShape.get(1) != in[2])) {
+            throw bad(it, "input_shape", "is " + inputShape + " but the node receives " + in[1] + "x" + in[2]);
+        }
+        int outH = (in[1] + 2 * padding - k) / stride + 1;
+        int outW = (in[2] + 2 * padding - k) / stride + 1;
+        if (k > in[1] + 2 * padding || k > in[2] + 2 * padding) {
+            throw bad(it, "weight", "has a " + k + "x" + k + " kernel, larger than its padded " + in[1] + "x" + in[2] + " input");
+        }
+        int[] out = {ws[0], outH, outW};
+        String layer = layerName(it);
+        float[] bias = bias(it, ws[0], layer);
+        weights.put(layer + ".weight", floats(it, "weight", w));
+        StringBuilder call = new StringBuilder("conv(" + ws[0] + ", kernel = " + k);
+        if (stride != 1) {
+            call.append(", stride = ").append(stride);
+        }
+        if (padding != 0) {
+            call.append(", padding = ").append(padding);
+        }
+        if (bias != null) {
+            call.append(", bias = true");
+        }
+        layerLines.add(layer + " = " + call + ") -> " + neuron(neuron, size(out), 1));
+        return out;
+    }
+
+    private int[] pool(Item it, Item neuron, int[] in) throws NirFormatException {
+        if (in.length != 3) {
+            throw unsupported(it, "receives a flat input of " + in[0] + " values", "pooling needs a C x H x W input");
+        }
+        int k = pair(it, "kernel_size", -1);
+        if (k < 1) {
+            throw bad(it, "kernel_size", "is missing");
+        }
+        int stride = pair(it, "stride", k);
+        if (stride != k) {
+            throw unsupported(it, "has stride " + stride + " with kernel " + k,
+                    "spikeforge pools with stride = kernel (non-overlapping windows)");
+        }
+        NirArray pad = array(it, "padding", false);
+        if (pad != null && java.util.Arrays.stream(pad.data()).anyMatch(x -> x != 0)) {
+            throw unsupported(it, "pads its input", "spikeforge pools without padding");
+        }
+        int[] out = {in[0], in[1] / k, in[2] / k};
+        if (out[1] < 1 || out[2] < 1) {
+            throw bad(it, "kernel_size", "is " + k + ", larger than its " + in[1] + "x" + in[2] + " input");
+        }
+        // SumPool2d = K^2 x AvgPool2d: the factor goes into the next neuron's threshold
+        double inputGain = it.type().equals("SumPool2d") ? (double) k * k : 1;
+        String layer = layerName(it);
+        layerLines.add(layer + " = avgpool(" + k + ") -> " + neuron(neuron, size(out), inputGain));
+        return out;
+    }
+
+    private int[] flatten(Item it, int[] in, Item next) throws NirFormatException {
+        if (!next.type().equals("Affine") && !next.type().equals("Linear")) {
+            throw unsupported(it, "is followed by " + next.describe(),
+                    "spikeforge flattens only into a dense layer (Affine or Linear)");
+        }
+        NirArray start = array(it, "start_dim", false);
+        NirArray end = array(it, "end_dim", false);
+        long s = start == null ? 0 : (long) start.get(0);
+        long e = end == null ? -1 : (long) end.get(0);
+        if (s != 0 || (e != -1 && e != in.length - 1)) {
+            throw unsupported(it, "flattens dimensions " + s + " to " + e + " of a " + in.length + "-dimensional input",
+                    "spikeforge flattens a whole sample (start_dim = 0, end_dim = -1; batch is not a dimension in NIR 1.0)");
+        }
+        NirArray type = array(it, "input_type", false);
+        if (type != null && !java.util.Arrays.equals(toInts(type), in)) {
+            throw bad(it, "input_type", "is " + type + " but the node receives " + shapeText(in));
+        }
+        return new int[] {size(in)};
+    }
+
+    private int[] dense(Item it, Item neuron, int[] in) throws NirFormatException {
+        int units = affineShape(it, in);
+        String layer = layerName(it);
+        float[] bias = bias(it, units, layer);
+        weights.put(layer + ".weight", floats(it, "weight", array(it, "weight", true)));
+        layerLines.add(layer + " = dense(" + units + (bias != null ? ", bias = true" : "") + ") -> "
+                + neuron(neuron, units, 1));
+        return new int[] {units};
+    }
+
+    private int affineShape(Item it, int[] in) throws NirFormatException {
+        NirArray w = array(it, "weight", true);
+        int[] ws = w.shape();
+        if (ws.length != 2) {
+            throw bad(it, "weight", "is " + w.describe() + ", not (out_features, in_features)");
+        }
+        if (ws[1] != size(in)) {
+            throw bad(it, "weight", "takes " + ws[1] + " inputs but the node receives " + size(in) + " ("
+                    + shapeText(in) + ")");
+        }
+        return ws[0];
+    }
+
+    /** The last weight node, the neuron after it (if any) and the decoding. */
+    private void readout(Item it, List<Item> after, int[] in) throws NirFormatException {
+        int classes = affineShape(it, in);
+        String layer = layerName(it);
+        float[] w = floats(it, "weight", array(it, "weight", true));
+        float[] bias = bias(it, classes, layer);
+        if (after.size() > 1) {
+            throw unsupported(after.get(1), "comes after the readout's " + after.get(0).describe(),
+                    "spikeforge models end in a weight node, optionally one neuron node, then Output");
+        }
+        String wanted = meta.get(NirExport.META_READOUT) instanceof NirText t ? t.value() : null;
+        String call;
+        if (after.isEmpty()) {
+            call = "readout(" + classes + ", mode = accumulate" + (bias != null ? ", bias = true" : "") + ")";
+            if (!ours) {
+                warnings.add("the readout '" + it.name + "' feeds the Output directly; it is imported as an accumulating "
+                        + "readout (the sum of its current over the time steps)");
+            }
+        } else {
+            Item n = after.get(0);
+            String b = bias != null ? ", bias = true" : "";
+            switch (n.type()) {
+                case "LIF", "IF", "CubaLIF" -> call = "readout(" + classes + ", mode = count" + b + ") -> "
+                        + neuron(n, classes, 1);
+                case "LI" -> {
+                    double[] lg = leaky(n, classes, false);
+                    scale(w, bias, lg[1], n);
+                    call = "readout(" + classes + ", mode = membrane, beta = " + SnnText.number(lg[0]) + b + ")";
+                }
+                case "I" -> {
+                    NirArray r = array(n, "r", true);
+                    scale(w, bias, uniform(n, "r", r, classes), n);
+                    String mode = "membrane".equals(wanted) ? "membrane, beta = 1.0" : "accumulate";
+                    call = "readout(" + classes + ", mode = " + mode + b + ")";
+                }
+                default -> throw unsupportedType(n);
+            }
+        }
+        weights.put(layer + ".weight", w);
+        layerLines.add(layer + " = " + call);
+    }
+
+    /** Folds an integrator's gain into the readout's weights (the decoding has no threshold to take it). */
+    private void scale(float[] w, float[] bias, double gain, Item n) {
+        if (gain == 1) {
+            return;
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (w[i] * gain);
+        }
+        if (bias != null) {
+            for (int i = 0; i < bias.length; i++) {
+                bias[i] = (float) (bias[i] * gain);
+            }
+        }
+        warnings.add(n.describe() + " has input gain " + gain + "; it is multiplied into the readout's weights "
+                + "(rounded to float32)");
+    }
+
+    // ---------------------------------------------------------------- neurons
+
+    /**
+     * The name of the neuron definition for a LIF, IF or CubaLIF node feeding {@code n} neurons;
+     * {@code inputGain} multiplies its current (a SumPool2d's K^2).
+     */
+    private String neuron(Item it, int n, double inputGain) throws NirFormatException {
+        double beta;
+        double gain;
+        double tol = tolerance(it);
+        NirArray vThr = array(it, "v_threshold", true);
+        double threshold = uniform(it, "v_threshold", vThr, n);
+        String model;
+        switch (it.type()) {
+            case "IF" -> {
+                model = "IF";
+                beta = 1;
+                gain = uniform(it, "r", array(it, "r", true), n);
+            }
+            case "LIF" -> {
+                double[] lg = leaky(it, n, true);
+                model = "LIF";
+                beta = lg[0];
+                gain = lg[1];
+            }
+            case "CubaLIF" -> {
+                double tauSyn = uniform(it, "tau_syn", array(it, "tau_syn", true), n);
+                double alpha = 1 - dt / tauSyn;
+                if (Math.abs(alpha) > 1e-6) {
+                    throw unsupported(it, "filters its input current (alpha = 1 - dt/tau_syn = " + alpha + ")",
+                            "spikeforge neurons have no synaptic current; only a CubaLIF with tau_syn = dt imports");
+                }
+                NirArray wIn = array(it, "w_in", false);
+                double[] lg = leaky(renamed(it, "tau_mem", "tau"), n, true);
+                model = "LIF";
+                beta = lg[0];
+                gain = lg[1] * (wIn == null ? 1 : uniform(it, "w_in", wIn, n)) * dt / tauSyn;
+            }
+            default -> throw unsupportedType(it);
+        }
+        NirArray vReset = array(it, "v_reset", false);
+        if (vReset != null && uniform(it, "v_reset", vReset, n) != 0) {
+            throw unsupported(it, "resets to v_reset = " + uniform(it, "v_reset", vReset, n),
+                    "spikeforge resets to 0 or by subtraction; a model with another reset potential cannot be imported");
+        }
+        String reset = it.node.metadata().get(NirExport.META_RESET) instanceof NirText t
+                && t.value().equals("subtract") ? "subtract" : "zero";
+        double g = gain * inputGain;
+        if (!(g > 0)) {
+            throw unsupported(it, "has input gain " + g + " (r = " + gain + ")", "spikeforge neurons need a positive gain");
+        }
+        if (Math.abs(g - 1) <= tol) {
+            g = 1;
+        } else if (!ours || inputGain != 1) {
+            warnings.add(it.describe() + ": input gain " + SnnText.number(g) + " is divided out of the threshold ("
+                    + SnnText.number(threshold) + " -> " + SnnText.number(threshold / g) + ")");
+        }
+        double theta = threshold / g;
+        if (!(theta > 0)) {
+            throw bad(it, "v_threshold", "is " + threshold + "; spikeforge thresholds are positive");
+        }
+        double thetaText = tol == 0 ? theta : SnnText.shortest(theta, c -> Math.abs(c - theta) <= tol * Math.abs(theta));
+        String def = model.equals("IF")
+                ? "IF(threshold = " + SnnText.number(thetaText) + ", reset = " + reset + ")"
+                : "LIF(beta = " + SnnText.number(beta) + ", threshold = " + SnnText.number(thetaText) + ", reset = "
+                        + reset + ")";
+        String existing = neuronDefs.get(def);
+        if (existing != null) {
+            return existing;
+        }
+        String suffix = it.name.contains(".") ? it.name.substring(it.name.lastIndexOf('.') + 1) : "";
+        String base = SnnText.isIdentifier(suffix) ? suffix : model.toLowerCase(Locale.ROOT);
+        String name = SnnText.identifier(base, "n", new HashSet<>(neuronDefs.values()));
+        neuronDefs.put(def, name);
+        return name;
+    }
+
+    /** {beta, input gain} of a LIF or LI node: beta = 1 - dt/tau, gain = r dt / tau; v_leak must be 0. */
+    private double[] leaky(Item it, int n, boolean spiking) throws NirFormatException {
+        NirArray tauA = array(it, "tau", true);
+        double tau = uniform(it, "tau", tauA, n);
+        double r = uniform(it, "r", array(it, "r", true), n);
+        NirArray leak = array(it, "v_leak", false);
+        if (leak != null && uniform(it, "v_leak", leak, n) != 0) {
+            throw unsupported(it, "has a resting potential v_leak = " + uniform(it, "v_leak", leak, n),
+                    "spikeforge neurons leak towards 0; fold v_leak into the bias of the layer before, then export again");
+        }
+        if (!(tau >= dt)) {
+            throw bad(it, "tau", "is " + tau + " s, shorter than the step dt = " + SnnText.number(dt)
+                    + " s, so beta = 1 - dt/tau would be negative; import with a smaller --dt");
+        }
+        double tol = tolerance(it);
+        double raw = 1 - dt / tau;
+        // the shortest beta whose tau, computed as export computes it, is the file's tau
+        double beta = SnnText.shortest(raw, c -> tol == 0
+                ? NirExport.tauOf(c, dt) == tau
+                : Math.abs(NirExport.tauOf(c, dt) - tau) <= 4 * tol * tau);
+        if (beta >= 1) {
+            beta = raw;
+        }
+        double gain = r * dt / tau;
+        if (Math.abs(gain - 1) <= Math.max(tol, 1e-12)) {
+            gain = 1;
+        }
+        return new double[] {beta, gain};
+    }
+
+    private static Item renamed(Item it, String from, String to) {
+        Map<String, NirValue> ps = new LinkedHashMap<>(it.node.params());
+        ps.put(to, ps.get(from));
+        return new Item(it.name, new NirNode(it.type(), ps, it.node.metadata()));
+    }
+
+    /** 0 when every parameter of the node is float64 (exact), else float32's precision. */
+    private static double tolerance(Item it) {
+        boolean f32 = it.node.params().values().stream()
+                .anyMatch(v -> v instanceof NirArray a && a.dtype() == DType.FLOAT32);
+        return f32 ? 2.4e-7 : 0;
+    }
+
+    /** The one value of a per-neuron parameter; refuses neurons that differ. */
+    private double uniform(Item it, String param, NirArray a, int n) throws NirFormatException {
+        if (a.size() != 1 && a.size() != n) {
+            throw bad(it, param, "has " + a.size() + " values " + a.shapeText() + " but the node has " + n + " neurons");
+        }
+        double v = a.get(0);
+        for (int i = 1; i < a.size(); i++) {
+            if (a.get(i) != v) {
+                throw unsupported(it, "has different " + param + " values (" + v + " at 0, " + a.get(i) + " at " + i + ")",
+                        "spikeforge gives all neurons of a layer the same parameters");
+            }
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------- values
+
+    private NirArray array(Item it, String param, boolean required) throws NirFormatException {
+        NirValue v = it.node.params().get(param);
+        if (v == null) {
+            if (required) {
+                throw bad(it, param, "is missing");
+            }
+            return null;
+        }
+        if (!(v instanceof NirArray a)) {
+            throw bad(it, param, "is " + v.describe() + ", not a number or an array of numbers");
+        }
+        return a;
+    }
+
+    /** A stride or kernel pair that must be square: (s, s), or a single s. */
+    private int pair(Item it, String param, int dflt) throws NirFormatException {
+        NirArray a = array(it, param, false);
+        if (a == null) {
+            return dflt;
+        }
+        if (a.size() > 2 || a.size() == 0 || (a.size() == 2 && a.get(0) != a.get(1))) {
+            throw unsupported(it, "has " + param + " " + a, "spikeforge uses the same " + param + " on both axes");
+        }
+        double v = a.get(0);
+        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
+            throw bad(it, param, "is " + v + ", not a whole number");
+        }
+        return (int) v;
+    }
+
+    private int padding(Item it, int k, int stride) throws NirFormatException {
+        NirValue v = it.node.params().get("padding");
+        if (v instanceof NirText t) {
+            if (t.value().equals("valid")) {
+                return 0;
+            }
+            if (t.value().equals("same") && stride == 1 && k % 2 == 1) {
+                return (k - 1) / 2;
+            }
+            throw unsupported(it, "has padding \"" + t.value() + "\" with kernel " + k + " and stride " + stride,
+                    "spikeforge pads symmetrically; \"same\" imports for odd kernels at stride 1");
+        }
+        return pair(it, "padding", 0);
+    }
+
+    /** The bias as float32, or null when there is none or it is all zeros (the same current). */
+    private float[] bias(Item it, int out, String layer) throws NirFormatException {
+        NirArray b = array(it, "bias", false);
+        if (b == null) {
+            return null;
+        }
+        if (b.size() != out) {
+            throw bad(it, "bias", "has " + b.size() + " values but the node has " + out + " outputs");
+        }
+        float[] f = floats(it, "bias", b);
+        for (float x : f) {
+            if (x != 0) {
+                weights.put(layer + ".bias", f);
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private float[] floats(Item it, String param, NirArray a) {
+        float[] f = a.floats();
+        if (a.dtype() != DType.FLOAT32) {
+            for (int i = 0; i < f.length; i++) {
+                if (f[i] != a.get(i)) {
+                    warnings.add(it.describe() + ": " + param + " is " + a.dtype().numpy()
+                            + "; spikeforge keeps weights as float32, so they are rounded");
+                    break;
+                }
+            }
+        }
+        return f;
+    }
+
+    private int[] shapeOf(Item input, NirArray s) throws NirFormatException {
+        int[] d = toInts(s);
+        for (int x : d) {
+            if (x < 1) {
+                throw bad(input, "shape", "is " + s + "; every size must be at least 1");
+            }
+        }
+        if (d.length == 2) {
+            warnings.add("the input shape " + shapeText(d) + " has no channel axis; it is imported as 1x" + d[0] + "x" + d[1]);
+            return new int[] {1, d[0], d[1]};
+        }
+        if (d.length != 1 && d.length != 3) {
+            throw bad(input, "shape", "is " + s + "; spikeforge inputs are N or C x H x W (NIR shapes have no batch axis)");
+        }
+        return d;
+    }
+
+    private static int[] toInts(NirArray a) {
+        double[] d = a.data();
+        int[] out = new int[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = (int) d[i];
+        }
+        return out;
+    }
+
+    private static int size(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    private static String shapeText(int[] shape) {
+        return java.util.Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining("x"));
+    }
+
+    private String layerName(Item it) {
+        String name = SnnText.identifier(it.name, "n", layerNames);
+        layerNames.add(name);
+        return name;
+    }
+
+    private Double number(String key) {
+        return meta.get(key) instanceof NirArray a && a.size() == 1 ? a.get(0) : null;
+    }
+
+    private String modelName(Options o) {
+        String n = o.modelName() != null ? o.modelName()
+                : meta.get(NirExport.META_MODEL) instanceof NirText t ? t.value() : "imported";
+        return SnnText.identifier(n, "m", Set.of());
+    }
+
+    private String encoding(Options o) {
+        if (o.encoding() != null) {
+            return o.encoding();
+        }
+        return meta.get(NirExport.META_ENCODING) instanceof NirText t ? t.value() : "poisson";
+    }
+
+    private int timesteps(Options o) {
+        if (o.timesteps() != null) {
+            return o.timesteps();
+        }
+        Double t = number(NirExport.META_TIMESTEPS);
+        if (t == null) {
+            warnings.add("the file does not say how many time steps a sample runs; 25 are assumed (--timesteps N)");
+            return DEFAULT_TIMESTEPS;
+        }
+        return t.intValue();
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private NirFormatException unsupported(Item it, String what, String help) {
+        return new NirFormatException(file, it.describe() + " " + what, help);
+    }
+
+    private NirFormatException unsupportedType(Item it) {
+        return new NirFormatException(file, it.describe() + ": spikeforge cannot express NIR's " + it.type()
+                + " nodes", "supported: Input, Output, Affine, Linear, Conv2d, AvgPool2d, SumPool2d, Flatten, IF, LIF, "
+                + "LI, I, CubaLIF with tau_syn = dt, and nested graphs (docs/nir.md)");
+    }
+
+    private NirFormatException bad(Item it, String param, String what) {
+        return new NirFormatException(file, it.describe() + ": " + param + " " + what,
+                "check the exporter of this file; docs/nir.md lists what each node needs");
+    }
+}
