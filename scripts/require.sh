@@ -17,6 +17,8 @@ SPIKEFORGE_REQUIREMENTS=(
     "make            make"
     "fc-list         fontconfig"
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf               fonts-dejavu-core"
+    "h5dump          hdf5-tools"
+    "/usr/lib/python3/dist-packages/h5py/__init__.py               python3-h5py"
 )
 
 spikeforge_require() {

@@ -64,6 +64,8 @@ public final class NirExport {
     public static final String META_QUANTISATION = "spikeforge_quantization";
     /** Node-level metadata of a neuron node: "subtract" or "zero". */
     public static final String META_RESET = "reset_mode";
+    /** Node-level metadata of a neuron node: the training dropout rate after it (dropout is off at inference). */
+    public static final String META_DROPOUT = "spikeforge_dropout";
     /** The value of {@link #META_DISCRETISATION}. */
     public static final String FORWARD_EULER = "forward_euler";
 
@@ -131,7 +133,14 @@ public final class NirExport {
                 ps.put("input_type", shape(net.inputShapes(f).get(0)));
                 nodes.put(f.name(), new NirNode("Flatten", ps));
             } else if (n instanceof NeuronNode nn) {
-                nodes.put(nn.name(), neuron(nn.neuron(), nn.shape().toArray()));
+                NirNode node = neuron(nn.neuron(), nn.shape().toArray());
+                Double p = dropoutAfter(nn);
+                if (p != null) {
+                    Map<String, NirValue> m = new LinkedHashMap<>(node.metadata());
+                    m.put(META_DROPOUT, new NirArray(NirValue.DType.FLOAT64, new int[0], new double[] {p}));
+                    node = new NirNode(node.type(), node.params(), m);
+                }
+                nodes.put(nn.name(), node);
                 if (nn.neuron().reset() == Reset.SUBTRACT && subtractWarned.add(Reset.SUBTRACT)) {
                     subtractWarning();
                 }
@@ -164,6 +173,15 @@ public final class NirExport {
             }
         }
         return new NirGraph(nodes, edges, metadata(readout, generator));
+    }
+
+    private Double dropoutAfter(NeuronNode n) {
+        for (Edge e : net.edges()) {
+            if (e.from().equals(n.name()) && net.node(e.to()) instanceof DropoutNode d) {
+                return d.p();
+            }
+        }
+        return null;
     }
 
     private List<String> targets(String from, Map<String, List<String>> succ, Set<String> elided) {

@@ -81,6 +81,10 @@ public final class NirImport {
             throw new NirFormatException(file, "the time step dt = " + dt + " s is not a positive number",
                     "pass --dt SECONDS, for example --dt 1e-4 (snnTorch's step)");
         }
+        if (!ours) {
+            warnings.add("NIR's neurons fire when v > v_threshold, spikeforge's when v >= threshold; a membrane exactly "
+                    + "at threshold fires here and not in NIR's definition (docs/nir.md)");
+        }
         if (o.dt() == null && fileDt == null) {
             warnings.add("the file does not record its time step; dt = " + SnnText.number(dt)
                     + " s (snnTorch's) is assumed; pass --dt if it was exported with another");
@@ -120,11 +124,11 @@ public final class NirImport {
             Item it = chain.get(i);
             switch (it.type()) {
                 case "Conv2d" -> {
-                    current = conv(it, next(chain, i), current);
+                    current = conv(it, chain.get(i + 1), current);
                     i += 2;
                 }
                 case "AvgPool2d", "SumPool2d" -> {
-                    current = pool(it, next(chain, i), current);
+                    current = pool(it, chain.get(i + 1), current);
                     i += 2;
                 }
                 case "Flatten" -> {
@@ -137,7 +141,7 @@ public final class NirImport {
                         readout(it, chain.subList(i + 1, chain.size() - 1), current);
                         i = chain.size();
                     } else {
-                        current = dense(it, next(chain, i), current);
+                        current = dense(it, chain.get(i + 1), current);
                         i += 2;
                     }
                 }
@@ -322,16 +326,13 @@ public final class NirImport {
         return -1;
     }
 
-    /** The neuron node after a synaptic node. */
-    private Item next(List<Item> chain, int i) throws NirFormatException {
-        Item it = chain.get(i);
-        Item n = chain.get(i + 1);
+    /** Checks that a synaptic node is followed by a neuron node (after its own parameters were checked). */
+    private void requireNeuron(Item it, Item n) throws NirFormatException {
         if (!List.of("IF", "LIF", "CubaLIF").contains(n.type())) {
             throw unsupported(it, "is followed by " + n.describe() + ", not by spiking neurons (IF, LIF or CubaLIF)",
                     "spikeforge layers are a synaptic operation followed by neurons; an average pooling of currents "
                             + "or two weight nodes in a row have no equivalent");
         }
-        return n;
     }
 
     // ---------------------------------------------------------------- layers
@@ -371,9 +372,10 @@ public final class NirImport {
             throw bad(it, "weight", "has a " + k + "x" + k + " kernel, larger than its padded " + in[1] + "x" + in[2] + " input");
         }
         int[] out = {ws[0], outH, outW};
+        requireNeuron(it, neuron);
         String layer = layerName(it);
-        float[] bias = bias(it, ws[0], layer);
         weights.put(layer + ".weight", floats(it, "weight", w));
+        float[] bias = bias(it, ws[0], layer);
         StringBuilder call = new StringBuilder("conv(" + ws[0] + ", kernel = " + k);
         if (stride != 1) {
             call.append(", stride = ").append(stride);
@@ -384,7 +386,7 @@ public final class NirImport {
         if (bias != null) {
             call.append(", bias = true");
         }
-        layerLines.add(layer + " = " + call + ") -> " + neuron(neuron, size(out), 1));
+        layerLines.add(layer + " = " + call + ") -> " + neuron(neuron, size(out), 1) + dropout(neuron));
         return out;
     }
 
@@ -409,10 +411,11 @@ public final class NirImport {
         if (out[1] < 1 || out[2] < 1) {
             throw bad(it, "kernel_size", "is " + k + ", larger than its " + in[1] + "x" + in[2] + " input");
         }
+        requireNeuron(it, neuron);
         // SumPool2d = K^2 x AvgPool2d: the factor goes into the next neuron's threshold
         double inputGain = it.type().equals("SumPool2d") ? (double) k * k : 1;
         String layer = layerName(it);
-        layerLines.add(layer + " = avgpool(" + k + ") -> " + neuron(neuron, size(out), inputGain));
+        layerLines.add(layer + " = avgpool(" + k + ") -> " + neuron(neuron, size(out), inputGain) + dropout(neuron));
         return out;
     }
 
@@ -438,11 +441,12 @@ public final class NirImport {
 
     private int[] dense(Item it, Item neuron, int[] in) throws NirFormatException {
         int units = affineShape(it, in);
+        requireNeuron(it, neuron);
         String layer = layerName(it);
-        float[] bias = bias(it, units, layer);
         weights.put(layer + ".weight", floats(it, "weight", array(it, "weight", true)));
+        float[] bias = bias(it, units, layer);
         layerLines.add(layer + " = dense(" + units + (bias != null ? ", bias = true" : "") + ") -> "
-                + neuron(neuron, units, 1));
+                + neuron(neuron, units, 1) + dropout(neuron));
         return new int[] {units};
     }
 
@@ -464,6 +468,7 @@ public final class NirImport {
         int classes = affineShape(it, in);
         String layer = layerName(it);
         float[] w = floats(it, "weight", array(it, "weight", true));
+        weights.put(layer + ".weight", w);
         float[] bias = bias(it, classes, layer);
         if (after.size() > 1) {
             throw unsupported(after.get(1), "comes after the readout's " + after.get(0).describe(),
@@ -497,7 +502,6 @@ public final class NirImport {
                 default -> throw unsupportedType(n);
             }
         }
-        weights.put(layer + ".weight", w);
         layerLines.add(layer + " = " + call);
     }
 
@@ -579,7 +583,7 @@ public final class NirImport {
         if (!(theta > 0)) {
             throw bad(it, "v_threshold", "is " + threshold + "; spikeforge thresholds are positive");
         }
-        double thetaText = tol == 0 ? theta : SnnText.shortest(theta, c -> Math.abs(c - theta) <= tol * Math.abs(theta));
+        double thetaText = tol == 0 ? theta : SnnText.shortest(theta, c -> Math.abs(c - theta) <= Math.ulp((float) theta));
         String def = model.equals("IF")
                 ? "IF(threshold = " + SnnText.number(thetaText) + ", reset = " + reset + ")"
                 : "LIF(beta = " + SnnText.number(beta) + ", threshold = " + SnnText.number(thetaText) + ", reset = "
@@ -588,11 +592,18 @@ public final class NirImport {
         if (existing != null) {
             return existing;
         }
-        String suffix = it.name.contains(".") ? it.name.substring(it.name.lastIndexOf('.') + 1) : "";
+        String suffix = it.name.substring(it.name.lastIndexOf('.') + 1);
         String base = SnnText.isIdentifier(suffix) ? suffix : model.toLowerCase(Locale.ROOT);
         String name = SnnText.identifier(base, "n", new HashSet<>(neuronDefs.values()));
         neuronDefs.put(def, name);
         return name;
+    }
+
+    /** " dropout P" when spikeforge's metadata records a training dropout after the neuron node. */
+    private static String dropout(Item neuron) {
+        NirValue p = neuron.node.metadata().get(NirExport.META_DROPOUT);
+        return p instanceof NirArray a && a.size() == 1 && a.get(0) > 0 && a.get(0) < 1
+                ? " dropout " + SnnText.number(a.get(0)) : "";
     }
 
     /** {beta, input gain} of a LIF or LI node: beta = 1 - dt/tau, gain = r dt / tau; v_leak must be 0. */
@@ -612,9 +623,12 @@ public final class NirImport {
         double tol = tolerance(it);
         double raw = 1 - dt / tau;
         // the shortest beta whose tau, computed as export computes it, is the file's tau
+        // float32 files: the shortest decimal within float32's resolution of beta and of 1 - beta, the two
+        // numbers snnTorch computed in float32 (two steps, for the rounding of tau and dt on top)
+        double step = 2 * Math.max(Math.ulp((float) raw), Math.ulp((float) (1 - raw)));
         double beta = SnnText.shortest(raw, c -> tol == 0
                 ? NirExport.tauOf(c, dt) == tau
-                : Math.abs(NirExport.tauOf(c, dt) - tau) <= 4 * tol * tau);
+                : Math.abs(c - raw) <= step);
         if (beta >= 1) {
             beta = raw;
         }
