@@ -150,7 +150,9 @@ class NirMappingTest {
                 new NirImport.Options(1e-4, 40, "latency", "from_torch"));
         assertTrue(r.source().contains("model from_torch") && r.source().contains("timesteps 40")
                 && r.source().contains("encode latency") && r.source().contains("beta = 0.75"), r.source());
-        assertTrue(r.warnings().isEmpty(), r.warnings().toString());
+        // only the threshold comparison is worth a warning when dt and T are given
+        assertEquals(1, r.warnings().size(), r.warnings().toString());
+        assertTrue(r.warnings().get(0).contains("v > v_threshold"), r.warnings().toString());
         // with dt = 1e-2 the file's tau = 4e-4 s is shorter than a step
         NirFormatException e = assertThrows(NirFormatException.class, () -> NirImport.convert(FILE,
                 new NirFile("1.0.7", snnTorchStyle(0.75f, 0.5f)), new NirImport.Options(1e-2, null, null, null)));
