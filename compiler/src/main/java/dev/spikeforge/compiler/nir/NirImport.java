@@ -69,6 +69,15 @@ public final class NirImport {
     private final Map<String, String> neuronDefs = new LinkedHashMap<>(); // definition text -> name
     private final Set<String> layerNames = new HashSet<>();
     private final List<String> layerLines = new ArrayList<>();
+    /** A pooling of spikes that feeds a weight node directly, waiting to be folded into it. */
+    private Fold fold;
+
+    /**
+     * @param full    the pooling's input, C x H x W
+     * @param factor  1 for SumPool2d, 1/K^2 for AvgPool2d
+     */
+    private record Fold(Item pool, int k, double factor, int[] full) {
+    }
 
     private NirImport(Path file, NirFile nir, Options o) throws NirFormatException {
         this.file = file;
@@ -129,7 +138,7 @@ public final class NirImport {
                 }
                 case "AvgPool2d", "SumPool2d" -> {
                     current = pool(it, chain.get(i + 1), current);
-                    i += 2;
+                    i += fold != null ? 1 : 2;
                 }
                 case "Flatten" -> {
                     current = flatten(it, current, chain.get(i + 1));
@@ -374,7 +383,21 @@ public final class NirImport {
         int[] out = {ws[0], outH, outW};
         requireNeuron(it, neuron);
         String layer = layerName(it);
-        weights.put(layer + ".weight", floats(it, "weight", w));
+        float[] wf = floats(it, "weight", w);
+        if (fold != null) {
+            Fold f = fold;
+            fold = null;
+            if (f.full()[1] % f.k() != 0 || f.full()[2] % f.k() != 0) {
+                throw unsupported(f.pool(), "pools a " + f.full()[1] + "x" + f.full()[2] + " input with kernel " + f.k()
+                        + " and feeds " + it.describe(), "folding the pooling into the convolution needs a size that "
+                        + "the kernel divides; put spiking neurons after the pooling");
+            }
+            wf = foldConv(wf, ws, f);
+            k *= f.k();
+            stride *= f.k();
+            padding *= f.k();
+        }
+        weights.put(layer + ".weight", wf);
         float[] bias = bias(it, ws[0], layer);
         StringBuilder call = new StringBuilder("conv(" + ws[0] + ", kernel = " + k);
         if (stride != 1) {
@@ -411,6 +434,13 @@ public final class NirImport {
         if (out[1] < 1 || out[2] < 1) {
             throw bad(it, "kernel_size", "is " + k + ", larger than its " + in[1] + "x" + in[2] + " input");
         }
+        if (List.of("Conv2d", "Flatten", "Affine", "Linear").contains(neuron.type())) {
+            // pooling spikes straight into weights (Sinabs and snnTorch CNNs): a linear map, folded into the weights
+            fold = new Fold(it, k, it.type().equals("SumPool2d") ? 1 : 1.0 / (k * k), in);
+            warnings.add(it.describe() + " feeds " + neuron.describe() + " without neurons in between; it is folded "
+                    + "into the weights of the next Conv2d, Affine or Linear node (the same sums, added in another order)");
+            return out;
+        }
         requireNeuron(it, neuron);
         // SumPool2d = K^2 x AvgPool2d: the factor goes into the next neuron's threshold
         double inputGain = it.type().equals("SumPool2d") ? (double) k * k : 1;
@@ -443,11 +473,62 @@ public final class NirImport {
         int units = affineShape(it, in);
         requireNeuron(it, neuron);
         String layer = layerName(it);
-        weights.put(layer + ".weight", floats(it, "weight", array(it, "weight", true)));
+        weights.put(layer + ".weight", foldDense(floats(it, "weight", array(it, "weight", true)), units));
         float[] bias = bias(it, units, layer);
         layerLines.add(layer + " = dense(" + units + (bias != null ? ", bias = true" : "") + ") -> "
                 + neuron(neuron, units, 1) + dropout(neuron));
         return new int[] {units};
+    }
+
+    /**
+     * Conv over a K x K pooling of its input = conv over the input with kernel K*k, stride K*s,
+     * padding K*p, each weight spread over its K x K window and multiplied by the pooling's factor.
+     */
+    private static float[] foldConv(float[] w, int[] ws, Fold f) {
+        int out = ws[0];
+        int in = ws[1];
+        int k = ws[2];
+        int kk = k * f.k();
+        float[] w2 = new float[out * in * kk * kk];
+        for (int o = 0; o < out; o++) {
+            for (int c = 0; c < in; c++) {
+                for (int y = 0; y < kk; y++) {
+                    for (int x = 0; x < kk; x++) {
+                        float v = w[((o * in + c) * k + y / f.k()) * k + x / f.k()];
+                        w2[((o * in + c) * kk + y) * kk + x] = (float) (v * f.factor());
+                    }
+                }
+            }
+        }
+        return w2;
+    }
+
+    /** Dense over a pooled C x Hp x Wp input -> dense over the C x H x W input (rows and columns the pooling dropped get 0). */
+    private float[] foldDense(float[] w, int outs) {
+        if (fold == null) {
+            return w;
+        }
+        Fold f = fold;
+        fold = null;
+        int c = f.full()[0];
+        int h = f.full()[1];
+        int wd = f.full()[2];
+        int hp = h / f.k();
+        int wp = wd / f.k();
+        int pooled = c * hp * wp;
+        int full = c * h * wd;
+        float[] w2 = new float[outs * full];
+        for (int o = 0; o < outs; o++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < hp * f.k(); y++) {
+                    for (int x = 0; x < wp * f.k(); x++) {
+                        float v = w[o * pooled + (ch * hp + y / f.k()) * wp + x / f.k()];
+                        w2[o * full + (ch * h + y) * wd + x] = (float) (v * f.factor());
+                    }
+                }
+            }
+        }
+        return w2;
     }
 
     private int affineShape(Item it, int[] in) throws NirFormatException {
@@ -467,7 +548,7 @@ public final class NirImport {
     private void readout(Item it, List<Item> after, int[] in) throws NirFormatException {
         int classes = affineShape(it, in);
         String layer = layerName(it);
-        float[] w = floats(it, "weight", array(it, "weight", true));
+        float[] w = foldDense(floats(it, "weight", array(it, "weight", true)), classes);
         weights.put(layer + ".weight", w);
         float[] bias = bias(it, classes, layer);
         if (after.size() > 1) {

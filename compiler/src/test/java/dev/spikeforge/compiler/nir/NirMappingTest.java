@@ -210,6 +210,106 @@ class NirMappingTest {
         assertTrue(r.source().contains("LIF(beta = 0.9, threshold = 1.0, reset = zero)"), r.source());
     }
 
+    /** Naive convolution of a C x H x W input, weights (F, C, k, k). */
+    private static double[] conv(double[] x, int c, int h, int w, float[] wt, int f, int k, int stride, int pad) {
+        int oh = (h + 2 * pad - k) / stride + 1;
+        int ow = (w + 2 * pad - k) / stride + 1;
+        double[] y = new double[f * oh * ow];
+        for (int o = 0; o < f; o++) {
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    double sum = 0;
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int a = 0; a < k; a++) {
+                            for (int b = 0; b < k; b++) {
+                                int yy = i * stride - pad + a;
+                                int xx = j * stride - pad + b;
+                                if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+                                    sum += wt[((o * c + ch) * k + a) * k + b] * x[(ch * h + yy) * w + xx];
+                                }
+                            }
+                        }
+                    }
+                    y[(o * oh + i) * ow + j] = sum;
+                }
+            }
+        }
+        return y;
+    }
+
+    /**
+     * Sinabs and snnTorch CNNs pool spikes straight into the next convolution or dense layer; import
+     * folds the pooling into those weights. The folded layers compute the same currents.
+     */
+    @Test
+    void poolingsFeedingWeightsAreFoldedIntoThem() throws Exception {
+        java.util.Random rnd = new java.util.Random(11);
+        float[] w1 = NirTesting.gaussian(rnd, 3 * 2 * 3 * 3);
+        float[] w2 = NirTesting.gaussian(rnd, 4 * 3 * 3 * 3);
+        float[] w3 = NirTesting.gaussian(rnd, 5 * 4 * 2 * 2);
+        NirGraph g = NirTesting.chain(Map.of(),
+                "input", node("Input", "shape", NirArray.int64(2, 8, 8)),
+                "c1", node("Conv2d", "weight", NirArray.float32(w1, 3, 2, 3, 3), "padding", NirArray.int64(1, 1)),
+                "s1", node("IF", "r", f32(3 * 64, 1), "v_threshold", f32(3 * 64, 1)),
+                "sum", node("SumPool2d", "kernel_size", NirArray.int64(2, 2)),
+                "c2", node("Conv2d", "weight", NirArray.float32(w2, 4, 3, 3, 3), "padding", NirArray.int64(1, 1)),
+                "s2", node("IF", "r", f32(4 * 16, 1), "v_threshold", f32(4 * 16, 1)),
+                "avg", node("AvgPool2d", "kernel_size", NirArray.int64(2, 2), "stride", NirArray.int64(2, 2)),
+                "flat", node("Flatten", "start_dim", NirArray.int64Scalar(0), "end_dim", NirArray.int64Scalar(-1)),
+                "fc", node("Linear", "weight", NirArray.float32(w3, 5, 16)),
+                "output", node("Output", "shape", NirArray.int64(5)));
+        NirImport.Result r = NirImport.convert(FILE, new NirFile("1.0.7", g), NirImport.Options.DEFAULTS);
+        assertTrue(r.source().contains("c2 = conv(4, kernel = 6, stride = 2, padding = 2) -> s1"), r.source());
+        assertTrue(r.source().contains("fc = readout(5, mode = accumulate)"), r.source());
+        Network net = NirTesting.compile(r.source());
+        assertEquals(List.of("c1", "c2", "fc"), net.layers().keySet().stream().filter(l -> !l.equals("input")).toList());
+        // the folded convolution on spikes equals convolution after sum pooling
+        double[] x = new double[3 * 8 * 8];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextInt(3) == 0 ? 1 : 0;
+        }
+        double[] pooled = new double[3 * 4 * 4];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 8; y++) {
+                for (int xx = 0; xx < 8; xx++) {
+                    pooled[(c * 4 + y / 2) * 4 + xx / 2] += x[(c * 8 + y) * 8 + xx];
+                }
+            }
+        }
+        double[] expect = conv(pooled, 3, 4, 4, w2, 4, 3, 1, 1);
+        double[] got = conv(x, 3, 8, 8, r.weights().get("c2.weight"), 4, 6, 2, 2);
+        assertArrayEquals(expect, got, 1e-5);
+        // the folded dense layer on a 4x4x4 map equals dense after 2x2 average pooling
+        double[] m = new double[4 * 4 * 4];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rnd.nextInt(2);
+        }
+        float[] wf = r.weights().get("fc.weight");
+        assertEquals(5 * 64, wf.length);
+        for (int o = 0; o < 5; o++) {
+            double a = 0;
+            double b = 0;
+            for (int c = 0; c < 4; c++) {
+                for (int y = 0; y < 2; y++) {
+                    for (int xx = 0; xx < 2; xx++) {
+                        double avg = 0;
+                        for (int dy = 0; dy < 2; dy++) {
+                            for (int dx = 0; dx < 2; dx++) {
+                                avg += m[(c * 4 + 2 * y + dy) * 4 + 2 * xx + dx] / 4;
+                            }
+                        }
+                        a += w3[o * 16 + (c * 2 + y) * 2 + xx] * avg;
+                    }
+                }
+            }
+            for (int i = 0; i < 64; i++) {
+                b += wf[o * 64 + i] * m[i];
+            }
+            assertEquals(a, b, 1e-5);
+        }
+        assertTrue(r.warnings().stream().filter(w -> w.contains("folded")).count() == 2, r.warnings().toString());
+    }
+
     // ------------------------------------------------------------------ what cannot be expressed
 
     private static NirFormatException refused(NirGraph g) {
