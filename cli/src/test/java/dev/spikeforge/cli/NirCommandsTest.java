@@ -45,6 +45,38 @@ class NirCommandsTest {
         }
     }
 
+    /** Residual blocks with both kinds of skip path, on real data. */
+    @Test
+    void residualBlocksRoundTripSpikeForSpike() throws Exception {
+        Path model = dir.resolve("res.snn");
+        Files.writeString(model, """
+                model res
+                input 1x28x28 encode poisson
+                timesteps 8
+                neuron lif = LIF(beta = 0.875, threshold = 0.6, reset = subtract)
+                layers {
+                    c1 = conv(6, kernel = 3, stride = 2, padding = 1) -> lif
+                    r1 = residual {
+                        r1a = conv(6, kernel = 3, padding = 1) -> lif
+                        r1b = conv(6, kernel = 3, padding = 1)
+                    } skip identity -> lif
+                    r2 = residual {
+                        r2a = conv(8, kernel = 3, stride = 2, padding = 1, bias = true) -> lif
+                        r2b = conv(8, kernel = 3, padding = 1)
+                    } skip conv(8, kernel = 1, stride = 2) -> lif dropout 0.1
+                    out = readout(10, mode = count) -> lif
+                }
+                train { dataset = fashion_mnist
+                        seed = 3 }
+                """);
+        CliRun r = CliRun.of("nir", "check", model.toString(), "--samples", "40", "--keep", dir.resolve("k").toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("every spike of 5 spiking layer(s)") && r.out().contains("PASS"), r.out());
+        String back = Files.readString(dir.resolve("k").resolve("res-imported.snn"));
+        assertTrue(back.contains("} skip identity -> lif") && back.contains("} skip conv(8, kernel = 1, stride = 2) -> lif"
+                + " dropout 0.1"), back);
+    }
+
     @Test
     void exportImportThenTheUsualCommandsTakeTheModel() throws Exception {
         Path nir = dir.resolve("lenet5.nir");

@@ -109,7 +109,11 @@ public final class NirImport {
     // ---------------------------------------------------------------- the chain
 
     /** One node of the inlined graph. */
-    private record Item(String name, NirNode node) {
+    private record Item(String name, NirNode node, Block block) {
+        Item(String name, NirNode node) {
+            this(name, node, null);
+        }
+
         String type() {
             return node.type();
         }
@@ -117,6 +121,13 @@ public final class NirImport {
         String describe() {
             return "node '" + name + "' (" + node.type() + ")";
         }
+    }
+
+    /**
+     * A residual block: the paths from a fork to the neuron node where they join. {@code main} is
+     * the path of layers; {@code skip} the single Conv2d of the other path, or null for an identity.
+     */
+    private record Block(List<Item> main, Item skip) {
     }
 
     private String run(Options o) throws NirFormatException {
@@ -127,41 +138,7 @@ public final class NirImport {
 
         NirArray inShape = array(chain.get(0), "shape", true);
         int[] shape = shapeOf(chain.get(0), inShape);
-        int[] current = shape;
-        int i = 1;
-        while (i < chain.size()) {
-            Item it = chain.get(i);
-            switch (it.type()) {
-                case "Conv2d" -> {
-                    current = conv(it, chain.get(i + 1), current);
-                    i += 2;
-                }
-                case "AvgPool2d", "SumPool2d" -> {
-                    current = pool(it, chain.get(i + 1), current);
-                    i += fold != null ? 1 : 2;
-                }
-                case "Flatten" -> {
-                    current = flatten(it, current, chain.get(i + 1));
-                    i += 1;
-                }
-                case "Affine", "Linear" -> {
-                    int lastWeights = lastWeightIndex(chain);
-                    if (i == lastWeights) {
-                        readout(it, chain.subList(i + 1, chain.size() - 1), current);
-                        i = chain.size();
-                    } else {
-                        current = dense(it, chain.get(i + 1), current);
-                        i += 2;
-                    }
-                }
-                case "Output" -> throw unsupported(it, "the graph reaches its Output without a readout",
-                        "spikeforge models end in an Affine or Linear node (the readout), optionally with a neuron");
-                case "IF", "LIF", "CubaLIF", "LI", "I" -> throw unsupported(it,
-                        "a neuron node must follow a weight or pooling node (Conv2d, Affine, Linear, AvgPool2d, SumPool2d)",
-                        "spikeforge layers are a synaptic operation followed by neurons");
-                default -> throw unsupportedType(it);
-            }
-        }
+        sequence(chain.subList(1, chain.size()), shape, true);
 
         String name = modelName(o);
         StringBuilder b = new StringBuilder();
@@ -177,17 +154,110 @@ public final class NirImport {
         b.append("timesteps ").append(timesteps(o)).append("\n\n");
         neuronDefs.forEach((def, n) -> b.append("neuron ").append(n).append(" = ").append(def).append('\n'));
         b.append("\nlayers {\n");
-        int width = layerLines.stream().mapToInt(l -> l.indexOf('=')).max().orElse(0);
-        for (String l : layerLines) {
-            int eq = l.indexOf('=');
-            b.append("    ").append(l, 0, eq).append(" ".repeat(width - eq)).append(l.substring(eq)).append('\n');
-        }
+        b.append(aligned(layerLines, "    "));
         b.append("}\n");
         if (meta.get(NirExport.META_TRAIN) instanceof NirText t) {
             b.append('\n').append(t.value().strip()).append('\n');
         }
         if (meta.get(NirExport.META_DEPLOY) instanceof NirText d) {
             b.append('\n').append(d.value().strip()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /**
+     * The layers of a sequence of nodes, appended to {@link #layerLines}; returns the output shape.
+     * At the top level the last weight node is the readout; in a residual block's main path the
+     * last node is a Conv2d without neurons (the block's neurons come after the join).
+     */
+    private int[] sequence(List<Item> items, int[] current, boolean top) throws NirFormatException {
+        int i = 0;
+        while (i < items.size()) {
+            Item it = items.get(i);
+            Item next = i + 1 < items.size() ? items.get(i + 1) : null;
+            if (it.block() != null) {
+                current = residual(it, current);
+                i += 1;
+                continue;
+            }
+            switch (it.type()) {
+                case "Conv2d" -> {
+                    if (!top && next == null) {
+                        current = conv(it, null, current);
+                        i += 1;
+                    } else {
+                        current = conv(it, next, current);
+                        i += 2;
+                    }
+                }
+                case "AvgPool2d", "SumPool2d" -> {
+                    current = pool(it, next, current);
+                    i += fold != null ? 1 : 2;
+                }
+                case "Flatten" -> {
+                    current = flatten(it, current, next);
+                    i += 1;
+                }
+                case "Affine", "Linear" -> {
+                    if (top && i == lastWeightIndex(items)) {
+                        readout(it, items.subList(i + 1, items.size() - 1), current);
+                        i = items.size();
+                    } else {
+                        current = dense(it, next, current);
+                        i += 2;
+                    }
+                }
+                case "Output" -> throw unsupported(it, "the graph reaches its Output without a readout",
+                        "spikeforge models end in an Affine or Linear node (the readout), optionally with a neuron");
+                case "IF", "LIF", "CubaLIF", "LI", "I" -> throw unsupported(it,
+                        "a neuron node must follow a weight or pooling node (Conv2d, Affine, Linear, AvgPool2d, SumPool2d)",
+                        "spikeforge layers are a synaptic operation followed by neurons");
+                default -> throw unsupportedType(it);
+            }
+        }
+        if (!top && !items.get(items.size() - 1).type().equals("Conv2d")) {
+            throw unsupported(items.get(items.size() - 1), "ends the main path of a residual block",
+                    "spikeforge's residual blocks end their main path in a Conv2d whose current joins the skip path's");
+        }
+        return current;
+    }
+
+    /** A residual block: its main path's layers, its skip path, and the neurons they charge together. */
+    private int[] residual(Item join, int[] in) throws NirFormatException {
+        Block b = join.block();
+        List<String> outer = new ArrayList<>(layerLines);
+        layerLines.clear();
+        int[] out = sequence(b.main(), in, false);
+        List<String> inner = new ArrayList<>(layerLines);
+        layerLines.clear();
+        layerLines.addAll(outer);
+        String base = join.name().contains(".") ? join.name().substring(0, join.name().lastIndexOf('.')) : join.name();
+        String block = layerName(new Item(base, join.node()));
+        String skip = "identity";
+        if (b.skip() != null) {
+            Conv c = convCall(b.skip(), in, block + ".skip");
+            skip = c.call();
+            if (!java.util.Arrays.equals(c.out(), out)) {
+                throw unsupported(b.skip(), "gives " + shapeText(c.out()) + " but the main path to " + join.describe()
+                        + " gives " + shapeText(out), "both paths of a residual block end in the same shape");
+            }
+        } else if (!java.util.Arrays.equals(in, out)) {
+            throw unsupported(join, "sums its block's input " + shapeText(in) + " and a main path ending in "
+                    + shapeText(out), "an identity skip needs both in the same shape");
+        }
+        layerLines.add(block + " = residual {\n" + aligned(inner, "    ") + "} skip " + skip + " -> "
+                + neuron(join, size(out), 1) + dropout(join));
+        return out;
+    }
+
+    /** Lines "name = ..." with the '=' aligned, each indented; a line with breaks keeps its own layout. */
+    private static String aligned(List<String> lines, String indent) {
+        int width = lines.stream().mapToInt(l -> l.indexOf('=')).max().orElse(0);
+        StringBuilder b = new StringBuilder();
+        for (String l : lines) {
+            int eq = l.indexOf('=');
+            String first = l.substring(0, eq) + " ".repeat(width - eq) + l.substring(eq);
+            b.append(indent).append(first.replace("\n", "\n" + indent)).append('\n');
         }
         return b.toString();
     }
@@ -279,26 +349,31 @@ public final class NirImport {
         List<Item> chain = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         String at = inputs.get(0);
+        Item item = new Item(at, nodes.get(at));
         while (true) {
-            Item it = new Item(at, nodes.get(at));
-            chain.add(it);
+            chain.add(item);
             seen.add(at);
             List<String> ps = pred.getOrDefault(at, List.of());
-            if (chain.size() > 1 && ps.size() > 1) {
-                throw unsupported(it, "sums the output of " + ps.size() + " nodes (" + String.join(", ", ps) + ")",
-                        "joins such as residual blocks are not imported yet; spikeforge imports chains");
+            if (item.block() == null && chain.size() > 1 && ps.size() > 1) {
+                throw unsupported(item, "sums the output of " + ps.size() + " nodes (" + String.join(", ", ps) + ")",
+                        "spikeforge imports a join only as the end of a residual block that forks from one node");
             }
             if (at.equals(outputs.get(0))) {
                 break;
             }
             List<String> ss = succ.getOrDefault(at, List.of());
             if (ss.isEmpty()) {
-                throw unsupported(it, "has no outgoing edge, so the Input does not reach the Output",
+                throw unsupported(item, "has no outgoing edge, so the Input does not reach the Output",
                         "connect the graph from its Input to its Output");
             }
-            if (ss.size() > 1) {
-                throw unsupported(it, "feeds " + ss.size() + " nodes (" + String.join(", ", ss) + ")",
-                        "branches are not imported; spikeforge imports chains from Input to Output");
+            if (ss.size() > 2) {
+                throw unsupported(item, "feeds " + ss.size() + " nodes (" + String.join(", ", ss) + ")",
+                        "spikeforge imports chains and residual blocks (a fork into two paths that join at one neuron node)");
+            }
+            if (ss.size() == 2) {
+                item = block(item, ss, nodes, succ, pred, seen);
+                at = item.name();
+                continue;
             }
             String next = ss.get(0);
             if (seen.contains(next)) {
@@ -306,6 +381,7 @@ public final class NirImport {
                         "spikeforge networks are feed-forward; recurrent layers such as snnTorch's RLeaky cannot be imported");
             }
             at = next;
+            item = new Item(at, nodes.get(at));
         }
         for (String n : nodes.keySet()) {
             if (!seen.contains(n)) {
@@ -318,6 +394,92 @@ public final class NirImport {
                     "Output ends the graph");
         }
         return chain;
+    }
+
+    /**
+     * The residual block that forks at {@code fork} into {@code branches}: both paths must run
+     * without further forks or joins to the same neuron node; one is an identity (a direct edge)
+     * or a single Conv2d (the skip), the other the main path.
+     */
+    private Item block(Item fork, List<String> branches, Map<String, NirNode> nodes, Map<String, List<String>> succ,
+                       Map<String, List<String>> pred, Set<String> seen) throws NirFormatException {
+        List<List<Item>> paths = new ArrayList<>();
+        String join = null;
+        for (String start : branches) {
+            List<Item> path = new ArrayList<>();
+            String at = start;
+            while (pred.getOrDefault(at, List.of()).size() == 1) {
+                Item it = new Item(at, nodes.get(at));
+                if (seen.contains(at) || path.size() > nodes.size()) {
+                    throw new NirFormatException(file, "the path from " + fork.describe() + " through '" + start
+                            + "' closes a loop", "spikeforge networks are feed-forward");
+                }
+                List<String> ss = succ.getOrDefault(at, List.of());
+                if (ss.size() != 1) {
+                    throw unsupported(it, "forks again inside the branch that starts at " + fork.describe(),
+                            "spikeforge imports residual blocks without nested branches");
+                }
+                path.add(it);
+                at = ss.get(0);
+            }
+            if (join != null && !join.equals(at)) {
+                throw unsupported(fork, "feeds two paths that do not meet at one node ('" + join + "' and '" + at + "')",
+                        "spikeforge imports residual blocks: two paths from one node that join at one neuron node");
+            }
+            join = at;
+            paths.add(path);
+        }
+        Item joinItem = new Item(join, nodes.get(join));
+        if (pred.get(join).size() != 2 || !List.of("IF", "LIF", "CubaLIF").contains(joinItem.type())) {
+            throw unsupported(joinItem, "joins the paths from " + fork.describe() + " but is not a neuron node with two"
+                    + " inputs", "a residual block's paths join at the block's spiking neurons");
+        }
+        int skip = skipIndex(paths);
+        if (skip < 0) {
+            throw unsupported(joinItem, "joins two paths from " + fork.describe() + " of which neither is an identity"
+                    + " or a single Conv2d", "spikeforge's residual skip is an identity or one convolution");
+        }
+        List<Item> main = paths.get(1 - skip);
+        if (main.isEmpty()) {
+            throw unsupported(joinItem, "joins two identities from " + fork.describe(),
+                    "a residual block has a main path of layers");
+        }
+        main.forEach(it -> seen.add(it.name()));
+        Item skipConv = paths.get(skip).isEmpty() ? null : paths.get(skip).get(0);
+        if (skipConv != null) {
+            seen.add(skipConv.name());
+        }
+        return new Item(join, joinItem.node(), new Block(main, skipConv));
+    }
+
+    /** Which of two paths is the skip: an identity, else the one Conv2d named *.skip, with a 1x1 kernel, or the second. */
+    private static int skipIndex(List<List<Item>> paths) {
+        boolean[] can = new boolean[2];
+        for (int p = 0; p < 2; p++) {
+            List<Item> path = paths.get(p);
+            if (path.isEmpty()) {
+                return p;
+            }
+            can[p] = path.size() == 1 && path.get(0).type().equals("Conv2d");
+        }
+        if (can[0] != can[1]) {
+            return can[0] ? 0 : 1;
+        }
+        if (!can[0]) {
+            return -1;
+        }
+        for (int p = 0; p < 2; p++) {
+            if (paths.get(p).get(0).name().endsWith(".skip")) {
+                return p;
+            }
+        }
+        for (int p = 0; p < 2; p++) {
+            NirValue w = paths.get(p).get(0).node().params().get("weight");
+            if (w instanceof NirArray a && a.rank() == 4 && a.shape()[2] == 1 && paths.get(1 - p).size() == 1) {
+                return p;
+            }
+        }
+        return 1;
     }
 
     private static String names(List<String> xs) {
@@ -346,7 +508,23 @@ public final class NirImport {
 
     // ---------------------------------------------------------------- layers
 
+    /** A convolution's call text (without neuron), its output shape; its weights are stored under {@code key}. */
+    private record Conv(String call, int[] out) {
+    }
+
+    /** A Conv2d and the neuron node after it (null: the last layer of a residual main path, which has none). */
     private int[] conv(Item it, Item neuron, int[] in) throws NirFormatException {
+        if (neuron != null) {
+            requireNeuron(it, neuron);
+        }
+        String layer = layerName(it);
+        Conv c = convCall(it, in, layer);
+        layerLines.add(layer + " = " + c.call() + (neuron == null ? "" : " -> " + neuron(neuron, size(c.out()), 1)
+                + dropout(neuron)));
+        return c.out();
+    }
+
+    private Conv convCall(Item it, int[] in, String key) throws NirFormatException {
         if (in.length != 3) {
             throw unsupported(it, "receives a flat input of " + in[0] + " values", "a Conv2d needs a C x H x W input");
         }
@@ -375,14 +553,10 @@ public final class NirImport {
         if (inputShape != null && (inputShape.size() != 2 || inputShape.get(0) != in[1] || inputShape.get(1) != in[2])) {
             throw bad(it, "input_shape", "is " + inputShape + " but the node receives " + in[1] + "x" + in[2]);
         }
-        int outH = (in[1] + 2 * padding - k) / stride + 1;
-        int outW = (in[2] + 2 * padding - k) / stride + 1;
         if (k > in[1] + 2 * padding || k > in[2] + 2 * padding) {
             throw bad(it, "weight", "has a " + k + "x" + k + " kernel, larger than its padded " + in[1] + "x" + in[2] + " input");
         }
-        int[] out = {ws[0], outH, outW};
-        requireNeuron(it, neuron);
-        String layer = layerName(it);
+        int[] out = {ws[0], (in[1] + 2 * padding - k) / stride + 1, (in[2] + 2 * padding - k) / stride + 1};
         float[] wf = floats(it, "weight", w);
         if (fold != null) {
             Fold f = fold;
@@ -397,8 +571,8 @@ public final class NirImport {
             stride *= f.k();
             padding *= f.k();
         }
-        weights.put(layer + ".weight", wf);
-        float[] bias = bias(it, ws[0], layer);
+        weights.put(key + ".weight", wf);
+        float[] bias = bias(it, ws[0], key);
         StringBuilder call = new StringBuilder("conv(" + ws[0] + ", kernel = " + k);
         if (stride != 1) {
             call.append(", stride = ").append(stride);
@@ -409,8 +583,7 @@ public final class NirImport {
         if (bias != null) {
             call.append(", bias = true");
         }
-        layerLines.add(layer + " = " + call + ") -> " + neuron(neuron, size(out), 1) + dropout(neuron));
-        return out;
+        return new Conv(call.append(')').toString(), out);
     }
 
     private int[] pool(Item it, Item neuron, int[] in) throws NirFormatException {
