@@ -182,9 +182,7 @@ final class NirCommand implements Runnable {
                 return ExitCodes.INPUT_ERROR;
             }
             try {
-                new TrainingCheckpoint(r.source(), net.name(), 0, 0, new dev.spikeforge.runtime.engine.Parameters(r.weights()),
-                        Map.of(), 0, net.train().map(t -> t.seed()).orElse(0L), List.of(), "nir import " + in.getFileName())
-                        .write(ckpt, net);
+                writeCheckpoint(r, net, in, ckpt);
             } catch (CheckpointException e) {
                 err.println("spikeforge nir import: error: " + e.oneLine());
                 return ExitCodes.INPUT_ERROR;
@@ -331,6 +329,12 @@ final class NirCommand implements Runnable {
                 }
                 if (keep != null) {
                     AtomicFiles.writeString(dir.resolve(net.name() + "-imported.snn"), back.result().source());
+                    try {
+                        writeCheckpoint(back.result(), back.network(), nirFile, dir.resolve(net.name() + "-imported.npz"));
+                    } catch (CheckpointException e) {
+                        err.println("spikeforge nir check: error: " + e.oneLine());
+                        return ExitCodes.INPUT_ERROR;
+                    }
                 }
                 int n = Math.min(samples, p.data().test().count());
                 int threads = data.threads != null ? data.threads : Runtime.getRuntime().availableProcessors();
@@ -368,6 +372,13 @@ final class NirCommand implements Runnable {
                 }
             }
         }
+    }
+
+    /** The imported weights as a training checkpoint of {@code net} (epoch 0), which every command reads. */
+    static void writeCheckpoint(NirImport.Result r, Network net, Path from, Path file) throws CheckpointException {
+        new TrainingCheckpoint(r.source(), net.name(), 0, 0, new dev.spikeforge.runtime.engine.Parameters(r.weights()),
+                Map.of(), 0, net.train().map(t -> t.seed()).orElse(0L), List.of(), "nir import " + from.getFileName())
+                .write(file, net);
     }
 
     /** The imported model, or the exit code (message printed). */

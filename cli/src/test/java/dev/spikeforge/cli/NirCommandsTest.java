@@ -42,6 +42,7 @@ class NirCommandsTest {
             assertTrue(r.out().contains("PASS"), r.out());
             assertTrue(Files.exists(dir.resolve(model).resolve(model + ".nir")));
             assertTrue(Files.exists(dir.resolve(model).resolve(model + "-imported.snn")));
+            assertTrue(Files.exists(dir.resolve(model).resolve(model + "-imported.npz")));
         }
     }
 
