@@ -192,15 +192,20 @@ final class Backward {
         } else {
             double[] fi = new double[size];
             Vec.of(values(in)).read(0, fi, 0, size);
+            // S = sum FO / sum FI over the neurons with positive input, and dFO/dFI = S only for those
+            // (seed 002's FO/FI is 0 for a neuron that never gets positive input; summing over every
+            // neuron instead made S <= 0, hence 0, in almost every batch, and stopped all gradient)
             double sumFo = 0;
             double sumFi = 0;
             for (int k = 0; k < size; k++) {
-                sumFo += fo[k];
-                sumFi += fi[k];
+                if (fi[k] > 0) {
+                    sumFo += fo[k];
+                    sumFi += fi[k];
+                }
             }
             double ratio = sumFi > 0 ? sumFo / sumFi : 0;
             for (int k = 0; k < size; k++) {
-                go[k] *= ratio;
+                go[k] = fi[k] > 0 ? go[k] * ratio : 0;
             }
         }
         Vec.of(gradIn).write(0, go, 0, size);

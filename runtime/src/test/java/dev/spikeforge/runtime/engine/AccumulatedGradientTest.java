@@ -24,8 +24,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * dL/da = W2^T dFI_out = [0.125, -0.40625].
  * spike_bp, IF: dFO/dFI = 1/theta for the neuron that fired, 0 for the silent one:
  *   dFI_h = [0.125, 0], dW1 = dFI_h FO_in^T = [[0.5, 0.5, 0], [0, 0, 0]].
- * asf: S = sum a / sum FI_h = 3 / 2 = 1.5: dFI_h = [0.1875, -0.609375],
- *   dW1 = [[0.75, 0.75, 0], [-2.4375, -2.4375, 0]].
+ * asf: S = sum a / sum FI_h over the neurons with FI_h > 0 = 3 / 3 = 1, and dFO/dFI = S only where
+ *   FI_h > 0: dFI_h = [0.125, 0], dW1 = [[0.5, 0.5, 0], [0, 0, 0]] (as spike_bp here).
+ * asf with W1 row 1 = [0.1, 0.05, 0]: I_h[1] = 0.15, FI_h = [3, 0.6], neuron 1 stays silent (0.6 < 1):
+ *   S = 3 / 3.6 = 5/6, dFI_h = [0.125, -0.40625] * 5/6, dW1 = [[5/12, 5/12, 0], [-65/48, -65/48, 0]]
+ *   (spike_bp gives the silent neuron nothing).
  * spike_bp, LIF beta 0.5 with W1 row 0 as above: v = 0.75, (fire at h 1.125) 0.125, 0.8125,
  *   (fire at h 1.15625): a = 2, leak = 0.5 * (0.75 + 0.125 + 0.8125) = 0.84375, eps = leak / (a T)
  *   = 0.10546875 = 27/256, dFO/dFI = 1 / (283/256) = 256/283.
@@ -34,10 +37,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class AccumulatedGradientTest {
 
     private static Map<String, INDArray> gradients(String neuron, TrainSpec.Method method, int label) {
+        return gradients(neuron, method, label, new float[] {0.5f, 0.25f, 1f, -0.5f, 0.25f, 0f});
+    }
+
+    private static Map<String, INDArray> gradients(String neuron, TrainSpec.Method method, int label, float[] w1) {
         Network net = FloatModelTest.compile("two", "input 3\n" + neuron
                 + "layers { h = dense(2) -> n\n out = readout(2) }", 4);
         Map<String, float[]> p = new LinkedHashMap<>();
-        p.put("h.weight", new float[] {0.5f, 0.25f, 1f, -0.5f, 0.25f, 0f});
+        p.put("h.weight", w1);
         p.put("out.weight", new float[] {1f, 0.5f, -1f, 2f});
         FloatModel model = new FloatModel(net, new Parameters(p), DataType.DOUBLE);
         float[] x = {1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0};
@@ -58,10 +65,20 @@ class AccumulatedGradientTest {
     }
 
     @Test
-    void asfUsesTheLayerSharedRatio() {
+    void asfUsesTheLayerSharedRatioOfNeuronsWithPositiveInput() {
         Map<String, INDArray> g = gradients("neuron n = IF(threshold = 1.0)\n", new TrainSpec.Asf(), 0);
         assertArrayEquals(new double[] {-0.1875, 0, -0.5625, 0}, values(g.get("out.weight")), 1e-12);
-        assertArrayEquals(new double[] {0.75, 0.75, 0, -2.4375, -2.4375, 0}, values(g.get("h.weight")), 1e-12);
+        assertArrayEquals(new double[] {0.5, 0.5, 0, 0, 0, 0}, values(g.get("h.weight")), 1e-12);
+    }
+
+    @Test
+    void asfTrainsASilentNeuronWithPositiveInput() {
+        float[] w1 = {0.5f, 0.25f, 1f, 0.1f, 0.05f, 0f};
+        Map<String, INDArray> g = gradients("neuron n = IF(threshold = 1.0)\n", new TrainSpec.Asf(), 0, w1);
+        assertArrayEquals(new double[] {5.0 / 12, 5.0 / 12, 0, -65.0 / 48, -65.0 / 48, 0}, values(g.get("h.weight")),
+                1e-6);
+        Map<String, INDArray> s = gradients("neuron n = IF(threshold = 1.0)\n", new TrainSpec.SpikeBp(), 0, w1);
+        assertArrayEquals(new double[] {0.5, 0.5, 0, 0, 0, 0}, values(s.get("h.weight")), 1e-6);
     }
 
     @Test
