@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end: install what is missing, build, check every example model, and run the
 # whole job on the quick example with spikeforge run (train, compile, verify, RTL simulation,
-# synthesis, profile with its HTML report), ending with its summary table.
+# synthesis, profile with its HTML report) ending with its summary table, then the trained model
+# through NIR and back.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/require.sh"
@@ -15,3 +16,7 @@ cd "$root"
 # One short epoch leaves many near ties between classes, so agreement is held to 95% here.
 ./spikeforge run examples/models/quick.snn --limit 6000 --samples 2000 --tolerance-agreement 0.95 --synth \
     --out build/quick
+# and the trained model through NIR and back: every spike of the float and integer models must be
+# equal on 200 test samples (the files stay in build/quick/nir)
+./spikeforge nir check examples/models/quick.snn --checkpoint build/quick/quick.npz --samples 200 \
+    --keep build/quick/nir
