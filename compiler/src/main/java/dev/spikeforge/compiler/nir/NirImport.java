@@ -136,8 +136,11 @@ public final class NirImport {
         inline(nir.graph(), "", nodes, edges);
         List<Item> chain = chain(nodes, edges);
 
-        NirArray inShape = array(chain.get(0), "shape", true);
-        int[] shape = shapeOf(chain.get(0), inShape);
+        // NIR 1.0 writes "shape"; files before 1.0 wrote the dict input_type = {"input": shape}
+        Item input = chain.get(0);
+        NirArray inShape = input.node().params().containsKey("shape") || !input.node().params().containsKey("input_type")
+                ? array(input, "shape", true) : array(input, "input_type", true);
+        int[] shape = shapeOf(input, inShape);
         sequence(chain.subList(1, chain.size()), shape, true);
 
         String name = modelName(o);
@@ -200,7 +203,7 @@ public final class NirImport {
                 }
                 case "Affine", "Linear" -> {
                     if (top && i == lastWeightIndex(items)) {
-                        readout(it, items.subList(i + 1, items.size() - 1), current);
+                        readout(it, items.subList(i + 1, items.size() - 1), current, items.get(items.size() - 1));
                         i = items.size();
                     } else {
                         current = dense(it, next, current);
@@ -718,8 +721,14 @@ public final class NirImport {
     }
 
     /** The last weight node, the neuron after it (if any) and the decoding. */
-    private void readout(Item it, List<Item> after, int[] in) throws NirFormatException {
+    private void readout(Item it, List<Item> after, int[] in, Item output) throws NirFormatException {
         int classes = affineShape(it, in);
+        String shapeParam = output.node().params().containsKey("shape") ? "shape" : "output_type";
+        NirArray outShape = array(output, shapeParam, false);
+        if (outShape != null && size(toInts(outShape)) != classes) {
+            throw bad(output, shapeParam, "is " + outShape + " but the readout '" + it.name() + "' has " + classes
+                    + " outputs");
+        }
         String layer = layerName(it);
         float[] w = foldDense(floats(it, "weight", array(it, "weight", true)), classes);
         weights.put(layer + ".weight", w);

@@ -415,6 +415,12 @@ class NirMappingTest {
     }
 
     @Test
+    void theOutputMustHaveTheReadoutsSize() {
+        NirFormatException e = refused(replacing("output", node("Output", "shape", NirArray.int64(7))));
+        assertTrue(e.problem().contains("node 'output' (Output): shape") && e.problem().contains("10 outputs"), e.problem());
+    }
+
+    @Test
     void inputsAndOutputsMustBeOneEach() {
         NirGraph base = snnTorchStyle(0.9f, 1f);
         Map<String, NirElement> nodes = new LinkedHashMap<>(base.nodes());
