@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "nir",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = {"Exchange models with snnTorch, Norse, Lava, Rockpool, Sinabs and SpiNNaker2 through NIR",
-                "(github neuromorphs/NIR, layout of release 1.0.7). docs/nir.md states the mapping."},
+        description = {"Exchange models with the SNN ecosystem through NIR files.",
+                "NIR (github neuromorphs/NIR; spikeforge writes the layout of release 1.0.7) is read and written by",
+                "snnTorch, Norse, Lava, Rockpool, Sinabs and SpiNNaker2. docs/nir.md states the mapping."},
         subcommands = {NirCommand.Export.class, NirCommand.Import.class, NirCommand.Info.class, NirCommand.Check.class})
 final class NirCommand implements Runnable {
 
@@ -51,7 +52,7 @@ final class NirCommand implements Runnable {
     @Command(name = "export",
             mixinStandardHelpOptions = true,
             versionProvider = VersionProvider.class,
-            description = {"Write a model and its trained weights as a NIR graph.",
+            description = {"Write a model and its trained weights as a NIR file.",
                     "Neurons become LIF/IF nodes with tau = dt/(1 - beta), r = tau/dt, v_leak = 0, v_reset = 0;",
                     "subtract-reset, time steps, encoding and the deploy block go into the metadata."},
             footer = {"", "Exit codes: 0 ok, 1 invalid model, 2 usage error, 3 unreadable model or checkpoint,",
@@ -113,8 +114,8 @@ final class NirCommand implements Runnable {
     @Command(name = "import",
             mixinStandardHelpOptions = true,
             versionProvider = VersionProvider.class,
-            description = {"Turn a NIR graph into a .snn model and a checkpoint of its weights, which",
-                    "check, eval, compile, verify and profile then take like any trained model."},
+            description = {"Turn a NIR graph into a .snn model and a checkpoint of its weights.",
+                    "check, eval, compile, verify and profile then take them like any trained model."},
             footer = {"", "Exit codes: 0 ok, 1 the imported model is not valid, 2 usage error,",
                     "3 unreadable NIR file, a graph spikeforge cannot express, or a file that cannot be written."})
     static final class Import implements Callable<Integer> {
@@ -271,7 +272,8 @@ final class NirCommand implements Runnable {
     @Command(name = "check",
             mixinStandardHelpOptions = true,
             versionProvider = VersionProvider.class,
-            description = {"Export a model to NIR, import it back, and run both on test samples: every spike of",
+            description = {"Prove that a model survives a trip through NIR, spike for spike.",
+                    "Exports the model, imports the file back, and runs both on test samples: every spike of",
                     "every layer at every step and every readout must be equal, in the float model and in the",
                     "integer model of the deploy formats."},
             footer = {"", "Exit codes: 0 equal, 1 a difference (the first is printed) or an invalid model, 2 usage error,",
