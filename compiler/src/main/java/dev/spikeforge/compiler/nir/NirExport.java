@@ -273,10 +273,7 @@ public final class NirExport {
             ps.put("r", NirArray.filled(n, 1));
         } else {
             type = "LIF";
-            double tau = tauOf(beta, dt);
-            ps.put("tau", NirArray.filled(n, tau));
-            ps.put("r", NirArray.filled(n, tau / dt));
-            ps.put("v_leak", NirArray.filled(n, 0));
+            putLeak(ps, beta, n);
         }
         ps.put("v_threshold", NirArray.filled(n, d.theta()));
         ps.put("v_reset", NirArray.filled(n, 0));
@@ -290,14 +287,19 @@ public final class NirExport {
         }
         Map<String, NirValue> ps = new LinkedHashMap<>();
         if (r.mode() == ReadoutMode.MEMBRANE && r.beta() < 1) {
-            double tau = tauOf(r.beta(), dt);
-            ps.put("tau", NirArray.filled(n, tau));
-            ps.put("r", NirArray.filled(n, tau / dt));
-            ps.put("v_leak", NirArray.filled(n, 0));
+            putLeak(ps, r.beta(), n);
             return new NirNode("LI", ps);
         }
         ps.put("r", NirArray.filled(n, 1));
         return new NirNode("I", ps);
+    }
+
+    /** The leaky integrator's tau, r (gain 1) and v_leak, which LIF and LI share. */
+    private void putLeak(Map<String, NirValue> ps, double beta, int[] n) {
+        double tau = tauOf(beta, dt);
+        ps.put("tau", NirArray.filled(n, tau));
+        ps.put("r", NirArray.filled(n, tau / dt));
+        ps.put("v_leak", NirArray.filled(n, 0));
     }
 
     /** tau = dt / (1 - beta): the one formula export uses and import inverts. */

@@ -65,10 +65,6 @@ public sealed interface NirValue {
             return new NirArray(DType.FLOAT32, shape, d);
         }
 
-        public static NirArray float64(double[] values, int... shape) {
-            return new NirArray(DType.FLOAT64, shape, values.clone());
-        }
-
         public static NirArray int64(long... values) {
             double[] d = new double[values.length];
             for (int i = 0; i < d.length; i++) {
