@@ -150,6 +150,12 @@ final class Backward {
             addGrad(in, g);
             // the main path's gradient may be added into later; the skip path gets its own copy
             addGrad(net.inputsOf(n).get(1), scratch("skip", n, g.shape()).assign(g));
+        } else if (n instanceof Conv2dNode c && in instanceof InputNode) {
+            INDArray x = values(in);
+            long[] out = g.shape();
+            Layers.convWeightBackward(c, x, g, paramGrad(c, "weight"), paramGrad(c, "bias"), temporal ? 1 : tape.steps,
+                    scratch("cols", c, x.size(0), x.size(1), c.kernel(), c.kernel(), out[2], out[3]),
+                    scratch("products", c, x.size(0), out[1], x.size(1) * c.kernel() * c.kernel()));
         } else if (n instanceof Conv2dNode c) {
             INDArray x = values(in);
             INDArray gradIn = scratch("in", c, x.shape());
@@ -164,7 +170,7 @@ final class Backward {
                     temporal ? 1 : tape.steps, rows, denseGradIn(d, in)));
         } else if (n instanceof AvgPoolNode p) {
             INDArray x = values(in);
-            addGrad(in, Layers.avgpoolBackward(p.kernel(), x, g, Nd4j.create(model.dtype(), x.shape(), 'c')));
+            addGrad(in, Layers.avgpoolBackward(p.kernel(), x, g, scratch("in", p, x.shape())));
         }
     }
 
