@@ -50,6 +50,9 @@ final class SettingsBuilder {
             "none", List.of(),
             "step", List.of(new Param("milestones", true, true), Param.optional("gamma")),
             "cosine", List.of());
+    private static final Map<String, List<Param>> LOSSES = options(
+            "mse", List.of(Param.optional("correct"), Param.optional("incorrect")),
+            "cross_entropy", List.of());
     private static final Map<String, List<Param>> LEAKS = options(
             "shift", List.of(),
             "multiplier", List.of(Param.positional("fraction")),
@@ -129,17 +132,21 @@ final class SettingsBuilder {
 
         boolean mseMethod = method instanceof TrainSpec.SpikeBp || method instanceof TrainSpec.Asf;
         TrainSpec.Loss loss = mseMethod ? TrainSpec.Loss.MSE : TrainSpec.Loss.CROSS_ENTROPY;
-        if (s.containsKey("loss")) {
-            String l = Values.option(s.get("loss"), "loss", List.of("mse", "cross_entropy"), out);
-            if (l != null) {
-                loss = TrainSpec.Loss.valueOf(l.toUpperCase(Locale.ROOT));
+        TrainSpec.MseTargets targets = TrainSpec.MseTargets.ONE_HOT;
+        Choice l = choose(s.get("loss"), "loss", LOSSES);
+        if (l != null) {
+            pos.putAll(l.args().positions("loss."));
+            loss = TrainSpec.Loss.valueOf(l.name().toUpperCase(Locale.ROOT));
+            if (loss == TrainSpec.Loss.MSE) {
+                targets = new TrainSpec.MseTargets(l.args().number("correct", 1), l.args().number("incorrect", 0));
             }
         }
         int epochs = integer(s, "epochs", DEFAULT_EPOCHS);
         int batch = integer(s, "batch", DEFAULT_BATCH);
         int seed = integer(s, "seed", 0);
         int qat = integer(s, "qat_epochs", 0);
-        return new TrainSpec(new Origin(at, pos), method, dataset, epochs, batch, optimizer, schedule, loss, seed, qat);
+        return new TrainSpec(new Origin(at, pos), method, dataset, epochs, batch, optimizer, schedule, loss, targets, seed,
+                qat);
     }
 
     // ---- deploy ---------------------------------------------------------------------------

@@ -87,7 +87,7 @@ public final class SnnText {
         setting(b, "batch", Integer.toString(t.batch()));
         setting(b, "optimizer", optimizer(t.optimizer()));
         setting(b, "schedule", schedule(t.schedule()));
-        setting(b, "loss", t.loss().keyword());
+        setting(b, "loss", loss(t));
         setting(b, "seed", Long.toString(t.seed()));
         if (t.qatEpochs() > 0) {
             setting(b, "qat_epochs", Integer.toString(t.qatEpochs()));
@@ -131,6 +131,13 @@ public final class SnnText {
             return "cifar10(path = " + string(c.path()) + ")";
         }
         return d.keyword();
+    }
+
+    private static String loss(TrainSpec t) {
+        if (t.loss() != TrainSpec.Loss.MSE || t.targets().oneHot()) {
+            return t.loss().keyword();
+        }
+        return "mse(correct = " + number(t.targets().correct()) + ", incorrect = " + number(t.targets().incorrect()) + ")";
     }
 
     private static String optimizer(TrainSpec.Optimizer o) {

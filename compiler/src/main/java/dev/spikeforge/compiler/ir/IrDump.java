@@ -75,8 +75,14 @@ public final class IrDump {
                 ? "step(milestones=" + s.milestones() + " gamma=" + num(s.gamma()) + ")"
                 : t.schedule() instanceof TrainSpec.CosineSchedule ? "cosine" : "none";
         return "method=" + method + " dataset=" + dataset + " epochs=" + t.epochs() + " batch=" + t.batch()
-                + " optimizer=" + optimizer + " schedule=" + schedule + " loss=" + t.loss().keyword() + " seed=" + t.seed()
+                + " optimizer=" + optimizer + " schedule=" + schedule + " loss=" + loss(t) + " seed=" + t.seed()
                 + " qat_epochs=" + t.qatEpochs();
+    }
+
+    private static String loss(TrainSpec t) {
+        return t.loss() == TrainSpec.Loss.MSE && !t.targets().oneHot()
+                ? "mse(correct=" + num(t.targets().correct()) + " incorrect=" + num(t.targets().incorrect()) + ")"
+                : t.loss().keyword();
     }
 
     private static String adam(TrainSpec.Adam a) {

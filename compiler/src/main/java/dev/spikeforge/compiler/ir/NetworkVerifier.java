@@ -42,6 +42,7 @@ final class NetworkVerifier {
             v.trainSettingsAreInRange(t);
             v.methodCanTrainTheReadout(t);
             v.lossSuitsTheMethod(t);
+            v.mseTargetsCanBeReached(t);
         });
         v.net.deploy().ifPresent(d -> {
             v.deployFormatsAreInRange(d);
@@ -264,6 +265,31 @@ final class NetworkVerifier {
         if (mseMethod && t.loss() != TrainSpec.Loss.MSE) {
             out.add(ErrorCode.W604, t.origin().of("loss"), "method " + t.method().keyword()
                     + " is defined with the mse loss on the readout; " + t.loss().keyword() + " is used as asked");
+        }
+    }
+
+    /** The true class's target must be above the others', and a firing rate lies in [0, 1]. */
+    private void mseTargetsCanBeReached(TrainSpec t) {
+        TrainSpec.MseTargets m = t.targets();
+        if (t.loss() != TrainSpec.Loss.MSE || m.oneHot()) {
+            return;
+        }
+        Origin o = t.origin();
+        if (!(m.correct() > m.incorrect())) {
+            out.add(ErrorCode.E301, o.of("loss.correct"), "the mse target of the true class (correct = "
+                    + fmt(m.correct()) + ") must be above the other classes' (incorrect = " + fmt(m.incorrect()) + ")",
+                    "for example loss = mse(correct = 0.8, incorrect = 0.2)");
+            return;
+        }
+        for (ReadoutNode r : net.readouts()) {
+            if (r.mode() == ReadoutMode.COUNT && (m.incorrect() < 0 || m.correct() > 1)) {
+                boolean high = m.correct() > 1;
+                out.add(ErrorCode.E301, o.of(high ? "loss.correct" : "loss.incorrect"), "'" + r.userLayer()
+                        + "' counts spikes, so the mse loss compares its firing rate (spike count / T, from 0 to 1)"
+                        + " with the targets, and " + (high ? "correct = " + fmt(m.correct()) + " is above 1"
+                        : "incorrect = " + fmt(m.incorrect()) + " is below 0"),
+                        "give rates from 0 to 1, for example loss = mse(correct = 0.8, incorrect = 0.2)");
+            }
         }
     }
 

@@ -5,10 +5,27 @@ import java.util.List;
 /**
  * The {@code train} block, with every default filled in (docs/language.md lists them).
  *
+ * @param targets   the mse loss's target values for the true class and the other classes
+ *                  ({@link MseTargets#ONE_HOT} for cross_entropy, which has none)
  * @param qatEpochs epochs of quantisation-aware fine-tuning after float training (0 = none)
  */
 public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int epochs, int batch,
-                        Optimizer optimizer, Schedule schedule, Loss loss, long seed, int qatEpochs) {
+                        Optimizer optimizer, Schedule schedule, Loss loss, MseTargets targets, long seed,
+                        int qatEpochs) {
+
+    /**
+     * What {@code loss = mse(correct = C, incorrect = I)} pulls the readout value towards: C for the
+     * sample's class and I for every other class. For a count readout the value is the firing
+     * rate, spike count / T (snnTorch's mse_count_loss with correct_rate and incorrect_rate).
+     */
+    public record MseTargets(double correct, double incorrect) {
+        /** The default: a one-hot target. */
+        public static final MseTargets ONE_HOT = new MseTargets(1, 0);
+
+        public boolean oneHot() {
+            return equals(ONE_HOT);
+        }
+    }
 
     /** How gradients flow through spikes. */
     public sealed interface Method {
@@ -96,6 +113,7 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
     public record CosineSchedule() implements Schedule {
     }
 
+    /** The loss on the readout values; mse takes {@link MseTargets}. */
     public enum Loss implements Keyword {
         MSE,
         CROSS_ENTROPY;

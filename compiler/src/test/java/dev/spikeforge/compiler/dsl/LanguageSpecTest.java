@@ -168,6 +168,18 @@ class LanguageSpecTest {
     }
 
     @Test
+    void mseTakesTargetsForTheTrueAndTheOtherClasses() {
+        String layers = "layers { out = readout(2) }\ntrain { dataset = mnist ";
+        assertEquals(TrainSpec.MseTargets.ONE_HOT, valid(HEAD + layers + "loss = mse }").train().orElseThrow().targets());
+        assertEquals(TrainSpec.MseTargets.ONE_HOT, valid(HEAD + layers + "}").train().orElseThrow().targets());
+        TrainSpec t = valid(HEAD + layers + "loss = mse(correct = 0.8, incorrect = 0.2) }").train().orElseThrow();
+        assertEquals(TrainSpec.Loss.MSE, t.loss());
+        assertEquals(new TrainSpec.MseTargets(0.8, 0.2), t.targets());
+        assertEquals(new TrainSpec.MseTargets(2, 0), valid(HEAD + layers + "loss = mse(correct = 2) }").train()
+                .orElseThrow().targets());
+    }
+
+    @Test
     void deployDefaultsAndLeakForms() {
         DeploySpec d = valid(HEAD.replace("0.9", "0.875") + "layers { out = readout(2) }\ndeploy { }").deploy().orElseThrow();
         assertEquals(8, d.weightBits());

@@ -7,7 +7,9 @@ import dev.spikeforge.compiler.ir.TrainSpec;
  * The training losses on the readout values, averaged over the batch.
  *
  * <pre>
- *   mse            L = (1/B) sum_b 1/2 sum_c (r_bc - y_bc)^2      y one-hot; r = readout value,
+ *   mse            L = (1/B) sum_b 1/2 sum_c (r_bc - y_bc)^2      y_bc = correct for the sample's class,
+ *                                                                 incorrect for the others (1 and 0 by
+ *                                                                 default: one-hot); r = readout value,
  *                                                                 or spike count / T for mode = count
  *   cross_entropy  L = (1/B) sum_b -log softmax(out_b)[label_b]   out = readout value (counts for count)
  * </pre>
@@ -22,7 +24,8 @@ final class Loss {
     private Loss() {
     }
 
-    static Result of(TrainSpec.Loss kind, ReadoutMode mode, double[] out, int[] labels, int classes, int steps) {
+    static Result of(TrainSpec.Loss kind, TrainSpec.MseTargets targets, ReadoutMode mode, double[] out, int[] labels,
+                     int classes, int steps) {
         int batch = labels.length;
         double[] grad = new double[out.length];
         double total = 0;
@@ -31,7 +34,7 @@ final class Loss {
             for (int b = 0; b < batch; b++) {
                 for (int c = 0; c < classes; c++) {
                     int i = b * classes + c;
-                    double diff = out[i] * scale - (labels[b] == c ? 1 : 0);
+                    double diff = out[i] * scale - (labels[b] == c ? targets.correct() : targets.incorrect());
                     total += 0.5 * diff * diff;
                     grad[i] = diff * scale / batch;
                 }

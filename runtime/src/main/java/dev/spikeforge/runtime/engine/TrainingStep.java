@@ -38,7 +38,8 @@ public final class TrainingStep {
         FloatModel.Run how = new FloatModel.Run(true, dropoutSeed, temporal,
                 spec.method() instanceof TrainSpec.SpikeBp, null);
         Tape tape = model.run(input, batch, how);
-        Loss.Result loss = Loss.of(spec.loss(), readout.mode(), tape.readout, labels, readout.classes(), tape.steps);
+        Loss.Result loss = Loss.of(spec.loss(), spec.targets(), readout.mode(), tape.readout, labels,
+                readout.classes(), tape.steps);
         Map<String, INDArray> grads = Backward.gradients(model, tape, spec.method(), loss.gradient(), true);
         Map<String, double[]> out = new LinkedHashMap<>();
         grads.forEach((k, v) -> out.put(k, v.dup('c').castTo(DataType.DOUBLE).data().asDouble()));

@@ -49,7 +49,8 @@ class AccumulatedGradientTest {
         FloatModel model = new FloatModel(net, new Parameters(p), DataType.DOUBLE);
         float[] x = {1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0};
         Tape tape = model.run(x, 1, new FloatModel.Run(false, 0, false, true, null));
-        Loss.Result l = Loss.of(TrainSpec.Loss.MSE, net.readouts().get(0).mode(), tape.readout, new int[] {label}, 2, 4);
+        Loss.Result l = Loss.of(TrainSpec.Loss.MSE, TrainSpec.MseTargets.ONE_HOT, net.readouts().get(0).mode(),
+                tape.readout, new int[] {label}, 2, 4);
         return Backward.gradients(model, tape, method, l.gradient(), true);
     }
 

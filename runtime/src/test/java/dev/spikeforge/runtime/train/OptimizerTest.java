@@ -60,6 +60,6 @@ class OptimizerTest {
 
     private static TrainSpec spec(TrainSpec.Schedule s) {
         return new TrainSpec(Origin.NONE, new TrainSpec.SpikeBp(), new TrainSpec.NamedDataset("mnist"), 10, 64,
-                new TrainSpec.Sgd(0.05, 0.9, 0), s, TrainSpec.Loss.MSE, 7, 0);
+                new TrainSpec.Sgd(0.05, 0.9, 0), s, TrainSpec.Loss.MSE, TrainSpec.MseTargets.ONE_HOT, 7, 0);
     }
 }
