@@ -134,7 +134,7 @@ public final class SnnText {
     }
 
     private static String loss(TrainSpec t) {
-        if (t.loss() != TrainSpec.Loss.MSE || t.targets().oneHot()) {
+        if (t.targets().oneHot()) {
             return t.loss().keyword();
         }
         return "mse(correct = " + number(t.targets().correct()) + ", incorrect = " + number(t.targets().incorrect()) + ")";

@@ -80,9 +80,8 @@ public final class IrDump {
     }
 
     private static String loss(TrainSpec t) {
-        return t.loss() == TrainSpec.Loss.MSE && !t.targets().oneHot()
-                ? "mse(correct=" + num(t.targets().correct()) + " incorrect=" + num(t.targets().incorrect()) + ")"
-                : t.loss().keyword();
+        return t.targets().oneHot() ? t.loss().keyword()
+                : "mse(correct=" + num(t.targets().correct()) + " incorrect=" + num(t.targets().incorrect()) + ")";
     }
 
     private static String adam(TrainSpec.Adam a) {

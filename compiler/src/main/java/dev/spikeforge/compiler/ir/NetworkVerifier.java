@@ -271,7 +271,7 @@ final class NetworkVerifier {
     /** The true class's target must be above the others', and a firing rate lies in [0, 1]. */
     private void mseTargetsCanBeReached(TrainSpec t) {
         TrainSpec.MseTargets m = t.targets();
-        if (t.loss() != TrainSpec.Loss.MSE || m.oneHot()) {
+        if (m.oneHot()) {
             return;
         }
         Origin o = t.origin();

@@ -13,6 +13,12 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
                         Optimizer optimizer, Schedule schedule, Loss loss, MseTargets targets, long seed,
                         int qatEpochs) {
 
+    public TrainSpec {
+        if (loss != Loss.MSE && !targets.oneHot()) {
+            throw new IllegalArgumentException(loss.keyword() + " has no targets; only mse does");
+        }
+    }
+
     /**
      * What {@code loss = mse(correct = C, incorrect = I)} pulls the readout value towards: C for the
      * sample's class and I for every other class. For a count readout the value is the firing
@@ -22,6 +28,7 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
         /** The default: a one-hot target. */
         public static final MseTargets ONE_HOT = new MseTargets(1, 0);
 
+        /** True for plain {@code mse} and for every loss other than mse. */
         public boolean oneHot() {
             return equals(ONE_HOT);
         }

@@ -3,6 +3,7 @@ package dev.spikeforge.compiler.dsl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
@@ -177,6 +178,16 @@ class LanguageSpecTest {
         assertEquals(new TrainSpec.MseTargets(0.8, 0.2), t.targets());
         assertEquals(new TrainSpec.MseTargets(2, 0), valid(HEAD + layers + "loss = mse(correct = 2) }").train()
                 .orElseThrow().targets());
+    }
+
+    @Test
+    void onlyMseCarriesTargets() {
+        TrainSpec ce = valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = mnist loss = cross_entropy }").train()
+                .orElseThrow();
+        assertEquals(TrainSpec.MseTargets.ONE_HOT, ce.targets());
+        assertThrows(IllegalArgumentException.class, () -> new TrainSpec(ce.origin(), ce.method(), ce.dataset(),
+                ce.epochs(), ce.batch(), ce.optimizer(), ce.schedule(), TrainSpec.Loss.CROSS_ENTROPY,
+                new TrainSpec.MseTargets(0.8, 0.2), ce.seed(), ce.qatEpochs()));
     }
 
     @Test
