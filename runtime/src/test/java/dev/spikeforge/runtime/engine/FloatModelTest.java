@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The engine's spikes equal the naive reference's exactly, for every layer kind. Weights, biases,
@@ -123,6 +124,24 @@ class FloatModelTest {
                     assertArrayEquals(want.readout, got.readout(), e.getKey() + " readout");
                     assertTrue(fired > 0, e.getKey() + ": no spikes at all, the comparison would be empty");
                 })));
+    }
+
+    @Test
+    void aBufferOfAnotherShapeIsReleasedAndPassesOfMixedBatchSizesStayExact() {
+        Network net = compile("conv_pool", MODELS.get("conv_pool"), 4);
+        Parameters params = dyadic(net, 5);
+        FloatModel model = new FloatModel(net, params);
+        INDArray first = model.buffer("probe", 3, 2);
+        assertTrue(model.buffer("probe", 3, 2) == first, "same shape: the same buffer");
+        model.buffer("probe", 1, 2);
+        assertTrue(first.wasClosed(), "the replaced buffer's off-heap memory is released at once");
+
+        float[] three = spikes(net, 3, 9);
+        float[] one = spikes(net, 1, 4);
+        model.forward(three, 3, Set.of());
+        model.forward(one, 1, Set.of()); // every buffer changes shape, twice
+        ForwardResult again = model.forward(three, 3, Set.of());
+        assertArrayEquals(new FloatModel(net, params).forward(three, 3, Set.of()).readout(), again.readout());
     }
 
     @Test
