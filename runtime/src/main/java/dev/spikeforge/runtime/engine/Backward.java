@@ -151,11 +151,8 @@ final class Backward {
             // the main path's gradient may be added into later; the skip path gets its own copy
             addGrad(net.inputsOf(n).get(1), scratch("skip", n, g.shape()).assign(g));
         } else if (n instanceof Conv2dNode c && in instanceof InputNode) {
-            INDArray x = values(in);
-            long[] out = g.shape();
-            Layers.convWeightBackward(c, x, g, paramGrad(c, "weight"), paramGrad(c, "bias"), temporal ? 1 : tape.steps,
-                    scratch("cols", c, x.size(0), x.size(1), c.kernel(), c.kernel(), out[2], out[3]),
-                    scratch("products", c, x.size(0), out[1], x.size(1) * c.kernel() * c.kernel()));
+            Layers.convWeightBackward(c, values(in), g, paramGrad(c, "weight"), paramGrad(c, "bias"),
+                    temporal ? 1 : tape.steps);
         } else if (n instanceof Conv2dNode c) {
             INDArray x = values(in);
             INDArray gradIn = scratch("in", c, x.shape());
