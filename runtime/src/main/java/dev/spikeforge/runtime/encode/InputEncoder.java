@@ -4,6 +4,7 @@ import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.quant.Rounding;
 import dev.spikeforge.runtime.data.ImageDataset;
+import java.util.stream.IntStream;
 
 /**
  * Input spikes of SEMANTICS.md section 3, generated once on the host and fed to every engine.
@@ -48,15 +49,23 @@ public final class InputEncoder {
             throw new IllegalArgumentException("sizes: values " + values.length + ", out " + out.length + " for T="
                     + steps + " B=" + batch + " N=" + n);
         }
-        for (int b = 0; b < batch; b++) {
-            switch (encoding.kind()) {
-                case POISSON -> poisson(values, b, n, SplitMix64.forSample(runSeed, samples[b]), steps, batch, out);
-                case BIPOLAR -> bipolar(values, b, n, SplitMix64.forSample(runSeed, samples[b]), steps, batch, out);
-                case LATENCY -> latency(values, b, n, steps, batch, out);
-                case DIRECT -> direct(values, b, n, steps, batch, out);
-                case EVENTS -> throw new IllegalArgumentException("events are binned from a recording, not encoded");
-                default -> throw new IllegalStateException(encoding.toString());
-            }
+        if (encoding.kind() == Encoding.Kind.EVENTS) {
+            throw new IllegalArgumentException("events are binned from a recording, not encoded");
+        }
+        // Each sample has its own random stream and writes only its own rows, so the samples are
+        // encoded on all cores and the result does not depend on the thread count.
+        IntStream.range(0, batch).parallel().forEach(b -> encodeSample(encoding, values, n, samples[b], runSeed,
+                steps, batch, b, out));
+    }
+
+    private static void encodeSample(Encoding encoding, double[] values, int n, long sample, long runSeed, int steps,
+                                     int batch, int b, float[] out) {
+        switch (encoding.kind()) {
+            case POISSON -> poisson(values, b, n, SplitMix64.forSample(runSeed, sample), steps, batch, out);
+            case BIPOLAR -> bipolar(values, b, n, SplitMix64.forSample(runSeed, sample), steps, batch, out);
+            case LATENCY -> latency(values, b, n, steps, batch, out);
+            case DIRECT -> direct(values, b, n, steps, batch, out);
+            default -> throw new IllegalStateException(encoding.toString());
         }
     }
 

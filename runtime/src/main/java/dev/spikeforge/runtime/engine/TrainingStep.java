@@ -4,7 +4,6 @@ import dev.spikeforge.compiler.ir.ReadoutNode;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -42,7 +41,7 @@ public final class TrainingStep {
                 readout.classes(), tape.steps);
         Map<String, INDArray> grads = Backward.gradients(model, tape, spec.method(), loss.gradient(), true);
         Map<String, double[]> out = new LinkedHashMap<>();
-        grads.forEach((k, v) -> out.put(k, v.dup('c').castTo(DataType.DOUBLE).data().asDouble()));
+        grads.forEach((k, v) -> out.put(k, copy(v)));
         int correct = 0;
         for (int b = 0; b < batch; b++) {
             if (argmax(tape.readout, b, readout.classes()) == labels[b]) {
@@ -56,15 +55,31 @@ public final class TrainingStep {
     public Map<String, double[]> weights() {
         Map<String, double[]> w = new LinkedHashMap<>();
         for (String key : model.parameters().tensors().keySet()) {
-            w.put(key, live(key).dup('c').castTo(DataType.DOUBLE).data().asDouble());
+            w.put(key, copy(live(key)));
         }
         return w;
     }
 
+    /** The values of {@code a} in c order as doubles, read straight from its buffer when it is contiguous. */
+    private static double[] copy(INDArray a) {
+        INDArray c = a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length() ? a : a.dup('c');
+        double[] v = new double[(int) c.length()];
+        Vec.of(c).read(0, v, 0, v.length);
+        return v;
+    }
+
+    /** Copies {@code values} into the model, each rounded to the model's data type (float or double). */
     public void setWeights(Map<String, double[]> values) {
         values.forEach((k, v) -> {
             INDArray target = live(k);
-            target.assign(Nd4j.createFromArray(v).castTo(target.dataType()).reshape('c', target.shape()));
+            if (v.length != target.length()) {
+                throw new IllegalArgumentException(k + ": " + v.length + " values for " + target.length() + " weights");
+            }
+            if (target.ordering() == 'c' && target.offset() == 0 && target.data().length() == target.length()) {
+                Vec.of(target).write(0, v, 0, v.length);
+            } else {
+                target.assign(Nd4j.createFromArray(v).castTo(target.dataType()).reshape('c', target.shape()));
+            }
         });
     }
 

@@ -45,6 +45,37 @@ class InputEncoderTest {
         }
     }
 
+    @Test
+    void aLargeBatchEncodedOnAllCoresEqualsItsSamplesEncodedOneByOne() {
+        int batch = 96;
+        int n = 50;
+        int steps = 7;
+        double[] p = new double[batch * n];
+        long[] samples = new long[batch];
+        SplitMix64 values = SplitMix64.forSample(3, 3);
+        for (int b = 0; b < batch; b++) {
+            samples[b] = 1000 + 7L * b;
+            for (int i = 0; i < n; i++) {
+                p[b * n + i] = values.nextDouble();
+            }
+        }
+        for (Encoding enc : new Encoding[] {POISSON, BIPOLAR}) {
+            float[] batched = new float[steps * batch * n];
+            InputEncoder.encode(enc, p, n, samples, 5, steps, batched);
+            for (int b = 0; b < batch; b++) {
+                double[] one = java.util.Arrays.copyOfRange(p, b * n, (b + 1) * n);
+                float[] alone = new float[steps * n];
+                InputEncoder.encode(enc, one, n, new long[] {samples[b]}, 5, steps, alone);
+                for (int t = 0; t < steps; t++) {
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(alone[t * n + i], batched[(t * batch + b) * n + i],
+                                enc.kind() + " b=" + b + " t=" + t + " i=" + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Property
     void poissonNeverFiresAtZeroAndAlwaysAtOne(@ForAll long seed, @ForAll @IntRange(min = 1, max = 30) int steps) {
         float[] out = new float[steps * 2];
