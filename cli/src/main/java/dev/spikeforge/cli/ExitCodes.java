@@ -5,7 +5,7 @@ public final class ExitCodes {
 
     /** Success: the model is valid, the command did its work. */
     public static final int OK = 0;
-    /** A check failed: an invalid model, a verification outside its tolerances. */
+    /** A check failed: an invalid model, a verification outside its tolerances, a training run that diverged. */
     public static final int CHECK_FAILED = 1;
     /** The command line is wrong: unknown option, missing argument. */
     public static final int USAGE = 2;

@@ -123,6 +123,13 @@ final class TrainCommand implements Callable<Integer> {
                         err.flush();
                     }
                 }).get(0);
+            } catch (Trainer.Diverged ex) {
+                Path last = !results.isEmpty() ? target : resume;
+                String kept = last == null ? "no checkpoint was written"
+                        : last + " holds the run after epoch " + (epoch - 1) + " (--resume continues from it)";
+                err.println(modelFile + ": error: training diverged: " + ex.getMessage() + "; " + kept
+                        + "; lower the optimizer's lr in the train block and train again");
+                return ExitCodes.CHECK_FAILED;
             } catch (FakeQuantizer.QuantisationFailed ex) {
                 err.println(modelFile + ": error: quantisation-aware training cannot quantise the weights: "
                         + ex.getMessage() + "; change the deploy block's formats or set qat_epochs = 0");

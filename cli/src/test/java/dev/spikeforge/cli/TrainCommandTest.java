@@ -98,6 +98,22 @@ class TrainCommandTest {
         }
     }
 
+    /** A learning rate that overflows the float weights: one line naming the batch and the fix, exit 1. */
+    @Test
+    void aDivergingRunStopsWithOneLineAndExitOne() throws Exception {
+        Path diverging = dir.resolve("diverging.snn");
+        Files.writeString(diverging, Files.readString(model).replace("adam(lr = 0.01)", "sgd(lr = 1e38)"));
+        Path out = dir.resolve("diverging.npz");
+        CliRun r = CliRun.of("train", diverging.toString(), "--out", out.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        String line = r.err().lines().filter(l -> l.contains("error:")).findFirst().orElse("");
+        assertTrue(line.startsWith(diverging + ": error: training diverged: the "), r.err());
+        assertTrue(line.contains("in epoch 1, batch "), line);
+        assertTrue(line.contains("no checkpoint was written; lower the optimizer's lr"), line);
+        assertEquals(1, r.err().lines().filter(l -> l.contains("error")).count(), r.err());
+        assertTrue(!Files.exists(out), "no checkpoint of a diverged first epoch");
+    }
+
     @Test
     void aCorruptDatasetIsOneLineAndExitThree() throws IOException {
         Path broken = dir.resolve("broken");

@@ -146,6 +146,10 @@ public final class Trainer {
             long dropoutSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_DROPOUT_ITERATION,
                     ((long) epoch << 32) + iteration).nextLong();
             TrainingStep.Outcome o = step.run(input, batch, labels, dropoutSeed);
+            String bad = nonFinite(o);
+            if (bad != null) {
+                throw new Diverged(epoch, iteration + 1, from, batch, lr, bad);
+            }
             Map<String, double[]> w = fake ? master : step.weights();
             optimizer.step(w, o.gradients(), lr);
             step.setWeights(fake ? qat.apply(master) : w);
@@ -161,6 +165,45 @@ public final class Trainer {
         EpochResult r = new EpochResult(epoch, lr, lossSum / seen, (double) correct / seen, test, seconds, seen / seconds);
         listener.epoch(r);
         return r;
+    }
+
+    /**
+     * The run has diverged: a batch's loss or a gradient is NaN or infinite. Thrown before the
+     * optimiser applies that batch, so the model still holds the weights of the batch before.
+     */
+    public static final class Diverged extends RuntimeException {
+        private final int epoch;
+        private final int batchNumber;
+
+        Diverged(int epoch, int batchNumber, int firstSample, int batch, double lr, String what) {
+            super(String.format(java.util.Locale.ROOT, "%s in epoch %d, batch %d (samples %d to %d of the shuffled"
+                    + " order), at learning rate %.6g", what, epoch, batchNumber, firstSample + 1, firstSample + batch, lr));
+            this.epoch = epoch;
+            this.batchNumber = batchNumber;
+        }
+
+        public int epoch() {
+            return epoch;
+        }
+
+        public int batchNumber() {
+            return batchNumber;
+        }
+    }
+
+    /** What is not finite in a batch's outcome (the loss, else the first such gradient), or null. */
+    static String nonFinite(TrainingStep.Outcome o) {
+        if (!Double.isFinite(o.loss())) {
+            return "the loss is " + o.loss();
+        }
+        for (Map.Entry<String, double[]> e : o.gradients().entrySet()) {
+            for (double g : e.getValue()) {
+                if (!Double.isFinite(g)) {
+                    return "the gradient of " + e.getKey() + " is " + g;
+                }
+            }
+        }
+        return null;
     }
 
     /** Accuracy and spike counts of the float model on a dataset, with the run's evaluation spikes. */
