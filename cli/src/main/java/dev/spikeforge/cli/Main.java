@@ -16,7 +16,14 @@ public final class Main {
     /** Runs one command line with the given streams and returns its exit code (used by tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         boolean stacktrace = java.util.Arrays.asList(args).contains("--stacktrace");
-        return commandLine(out, err, stacktrace).execute(args);
+        try {
+            return commandLine(out, err, stacktrace).execute(args);
+        } finally {
+            // Auto-flush acts on println only: text a command wrote with print (rendered
+            // diagnostics) would otherwise be lost when main calls System.exit.
+            out.flush();
+            err.flush();
+        }
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean stacktrace) {

@@ -71,6 +71,20 @@ class QuantCommandsTest {
         assertTrue(q.err().contains("qat epoch 3/3: test accuracy"), q.err());
     }
 
+    /** A threshold too large for a 4-bit membrane: the rendered diagnostic reaches stderr, exit 1. */
+    @Test
+    void aQuantisationErrorIsPrintedWithItsPlaceAndExitOne() throws Exception {
+        Path narrow = dir.resolve("narrow.snn");
+        Files.writeString(narrow, MODEL.replace("QAT", "").replace("membrane = int(16)", "membrane = int(4)"));
+        for (String command : new String[] {"compile", "verify"}) {
+            CliRun r = CliRun.of(command, narrow.toString(), "--checkpoint", checkpoint.toString(), "--out",
+                    dir.resolve("narrow-" + command).toString());
+            assertEquals(ExitCodes.CHECK_FAILED, r.exit(), command + ": " + r.err());
+            assertTrue(r.err().contains(narrow + ":4:"), command + ": " + r.err());
+            assertTrue(r.err().contains("error[E502]"), command + ": " + r.err());
+        }
+    }
+
     @Test
     void compileWritesTheIntegerModelAndReportAndTheSameBytesTwice() throws Exception {
         Path a = dir.resolve("out-a");
