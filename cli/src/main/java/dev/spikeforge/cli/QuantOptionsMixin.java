@@ -9,7 +9,6 @@ import dev.spikeforge.runtime.checkpoint.CheckpointException;
 import dev.spikeforge.runtime.train.TrainingCheckpoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,16 +23,13 @@ final class QuantOptionsMixin {
     @Option(names = "--bits", paramLabel = "B", description = "Weight bits, 2 to 16 (default: the deploy block's, else 8).")
     Integer bits;
 
-    @ArgGroup(exclusive = true)
-    Granularity granularity;
+    // Two plain options, checked in quantise: picocli listed an exclusive @ArgGroup inside a mixin
+    // twice in each command's usage help.
+    @Option(names = "--per-channel", description = "One scale per output channel.")
+    boolean perChannel;
 
-    static final class Granularity {
-        @Option(names = "--per-channel", description = "One scale per output channel.")
-        boolean perChannel;
-
-        @Option(names = "--per-layer", description = "One scale per layer.")
-        boolean perLayer;
-    }
+    @Option(names = "--per-layer", description = "One scale per layer.")
+    boolean perLayer;
 
     /** Quantised model and the float checkpoint it came from, or the exit code (message printed). */
     record Quantised(ModelFiles.Loaded loaded, TrainingCheckpoint checkpoint, Quantizer.Result result, int exitCode) {
@@ -58,6 +54,10 @@ final class QuantOptionsMixin {
             err.println("spikeforge " + command + ": --bits must be 2 to 16, got " + bits);
             return new Quantised(loaded, null, null, ExitCodes.USAGE);
         }
+        if (perChannel && perLayer) {
+            err.println("spikeforge " + command + ": --per-channel and --per-layer exclude each other; give one of them");
+            return new Quantised(loaded, null, null, ExitCodes.USAGE);
+        }
         Network net = loaded.network();
         TrainingCheckpoint c;
         try {
@@ -80,9 +80,8 @@ final class QuantOptionsMixin {
         if (bits != null) {
             opt = opt.withWeightBits(bits);
         }
-        if (granularity != null) {
-            opt = opt.withGranularity(granularity.perChannel ? DeploySpec.Granularity.PER_CHANNEL
-                    : DeploySpec.Granularity.PER_LAYER);
+        if (perChannel || perLayer) {
+            opt = opt.withGranularity(perChannel ? DeploySpec.Granularity.PER_CHANNEL : DeploySpec.Granularity.PER_LAYER);
         }
         return opt;
     }

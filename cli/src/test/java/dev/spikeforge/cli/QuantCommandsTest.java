@@ -115,6 +115,22 @@ class QuantCommandsTest {
         CliRun bad = CliRun.of("compile", model.toString(), "--checkpoint", checkpoint.toString(), "--bits", "1");
         assertEquals(ExitCodes.USAGE, bad.exit());
         assertTrue(bad.err().contains("--bits must be 2 to 16, got 1"), bad.err());
+        CliRun both = CliRun.of("compile", model.toString(), "--checkpoint", checkpoint.toString(), "--per-layer",
+                "--per-channel");
+        assertEquals(ExitCodes.USAGE, both.exit());
+        assertTrue(both.err().contains("--per-channel and --per-layer exclude each other"), both.err());
+    }
+
+    /** Each quantisation option appears once in the usage help of every command that takes them. */
+    @Test
+    void theUsageHelpListsEachQuantisationOptionOnce() {
+        for (String command : new String[] {"compile", "verify", "profile"}) {
+            String help = CliRun.of(command, "--help").out();
+            for (String option : new String[] {"--per-channel", "--per-layer", "--bits", "--checkpoint"}) {
+                long lines = help.lines().filter(l -> l.startsWith("      " + option)).count();
+                assertEquals(1, lines, command + " " + option + ":\n" + help);
+            }
+        }
     }
 
     @Test
