@@ -5,7 +5,6 @@ import dev.spikeforge.compiler.ir.TrainSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One training iteration of the float model: forward with dropout (keeping what the method's
@@ -62,24 +61,23 @@ public final class TrainingStep {
 
     /** The values of {@code a} in c order as doubles, read straight from its buffer when it is contiguous. */
     private static double[] copy(INDArray a) {
-        INDArray c = a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length() ? a : a.dup('c');
+        INDArray c = FloatModel.contiguous(a);
         double[] v = new double[(int) c.length()];
         Vec.of(c).read(0, v, 0, v.length);
         return v;
     }
 
-    /** Copies {@code values} into the model, each rounded to the model's data type (float or double). */
+    /**
+     * Copies {@code values} into the model, each rounded to the model's data type (float or double).
+     * The model's parameters are contiguous arrays of their own, so they are written in place.
+     */
     public void setWeights(Map<String, double[]> values) {
         values.forEach((k, v) -> {
             INDArray target = live(k);
             if (v.length != target.length()) {
                 throw new IllegalArgumentException(k + ": " + v.length + " values for " + target.length() + " weights");
             }
-            if (target.ordering() == 'c' && target.offset() == 0 && target.data().length() == target.length()) {
-                Vec.of(target).write(0, v, 0, v.length);
-            } else {
-                target.assign(Nd4j.createFromArray(v).castTo(target.dataType()).reshape('c', target.shape()));
-            }
+            Vec.of(target).write(0, v, 0, v.length);
         });
     }
 

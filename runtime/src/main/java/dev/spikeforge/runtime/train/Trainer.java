@@ -172,22 +172,9 @@ public final class Trainer {
      * optimiser applies that batch, so the model still holds the weights of the batch before.
      */
     public static final class Diverged extends RuntimeException {
-        private final int epoch;
-        private final int batchNumber;
-
         Diverged(int epoch, int batchNumber, int firstSample, int batch, double lr, String what) {
             super(String.format(java.util.Locale.ROOT, "%s in epoch %d, batch %d (samples %d to %d of the shuffled"
                     + " order), at learning rate %.6g", what, epoch, batchNumber, firstSample + 1, firstSample + batch, lr));
-            this.epoch = epoch;
-            this.batchNumber = batchNumber;
-        }
-
-        public int epoch() {
-            return epoch;
-        }
-
-        public int batchNumber() {
-            return batchNumber;
         }
     }
 
