@@ -69,23 +69,42 @@ public final class InputEncoder {
         }
     }
 
-    /** s[t] = 1 if u < p else 0. */
+    /**
+     * s[t] = 1 if u < p else 0, compared as integers ({@link SplitMix64#bits53Bound}, exact) and
+     * without a branch: m - bound is negative exactly when m < bound (both lie in [0, 2^53]), so
+     * its sign bit is the spike. A branch on spikes mispredicted at random.
+     */
     private static void poisson(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] out) {
+        long[] bound = new long[n];
+        for (int i = 0; i < n; i++) {
+            bound[i] = SplitMix64.bits53Bound(values[b * n + i]);
+        }
+        long[] bits = new long[n];
         for (int t = 0; t < steps; t++) {
             int row = (t * batch + b) * n;
+            rng.nextBits53(bits, n);
             for (int i = 0; i < n; i++) {
-                out[row + i] = rng.nextDouble() < values[b * n + i] ? 1f : 0f;
+                out[row + i] = (bits[i] - bound[i]) >>> 63;
             }
         }
     }
 
-    /** s[t] = sign(x) if u < |x| else 0. */
+    /** s[t] = sign(x) if u < |x| else 0; compared as {@link #poisson} compares. */
     private static void bipolar(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] out) {
+        long[] bound = new long[n];
+        float[] sign = new float[n];
+        for (int i = 0; i < n; i++) {
+            double x = values[b * n + i];
+            bound[i] = SplitMix64.bits53Bound(Math.abs(x));
+            sign[i] = (float) Math.signum(x);
+        }
+        long[] bits = new long[n];
         for (int t = 0; t < steps; t++) {
             int row = (t * batch + b) * n;
+            rng.nextBits53(bits, n);
             for (int i = 0; i < n; i++) {
-                double x = values[b * n + i];
-                out[row + i] = rng.nextDouble() < Math.abs(x) ? (float) Math.signum(x) : 0f;
+                // + 0f turns the -0.0 of a negative value without a spike into 0.0, as before
+                out[row + i] = sign[i] * ((bits[i] - bound[i]) >>> 63) + 0f;
             }
         }
     }

@@ -45,6 +45,29 @@ public final class SplitMix64 {
         return (nextLong() >>> 11) * DOUBLE_UNIT;
     }
 
+    /**
+     * dst[0 .. len) = the top 53 bits of the next len values (what {@link #nextDouble} scales by
+     * 2^-53), in order: the same draws as len calls, with the state held in a local variable
+     * rather than stored back to the field after every draw.
+     */
+    public void nextBits53(long[] dst, int len) {
+        long s = state;
+        for (int i = 0; i < len; i++) {
+            s += GAMMA;
+            dst[i] = mix(s) >>> 11;
+        }
+        state = s;
+    }
+
+    /**
+     * A probability as an integer bound on {@link #nextBits53} draws: for a draw u = m * 2^-53
+     * (m an integer in [0, 2^53)) and p in [0, 1], u < p exactly when m < ceil(p * 2^53), since
+     * m is an integer; p * 2^53 is exact (a power-of-two scaling).
+     */
+    public static long bits53Bound(double p) {
+        return (long) Math.ceil(p * 0x1.0p53);
+    }
+
     /** An integer uniform in [0, bound) by rejection, without modulo bias. */
     public int nextInt(int bound) {
         if (bound <= 0) {

@@ -31,6 +31,50 @@ class InputEncoderTest {
         }
     }
 
+    /**
+     * The encoder compares draws as integers and without a branch; this is the rule as written,
+     * s = u < p with u = nextDouble(), on values that include every edge: 0, 1, and probabilities
+     * a draw can equal exactly (multiples of 2^-53, and the pixel intensities byte / 255).
+     */
+    @Property(tries = 200)
+    void poissonAndBipolarEqualTheDoubleComparisonOfTheirRule(@ForAll long seed, @ForAll long sample,
+                                                              @ForAll @IntRange(min = 1, max = 40) int n) {
+        SplitMix64 values = new SplitMix64(seed ^ sample);
+        SplitMix64 firstStep = SplitMix64.forSample(seed, sample);
+        double[] p = new double[n];
+        for (int i = 0; i < n; i++) {
+            double draw = firstStep.nextDouble(); // the u that p[i] meets at step 1
+            switch (values.nextInt(4)) {
+                case 0 -> p[i] = values.nextInt(3) / 2.0;
+                case 1 -> p[i] = values.nextInt(2) == 0 ? draw : Math.nextUp(draw);
+                case 2 -> p[i] = InputEncoder.intensity(values.nextInt(256));
+                default -> p[i] = values.nextDouble();
+            }
+        }
+        int steps = 6;
+        float[] out = new float[steps * n];
+        InputEncoder.encode(POISSON, p, n, new long[] {sample}, seed, steps, out);
+        SplitMix64 rng = SplitMix64.forSample(seed, sample);
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < n; i++) {
+                assertEquals(rng.nextDouble() < p[i] ? 1f : 0f, out[t * n + i], "t=" + t + " p=" + p[i]);
+            }
+        }
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = values.nextInt(2) == 0 ? -p[i] : p[i];
+        }
+        InputEncoder.encode(BIPOLAR, x, n, new long[] {sample}, seed, steps, out);
+        rng = SplitMix64.forSample(seed, sample);
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < n; i++) {
+                float expected = rng.nextDouble() < Math.abs(x[i]) ? (float) Math.signum(x[i]) : 0f;
+                // assertEquals on floats tells 0.0 from -0.0
+                assertEquals(expected, out[t * n + i], "t=" + t + " x=" + x[i]);
+            }
+        }
+    }
+
     @Test
     void batchLayoutIsTimeMajorAndEachSampleHasItsOwnStream() {
         double[] p = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5};

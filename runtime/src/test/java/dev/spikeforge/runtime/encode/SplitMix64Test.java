@@ -40,6 +40,35 @@ class SplitMix64Test {
     }
 
     @Property
+    void bulkBitsAreTheTop53BitsOfTheSameDraws(@ForAll long seed, @ForAll @IntRange(min = 0, max = 50) int len) {
+        SplitMix64 one = new SplitMix64(seed);
+        SplitMix64 bulk = new SplitMix64(seed);
+        long[] bits = new long[len + 1];
+        bulk.nextBits53(bits, len);
+        for (int i = 0; i < len; i++) {
+            assertEquals(one.nextLong() >>> 11, bits[i]);
+        }
+        assertEquals(one.nextLong(), bulk.nextLong(), "the stream goes on where the bulk draws stopped");
+    }
+
+    /** u < p as doubles equals m < bits53Bound(p) as integers, near the bound and at its edges. */
+    @Property
+    void theIntegerBoundComparesAsTheDoublesDo(@ForAll long seed, @ForAll @IntRange(min = -2, max = 2) int offset) {
+        SplitMix64 r = new SplitMix64(seed);
+        double[] ps = {0.0, 1.0, r.nextDouble(), (r.nextLong() >>> 11) * 0x1.0p-53, r.nextInt(256) / 255.0,
+            Double.MIN_VALUE, Math.nextDown(1.0)};
+        for (double p : ps) {
+            long bound = SplitMix64.bits53Bound(p);
+            for (long m : new long[] {bound + offset, (long) (p * 0x1.0p53) + offset, 0, (1L << 53) - 1}) {
+                if (m < 0 || m >= 1L << 53) {
+                    continue;
+                }
+                assertEquals(m * 0x1.0p-53 < p, m < bound, "m=" + m + " p=" + p);
+            }
+        }
+    }
+
+    @Property
     void boundedIntsStayInBounds(@ForAll long seed, @ForAll @IntRange(min = 1, max = 1000) int bound) {
         SplitMix64 r = new SplitMix64(seed);
         for (int i = 0; i < 32; i++) {
