@@ -199,7 +199,7 @@ public final class FloatModel {
         if (n instanceof Conv2dNode c) {
             Shape s = c.shape();
             return Layers.conv(c, in, weights.get(c.name()), biases.get(c.name()),
-                    buffer("act:" + c.name(), rows, s.channels(), s.height(), s.width()));
+                    buffer("act:" + c.name(), rows, s.channels(), s.height(), s.width()), this::buffer);
         } else if (n instanceof AvgPoolNode p) {
             Shape s = p.shape();
             return Layers.avgpool(p.kernel(), in, buffer("act:" + p.name(), rows, s.channels(), s.height(), s.width()));
