@@ -151,6 +151,15 @@ public final class InputEncoder {
      * @return T * B * N floats, time-major ({@code out[(t * B + b) * N + n]})
      */
     public static float[] encode(Network net, ImageDataset set, int[] idx, long runSeed) {
+        return encode(net, set, idx, runSeed, null);
+    }
+
+    /**
+     * As {@link #encode(Network, ImageDataset, int[], long)}, into {@code reuse} when it has the
+     * right length (every element is overwritten): a training loop then does not allocate and
+     * zero T * B * N floats per batch (10 MB for the MLP's batches, about 1.4 ms each).
+     */
+    public static float[] encode(Network net, ImageDataset set, int[] idx, long runSeed, float[] reuse) {
         int n = set.sampleSize();
         Encoding enc = net.input().encoding();
         double[] values = new double[idx.length * n];
@@ -162,7 +171,8 @@ public final class InputEncoder {
                 values[b * n + i] = enc.kind() == Encoding.Kind.BIPOLAR ? bipolar(px) : intensity(px);
             }
         }
-        float[] out = new float[net.timesteps() * idx.length * n];
+        int length = net.timesteps() * idx.length * n;
+        float[] out = reuse != null && reuse.length == length ? reuse : new float[length];
         encode(enc, values, n, samples, runSeed, net.timesteps(), out);
         return out;
     }

@@ -112,6 +112,14 @@ public final class FloatModel {
         return biases.get(node);
     }
 
+    /** The keys of {@link #parameters()}, in its order, without copying any values. */
+    java.util.List<String> parameterKeys() {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        weights.keySet().forEach(k -> keys.add(k + ".weight"));
+        biases.keySet().forEach(k -> keys.add(k + ".bias"));
+        return keys;
+    }
+
     /** The current values as plain float arrays, for checkpoints and the compiler. */
     public Parameters parameters() {
         Map<String, float[]> t = new LinkedHashMap<>();

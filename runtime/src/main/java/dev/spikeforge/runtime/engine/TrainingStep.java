@@ -53,7 +53,7 @@ public final class TrainingStep {
     /** The current weights and biases, copied, keyed {@code NODE.weight} / {@code NODE.bias}. */
     public Map<String, double[]> weights() {
         Map<String, double[]> w = new LinkedHashMap<>();
-        for (String key : model.parameters().tensors().keySet()) {
+        for (String key : model.parameterKeys()) {
             w.put(key, copy(live(key)));
         }
         return w;

@@ -137,11 +137,12 @@ public final class Trainer {
         int correct = 0;
         int seen = 0;
         int iteration = 0;
+        float[] input = null; // one array for every batch of the epoch (the last, shorter one gets its own)
         for (int from = 0; from < order.length; from += spec.batch()) {
             int batch = Math.min(spec.batch(), order.length - from);
             int[] idx = new int[batch];
             System.arraycopy(order, from, idx, 0, batch);
-            float[] input = InputEncoder.encode(net, train, idx, runSeed);
+            input = InputEncoder.encode(net, train, idx, runSeed, input);
             int[] labels = labels(train, idx);
             long dropoutSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_DROPOUT_ITERATION,
                     ((long) epoch << 32) + iteration).nextLong();
@@ -197,13 +198,15 @@ public final class Trainer {
     public Evaluation evaluate(ImageDataset set, int batchSize) {
         int correct = 0;
         Map<String, Long> spikes = new java.util.LinkedHashMap<>();
+        float[] input = null;
         for (int from = 0; from < set.count(); from += batchSize) {
             int batch = Math.min(batchSize, set.count() - from);
             int[] idx = new int[batch];
             for (int i = 0; i < batch; i++) {
                 idx[i] = from + i;
             }
-            ForwardResult r = model.forward(InputEncoder.encode(net, set, idx, spec.seed()), batch, Set.of());
+            input = InputEncoder.encode(net, set, idx, spec.seed(), input);
+            ForwardResult r = model.forward(input, batch, Set.of());
             int[] labels = labels(set, idx);
             for (int b = 0; b < batch; b++) {
                 if (r.prediction(b) == labels[b]) {
