@@ -225,7 +225,7 @@ final class Backward {
             INDArray c = FloatModel.contiguous(a);
             long[] shape = c.shape().clone();
             shape[0] = tape.batch;
-            return c.reshape('c', tape.steps, c.length() / tape.steps).sum(0).reshape('c', shape);
+            return Layers.columnSums(c.reshape('c', tape.steps, c.length() / tape.steps)).reshape('c', shape);
         });
     }
 

@@ -241,13 +241,27 @@ final class Layers {
         INDArray x = FloatModel.contiguous(in).reshape('c', rows, in.length() / rows);
         Nd4j.gemm(gradOut, x, gradW, true, false, 1.0, 1.0);
         if (gradB != null) {
-            gradB.addi(gradOut.sum(0).muli(biasScale));
+            gradB.addi(columnSums(gradOut).reshape(gradB.shape()).muli(biasScale));
         }
         if (gradIn == null) {
             return null;
         }
         Nd4j.gemm(gradOut, w, gradIn, false, false, 1.0, 0.0);
         return gradIn.reshape('c', in.shape());
+    }
+
+    /**
+     * The sums down the columns of a rows x cols matrix, as a 1 x cols row: a product with a row of
+     * ones. ND4J's sum(0) reduces each column with a stride of cols; the product reads the matrix
+     * in order: 0.15 ms against 1.6 ms for the MLP's 3,200 x 500 gradient, 4.4 ms against 33 ms for
+     * LeNet5's first-layer spikes summed over 25 steps. Sums of spikes are exact either way.
+     */
+    static INDArray columnSums(INDArray m) {
+        INDArray c = FloatModel.contiguous(m);
+        INDArray ones = Nd4j.ones(c.dataType(), 1, c.size(0));
+        INDArray out = Nd4j.createUninitialized(c.dataType(), new long[] {1, c.size(1)}, 'c');
+        Nd4j.gemm(ones, c, out, false, false, 1.0, 0.0);
+        return out;
     }
 
     /** I = (1/K^2) * sum of the K x K window, stride K, floor at the edges (ND4J's avgpool2d, no padding). */
