@@ -37,7 +37,7 @@ final class Layers {
      * is copied to NHWC (a reshape when it has one channel), the weights to OYXI, and the NHWC result
      * is copied back. oneDNN's channels-last kernels are that much faster on this project's shapes
      * that the two copies cost less than they save (LeNet5 at 3,200 rows: the first layer 17 ms in
-     * NHWC against 99 ms or more in NCHW, the second 65 ms against 105-118 ms, each copy 5-18 ms;
+     * NHWC against 79-99 ms in NCHW, the second 65 ms against 101-118 ms, each copy 7-19 ms;
      * docs/benchmarks.md). The sums are oneDNN's either way: their order is its own (docs/semantics.md).
      */
     static INDArray conv(Conv2dNode c, INDArray in, INDArray w, INDArray bias, INDArray out, Scratch scratch) {
