@@ -10,6 +10,7 @@ cd "$root"
 ./spikeforge --version >/dev/null   # builds the jar and its lib/ folder if needed
 mkdir -p build/bench
 cp="$(find cli/target/lib -name '*.jar' | sort | paste -sd:)"
+. scripts/native-env.sh   # the natives' environment the launcher gives training runs
 out=build/bench/kernels.txt
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
