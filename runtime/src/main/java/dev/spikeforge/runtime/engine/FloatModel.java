@@ -120,11 +120,18 @@ public final class FloatModel {
         return keys;
     }
 
+    /** The live array of a parameter key ({@code NODE.weight} or {@code NODE.bias}). */
+    INDArray parameter(String key) {
+        String node = key.substring(0, key.lastIndexOf('.'));
+        return key.endsWith(".weight") ? weights.get(node) : biases.get(node);
+    }
+
     /** The current values as plain float arrays, for checkpoints and the compiler. */
     public Parameters parameters() {
         Map<String, float[]> t = new LinkedHashMap<>();
-        weights.forEach((k, v) -> t.put(k + ".weight", v.dup('c').castTo(DataType.FLOAT).data().asFloat()));
-        biases.forEach((k, v) -> t.put(k + ".bias", v.dup('c').castTo(DataType.FLOAT).data().asFloat()));
+        for (String key : parameterKeys()) {
+            t.put(key, parameter(key).dup('c').castTo(DataType.FLOAT).data().asFloat());
+        }
         return new Parameters(t);
     }
 

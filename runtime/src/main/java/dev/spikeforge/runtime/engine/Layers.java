@@ -51,7 +51,8 @@ final class Layers {
                 ? x.reshape('c', rows, x.size(2), x.size(3), 1)
                 : scratch.buffer("nhwc.in:" + c.name(), rows, x.size(2), x.size(3), channels)
                         .assign(x.permute(0, 2, 3, 1));
-        INDArray wh = w.permute(0, 2, 3, 1).dup('c');
+        INDArray wh = scratch.buffer("nhwc.w:" + c.name(), w.size(0), w.size(2), w.size(3), w.size(1))
+                .assign(w.permute(0, 2, 3, 1));
         INDArray oh = scratch.buffer("nhwc.out:" + c.name(), rows, out.size(2), out.size(3), out.size(1));
         INDArray[] inputs = bias == null ? new INDArray[] {xh, wh} : new INDArray[] {xh, wh, bias};
         Nd4j.exec(new Conv2D(inputs, new INDArray[] {oh}, cfg));

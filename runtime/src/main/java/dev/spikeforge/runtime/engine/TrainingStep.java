@@ -54,7 +54,7 @@ public final class TrainingStep {
     public Map<String, double[]> weights() {
         Map<String, double[]> w = new LinkedHashMap<>();
         for (String key : model.parameterKeys()) {
-            w.put(key, copy(live(key)));
+            w.put(key, copy(model.parameter(key)));
         }
         return w;
     }
@@ -73,17 +73,12 @@ public final class TrainingStep {
      */
     public void setWeights(Map<String, double[]> values) {
         values.forEach((k, v) -> {
-            INDArray target = live(k);
+            INDArray target = model.parameter(k);
             if (v.length != target.length()) {
                 throw new IllegalArgumentException(k + ": " + v.length + " values for " + target.length() + " weights");
             }
             Vec.of(target).write(0, v, 0, v.length);
         });
-    }
-
-    private INDArray live(String key) {
-        String node = key.substring(0, key.lastIndexOf('.'));
-        return key.endsWith(".weight") ? model.weight(node) : model.bias(node);
     }
 
     /** argmax with ties to the lowest index (SEMANTICS.md section 2). */
