@@ -38,16 +38,40 @@ public final class InputEncoder {
     }
 
     /**
+     * Where encoded spikes go: row r of the T * B rows (r = t * B + b) is N values starting at
+     * offset r * N. {@link #encode} calls {@code put} from several threads at once, always for
+     * disjoint rows, and each call may reuse {@code values} as soon as it returns.
+     */
+    @FunctionalInterface
+    public interface Rows {
+        void put(int offset, float[] values, int length);
+
+        /** Rows of a float array. */
+        static Rows of(float[] out) {
+            return (offset, values, length) -> System.arraycopy(values, 0, out, offset, length);
+        }
+    }
+
+    /**
      * @param values  B samples of N values each, {@code values[b * N + n]}
      * @param samples the dataset index of each of the B samples (its random stream)
      * @param out     T * B * N floats, overwritten
      */
     public static void encode(Encoding encoding, double[] values, int n, long[] samples, long runSeed, int steps,
                               float[] out) {
+        if (out.length != steps * samples.length * n) {
+            throw new IllegalArgumentException("sizes: out " + out.length + " for T=" + steps + " B=" + samples.length
+                    + " N=" + n);
+        }
+        encode(encoding, values, n, samples, runSeed, steps, Rows.of(out));
+    }
+
+    /** As {@link #encode(Encoding, double[], int, long[], long, int, float[])}, into {@code out}'s T * B rows. */
+    public static void encode(Encoding encoding, double[] values, int n, long[] samples, long runSeed, int steps,
+                              Rows out) {
         int batch = samples.length;
-        if (values.length != batch * n || out.length != steps * batch * n) {
-            throw new IllegalArgumentException("sizes: values " + values.length + ", out " + out.length + " for T="
-                    + steps + " B=" + batch + " N=" + n);
+        if (values.length != batch * n) {
+            throw new IllegalArgumentException("sizes: values " + values.length + " for B=" + batch + " N=" + n);
         }
         if (encoding.kind() == Encoding.Kind.EVENTS) {
             throw new IllegalArgumentException("events are binned from a recording, not encoded");
@@ -59,12 +83,13 @@ public final class InputEncoder {
     }
 
     private static void encodeSample(Encoding encoding, double[] values, int n, long sample, long runSeed, int steps,
-                                     int batch, int b, float[] out) {
+                                     int batch, int b, Rows out) {
+        float[] row = new float[n];
         switch (encoding.kind()) {
-            case POISSON -> poisson(values, b, n, SplitMix64.forSample(runSeed, sample), steps, batch, out);
-            case BIPOLAR -> bipolar(values, b, n, SplitMix64.forSample(runSeed, sample), steps, batch, out);
-            case LATENCY -> latency(values, b, n, steps, batch, out);
-            case DIRECT -> direct(values, b, n, steps, batch, out);
+            case POISSON -> poisson(values, b, n, SplitMix64.forSample(runSeed, sample), steps, batch, row, out);
+            case BIPOLAR -> bipolar(values, b, n, SplitMix64.forSample(runSeed, sample), steps, batch, row, out);
+            case LATENCY -> latency(values, b, n, steps, batch, row, out);
+            case DIRECT -> direct(values, b, n, steps, batch, row, out);
             default -> throw new IllegalStateException(encoding.toString());
         }
     }
@@ -74,23 +99,25 @@ public final class InputEncoder {
      * without a branch: m - bound is negative exactly when m < bound (both lie in [0, 2^53]), so
      * its sign bit is the spike. A branch on spikes mispredicted at random.
      */
-    private static void poisson(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] out) {
+    private static void poisson(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] row,
+                                Rows out) {
         long[] bound = new long[n];
         for (int i = 0; i < n; i++) {
             bound[i] = SplitMix64.bits53Bound(values[b * n + i]);
         }
         long[] bits = new long[n];
         for (int t = 0; t < steps; t++) {
-            int row = (t * batch + b) * n;
             rng.nextBits53(bits, n);
             for (int i = 0; i < n; i++) {
-                out[row + i] = (bits[i] - bound[i]) >>> 63;
+                row[i] = (bits[i] - bound[i]) >>> 63;
             }
+            out.put((t * batch + b) * n, row, n);
         }
     }
 
     /** s[t] = sign(x) if u < |x| else 0; compared as {@link #poisson} compares. */
-    private static void bipolar(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] out) {
+    private static void bipolar(double[] values, int b, int n, SplitMix64 rng, int steps, int batch, float[] row,
+                                Rows out) {
         long[] bound = new long[n];
         float[] sign = new float[n];
         for (int i = 0; i < n; i++) {
@@ -100,12 +127,12 @@ public final class InputEncoder {
         }
         long[] bits = new long[n];
         for (int t = 0; t < steps; t++) {
-            int row = (t * batch + b) * n;
             rng.nextBits53(bits, n);
             for (int i = 0; i < n; i++) {
                 // + 0f turns the -0.0 of a negative value without a spike into 0.0, as before
-                out[row + i] = sign[i] * ((bits[i] - bound[i]) >>> 63) + 0f;
+                row[i] = sign[i] * ((bits[i] - bound[i]) >>> 63) + 0f;
             }
+            out.put((t * batch + b) * n, row, n);
         }
     }
 
@@ -113,29 +140,27 @@ public final class InputEncoder {
      * One spike at step 1 + round_half_away((1 - p) * (T - 1)) when p > 0 (p_min = 0: every
      * non-black pixel spikes once; brighter pixels spike earlier).
      */
-    private static void latency(double[] values, int b, int n, int steps, int batch, float[] out) {
-        for (int t = 0; t < steps; t++) {
-            int row = (t * batch + b) * n;
-            for (int i = 0; i < n; i++) {
-                out[row + i] = 0f;
-            }
-        }
+    private static void latency(double[] values, int b, int n, int steps, int batch, float[] row, Rows out) {
+        int[] step = new int[n];
         for (int i = 0; i < n; i++) {
             double p = values[b * n + i];
-            if (p > 0) {
-                int step = 1 + (int) roundHalfAway((1 - p) * (steps - 1));
-                out[((step - 1) * batch + b) * n + i] = 1f;
+            step[i] = p > 0 ? 1 + (int) roundHalfAway((1 - p) * (steps - 1)) : 0;
+        }
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < n; i++) {
+                row[i] = step[i] == t + 1 ? 1f : 0f;
             }
+            out.put((t * batch + b) * n, row, n);
         }
     }
 
     /** The analog value at every step (the first layer's current is W x + b). */
-    private static void direct(double[] values, int b, int n, int steps, int batch, float[] out) {
+    private static void direct(double[] values, int b, int n, int steps, int batch, float[] row, Rows out) {
+        for (int i = 0; i < n; i++) {
+            row[i] = (float) values[b * n + i];
+        }
         for (int t = 0; t < steps; t++) {
-            int row = (t * batch + b) * n;
-            for (int i = 0; i < n; i++) {
-                out[row + i] = (float) values[b * n + i];
-            }
+            out.put((t * batch + b) * n, row, n);
         }
     }
 
@@ -151,7 +176,7 @@ public final class InputEncoder {
      * @return T * B * N floats, time-major ({@code out[(t * B + b) * N + n]})
      */
     public static float[] encode(Network net, ImageDataset set, int[] idx, long runSeed) {
-        return encode(net, set, idx, runSeed, null);
+        return encode(net, set, idx, runSeed, (float[]) null);
     }
 
     /**
@@ -160,6 +185,17 @@ public final class InputEncoder {
      * zero T * B * N floats per batch (10 MB for the MLP's batches, about 1.4 ms each).
      */
     public static float[] encode(Network net, ImageDataset set, int[] idx, long runSeed, float[] reuse) {
+        int length = net.timesteps() * idx.length * set.sampleSize();
+        float[] out = reuse != null && reuse.length == length ? reuse : new float[length];
+        encode(net, set, idx, runSeed, Rows.of(out));
+        return out;
+    }
+
+    /**
+     * As {@link #encode(Network, ImageDataset, int[], long)}, into {@code out}'s T * B rows: an
+     * engine's own input buffer, which then needs no copy of the spikes.
+     */
+    public static void encode(Network net, ImageDataset set, int[] idx, long runSeed, Rows out) {
         int n = set.sampleSize();
         Encoding enc = net.input().encoding();
         double[] values = new double[idx.length * n];
@@ -171,9 +207,6 @@ public final class InputEncoder {
                 values[b * n + i] = enc.kind() == Encoding.Kind.BIPOLAR ? bipolar(px) : intensity(px);
             }
         }
-        int length = net.timesteps() * idx.length * n;
-        float[] out = reuse != null && reuse.length == length ? reuse : new float[length];
         encode(enc, values, n, samples, runSeed, net.timesteps(), out);
-        return out;
     }
 }

@@ -2,8 +2,10 @@ package dev.spikeforge.runtime.engine;
 
 import dev.spikeforge.compiler.ir.ReadoutNode;
 import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.runtime.encode.InputEncoder;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,10 +34,18 @@ public final class TrainingStep {
      * @param dropoutSeed seeds this iteration's dropout masks
      */
     public Outcome run(float[] input, int batch, int[] labels, long dropoutSeed) {
+        return run(input.length, rows -> rows.put(0, input, input.length), batch, labels, dropoutSeed);
+    }
+
+    /**
+     * As {@link #run(float[], int, int[], long)}, with the {@code length} input values written by
+     * {@code encoder} straight into the model's input buffer.
+     */
+    public Outcome run(int length, Consumer<InputEncoder.Rows> encoder, int batch, int[] labels, long dropoutSeed) {
         boolean temporal = spec.method() instanceof TrainSpec.Surrogate;
         FloatModel.Run how = new FloatModel.Run(true, dropoutSeed, temporal,
                 spec.method() instanceof TrainSpec.SpikeBp, null);
-        Tape tape = model.run(input, batch, how);
+        Tape tape = model.run(length, encoder, batch, how);
         Loss.Result loss = Loss.of(spec.loss(), spec.targets(), readout.mode(), tape.readout, labels,
                 readout.classes(), tape.steps);
         Map<String, INDArray> grads = Backward.gradients(model, tape, spec.method(), loss.gradient(), true);

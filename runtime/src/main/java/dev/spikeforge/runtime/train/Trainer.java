@@ -137,16 +137,15 @@ public final class Trainer {
         int correct = 0;
         int seen = 0;
         int iteration = 0;
-        float[] input = null; // one array for every batch of the epoch (the last, shorter one gets its own)
         for (int from = 0; from < order.length; from += spec.batch()) {
             int batch = Math.min(spec.batch(), order.length - from);
             int[] idx = new int[batch];
             System.arraycopy(order, from, idx, 0, batch);
-            input = InputEncoder.encode(net, train, idx, runSeed, input);
             int[] labels = labels(train, idx);
             long dropoutSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_DROPOUT_ITERATION,
                     ((long) epoch << 32) + iteration).nextLong();
-            TrainingStep.Outcome o = step.run(input, batch, labels, dropoutSeed);
+            TrainingStep.Outcome o = step.run(inputLength(train, batch),
+                    rows -> InputEncoder.encode(net, train, idx, runSeed, rows), batch, labels, dropoutSeed);
             String bad = nonFinite(o);
             if (bad != null) {
                 throw new Diverged(epoch, iteration + 1, from, batch, lr, bad);
@@ -198,15 +197,14 @@ public final class Trainer {
     public Evaluation evaluate(ImageDataset set, int batchSize) {
         int correct = 0;
         Map<String, Long> spikes = new java.util.LinkedHashMap<>();
-        float[] input = null;
         for (int from = 0; from < set.count(); from += batchSize) {
             int batch = Math.min(batchSize, set.count() - from);
             int[] idx = new int[batch];
             for (int i = 0; i < batch; i++) {
                 idx[i] = from + i;
             }
-            input = InputEncoder.encode(net, set, idx, spec.seed(), input);
-            ForwardResult r = model.forward(input, batch, Set.of());
+            ForwardResult r = model.forward(inputLength(set, batch),
+                    rows -> InputEncoder.encode(net, set, idx, spec.seed(), rows), batch, Set.of());
             int[] labels = labels(set, idx);
             for (int b = 0; b < batch; b++) {
                 if (r.prediction(b) == labels[b]) {
@@ -220,6 +218,11 @@ public final class Trainer {
 
     /** Test-set accuracy and the total spikes of each spiking layer over the set. */
     public record Evaluation(int samples, double accuracy, Map<String, Long> spikes) {
+    }
+
+    /** T * batch * sample size: the input values of a batch. */
+    private int inputLength(ImageDataset set, int batch) {
+        return net.timesteps() * batch * set.sampleSize();
     }
 
     private static int[] labels(ImageDataset set, int[] idx) {

@@ -40,7 +40,7 @@ class SplitMix64Test {
     }
 
     @Property
-    void bulkBitsAreTheTop53BitsOfTheSameDraws(@ForAll long seed, @ForAll @IntRange(min = 0, max = 50) int len) {
+    void bulkBitsAreTheTop53BitsOfTheSameDraws(@ForAll long seed, @ForAll @IntRange(min = 0, max = 3000) int len) {
         SplitMix64 one = new SplitMix64(seed);
         SplitMix64 bulk = new SplitMix64(seed);
         long[] bits = new long[len + 1];
