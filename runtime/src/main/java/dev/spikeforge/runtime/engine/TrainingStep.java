@@ -73,7 +73,7 @@ public final class TrainingStep {
     private static double[] copy(INDArray a) {
         INDArray c = FloatModel.contiguous(a);
         double[] v = new double[(int) c.length()];
-        Vec.of(c).read(0, v, 0, v.length);
+        Vec.of(c).readAll(v);
         return v;
     }
 
@@ -87,7 +87,7 @@ public final class TrainingStep {
             if (v.length != target.length()) {
                 throw new IllegalArgumentException(k + ": " + v.length + " values for " + target.length() + " weights");
             }
-            Vec.of(target).write(0, v, 0, v.length);
+            Vec.of(target).writeAll(v);
         });
     }
 

@@ -30,6 +30,23 @@ abstract class Vec {
         write(offset, src, srcOff, len, new float[len]);
     }
 
+    /** All of this vector into {@code dst} (as long as this vector), in chunks on all cores. */
+    void readAll(double[] dst) {
+        Chunks.forEach(dst.length, COPY_CHUNK, (from, to) -> read(from, dst, from, to - from));
+    }
+
+    /** All of {@code src} into this vector, rounded to its type, in chunks on all cores. */
+    void writeAll(double[] src) {
+        Chunks.forEach(src.length, COPY_CHUNK, (from, to) -> write(from, src, from, to - from));
+    }
+
+    /**
+     * Elements per task of {@link #readAll} and {@link #writeAll}: a copy is independent per
+     * element. The MLP's weights and gradients, 392,000 values each, were copied 3 times a batch on
+     * one core (1.3 ms).
+     */
+    private static final int COPY_CHUNK = 1 << 15;
+
     static Vec of(INDArray a) {
         if (a.ordering() != 'c' || a.offset() != 0 || a.data().length() != a.length()) {
             throw new IllegalArgumentException("kernels need a contiguous c-ordered array with offset 0");

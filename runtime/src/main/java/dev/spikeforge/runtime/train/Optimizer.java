@@ -49,11 +49,14 @@ public final class Optimizer {
             buf = new double[w.length];
             first.put(key, buf);
         }
-        for (int i = 0; i < w.length; i++) {
-            double gi = g[i] + s.weightDecay() * w[i];
-            buf[i] = fresh ? gi : s.momentum() * buf[i] + gi;
-            w[i] -= lr * (s.momentum() > 0 ? buf[i] : gi);
-        }
+        double[] b = buf;
+        inParallel(w.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double gi = g[i] + s.weightDecay() * w[i];
+                b[i] = fresh ? gi : s.momentum() * b[i] + gi;
+                w[i] -= lr * (s.momentum() > 0 ? b[i] : gi);
+            }
+        });
     }
 
     private void adam(TrainSpec.Adam a, String key, double[] w, double[] g, double lr) {
@@ -61,12 +64,35 @@ public final class Optimizer {
         double[] v = second.computeIfAbsent(key, k -> new double[w.length]);
         double c1 = 1 - Math.pow(a.beta1(), step);
         double c2 = 1 - Math.pow(a.beta2(), step);
-        for (int i = 0; i < w.length; i++) {
-            double gi = g[i] + a.weightDecay() * w[i];
-            m[i] = a.beta1() * m[i] + (1 - a.beta1()) * gi;
-            v[i] = a.beta2() * v[i] + (1 - a.beta2()) * gi * gi;
-            w[i] -= lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + a.eps());
+        inParallel(w.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double gi = g[i] + a.weightDecay() * w[i];
+                m[i] = a.beta1() * m[i] + (1 - a.beta1()) * gi;
+                v[i] = a.beta2() * v[i] + (1 - a.beta2()) * gi * gi;
+                w[i] -= lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + a.eps());
+            }
+        });
+    }
+
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** Elements per task: every element's update is independent, so the split cannot change a bit. */
+    private static final int CHUNK = 1 << 15;
+
+    /**
+     * Runs {@code body} over [0, n) in chunks on all cores: the MLP's 392,000 weights took 0.7 ms
+     * a batch on one core.
+     */
+    private static void inParallel(int n, Range body) {
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        if (chunks <= 1) {
+            body.run(0, n);
+            return;
         }
+        java.util.stream.IntStream.range(0, chunks).parallel()
+                .forEach(c -> body.run(c * CHUNK, Math.min(n, (c + 1) * CHUNK)));
     }
 
     public long steps() {
