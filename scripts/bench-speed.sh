@@ -9,12 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 limit="${1:-5120}"
 cd "$root"
 ./spikeforge --version >/dev/null
-mkdir -p build/bench
-sed 's/batch     = 64/batch     = 128/; s/epochs    = 10/epochs    = 1/' examples/models/lenet5.snn \
-    > build/bench/lenet5_spike_bp.snn
-sed 's/method    = spike_bp/method    = surrogate(shape = fast_sigmoid, slope = 25)/' build/bench/lenet5_spike_bp.snn \
-    > build/bench/lenet5_surrogate.snn
-sed 's/epochs    = 5/epochs    = 1/' examples/models/mlp.snn > build/bench/mlp_surrogate.snn
+. scripts/bench-models.sh
+spikeforge_bench_models
 out=build/bench/speed.txt
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
