@@ -3,23 +3,23 @@ package dev.spikeforge.runtime.engine;
 import java.util.stream.IntStream;
 
 /**
- * Splits the independent elements of a layer (neurons of all samples, or pooling planes) into
- * chunks run on all cores. Chunks write disjoint ranges, so the result does not depend on how
- * they are scheduled.
+ * Splits independent elements (a layer's neurons of all samples, pooling planes, an optimiser's
+ * weights) into chunks run on all cores. Chunks write disjoint ranges, so the result does not
+ * depend on how they are scheduled.
  */
-final class Chunks {
+public final class Chunks {
 
     /** Elements per chunk: T x 2048 doubles per work array stays within a core's cache. */
     static final int SIZE = 2048;
 
-    interface Body {
+    public interface Body {
         void run(int from, int to);
     }
 
     private Chunks() {
     }
 
-    static void forEach(int count, int size, Body body) {
+    public static void forEach(int count, int size, Body body) {
         int chunks = (count + size - 1) / size;
         if (chunks <= 1) {
             body.run(0, count);

@@ -199,7 +199,8 @@ public final class FloatModel {
         return run(x, batch, how);
     }
 
-    private static Consumer<InputEncoder.Rows> copyOf(float[] input) {
+    /** An encoder that writes the ready-made {@code input} (T * batch * inputSize values). */
+    static Consumer<InputEncoder.Rows> copyOf(float[] input) {
         return rows -> rows.put(0, input, input.length);
     }
 

@@ -34,7 +34,7 @@ public final class TrainingStep {
      * @param dropoutSeed seeds this iteration's dropout masks
      */
     public Outcome run(float[] input, int batch, int[] labels, long dropoutSeed) {
-        return run(input.length, rows -> rows.put(0, input, input.length), batch, labels, dropoutSeed);
+        return run(input.length, FloatModel.copyOf(input), batch, labels, dropoutSeed);
     }
 
     /**
