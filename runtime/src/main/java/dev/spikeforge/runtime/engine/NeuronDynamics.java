@@ -30,6 +30,17 @@ final class NeuronDynamics {
      */
     static void forward(Params p, Vec current, Vec spikes, Vec membranes, double[] leak, SurrogateFunction relaxed,
                         int steps, int width) {
+        if (Simd.enabled() && relaxed == null && current.isFloat() && spikes.isFloat()
+                && (membranes == null || membranes.isFloat())) {
+            SimdKernels.forward(p, current, spikes, membranes, leak, steps, width);
+            return;
+        }
+        forwardPlain(p, current, spikes, membranes, leak, relaxed, steps, width);
+    }
+
+    /** {@link #forward} in plain loops, whatever the JVM has (tests compare it with the vector kernel). */
+    static void forwardPlain(Params p, Vec current, Vec spikes, Vec membranes, double[] leak,
+                             SurrogateFunction relaxed, int steps, int width) {
         Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
             int n = k1 - k0;
             double[] cur = new double[n];
@@ -105,6 +116,17 @@ final class NeuronDynamics {
      */
     static void backward(Params p, SurrogateFunction surrogate, boolean detachReset, Vec membranes, Vec spikes,
                          Vec gradOut, Vec gradIn, int steps, int width) {
+        if (Simd.enabled() && SimdKernels.covers(surrogate) && membranes.isFloat() && spikes.isFloat()
+                && gradOut.isFloat() && gradIn.isFloat()) {
+            SimdKernels.backward(p, surrogate, detachReset, membranes, spikes, gradOut, gradIn, steps, width);
+            return;
+        }
+        backwardPlain(p, surrogate, detachReset, membranes, spikes, gradOut, gradIn, steps, width);
+    }
+
+    /** {@link #backward} in plain loops. */
+    static void backwardPlain(Params p, SurrogateFunction surrogate, boolean detachReset, Vec membranes, Vec spikes,
+                              Vec gradOut, Vec gradIn, int steps, int width) {
         Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
             int n = k1 - k0;
             double[] h = new double[n];

@@ -1,5 +1,6 @@
 package dev.spikeforge.runtime.engine;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,6 +15,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 abstract class Vec {
 
     /**
+     * The array whose buffer this views. The NIO view does not keep ND4J's buffer alive, and ND4J
+     * frees a buffer's native memory once its array is unreachable: a temporary array (a
+     * {@code dup} made contiguous for a kernel) could otherwise be freed while a kernel reads it.
+     * Every access ends with a reachability fence on this vector.
+     */
+    private final INDArray owner;
+
+    Vec(INDArray owner) {
+        this.owner = owner;
+    }
+
+    /** Keeps this vector, and so its array, reachable up to this point of an access. */
+    final void fence() {
+        Reference.reachabilityFence(this);
+    }
+
+    /**
      * dst[dstOff .. dstOff+len) = this[offset .. offset+len); {@code scratch} (at least len long)
      * is the caller's staging area for float arrays, so no call allocates or looks anything up.
      */
@@ -21,6 +39,19 @@ abstract class Vec {
 
     /** this[offset .. offset+len) = src[srcOff .. srcOff+len); scratch as for {@link #read}. */
     abstract void write(int offset, double[] src, int srcOff, int len, float[] scratch);
+
+    /** Whether the values are float32: then {@link #readFloats} and {@link #writeFloats} work. */
+    abstract boolean isFloat();
+
+    /** dst[0 .. len) = this[offset .. offset+len), for a float vector. */
+    void readFloats(int offset, float[] dst, int len) {
+        throw new UnsupportedOperationException("not a float vector");
+    }
+
+    /** this[offset .. offset+len) = src[0 .. len), for a float vector. */
+    void writeFloats(int offset, float[] src, int len) {
+        throw new UnsupportedOperationException("not a float vector");
+    }
 
     void read(int offset, double[] dst, int dstOff, int len) {
         read(offset, dst, dstOff, len, new float[len]);
@@ -52,9 +83,9 @@ abstract class Vec {
             throw new IllegalArgumentException("kernels need a contiguous c-ordered array with offset 0");
         }
         if (a.dataType() == DataType.FLOAT) {
-            return new FloatVec(a.data().asNioFloat());
+            return new FloatVec(a, a.data().asNioFloat());
         } else if (a.dataType() == DataType.DOUBLE) {
-            return new DoubleVec(a.data().asNioDouble());
+            return new DoubleVec(a, a.data().asNioDouble());
         }
         throw new IllegalArgumentException("kernels run in float or double, not " + a.dataType());
     }
@@ -62,13 +93,36 @@ abstract class Vec {
     private static final class FloatVec extends Vec {
         private final FloatBuffer b;
 
-        FloatVec(FloatBuffer b) {
+        FloatVec(INDArray owner, FloatBuffer b) {
+            super(owner);
             this.b = b;
+        }
+
+        @Override
+        boolean isFloat() {
+            return true;
+        }
+
+        @Override
+        void readFloats(int offset, float[] dst, int len) {
+            b.get(offset, dst, 0, len);
+            fence();
+        }
+
+        @Override
+        void writeFloats(int offset, float[] src, int len) {
+            b.put(offset, src, 0, len);
+            fence();
         }
 
         @Override
         void read(int offset, double[] dst, int dstOff, int len, float[] s) {
             b.get(offset, s, 0, len);
+            fence();
+            if (Simd.enabled()) {
+                SimdKernels.widen(s, dst, dstOff, len);
+                return;
+            }
             for (int i = 0; i < len; i++) {
                 dst[dstOff + i] = s[i];
             }
@@ -76,28 +130,41 @@ abstract class Vec {
 
         @Override
         void write(int offset, double[] src, int srcOff, int len, float[] s) {
-            for (int i = 0; i < len; i++) {
-                s[i] = (float) src[srcOff + i];
+            if (Simd.enabled()) {
+                SimdKernels.narrow(src, srcOff, s, len);
+            } else {
+                for (int i = 0; i < len; i++) {
+                    s[i] = (float) src[srcOff + i];
+                }
             }
             b.put(offset, s, 0, len);
+            fence();
         }
     }
 
     private static final class DoubleVec extends Vec {
         private final DoubleBuffer b;
 
-        DoubleVec(DoubleBuffer b) {
+        DoubleVec(INDArray owner, DoubleBuffer b) {
+            super(owner);
             this.b = b;
+        }
+
+        @Override
+        boolean isFloat() {
+            return false;
         }
 
         @Override
         void read(int offset, double[] dst, int dstOff, int len, float[] scratch) {
             b.get(offset, dst, dstOff, len);
+            fence();
         }
 
         @Override
         void write(int offset, double[] src, int srcOff, int len, float[] scratch) {
             b.put(offset, src, srcOff, len);
+            fence();
         }
     }
 }

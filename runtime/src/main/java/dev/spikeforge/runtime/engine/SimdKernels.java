@@ -1,0 +1,182 @@
+package dev.spikeforge.runtime.engine;
+
+import dev.spikeforge.compiler.ir.TrainSpec.SurrogateShape;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The neuron recurrence of {@link NeuronDynamics} and the float-double conversions of {@link Vec}
+ * on the Vector API (see {@link Simd}). Every lane does what the plain loop does to its element,
+ * operation for operation: float values are widened to double, computed in double, rounded to
+ * float once when stored. So the bits equal the plain loops' (SimdKernelsTest).
+ *
+ * <p>Work arrays are padded to a whole number of vectors: the lanes past a chunk's end compute on
+ * stale values and are never stored, so no loop needs a scalar tail.
+ */
+final class SimdKernels {
+
+    /** Doubles per vector: the machine's preferred shape (8 with AVX-512, 4 with AVX2). */
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats with the same lane count, half the width. */
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    private static final int LANES = D.length();
+    /** The bits of 1.0. */
+    private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
+
+    private SimdKernels() {
+    }
+
+    /** n rounded up to whole vectors. */
+    static int padded(int n) {
+        return (n + LANES - 1) / LANES * LANES;
+    }
+
+    /** Whether the vector backward covers this surrogate (the sigmoid needs exp, whose lanes may round otherwise). */
+    static boolean covers(SurrogateFunction s) {
+        return s.shape() != SurrogateShape.SIGMOID;
+    }
+
+    /** {@link NeuronDynamics#forward} without the relaxed firing, for float buffers. */
+    static void forward(NeuronDynamics.Params p, Vec current, Vec spikes, Vec membranes, double[] leak, int steps,
+                        int width) {
+        double beta = p.beta();
+        double theta = p.theta();
+        boolean subtract = p.subtract();
+        Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+            int n = k1 - k0;
+            int m = padded(n);
+            float[] h = new float[m];
+            float[] s = new float[m];
+            double[] v = new double[m];
+            double[] lk = null;
+            if (leak != null) {
+                lk = new double[m];
+                System.arraycopy(leak, k0, lk, 0, n);
+            }
+            DoubleVector one = DoubleVector.broadcast(D, 1);
+            for (int t = 0; t < steps; t++) {
+                int row = t * width + k0;
+                current.readFloats(row, h, n);
+                for (int j = 0; j < m; j += LANES) {
+                    DoubleVector vj = DoubleVector.fromArray(D, v, j);
+                    if (lk != null) {
+                        DoubleVector.fromArray(D, lk, j).add(vj.mul(1 - beta)).intoArray(lk, j);
+                    }
+                    DoubleVector hj = vj.mul(beta).add(widen(h, j));
+                    DoubleVector sj = fires(hj, theta);
+                    DoubleVector after = subtract ? hj.sub(sj.mul(theta)) : hj.mul(one.sub(sj));
+                    after.intoArray(v, j);
+                    narrow(hj).intoArray(h, j);
+                    narrow(sj).intoArray(s, j);
+                }
+                if (membranes != null) {
+                    membranes.writeFloats(row, h, n);
+                }
+                spikes.writeFloats(row, s, n);
+            }
+            if (lk != null) {
+                System.arraycopy(lk, 0, leak, k0, n);
+            }
+        });
+    }
+
+    /**
+     * {@link NeuronDynamics#fires} per lane: 1.0 when the sign bit of h - theta is clear, else 0.0,
+     * built from the bits (NOT, arithmetic shift by 63, AND with the bits of 1.0) without a
+     * comparison or a conversion.
+     */
+    private static DoubleVector fires(DoubleVector h, double theta) {
+        LongVector bits = h.sub(theta).viewAsIntegralLanes();
+        return bits.not().lanewise(VectorOperators.ASHR, 63).and(ONE_BITS).viewAsFloatingLanes();
+    }
+
+    /** {@link NeuronDynamics#backward} for float buffers and a surrogate that {@link #covers}. */
+    static void backward(NeuronDynamics.Params p, SurrogateFunction surrogate, boolean detachReset, Vec membranes,
+                         Vec spikes, Vec gradOut, Vec gradIn, int steps, int width) {
+        double beta = p.beta();
+        double theta = p.theta();
+        boolean subtract = p.subtract();
+        boolean fast = surrogate.shape() == SurrogateShape.FAST_SIGMOID;
+        double k = surrogate.slope();
+        Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+            int n = k1 - k0;
+            int m = padded(n);
+            float[] h = new float[m];
+            float[] g = new float[m];
+            float[] s = new float[m];
+            double[] dv = new double[m];
+            DoubleVector one = DoubleVector.broadcast(D, 1);
+            for (int t = steps - 1; t >= 0; t--) {
+                int row = t * width + k0;
+                membranes.readFloats(row, h, n);
+                gradOut.readFloats(row, g, n);
+                if (!subtract) {
+                    spikes.readFloats(row, s, n);
+                }
+                for (int j = 0; j < m; j += LANES) {
+                    DoubleVector hj = widen(h, j);
+                    DoubleVector ds = fast ? fastSigmoid(hj.sub(theta), k) : arctan(hj.sub(theta), k);
+                    DoubleVector dvdh;
+                    if (subtract) {
+                        dvdh = detachReset ? one : one.sub(ds.mul(theta));
+                    } else {
+                        DoubleVector notFired = one.sub(widen(s, j));
+                        dvdh = detachReset ? notFired : notFired.sub(hj.mul(ds));
+                    }
+                    DoubleVector dh = widen(g, j).mul(ds).add(DoubleVector.fromArray(D, dv, j).mul(dvdh));
+                    narrow(dh).intoArray(g, j);
+                    dh.mul(beta).intoArray(dv, j);
+                }
+                gradIn.writeFloats(row, g, n);
+            }
+        });
+    }
+
+    /** 1 / (k|x| + 1)^2, as {@link SurrogateFunction#derivative}. */
+    private static DoubleVector fastSigmoid(DoubleVector x, double k) {
+        DoubleVector d = x.abs().mul(k).add(1);
+        return DoubleVector.broadcast(D, 1).div(d.mul(d));
+    }
+
+    /** (k/2) / (1 + (pi k x / 2)^2), as {@link SurrogateFunction#derivative}. */
+    private static DoubleVector arctan(DoubleVector x, double k) {
+        DoubleVector z = x.mul(Math.PI * k).div(2);
+        return DoubleVector.broadcast(D, k / 2).div(z.mul(z).add(1));
+    }
+
+    private static DoubleVector widen(float[] a, int j) {
+        return (DoubleVector) FloatVector.fromArray(F, a, j).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    private static FloatVector narrow(DoubleVector x) {
+        return (FloatVector) x.convertShape(VectorOperators.D2F, F, 0);
+    }
+
+    /** dst[dstOff + i] = src[i] for i in [0, len). */
+    static void widen(float[] src, double[] dst, int dstOff, int len) {
+        int bound = len - len % LANES;
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            widen(src, i).intoArray(dst, dstOff + i);
+        }
+        for (; i < len; i++) {
+            dst[dstOff + i] = src[i];
+        }
+    }
+
+    /** dst[i] = (float) src[srcOff + i] for i in [0, len). */
+    static void narrow(double[] src, int srcOff, float[] dst, int len) {
+        int bound = len - len % LANES;
+        int i = 0;
+        for (; i < bound; i += LANES) {
+            narrow(DoubleVector.fromArray(D, src, srcOff + i)).intoArray(dst, i);
+        }
+        for (; i < len; i++) {
+            dst[i] = (float) src[srcOff + i];
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.spikeforge.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.ir.TrainSpec.SurrogateShape;
+import java.util.SplittableRandom;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The Vector API kernels give the same bits as the plain loops (engine.Simd's promise): the
+ * neuron forward and backward for every reset, surrogate shape and detach setting, with and
+ * without membranes and leak, at widths that cross chunk and vector boundaries, with currents that
+ * land exactly on the threshold; and the float-double conversions of {@link Vec}.
+ */
+class SimdKernelsTest {
+
+    @Example
+    void theTestJvmRunsTheVectorKernels() {
+        // surefire starts the tests with --add-modules jdk.incubator.vector, as the launcher does
+        assertTrue(Simd.enabled(), "the test JVM lacks " + Simd.MODULE + ": the properties below would test nothing");
+    }
+
+    @Property(tries = 150)
+    void forwardEqualsThePlainLoops(@ForAll long seed, @ForAll @IntRange(min = 1, max = 12) int steps,
+                                    @ForAll @IntRange(min = 1, max = 4500) int width,
+                                    @ForAll @DoubleRange(min = 0, max = 1) double beta,
+                                    @ForAll @DoubleRange(min = 0.01, max = 4) double theta,
+                                    @ForAll boolean subtract, @ForAll boolean membranes, @ForAll boolean leak) {
+        float[] current = currents(seed, steps * width, theta);
+        NeuronDynamics.Params p = new NeuronDynamics.Params(beta, theta, subtract);
+        Run plain = new Run(current, membranes, leak, width);
+        NeuronDynamics.forwardPlain(p, plain.current, plain.spikes, plain.membranes, plain.leak, null, steps, width);
+        Run vector = new Run(current, membranes, leak, width);
+        SimdKernels.forward(p, vector.current, vector.spikes, vector.membranes, vector.leak, steps, width);
+        assertArrayEquals(plain.spikeValues(), vector.spikeValues(), "spikes");
+        if (membranes) {
+            assertArrayEquals(plain.membraneValues(), vector.membraneValues(), "membranes");
+        }
+        if (leak) {
+            assertArrayEquals(bits(plain.leak), bits(vector.leak), "leak");
+        }
+    }
+
+    @Property(tries = 150)
+    void backwardEqualsThePlainLoops(@ForAll long seed, @ForAll @IntRange(min = 1, max = 12) int steps,
+                                     @ForAll @IntRange(min = 1, max = 4500) int width,
+                                     @ForAll @DoubleRange(min = 0, max = 1) double beta,
+                                     @ForAll @DoubleRange(min = 0.01, max = 4) double theta,
+                                     @ForAll @DoubleRange(min = 0.1, max = 30) double slope,
+                                     @ForAll boolean arctan, @ForAll boolean subtract, @ForAll boolean detach,
+                                     @ForAll boolean inPlace) {
+        int size = steps * width;
+        float[] h = currents(seed, size, theta);
+        float[] g = currents(seed + 1, size, 1);
+        float[] s = new float[size];
+        for (int i = 0; i < size; i++) {
+            s[i] = h[i] >= theta ? 1 : 0;
+        }
+        SurrogateFunction f = new SurrogateFunction(arctan ? SurrogateShape.ARCTAN : SurrogateShape.FAST_SIGMOID, slope);
+        assertTrue(SimdKernels.covers(f));
+        NeuronDynamics.Params p = new NeuronDynamics.Params(beta, theta, subtract);
+        float[] plain = backward(p, f, detach, h, s, g, inPlace, steps, width, false);
+        float[] vector = backward(p, f, detach, h, s, g, inPlace, steps, width, true);
+        assertArrayEquals(plain, vector);
+    }
+
+    @Example
+    void theSigmoidSurrogateStaysWithThePlainLoops() {
+        // its exp could round differently in lanes
+        assertTrue(!SimdKernels.covers(new SurrogateFunction(SurrogateShape.SIGMOID, 5)));
+    }
+
+    @Property(tries = 200)
+    void floatVectorsWidenAndRoundAsCasts(@ForAll long seed, @ForAll @IntRange(min = 0, max = 100) int offset,
+                                          @ForAll @IntRange(min = 0, max = 300) int len) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] values = new float[offset + len + 1]; // ND4J has no buffer for an empty array
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-40, 40)));
+        }
+        Vec v = Vec.of(Nd4j.createFromArray(values));
+        double[] wide = new double[len + 3];
+        v.read(offset, wide, 3, len);
+        double[] doubles = new double[len];
+        for (int i = 0; i < len; i++) {
+            assertTrue(wide[3 + i] == (double) values[offset + i], "widened value " + i);
+            doubles[i] = r.nextGaussian() * Math.pow(10, r.nextInt(-50, 50));
+        }
+        INDArray out = Nd4j.createFromArray(new float[offset + len + 1]);
+        Vec.of(out).write(offset, doubles, 0, len);
+        float[] expected = new float[offset + len + 1];
+        for (int i = 0; i < len; i++) {
+            expected[offset + i] = (float) doubles[i];
+        }
+        assertArrayEquals(expected, out.toFloatVector());
+    }
+
+    private static float[] backward(NeuronDynamics.Params p, SurrogateFunction f, boolean detach, float[] h, float[] s,
+                                    float[] g, boolean inPlace, int steps, int width, boolean vector) {
+        INDArray gradOut = Nd4j.createFromArray(g.clone());
+        INDArray gradIn = inPlace ? gradOut : Nd4j.createFromArray(new float[g.length]);
+        Vec m = Vec.of(Nd4j.createFromArray(h));
+        Vec sp = Vec.of(Nd4j.createFromArray(s));
+        if (vector) {
+            SimdKernels.backward(p, f, detach, m, sp, Vec.of(gradOut), Vec.of(gradIn), steps, width);
+        } else {
+            NeuronDynamics.backwardPlain(p, f, detach, m, sp, Vec.of(gradOut), Vec.of(gradIn), steps, width);
+        }
+        return gradIn.toFloatVector();
+    }
+
+    /** Gaussian currents around the threshold, one in eight exactly at it, one in sixteen zero. */
+    private static float[] currents(long seed, int size, double theta) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] c = new float[size];
+        for (int i = 0; i < size; i++) {
+            int kind = r.nextInt(16);
+            c[i] = kind < 2 ? (float) theta : kind == 2 ? 0 : (float) (theta * (0.5 + r.nextGaussian()));
+        }
+        return c;
+    }
+
+    private static long[] bits(double[] a) {
+        long[] b = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Double.doubleToRawLongBits(a[i]);
+        }
+        return b;
+    }
+
+    /** The buffers of one forward run. */
+    private static final class Run {
+        final Vec current;
+        final INDArray spikeArray;
+        final Vec spikes;
+        final INDArray membraneArray;
+        final Vec membranes;
+        final double[] leak;
+
+        Run(float[] values, boolean keepMembranes, boolean keepLeak, int width) {
+            current = Vec.of(Nd4j.createFromArray(values.clone()));
+            spikeArray = Nd4j.createFromArray(new float[values.length]);
+            spikes = Vec.of(spikeArray);
+            membraneArray = keepMembranes ? Nd4j.createFromArray(new float[values.length]) : null;
+            membranes = keepMembranes ? Vec.of(membraneArray) : null;
+            leak = keepLeak ? new double[width] : null;
+        }
+
+        float[] spikeValues() {
+            return spikeArray.toFloatVector();
+        }
+
+        float[] membraneValues() {
+            return membraneArray.toFloatVector();
+        }
+    }
+}
