@@ -9,13 +9,14 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The neuron recurrence of {@link NeuronDynamics} and the float-double conversions of {@link Vec}
- * on the Vector API (see {@link Simd}). Every lane does what the plain loop does to its element,
- * operation for operation: float values are widened to double, computed in double, rounded to
- * float once when stored. So the bits equal the plain loops' (SimdKernelsTest).
+ * The neuron recurrence of {@link NeuronDynamics}, the float-double conversions of {@link Vec} and
+ * the inner loop of the convolution weight-gradient kernel ({@link Layers}) on the Vector API
+ * (see {@link Simd}). Every lane does what the plain loop does to its element, operation for
+ * operation: float values are widened to double, computed in double, rounded to float once when
+ * stored. So the bits equal the plain loops' (SimdKernelsTest).
  *
- * <p>Work arrays are padded to a whole number of vectors: the lanes past a chunk's end compute on
- * stale values and are never stored, so no loop needs a scalar tail.
+ * <p>The neuron kernels pad their work arrays to a whole number of vectors: the lanes past a
+ * chunk's end compute on stale values and are never stored, so those loops need no scalar tail.
  */
 final class SimdKernels {
 
@@ -154,6 +155,18 @@ final class SimdKernels {
 
     private static FloatVector narrow(DoubleVector x) {
         return (FloatVector) x.convertShape(VectorOperators.D2F, F, 0);
+    }
+
+    /**
+     * y[yOff + i] += v * x[xOff + i] for the whole vectors of [0, len); returns where the caller's
+     * plain loop takes over.
+     */
+    static int addScaled(double v, double[] x, int xOff, double[] y, int yOff, int len) {
+        int bound = len - len % LANES;
+        for (int i = 0; i < bound; i += LANES) {
+            DoubleVector.fromArray(D, y, yOff + i).add(DoubleVector.fromArray(D, x, xOff + i).mul(v)).intoArray(y, yOff + i);
+        }
+        return bound;
     }
 
     /** dst[dstOff + i] = src[i] for i in [0, len). */

@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The Vector API kernels give the same bits as the plain loops (engine.Simd's promise): the
  * neuron forward and backward for every reset, surrogate shape and detach setting, with and
  * without membranes and leak, at widths that cross chunk and vector boundaries, with currents that
- * land exactly on the threshold; and the float-double conversions of {@link Vec}.
+ * land exactly on the threshold; the float-double conversions of {@link Vec}; and the weight-gradient
+ * kernel's scaled add.
  */
 class SimdKernelsTest {
 
@@ -100,6 +101,32 @@ class SimdKernelsTest {
             expected[offset + i] = (float) doubles[i];
         }
         assertArrayEquals(expected, out.toFloatVector());
+    }
+
+    @Property(tries = 200)
+    void addScaledEqualsThePlainLoop(@ForAll long seed, @ForAll @IntRange(min = 0, max = 40) int xOff,
+                                     @ForAll @IntRange(min = 0, max = 40) int yOff,
+                                     @ForAll @IntRange(min = 0, max = 300) int len) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double v = r.nextBoolean() ? 1 : r.nextGaussian();
+        double[] x = new double[xOff + len];
+        double[] y = new double[yOff + len];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextGaussian() * 1e-3;
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = r.nextGaussian();
+        }
+        double[] plain = y.clone();
+        for (int i = 0; i < len; i++) {
+            plain[yOff + i] += v * x[xOff + i];
+        }
+        int done = SimdKernels.addScaled(v, x, xOff, y, yOff, len);
+        assertTrue(done <= len && len - done < SimdKernels.D.length(), "the vector part leaves less than a vector");
+        for (int i = done; i < len; i++) {
+            y[yOff + i] += v * x[xOff + i];
+        }
+        assertArrayEquals(bits(plain), bits(y));
     }
 
     private static float[] backward(NeuronDynamics.Params p, SurrogateFunction f, boolean detach, float[] h, float[] s,
