@@ -168,18 +168,24 @@ public final class FloatModel {
                 recorded.put(n.name(), a.dup('c').castTo(DataType.FLOAT).data().asFloat());
             }
             if (a != null && n instanceof NeuronNode) {
-                spikes.put(n.name(), Math.round(a.sumNumber().doubleValue()));
+                spikes.put(n.name(), spikeCount(a));
             }
         }
         ReadoutNode r = net.readouts().get(0);
         if (tape.readoutSpikes != null) {
-            spikes.put(r.name(), Math.round(tape.readoutSpikes.sumNumber().doubleValue()));
+            spikes.put(r.name(), spikeCount(tape.readoutSpikes));
         }
         float[] out = new float[tape.readout.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = (float) tape.readout[i];
         }
         return new ForwardResult(batch, r.classes(), out, recorded, spikes);
+    }
+
+    /** The spikes in a spike array, counted exactly ({@link NeuronDynamics#count}). */
+    static long spikeCount(INDArray spikes) {
+        INDArray a = contiguous(spikes);
+        return NeuronDynamics.count(Vec.of(a), Math.toIntExact(a.length()));
     }
 
     /** How a forward pass runs: dropout, what it keeps, and whether it fires smoothly. */

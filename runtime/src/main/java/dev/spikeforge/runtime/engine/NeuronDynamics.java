@@ -158,6 +158,32 @@ final class NeuronDynamics {
         });
     }
 
+    /**
+     * The number of spikes in a spike buffer (every value 0 or 1), exactly: each chunk sums in
+     * double, exact below 2^53, and the chunks' counts add as longs. ND4J's sum of a float array
+     * is not exact: it returned 16,777,216 for 2^24 + 1 ones and stopped at 2^25.
+     */
+    static long count(Vec spikes, int length) {
+        long[] parts = new long[(length + COUNT_CHUNK - 1) / COUNT_CHUNK];
+        Chunks.forEach(length, COUNT_CHUNK, (from, to) -> {
+            double[] values = new double[to - from];
+            spikes.read(from, values, 0, to - from);
+            double sum = 0;
+            for (double v : values) {
+                sum += v;
+            }
+            parts[from / COUNT_CHUNK] = Math.round(sum);
+        });
+        long total = 0;
+        for (long p : parts) {
+            total += p;
+        }
+        return total;
+    }
+
+    /** Elements per task of {@link #count}. */
+    static final int COUNT_CHUNK = 1 << 16;
+
     /** Per element, sum over the T steps: spike counts, or total input currents. */
     static void sumOverTime(Vec x, double[] out, int steps, int width) {
         Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
