@@ -160,19 +160,35 @@ final class NeuronDynamics {
 
     /**
      * The number of spikes in a spike buffer (every value 0 or 1), exactly: each chunk sums in
-     * double, exact below 2^53, and the chunks' counts add as longs. ND4J's sum of a float array
-     * is not exact: it returned 16,777,216 for 2^24 + 1 ones and stopped at 2^25.
+     * double with eight running sums (any order is exact for 0s and 1s below 2^53; one running sum
+     * waits on each addition), reading blocks into small reused arrays, and the chunks' counts add
+     * as longs. ND4J's sum of a float array is not exact: it returned 16,777,216 for 2^24 + 1 ones
+     * and stopped at 2^25.
      */
     static long count(Vec spikes, int length) {
         long[] parts = new long[(length + COUNT_CHUNK - 1) / COUNT_CHUNK];
         Chunks.forEach(length, COUNT_CHUNK, (from, to) -> {
-            double[] values = new double[to - from];
-            spikes.read(from, values, 0, to - from);
-            double sum = 0;
-            for (double v : values) {
-                sum += v;
+            double[] a = new double[COUNT_BLOCK];
+            float[] scratch = new float[COUNT_BLOCK];
+            double[] sums = new double[8];
+            for (int b = from; b < to; b += COUNT_BLOCK) {
+                int n = Math.min(COUNT_BLOCK, to - b);
+                spikes.read(b, a, 0, n, scratch);
+                int i = 0;
+                for (; i + 8 <= n; i += 8) {
+                    for (int j = 0; j < 8; j++) {
+                        sums[j] += a[i + j];
+                    }
+                }
+                for (; i < n; i++) {
+                    sums[0] += a[i];
+                }
             }
-            parts[from / COUNT_CHUNK] = Math.round(sum);
+            double total = 0;
+            for (double x : sums) {
+                total += x;
+            }
+            parts[from / COUNT_CHUNK] = Math.round(total);
         });
         long total = 0;
         for (long p : parts) {
@@ -181,8 +197,9 @@ final class NeuronDynamics {
         return total;
     }
 
-    /** Elements per task of {@link #count}. */
-    static final int COUNT_CHUNK = 1 << 16;
+    /** Elements per task of {@link #count}, and per block it reads. */
+    static final int COUNT_CHUNK = 1 << 20;
+    private static final int COUNT_BLOCK = 1 << 12;
 
     /** Per element, sum over the T steps: spike counts, or total input currents. */
     static void sumOverTime(Vec x, double[] out, int steps, int width) {
