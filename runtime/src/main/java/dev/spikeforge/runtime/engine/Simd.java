@@ -12,9 +12,9 @@ package dev.spikeforge.runtime.engine;
  * <p>The classes that name the Vector API are loaded only when this says yes, so a JVM without
  * the module never resolves them.
  */
-public final class Simd {
+final class Simd {
 
-    public static final String MODULE = "jdk.incubator.vector";
+    static final String MODULE = "jdk.incubator.vector";
 
     private static final boolean ON = ModuleLayer.boot().findModule(MODULE).isPresent()
             && !"false".equalsIgnoreCase(System.getProperty("spikeforge.simd", "true"));
@@ -23,12 +23,7 @@ public final class Simd {
     }
 
     /** True when the Vector API kernels are in use in this JVM. */
-    public static boolean enabled() {
+    static boolean enabled() {
         return ON;
-    }
-
-    /** "vector" or "scalar", for reports. */
-    public static String kernels() {
-        return ON ? "vector" : "scalar";
     }
 }
