@@ -18,8 +18,6 @@ import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.runtime.encode.InputEncoder;
 import dev.spikeforge.runtime.encode.SplitMix64;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -211,26 +209,13 @@ public final class FloatModel {
     }
 
     /**
-     * Rows written into {@code x}'s buffer, rounded to its data type. The encoder writes disjoint
-     * rows from several threads: an absolute bulk put reads and writes no position or limit (it
-     * only copies into the memory), so concurrent puts to disjoint ranges are independent. The
-     * spikes of a batch then go into ND4J's memory once, from each row's small array, instead of
-     * into a Java array and again into ND4J's (for the MLP's batches of 10 MB that copy took
-     * 2.3 ms of 44).
+     * Rows written into {@code x}'s buffer, rounded to its data type ({@link Vec#writeFloats}; the
+     * encoder writes disjoint rows from several threads). The spikes of a batch then go into ND4J's
+     * memory once, from each row's small array, instead of into a Java array and again into ND4J's
+     * (for the MLP's batches of 10 MB that copy took 2.3 ms of 44).
      */
     static InputEncoder.Rows inputRows(INDArray x) {
-        if (x.dataType() == DataType.FLOAT) {
-            FloatBuffer b = x.data().asNioFloat();
-            return (offset, values, length) -> b.put(offset, values, 0, length);
-        }
-        DoubleBuffer b = x.data().asNioDouble();
-        return (offset, values, length) -> {
-            double[] d = new double[length];
-            for (int i = 0; i < length; i++) {
-                d[i] = values[i];
-            }
-            b.put(offset, d, 0, length);
-        };
+        return Vec.of(x)::writeFloats;
     }
 
     Tape run(INDArray input, int batch, Run how) {

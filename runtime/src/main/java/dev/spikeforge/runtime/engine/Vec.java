@@ -40,18 +40,22 @@ abstract class Vec {
     /** this[offset .. offset+len) = src[srcOff .. srcOff+len); scratch as for {@link #read}. */
     abstract void write(int offset, double[] src, int srcOff, int len, float[] scratch);
 
-    /** Whether the values are float32: then {@link #readFloats} and {@link #writeFloats} work. */
+    /** Whether the values are float32: then {@link #readFloats} works. */
     abstract boolean isFloat();
 
-    /** dst[0 .. len) = this[offset .. offset+len), for a float vector. */
+    /**
+     * dst[0 .. len) = this[offset .. offset+len), for a float vector. A double vector has no float
+     * view without rounding, so the kernels that read floats ask {@link #isFloat} first.
+     */
     void readFloats(int offset, float[] dst, int len) {
-        throw new UnsupportedOperationException("not a float vector");
+        throw new UnsupportedOperationException("a double vector is read into doubles");
     }
 
-    /** this[offset .. offset+len) = src[0 .. len), for a float vector. */
-    void writeFloats(int offset, float[] src, int len) {
-        throw new UnsupportedOperationException("not a float vector");
-    }
+    /**
+     * this[offset .. offset+len) = src[0 .. len), widened exactly in a double vector. Absolute bulk
+     * puts touch no buffer position, so threads may write disjoint ranges at once.
+     */
+    abstract void writeFloats(int offset, float[] src, int len);
 
     void read(int offset, double[] dst, int dstOff, int len) {
         read(offset, dst, dstOff, len, new float[len]);
@@ -164,6 +168,16 @@ abstract class Vec {
         @Override
         void write(int offset, double[] src, int srcOff, int len, float[] scratch) {
             b.put(offset, src, srcOff, len);
+            fence();
+        }
+
+        @Override
+        void writeFloats(int offset, float[] src, int len) {
+            double[] d = new double[len];
+            for (int i = 0; i < len; i++) {
+                d[i] = src[i];
+            }
+            b.put(offset, d, 0, len);
             fence();
         }
     }
