@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Bulk access to the off-heap buffer of a contiguous, c-ordered ND4J array, without copying the
  * array. Kernels read runs of elements into plain double arrays, compute there (plain array loops
  * the JIT vectorises), and write them back: one kernel implementation serves float training and
- * double gradient checks, and a float model rounds once per stored value.
+ * double gradient checks, and a float model rounds once per stored value. The Vector API kernels
+ * ({@link SimdKernels}) read and write float vectors as floats and widen in their lanes.
  */
 abstract class Vec {
 
