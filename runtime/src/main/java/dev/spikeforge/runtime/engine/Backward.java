@@ -145,29 +145,35 @@ final class Backward {
             }
             addGrad(in, out);
         } else if (n instanceof FlattenNode) {
-            addGrad(in, FloatModel.contiguous(g).reshape('c', values(in).shape()));
+            long[] shape = values(in).shape();
+            INDArray flat = FloatModel.contiguous(g);
+            addGrad(in, model.channelsLast(in)
+                    ? model.toNhwc(key("in", n), flat.reshape('c', shape[0], shape[3], shape[1], shape[2]))
+                    : flat.reshape('c', shape));
         } else if (n instanceof ResidualAddNode) {
-            addGrad(in, g);
+            Node skip = net.inputsOf(n).get(1);
+            addGrad(in, inLayout(n, in, g, "main"));
             // the main path's gradient may be added into later; the skip path gets its own copy
-            addGrad(net.inputsOf(n).get(1), scratch("skip", n, g.shape()).assign(g));
+            addGrad(skip, model.channelsLast(n) && !model.channelsLast(skip) ? inLayout(n, skip, g, "skip")
+                    : scratch("skip", n, g.shape()).assign(g));
         } else if (n instanceof Conv2dNode c && in instanceof InputNode) {
             Layers.convWeightBackward(c, values(in), g, paramGrad(c, "weight"), paramGrad(c, "bias"),
                     temporal ? 1 : tape.steps);
         } else if (n instanceof Conv2dNode c) {
-            INDArray x = values(in);
+            // channels-last throughout; an NCHW input (a pool of the network's input) is converted both ways
+            boolean inChannelsLast = model.channelsLast(in);
+            INDArray x = inChannelsLast ? values(in) : model.toNhwc(key("nhwc.x", c), FloatModel.contiguous(values(in)));
             INDArray gradIn = scratch("in", c, x.shape());
-            INDArray w = model.weight(c.name());
-            INDArray b = model.bias(c.name());
-            Layers.convBackward(c, x, w, b, g, gradIn, paramGrad(c, "weight"), paramGrad(c, "bias"),
-                    temporal ? 1 : tape.steps, scratch("dW", c, w.shape()), b == null ? null : scratch("dB", c, b.shape()));
-            addGrad(in, gradIn);
+            Layers.convBackward(c, x, model.weight(c.name()), model.bias(c.name()), g, gradIn, paramGrad(c, "weight"),
+                    paramGrad(c, "bias"), temporal ? 1 : tape.steps, model::buffer);
+            addGrad(in, inChannelsLast ? gradIn : model.toNchw(key("nchw.in", c), gradIn));
         } else if (n instanceof DenseNode d) {
             addGrad(in, Layers.denseBackward(values(in), model.weight(d.name()), FloatModel.contiguous(g)
                     .reshape('c', rows, d.units()), paramGrad(d, "weight"), paramGrad(d, "bias"),
                     temporal ? 1 : tape.steps, rows, denseGradIn(d, in)));
         } else if (n instanceof AvgPoolNode p) {
             INDArray x = values(in);
-            addGrad(in, Layers.avgpoolBackward(p.kernel(), x, g, scratch("in", p, x.shape())));
+            addGrad(in, Layers.avgpoolBackward(p.kernel(), x, model.channelsLast(p), g, scratch("in", p, x.shape())));
         }
     }
 
@@ -235,7 +241,17 @@ final class Backward {
      * while it is still needed.
      */
     private INDArray scratch(String purpose, Node n, long... shape) {
-        return model.buffer("grad." + purpose + ":" + n.name(), shape);
+        return model.buffer(key(purpose, n), shape);
+    }
+
+    private static String key(String purpose, Node n) {
+        return "grad." + purpose + ":" + n.name();
+    }
+
+    /** A residual sum's gradient {@code g} in the layout of its input {@code in}: itself, or copied to NCHW. */
+    private INDArray inLayout(Node sum, Node in, INDArray g, String purpose) {
+        return model.channelsLast(sum) && !model.channelsLast(in) ? model.toNchw(key(purpose, sum), FloatModel.contiguous(g))
+                : g;
     }
 
     /** The input gradient buffer of a dense layer or readout (rows x in), or null for the input spikes. */

@@ -19,6 +19,7 @@ import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.runtime.encode.InputEncoder;
 import dev.spikeforge.runtime.encode.SplitMix64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +52,15 @@ public final class FloatModel {
      * A tape's arrays therefore live until the next forward pass of this model.
      */
     private final Map<String, INDArray> buffers = new HashMap<>();
+    /**
+     * The nodes whose activations are kept channels-last, [rows, height, width, channels]:
+     * convolutions (oneDNN is much faster in that layout, see {@link Layers#conv}), and the pools,
+     * neurons, dropouts and residual sums that follow them. The network's input stays NCHW, as the
+     * encoders write it; a flatten puts its values back in NCHW order, the order of the dense
+     * weights; recorded activations are returned in NCHW. Every element-wise rule is the same in
+     * either layout, so the layout changes no value.
+     */
+    private final Set<String> channelsLast = new HashSet<>();
 
     public FloatModel(Network net, Parameters params) {
         this(net, params, DataType.FLOAT);
@@ -70,7 +80,35 @@ public final class FloatModel {
             if (b != null) {
                 biases.put(n.name(), array(b, b.length));
             }
+            if (n instanceof Conv2dNode || (n instanceof AvgPoolNode || n instanceof NeuronNode || n instanceof DropoutNode
+                    || n instanceof ResidualAddNode) && net.inputsOf(n).stream().anyMatch(this::channelsLast)) {
+                channelsLast.add(n.name());
+            }
         }
+    }
+
+    /** Whether a node's activations are kept channels-last ([rows, height, width, channels]). */
+    boolean channelsLast(Node n) {
+        return channelsLast.contains(n.name());
+    }
+
+    /** A channels-last array [rows, H, W, C] copied into the NCHW buffer {@code key} [rows, C, H, W]. */
+    INDArray toNchw(String key, INDArray a) {
+        return buffer(key, a.size(0), a.size(3), a.size(1), a.size(2)).assign(a.permute(0, 3, 1, 2));
+    }
+
+    /** An NCHW array [rows, C, H, W] copied into the channels-last buffer {@code key} [rows, H, W, C]. */
+    INDArray toNhwc(String key, INDArray a) {
+        return buffer(key, a.size(0), a.size(2), a.size(3), a.size(1)).assign(a.permute(0, 2, 3, 1));
+    }
+
+    /** The shape of a node's activation array: rows, then its shape in its layout. */
+    long[] actShape(Node n, int rows) {
+        long[] shape = rowShape(rows, n.shape());
+        if (channelsLast(n)) {
+            return new long[] {rows, shape[2], shape[3], shape[1]};
+        }
+        return shape;
     }
 
     /**
@@ -163,7 +201,8 @@ public final class FloatModel {
         for (Node n : net.nodes()) {
             INDArray a = tape.acts.get(n.name());
             if (a != null && record.contains(n.name())) {
-                recorded.put(n.name(), a.dup('c').castTo(DataType.FLOAT).data().asFloat());
+                INDArray logical = channelsLast(n) ? a.permute(0, 3, 1, 2) : a;
+                recorded.put(n.name(), logical.dup('c').castTo(DataType.FLOAT).data().asFloat());
             }
             if (a != null && n instanceof NeuronNode) {
                 spikes.put(n.name(), spikeCount(a));
@@ -239,27 +278,35 @@ public final class FloatModel {
     private INDArray layer(Node n, Tape tape, Run how) {
         INDArray in = first(tape, n);
         int rows = tape.rows();
+        Node source = net.inputsOf(n).get(0);
         if (n instanceof Conv2dNode c) {
-            Shape s = c.shape();
-            return Layers.conv(c, in, weights.get(c.name()), biases.get(c.name()),
-                    buffer("act:" + c.name(), rows, s.channels(), s.height(), s.width()), this::buffer);
+            return Layers.conv(c, in, channelsLast(source), weights.get(c.name()), biases.get(c.name()),
+                    buffer("act:" + c.name(), actShape(c, rows)), this::buffer);
         } else if (n instanceof AvgPoolNode p) {
-            Shape s = p.shape();
-            return Layers.avgpool(p.kernel(), in, buffer("act:" + p.name(), rows, s.channels(), s.height(), s.width()));
+            return Layers.avgpool(p.kernel(), in, channelsLast(p), buffer("act:" + p.name(), actShape(p, rows)));
         } else if (n instanceof DenseNode d) {
             return Layers.dense(in, weights.get(d.name()), biases.get(d.name()), rows,
                     buffer("act:" + d.name(), rows, d.units()));
         } else if (n instanceof FlattenNode f) {
-            return contiguous(in).reshape('c', rows, f.shape().size());
+            INDArray x = channelsLast(source) ? toNchw("act:" + f.name(), contiguous(in)) : contiguous(in);
+            return x.reshape('c', rows, f.shape().size());
         } else if (n instanceof NeuronNode nn) {
             return fire(n.name(), dynamics(nn.neuron()), in, tape, how);
         } else if (n instanceof DropoutNode d) {
             return how.dropout() ? dropout(d, in, tape, how.dropoutSeed()) : in;
         } else if (n instanceof ResidualAddNode) {
-            INDArray skip = tape.acts.get(net.inputsOf(n).get(1).name());
-            return buffer("act:" + n.name(), in.shape()).assign(in).addi(contiguous(skip));
+            Node skipNode = net.inputsOf(n).get(1);
+            INDArray main = sameLayout(n, source, in, "main");
+            INDArray skip = sameLayout(n, skipNode, tape.acts.get(skipNode.name()), "skip");
+            return buffer("act:" + n.name(), main.shape()).assign(main).addi(skip);
         }
         throw new IllegalStateException("no float rule for node kind " + n.kind());
+    }
+
+    /** A residual sum's input in the sum's layout: itself, or copied channels-last. */
+    private INDArray sameLayout(Node sum, Node input, INDArray a, String purpose) {
+        INDArray x = contiguous(a);
+        return channelsLast(sum) && !channelsLast(input) ? toNhwc("nhwc." + purpose + ":" + sum.name(), x) : x;
     }
 
     private INDArray fire(String name, NeuronDynamics.Params p, INDArray in, Tape tape, Run how) {
@@ -282,14 +329,19 @@ public final class FloatModel {
     /** One mask per sample per iteration, the same for all T steps, scaled by 1/(1-p). */
     private INDArray dropout(DropoutNode d, INDArray in, Tape tape, long seed) {
         int features = (int) d.shape().size();
-        INDArray mask = buffer("mask:" + d.name(), tape.batch, features);
         SplitMix64 rng = SplitMix64.forPurpose(seed, PURPOSE_DROPOUT, net.nodes().indexOf(d));
         double keep = 1 / (1 - d.p());
         double[] m = new double[tape.batch * features];
         for (int i = 0; i < m.length; i++) {
             m[i] = rng.nextDouble() < d.p() ? 0 : keep;
         }
+        // drawn in NCHW order whatever the layout, so the same seed drops the same neurons
+        INDArray mask = buffer("mask:" + d.name(), tape.batch, features);
         Vec.of(mask).write(0, m, 0, m.length);
+        if (channelsLast(d)) {
+            Shape s = d.shape();
+            mask = toNhwc("mask.nhwc:" + d.name(), mask.reshape('c', tape.batch, s.channels(), s.height(), s.width()));
+        }
         tape.masks.put(d.name(), mask);
         INDArray out = buffer("act:" + d.name(), in.shape()).assign(in);
         Layers.scaleRowsByMask(Vec.of(out), Vec.of(mask), steps, tape.batch * features);

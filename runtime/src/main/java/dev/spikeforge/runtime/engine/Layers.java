@@ -19,9 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Layers {
 
-    /** libnd4j conv2d integer arguments: weights [out, in, kH, kW] (OIYX), NCHW data, explicit padding. */
-    private static final int WEIGHTS_OIYX = 1;
+    /** libnd4j conv2d and pooling integer arguments: data format, weights [out, kH, kW, in] (OYXI), explicit padding. */
     private static final int NCHW = 0;
+    private static final int NHWC = 1;
+    private static final int WEIGHTS_OYXI = 2;
     private static final int VALID = 0;
 
     private Layers() {
@@ -33,51 +34,75 @@ final class Layers {
     }
 
     /**
-     * The forward convolution, out = conv(in, w) + bias in NCHW, computed channels-last: the input
-     * is copied to NHWC (a reshape when it has one channel), the weights to OYXI, and the NHWC result
-     * is copied back. oneDNN's channels-last kernels are that much faster on this project's shapes
-     * that the two copies cost less than they save (LeNet5 at 3,200 rows: the first layer 17 ms in
-     * NHWC against 79-99 ms in NCHW, the second 65 ms against 101-118 ms, each copy 7-19 ms;
-     * docs/benchmarks.md). The sums are oneDNN's either way: their order is its own (docs/semantics.md).
+     * The forward convolution, out = conv(in, w) + bias, written channels-last: {@code out} is
+     * [rows, height, width, filters] (NHWC). oneDNN's channels-last kernels are much faster on this
+     * project's shapes than its NCHW ones (LeNet5 at 3,200 rows: the first layer 17 ms in NHWC
+     * against 79-99 ms in NCHW, the second 65 ms against 101-118 ms; docs/benchmarks.md), so the
+     * engine keeps convolution stacks channels-last throughout (see {@link FloatModel}). An input
+     * in NCHW ({@code inChannelsLast} false: the network's input) is copied to NHWC first, unless it
+     * has one channel, when both layouts are the same memory. The weights are copied to OYXI. The
+     * sums are oneDNN's: their order is its own (docs/semantics.md).
      */
-    static INDArray conv(Conv2dNode c, INDArray in, INDArray w, INDArray bias, INDArray out, Scratch scratch) {
-        Conv2DConfig cfg = Conv2DConfig.builder().kH(c.kernel()).kW(c.kernel()).sH(c.stride()).sW(c.stride())
-                .pH(c.padding()).pW(c.padding()).dH(1).dW(1).paddingMode(PaddingMode.VALID)
-                .dataFormat("NHWC").weightsFormat(WeightsFormat.OYXI).build();
-        INDArray x = FloatModel.contiguous(in);
-        long rows = x.size(0);
-        long channels = x.size(1);
-        INDArray xh = channels == 1
-                ? x.reshape('c', rows, x.size(2), x.size(3), 1)
-                : scratch.buffer("nhwc.in:" + c.name(), rows, x.size(2), x.size(3), channels)
-                        .assign(x.permute(0, 2, 3, 1));
-        INDArray wh = scratch.buffer("nhwc.w:" + c.name(), w.size(0), w.size(2), w.size(3), w.size(1))
-                .assign(w.permute(0, 2, 3, 1));
-        INDArray oh = scratch.buffer("nhwc.out:" + c.name(), rows, out.size(2), out.size(3), out.size(1));
-        INDArray[] inputs = bias == null ? new INDArray[] {xh, wh} : new INDArray[] {xh, wh, bias};
-        Nd4j.exec(new Conv2D(inputs, new INDArray[] {oh}, cfg));
-        out.assign(oh.permute(0, 3, 1, 2));
+    static INDArray conv(Conv2dNode c, INDArray in, boolean inChannelsLast, INDArray w, INDArray bias, INDArray out,
+                         Scratch scratch) {
+        INDArray x = channelsLast(c.name(), in, inChannelsLast, scratch);
+        INDArray[] inputs = bias == null ? new INDArray[] {x, oyxi(c, w, scratch)}
+                : new INDArray[] {x, oyxi(c, w, scratch), bias};
+        Nd4j.exec(new Conv2D(inputs, new INDArray[] {out}, convConfig(c)));
         return out;
     }
 
+    private static Conv2DConfig convConfig(Conv2dNode c) {
+        return Conv2DConfig.builder().kH(c.kernel()).kW(c.kernel()).sH(c.stride()).sW(c.stride())
+                .pH(c.padding()).pW(c.padding()).dH(1).dW(1).paddingMode(PaddingMode.VALID)
+                .dataFormat("NHWC").weightsFormat(WeightsFormat.OYXI).build();
+    }
+
+    /** The weights [filters, in, kH, kW] copied to [filters, kH, kW, in] (OYXI), into scratch. */
+    private static INDArray oyxi(Conv2dNode c, INDArray w, Scratch scratch) {
+        return scratch.buffer("oyxi:" + c.name(), w.size(0), w.size(2), w.size(3), w.size(1))
+                .assign(w.permute(0, 2, 3, 1));
+    }
+
     /**
-     * Gradients of a convolution: into {@code gradIn} (same shape as the input, written), and
-     * added to {@code gradW} and {@code biasScale} times into {@code gradB} (bias may be null);
-     * {@code biasScale} is T when rows hold sums over time. {@code dW} and {@code dB} are scratch
-     * arrays of the weight's and bias's shape (dB null without bias).
+     * A convolution's input, channels-last: itself when it is already, a reshape when it has one
+     * channel, else a copy of the NCHW array into scratch.
+     */
+    private static INDArray channelsLast(String node, INDArray in, boolean inChannelsLast, Scratch scratch) {
+        INDArray x = FloatModel.contiguous(in);
+        if (inChannelsLast) {
+            return x;
+        }
+        if (x.size(1) == 1) {
+            return x.reshape('c', x.size(0), x.size(2), x.size(3), 1);
+        }
+        return scratch.buffer("nhwc.in:" + node, x.size(0), x.size(2), x.size(3), x.size(1)).assign(x.permute(0, 2, 3, 1));
+    }
+
+    /**
+     * Gradients of a convolution, all channels-last: {@code in} and {@code gradOut} are NHWC, and
+     * the input gradient is written into {@code gradIn} (NHWC, the input's shape). The weight
+     * gradient is added to {@code gradW} (OIYX, as the weights) and {@code biasScale} times the
+     * bias gradient into {@code gradB} (bias may be null); {@code biasScale} is T when rows hold
+     * sums over time. oneDNN's conv2d_bp computes both in NHWC with OYXI weights.
      */
     static void convBackward(Conv2dNode c, INDArray in, INDArray w, INDArray bias, INDArray gradOut, INDArray gradIn,
-                             INDArray gradW, INDArray gradB, double biasScale, INDArray dW, INDArray dB) {
+                             INDArray gradW, INDArray gradB, double biasScale, Scratch scratch) {
+        INDArray wh = oyxi(c, w, scratch);
+        INDArray dW = scratch.buffer("oyxi.grad:" + c.name(), wh.shape());
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
                 .addIntegerArguments(c.kernel(), c.kernel(), c.stride(), c.stride(), c.padding(), c.padding(), 1, 1,
-                        VALID, NCHW, WEIGHTS_OIYX);
+                        VALID, NHWC, WEIGHTS_OYXI);
+        INDArray dB = bias == null ? null : scratch.buffer("bias.grad:" + c.name(), bias.shape());
+        INDArray x = FloatModel.contiguous(in);
+        INDArray g = FloatModel.contiguous(gradOut);
         if (bias == null) {
-            op.addInputs(FloatModel.contiguous(in), w, FloatModel.contiguous(gradOut)).addOutputs(gradIn, dW);
+            op.addInputs(x, wh, g).addOutputs(gradIn, dW);
         } else {
-            op.addInputs(FloatModel.contiguous(in), w, bias, FloatModel.contiguous(gradOut)).addOutputs(gradIn, dW, dB);
+            op.addInputs(x, wh, bias, g).addOutputs(gradIn, dW, dB);
         }
         Nd4j.exec(op.build());
-        gradW.addi(dW);
+        gradW.addi(dW.permute(0, 3, 1, 2));
         if (gradB != null) {
             gradB.addi(dB.muli(biasScale));
         }
@@ -94,8 +119,9 @@ final class Layers {
      *
      * <p>Driven by the input's non-zero values, which for spike inputs are a fraction of them: a
      * value v at (c, iy, ix) meets output (oy, ox) through tap (ky, kx) when oy * stride - padding
-     * + ky = iy (and the same for x), and adds v * gradOut[., oy, ox] to dW[., c, ky, kx] for all
-     * filters at once (the row's gradient is first transposed so the filters are contiguous).
+     * + ky = iy (and the same for x), and adds v * gradOut[oy, ox, .] to dW[., c, ky, kx] for all
+     * filters at once. {@code in} is NCHW (the network's input), {@code gradOut} channels-last
+     * [rows, outH, outW, filters], so each position's filters are contiguous.
      * Rows are split into fixed units of {@link #WEIGHT_GRADIENT_ROWS}, each summed in double, and
      * the units' sums are added in row order: the result does not depend on the thread count.
      */
@@ -107,9 +133,9 @@ final class Layers {
         int channels = (int) x.size(1);
         int height = (int) x.size(2);
         int width = (int) x.size(3);
-        int filters = (int) g.size(1);
-        int outH = (int) g.size(2);
-        int outW = (int) g.size(3);
+        int outH = (int) g.size(1);
+        int outW = (int) g.size(2);
+        int filters = (int) g.size(3);
         int k = c.kernel();
         int stride = c.stride();
         int pad = c.padding();
@@ -124,22 +150,22 @@ final class Layers {
         double[][] partB = new double[units][];
         Chunks.forEach(rows, WEIGHT_GRADIENT_ROWS, (r0, r1) -> {
             double[] xr = new double[inSize];
-            double[] gr = new double[outSize];
-            double[] gt = new double[outSize];
+            double[] gt = new double[outSize]; // [position][filter]
+            double[] sum = new double[filters];
             float[] f = new float[Math.max(inSize, outSize)];
             double[] dw = new double[taps * filters]; // [c][ky][k-1-kx][filter]: kx reversed, see below
             double[] db = new double[filters];
             for (int r = r0; r < r1; r++) {
                 xs.read(r * inSize, xr, 0, inSize, f);
-                gs.read(r * outSize, gr, 0, outSize, f);
-                for (int o = 0; o < filters; o++) {
-                    double sum = 0;
-                    for (int q = 0; q < positions; q++) {
-                        double v = gr[o * positions + q];
-                        gt[q * filters + o] = v;
-                        sum += v;
+                gs.read(r * outSize, gt, 0, outSize, f);
+                java.util.Arrays.fill(sum, 0);
+                for (int q = 0; q < positions; q++) {
+                    for (int o = 0; o < filters; o++) {
+                        sum[o] += gt[q * filters + o];
                     }
-                    db[o] += sum;
+                }
+                for (int o = 0; o < filters; o++) {
+                    db[o] += sum[o];
                 }
                 for (int ch = 0; ch < channels; ch++) {
                     for (int iy = 0; iy < height; iy++) {
@@ -271,23 +297,26 @@ final class Layers {
         return out;
     }
 
-    /** I = (1/K^2) * sum of the K x K window, stride K, floor at the edges (ND4J's avgpool2d, no padding). */
-    static INDArray avgpool(int k, INDArray in, INDArray out) {
-        Nd4j.exec(new AvgPooling2D(FloatModel.contiguous(in), out, poolConfig(k)));
+    /**
+     * I = (1/K^2) * sum of the K x K window, stride K, floor at the edges (ND4J's avgpool2d, no
+     * padding), in NCHW or channels-last; {@code out} has the input's layout.
+     */
+    static INDArray avgpool(int k, INDArray in, boolean channelsLast, INDArray out) {
+        Nd4j.exec(new AvgPooling2D(FloatModel.contiguous(in), out, poolConfig(k, channelsLast)));
         return out;
     }
 
     /** The transpose of avgpool: each input of a window receives gradOut / K^2; dropped edges get 0. */
-    static INDArray avgpoolBackward(int k, INDArray in, INDArray gradOut, INDArray gradIn) {
+    static INDArray avgpoolBackward(int k, INDArray in, boolean channelsLast, INDArray gradOut, INDArray gradIn) {
         Nd4j.exec(DynamicCustomOp.builder("avgpool2d_bp")
                 .addInputs(FloatModel.contiguous(in), FloatModel.contiguous(gradOut)).addOutputs(gradIn)
-                .addIntegerArguments(k, k, k, k, 0, 0, 1, 1, VALID, 0, NCHW).build());
+                .addIntegerArguments(k, k, k, k, 0, 0, 1, 1, VALID, 0, channelsLast ? NHWC : NCHW).build());
         return gradIn;
     }
 
-    private static Pooling2DConfig poolConfig(int k) {
+    private static Pooling2DConfig poolConfig(int k, boolean channelsLast) {
         return Pooling2DConfig.builder().kH(k).kW(k).sH(k).sW(k).pH(0).pW(0).dH(1).dW(1)
-                .paddingMode(PaddingMode.VALID).type(Pooling2D.Pooling2DType.AVG).isNHWC(false).extra(0).build();
+                .paddingMode(PaddingMode.VALID).type(Pooling2D.Pooling2DType.AVG).isNHWC(channelsLast).extra(0).build();
     }
 
     /** x[t, j] *= mask[j] for every step t: the dropout mask of a sample holds for the whole run. */

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.runtime.encode.InputEncoder;
 import dev.spikeforge.runtime.encode.SplitMix64;
@@ -54,6 +56,9 @@ class FloatModelTest {
                 + "r = residual { a1 = conv(4, kernel = 3, padding = 1) -> a\n"
                 + " a2 = conv(4, kernel = 3, stride = 2, padding = 1) } skip conv(4, kernel = 1, stride = 2) -> z\n"
                 + "p = avgpool(2) -> pool\nout = readout(3) }");
+        // a pool of the input stays NCHW, so the convolution converts its input and input gradient
+        MODELS.put("pooled_input_conv_dropout", "input 2x8x8\n" + NEURONS + "layers { p = avgpool(2) -> pool\n"
+                + "c = conv(3, kernel = 3, padding = 1) -> a dropout 0.5\nout = readout(4) }");
         MODELS.put("readout_membrane", "input 10\n" + NEURONS + "layers { h = dense(8) -> a\n"
                 + "out = readout(4, mode = membrane, beta = 0.5) }");
         MODELS.put("readout_count_dropout", "input 10\n" + NEURONS + "layers { h = dense(8) -> a dropout 0.5\n"
@@ -124,6 +129,38 @@ class FloatModelTest {
                     assertArrayEquals(want.readout, got.readout(), e.getKey() + " readout");
                     assertTrue(fired > 0, e.getKey() + ": no spikes at all, the comparison would be empty");
                 })));
+    }
+
+    /**
+     * A convolution's activations are kept channels-last, but its dropout mask is drawn in NCHW
+     * order, so the same seed drops the same neurons whatever the layout.
+     */
+    @Test
+    void channelsLastDropoutMaskHoldsTheNchwDraw() {
+        Network net = compile("conv_dropout", "input 2x6x6\n" + NEURONS
+                + "layers { c = conv(3, kernel = 3) -> a dropout 0.5\nout = readout(4) }", 3);
+        FloatModel model = new FloatModel(net, Parameters.initialise(net, 3));
+        int batch = 2;
+        Tape tape = model.run(spikes(net, batch, 5), batch, new FloatModel.Run(true, 42, false, false, null));
+        DropoutNode d = net.nodes().stream().filter(DropoutNode.class::isInstance).map(DropoutNode.class::cast)
+                .findFirst().orElseThrow();
+        Shape s = d.shape();
+        float[] got = tape.masks.get(d.name()).dup('c').data().asFloat();
+        SplitMix64 rng = SplitMix64.forPurpose(42, FloatModel.PURPOSE_DROPOUT, net.nodes().indexOf(d));
+        int dropped = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < s.channels(); c++) {
+                for (int y = 0; y < s.height(); y++) {
+                    for (int x = 0; x < s.width(); x++) {
+                        float want = rng.nextDouble() < d.p() ? 0 : (float) (1 / (1 - d.p()));
+                        dropped += want == 0 ? 1 : 0;
+                        int at = ((b * s.height() + y) * s.width() + x) * s.channels() + c;
+                        assertEquals(want, got[at], "sample " + b + ", channel " + c + ", y " + y + ", x " + x);
+                    }
+                }
+            }
+        }
+        assertTrue(dropped > 0 && dropped < got.length, dropped + " of " + got.length + " dropped");
     }
 
     @Test
