@@ -161,10 +161,63 @@ final class SimdKernels {
      * y[yOff + i] += v * x[xOff + i] for the whole vectors of [0, len); returns where the caller's
      * plain loop takes over.
      */
-    static int addScaled(double v, double[] x, int xOff, double[] y, int yOff, int len) {
+    static int addScaled(double v, float[] x, int xOff, double[] y, int yOff, int len) {
         int bound = len - len % LANES;
         for (int i = 0; i < bound; i += LANES) {
-            DoubleVector.fromArray(D, y, yOff + i).add(DoubleVector.fromArray(D, x, xOff + i).mul(v)).intoArray(y, yOff + i);
+            DoubleVector.fromArray(D, y, yOff + i).add(widen(x, xOff + i).mul(v)).intoArray(y, yOff + i);
+        }
+        return bound;
+    }
+
+    /**
+     * y[yOff + e] += v[i] * x[src[i] + e] for i in [from, to), in order, for the whole vectors of
+     * [0, len), four vectors of sums at a time kept in registers over all i; returns where the
+     * caller's plain loop takes over.
+     */
+    static int addScaledRuns(double[] v, int[] src, int from, int to, float[] x, double[] y, int yOff, int len) {
+        int bound = len - len % LANES;
+        int e = 0;
+        for (; e + 4 * LANES <= bound; e += 4 * LANES) {
+            int at = yOff + e;
+            DoubleVector a0 = DoubleVector.fromArray(D, y, at);
+            DoubleVector a1 = DoubleVector.fromArray(D, y, at + LANES);
+            DoubleVector a2 = DoubleVector.fromArray(D, y, at + 2 * LANES);
+            DoubleVector a3 = DoubleVector.fromArray(D, y, at + 3 * LANES);
+            for (int i = from; i < to; i++) {
+                double vi = v[i];
+                int s = src[i] + e;
+                a0 = a0.add(widen(x, s).mul(vi));
+                a1 = a1.add(widen(x, s + LANES).mul(vi));
+                a2 = a2.add(widen(x, s + 2 * LANES).mul(vi));
+                a3 = a3.add(widen(x, s + 3 * LANES).mul(vi));
+            }
+            a0.intoArray(y, at);
+            a1.intoArray(y, at + LANES);
+            a2.intoArray(y, at + 2 * LANES);
+            a3.intoArray(y, at + 3 * LANES);
+        }
+        for (; e < bound; e += LANES) {
+            DoubleVector a = DoubleVector.fromArray(D, y, yOff + e);
+            for (int i = from; i < to; i++) {
+                a = a.add(widen(x, src[i] + e).mul(v[i]));
+            }
+            a.intoArray(y, yOff + e);
+        }
+        return bound;
+    }
+
+    /**
+     * sum[o] = the sum of g[q * filters + o] over q in [0, positions), in order of q, for the whole
+     * vectors of o in [0, filters); returns the first o the caller's plain loop sums.
+     */
+    static int columnSums(float[] g, int positions, int filters, double[] sum) {
+        int bound = filters - filters % LANES;
+        for (int o = 0; o < bound; o += LANES) {
+            DoubleVector s = DoubleVector.zero(D);
+            for (int q = 0; q < positions; q++) {
+                s = s.add(widen(g, q * filters + o));
+            }
+            s.intoArray(sum, o);
         }
         return bound;
     }

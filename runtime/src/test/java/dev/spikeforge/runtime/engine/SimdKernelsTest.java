@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * neuron forward and backward for every reset, surrogate shape and detach setting, with and
  * without membranes and leak, at widths that cross chunk and vector boundaries, with currents that
  * land exactly on the threshold; the float-double conversions of {@link Vec}; and the weight-gradient
- * kernel's scaled add.
+ * kernel's scaled adds and column sums.
  */
 class SimdKernelsTest {
 
@@ -109,11 +109,8 @@ class SimdKernelsTest {
                                      @ForAll @IntRange(min = 0, max = 300) int len) {
         SplittableRandom r = new SplittableRandom(seed);
         double v = r.nextBoolean() ? 1 : r.nextGaussian();
-        double[] x = new double[xOff + len];
+        float[] x = gradients(r, xOff + len);
         double[] y = new double[yOff + len];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = r.nextGaussian() * 1e-3;
-        }
         for (int i = 0; i < y.length; i++) {
             y[i] = r.nextGaussian();
         }
@@ -127,6 +124,67 @@ class SimdKernelsTest {
             y[yOff + i] += v * x[xOff + i];
         }
         assertArrayEquals(bits(plain), bits(y));
+    }
+
+    /** Many runs added into one place, sums kept in registers: the same bits as adding run after run. */
+    @Property(tries = 200)
+    void addScaledRunsEqualsAddingRunByRun(@ForAll long seed, @ForAll @IntRange(min = 0, max = 12) int runs,
+                                           @ForAll @IntRange(min = 0, max = 40) int yOff,
+                                           @ForAll @IntRange(min = 0, max = 300) int len) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = gradients(r, 2 * len + 64);
+        int from = r.nextInt(3);
+        double[] v = new double[from + runs];
+        int[] src = new int[from + runs];
+        for (int i = from; i < v.length; i++) {
+            v[i] = r.nextBoolean() ? 1 : r.nextGaussian();
+            src[i] = r.nextInt(len + 64);
+        }
+        double[] y = new double[yOff + len];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = r.nextGaussian();
+        }
+        double[] plain = y.clone();
+        for (int i = from; i < v.length; i++) {
+            for (int e = 0; e < len; e++) {
+                plain[yOff + e] += v[i] * x[src[i] + e];
+            }
+        }
+        int done = SimdKernels.addScaledRuns(v, src, from, v.length, x, y, yOff, len);
+        assertTrue(done <= len && len - done < SimdKernels.D.length(), "the vector part leaves less than a vector");
+        for (int e = done; e < len; e++) {
+            for (int i = from; i < v.length; i++) {
+                y[yOff + e] += v[i] * x[src[i] + e];
+            }
+        }
+        assertArrayEquals(bits(plain), bits(y));
+    }
+
+    @Property(tries = 100)
+    void columnSumsEqualThePlainLoop(@ForAll long seed, @ForAll @IntRange(min = 1, max = 600) int positions,
+                                     @ForAll @IntRange(min = 1, max = 70) int filters) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] g = gradients(r, positions * filters);
+        double[] plain = new double[filters];
+        for (int o = 0; o < filters; o++) {
+            for (int q = 0; q < positions; q++) {
+                plain[o] += g[q * filters + o];
+            }
+        }
+        double[] sum = new double[filters];
+        int done = SimdKernels.columnSums(g, positions, filters, sum);
+        assertTrue(done <= filters && filters - done < SimdKernels.D.length(), "the vector part leaves less than a vector");
+        System.arraycopy(plain, done, sum, done, filters - done);
+        assertArrayEquals(bits(plain), bits(sum));
+    }
+
+    /** Float gradients of mixed magnitudes, so sums round and their order shows. */
+    private static float[] gradients(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 3));
+        }
+        return x;
     }
 
     private static float[] backward(NeuronDynamics.Params p, SurrogateFunction f, boolean detach, float[] h, float[] s,
