@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -156,7 +157,9 @@ final class Backward {
             // the main path's gradient may be added into later; the skip path gets its own copy
             addGrad(skip, model.channelsLast(n) && !model.channelsLast(skip) ? inLayout(n, skip, g, "skip")
                     : scratch("skip", n, g.shape()).assign(g));
-        } else if (n instanceof Conv2dNode c && in instanceof InputNode) {
+        } else if (n instanceof Conv2dNode c && in instanceof InputNode && model.dtype() == DataType.FLOAT) {
+            // spikeforge's input-driven kernel reads float32; a float64 model (gradient checks) takes
+            // conv2d_bp below, whose input gradient is then dropped
             Layers.convWeightBackward(c, values(in), g, paramGrad(c, "weight"), paramGrad(c, "bias"),
                     temporal ? 1 : tape.steps);
         } else if (n instanceof Conv2dNode c) {

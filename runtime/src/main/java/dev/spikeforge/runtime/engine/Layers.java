@@ -114,7 +114,7 @@ final class Layers {
     /**
      * The weight and bias gradients of a convolution whose input gradient nobody needs (a layer
      * fed by the input): added to {@code gradW} and {@code biasScale} times into {@code gradB}
-     * (may be null). ND4J's conv2d_bp always computes the input gradient too; its im2col and a
+     * (may be null), in a float32 model. ND4J's conv2d_bp always computes the input gradient too; its im2col and a
      * batched matmul took 255 ms for LeNet5's first layer at 3,200 rows. This kernel takes 41-44 ms
      * on the Vector API, 120 ms in plain loops (both cores, 29% of the inputs spikes).
      *
