@@ -163,13 +163,15 @@ final class Backward {
             Layers.convWeightBackward(c, values(in), g, paramGrad(c, "weight"), paramGrad(c, "bias"),
                     temporal ? 1 : tape.steps);
         } else if (n instanceof Conv2dNode c) {
-            // channels-last throughout; an NCHW input (a pool of the network's input) is converted both ways
+            // channels-last throughout; an NCHW input (the network's, or a pool of it) is converted both ways
             boolean inChannelsLast = model.channelsLast(in);
-            INDArray x = inChannelsLast ? values(in) : model.toNhwc(key("nhwc.x", c), FloatModel.contiguous(values(in)));
+            INDArray x = Layers.channelsLast(key("nhwc.x", c), values(in), inChannelsLast, model::buffer);
             INDArray gradIn = scratch("in", c, x.shape());
             Layers.convBackward(c, x, model.weight(c.name()), model.bias(c.name()), g, gradIn, paramGrad(c, "weight"),
                     paramGrad(c, "bias"), temporal ? 1 : tape.steps, model::buffer);
-            addGrad(in, inChannelsLast ? gradIn : model.toNchw(key("nchw.in", c), gradIn));
+            if (!(in instanceof InputNode)) {
+                addGrad(in, inChannelsLast ? gradIn : model.toNchw(key("nchw.in", c), gradIn));
+            }
         } else if (n instanceof DenseNode d) {
             addGrad(in, Layers.denseBackward(values(in), model.weight(d.name()), FloatModel.contiguous(g)
                     .reshape('c', rows, d.units()), paramGrad(d, "weight"), paramGrad(d, "bias"),

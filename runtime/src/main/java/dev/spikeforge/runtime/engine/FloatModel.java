@@ -92,14 +92,14 @@ public final class FloatModel {
         return channelsLast.contains(n.name());
     }
 
-    /** A channels-last array [rows, H, W, C] copied into the NCHW buffer {@code key} [rows, C, H, W]. */
+    /** {@link Layers#toNchw} into this model's buffer {@code key}. */
     INDArray toNchw(String key, INDArray a) {
-        return buffer(key, a.size(0), a.size(3), a.size(1), a.size(2)).assign(a.permute(0, 3, 1, 2));
+        return Layers.toNchw(this::buffer, key, a);
     }
 
-    /** An NCHW array [rows, C, H, W] copied into the channels-last buffer {@code key} [rows, H, W, C]. */
+    /** {@link Layers#toNhwc} into this model's buffer {@code key}. */
     INDArray toNhwc(String key, INDArray a) {
-        return buffer(key, a.size(0), a.size(2), a.size(3), a.size(1)).assign(a.permute(0, 2, 3, 1));
+        return Layers.toNhwc(this::buffer, key, a);
     }
 
     /** The shape of a node's activation array: rows, then its shape in its layout. */

@@ -45,7 +45,7 @@ final class Layers {
      */
     static INDArray conv(Conv2dNode c, INDArray in, boolean inChannelsLast, INDArray w, INDArray bias, INDArray out,
                          Scratch scratch) {
-        INDArray x = channelsLast(c.name(), in, inChannelsLast, scratch);
+        INDArray x = channelsLast("nhwc.in:" + c.name(), in, inChannelsLast, scratch);
         INDArray[] inputs = bias == null ? new INDArray[] {x, oyxi(c, w, scratch)}
                 : new INDArray[] {x, oyxi(c, w, scratch), bias};
         Nd4j.exec(new Conv2D(inputs, new INDArray[] {out}, convConfig(c)));
@@ -66,9 +66,9 @@ final class Layers {
 
     /**
      * A convolution's input, channels-last: itself when it is already, a reshape when it has one
-     * channel, else a copy of the NCHW array into scratch.
+     * channel, else a copy of the NCHW array into the scratch buffer {@code key}.
      */
-    private static INDArray channelsLast(String node, INDArray in, boolean inChannelsLast, Scratch scratch) {
+    static INDArray channelsLast(String key, INDArray in, boolean inChannelsLast, Scratch scratch) {
         INDArray x = FloatModel.contiguous(in);
         if (inChannelsLast) {
             return x;
@@ -76,7 +76,17 @@ final class Layers {
         if (x.size(1) == 1) {
             return x.reshape('c', x.size(0), x.size(2), x.size(3), 1);
         }
-        return scratch.buffer("nhwc.in:" + node, x.size(0), x.size(2), x.size(3), x.size(1)).assign(x.permute(0, 2, 3, 1));
+        return toNhwc(scratch, key, x);
+    }
+
+    /** An NCHW array [rows, C, H, W] copied into the channels-last scratch buffer {@code key} [rows, H, W, C]. */
+    static INDArray toNhwc(Scratch scratch, String key, INDArray a) {
+        return scratch.buffer(key, a.size(0), a.size(2), a.size(3), a.size(1)).assign(a.permute(0, 2, 3, 1));
+    }
+
+    /** A channels-last array [rows, H, W, C] copied into the NCHW scratch buffer {@code key} [rows, C, H, W]. */
+    static INDArray toNchw(Scratch scratch, String key, INDArray a) {
+        return scratch.buffer(key, a.size(0), a.size(3), a.size(1), a.size(2)).assign(a.permute(0, 3, 1, 2));
     }
 
     /**
