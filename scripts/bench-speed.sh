@@ -16,15 +16,15 @@ cd "$root"
 . scripts/bench-models.sh
 spikeforge_bench_models
 out=build/bench/speed.txt
+mlp=$((5 * limit))
+[ "$mlp" -gt 60000 ] && mlp=60000 # train stops at the set's 60,000 samples; say so
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-    mlp=$((5 * limit)); [ "$mlp" -gt 60000 ] && mlp=60000
     echo "limit: $limit training samples per epoch (MLP: $mlp), --epochs 2"
 } > "$out"
 for m in lenet5_spike_bp lenet5_surrogate mlp_surrogate; do
     n=$limit
-    [ "$m" = mlp_surrogate ] && n=$((5 * limit))
-    [ "$n" -gt 60000 ] && n=60000 # train stops at the set's 60,000 samples; say so
+    [ "$m" = mlp_surrogate ] && n=$mlp
     json="build/bench/speed-$m.json"
     if command -v /usr/bin/time >/dev/null; then
         /usr/bin/time -f "%M" -o "build/bench/speed-$m.rss" ./spikeforge train "build/bench/$m.snn" --limit "$n" \
