@@ -30,7 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * SEMANTICS.md section 5, comparison 1, for every preset: random small networks that fit the
+ * docs/semantics.md section 5.1, for every preset: random small networks that fit the
  * chip are quantised with its numerics, compiled to a mapping folder, read back, and emulated;
  * every spike and membrane of every neuron at every step, and the readout, equal the integer
  * reference's. Each case uses the chip's leak form, comparison, rounding and overflow.

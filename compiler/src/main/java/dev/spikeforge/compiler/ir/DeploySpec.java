@@ -3,8 +3,9 @@ package dev.spikeforge.compiler.ir;
 import java.util.List;
 
 /**
- * The {@code deploy} block: the integer formats to compile to (SEMANTICS.md section 4) and the
- * targets to compile for. Target arguments are kept as written; each target family reads its own.
+ * The {@code deploy} block: the integer formats to compile to (docs/semantics.md section 4.2) and
+ * the targets to compile for. Target arguments are kept as written; each target family reads its
+ * own.
  */
 public record DeploySpec(Origin origin, int weightBits, Granularity granularity, int membraneBits, Leak leak,
                          Overflow overflow, List<TargetRequest> targets) {
@@ -60,7 +61,7 @@ public record DeploySpec(Origin origin, int weightBits, Granularity granularity,
         }
     }
 
-    /** The shift k of SEMANTICS.md section 4: round(-log2(1 - beta)), at least 1. */
+    /** The shift k of docs/semantics.md section 4.5: round(-log2(1 - beta)), at least 1. */
     public static int shiftFor(double beta) {
         return (int) Math.max(1, Math.round(-Math.log(1 - beta) / Math.log(2)));
     }

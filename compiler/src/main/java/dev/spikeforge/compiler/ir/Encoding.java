@@ -1,7 +1,7 @@
 package dev.spikeforge.compiler.ir;
 
 /**
- * How input samples become spikes (SEMANTICS.md section 3).
+ * How input samples become spikes (docs/semantics.md section 3).
  *
  * @param bins number of time bins of an {@code events} stream; 0 for the other kinds
  */

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The rules a valid model obeys, one method each, named by what they require. Every rule runs,
- * so that all problems of a model are reported at once. Ranges are SEMANTICS.md's and DSL.md's.
+ * so that all problems of a model are reported at once. Ranges are those of docs/language.md
+ * (section 3.9) and docs/semantics.md.
  */
 final class NetworkVerifier {
 
@@ -59,7 +60,10 @@ final class NetworkVerifier {
         }
     }
 
-    /** SEMANTICS.md section 3: an event stream is binned into the T steps of the run. */
+    /**
+     * docs/language.md section 3.2: an event stream is binned into the T steps of the run (no
+     * engine reads events yet, docs/semantics.md section 6).
+     */
     private void eventBinsAreTheTimeSteps() {
         Encoding e = net.input().encoding();
         if (e.kind() == Encoding.Kind.EVENTS && net.timesteps() >= 1 && e.bins() != net.timesteps()) {
@@ -69,7 +73,7 @@ final class NetworkVerifier {
         }
     }
 
-    /** SEMANTICS.md section 2: spiking average pooling feeds an IF neuron (beta = 1). */
+    /** docs/semantics.md section 2.2: spiking average pooling feeds an IF neuron (beta = 1). */
     private void poolingUsesIntegrateAndFire() {
         for (Node node : net.nodes()) {
             if (!(node instanceof NeuronNode n) || n.neuron().model() == NeuronModel.IF) {

@@ -1,6 +1,6 @@
 package dev.spikeforge.compiler.ir;
 
-/** The output layer's decoding (SEMANTICS.md section 2, "Output layer"). */
+/** The output layer's decoding (docs/semantics.md section 2.3). */
 public enum ReadoutMode implements Keyword {
     /** out = (1/T) * sum_t I[t]: non-spiking, no leak. */
     ACCUMULATE,

@@ -2,7 +2,7 @@ package dev.spikeforge.compiler.quant;
 
 import dev.spikeforge.compiler.ir.DeploySpec;
 
-/** How a float beta is stored in a deploy block's leak form (SEMANTICS.md section 4). */
+/** How a float beta is stored in a deploy block's leak form (docs/semantics.md section 4.5). */
 public final class Leaks {
 
     private Leaks() {

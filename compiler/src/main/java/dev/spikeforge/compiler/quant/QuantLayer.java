@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * One population of the integer model: spiking neurons, or the readout. Its current at a step is
- * the exact integer {@code I = sum over synapses + bias[channel]}; then (SEMANTICS.md section 4)
- * {@code h = clamp(leak(v) + I)}, {@code s = h >= theta[channel]}, and the reset.
+ * the exact integer {@code I = sum over synapses + bias[channel]}; then (docs/semantics.md
+ * section 4.6) {@code h = clamp(leak(v) + I)}, {@code s = h >= theta[channel]}, and the reset.
  *
  * <p>Scale channels: {@code scale} and {@code theta} have {@link #channels()} entries, 1 for a
  * per-layer format (and for pooling and non-spiking readouts), else one per output channel (conv)
@@ -27,7 +27,7 @@ import java.util.List;
  * @param floatTheta  the threshold of the float model (NaN for a non-spiking readout)
  * @param floatBeta   the beta of the float model (1 for IF and accumulate); {@code leak.beta()} is what the integers do
  * @param maxCurrent  the largest |I| any neuron of the layer can receive in one step
- * @param guardBits   G of SEMANTICS.md section 4: partial sums fit in membraneBits + G bits
+ * @param guardBits   G of docs/semantics.md section 4.8: partial sums fit in membraneBits + G bits
  * @param stats       what quantisation did to the float weights, for the report
  */
 public record QuantLayer(String layer, String node, SourcePos pos, ReadoutMode readout, Shape shape, int channels,

@@ -1,9 +1,9 @@
 package dev.spikeforge.compiler.quant;
 
 /**
- * The integer leak of one layer (SEMANTICS.md section 4), applied to the membrane left by the
- * previous step before the step's current is added: {@code h = leak(v) + I}.
- * Right shifts are arithmetic and round toward minus infinity, unless {@code towardZero}.
+ * The integer leak of one layer (docs/semantics.md section 4.5), applied to the membrane left by
+ * the previous step before the step's current is added: {@code h = leak(v) + I}. Right shifts are
+ * arithmetic and round toward minus infinity, unless {@code towardZero}.
  */
 public sealed interface QuantLeak {
 

@@ -6,7 +6,7 @@ import dev.spikeforge.compiler.ir.Shape;
 import java.util.List;
 
 /**
- * A network in the integer semantics of SEMANTICS.md section 4: the populations in execution
+ * A network in the integer semantics of docs/semantics.md section 4: the populations in execution
  * order (the last one is the readout), each with its integer synapses, thresholds and leak, and
  * the number formats they were quantised to. Immutable; this is what the integer reference
  * simulator runs and what targets map.

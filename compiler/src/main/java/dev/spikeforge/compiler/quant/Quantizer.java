@@ -26,8 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Trained float network + integer formats -> {@link QuantizedNetwork} (SEMANTICS.md section 4).
- * A pure function: the same network, weights and options give the same result.
+ * Trained float network + integer formats -> {@link QuantizedNetwork} (docs/semantics.md
+ * section 4). A pure function: the same network, weights and options give the same result.
  *
  * <p>Scales: every path into one population shares one scale per channel (both paths of a
  * residual block). A channel's scale is {@code sigma = max|w| / (2^(B-1) - 1)} over every weight

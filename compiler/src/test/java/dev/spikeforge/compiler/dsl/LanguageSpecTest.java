@@ -29,7 +29,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Inputs written as in DSL.md are accepted and mean what DSL.md says. */
+/**
+ * Inputs written as in docs/language.md are accepted and mean what it says; the whole example of
+ * its section 1 is {@code spec/dsl_md_example.snn}.
+ */
 class LanguageSpecTest {
 
     private static Compilation compile(String text) {

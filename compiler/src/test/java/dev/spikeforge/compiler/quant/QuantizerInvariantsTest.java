@@ -34,10 +34,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Invariants of {@link Quantizer} (SEMANTICS.md section 4), checked on seeded random networks and
- * weights and on hand-made edge cases: guard bits that make overflow impossible, max-abs scales per
- * layer or per channel, one scale for both paths of a residual block, thresholds of at least one,
- * exact pooling, half-away rounding, and the E501 to E504 refusals.
+ * Invariants of {@link Quantizer} (docs/semantics.md section 4), checked on seeded random networks
+ * and weights and on hand-made edge cases: guard bits that make overflow impossible, max-abs scales
+ * per layer or per channel, one scale for both paths of a residual block, thresholds of at least
+ * one, exact pooling, half-away rounding, and the E501 to E504 refusals.
  */
 class QuantizerInvariantsTest {
 

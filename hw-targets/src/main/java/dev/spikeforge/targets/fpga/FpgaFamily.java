@@ -28,7 +28,9 @@ public final class FpgaFamily implements TargetFamily {
 
     @Override
     public boolean shiftTowardZero(DeploySpec.TargetRequest request, Path modelDir) {
-        return false; // the generated RTL shifts arithmetically (toward minus infinity), as SEMANTICS.md's default
+        // the generated RTL shifts arithmetically (toward minus infinity), the default of
+        // docs/semantics.md section 4.5
+        return false;
     }
 
     @Override

@@ -4,9 +4,9 @@ import dev.spikeforge.compiler.ir.Shape;
 import java.util.Objects;
 
 /**
- * Labelled images, immutable. Pixels are unsigned bytes (0..255) stored sample-major and, within
- * a sample, channel-major (C, then H, then W): the order in which the IR flattens a C x H x W
- * feature map (docs/semantics.md, "flatten"), so pixel {@code index} of a sample is input neuron
+ * Labelled images, immutable. Pixels are unsigned bytes (0..255) stored sample-major and, within a
+ * sample, channel-major (C, then H, then W): the order in which the IR flattens a C x H x W feature
+ * map (docs/semantics.md section 9, "flatten"), so pixel {@code index} of a sample is input neuron
  * {@code index} of the network. Scaling to [0, 1] is left to the encoders, which own that rule.
  *
  * <p>Sizes that do not fit are {@link IllegalArgumentException}s: the loaders check user files

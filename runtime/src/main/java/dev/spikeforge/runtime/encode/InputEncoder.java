@@ -7,7 +7,7 @@ import dev.spikeforge.runtime.data.ImageDataset;
 import java.util.stream.IntStream;
 
 /**
- * Input spikes of SEMANTICS.md section 3, generated once on the host and fed to every engine.
+ * Input spikes of docs/semantics.md section 3, generated once on the host and fed to every engine.
  *
  * <p>Values arrive per sample as doubles: intensities p in [0, 1] for {@code poisson},
  * {@code latency} and {@code direct}; signed values x in [-1, 1] for {@code bipolar} (see

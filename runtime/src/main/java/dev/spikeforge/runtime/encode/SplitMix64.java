@@ -5,10 +5,10 @@ package dev.spikeforge.runtime.encode;
  * random source of every host-side draw: input spikes, shuffling, dropout masks, initial weights.
  * Its bit stream is fixed by its definition, so a seed gives the same draws on every machine.
  *
- * <p>Seeding per SEMANTICS.md section 3, "seeded with (run seed, sample index)": the state of the
- * stream for sample {@code i} of a run with seed {@code s} is {@code mix(s) ^ mix(i + GAMMA)}
- * (see {@link #forSample}). Streams for other purposes use {@link #forPurpose}, so that they never
- * coincide with an input-spike stream.
+ * <p>Seeding per docs/semantics.md section 3.1, one stream per (run seed, sample index): the state
+ * of the stream for sample {@code i} of a run with seed {@code s} is
+ * {@code mix(s) ^ mix(i + GAMMA)} (see {@link #forSample}). Streams for other purposes use
+ * {@link #forPurpose}, so that they never coincide with an input-spike stream.
  */
 public final class SplitMix64 {
 

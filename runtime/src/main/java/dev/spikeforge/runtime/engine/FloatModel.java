@@ -29,15 +29,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The float model of SEMANTICS.md sections 1-2. Multi-step: each weight layer runs once on all T
- * steps folded into its batch (T*B rows, time-major), through ND4J (oneDNN convolution, BLAS gemm
- * into preallocated outputs); only the neuron recurrence loops over time, in
+ * The float model of docs/semantics.md sections 1 and 2. Multi-step: each weight layer runs once on
+ * all T steps folded into its batch (T*B rows, time-major), through ND4J (oneDNN convolution, BLAS
+ * gemm into preallocated outputs); only the neuron recurrence loops over time, in
  * {@link NeuronDynamics}. Zero-delay feed-forward holds because every layer's rows are computed
  * before the next layer's recurrence runs.
  *
  * <p>Runs in float (training, evaluation) or double (gradient checks). Hardware-aware: when the
  * deploy block chooses {@code leak = shift}, a LIF neuron runs with the beta the shift can
- * represent, 1 - 2^-k (SEMANTICS.md section 4), in training and evaluation alike.
+ * represent, 1 - 2^-k (docs/semantics.md section 2.4), in training and evaluation alike.
  */
 public final class FloatModel {
 

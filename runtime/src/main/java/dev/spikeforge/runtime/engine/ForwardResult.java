@@ -13,7 +13,10 @@ import java.util.Map;
 public record ForwardResult(int batch, int classes, float[] readout, Map<String, float[]> recorded,
                             Map<String, Long> spikes) {
 
-    /** argmax of sample b's readout; ties go to the lowest class index (SEMANTICS.md section 2). */
+    /**
+     * argmax of sample b's readout; ties go to the lowest class index (docs/semantics.md
+     * section 2.3).
+     */
     public int prediction(int b) {
         int best = 0;
         for (int c = 1; c < classes; c++) {

@@ -41,7 +41,7 @@ final class Layers {
      * engine keeps convolution stacks channels-last throughout (see {@link FloatModel}). An input
      * in NCHW ({@code inChannelsLast} false: the network's input) is copied to NHWC first, unless it
      * has one channel, when both layouts are the same memory. The weights are copied to OYXI. The
-     * sums are oneDNN's: their order is its own (docs/semantics.md).
+     * sums are oneDNN's: their order is its own (docs/semantics.md section 2.5).
      */
     static INDArray conv(Conv2dNode c, INDArray in, boolean inChannelsLast, INDArray w, INDArray bias, INDArray out,
                          Scratch scratch) {

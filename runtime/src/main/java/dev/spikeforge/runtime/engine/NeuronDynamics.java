@@ -1,7 +1,7 @@
 package dev.spikeforge.runtime.engine;
 
 /**
- * The neuron recurrence of SEMANTICS.md section 2 over all T steps of a batch, forward and
+ * The neuron recurrence of docs/semantics.md section 2.1 over all T steps of a batch, forward and
  * backward, on time-major buffers: element k of step t is at {@code t * width + k},
  * width = B * neurons. State starts at zero for every sample.
  *

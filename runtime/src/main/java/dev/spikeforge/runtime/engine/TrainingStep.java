@@ -91,7 +91,7 @@ public final class TrainingStep {
         });
     }
 
-    /** argmax with ties to the lowest index (SEMANTICS.md section 2). */
+    /** argmax with ties to the lowest index (docs/semantics.md section 2.3). */
     static int argmax(double[] values, int row, int width) {
         int best = 0;
         for (int c = 1; c < width; c++) {

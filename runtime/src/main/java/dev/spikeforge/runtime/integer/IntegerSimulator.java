@@ -14,10 +14,10 @@ import java.util.List;
 
 
 /**
- * The integer reference model: runs a {@link QuantizedNetwork} exactly as SEMANTICS.md section 4
- * says, in 64-bit integer arithmetic, one sample at a time. Event-driven: a step's synaptic work
- * is one pass over the targets of each spike that occurred (spikes x fan-out), never over silent
- * inputs; the neuron update then visits each neuron once per step (leak, fire, reset).
+ * The integer reference model: runs a {@link QuantizedNetwork} exactly as docs/semantics.md
+ * section 4 says, in 64-bit integer arithmetic, one sample at a time. Event-driven: a step's
+ * synaptic work is one pass over the targets of each spike that occurred (spikes x fan-out), never
+ * over silent inputs; the neuron update then visits each neuron once per step (leak, fire, reset).
  *
  * <p>Pure Java, no ND4J. A simulator is immutable and thread-safe; {@link #run(int[][], int, Recording)}
  * spreads samples over threads, each with its own state.

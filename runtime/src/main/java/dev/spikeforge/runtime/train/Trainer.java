@@ -19,8 +19,8 @@ import java.util.Set;
 
 /**
  * The training loop: per epoch a seeded shuffle, mini-batches encoded to spikes on the host
- * (SEMANTICS.md section 3), one {@link TrainingStep} and one optimiser update per batch, then an
- * evaluation on the test split. Everything random comes from the run seed, so the same seed and
+ * (docs/semantics.md section 3), one {@link TrainingStep} and one optimiser update per batch, then
+ * an evaluation on the test split. Everything random comes from the run seed, so the same seed and
  * thread count give the same weights.
  *
  * <p>Seeds: training spikes of epoch e use run seed {@code forPurpose(seed, PURPOSE_TRAIN_SPIKES, e)};

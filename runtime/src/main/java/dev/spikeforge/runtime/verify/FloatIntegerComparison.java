@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
- * SEMANTICS.md section 5, comparison 3: the float model and the integer model on the same input
+ * docs/semantics.md section 5.3: the float model and the integer model on the same input
  * spikes (the run's evaluation spikes of the first N test samples). Reports the accuracy of each,
  * the fraction of samples where they predict the same class, and per spiking layer the spike
  * totals of each and the Pearson correlation of per-neuron spike counts (summed over samples and

@@ -10,7 +10,7 @@ import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
-/** SEMANTICS.md section 3, pinned. */
+/** docs/semantics.md section 3, pinned. */
 class InputEncoderTest {
 
     private static final Encoding POISSON = new Encoding(Encoding.Kind.POISSON, 0);

@@ -7,7 +7,7 @@ import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import org.junit.jupiter.api.Test;
 
-/** The losses and their gradients on hand-computed cases (docs/semantics.md, "Losses"). */
+/** The losses and their gradients on hand-computed cases (docs/semantics.md section 7.2). */
 class LossTest {
 
     private static final TrainSpec.MseTargets RATES = new TrainSpec.MseTargets(0.8, 0.2);

@@ -17,8 +17,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * SEMANTICS.md sections 1-2 written the obvious way, independently of the engine: one sample, one
- * step, one node at a time, direct loops for convolution, no ND4J, no folding over time.
+ * docs/semantics.md sections 1 and 2 written the obvious way, independently of the engine: one
+ * sample, one step, one node at a time, direct loops for convolution, no ND4J, no folding over
+ * time.
  */
 final class NaiveReference {
 

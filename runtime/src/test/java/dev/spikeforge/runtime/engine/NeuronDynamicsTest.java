@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The branch-free firing rule is the comparison h >= theta of SEMANTICS.md section 2; spike counts
- * are exact.
+ * The branch-free firing rule is the comparison h >= theta of docs/semantics.md section 2.1; spike
+ * counts are exact.
  */
 class NeuronDynamicsTest {
 

@@ -43,8 +43,8 @@ import net.jqwik.api.statistics.StatisticsReport;
 
 /**
  * The event-driven {@link IntegerSimulator} equals a naive, target-major implementation of
- * SEMANTICS.md section 4 written here, exactly: every spike and every membrane of every layer at
- * every step, the readout, the prediction, and the spike, synaptic-op and input-event counts.
+ * docs/semantics.md section 4 written here, exactly: every spike and every membrane of every layer
+ * at every step, the readout, the prediction, and the spike, synaptic-op and input-event counts.
  *
  * <p>Each try builds a random small network as .snn text (conv with random kernel, stride and
  * padding; avgpool; dense; residual blocks with identity and convolution skips; LIF and IF neurons;
@@ -126,7 +126,7 @@ class IntegerSimulatorPropertyTest {
 
     // ---- the naive integer model -----------------------------------------------------------
 
-    /** SEMANTICS.md section 4, target-major: for each neuron, every one of its inputs. */
+    /** docs/semantics.md section 4.6, target-major: for each neuron, every one of its inputs. */
     static final class Naive {
         final long[] readout;
         final int prediction;

@@ -2,7 +2,7 @@ package dev.spikeforge.targets.neurocore.emulator;
 
 /**
  * What the emulated chip did with one sample: its output, its event counters, its cycles and its
- * energy (the timing and energy model of DESIGN.md, "Neuromorphic many-core target"; see
+ * energy (the timing and energy model of docs/targets.md, "Timing and energy model"; see
  * {@link NeurocoreEmulator}). Per-core arrays are indexed by core id, per-step arrays by
  * t - 1 for steps t = 1..T. Arrays are shared, not copied: treat them as read-only.
  *
@@ -75,7 +75,7 @@ public record EmulatedSample(long[] readout, int prediction, long[] synapticOps,
      * @param limit       the target's max_spikes_per_core_per_step (0 = no limit, then never violated)
      * @param violations  (core, step) pairs over the limit
      * @param worstCore   the core of the largest excess (the earliest step, then the lowest core, on ties); -1 if none
-     * @param worstStep   its step t, 1-based as in SEMANTICS.md; 0 if none
+     * @param worstStep   its step t, 1-based as in docs/semantics.md section 1; 0 if none
      * @param worstSpikes the spikes it sent in that step; 0 if none
      */
     public record SpikeLimit(int limit, int violations, int worstCore, int worstStep, int worstSpikes) {

@@ -10,7 +10,7 @@ import java.util.List;
 
 
 /**
- * Runs a mapping folder core by core with the integer rules of SEMANTICS.md section 4
+ * Runs a mapping folder core by core with the integer rules of docs/semantics.md section 4
  * (docs/targets.md, "Mapping files", "Integer rules the emulator applies"), moving every spike as packets
  * along the cores' routing tables only: a spike that no route sends to a core never reaches it.
  *
@@ -19,7 +19,7 @@ import java.util.List;
  * rows, its own neurons only) to its neurons' bias, updates its neurons (leak, clamp, fire,
  * reset) and sends each spike along its routes to cores of later layers.
  *
- * <p>Timing (DESIGN.md, "Neuromorphic many-core target"): a step costs, for each layer in order,
+ * <p>Timing (docs/targets.md, "Timing and energy model"): a step costs, for each layer in order,
  * the slowest core's synaptic phase (its synaptic ops x cycles_per_synaptic_op) + the slowest
  * core's neuron phase (its neurons x cycles_per_neuron_update) + the longest route of the packets
  * delivered to the layer's cores in that step (host input packets included; hops x cycles_per_hop),

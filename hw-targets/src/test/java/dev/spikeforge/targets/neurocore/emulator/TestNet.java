@@ -6,9 +6,9 @@ import java.util.Random;
 
 /**
  * A small integer network written out by hand for the emulator tests, and the straightforward
- * whole-layer reference the emulator is compared with: every neuron, every step, its current as
- * the plain sum over its synapses' in-bounds taps (docs/targets.md, "Mapping files", SEMANTICS.md 4).
- * Deliberately written independently of the emulator's event-driven, per-core code.
+ * whole-layer reference the emulator is compared with: every neuron, every step, its current as the
+ * plain sum over its synapses' in-bounds taps (docs/targets.md, "Mapping files"; docs/semantics.md
+ * section 4). Deliberately written independently of the emulator's event-driven, per-core code.
  */
 final class TestNet {
 
