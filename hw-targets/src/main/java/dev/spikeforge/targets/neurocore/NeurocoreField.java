@@ -38,7 +38,7 @@ public enum NeurocoreField {
             NeurocoreSpec::membraneBits),
     OVERFLOW("overflow", Kind.CHOICE, "saturate", "wrap", "", "what the membrane does past its range",
             s -> s.overflow().keyword()),
-    LEAK_FORMS("leak_forms", Kind.LEAK_SET, "", "leak forms the core implements (SEMANTICS.md section 4)",
+    LEAK_FORMS("leak_forms", Kind.LEAK_SET, "", "leak forms the core implements (docs/semantics.md section 4.5)",
             s -> LeakForms.ordered(s.leakForms())),
     SHIFT_ROUNDING("shift_rounding", Kind.CHOICE, "floor", "toward_zero", "",
             "how right shifts round: floor (toward minus infinity) or toward zero",
