@@ -49,6 +49,7 @@ public final class VerilogGenerator {
     public String layer(FpgaLayer l) {
         Verilog v = new Verilog();
         EngineWidths w = new EngineWidths(d, l);
+        SynapticWalker walker = new SynapticWalker(v, w);
         int p = w.p;
         int lw = w.lw;
         int ab = w.ab;
@@ -88,107 +89,7 @@ public final class VerilogGenerator {
         membraneMemory(v, w);
         weightMemories(v, w);
         eventFields(v, w);
-        // ---- synaptic phase: the walker
-        v.line("    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is");
-        v.line("    // read during the last word of the current one");
-        if (l.kind() == FpgaLayer.Kind.CONV) {
-            v.line("    reg w_first;                       // first word of the event");
-        }
-        if (l.kind() != FpgaLayer.Kind.POOL) {
-            v.line("    reg [%d:0] w_blk;", bw - 1);
-            v.line("    wire blk_last = (w_blk == %s);", k(bw, nb - 1));
-        }
-        // width for address arithmetic: holds every address, coordinate and constant used below
-        int constBits = indexBits((long) Math.max(Math.max(kk, l.padding()), Math.max(Math.max(l.stride(), nb),
-                Math.max(Math.max(l.outW(), l.outH()), Math.max(l.inH(), l.inW())))) + 1);
-        int xw;
-        String walkAny;
-        String walkLast;
-        String maddr;
-        String waddr;
-        String laneMask;
-        switch (l.kind()) {
-            case DENSE -> {
-                int inFlat = l.inputSize();
-                xw = Math.max(constBits, Math.max(indexBits((long) wd), Math.max(indexBits(inFlat), Math.max(cb, Math.max(yb, Math.max(xb, bw))))));
-                String rows = times(ext("e_c", cb, xw), xw, l.inH()) + " + " + ext("e_y", yb, xw);
-                v.line("    wire [%d:0] flat_full = %s + %s;", xw - 1, times(rows, xw, l.inW()), ext("e_x", xb, xw));
-                v.line("    wire [%d:0] wa_full = %s + %s;", xw - 1, times("flat_full", xw, nb), ext("w_blk", bw, xw));
-                walkAny = "1'b1";
-                walkLast = "blk_last";
-                maddr = "w_blk"; // one membrane word per block: the block is the address
-                waddr = slice(v, "wa_full", xw, waw);
-                laneMask = laneMask("blk_last", p, lastLanes, allLanes);
-            }
-            case POOL -> {
-                int lp = Integer.numberOfTrailingZeros(p);
-                xw = Math.max(constBits, Math.max(maw, Math.max(cb, Math.max(yb, Math.max(xb, waw)))));
-                String oy = kk == 1 ? ext("e_y", yb, xw) : "(" + ext("e_y", yb, xw) + " / " + k(xw, kk) + ")";
-                String ox = kk == 1 ? ext("e_x", xb, xw) : "(" + ext("e_x", xb, xw) + " / " + k(xw, kk) + ")";
-                String blk = lp == 0 ? ext("e_c", cb, xw) : "(" + ext("e_c", cb, xw) + " >> " + lp + ")";
-                String yOk = l.inH() > l.outH() * kk ? "(e_y < " + k(yb, (long) l.outH() * kk) + ")" : "1'b1";
-                String xOk = l.inW() > l.outW() * kk ? "(e_x < " + k(xb, (long) l.outW() * kk) + ")" : "1'b1";
-                v.line("    wire [%d:0] ma_full = %s + %s;", xw - 1, times(oy + " * " + k(xw, l.outW()) + " + " + ox, xw, nb), blk);
-                v.line("    wire [%d:0] wa_full = %s;", xw - 1, blk);
-                walkAny = yOk.equals("1'b1") && xOk.equals("1'b1") ? "1'b1" : yOk + " && " + xOk;
-                walkLast = "1'b1";
-                maddr = slice(v, "ma_full", xw, maw);
-                waddr = slice(v, "wa_full", xw, waw);
-                if (p == 1) {
-                    laneMask = "1'b1";
-                } else {
-                    v.line("    wire [%d:0] pool_lane = %s;", lp - 1, cb < lp ? ext("e_c", cb, lp) : "e_c[" + (lp - 1) + ":0]");
-                    laneMask = k(p, 1) + " << pool_lane";
-                }
-            }
-            default -> {
-                int s = l.stride();
-                int pad = l.padding();
-                v.line("    reg [%d:0] w_ky, w_kx;", kb - 1);
-                v.line("    // kernel rows and columns that put this event inside the output: (y + %d - k) = %d * oy, 0 <= oy < %d",
-                        pad, s, l.outH());
-                v.line("    wire [%d:0] ky_ok, kx_ok;", kk - 1);
-                for (int t = 0; t < kk; t++) {
-                    v.line("    assign ky_ok[%d] = %s;", t, tapCondition("e_y", yb, t, l.inH(), l.outH(), s, pad));
-                    v.line("    assign kx_ok[%d] = %s;", t, tapCondition("e_x", xb, t, l.inW(), l.outW(), s, pad));
-                }
-                v.line("    wire [%d:0] ky_lo = lowest_k(ky_ok);", kb - 1);
-                v.line("    wire [%d:0] kx_lo = lowest_k(kx_ok);", kb - 1);
-                v.line("    wire [%d:0] t_ky = w_first ? ky_lo : w_ky;", kb - 1);
-                v.line("    wire [%d:0] t_kx = w_first ? kx_lo : w_kx;", kb - 1);
-                v.line("    wire [%d:0] ky_rest = ky_ok & after_k(t_ky);", kk - 1);
-                v.line("    wire [%d:0] kx_rest = kx_ok & after_k(t_kx);", kk - 1);
-                xw = Math.max(indexBits((long) wd), Math.max(maw, Math.max(cb, Math.max(bw, kb))));
-                xw = Math.max(constBits, Math.max(xw, indexBits(Math.max(l.inH(), l.inW()) + pad + 1)));
-                String padded = pad == 0 ? "" : " + " + k(xw, pad);
-                String oy = "(" + ext("e_y", yb, xw) + padded + " - " + ext("t_ky", kb, xw) + ")";
-                String ox = "(" + ext("e_x", xb, xw) + padded + " - " + ext("t_kx", kb, xw) + ")";
-                if (s > 1) {
-                    oy = "(" + oy + " / " + k(xw, s) + ")";
-                    ox = "(" + ox + " / " + k(xw, s) + ")";
-                }
-                v.line("    wire [%d:0] ma_full = %s + %s;", xw - 1, times(oy + " * " + k(xw, l.outW()) + " + " + ox, xw, nb),
-                        ext("w_blk", bw, xw));
-                v.line("    wire [%d:0] wa_full = %s + %s;", xw - 1, times("(" + ext("e_c", cb, xw) + " * " + k(xw, kk) + " + "
-                        + ext("t_ky", kb, xw) + ") * " + k(xw, kk) + " + " + ext("t_kx", kb, xw), xw, nb), ext("w_blk", bw, xw));
-                walkAny = "(|ky_ok) && (|kx_ok)";
-                walkLast = "blk_last && !(|kx_rest) && !(|ky_rest)";
-                maddr = slice(v, "ma_full", xw, maw);
-                waddr = slice(v, "wa_full", xw, waw);
-                laneMask = laneMask("blk_last", p, lastLanes, allLanes);
-            }
-        }
-        v.line("    wire walk_any = %s;                 // the event reaches at least one neuron", walkAny);
-        v.line("    wire walk = (state == S_WALK) && walk_any;");
-        v.line("    wire ev_last_word = !walk_any || (%s);", walkLast);
-        v.line("    wire more_events = (ev_i + %s) < ev_n;", k(ecw, 1));
-        v.line("    wire [%d:0] walk_ma = %s;", maw - 1, maddr);
-        v.line("    assign w_ra = %s;", waddr);
-        v.line("    wire [%d:0] walk_mask = %s;", p - 1, laneMask);
-        v.line("    assign ev_re = (state == S_IDLE && start && ev_n != %s) || (state == S_WALK && ev_last_word && more_events);",
-                k(ecw, 0));
-        v.line("    assign ev_ra = (state == S_IDLE) ? %s : ev_i + %s;", k(ecw, 0), k(ecw, 1));
-        v.blank();
+        walker.declare();
 
         // ---- neuron phase counters
         v.line("    // neuron phase: every membrane word once, in address order; a word with several spikes");
@@ -237,7 +138,7 @@ public final class VerilogGenerator {
         v.line("    wire [%d:0] neu_w;", p * ab - 1);
         v.line("    wire [%d:0] spk;", p - 1);
         v.line("    wire [%d:0] tr_all;", p * ab - 1);
-        v.line("    wire [%d:0] n2_mask = %s;", p - 1, laneMask("(n2_blk == " + k(bw, nb - 1) + ")", p, lastLanes, allLanes));
+        v.line("    wire [%d:0] n2_mask = %s;", p - 1, w.laneMask("(n2_blk == " + k(bw, nb - 1) + ")"));
         v.blank();
         v.line("    genvar i;");
         v.line("    generate");
@@ -384,12 +285,7 @@ public final class VerilogGenerator {
         v.line("            case (state)");
         v.line("                S_IDLE: if (start) begin");
         v.line("                    ev_i <= %s;", k(ecw, 0));
-        if (l.kind() == FpgaLayer.Kind.CONV) {
-            v.line("                    w_first <= 1'b1;");
-        }
-        if (l.kind() != FpgaLayer.Kind.POOL) {
-            v.line("                    w_blk <= %s;", k(bw, 0));
-        }
+        walker.firstWord("                    ");
         v.line("                    n_i <= %s;", k(mcw, 0));
         v.line("                    n_blk <= %s;", k(bw, 0));
         v.line("                    n_y <= %s;", k(oyb, 0));
@@ -398,39 +294,11 @@ public final class VerilogGenerator {
         v.line("                end");
         v.line("                S_WALK: begin");
         v.line("                    if (ev_last_word) begin");
-        if (l.kind() == FpgaLayer.Kind.CONV) {
-            v.line("                        w_first <= 1'b1;");
-        }
-        if (l.kind() != FpgaLayer.Kind.POOL) {
-            v.line("                        w_blk <= %s;", k(bw, 0));
-        }
+        walker.firstWord("                        ");
         v.line("                        if (more_events) ev_i <= ev_i + %s;", k(ecw, 1));
         v.line("                        else state <= S_NEU;");
         v.line("                    end else begin");
-        if (l.kind() == FpgaLayer.Kind.CONV) {
-            v.line("                        w_first <= 1'b0;");
-        }
-        switch (l.kind()) {
-            case DENSE -> v.line("                        w_blk <= w_blk + %s;", k(bw, 1));
-            case CONV -> {
-                v.line("                        if (!blk_last) begin");
-                v.line("                            w_blk <= w_blk + %s;", k(bw, 1));
-                v.line("                            w_ky <= t_ky;");
-                v.line("                            w_kx <= t_kx;");
-                v.line("                        end else begin");
-                v.line("                            w_blk <= %s;", k(bw, 0));
-                v.line("                            if (|kx_rest) begin");
-                v.line("                                w_ky <= t_ky;");
-                v.line("                                w_kx <= lowest_k(kx_rest);");
-                v.line("                            end else begin");
-                v.line("                                w_ky <= lowest_k(ky_rest);");
-                v.line("                                w_kx <= kx_lo;");
-                v.line("                            end");
-                v.line("                        end");
-            }
-            default -> {
-            }
-        }
+        walker.nextWord();
         v.line("                    end");
         v.line("                end");
         v.line("                S_NEU: begin");
@@ -642,46 +510,6 @@ public final class VerilogGenerator {
         v.line("    endfunction");
     }
 
-    /** {@code (y + pad - t) = s * o} with {@code 0 <= o < outDim}, for input coordinate {@code e} of {@code bits}. */
-    private static String tapCondition(String e, int bits, int t, int inDim, int outDim, int s, int pad) {
-        // y + pad >= t  and  y + pad - t < s * outDim  and  (y + pad - t) % s == 0
-        StringBuilder c = new StringBuilder();
-        long lo = (long) t - pad;
-        long hi = (long) s * outDim + t - pad;
-        if (lo >= inDim || hi <= 0) {
-            return "1'b0";
-        }
-        if (lo > 0) {
-            c.append("(").append(e).append(" >= ").append(k(bits, lo)).append(")");
-        }
-        if (hi < inDim) {
-            if (c.length() > 0) {
-                c.append(" && ");
-            }
-            c.append("(").append(e).append(" < ").append(k(bits, hi)).append(")");
-        }
-        if (s > 1) {
-            long r = Math.floorMod(t - pad, s);
-            if (c.length() > 0) {
-                c.append(" && ");
-            }
-            if (Integer.bitCount(s) == 1) {
-                int ls = Integer.numberOfTrailingZeros(s);
-                if (ls >= bits) {
-                    if (r >= (1L << bits)) {
-                        return "1'b0";
-                    }
-                    c.append("(").append(e).append(" == ").append(k(bits, r)).append(")");
-                } else {
-                    c.append("(").append(e).append("[").append(ls - 1).append(":0] == ").append(k(ls, r)).append(")");
-                }
-            } else {
-                throw new IllegalArgumentException("stride " + s + " is not a power of two (a design rule refuses it)");
-            }
-        }
-        return c.length() == 0 ? "1'b1" : c.toString();
-    }
-
     /** lk = leak(v): the value stored for the next step. */
     private static void leak(Verilog v, FpgaLayer l, int ab) {
         FpgaLayer.Leak leak = l.leak();
@@ -746,24 +574,5 @@ public final class VerilogGenerator {
         v.line("            default: ro_data = %s;", k(rb, 0));
         v.line("        endcase");
         v.line("    end");
-    }
-
-    /** {@code expr * factor}, or {@code expr} alone when the factor is 1. */
-    private static String times(String expr, int width, long factor) {
-        return factor == 1 ? expr : "(" + expr + ") * " + k(width, factor);
-    }
-
-    /** The lane mask of a block: all lanes, or fewer in the last block when the channels do not fill it. */
-    private static String laneMask(String isLast, int p, long lastLanes, long allLanes) {
-        return lastLanes == allLanes ? k(p, allLanes) : isLast + " ? " + k(p, lastLanes) + " : " + k(p, allLanes);
-    }
-
-    /** {@code full[to-1:0]}, marking the dropped bits unused. */
-    private static String slice(Verilog v, String full, int width, int to) {
-        if (width == to) {
-            return full;
-        }
-        v.unused(full + "[" + (width - 1) + ":" + to + "]");
-        return full + "[" + (to - 1) + ":0]";
     }
 }
