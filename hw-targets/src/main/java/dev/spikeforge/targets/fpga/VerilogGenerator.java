@@ -50,6 +50,7 @@ public final class VerilogGenerator {
         Verilog v = new Verilog();
         EngineWidths w = new EngineWidths(d, l);
         SynapticWalker walker = new SynapticWalker(v, w);
+        LaneDatapath lanes = new LaneDatapath(v, w, fault);
         int p = w.p;
         int lw = w.lw;
         int ab = w.ab;
@@ -120,86 +121,12 @@ public final class VerilogGenerator {
         v.line("    wire n_x_last = (n_x == %s);", k(oxb, l.outW() - 1));
         v.blank();
 
-        // ---- synaptic stage 2 and forwarding
-        v.line("    // stage 2 of the synaptic phase: add the weights of the word read last cycle");
-        v.line("    reg s2_v;");
-        v.line("    reg [%d:0] s2_a;", maw - 1);
-        v.line("    reg [%d:0] s2_mask;", p - 1);
-        if (vb > 0) {
-            v.line("    reg [%d:0] s2_val;", vb - 1);
-        }
+        lanes.synapticStageTwo();
         v.line("    reg clr_v;");
         v.line("    reg [%d:0] clr_a;", maw - 1);
-        v.line("    // a read of the word being written in the same cycle takes the written value");
-        v.line("    reg fwd_v;");
-        v.line("    reg [%d:0] fwd_d;", p * ab - 1);
-        v.line("    wire [%d:0] cur_w = fwd_v ? fwd_d : mem_q;", p * ab - 1);
-        v.line("    wire [%d:0] syn_w;", p * ab - 1);
-        v.line("    wire [%d:0] neu_w;", p * ab - 1);
-        v.line("    wire [%d:0] spk;", p - 1);
-        v.line("    wire [%d:0] tr_all;", p * ab - 1);
-        v.line("    wire [%d:0] n2_mask = %s;", p - 1, w.laneMask("(n2_blk == " + k(bw, nb - 1) + ")"));
-        v.blank();
-        v.line("    genvar i;");
-        v.line("    generate");
-        v.line("        for (i = 0; i < %d; i = i + 1) begin : lane", p);
-        v.line("            wire [%d:0] cur = cur_w[i*%d +: %d];", ab - 1, ab, ab);
-        v.line("            wire [%d:0] wt = w_q[i*%d +: %d];", wb - 1, wb, wb);
-        if (vb > 0) {
-            int pw = wb + vb;
-            v.line("            wire signed [%d:0] prod = %s * %s;", pw - 1, sext("wt", wb, pw), sext("s2_val", vb, pw));
-            v.line("            wire [%d:0] prod_u = prod;", pw - 1);
-            v.line("            wire signed [%d:0] add = s2_mask[i] ? %s : %s;", ab - 1, sext("prod_u", pw, ab), sk(ab, 0));
-        } else {
-            v.line("            wire signed [%d:0] add = s2_mask[i] ? %s : %s;", ab - 1, sext("wt", wb, ab), sk(ab, 0));
-        }
-        v.line("            assign syn_w[i*%d +: %d] = $signed(cur) + add;", ab, ab);
-        if (l.biasBits() > 0) {
-            v.line("            wire [%d:0] bias = b_q[i*%d +: %d];", l.biasBits() - 1, l.biasBits(), l.biasBits());
-            v.line("            wire signed [%d:0] h0 = $signed(cur) + %s;", ab - 1, sext("bias", l.biasBits(), ab));
-        } else {
-            v.line("            wire signed [%d:0] h0 = $signed(cur);", ab - 1);
-        }
-        String value;
-        if (l.mode().spiking()) {
-            int m = l.membraneBits();
-            if (ab > m && !l.wrap()) {
-                v.line("            // saturate the step's sum to the %d-bit membrane", m);
-                v.line("            wire signed [%d:0] h = (h0 > %s) ? %s : (h0 < %s) ? %s : h0;", ab - 1,
-                        sk(ab, (1L << (m - 1)) - 1), sk(ab, (1L << (m - 1)) - 1), sk(ab, -(1L << (m - 1))), sk(ab, -(1L << (m - 1))));
-            } else if (ab > m) {
-                v.line("            // wrap the step's sum to the %d-bit membrane", m);
-                v.line("            wire signed [%d:0] h = (h0 <<< %d) >>> %d;", ab - 1, ab - m, ab - m);
-            } else {
-                v.line("            wire signed [%d:0] h = h0;", ab - 1);
-            }
-            int tb = l.thetaBits();
-            v.line("            wire [%d:0] th = t_q[i*%d +: %d];", tb - 1, tb, tb);
-            String thetaExt = tb == ab ? "$signed(th)" : "$signed(" + ext("th", tb, ab) + ")";
-            if (fault == Fault.UNSIGNED_THRESHOLD_COMPARE) {
-                v.line("            wire fire = $unsigned(h) >= $unsigned(%s);   // FAULT (test only): unsigned compare", thetaExt);
-            } else {
-                v.line("            wire fire = h >= %s;", thetaExt);
-            }
-            v.line("            assign spk[i] = fire;");
-            String after = l.resetZero() ? sk(ab, 0) : "h - " + thetaExt;
-            v.line("            wire signed [%d:0] v = fire ? %s : h;", ab - 1, after);
-            value = "v";
-        } else {
-            v.line("            assign spk[i] = 1'b0;");
-            v.line("            wire signed [%d:0] v = h0;", ab - 1);
-            value = "v";
-        }
-        v.line("            wire [%d:0] v_u = %s;", ab - 1, value);
-        leak(v, l, ab);
-        v.line("            assign neu_w[i*%d +: %d] = lk;", ab, ab);
-        v.line("            assign tr_all[i*%d +: %d] = v_u;", ab, ab);
-        if (l.biasBits() == 0 && l.thetaBits() == 0) {
-            // nothing more per lane
-        }
-        v.line("        end");
-        v.line("    endgenerate");
-        v.blank();
+        lanes.membraneForward();
+        lanes.laneBuses();
+        lanes.lanes();
 
         // ---- memory ports
         v.line("    assign m_re = walk || neu_issue;");
@@ -508,37 +435,6 @@ public final class VerilogGenerator {
         v.line("                if (m[j]) %s = j[%d:0];", name, outBits - 1);
         v.line("        end");
         v.line("    endfunction");
-    }
-
-    /** lk = leak(v): the value stored for the next step. */
-    private static void leak(Verilog v, FpgaLayer l, int ab) {
-        FpgaLayer.Leak leak = l.leak();
-        switch (leak.kind()) {
-            case "shift" -> {
-                int s = leak.k();
-                if (leak.towardZero()) {
-                    v.line("            wire signed [%d:0] v_r = v + (v[%d] ? %s : %s);", ab - 1, ab - 1, sk(ab, (1L << s) - 1), sk(ab, 0));
-                    v.line("            wire signed [%d:0] lk = v - (v_r >>> %d);", ab - 1, s);
-                } else {
-                    v.line("            wire signed [%d:0] lk = v - (v >>> %d);", ab - 1, s);
-                }
-            }
-            case "multiplier" -> {
-                int mb = 65 - Long.numberOfLeadingZeros(leak.m()); // signed bits of m
-                int pw = ab + mb;
-                v.line("            wire signed [%d:0] lp = %s * %s;", pw - 1, sext("v_u", ab, pw), sk(pw, leak.m()));
-                if (leak.towardZero()) {
-                    v.line("            wire signed [%d:0] lp_r = lp + (lp[%d] ? %s : %s);", pw - 1, pw - 1,
-                            sk(pw, (1L << leak.f()) - 1), sk(pw, 0));
-                    v.line("            wire [%d:0] ls = lp_r >>> %d;", pw - 1, leak.f());
-                } else {
-                    v.line("            wire [%d:0] ls = lp >>> %d;", pw - 1, leak.f());
-                }
-                v.line("            wire [%d:0] lk = ls[%d:0];", ab - 1, ab - 1);
-                v.line("            wire unused_ls = &{1'b0, ls[%d:%d]};", pw - 1, ab);
-            }
-            default -> v.line("            wire [%d:0] lk = v_u;", ab - 1);
-        }
     }
 
     private void readout(Verilog v, FpgaLayer l, int p, int ab, int bw, int ocb) {
