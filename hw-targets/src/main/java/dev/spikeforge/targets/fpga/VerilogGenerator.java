@@ -51,6 +51,7 @@ public final class VerilogGenerator {
         EngineWidths w = new EngineWidths(d, l);
         SynapticWalker walker = new SynapticWalker(v, w);
         LaneDatapath lanes = new LaneDatapath(v, w, fault);
+        NeuronWalk neurons = new NeuronWalk(v, w);
         int p = w.p;
         int lw = w.lw;
         int ab = w.ab;
@@ -92,35 +93,7 @@ public final class VerilogGenerator {
         eventFields(v, w);
         walker.declare();
 
-        // ---- neuron phase counters
-        v.line("    // neuron phase: every membrane word once, in address order; a word with several spikes");
-        v.line("    // holds the walk while they leave one per cycle");
-        v.line("    reg [%d:0] n_i;", mcw - 1);
-        v.line("    reg [%d:0] n_blk;", bw - 1);
-        v.line("    reg [%d:0] n_y;", oyb - 1);
-        v.line("    reg [%d:0] n_x;", oxb - 1);
-        v.line("    reg n2_v;                          // stage 2 holds a word read last cycle");
-        v.line("    reg [%d:0] n2_a;", maw - 1);
-        v.line("    reg [%d:0] n2_blk;", bw - 1);
-        v.line("    reg [%d:0] n2_y;", oyb - 1);
-        v.line("    reg [%d:0] n2_x;", oxb - 1);
-        v.line("    reg [%d:0] pend;                 // spikes of the last word still to send", p - 1);
-        v.line("    reg [%d:0] pend_blk;", bw - 1);
-        v.line("    reg [%d:0] pend_y;", oyb - 1);
-        v.line("    reg [%d:0] pend_x;", oxb - 1);
-        v.line("    wire stall = (pend != %s);", k(p, 0));
-        v.line("    wire neu_issue = (state == S_NEU) && !stall && (n_i < %s);", k(mcw, mw));
-        v.line("    wire neu_compute = (state == S_NEU) && !stall && n2_v;");
-        v.line("    assign done = (state == S_NEU) && !stall && !n2_v && (n_i == %s);", k(mcw, mw));
-        v.line("    assign busy = (state != S_IDLE);");
-        v.line("    wire [%d:0] n_a = %s;", maw - 1, mcw == maw ? "n_i" : "n_i[" + (maw - 1) + ":0]");
-        if (mcw > maw) {
-            v.unused("n_i[" + (mcw - 1) + ":" + maw + "]");
-        }
-        v.line("    wire n_blk_last = (n_blk == %s);", k(bw, nb - 1));
-        v.line("    wire n_x_last = (n_x == %s);", k(oxb, l.outW() - 1));
-        v.blank();
-
+        neurons.counters();
         lanes.synapticStageTwo();
         v.line("    reg clr_v;");
         v.line("    reg [%d:0] clr_a;", maw - 1);
@@ -156,30 +129,8 @@ public final class VerilogGenerator {
         }
         v.blank();
 
-        // ---- spike serialiser
-        v.line("    // spikes leave one per cycle: the lowest pending lane first");
-        v.line("    wire [%d:0] emit_src = stall ? pend : (neu_compute ? (spk & n2_mask) : %s);", p - 1, k(p, 0));
-        v.line("    wire [%d:0] emit_lane = lowest_p(emit_src);", lw - 1);
-        v.line("    wire [%d:0] emit_blk = stall ? pend_blk : n2_blk;", bw - 1);
-        int cw = indexBits((long) nb * p * l.outH() * l.outW() + 1) + 1;
-        v.line("    wire [%d:0] emit_c_full = %s * %s + %s;", cw - 1, ext("emit_blk", bw, cw), k(cw, p), ext("emit_lane", lw, cw));
-        v.line("    assign out_we = (emit_src != %s);", k(p, 0));
-        v.line("    assign out_c = emit_c_full[%d:0];", ocb - 1);
-        v.unused("emit_c_full[" + (cw - 1) + ":" + ocb + "]");
-        v.line("    assign out_y = stall ? pend_y : n2_y;");
-        v.line("    assign out_x = stall ? pend_x : n2_x;");
-        v.line("    wire [%d:0] neuron_full = (%s * %s + %s) * %s + %s;", cw - 1, ext("out_c", ocb, cw), k(cw, l.outH()),
-                ext("out_y", oyb, cw), k(cw, l.outW()), ext("out_x", oxb, cw));
-        v.line("    assign out_neuron = neuron_full[%d:0];", nbits - 1);
-        v.unused("neuron_full[" + (cw - 1) + ":" + nbits + "]");
-        v.line("    assign tr_valid = neu_compute;");
-        v.line("    assign tr_mask = n2_mask;");
-        v.line("    wire [%d:0] tr_full = ((%s * %s) * %s + %s) * %s + %s;", cw - 1, ext("n2_blk", bw, cw), k(cw, p),
-                k(cw, l.outH()), ext("n2_y", oyb, cw), k(cw, l.outW()), ext("n2_x", oxb, cw));
-        v.line("    assign tr_neuron = tr_full[%d:0];", nbits - 1);
-        v.unused("tr_full[" + (cw - 1) + ":" + nbits + "]");
-        v.line("    assign tr_v = tr_all;");
-        v.blank();
+        neurons.spikeSerialiser();
+        neurons.tracePorts();
 
         // ---- control
         v.line("    always @(posedge clk) begin");
@@ -275,7 +226,7 @@ public final class VerilogGenerator {
         v.blank();
 
         if (last) {
-            readout(v, l, p, ab, bw, ocb);
+            neurons.readout();
         }
 
         // ---- functions
@@ -435,40 +386,5 @@ public final class VerilogGenerator {
         v.line("                if (m[j]) %s = j[%d:0];", name, outBits - 1);
         v.line("        end");
         v.line("    endfunction");
-    }
-
-    private void readout(Verilog v, FpgaLayer l, int p, int ab, int bw, int ocb) {
-        int rb = l.readoutBits();
-        v.line("    // readout registers: %s", l.mode() == FpgaLayer.Mode.COUNT ? "spike count per class"
-                : "the final membrane (accumulator) per class");
-        for (int c = 0; c < l.outC(); c++) {
-            v.line("    reg [%d:0] ro_%d;", rb - 1, c);
-        }
-        v.line("    always @(posedge clk) begin");
-        v.line("        if (rst || clear) begin");
-        for (int c = 0; c < l.outC(); c++) {
-            v.line("            ro_%d <= %s;", c, k(rb, 0));
-        }
-        v.line("        end else begin");
-        for (int c = 0; c < l.outC(); c++) {
-            if (l.mode() == FpgaLayer.Mode.COUNT) {
-                v.line("            if (out_we && out_c == %s) ro_%d <= ro_%d + %s;", k(ocb, c), c, c, k(rb, 1));
-            } else {
-                int lane = c % p;
-                String bits = rb == ab ? "tr_all[" + ((lane + 1) * ab - 1) + ":" + (lane * ab) + "]"
-                        : "tr_all[" + (lane * ab + rb - 1) + ":" + (lane * ab) + "]";
-                v.line("            if (neu_compute && n2_blk == %s) ro_%d <= %s;", k(bw, c / p), c, bits);
-            }
-        }
-        v.line("        end");
-        v.line("    end");
-        v.line("    always @* begin");
-        v.line("        case (ro_addr)");
-        for (int c = 0; c < l.outC(); c++) {
-            v.line("            %s: ro_data = ro_%d;", k(indexBits(l.outC()), c), c);
-        }
-        v.line("            default: ro_data = %s;", k(rb, 0));
-        v.line("        endcase");
-        v.line("    end");
     }
 }
