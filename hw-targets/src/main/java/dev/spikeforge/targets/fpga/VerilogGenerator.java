@@ -52,6 +52,7 @@ public final class VerilogGenerator {
         SynapticWalker walker = new SynapticWalker(v, w);
         LaneDatapath lanes = new LaneDatapath(v, w, fault);
         NeuronWalk neurons = new NeuronWalk(v, w);
+        EngineControl control = new EngineControl(v, w, walker);
         int p = w.p;
         int lw = w.lw;
         int ab = w.ab;
@@ -83,9 +84,7 @@ public final class VerilogGenerator {
 
         header(v, w, name);
         ports(v, w, name);
-        v.line("    localparam S_IDLE = 2'd0, S_WALK = 2'd1, S_NEU = 2'd2, S_CLR = 2'd3;");
-        v.line("    reg [1:0] state;");
-        v.blank();
+        control.states();
 
         eventBuffer(v, w);
         membraneMemory(v, w);
@@ -95,8 +94,7 @@ public final class VerilogGenerator {
 
         neurons.counters();
         lanes.synapticStageTwo();
-        v.line("    reg clr_v;");
-        v.line("    reg [%d:0] clr_a;", maw - 1);
+        control.clearCounter();
         lanes.membraneForward();
         lanes.laneBuses();
         lanes.lanes();
@@ -132,98 +130,7 @@ public final class VerilogGenerator {
         neurons.spikeSerialiser();
         neurons.tracePorts();
 
-        // ---- control
-        v.line("    always @(posedge clk) begin");
-        v.line("        if (rst) begin");
-        v.line("            state <= S_IDLE;");
-        v.line("            ev_n <= %s;", k(ecw, 0));
-        v.line("            s2_v <= 1'b0;");
-        v.line("            n2_v <= 1'b0;");
-        v.line("            pend <= %s;", k(p, 0));
-        v.line("            clr_v <= 1'b0;");
-        v.line("        end else if (clear) begin");
-        v.line("            state <= S_CLR;");
-        v.line("            ev_n <= %s;", k(ecw, 0));
-        v.line("            s2_v <= 1'b0;");
-        v.line("            n2_v <= 1'b0;");
-        v.line("            pend <= %s;", k(p, 0));
-        v.line("            clr_v <= 1'b1;");
-        v.line("            clr_a <= %s;", k(maw, 0));
-        v.line("        end else begin");
-        v.line("            if (ev_we) ev_n <= ev_n + %s;", k(ecw, 1));
-        v.line("            // synaptic stage 2 follows every issued word");
-        v.line("            s2_v <= walk;");
-        v.line("            if (walk) begin");
-        v.line("                s2_a <= walk_ma;");
-        v.line("                s2_mask <= walk_mask;");
-        if (vb > 0) {
-            v.line("                s2_val <= e_v;");
-        }
-        v.line("            end");
-        v.line("            case (state)");
-        v.line("                S_IDLE: if (start) begin");
-        v.line("                    ev_i <= %s;", k(ecw, 0));
-        walker.firstWord("                    ");
-        v.line("                    n_i <= %s;", k(mcw, 0));
-        v.line("                    n_blk <= %s;", k(bw, 0));
-        v.line("                    n_y <= %s;", k(oyb, 0));
-        v.line("                    n_x <= %s;", k(oxb, 0));
-        v.line("                    state <= (ev_n != %s) ? S_WALK : S_NEU;", k(ecw, 0));
-        v.line("                end");
-        v.line("                S_WALK: begin");
-        v.line("                    if (ev_last_word) begin");
-        walker.firstWord("                        ");
-        v.line("                        if (more_events) ev_i <= ev_i + %s;", k(ecw, 1));
-        v.line("                        else state <= S_NEU;");
-        v.line("                    end else begin");
-        walker.nextWord();
-        v.line("                    end");
-        v.line("                end");
-        v.line("                S_NEU: begin");
-        v.line("                    if (stall) begin");
-        v.line("                        pend <= emit_src & (emit_src - %s);", k(p, 1));
-        v.line("                    end else begin");
-        v.line("                        if (neu_compute) begin");
-        v.line("                            pend <= emit_src & (emit_src - %s);", k(p, 1));
-        v.line("                            pend_blk <= n2_blk;");
-        v.line("                            pend_y <= n2_y;");
-        v.line("                            pend_x <= n2_x;");
-        v.line("                        end");
-        v.line("                        n2_v <= neu_issue;");
-        v.line("                        if (neu_issue) begin");
-        v.line("                            n2_a <= n_a;");
-        v.line("                            n2_blk <= n_blk;");
-        v.line("                            n2_y <= n_y;");
-        v.line("                            n2_x <= n_x;");
-        v.line("                            n_i <= n_i + %s;", k(mcw, 1));
-        v.line("                            if (!n_blk_last) n_blk <= n_blk + %s;", k(bw, 1));
-        v.line("                            else begin");
-        v.line("                                n_blk <= %s;", k(bw, 0));
-        v.line("                                if (!n_x_last) n_x <= n_x + %s;", k(oxb, 1));
-        v.line("                                else begin");
-        v.line("                                    n_x <= %s;", k(oxb, 0));
-        v.line("                                    n_y <= n_y + %s;", k(oyb, 1));
-        v.line("                                end");
-        v.line("                            end");
-        v.line("                        end");
-        v.line("                        if (done) begin");
-        v.line("                            state <= S_IDLE;");
-        v.line("                            ev_n <= %s;", k(ecw, 0));
-        v.line("                        end");
-        v.line("                    end");
-        v.line("                end");
-        v.line("                default: begin  // S_CLR");
-        v.line("                    if (clr_a == %s) begin", k(maw, mw - 1));
-        v.line("                        clr_v <= 1'b0;");
-        v.line("                        state <= S_IDLE;");
-        v.line("                    end else begin");
-        v.line("                        clr_a <= clr_a + %s;", k(maw, 1));
-        v.line("                    end");
-        v.line("                end");
-        v.line("            endcase");
-        v.line("        end");
-        v.line("    end");
-        v.blank();
+        control.controlBlock();
 
         if (last) {
             neurons.readout();
