@@ -1,18 +1,19 @@
 package dev.spikeforge.targets.fpga;
 
 import static dev.spikeforge.targets.fpga.FpgaLayer.indexBits;
-import static dev.spikeforge.targets.fpga.Verilog.ext;
 import static dev.spikeforge.targets.fpga.Verilog.k;
-import static dev.spikeforge.targets.fpga.Verilog.sext;
-import static dev.spikeforge.targets.fpga.Verilog.sk;
 
 import java.util.Locale;
 
 /**
- * Writes the Verilog-2005 of an {@link FpgaDesign}: one engine module per layer and the top
- * module that chains them. Every width is computed here, so the text is specific to the design and
- * lint-clean under {@code verilator --lint-only -Wall}. docs/targets.md ("fpga") describes the
- * architecture; {@link FpgaEmulator} steps the same registers.
+ * Writes the Verilog-2005 of an {@link FpgaDesign}: one engine module per layer ({@link TopGenerator}
+ * writes the top that chains them). Every width is computed for the design ({@link EngineWidths}),
+ * so the text is specific to it and lint-clean under {@code verilator --lint-only -Wall}.
+ * docs/targets.md ("fpga") describes the architecture; {@link FpgaEmulator} steps the same registers.
+ *
+ * <p>An engine is written block by block: the interface and memories here, the address path in
+ * {@link SynapticWalker}, the lanes' arithmetic in {@link LaneDatapath}, the end-of-step walk and
+ * what leaves the engine in {@link NeuronWalk}, the state machine in {@link EngineControl}.
  */
 public final class VerilogGenerator {
 
@@ -46,6 +47,11 @@ public final class VerilogGenerator {
 
     // ---- one layer engine --------------------------------------------------------------------------
 
+    /**
+     * The engine module of layer {@code l}. The calls run in the order of the text, in which every
+     * signal is declared before a block reads it; that is why a block's declarations and its logic
+     * can sit apart.
+     */
     public String layer(FpgaLayer l) {
         Verilog v = new Verilog();
         EngineWidths w = new EngineWidths(d, l);
@@ -53,34 +59,7 @@ public final class VerilogGenerator {
         LaneDatapath lanes = new LaneDatapath(v, w, fault);
         NeuronWalk neurons = new NeuronWalk(v, w);
         EngineControl control = new EngineControl(v, w, walker);
-        int p = w.p;
-        int lw = w.lw;
-        int ab = w.ab;
-        int wb = w.wb;
-        int vb = w.vb;
-        int evw = w.evw;
-        int eaw = w.eaw;
-        int ecw = w.ecw;
-        int mw = w.mw;
-        int maw = w.maw;
-        int mcw = w.mcw;
-        int wd = w.wd;
-        int waw = w.waw;
-        int nb = w.nb;
-        int bw = w.bw;
-        int kb = w.kb;
-        int kk = w.kk;
-        int cb = w.cb;
-        int yb = w.yb;
-        int xb = w.xb;
-        int ocb = w.ocb;
-        int oyb = w.oyb;
-        int oxb = w.oxb;
-        int nbits = w.nbits;
-        boolean last = w.last;
         String name = moduleName(d, l);
-        long allLanes = w.allLanes;
-        long lastLanes = w.lastLanes;
 
         header(v, w, name);
         ports(v, w, name);
@@ -99,58 +78,17 @@ public final class VerilogGenerator {
         lanes.laneBuses();
         lanes.lanes();
 
-        // ---- memory ports
-        v.line("    assign m_re = walk || neu_issue;");
-        v.line("    assign m_ra = walk ? walk_ma : n_a;");
-        v.line("    assign m_we = s2_v || neu_compute || clr_v;");
-        v.line("    assign m_wa = s2_v ? s2_a : neu_compute ? n2_a : clr_a;");
-        v.line("    assign m_wd = s2_v ? syn_w : neu_compute ? neu_w : %s;", k(p * ab, 0));
-        v.line("    always @(posedge clk) begin");
-        v.line("        if (ev_we) evbuf[%s] <= ev_wdata;", ecw == eaw ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
-        v.line("        if (ev_re) ev_q <= evbuf[%s];", ecw == eaw ? "ev_ra" : "ev_ra[" + (eaw - 1) + ":0]");
-        v.line("        if (m_we) mem[m_wa] <= m_wd;");
-        v.line("        if (m_re) mem_q <= mem[m_ra];");
-        v.line("        if (walk) w_q <= wmem[w_ra];");
-        if (l.biasBits() > 0) {
-            v.line("        if (neu_issue) b_q <= bmem[n_blk];");
-        }
-        if (l.thetaBits() > 0) {
-            v.line("        if (neu_issue) t_q <= tmem[n_blk];");
-        }
-        v.line("        if (m_re) begin");
-        v.line("            fwd_v <= m_we && (m_wa == m_ra);");
-        v.line("            fwd_d <= m_wd;");
-        v.line("        end");
-        v.line("    end");
-        if (ecw > eaw) {
-            v.unused("ev_ra[" + (ecw - 1) + ":" + eaw + "]");
-        }
-        v.blank();
-
+        memoryPorts(v, w);
         neurons.spikeSerialiser();
         neurons.tracePorts();
 
         control.controlBlock();
 
-        if (last) {
+        if (w.last) {
             neurons.readout();
         }
 
-        // ---- functions
-        v.line("    // index of the lowest set bit (0 when none)");
-        lowestFunction(v, "lowest_p", p, lw);
-        if (l.kind() == FpgaLayer.Kind.CONV) {
-            lowestFunction(v, "lowest_k", kk, kb);
-            v.line("    // the kernel offsets after t");
-            v.line("    function [%d:0] after_k;", kk - 1);
-            v.line("        input [%d:0] t;", kb - 1);
-            v.line("        integer j;");
-            v.line("        begin");
-            v.line("            for (j = 0; j < %d; j = j + 1)", kk);
-            v.line("                after_k[j] = (j[%d:0] > t);", kb - 1);
-            v.line("        end");
-            v.line("    endfunction");
-        }
+        priorityEncoders(v, w);
         v.flushUnused();
         v.line("endmodule");
         return v.text();
@@ -280,6 +218,68 @@ public final class VerilogGenerator {
             v.line("    wire [%d:0] e_v = ev_q[%d:%d];", w.vb - 1, at + w.vb - 1, at);
         }
         v.blank();
+    }
+
+    /**
+     * Every memory's ports in one clocked block: one read and one write port each, registered, so
+     * synthesis infers simple dual-port RAM. The membrane write port takes stage 2's sum, the
+     * neuron walk's update or the clear walk's zero; the forward register remembers a write to
+     * the word being read (see {@link LaneDatapath#membraneForward}).
+     */
+    private static void memoryPorts(Verilog v, EngineWidths w) {
+        FpgaLayer l = w.l;
+        int eaw = w.eaw;
+        boolean countIsAddress = w.ecw == eaw; // else the count has the extra bit of a full buffer
+        v.line("    assign m_re = walk || neu_issue;");
+        v.line("    assign m_ra = walk ? walk_ma : n_a;");
+        v.line("    assign m_we = s2_v || neu_compute || clr_v;");
+        v.line("    assign m_wa = s2_v ? s2_a : neu_compute ? n2_a : clr_a;");
+        v.line("    assign m_wd = s2_v ? syn_w : neu_compute ? neu_w : %s;", k(w.p * w.ab, 0));
+        v.line("    always @(posedge clk) begin");
+        v.line("        if (ev_we) evbuf[%s] <= ev_wdata;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
+        v.line("        if (ev_re) ev_q <= evbuf[%s];", countIsAddress ? "ev_ra" : "ev_ra[" + (eaw - 1) + ":0]");
+        v.line("        if (m_we) mem[m_wa] <= m_wd;");
+        v.line("        if (m_re) mem_q <= mem[m_ra];");
+        v.line("        if (walk) w_q <= wmem[w_ra];");
+        if (l.biasBits() > 0) {
+            v.line("        if (neu_issue) b_q <= bmem[n_blk];");
+        }
+        if (l.thetaBits() > 0) {
+            v.line("        if (neu_issue) t_q <= tmem[n_blk];");
+        }
+        v.line("        if (m_re) begin");
+        v.line("            fwd_v <= m_we && (m_wa == m_ra);");
+        v.line("            fwd_d <= m_wd;");
+        v.line("        end");
+        v.line("    end");
+        if (!countIsAddress) {
+            v.unused("ev_ra[" + (w.ecw - 1) + ":" + eaw + "]");
+        }
+        v.blank();
+    }
+
+    // ---- functions ---------------------------------------------------------------------------------
+
+    /**
+     * The priority encoders: the serialiser's lowest pending lane and, for conv, the walker's next
+     * kernel offset. Functions with a loop, so one text serves every lane count and kernel size.
+     */
+    private static void priorityEncoders(Verilog v, EngineWidths w) {
+        v.line("    // index of the lowest set bit (0 when none)");
+        lowestFunction(v, "lowest_p", w.p, w.lw);
+        if (w.l.kind() == FpgaLayer.Kind.CONV) {
+            int kk = w.kk;
+            lowestFunction(v, "lowest_k", kk, w.kb);
+            v.line("    // the kernel offsets after t");
+            v.line("    function [%d:0] after_k;", kk - 1);
+            v.line("        input [%d:0] t;", w.kb - 1);
+            v.line("        integer j;");
+            v.line("        begin");
+            v.line("            for (j = 0; j < %d; j = j + 1)", kk);
+            v.line("                after_k[j] = (j[%d:0] > t);", w.kb - 1);
+            v.line("        end");
+            v.line("    endfunction");
+        }
     }
 
     /** A function returning the index of the lowest set bit of an {@code inBits} mask (0 when none). */
