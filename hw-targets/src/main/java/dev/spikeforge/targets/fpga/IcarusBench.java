@@ -1,0 +1,185 @@
+package dev.spikeforge.targets.fpga;
+
+import static dev.spikeforge.targets.fpga.Verilog.k;
+
+/**
+ * The Icarus Verilog test bench of a design ({@code tb/tb.v}): it reads {@code stim.txt}, drives
+ * the top through the host protocol and writes {@code trace.txt} in the format
+ * {@link RtlSimulator} parses.
+ */
+final class IcarusBench {
+
+    private final FpgaDesign d;
+    private final TopGenerator top;
+
+    IcarusBench(FpgaDesign d, TopGenerator top) {
+        this.d = d;
+        this.top = top;
+    }
+
+    String text() {
+        Verilog v = new Verilog();
+        dutAndSignals(v);
+        planeAndNeed(v);
+        monitor(v);
+        stimulus(v);
+        v.line("endmodule");
+        return v.text();
+    }
+
+    /** The clock, the host's registers and the top under test. */
+    private void dutAndSignals(Verilog v) {
+        int p = d.options().lanes();
+        int evw = top.inputEventBits();
+        int lb = top.layerBits();
+        v.line("// Test bench for %s (Icarus Verilog): reads stim.txt, writes trace.txt. Run from the folder", d.top());
+        v.line("// that holds mem/: every memory file is checked first, since a missing one would leave a");
+        v.line("// memory silently undefined.");
+        v.line("`timescale 1ns/1ps");
+        v.line("module tb;");
+        v.line("    reg clk = 1'b0;");
+        v.line("    always #5 clk = ~clk;");
+        v.line("    reg rst = 1'b1, clear = 1'b0, step = 1'b0, in_we = 1'b0;");
+        v.line("    reg [%d:0] in_event = %s;", evw - 1, k(evw, 0));
+        v.line("    reg [%d:0] ro_addr = %s;", top.readoutAddrBits() - 1, k(top.readoutAddrBits(), 0));
+        v.line("    wire busy, step_done, sp_valid, tr_valid;");
+        v.line("    wire [%d:0] ro_data;", d.last().readoutBits() - 1);
+        v.line("    wire [%d:0] sp_layer, tr_layer;", lb - 1);
+        v.line("    wire [%d:0] sp_neuron, tr_neuron;", d.neuronBits() - 1);
+        v.line("    wire [%d:0] tr_mask;", p - 1);
+        v.line("    wire [%d:0] tr_v;", p * d.traceBits() - 1);
+        v.line("    %s dut (.clk(clk), .rst(rst), .clear(clear), .busy(busy), .in_we(in_we), .in_event(in_event),", d.top());
+        v.line("        .step(step), .step_done(step_done), .ro_addr(ro_addr), .ro_data(ro_data), .sp_valid(sp_valid),");
+        v.line("        .sp_layer(sp_layer), .sp_neuron(sp_neuron), .tr_valid(tr_valid), .tr_layer(tr_layer),");
+        v.line("        .tr_neuron(tr_neuron), .tr_mask(tr_mask), .tr_v(tr_v));");
+        v.blank();
+    }
+
+    /**
+     * {@code plane}, which turns a trace lane into its neuron (lanes are whole planes of rows x
+     * columns apart), and {@code need}, which stops on a missing memory file: $readmemh would
+     * carry on and leave the memory undefined.
+     */
+    private void planeAndNeed(Verilog v) {
+        v.line("    integer fin, fout, fd, r, samples, steps, s, t, e, count, c, y, x, val, j, cyc, stepcyc, running;");
+        v.line("    reg [1023:0] vcd;");
+        v.line("    // rows x columns of each layer: lane i of a trace word is neuron tr_neuron + i * plane");
+        v.line("    function integer plane;");
+        v.line("        input integer layer;");
+        v.line("        begin");
+        v.line("            case (layer)");
+        for (FpgaLayer l : d.layers()) {
+            v.line("                %d: plane = %d;", l.index(), l.outH() * l.outW());
+        }
+        v.line("                default: plane = 0;");
+        v.line("            endcase");
+        v.line("        end");
+        v.line("    endfunction");
+        v.line("    task need;");
+        v.line("        input [1023:0] name;");
+        v.line("        begin");
+        v.line("            fd = $fopen(name, \"r\");");
+        v.line("            if (fd == 0) begin");
+        v.line("                $display(\"FATAL: memory file %%0s is missing; run the simulation from the generated folder\", name);");
+        v.line("                $finish;");
+        v.line("            end");
+        v.line("            $fclose(fd);");
+        v.line("        end");
+        v.line("    endtask");
+        v.blank();
+    }
+
+    /**
+     * The monitor: sampled at the rising edge, before the edge's updates, so a line records what
+     * that cycle did; cycles are counted only while a step runs.
+     */
+    private void monitor(Verilog v) {
+        int tw = d.traceBits();
+        v.line("    // the monitor samples at each rising edge, before the edge's updates: what the cycle did");
+        v.line("    always @(posedge clk) begin");
+        v.line("        if (running) begin");
+        v.line("            if (sp_valid) $fwrite(fout, \"spike %%0d %%0d %%0d %%0d %%0d\\n\", s, t, sp_layer, sp_neuron, cyc);");
+        v.line("            if (tr_valid)");
+        v.line("                for (j = 0; j < %d; j = j + 1)", d.options().lanes());
+        v.line("                    if (tr_mask[j]) $fwrite(fout, \"mem %%0d %%0d %%0d %%0d %%0d\\n\", s, t, tr_layer,");
+        v.line("                        tr_neuron + j * plane(tr_layer), $signed(tr_v[j*%d +: %d]));", tw, tw);
+        v.line("            cyc = cyc + 1;");
+        v.line("            stepcyc = stepcyc + 1;");
+        v.line("            if (step_done) running = 0;");
+        v.line("        end");
+        v.line("    end");
+        v.blank();
+    }
+
+    /** The host: check the memory files, open stim.txt and trace.txt, hold reset for two cycles, then run every sample. */
+    private void stimulus(Verilog v) {
+        v.line("    initial begin");
+        v.line("        running = 0;");
+        for (String f : top.memoryFiles()) {
+            v.line("        need(\"%s\");", f);
+        }
+        v.line("        if ($value$plusargs(\"vcd=%%s\", vcd)) begin");
+        v.line("            $dumpfile(vcd);");
+        v.line("            $dumpvars(0, tb);");
+        v.line("        end");
+        v.line("        fin = $fopen(\"stim.txt\", \"r\");");
+        v.line("        if (fin == 0) begin");
+        v.line("            $display(\"FATAL: stim.txt is missing\");");
+        v.line("            $finish;");
+        v.line("        end");
+        v.line("        fout = $fopen(\"trace.txt\", \"w\");");
+        v.line("        r = $fscanf(fin, \"%%d %%d\\n\", samples, steps);");
+        v.line("        repeat (2) @(negedge clk);");
+        v.line("        rst = 1'b0;");
+        samples(v);
+        v.line("        $fwrite(fout, \"end\\n\");");
+        v.line("        $fclose(fout);");
+        v.line("        $finish;");
+        v.line("    end");
+    }
+
+    /**
+     * Per sample: clear and wait until the engines are idle; per step, write the step's events one
+     * a cycle, pulse step and wait for step_done; then read every class's readout. Inputs change
+     * on the falling edge, half a cycle away from the edge the design samples them on.
+     */
+    private void samples(Verilog v) {
+        v.line("        for (s = 0; s < samples; s = s + 1) begin");
+        v.line("            @(negedge clk) clear = 1'b1;");
+        v.line("            @(negedge clk) clear = 1'b0;");
+        v.line("            while (busy) @(negedge clk);");
+        v.line("            cyc = 0;");
+        v.line("            for (t = 0; t < steps; t = t + 1) begin");
+        v.line("                r = $fscanf(fin, \"%%d\\n\", count);");
+        v.line("                for (e = 0; e < count; e = e + 1) begin");
+        v.line("                    r = $fscanf(fin, \"%%d %%d %%d %%d\\n\", c, y, x, val);");
+        v.line("                    in_event = %s;", inputEvent());
+        v.line("                    in_we = 1'b1;");
+        v.line("                    @(negedge clk) in_we = 1'b0;");
+        v.line("                end");
+        v.line("                stepcyc = 0;");
+        v.line("                step = 1'b1;");
+        v.line("                running = 1;");
+        v.line("                @(negedge clk) step = 1'b0;");
+        v.line("                while (running) @(negedge clk);");
+        v.line("                $fwrite(fout, \"cycles %%0d %%0d %%0d\\n\", s, t, stepcyc);");
+        v.line("            end");
+        v.line("            for (j = 0; j < %d; j = j + 1) begin", d.last().outC());
+        v.line("                ro_addr = j[%d:0];", top.readoutAddrBits() - 1);
+        v.line("                #1 $fwrite(fout, \"readout %%0d %%0d %%0d\\n\", s, j, $signed(ro_data));");
+        v.line("            end");
+        v.line("        end");
+    }
+
+    /** The input event word {value, channel, row, column} from the integers stim.txt gives, at the first engine's widths. */
+    private String inputEvent() {
+        FpgaLayer first = d.layers().get(0);
+        StringBuilder ev = new StringBuilder("{");
+        if (first.valueBits() > 0) {
+            ev.append("val[").append(first.valueBits() - 1).append(":0], ");
+        }
+        ev.append("c[").append(first.cBits() - 1).append(":0], y[").append(first.yBits() - 1).append(":0], x[")
+                .append(first.xBits() - 1).append(":0]}");
+        return ev.toString();
+    }
+}
