@@ -221,9 +221,9 @@ public final class VerilogGenerator {
     }
 
     /**
-     * Every memory's ports in one clocked block: one read and one write port each, registered, so
-     * synthesis infers simple dual-port RAM. The membrane write port takes stage 2's sum, the
-     * neuron walk's update or the clear walk's zero; the forward register remembers a write to
+     * Every memory's ports in one clocked block. Reads are registered, as block RAM requires, and a
+     * memory has at most one read and one write port. The membrane write port takes stage 2's sum,
+     * the neuron walk's update or the clear walk's zero; the forward register remembers a write to
      * the word being read (see {@link LaneDatapath#membraneForward}).
      */
     private static void memoryPorts(Verilog v, EngineWidths w) {
