@@ -10,7 +10,7 @@ import static dev.spikeforge.targets.fpga.Verilog.sk;
  * its write: the synaptic accumulate (stage 2 of the walk) and the end-of-step update of the
  * neuron phase, {@code h = clamp(mem + bias)}, fire, reset, leak. Every width is the lane's
  * {@code acc_bits}, which has the guard bits that keep a step's partial sums from overflowing
- * (docs/semantics.md, the generated accelerator).
+ * (docs/semantics.md sections 4.8 and 10).
  */
 final class LaneDatapath {
 
@@ -122,7 +122,8 @@ final class LaneDatapath {
 
     /**
      * The step's sum, exact in acc_bits, brought to the M-bit membrane once: saturated to
-     * [-2^(M-1), 2^(M-1) - 1], or wrapped by sign-extending its low M bits.
+     * [-2^(M-1), 2^(M-1) - 1], or wrapped by sign-extending its low M bits (docs/semantics.md
+     * section 4.6).
      */
     private void clampToMembrane() {
         int ab = w.ab;
@@ -142,9 +143,10 @@ final class LaneDatapath {
     }
 
     /**
-     * {@code fire = h >= theta}, compared signed: an unsigned compare would read a negative
-     * membrane as a large number and fire it (the test-only fault proves the RTL comparison
-     * catches that). Then the reset, to zero or by subtracting the threshold.
+     * {@code fire = h >= theta}, compared signed (docs/semantics.md section 10): an unsigned
+     * compare would read a negative membrane as a large number and fire it, and the test-only
+     * fault proves the RTL comparison catches that. Then the reset, to zero or by subtracting
+     * the threshold.
      */
     private void fireAndReset() {
         int ab = w.ab;
@@ -163,8 +165,9 @@ final class LaneDatapath {
 
     /**
      * {@code lk = leak(v)}, the value stored for the next step, whose synaptic phase then adds to it:
-     * h[t] = leak(v[t-1]) + I[t]. Right shifts are arithmetic (toward minus infinity); toward zero,
-     * a negative value first gets 2^s - 1 added, as the integer model rounds.
+     * h[t] = leak(v[t-1]) + I[t] (docs/semantics.md section 10). Right shifts are arithmetic
+     * (toward minus infinity); toward zero, a negative value first gets 2^s - 1 added, which
+     * gives the -((-v) >> s) of docs/semantics.md section 4.5.
      */
     private void leak() {
         int ab = w.ab;
