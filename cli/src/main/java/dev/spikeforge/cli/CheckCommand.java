@@ -1,20 +1,17 @@
 package dev.spikeforge.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.diag.DiagnosticJson;
 import dev.spikeforge.compiler.diag.DiagnosticRenderer;
 import dev.spikeforge.compiler.dsl.Compilation;
-import dev.spikeforge.compiler.dsl.SnnFrontEnd;
 import dev.spikeforge.compiler.ir.IrDump;
-import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.pipeline.Pipeline;
+import dev.spikeforge.pipeline.PipelineException;
 import dev.spikeforge.compiler.summary.NetworkSummary;
 import dev.spikeforge.compiler.summary.SummaryJson;
 import dev.spikeforge.compiler.summary.SummaryText;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,31 +46,30 @@ final class CheckCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         int valid = 0;
         int invalid = 0;
         int unreadable = 0;
+        Pipeline pipeline = Cli.pipeline(spec, null);
         for (Path file : files) {
-            SourceFile source;
+            Compilation c;
             try {
-                source = SourceFile.read(file);
-            } catch (IOException e) {
+                c = pipeline.check(file);
+            } catch (PipelineException e) {
                 unreadable++;
-                String why = ModelFiles.readError(e);
                 if (json) {
                     ObjectNode r = results.addObject();
                     r.put("file", file.toString());
                     r.put("valid", false);
-                    r.put("read_error", why);
+                    r.put("read_error", e.getMessage());
                 } else {
-                    err.println(file + ": error: cannot read the file: " + why);
+                    err.println(e.getMessage());
                 }
                 continue;
             }
-            Compilation c = Targets.withDesignRules(SnnFrontEnd.compile(source));
             if (c.ok()) {
                 valid++;
             } else {
@@ -89,7 +85,7 @@ final class CheckCommand implements Callable<Integer> {
             ObjectNode doc = JsonNodeFactory.instance.objectNode();
             doc.put("schema", JSON_SCHEMA);
             doc.set("files", results);
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+            out.println(dev.spikeforge.pipeline.report.Units.json(doc));
         } else if (files.size() > 1) {
             out.println("checked " + files.size() + " files: " + valid + " valid, " + invalid + " invalid"
                     + (unreadable > 0 ? ", " + unreadable + " unreadable" : ""));

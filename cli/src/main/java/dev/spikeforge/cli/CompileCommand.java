@@ -1,16 +1,16 @@
 package dev.spikeforge.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.quant.QuantReport;
-import dev.spikeforge.compiler.quant.QuantizedNetwork;
-import dev.spikeforge.runtime.checkpoint.CheckpointException;
-import dev.spikeforge.runtime.integer.QuantizedModelFiles;
-import java.io.IOException;
-import java.io.PrintWriter;
+import dev.spikeforge.compiler.target.CompiledTarget;
+import dev.spikeforge.pipeline.CompileSettings;
+import dev.spikeforge.pipeline.Compiled;
+import dev.spikeforge.pipeline.LoadedModel;
+import dev.spikeforge.pipeline.Pipeline;
+import dev.spikeforge.pipeline.PipelineException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,13 +20,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code spikeforge compile MODEL --checkpoint C}: quantise to integers and write the model files and report. */
+/** {@code spikeforge compile MODEL --checkpoint C}: quantise to integers and write the model files, the report and every target's folder. */
 @Command(name = "compile",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Quantise a trained model to the integer formats of its deploy block (or the options)",
-                "and write the integer model (model.json + model.npz) and the quantisation report",
-                "(quantization.txt, quantization.json) to a folder."},
+                "and write the integer model (model.json + model.npz), the quantisation report",
+                "(quantization.txt, quantization.json) and one folder per deploy target."},
         footer = {"", "Exit codes: 0 ok, 1 invalid model, a format that cannot represent it or a target design rule broken,",
                 "2 usage error,",
                 "3 unreadable model or checkpoint, or a folder that cannot be written."})
@@ -45,8 +45,9 @@ final class CompileCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--target", paramLabel = "SPEC", description = {"Compile for this target instead of the deploy block's:",
-            "a neurocore preset (spikeforge targets lists them) or a spec file (.json). Repeatable."})
-    List<String> targetOverrides;
+            "a target as in a deploy block without the word target, or a preset or spec file",
+            "(spikeforge targets lists them). Repeatable."})
+    List<String> targets;
 
     @Option(names = "--no-targets", description = "Write only the integer model, not the deploy block's targets.")
     boolean noTargets;
@@ -63,64 +64,41 @@ final class CompileCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    public Integer call() {
         if (rateSamples < 0) {
-            err.println("spikeforge compile: --rate-samples takes a number of at least 0, got " + rateSamples);
-            return ExitCodes.USAGE;
+            return Cli.usage(spec, "--rate-samples takes a number of at least 0, got " + rateSamples);
         }
-        QuantOptionsMixin.Quantised q = quant.quantise("compile", modelFile, err);
-        if (q.exitCode() != ExitCodes.OK) {
-            return q.exitCode();
+        if (quant.problem() != null) {
+            return Cli.usage(spec, quant.problem());
         }
-        QuantizedNetwork net = q.result().network();
-        Path folder = out != null ? out : Path.of(net.name() + "-compiled");
-        List<Path> written;
         try {
-            written = QuantizedModelFiles.write(net, folder);
-        } catch (IOException e) {
-            err.println("spikeforge compile: error: " + folder + ": cannot write the output: " + ModelFiles.readError(e)
-                    + "; check that the folder is writable and the disk is not full");
-            return ExitCodes.INPUT_ERROR;
-        } catch (CheckpointException e) {
-            err.println("spikeforge compile: error: " + e.oneLine());
-            return ExitCodes.INPUT_ERROR;
-        }
-        int exit = ExitCodes.OK;
-        List<String> targetLines = new java.util.ArrayList<>();
-        if (!noTargets && !Targets.requests(q.loaded().network(), targetOverrides).isEmpty()) {
-            double[] rates = null;
-            var trainSpec = q.loaded().network().train();
-            if (rateSamples > 0 && trainSpec.isPresent()) {
-                try {
-                    var data = RunSetup.dataset(trainSpec.get(), dataDir, modelFile, rateSamples, q.loaded().network());
-                    rates = Targets.firingRates(q.loaded().network(), net, data.train(), rateSamples,
-                            trainSpec.get().seed(), Runtime.getRuntime().availableProcessors());
-                    targetLines.add(String.format(java.util.Locale.ROOT, "firing rates of the integer model on %d training"
-                            + " samples weigh placement", Math.min(rateSamples, data.train().count())));
-                } catch (dev.spikeforge.runtime.data.DatasetException e) {
-                    targetLines.add("no firing rates for placement (" + e.getMessage() + "); every neuron counts once");
-                }
+            Pipeline p = Cli.pipeline(spec, DataOptions.of(dataDir, null));
+            LoadedModel model = p.load(modelFile);
+            var trained = p.checkpoint(model, quant.checkpoint);
+            Path folder = out != null ? out : Path.of(model.name() + "-compiled");
+            Compiled c = p.compile(trained, quant.settings(), noTargets ? List.of() : p.targets(model, targets),
+                    new CompileSettings(folder, true, rateSamples));
+            List<String> lines = new ArrayList<>(c.notes());
+            for (CompiledTarget t : c.targets().stream().map(Compiled.Build::folder).toList()) {
+                lines.addAll(t.report());
             }
-            exit = Targets.compileAll(q.loaded(), quant.options(q.loaded().network()), q.checkpoint().parameters().tensors(),
-                    targetOverrides, folder, rates, targetLines, err);
+            if (json) {
+                ObjectNode doc = QuantReport.json(c.model().network());
+                ArrayNode files = doc.putArray("files");
+                c.modelFiles().forEach(f -> files.add(f.toString()));
+                ArrayNode ts = doc.putArray("targets");
+                lines.forEach(ts::add);
+                Cli.print(spec, doc);
+            } else {
+                List<String> text = new ArrayList<>(QuantReport.text(c.model().network()).lines().toList());
+                text.add("wrote " + c.modelFiles().size() + " files to " + folder + ": " + String.join(", ",
+                        c.modelFiles().stream().map(f -> f.getFileName().toString()).toList()));
+                text.addAll(lines);
+                Cli.print(spec, text);
+            }
+            return ExitCodes.OK;
+        } catch (PipelineException e) {
+            return Cli.fail(spec, e);
         }
-        if (json) {
-            ObjectNode doc = QuantReport.json(net);
-            ArrayNode files = doc.putArray("files");
-            written.forEach(p -> files.add(p.toString()));
-            ArrayNode targets = doc.putArray("targets");
-            targetLines.forEach(targets::add);
-            stdout.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
-        } else {
-            stdout.print(QuantReport.text(net));
-            stdout.println("wrote " + written.size() + " files to " + folder + ": "
-                    + String.join(", ", written.stream().map(p -> p.getFileName().toString()).toList()));
-            targetLines.forEach(stdout::println);
-        }
-        stdout.flush();
-        err.flush();
-        return exit;
     }
 }

@@ -1,19 +1,16 @@
 package dev.spikeforge.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.Node;
-import dev.spikeforge.compiler.ir.TrainSpec;
-import dev.spikeforge.runtime.checkpoint.CheckpointException;
-import dev.spikeforge.runtime.engine.FloatModel;
-import dev.spikeforge.runtime.train.Optimizer;
+import dev.spikeforge.pipeline.LoadedModel;
+import dev.spikeforge.pipeline.Pipeline;
+import dev.spikeforge.pipeline.PipelineException;
 import dev.spikeforge.runtime.train.Trainer;
-import dev.spikeforge.runtime.train.TrainingCheckpoint;
-import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -49,25 +46,34 @@ final class EvalCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        RunSetup.Prepared p = RunSetup.prepare("eval", modelFile, data, err);
-        if (p.exitCode() != ExitCodes.OK) {
-            return p.exitCode();
+    public Integer call() {
+        if (data.problem() != null) {
+            return Cli.usage(spec, data.problem());
         }
-        Network net = p.network();
-        TrainSpec train = p.train();
-        TrainingCheckpoint c;
         try {
-            c = TrainingCheckpoint.read(checkpoint, net);
-        } catch (CheckpointException e) {
-            err.println("spikeforge eval: error: " + e.oneLine());
-            return ExitCodes.INPUT_ERROR;
+            Pipeline p = Cli.pipeline(spec, data);
+            LoadedModel model = p.load(modelFile);
+            Trainer.Evaluation e = p.evaluate(p.checkpoint(model, checkpoint));
+            ObjectNode doc = json(model.network(), e);
+            if (json) {
+                Cli.print(spec, doc);
+                return ExitCodes.OK;
+            }
+            List<String> out = new ArrayList<>();
+            out.add(String.format(Locale.ROOT, "model %s, %d test samples, T = %d: accuracy %.2f%%", model.name(), e.samples(),
+                    model.network().timesteps(), 100 * e.accuracy()));
+            out.add("layer     neurons  spikes/sample  firing rate (spikes per neuron per step)");
+            doc.get("layers").fields().forEachRemaining(f -> out.add(String.format(Locale.ROOT, "%-8s %8d  %13.1f  %.4f",
+                    f.getKey(), f.getValue().get("neurons").asLong(), f.getValue().get("spikes_per_sample").asDouble(),
+                    f.getValue().get("firing_rate").asDouble())));
+            Cli.print(spec, out);
+            return ExitCodes.OK;
+        } catch (PipelineException e) {
+            return Cli.fail(spec, e);
         }
-        Trainer trainer = new Trainer(net, train, p.data(), new FloatModel(net, c.parameters()),
-                new Optimizer(train.optimizer()));
-        Trainer.Evaluation e = trainer.evaluate(p.data().test(), train.batch());
+    }
+
+    private static ObjectNode json(Network net, Trainer.Evaluation e) {
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("schema", "spikeforge.eval/1");
         doc.put("model", net.name());
@@ -76,25 +82,13 @@ final class EvalCommand implements Callable<Integer> {
         ObjectNode layers = doc.putObject("layers");
         for (Map.Entry<String, Long> s : e.spikes().entrySet()) {
             Node n = net.node(s.getKey());
-            double rate = s.getValue() / ((double) e.samples() * net.timesteps() * n.shape().size());
             ObjectNode l = layers.putObject(n.layer());
             l.put("node", n.name());
             l.put("neurons", n.shape().size());
             l.put("spikes", s.getValue());
             l.put("spikes_per_sample", s.getValue() / (double) e.samples());
-            l.put("firing_rate", rate);
+            l.put("firing_rate", s.getValue() / ((double) e.samples() * net.timesteps() * n.shape().size()));
         }
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
-        } else {
-            out.printf(Locale.ROOT, "model %s, %d test samples, T = %d: accuracy %.2f%%%n", net.name(), e.samples(),
-                    net.timesteps(), 100 * e.accuracy());
-            out.println("layer     neurons  spikes/sample  firing rate (spikes per neuron per step)");
-            layers.fields().forEachRemaining(f -> out.printf(Locale.ROOT, "%-8s %8d  %13.1f  %.4f%n", f.getKey(),
-                    f.getValue().get("neurons").asLong(), f.getValue().get("spikes_per_sample").asDouble(),
-                    f.getValue().get("firing_rate").asDouble()));
-        }
-        out.flush();
-        return ExitCodes.OK;
+        return doc;
     }
 }

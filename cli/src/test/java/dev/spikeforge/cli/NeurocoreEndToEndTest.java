@@ -1,20 +1,20 @@
 package dev.spikeforge.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
-import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Network;
-import dev.spikeforge.compiler.ir.Origin;
-import dev.spikeforge.compiler.ir.Value;
-import dev.spikeforge.compiler.quant.QuantOptions;
-import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.source.SourceFile;
-import dev.spikeforge.compiler.source.SourcePos;
+import dev.spikeforge.pipeline.CompileSettings;
+import dev.spikeforge.pipeline.Compiled;
+import dev.spikeforge.pipeline.LoadedModel;
+import dev.spikeforge.pipeline.Pipeline;
+import dev.spikeforge.pipeline.QuantSettings;
+import dev.spikeforge.pipeline.Trained;
+import dev.spikeforge.pipeline.Verification;
 import dev.spikeforge.runtime.encode.SplitMix64;
 import dev.spikeforge.runtime.engine.Parameters;
 import dev.spikeforge.runtime.integer.IntegerSimulator;
@@ -117,13 +117,14 @@ class NeurocoreEndToEndTest {
                 }
                 w.put(name, a);
             });
-            QuantOptions base = QuantOptions.from(net.deploy().get());
-            QuantOptions opt = base.withShiftTowardZero(spec.shiftTowardZero());
-            Quantizer.Result q = Quantizer.quantize(net, w, opt);
-            assertTrue(q.ok(), text + q.diagnostics());
-            QuantizedNetwork qn = q.network();
-            DeploySpec.TargetRequest request = new DeploySpec.TargetRequest("neurocore", Origin.NONE,
-                    List.of(new Value.Arg("preset", SourcePos.NONE, new Value.Text(preset, SourcePos.NONE))));
+            Pipeline p = Pipeline.builder().threads(2).build();
+            LoadedModel m = p.load(dir.resolve("e2e" + k + ".snn"), text);
+            Trained trained = new Trained(m, new Parameters(w), dir.resolve("none.npz"), List.of());
+            Compiled compiled = p.compile(trained, QuantSettings.DEPLOY, p.targets(m, List.of(preset)),
+                    CompileSettings.targetsOnly(dir.resolve("net" + k)));
+            Compiled.Build build = compiled.targets().get(0);
+            QuantizedNetwork qn = build.quantised().network();
+            assertEquals(spec.shiftTowardZero(), qn.numerics().shiftTowardZero(), "the chip's own rounding");
             int steps = qn.timesteps();
             int n = qn.inputSize();
             java.util.function.BiFunction<Integer, Integer, int[][]> inputs = (from, count) -> {
@@ -136,9 +137,9 @@ class NeurocoreEndToEndTest {
                 }
                 return in;
             };
-            EmulatorCheck.Result r = EmulatorCheck.run(qn, request, dir, SAMPLES, inputs, 2, dir.resolve("net" + k), null);
-            assertNull(r.first(), preset + ", network " + k + ":\n" + text);
-            assertEquals(SAMPLES, r.exact());
+            List<Verification.Mismatch> r = p.proveEmulator(build, inputs.apply(0, SAMPLES));
+            assertTrue(r.stream().allMatch(x -> x == null), preset + ", network " + k + ": " + r + "\n" + text);
+            assertEquals(SAMPLES, r.size());
             long[] perLayer = new IntegerSimulator(qn).run(inputs.apply(0, 1)[0]).spikes();
             spikes += perLayer[0] > 0 && perLayer[perLayer.length - 2] > 0 ? 1 : 0;
         }

@@ -25,8 +25,6 @@ final class SettingsBuilder {
     static final List<String> TRAIN_KEYS = List.of("method", "dataset", "epochs", "batch", "optimizer", "schedule",
             "loss", "seed", "qat_epochs");
     static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow");
-    /** Target families spikeforge ships (the hw-targets module registers one provider per family). */
-    static final List<String> TARGET_FAMILIES = List.of("neurocore", "fpga");
 
     static final int DEFAULT_EPOCHS = 10;
     static final int DEFAULT_BATCH = 64;
@@ -63,9 +61,12 @@ final class SettingsBuilder {
             "int", List.of(Param.positional("bits")));
 
     private final Diagnostics out;
+    /** The target families a deploy block may name: those on the class path ({@code TargetFamily.names()}). */
+    private final List<String> targetFamilies;
 
-    SettingsBuilder(Diagnostics out) {
+    SettingsBuilder(Diagnostics out, List<String> targetFamilies) {
         this.out = out;
+        this.targetFamilies = List.copyOf(targetFamilies);
     }
 
     /** A name or call chosen among options, with its bound arguments. */
@@ -160,10 +161,10 @@ final class SettingsBuilder {
                 settingList.add(new Setting(ds.key, ds.value()));
             } else if (item instanceof SnnParser.TargetItemContext t && t.name != null) {
                 String family = t.name.getText();
-                if (!TARGET_FAMILIES.contains(family)) {
+                if (!targetFamilies.contains(family)) {
                     out.add(ErrorCode.E220, Positions.of(t.name), "unknown target family '" + family + "'"
-                            + Suggestions.didYouMean(family, TARGET_FAMILIES),
-                            "target families are " + String.join(", ", TARGET_FAMILIES));
+                            + Suggestions.didYouMean(family, targetFamilies),
+                            "target families are " + String.join(", ", targetFamilies));
                     continue;
                 }
                 targets.add(new DeploySpec.TargetRequest(family, Origin.at(Positions.of(t.name)),

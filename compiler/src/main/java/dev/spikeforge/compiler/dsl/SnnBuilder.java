@@ -47,10 +47,16 @@ final class SnnBuilder {
     /** Neurons whose definition was reported as wrong: references to them are not reported again. */
     private final Set<String> brokenNeurons = new HashSet<>();
 
-    /** @param afterSyntaxErrors a statement may be missing only because it failed to parse */
-    SnnBuilder(Diagnostics out, boolean afterSyntaxErrors) {
+    private final List<String> targetFamilies;
+
+    /**
+     * @param afterSyntaxErrors a statement may be missing only because it failed to parse
+     * @param targetFamilies    the target families a deploy block may name
+     */
+    SnnBuilder(Diagnostics out, boolean afterSyntaxErrors, List<String> targetFamilies) {
         this.out = out;
         this.afterSyntaxErrors = afterSyntaxErrors;
+        this.targetFamilies = targetFamilies;
     }
 
     /** The network, or null when the file lacks what a network needs (model, input or layers). */
@@ -99,7 +105,7 @@ final class SnnBuilder {
         Map<String, SourcePos> originParams = new LinkedHashMap<>();
         int timesteps = timesteps(originParams);
         InputNode inputNode = input == null ? null : input(input);
-        SettingsBuilder settings = new SettingsBuilder(out);
+        SettingsBuilder settings = new SettingsBuilder(out, targetFamilies);
         TrainSpec train = firstOfKind.containsKey("train")
                 ? settings.train((SnnParser.TrainStmtContext) firstOfKind.get("train")) : null;
         DeploySpec deploy = firstOfKind.containsKey("deploy")

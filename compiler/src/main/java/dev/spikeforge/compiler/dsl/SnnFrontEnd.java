@@ -5,6 +5,7 @@ import dev.spikeforge.compiler.diag.Diagnostics;
 import dev.spikeforge.compiler.diag.ErrorCode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.target.TargetFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.HashSet;
@@ -28,7 +29,13 @@ public final class SnnFrontEnd {
     private SnnFrontEnd() {
     }
 
+    /** Reads a file whose deploy block may name the target families on the class path. */
     public static Compilation compile(SourceFile source) {
+        return compile(source, TargetFamily.names());
+    }
+
+    /** Reads a file whose deploy block may name {@code targetFamilies}. */
+    public static Compilation compile(SourceFile source, List<String> targetFamilies) {
         Diagnostics out = new Diagnostics();
         List<Token> tokens = lex(source, out);
         Set<Integer> lexicalErrorLines = new HashSet<>();
@@ -41,7 +48,7 @@ public final class SnnFrontEnd {
         boolean syntaxErrors = out.size() > 0;
 
         Diagnostics built = new Diagnostics();
-        Network network = new SnnBuilder(built, syntaxErrors).build(tree);
+        Network network = new SnnBuilder(built, syntaxErrors, targetFamilies).build(tree);
         mergeOnePerLine(out, built);
         if (network != null) {
             // "Unused" only means something when every layer was built: a layer of unknown kind or

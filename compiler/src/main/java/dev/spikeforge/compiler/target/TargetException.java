@@ -3,8 +3,14 @@ package dev.spikeforge.compiler.target;
 import dev.spikeforge.compiler.diag.Diagnostic;
 import java.util.List;
 
-/** A target cannot be compiled: its design rules fail (as diagnostics), or its folder cannot be written. */
+/**
+ * A target that cannot be resolved or compiled: its request is wrong or its design rules fail (as
+ * diagnostics at the request's position), or its folder cannot be written (no diagnostics; the
+ * message names the folder and the fix).
+ */
 public final class TargetException extends Exception {
+
+    private static final long serialVersionUID = 1L;
 
     private final transient List<Diagnostic> diagnostics;
 

@@ -1,58 +1,70 @@
 package dev.spikeforge.compiler.target;
 
-import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.compiler.ir.DeploySpec;
-import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
- * A family of targets ({@code neurocore}, {@code fpga}), found through {@link ServiceLoader}: it
- * reads its own arguments of a {@code target NAME(...)} line, checks its design rules, and writes
- * its artifact folder.
+ * A family of targets, found through {@link ServiceLoader}: everything about one kind of hardware
+ * lives behind this interface, in the family's own package. It reads its own arguments of a
+ * {@code target NAME(...)} line into a {@link Target}, and reads back the folders its targets
+ * write ({@link DeployedTarget}). A new family is a new package and one line in
+ * {@code META-INF/services/dev.spikeforge.compiler.target.TargetFamily}; nothing else names it.
  */
 public interface TargetFamily {
 
-    /** The family name as written after {@code target}. */
-    String family();
+    /** The family name as written after {@code target} in a deploy block. */
+    String name();
 
     /**
-     * The design rules of the target a request names, as diagnostics at the request's position
-     * (E700 per violation, E701 when the request itself cannot be resolved).
-     *
-     * @param weightsKnown false when {@code q} was quantised from placeholder weights: rules that
-     *                     depend on weight values are skipped
-     * @param modelDir     the model file's folder, against which a spec file path is resolved
+     * A bare word given for {@code --target} that this family claims (a preset name, a spec file),
+     * as the request it stands for; empty when the word is not this family's.
      */
-    List<Diagnostic> designRules(QuantizedNetwork q, DeploySpec.TargetRequest request, boolean weightsKnown,
-                                 Path modelDir);
-
-    /** Whether right shifts of this target round toward zero (the quantiser records it). */
-    boolean shiftTowardZero(DeploySpec.TargetRequest request, Path modelDir);
+    default Optional<DeploySpec.TargetRequest> shorthand(String word) {
+        return Optional.empty();
+    }
 
     /**
-     * Maps and writes the target's folder under {@code outDir} (named by {@link #folderName}).
+     * The target a request names, its arguments read and checked.
      *
-     * @param rates spikes per neuron per step of each layer of {@code q} (e.g. measured on training
-     *              samples), which placement weighs traffic by; null when unknown (every neuron
-     *              then counts once)
-     * @return lines describing what was written (resources, placement), for the command's output
-     * @throws TargetException when a design rule fails or the folder cannot be written
+     * @param modelDir the model file's folder, against which a file a request names is resolved
+     * @throws TargetException with E701 diagnostics at the request's position when the request
+     *                         cannot be resolved (an unknown argument, a spec file that cannot be read)
      */
-    List<String> compile(QuantizedNetwork q, DeploySpec.TargetRequest request, Path outDir, Path modelDir,
-                         double[] rates) throws TargetException;
+    Target resolve(DeploySpec.TargetRequest request, Path modelDir) throws TargetException;
 
-    /** The folder a request compiles into, e.g. {@code neurocore-loihi_like}. */
-    String folderName(DeploySpec.TargetRequest request);
+    /** Whether {@code folder} looks like one of this family's compiled folders (its marker file is there). */
+    boolean owns(Path folder);
 
-    /** Every family on the class path. */
+    /**
+     * A compiled folder read back from its files alone, every file checked against its checksum
+     * and its numerics against the target's own.
+     */
+    DeployedTarget read(Path folder) throws FileProblemException;
+
+    /** What {@code spikeforge targets} lists for this family (presets, devices). */
+    TargetCatalogue catalogue();
+
+    /** Every family on the class path, in the order of the service files. */
     static List<TargetFamily> all() {
         return ServiceLoader.load(TargetFamily.class).stream().map(ServiceLoader.Provider::get).toList();
     }
 
-    /** The family named {@code name}, or null. */
-    static TargetFamily named(String name) {
-        return all().stream().filter(f -> f.family().equals(name)).findFirst().orElse(null);
+    /** The names of every family on the class path. */
+    static List<String> names() {
+        return all().stream().map(TargetFamily::name).toList();
+    }
+
+    /** The family named {@code name}. */
+    static Optional<TargetFamily> named(String name) {
+        return all().stream().filter(f -> f.name().equals(name)).findFirst();
+    }
+
+    /** The family whose folder {@code folder} is. */
+    static Optional<TargetFamily> owning(Path folder) {
+        return all().stream().filter(f -> f.owns(folder)).findFirst();
     }
 }

@@ -1,5 +1,6 @@
 package dev.spikeforge.compiler.dsl;
 
+import dev.spikeforge.compiler.testing.TargetFamilies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +42,7 @@ class DiagnosticCorpusTest {
 
     static Compilation compile(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
-        return SnnFrontEnd.compile(new SourceFile("diagnostics/" + file.getFileName(), text));
+        return SnnFrontEnd.compile(new SourceFile("diagnostics/" + file.getFileName(), text), TargetFamilies.INSTALLED);
     }
 
     static Set<String> expectedCodes(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package dev.spikeforge.compiler.dsl;
 
+import dev.spikeforge.compiler.testing.TargetFamilies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.Test;
 class LanguageSpecTest {
 
     private static Compilation compile(String text) {
-        return SnnFrontEnd.compile(new SourceFile("t.snn", text));
+        return SnnFrontEnd.compile(new SourceFile("t.snn", text), TargetFamilies.INSTALLED);
     }
 
     private static Network valid(String text) {
@@ -50,7 +51,7 @@ class LanguageSpecTest {
     @Test
     void theWholeExampleOfDslMdIsAcceptedAndItsIrIsGolden() throws IOException {
         Path file = Path.of("src/test/resources/spec/dsl_md_example.snn");
-        Compilation c = SnnFrontEnd.compile(new SourceFile("spec/dsl_md_example.snn", Files.readString(file)));
+        Compilation c = SnnFrontEnd.compile(new SourceFile("spec/dsl_md_example.snn", Files.readString(file)), TargetFamilies.INSTALLED);
         assertTrue(c.ok(), c.diagnostics().toString());
         // 0.95 is not 1 - 2^-k: the shift leak's beta is announced, nothing else.
         assertEquals(List.of(ErrorCode.W603), c.diagnostics().stream().map(Diagnostic::code).toList());

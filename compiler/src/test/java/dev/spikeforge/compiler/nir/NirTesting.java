@@ -24,7 +24,7 @@ final class NirTesting {
     }
 
     static Network compile(String text) {
-        Compilation c = SnnFrontEnd.compile(new SourceFile("test.snn", text));
+        Compilation c = SnnFrontEnd.compile(new SourceFile("test.snn", text), dev.spikeforge.compiler.testing.TargetFamilies.INSTALLED);
         if (!c.ok()) {
             throw new AssertionError("model does not compile: " + c.diagnostics() + "\n" + text);
         }

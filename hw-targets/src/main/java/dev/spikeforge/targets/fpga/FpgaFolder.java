@@ -27,6 +27,8 @@ import java.util.Map;
 public final class FpgaFolder {
 
     public static final String SCHEMA = "spikeforge.fpga/1";
+    /** The folder's description, the file that marks an fpga folder. */
+    public static final String DESCRIPTION = "fpga.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private FpgaFolder() {
@@ -60,7 +62,7 @@ public final class FpgaFolder {
             Files.createDirectories(p.getParent());
             Files.write(p, e.getValue());
         }
-        Files.writeString(dir.resolve("fpga.json"), JSON.writeValueAsString(json(d, files)) + "\n");
+        Files.writeString(dir.resolve(DESCRIPTION), JSON.writeValueAsString(json(d, files)) + "\n");
     }
 
     static String hex(long[][] words, int bits) {
@@ -93,6 +95,10 @@ public final class FpgaFolder {
         par.put("family", d.options().family());
         par.put("memory", d.options().memory());
         par.put("device", d.options().effectiveDevice());
+        ObjectNode num = doc.putObject("numerics");
+        num.put("shift_rounding", FpgaNumerics.rounding(d.layers().get(0).leak().towardZero()));
+        num.put("threshold_compare", FpgaNumerics.THRESHOLD_COMPARE);
+        num.put("overflow", d.layers().get(0).wrap() ? "wrap" : "saturate");
         ArrayNode layers = doc.putArray("layers");
         for (FpgaLayer l : d.layers()) {
             ObjectNode o = layers.addObject();
@@ -168,7 +174,7 @@ public final class FpgaFolder {
 
     /** Reads a folder back; every problem is one {@link FpgaFolderException} naming the file and the field. */
     public static FpgaDesign read(Path folder) throws FpgaFolderException {
-        Path json = folder.resolve("fpga.json");
+        Path json = folder.resolve(DESCRIPTION);
         JsonNode doc;
         try {
             doc = JSON.readTree(Files.readAllBytes(json));
@@ -203,6 +209,7 @@ public final class FpgaFolder {
             throw new FpgaFolderException(json, "parameters.lanes", "is " + lanes + ", not a power of two");
         }
         FpgaOptions o = new FpgaOptions(lanes, r.text(par, "family"), r.text(par, "memory"), r.text(par, "device"));
+        Numerics numerics = numerics(r, r.node(doc, "numerics"), json);
         JsonNode in = r.node(doc, "input");
         JsonNode shapeNode = r.node(in, "shape");
         int[] shape = new int[3];
@@ -219,6 +226,7 @@ public final class FpgaFolder {
             JsonNode n = ls.get(i);
             r.at("layers[" + i + "]");
             FpgaLayer l = r.layer(n, i, lanes, i == ls.size() - 1);
+            numerics.check(l, json, "layers[" + i + "]");
             FpgaLayer prev = i == 0 ? null : layers.get(i - 1);
             int[] src = prev == null ? shape : new int[] {prev.outC(), prev.outH(), prev.outW()};
             if (l.inC() != src[0] || l.inH() != src[1] || l.inW() != src[2]) {
@@ -235,6 +243,45 @@ public final class FpgaFolder {
         r.at("");
         return new FpgaDesign(r.text(doc, "model"), r.text(doc, "top"), r.integer(doc, "timesteps", 1, 1 << 20), o,
                 r.text(in, "encoding"), shape, layers, images);
+    }
+
+    /** The numerics fpga.json records: they must be the accelerator's own and every layer's. */
+    private record Numerics(boolean towardZero, boolean wrap) {
+
+        void check(FpgaLayer l, Path json, String where) throws FpgaFolderException {
+            if (l.leak().towardZero() != towardZero) {
+                throw new FpgaFolderException(json, where + ".leak.toward_zero", "is " + l.leak().towardZero()
+                        + " but numerics.shift_rounding is '" + FpgaNumerics.rounding(towardZero) + "'");
+            }
+            if (l.wrap() != wrap) {
+                throw new FpgaFolderException(json, where + ".overflow", "is '" + (l.wrap() ? "wrap" : "saturate")
+                        + "' but numerics.overflow is '" + (wrap ? "wrap" : "saturate") + "'");
+            }
+        }
+    }
+
+    /**
+     * The folder's numerics against the accelerator's arithmetic (docs/semantics.md section 4.9):
+     * a folder edited to another rounding or comparison would be emulated with arithmetic the RTL
+     * does not have.
+     */
+    private static Numerics numerics(Reader r, JsonNode n, Path json) throws FpgaFolderException {
+        String rounding = r.text(n, "shift_rounding");
+        String accelerator = FpgaNumerics.rounding(FpgaNumerics.SHIFT_TOWARD_ZERO);
+        if (!rounding.equals(accelerator)) {
+            throw new FpgaFolderException(json, "numerics.shift_rounding", "is '" + rounding + "' but the fpga"
+                    + " accelerator's RTL rounds shifts '" + accelerator + "' (Verilog >>>)");
+        }
+        String compare = r.text(n, "threshold_compare");
+        if (!compare.equals(FpgaNumerics.THRESHOLD_COMPARE)) {
+            throw new FpgaFolderException(json, "numerics.threshold_compare", "is '" + compare + "' but the fpga"
+                    + " accelerator fires on '" + FpgaNumerics.THRESHOLD_COMPARE + "'");
+        }
+        String overflow = r.text(n, "overflow");
+        if (!overflow.equals("saturate") && !overflow.equals("wrap")) {
+            throw new FpgaFolderException(json, "numerics.overflow", "is '" + overflow + "', not saturate or wrap");
+        }
+        return new Numerics(false, overflow.equals("wrap"));
     }
 
     private static long[][] readHex(Path folder, String name, int words, int lanes, int bits, boolean signed)

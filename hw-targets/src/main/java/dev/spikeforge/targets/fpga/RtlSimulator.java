@@ -334,40 +334,48 @@ public final class RtlSimulator {
             return want.size() + " samples from " + wantName + ", " + got.size() + " from " + gotName;
         }
         for (int s = 0; s < want.size(); s++) {
-            FpgaEmulator.Sample a = want.get(s);
-            FpgaEmulator.Sample b = got.get(s);
-            for (int t = 0; t < d.timesteps(); t++) {
-                for (int l = 0; l < d.layers().size(); l++) {
-                    String layer = "layer " + l + " '" + d.layers().get(l).name() + "'";
-                    int[] na = a.spikeNeurons()[l][t];
-                    int[] nb = b.spikeNeurons()[l][t];
-                    for (int i = 0; i < Math.max(na.length, nb.length); i++) {
-                        if (i >= na.length || i >= nb.length || na[i] != nb[i] || a.spikeCycles()[l][t][i] != b.spikeCycles()[l][t][i]) {
-                            return String.format(Locale.ROOT, "sample %d, step %d, %s, spike %d: %s %s, %s %s", s, t + 1, layer, i + 1,
-                                    wantName, i < na.length ? "neuron " + na[i] + " at cycle " + a.spikeCycles()[l][t][i] : "no spike",
-                                    gotName, i < nb.length ? "neuron " + nb[i] + " at cycle " + b.spikeCycles()[l][t][i] : "no spike");
-                        }
+            String diff = firstDifference(d, s, want.get(s), got.get(s), wantName, gotName);
+            if (diff != null) {
+                return diff;
+            }
+        }
+        return null;
+    }
+
+    /** The first difference between two runs of sample {@code s} (see the list form); null when they agree exactly. */
+    public static String firstDifference(FpgaDesign d, int s, FpgaEmulator.Sample a, FpgaEmulator.Sample b, String wantName,
+                                         String gotName) {
+        for (int t = 0; t < d.timesteps(); t++) {
+            for (int l = 0; l < d.layers().size(); l++) {
+                String layer = "layer " + l + " '" + d.layers().get(l).name() + "'";
+                int[] na = a.spikeNeurons()[l][t];
+                int[] nb = b.spikeNeurons()[l][t];
+                for (int i = 0; i < Math.max(na.length, nb.length); i++) {
+                    if (i >= na.length || i >= nb.length || na[i] != nb[i] || a.spikeCycles()[l][t][i] != b.spikeCycles()[l][t][i]) {
+                        return String.format(Locale.ROOT, "sample %d, step %d, %s, spike %d: %s %s, %s %s", s, t + 1, layer, i + 1,
+                                wantName, i < na.length ? "neuron " + na[i] + " at cycle " + a.spikeCycles()[l][t][i] : "no spike",
+                                gotName, i < nb.length ? "neuron " + nb[i] + " at cycle " + b.spikeCycles()[l][t][i] : "no spike");
                     }
-                    if (a.membranes() != null && b.membranes() != null) {
-                        long[] ma = a.membranes()[l][t];
-                        long[] mb = b.membranes()[l][t];
-                        for (int n = 0; n < ma.length; n++) {
-                            if (ma[n] != mb[n]) {
-                                return String.format(Locale.ROOT, "sample %d, step %d, %s, neuron %d: membrane %d (%s), %d (%s)",
-                                        s, t + 1, layer, n, ma[n], wantName, mb[n], gotName);
-                            }
+                }
+                if (a.membranes() != null && b.membranes() != null) {
+                    long[] ma = a.membranes()[l][t];
+                    long[] mb = b.membranes()[l][t];
+                    for (int n = 0; n < ma.length; n++) {
+                        if (ma[n] != mb[n]) {
+                            return String.format(Locale.ROOT, "sample %d, step %d, %s, neuron %d: membrane %d (%s), %d (%s)",
+                                    s, t + 1, layer, n, ma[n], wantName, mb[n], gotName);
                         }
                     }
                 }
-                if (a.stepCycles()[t] != b.stepCycles()[t]) {
-                    return String.format(Locale.ROOT, "sample %d, step %d: %d cycles (%s), %d (%s)", s, t + 1,
-                            a.stepCycles()[t], wantName, b.stepCycles()[t], gotName);
-                }
             }
-            if (!Arrays.equals(a.readout(), b.readout())) {
-                return String.format(Locale.ROOT, "sample %d: readout %s (%s), %s (%s)", s, Arrays.toString(a.readout()),
-                        wantName, Arrays.toString(b.readout()), gotName);
+            if (a.stepCycles()[t] != b.stepCycles()[t]) {
+                return String.format(Locale.ROOT, "sample %d, step %d: %d cycles (%s), %d (%s)", s, t + 1,
+                        a.stepCycles()[t], wantName, b.stepCycles()[t], gotName);
             }
+        }
+        if (!Arrays.equals(a.readout(), b.readout())) {
+            return String.format(Locale.ROOT, "sample %d: readout %s (%s), %s (%s)", s, Arrays.toString(a.readout()),
+                    wantName, Arrays.toString(b.readout()), gotName);
         }
         return null;
     }

@@ -2,119 +2,81 @@ package dev.spikeforge.targets.neurocore;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Origin;
 import dev.spikeforge.compiler.ir.Value;
-import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.source.SourcePos;
+import dev.spikeforge.compiler.target.DeployedTarget;
+import dev.spikeforge.compiler.target.Target;
+import dev.spikeforge.compiler.target.TargetCatalogue;
 import dev.spikeforge.compiler.target.TargetException;
 import dev.spikeforge.compiler.target.TargetFamily;
-import java.io.IOException;
+import dev.spikeforge.targets.neurocore.emulator.MappingFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The {@code neurocore} family: {@code target neurocore(preset = loihi_like)} or
- * {@code target neurocore(spec = "my_chip.json")}.
+ * {@code target neurocore(spec = "my_chip.json")}; on the command line a preset name or a spec file alone.
  */
 public final class NeurocoreFamily implements TargetFamily {
 
+    static final String NAME = "neurocore";
+
     @Override
-    public String family() {
-        return "neurocore";
+    public String name() {
+        return NAME;
     }
 
-    /** The spec a request names (preset, or spec file relative to the model), or an exception saying why not. */
-    public static NeurocoreSpec spec(DeploySpec.TargetRequest request, Path modelDir) throws TargetSpecException {
-        return NeurocoreSpecs.resolve(specName(request), modelDir);
+    @Override
+    public Optional<DeploySpec.TargetRequest> shorthand(String word) {
+        boolean preset = NeurocoreSpecs.presetNames().contains(word);
+        boolean file = word.endsWith(".json") || word.contains("/") || word.contains(java.io.File.separator);
+        if (!preset && !file) {
+            return Optional.empty();
+        }
+        return Optional.of(new DeploySpec.TargetRequest(NAME, Origin.NONE, List.of(new Value.Arg(preset ? "preset" : "spec",
+                SourcePos.NONE, new Value.Text(word, SourcePos.NONE)))));
     }
 
-    /** The preset name or spec file a request gives ({@code preset = ...}, {@code spec = ...} or positional); loihi_like if none. */
-    static String specName(DeploySpec.TargetRequest request) {
+    @Override
+    public Target resolve(DeploySpec.TargetRequest request, Path modelDir) throws TargetException {
         String name = "loihi_like";
         for (Value.Arg a : request.args()) {
-            if ("preset".equals(a.key()) || "spec".equals(a.key()) || a.positional()) {
-                name = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
+            if (!a.positional() && !"preset".equals(a.key()) && !"spec".equals(a.key())) {
+                throw unresolved(request, "neurocore: unknown argument '" + a.key() + "'; neurocore takes preset or spec");
             }
+            name = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
         }
-        return name;
-    }
-
-    @Override
-    public String folderName(DeploySpec.TargetRequest request) {
-        String base = Path.of(specName(request)).getFileName().toString().replaceFirst("\\.json$", "");
-        return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_");
-    }
-
-    @Override
-    public boolean shiftTowardZero(DeploySpec.TargetRequest request, Path modelDir) {
         try {
-            return spec(request, modelDir).shiftTowardZero();
+            return new NeurocoreTarget(NeurocoreSpecs.resolve(name, modelDir), name, request.origin().pos());
         } catch (TargetSpecException e) {
-            return false;
+            throw unresolved(request, (e.file() == null ? "" : e.file() + ": ") + e.problem());
         }
+    }
+
+    private static TargetException unresolved(DeploySpec.TargetRequest request, String problem) {
+        Diagnostic d = Diagnostic.of(ErrorCode.E701, request.origin().pos(), problem)
+                .withHelp("the presets are " + String.join(", ", NeurocoreSpecs.presetNames())
+                        + "; or give spec = \"FILE.json\" (spikeforge targets lists them)");
+        return new TargetException(problem, List.of(d));
     }
 
     @Override
-    public List<Diagnostic> designRules(QuantizedNetwork q, DeploySpec.TargetRequest request, boolean weightsKnown,
-                                        Path modelDir) {
-        NeurocoreSpec spec;
-        try {
-            spec = spec(request, modelDir);
-        } catch (TargetSpecException e) {
-            return List.of(Diagnostic.of(ErrorCode.E701, request.origin().pos(), (e.file() == null ? "" : e.file() + ": ") + e.problem())
-                    .withHelp("the presets are " + String.join(", ", NeurocoreSpecs.presetNames())
-                            + "; or give spec = \"FILE.json\" (spikeforge targets lists them)"));
-        }
-        return diagnostics(DesignRules.check(q, spec, weightsKnown), spec, request.origin().pos());
-    }
-
-    static List<Diagnostic> diagnostics(List<DesignRules.Result> results, NeurocoreSpec spec, SourcePos pos) {
-        List<Diagnostic> out = new ArrayList<>();
-        for (DesignRules.Result r : results) {
-            for (DesignRules.Violation v : r.violations()) {
-                String where = v.layer().equals("model") ? "" : v.layer().equals("input") ? "the input: "
-                        : "layer '" + v.layer() + "' ";
-                out.add(Diagnostic.of(ErrorCode.E700, pos, String.format(Locale.ROOT, "%s: %s: %s%s",
-                        spec.name(), r.rule(), where, v.problem())).withHelp(v.fix()));
-            }
-        }
-        return out;
+    public boolean owns(Path folder) {
+        return Files.isRegularFile(folder.resolve(MappingFiles.MAPPING_JSON));
     }
 
     @Override
-    public List<String> compile(QuantizedNetwork q, DeploySpec.TargetRequest request, Path outDir, Path modelDir,
-                                double[] rates) throws TargetException {
-        NeurocoreSpec spec;
-        try {
-            spec = spec(request, modelDir);
-        } catch (TargetSpecException e) {
-            throw new TargetException(e.oneLine(), designRules(q, request, true, modelDir));
-        }
-        List<DesignRules.Result> rules = DesignRules.check(q, spec, true);
-        List<Diagnostic> violations = diagnostics(rules, spec, request.origin().pos());
-        if (!violations.isEmpty()) {
-            throw new TargetException(spec.name() + ": " + violations.size() + " design rule violation"
-                    + (violations.size() == 1 ? "" : "s"), violations);
-        }
-        NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), rates);
-        Path folder = outDir.resolve(folderName(request));
-        try {
-            MappingWriter.write(m, rules, folder);
-        } catch (IOException e) {
-            throw new TargetException(folder + ": cannot write the mapping: " + e.getMessage()
-                    + "; check that the folder is writable and the disk is not full", List.of());
-        }
-        List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%s: %d of %d cores (lower bound %d), mean %.2f hops per spike "
-                        + "(row-major placement: %.2f), max %d (row-major: %d)%s -> %s", spec.name(), m.cores().size(),
-                spec.cores(), m.lowerBound(), m.meanHops(), m.naiveMeanHops(), m.maxHops(), m.naiveMaxHops(),
-                rates == null ? "" : ", traffic weighted by measured firing rates", folder));
-        for (Partitioner.LayerCut c : m.cuts()) {
-            lines.add(String.format(Locale.ROOT, "  %-8s %4d cores (lower bound %d): %s per core",
-                    q.layers().get(c.layer()).layer(), c.slices().size(), c.lowerBound(), c.shape()));
-        }
-        return lines;
+    public DeployedTarget read(Path folder) throws FileProblemException {
+        return new NeurocoreDeployed(MappingFiles.read(folder));
+    }
+
+    @Override
+    public TargetCatalogue catalogue() {
+        return new NeurocoreCatalogue();
     }
 }

@@ -29,7 +29,8 @@ class QuantReportGoldenTest {
     @ValueSource(strings = {"lenet5", "resnet7"})
     void reportOfExampleEqualsGolden(String name) throws IOException {
         Path root = Golden.projectRoot();
-        Compilation c = SnnFrontEnd.compile(SourceFile.read(root.resolve("examples/models/" + name + ".snn")));
+        Compilation c = SnnFrontEnd.compile(SourceFile.read(root.resolve("examples/models/" + name + ".snn")),
+                dev.spikeforge.compiler.testing.TargetFamilies.INSTALLED);
         assertTrue(c.ok(), c.diagnostics().toString());
         Network net = c.network();
         Quantizer.Result r = Quantizer.quantize(net, Parameters.initialise(net, 7).tensors(),

@@ -27,9 +27,16 @@ package dev.spikeforge.targets.neurocore.emulator;
 public record EmulatedSample(long[] readout, int prediction, long[] synapticOps, long[] neuronUpdates, long packets,
                              long inputPackets, long hops, int[][] spikesSent, long[] stepCycles, long[] layerCycles,
                              long[] busyCycles, SpikeLimit spikeLimit, Energy energy, long[][][] membranes,
-                             byte[][][] spikes) {
+                             byte[][][] spikes) implements dev.spikeforge.compiler.target.TargetSample {
+
+    /** The same sample without its records: the counters only, for summaries that keep many samples. */
+    public EmulatedSample counters() {
+        return new EmulatedSample(readout, prediction, synapticOps, neuronUpdates, packets, inputPackets, hops, spikesSent,
+                stepCycles, layerCycles, busyCycles, spikeLimit, energy, null, null);
+    }
 
     /** Cycles of the whole inference (T steps). */
+    @Override
     public long cycles() {
         long c = 0;
         for (long s : stepCycles) {

@@ -1,5 +1,6 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
+import dev.spikeforge.compiler.io.FileProblemException;
 import java.nio.file.Path;
 
 /**
@@ -9,34 +10,24 @@ import java.nio.file.Path;
  * {@code = help:} line, the layout of the compiler's diagnostics; a command prints it as it is,
  * without a stack trace.
  */
-public class MappingFileException extends Exception {
+public class MappingFileException extends FileProblemException {
 
     private static final long serialVersionUID = 1L;
 
     /** The fix for a file that does not follow the schema: it was not written by spikeforge, or was edited. */
     public static final String RECOMPILE = "recompile with spikeforge compile MODEL --target NAME";
 
-    private final transient Path file;
     private final String place;
     private final String problem;
-    private final String help;
 
     public MappingFileException(Path file, String place, String problem, String help) {
         this(file, place, problem, help, null);
     }
 
     public MappingFileException(Path file, String place, String problem, String help, Throwable cause) {
-        super(file + ": " + (place == null ? "" : place + ": ") + problem + (help == null ? "" : "\n  = help: " + help),
-                cause);
-        this.file = file;
+        super(file, (place == null ? "" : place + ": ") + problem, help, cause);
         this.place = place;
         this.problem = problem;
-        this.help = help;
-    }
-
-    /** The file that is wrong: mapping.json or a synapse image. */
-    public Path file() {
-        return file;
     }
 
     /** Where in the file: a JSON path or a core, or null for the whole file. */
@@ -45,12 +36,8 @@ public class MappingFileException extends Exception {
     }
 
     /** What is wrong, without the file name and place. */
+    @Override
     public String problem() {
         return problem;
-    }
-
-    /** How to fix it, or null. */
-    public String help() {
-        return help;
     }
 }

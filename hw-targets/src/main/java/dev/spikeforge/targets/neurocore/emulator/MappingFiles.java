@@ -54,6 +54,7 @@ public final class MappingFiles {
         Map<String, byte[]> files = checkFiles(dir, root);
         Mapping.Figures figures = figures(root.object("target"));
         Mapping.Numerics numerics = numerics(root.object("numerics"));
+        numericsOfTheChip(root.object("target"), root.object("numerics"), numerics);
         JsonPlace in = root.object("input");
         Mapping.Input input = new Mapping.Input(in.ints("shape"), in.integer("size"), in.string("encoding"),
                 in.integer("value_limit"));
@@ -179,6 +180,36 @@ public final class MappingFiles {
         boolean towardZero = choice(n, "shift_rounding", "floor", "toward_zero");
         boolean greater = choice(n, "threshold_compare", ">=", ">");
         return new Mapping.Numerics(weightBits, membraneBits, wrap, towardZero, greater);
+    }
+
+    /**
+     * The folder's numerics must be its chip's (docs/semantics.md section 4.9): a folder edited to
+     * another rounding, comparison or overflow would run arithmetic the chip does not have.
+     */
+    private static void numericsOfTheChip(JsonPlace chip, JsonPlace numbers, Mapping.Numerics n)
+            throws MappingFileException {
+        String name = chip.has("name") ? chip.string("name") : "the target";
+        same(numbers, "shift_rounding", n.shiftTowardZero() ? "toward_zero" : "floor", chip, name);
+        same(numbers, "threshold_compare", n.greaterThan() ? ">" : ">=", chip, name);
+        same(numbers, "overflow", n.wrap() ? "wrap" : "saturate", chip, name);
+        int max = chip.integer("max_weight_bits");
+        if (n.weightBits() > max) {
+            throw numbers.error("weight_bits", "numerics.weight_bits is " + n.weightBits() + " but " + name
+                    + " (target.max_weight_bits) stores at most " + max + " bits");
+        }
+        if (n.membraneBits() > chip.integer("membrane_bits")) {
+            throw numbers.error("membrane_bits", "numerics.membrane_bits is " + n.membraneBits() + " but " + name
+                    + " (target.membrane_bits) has " + chip.integer("membrane_bits") + "-bit membranes");
+        }
+    }
+
+    private static void same(JsonPlace numbers, String field, String value, JsonPlace chip, String name)
+            throws MappingFileException {
+        String chipValue = chip.string(field);
+        if (!chipValue.equals(value)) {
+            throw numbers.error(field, "numerics." + field + " is '" + value + "' but " + name + " (target." + field
+                    + ") says '" + chipValue + "': the folder's arithmetic is not its chip's");
+        }
     }
 
     /** False for {@code first}, true for {@code second}. */

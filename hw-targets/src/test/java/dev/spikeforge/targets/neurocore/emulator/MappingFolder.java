@@ -130,7 +130,15 @@ final class MappingFolder {
             ObjectNode root = JsonNodeFactory.instance.objectNode();
             root.put("schema", "spikeforge.mapping/1");
             root.put("model", "test");
-            root.set("target", target.deepCopy());
+            ObjectNode chip = target.deepCopy();
+            // the test chip's arithmetic is the test net's, as a compiled folder's always is
+            chip.put("shift_rounding", net.rounding);
+            chip.put("threshold_compare", net.compare);
+            chip.put("overflow", net.overflow);
+            chip.put("min_weight_bits", 2);
+            chip.put("max_weight_bits", 16);
+            chip.put("membrane_bits", 63);
+            root.set("target", chip);
             root.put("timesteps", net.timesteps);
             ObjectNode num = root.putObject("numerics");
             num.put("weight_bits", net.weightBits);

@@ -1,10 +1,10 @@
-package dev.spikeforge.cli;
+package dev.spikeforge.pipeline.report;
 
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
-import dev.spikeforge.runtime.integer.IntegerSimulator;
-import dev.spikeforge.runtime.integer.SampleResult;
+import dev.spikeforge.pipeline.Profile;
+import dev.spikeforge.pipeline.SpikeStatistics;
 import dev.spikeforge.runtime.profile.ReferenceEnergy;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -28,133 +28,46 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The profile's plots (PNG files, drawn with XChart) and a self-contained HTML report that embeds
- * them with the counter tables. The data come from one more pass of the integer model over the
- * profiled samples, recording every spike and membrane of every layer.
+ * The profile as a self-contained HTML page with its plots (PNG files drawn with XChart, also
+ * embedded), built from the profile's data: the spike raster and membranes of one sample, firing
+ * rates, spikes per step, energy by layer and by target, accuracy after each step.
  */
-final class ProfileReport {
+public final class ProfileHtml {
 
-    private static final int CHUNK = 8;
-
-    /** What the plots show, gathered from the integer model. */
-    record Data(double[][] spikesPerStep, double[][] firingRates, byte[][][] rasterSample, long[][][] membraneSample,
-                List<int[]> traced, double[] accuracyByStep, int sample, int label) {
-    }
-
-    private ProfileReport() {
+    private ProfileHtml() {
     }
 
     /**
-     * Runs the integer model on {@code inputs} recording everything, one chunk at a time.
+     * Writes the PNG files and {@code DIR/report.html}; returns the page and how many plots it has.
      *
-     * @param sample which sample's raster and membrane traces to keep
-     * @param trace  neurons to trace as {layer, neuron}; empty: the three most active of the last spiking hidden layer
+     * @param accuracyVsSteps also plot the accuracy the readout would give after each step
      */
-    static Data gather(QuantizedNetwork q, int[][] inputs, int[] labels, int threads, int sample, List<int[]> trace) {
-        int layers = q.layers().size();
-        int steps = q.timesteps();
-        int[] all = java.util.stream.IntStream.range(0, layers).toArray();
-        IntegerSimulator sim = new IntegerSimulator(q);
-        double[][] perStep = new double[layers][steps];
-        long[][] perNeuron = new long[layers][];
-        for (int l = 0; l < layers; l++) {
-            perNeuron[l] = new long[q.layers().get(l).size()];
+    public static Written write(Path dir, Profile p, boolean accuracyVsSteps) throws IOException {
+        if (p.plots() == null) {
+            throw new IllegalArgumentException("the profile was made without its plots' data (ProfileSettings.withPlots)");
         }
-        long[] correctByStep = new long[steps];
-        byte[][][] raster = null;
-        long[][][] membranes = null;
-        for (int from = 0; from < inputs.length; from += CHUNK) {
-            int[][] part = java.util.Arrays.copyOfRange(inputs, from, Math.min(inputs.length, from + CHUNK));
-            List<SampleResult> rs = sim.run(part, threads, new IntegerSimulator.Recording(IntegerSimulator.Detail.FULL, all));
-            for (int i = 0; i < rs.size(); i++) {
-                SampleResult r = rs.get(i);
-                for (int l = 0; l < layers; l++) {
-                    for (int t = 0; t < steps; t++) {
-                        byte[] s = r.spikeRecord()[l][t];
-                        int count = 0;
-                        for (int n = 0; n < s.length; n++) {
-                            count += s[n];
-                            perNeuron[l][n] += s[n];
-                        }
-                        perStep[l][t] += count;
-                    }
-                }
-                // the prediction the readout would give after t steps
-                int last = layers - 1;
-                boolean spiking = q.readout().spiking();
-                long[] running = new long[q.readout().size()];
-                for (int t = 0; t < steps; t++) {
-                    if (spiking) {
-                        byte[] s = r.spikeRecord()[last][t];
-                        for (int c = 0; c < running.length; c++) {
-                            running[c] += s[c];
-                        }
-                    } else {
-                        running = r.membraneRecord()[last][t];
-                    }
-                    correctByStep[t] += IntegerSimulator.argmax(running) == labels[from + i] ? 1 : 0;
-                }
-                if (from + i == sample) {
-                    raster = r.spikeRecord();
-                    membranes = r.membraneRecord();
-                }
-            }
+        QuantizedNetwork q = p.verification().compiled().model().network();
+        Map<String, byte[]> plots = plots(q, p.plots(), p.layers(), p.targets(), accuracyVsSteps);
+        List<String[]> table = new ArrayList<>();
+        table.add(new String[] {"layer", "neurons", "spikes float", "spikes int", "firing rate", "synaptic ops",
+            "neuron updates", "ANN MACs"});
+        for (Profile.Layer x : p.layers()) {
+            table.add(new String[] {x.layer(), String.valueOf(x.neurons()), Units.count(x.floatSpikes()),
+                Units.count(x.integerSpikes()), String.format(Locale.ROOT, "%.4f", x.firingRate()), Units.count(x.synapticOps()),
+                Units.count(x.neuronUpdates()), Units.count(x.macs())});
         }
-        int n = inputs.length;
-        double[][] rates = new double[layers][];
-        for (int l = 0; l < layers; l++) {
-            for (int t = 0; t < steps; t++) {
-                perStep[l][t] /= n;
-            }
-            rates[l] = new double[perNeuron[l].length];
-            for (int k = 0; k < rates[l].length; k++) {
-                rates[l][k] = perNeuron[l][k] / ((double) n * steps);
-            }
-        }
-        double[] acc = new double[steps];
-        for (int t = 0; t < steps; t++) {
-            acc[t] = correctByStep[t] / (double) n;
-        }
-        List<int[]> traced = trace.isEmpty() ? mostActive(q, raster) : trace;
-        return new Data(perStep, rates, raster, membranes, traced, acc, sample, labels[sample]);
+        List<String> targets = ProfileReport.targetLines(p).stream().map(String::trim).toList();
+        Path page = page(dir, q.name(), ProfileReport.header(p), table, ProfileReport.energyLines(p), targets, plots);
+        return new Written(page, plots.size());
     }
 
-    /** The three neurons of the last spiking hidden layer that spiked most in the traced sample. */
-    private static List<int[]> mostActive(QuantizedNetwork q, byte[][][] raster) {
-        int layer = -1;
-        for (int l = 0; l < q.layers().size() - 1; l++) {
-            if (q.layers().get(l).spiking()) {
-                layer = l;
-            }
-        }
-        if (layer < 0) {
-            return List.of();
-        }
-        int size = q.layers().get(layer).size();
-        int[] counts = new int[size];
-        for (byte[] step : raster[layer]) {
-            for (int n = 0; n < size; n++) {
-                counts[n] += step[n];
-            }
-        }
-        List<int[]> out = new ArrayList<>();
-        boolean[] taken = new boolean[size];
-        for (int k = 0; k < Math.min(3, size); k++) {
-            int best = -1;
-            for (int n = 0; n < size; n++) {
-                if (!taken[n] && (best < 0 || counts[n] > counts[best])) {
-                    best = n;
-                }
-            }
-            taken[best] = true;
-            out.add(new int[] {layer, best});
-        }
-        return out;
+    /** The page written and the number of plots. */
+    public record Written(Path page, int plots) {
     }
 
     /** The plots as PNG bytes, by file name. */
-    static Map<String, byte[]> plots(QuantizedNetwork q, Data d, List<ProfileCommand.Row> rows,
-                                     List<ProfileCommand.TargetProfile> targets, boolean accuracy) throws IOException {
+    static Map<String, byte[]> plots(QuantizedNetwork q, SpikeStatistics.Data d, List<Profile.Layer> rows,
+                                     List<Profile.TargetProfile> targets, boolean accuracy) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         int steps = q.timesteps();
         double[] x = new double[steps];
@@ -233,8 +146,8 @@ final class ProfileReport {
         List<Double> ann = new ArrayList<>();
         List<Double> snn = new ArrayList<>();
         List<Double> snnMem = new ArrayList<>();
-        for (ProfileCommand.Row r : rows) {
-            ReferenceEnergy.Estimate e = ProfileCommand.estimate(r);
+        for (Profile.Layer r : rows) {
+            ReferenceEnergy.Estimate e = r.estimate();
             names.add(r.layer());
             ann.add(e.annComputeJ() * 1e9);
             snn.add(e.snnComputeJ() * 1e9);
@@ -243,32 +156,33 @@ final class ProfileReport {
         energy.addSeries("ANN, compute", names, ann);
         energy.addSeries("SNN, compute", names, snn);
         energy.addSeries("SNN, with SRAM", names, snnMem);
-        for (ProfileCommand.TargetProfile t : targets) {
-            if (t.layers().isEmpty()) {
+        for (Profile.TargetProfile t : targets) {
+            Map<String, Double> byLayer = TargetReport.layerEnergy(t.figures());
+            if (byLayer.isEmpty()) {
                 continue;
             }
             List<Double> perLayer = new ArrayList<>();
             for (String layer : names) {
-                perLayer.add(t.layers().stream().filter(l -> l.name().equals(layer)).mapToDouble(l -> l.meanComputeJ() * 1e9)
-                        .sum());
+                perLayer.add(byLayer.getOrDefault(layer, 0.0) * 1e9);
             }
             energy.addSeries(t.target() + ", synaptic + neuron", names, perLayer);
         }
         out.put("energy-by-layer.png", png(energy));
 
         // energy by category per target (neurocore targets: the spec's figures)
-        List<ProfileCommand.TargetProfile> withEnergy = targets.stream().filter(t -> t.energy() != null).toList();
+        List<Profile.TargetProfile> withEnergy = targets.stream().filter(t -> t.figures().energy() != null).toList();
         if (!withEnergy.isEmpty()) {
             CategoryChart cat = new CategoryChartBuilder().width(900).height(450)
                     .title("Energy per inference by category, per target (ESTIMATES from each spec)").xAxisTitle("target")
                     .yAxisTitle("uJ").build();
             style(cat);
             cat.getStyler().setStacked(true);
-            List<String> ts = withEnergy.stream().map(ProfileCommand.TargetProfile::target).toList();
-            cat.addSeries("synaptic", ts, withEnergy.stream().map(t -> t.energy().synapticJ() * 1e6).toList());
-            cat.addSeries("neuron", ts, withEnergy.stream().map(t -> t.energy().neuronJ() * 1e6).toList());
-            cat.addSeries("routing", ts, withEnergy.stream().map(t -> t.energy().routingJ() * 1e6).toList());
-            cat.addSeries("static", ts, withEnergy.stream().map(t -> t.energy().staticJ() * 1e6).toList());
+            List<String> ts = withEnergy.stream().map(Profile.TargetProfile::target).toList();
+            java.util.Set<String> parts = new java.util.LinkedHashSet<>();
+            withEnergy.forEach(t -> parts.addAll(t.figures().energy().parts().keySet()));
+            for (String part : parts) {
+                cat.addSeries(part, ts, withEnergy.stream().map(t -> t.figures().energy().part(part) * 1e6).toList());
+            }
             out.put("energy-by-target.png", png(cat));
         }
 
@@ -327,8 +241,8 @@ final class ProfileReport {
     }
 
     /** Writes the PNG files and {@code report.html} (the PNGs embedded, so the page stands alone); returns the page. */
-    static Path write(Path dir, String model, String header, List<String[]> layerTable, List<String> energyLines,
-                      List<String> targetLines, Map<String, byte[]> plots) throws IOException {
+    private static Path page(Path dir, String model, String header, List<String[]> layerTable, List<String> energyLines,
+                             List<String> targetLines, Map<String, byte[]> plots) throws IOException {
         for (Map.Entry<String, byte[]> e : plots.entrySet()) {
             AtomicFiles.write(dir.resolve(e.getKey()), e.getValue());
         }

@@ -1,0 +1,50 @@
+package dev.spikeforge.compiler.target;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One resolved target (a request of a deploy block or of {@code --target}): its numerics, its
+ * design rules and its compiler. Every option a target needs comes from its own request, never from
+ * another target's (docs/semantics.md section 4.9: a target's differences are named fields of its
+ * numerics).
+ */
+public interface Target {
+
+    /** The family that resolved it. */
+    String family();
+
+    /** How reports name it, e.g. {@code loihi_like} or {@code fpga(lanes = 8, family = xc7, device = xc7a35t)}. */
+    String name();
+
+    /** The folder it compiles into under the output folder, e.g. {@code neurocore-loihi_like}. */
+    String folderName();
+
+    /**
+     * The integer formats this target's model is quantised to: the deploy block's formats
+     * ({@code deploy}, with command-line overrides) with the target's own arithmetic (its shift
+     * rounding) put in.
+     */
+    QuantOptions quantOptions(QuantOptions deploy);
+
+    /**
+     * The design rules, as E700 diagnostics at the request's position.
+     *
+     * @param weightsKnown false when {@code q} was quantised from placeholder weights: rules that
+     *                     depend on weight values are skipped
+     */
+    List<Diagnostic> designRules(QuantizedNetwork q, boolean weightsKnown);
+
+    /**
+     * Maps {@code q} (quantised with {@link #quantOptions}) and writes the folder
+     * {@code outDir/folderName()} atomically: a reader never sees half an old and half a new folder.
+     *
+     * @param rates spikes per neuron per step of each layer of {@code q} (measured on training
+     *              samples), which placement may weigh traffic by; null when unknown
+     * @throws TargetException when a design rule fails or the folder cannot be written
+     */
+    CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException;
+}

@@ -1,0 +1,281 @@
+package dev.spikeforge.targets.fpga;
+
+import dev.spikeforge.compiler.target.DeployedTarget;
+import dev.spikeforge.compiler.target.FigureTable;
+import dev.spikeforge.compiler.target.FigureTable.Column;
+import dev.spikeforge.compiler.target.HardwareSynthesis;
+import dev.spikeforge.compiler.target.RtlSimulation;
+import dev.spikeforge.compiler.target.TargetEmulator;
+import dev.spikeforge.compiler.target.TargetFigures;
+import dev.spikeforge.compiler.target.TargetSample;
+import dev.spikeforge.compiler.target.ToolException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * An fpga folder read back: its cycle-stepped emulator, the RTL simulation of its Verilog against
+ * that emulator, and its synthesis with yosys.
+ */
+final class FpgaDeployed implements DeployedTarget {
+
+    /**
+     * The clock latency is stated at: an assumption until the design's timing is measured
+     * (nextpnr's Fmax is reported by synthesis, not used here).
+     */
+    static final double ASSUMED_CLOCK_MHZ = 100;
+
+    private final Path folder;
+    private final FpgaDesign design;
+
+    FpgaDeployed(Path folder, FpgaDesign design) {
+        this.folder = folder;
+        this.design = design;
+    }
+
+    @Override
+    public String family() {
+        return FpgaFamily.NAME;
+    }
+
+    @Override
+    public String name() {
+        return design.options().describe();
+    }
+
+    @Override
+    public Path folder() {
+        return folder;
+    }
+
+    @Override
+    public String model() {
+        return design.model();
+    }
+
+    @Override
+    public Input input() {
+        int[] s = design.inputShape();
+        return new Input((long) s[0] * s[1] * s[2], design.timesteps(), design.encoding());
+    }
+
+    @Override
+    public TargetEmulator emulator() {
+        return new Emulator();
+    }
+
+    @Override
+    public List<String> rtlTools() {
+        return List.of("verilator", "iverilog");
+    }
+
+    @Override
+    public Optional<RtlSimulation> rtl(String tool) {
+        RtlSimulator.Tool t;
+        try {
+            t = RtlSimulator.Tool.parse(tool);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Optional.of(new Rtl(t));
+    }
+
+    @Override
+    public Optional<HardwareSynthesis> synthesis() {
+        return Optional.of(new Synth());
+    }
+
+    @Override
+    public String noWaveforms() {
+        return "an fpga folder's waveforms come from its RTL simulation: spikeforge rtl-sim DIR --model MODEL --vcd FILE";
+    }
+
+    /** One sample of the emulator (or of the RTL), with its spikes as 0/1 per neuron. */
+    private final class Sample implements TargetSample {
+        final FpgaEmulator.Sample s;
+
+        Sample(FpgaEmulator.Sample s) {
+            this.s = s;
+        }
+
+        @Override
+        public long[] readout() {
+            return s.readout();
+        }
+
+        @Override
+        public int prediction() {
+            return argmax(s.readout());
+        }
+
+        @Override
+        public long cycles() {
+            return s.cycles();
+        }
+
+        @Override
+        public byte[][][] spikes() {
+            if (s.membranes() == null) {
+                return null;
+            }
+            byte[][][] out = new byte[design.layers().size()][design.timesteps()][];
+            for (int l = 0; l < out.length; l++) {
+                for (int t = 0; t < design.timesteps(); t++) {
+                    out[l][t] = new byte[design.layers().get(l).outputSize()];
+                    for (int n : s.spikeNeurons()[l][t]) {
+                        out[l][t][n]++;
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public long[][][] membranes() {
+            return s.membranes();
+        }
+    }
+
+    /** Index of the largest readout; ties go to the lowest class (docs/semantics.md section 2.3). */
+    static int argmax(long[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private final class Emulator implements TargetEmulator {
+        private final List<Long> cycles = new ArrayList<>();
+        private long maxStep;
+        private long steps;
+        private long[] spikes = new long[design.layers().size()];
+        private long nanos;
+
+        @Override
+        public List<TargetSample> run(int[][] inputs, int threads, boolean record) {
+            long start = System.nanoTime();
+            List<FpgaEmulator.Sample> out = FpgaEmulator.run(design, inputs, threads, record);
+            nanos += System.nanoTime() - start;
+            List<TargetSample> samples = new ArrayList<>(out.size());
+            for (FpgaEmulator.Sample s : out) {
+                cycles.add(s.cycles());
+                for (long c : s.stepCycles()) {
+                    maxStep = Math.max(maxStep, c);
+                }
+                steps += s.stepCycles().length;
+                for (int l = 0; l < spikes.length; l++) {
+                    spikes[l] += s.spikes(l);
+                }
+                samples.add(new Sample(s));
+            }
+            return samples;
+        }
+
+        @Override
+        public TargetFigures figures() {
+            int n = cycles.size();
+            long total = cycles.stream().mapToLong(Long::longValue).sum();
+            double d = Math.max(1, n);
+            List<List<Object>> rows = new ArrayList<>();
+            double all = 0;
+            for (FpgaLayer l : design.layers()) {
+                Double perInference = l.mode().spiking() ? spikes[l.index()] / d : null;
+                all += perInference == null ? 0 : perInference;
+                rows.add(java.util.Arrays.asList(l.name(), l.kind().name().toLowerCase(Locale.ROOT), perInference));
+            }
+            FigureTable layers = new FigureTable(List.of(Column.name("layer", "layer"), Column.name("kind", "kind"),
+                    Column.number("spikes_per_inference", "spikes per inference", "%.1f")), rows);
+            return new TargetFigures(n, "", total / d, cycles.stream().mapToLong(Long::longValue).min().orElse(0),
+                    cycles.stream().mapToLong(Long::longValue).max().orElse(0), steps == 0 ? 0 : total / (double) steps,
+                    maxStep, new TargetFigures.Clock(ASSUMED_CLOCK_MHZ, true), null,
+                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all)), layers,
+                    List.of("the closed-form cycle formula agrees with the emulator on every step",
+                            "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
+                                    + " the synthesised design)"), nanos / 1e9);
+        }
+    }
+
+    private final class Rtl implements RtlSimulation {
+        private final RtlSimulator.Tool tool;
+
+        Rtl(RtlSimulator.Tool tool) {
+            this.tool = tool;
+        }
+
+        @Override
+        public String tool() {
+            return tool.name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public boolean available() {
+            return RtlSimulator.available(tool);
+        }
+
+        @Override
+        public String install() {
+            return "apt-get install -y " + tool.debianPackage;
+        }
+
+        @Override
+        public RtlRun run(int[][] inputs, List<TargetSample> emulated, Path vcd, boolean trace)
+                throws ToolException, IOException {
+            RtlSimulator.Result got;
+            try {
+                got = RtlSimulator.run(folder, design, inputs, tool, vcd, trace);
+            } catch (RtlSimulator.RtlSimException e) {
+                throw new ToolException(e.getMessage());
+            }
+            List<String> differences = new ArrayList<>();
+            int[] predictions = new int[got.samples().size()];
+            for (int i = 0; i < predictions.length; i++) {
+                FpgaEmulator.Sample rtl = got.samples().get(i);
+                predictions[i] = argmax(rtl.readout());
+                FpgaEmulator.Sample want = ((Sample) emulated.get(i)).s;
+                differences.add(trace ? RtlSimulator.firstDifference(design, i, want, rtl, "emulator", tool())
+                        : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles() ? null
+                        : "sample " + i + ": readout or cycles differ (" + tool() + " without trace)");
+            }
+            return new RtlRun(tool(), differences, predictions, got.cycles(), got.buildSeconds(), got.runSeconds());
+        }
+    }
+
+    private final class Synth implements HardwareSynthesis {
+        @Override
+        public List<String> devices() {
+            return FpgaDevices.names();
+        }
+
+        @Override
+        public Report run(String device, boolean placeAndRoute) throws ToolException, IOException {
+            Synthesis.Report r;
+            try {
+                r = Synthesis.run(folder, design, device, placeAndRoute);
+            } catch (RtlSimulator.RtlSimException e) {
+                throw new ToolException(e.getMessage());
+            }
+            List<Resources> modules = r.perModule().stream().map(FpgaDeployed::resources).toList();
+            FpgaDevices.Device dev = r.device();
+            List<String> notes = new ArrayList<>(List.of("per-module rows include each engine's trace ports and the top's"
+                    + " trace multiplexers; the total is the flattened design without them. BRAMs in 36 kbit (xc7) or"
+                    + " 4 kbit (ice40) blocks"));
+            if (r.nextpnrNote() != null && Double.isNaN(r.fmaxMhz())) {
+                notes.add("nextpnr-ice40: " + r.nextpnrNote());
+            }
+            return new Report(design.top(), "yosys " + r.family(), modules, resources(r.total()),
+                    dev == null ? null : new Device(dev.name(), dev.luts(), dev.flipFlops(), dev.brams(), dev.dsps(), dev.source()),
+                    r.fits(), r.overLimits(), r.fmaxMhz(), notes, r.log(), r.seconds());
+        }
+    }
+
+    private static HardwareSynthesis.Resources resources(Synthesis.Resources m) {
+        return new HardwareSynthesis.Resources(m.name(), m.luts(), m.flipFlops(), m.brams(), m.dsps(), m.carries(), m.lutRam(),
+                m.cells());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.spikeforge.targets.fpga;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.source.SourcePos;
+import dev.spikeforge.compiler.target.CompiledTarget;
+import dev.spikeforge.compiler.target.Target;
+import dev.spikeforge.compiler.target.TargetException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** One accelerator configuration of the fpga family: its options, rules, planner and generated folder. */
+final class FpgaTarget implements Target {
+
+    private final FpgaOptions options;
+    private final SourcePos pos;
+
+    FpgaTarget(FpgaOptions options, SourcePos pos) {
+        this.options = options;
+        this.pos = pos;
+    }
+
+    @Override
+    public String family() {
+        return FpgaFamily.NAME;
+    }
+
+    /** The options as written, with the device synthesis checks against (the folder records the same). */
+    @Override
+    public String name() {
+        return new FpgaOptions(options.lanes(), options.family(), options.memory(), options.effectiveDevice()).describe();
+    }
+
+    @Override
+    public String folderName() {
+        return "fpga-" + options.family() + "-p" + options.lanes();
+    }
+
+    /** The generated RTL shifts arithmetically, toward minus infinity (docs/semantics.md section 4.5). */
+    @Override
+    public QuantOptions quantOptions(QuantOptions deploy) {
+        return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO);
+    }
+
+    @Override
+    public List<Diagnostic> designRules(QuantizedNetwork q, boolean weightsKnown) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (FpgaRules.Violation v : FpgaRules.check(q, options)) {
+            String where = v.layer().equals("model") ? "" : "layer '" + v.layer() + "': ";
+            out.add(Diagnostic.of(ErrorCode.E700, pos, String.format(Locale.ROOT, "%s: %s: %s%s",
+                    options.describe(), v.rule(), where, v.problem())).withHelp(v.fix()));
+        }
+        return out;
+    }
+
+    @Override
+    public CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException {
+        if (q.numerics().shiftTowardZero() != FpgaNumerics.SHIFT_TOWARD_ZERO) {
+            throw new TargetException(options.describe() + ": the model was quantised with shift rounding "
+                    + FpgaNumerics.rounding(q.numerics().shiftTowardZero()) + " but the accelerator rounds "
+                    + FpgaNumerics.rounding(FpgaNumerics.SHIFT_TOWARD_ZERO)
+                    + "; quantise with this target's own options (Target.quantOptions)", List.of());
+        }
+        List<Diagnostic> violations = designRules(q, true);
+        if (!violations.isEmpty()) {
+            throw new TargetException("fpga: " + violations.size() + " design rule violation"
+                    + (violations.size() == 1 ? "" : "s"), violations);
+        }
+        FpgaDesign d = FpgaDesign.plan(q, options);
+        Path folder = outDir.resolve(folderName());
+        try {
+            FpgaFolder.write(d, folder, VerilogGenerator.Fault.NONE);
+        } catch (IOException e) {
+            throw new TargetException(folder + ": cannot write the design: " + e.getMessage()
+                    + "; check that the folder is writable and the disk is not full", List.of());
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%s: %d layer engines, %d lanes, %,d bits of on-chip memory -> %s",
+                options.describe(), d.layers().size(), options.lanes(), FpgaRules.memoryBits(d), folder));
+        for (FpgaLayer l : d.layers()) {
+            lines.add(String.format(Locale.ROOT, "  %-8s %-5s %4d membrane words x %2d lanes x %2d bits, %6d weight words",
+                    l.name(), l.kind().name().toLowerCase(Locale.ROOT), l.memoryWords(), l.lanes(), l.accBits(), l.weightWords()));
+        }
+        return new CompiledTarget(this, folder, lines);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.spikeforge.targets.neurocore;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.source.SourcePos;
+import dev.spikeforge.compiler.target.CompiledTarget;
+import dev.spikeforge.compiler.target.Target;
+import dev.spikeforge.compiler.target.TargetException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** One chip of the neurocore family: its spec, its rules, its mapper and its folder. */
+final class NeurocoreTarget implements Target {
+
+    private final NeurocoreSpec spec;
+    private final String specName;
+    private final SourcePos pos;
+
+    NeurocoreTarget(NeurocoreSpec spec, String specName, SourcePos pos) {
+        this.spec = spec;
+        this.specName = specName;
+        this.pos = pos;
+    }
+
+    @Override
+    public String family() {
+        return NeurocoreFamily.NAME;
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public String folderName() {
+        String base = Path.of(specName).getFileName().toString().replaceFirst("\\.json$", "");
+        return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    /** The chip rounds its shifts as its spec says (docs/semantics.md section 4.9). */
+    @Override
+    public QuantOptions quantOptions(QuantOptions deploy) {
+        return deploy.withShiftTowardZero(spec.shiftTowardZero());
+    }
+
+    @Override
+    public List<Diagnostic> designRules(QuantizedNetwork q, boolean weightsKnown) {
+        return diagnostics(DesignRules.check(q, spec, weightsKnown));
+    }
+
+    private List<Diagnostic> diagnostics(List<DesignRules.Result> results) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (DesignRules.Result r : results) {
+            for (DesignRules.Violation v : r.violations()) {
+                String where = v.layer().equals("model") ? "" : v.layer().equals("input") ? "the input: "
+                        : "layer '" + v.layer() + "' ";
+                out.add(Diagnostic.of(ErrorCode.E700, pos, String.format(Locale.ROOT, "%s: %s: %s%s",
+                        spec.name(), r.rule(), where, v.problem())).withHelp(v.fix()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException {
+        if (q.numerics().shiftTowardZero() != spec.shiftTowardZero()) {
+            throw new TargetException(spec.name() + ": the model was quantised with shift rounding "
+                    + rounding(q.numerics().shiftTowardZero()) + " but the chip rounds " + rounding(spec.shiftTowardZero())
+                    + "; quantise with this target's own options (Target.quantOptions)", List.of());
+        }
+        List<DesignRules.Result> rules = DesignRules.check(q, spec, true);
+        List<Diagnostic> violations = diagnostics(rules);
+        if (!violations.isEmpty()) {
+            throw new TargetException(spec.name() + ": " + violations.size() + " design rule violation"
+                    + (violations.size() == 1 ? "" : "s"), violations);
+        }
+        NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), rates);
+        Path folder = outDir.resolve(folderName());
+        try {
+            MappingWriter.write(m, rules, folder);
+        } catch (IOException e) {
+            throw new TargetException(folder + ": cannot write the mapping: " + e.getMessage()
+                    + "; check that the folder is writable and the disk is not full", List.of());
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%s: %d of %d cores (lower bound %d), mean %.2f hops per spike "
+                        + "(row-major placement: %.2f), max %d (row-major: %d)%s -> %s", spec.name(), m.cores().size(),
+                spec.cores(), m.lowerBound(), m.meanHops(), m.naiveMeanHops(), m.maxHops(), m.naiveMaxHops(),
+                rates == null ? "" : ", traffic weighted by measured firing rates", folder));
+        for (Partitioner.LayerCut c : m.cuts()) {
+            lines.add(String.format(Locale.ROOT, "  %-8s %4d cores (lower bound %d): %s per core",
+                    q.layers().get(c.layer()).layer(), c.slices().size(), c.lowerBound(), c.shape()));
+        }
+        return new CompiledTarget(this, folder, lines);
+    }
+
+    static String rounding(boolean towardZero) {
+        return towardZero ? "toward_zero" : "floor";
+    }
+}

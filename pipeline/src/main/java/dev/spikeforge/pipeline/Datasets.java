@@ -1,0 +1,34 @@
+package dev.spikeforge.pipeline;
+
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.runtime.data.DatasetException;
+import dev.spikeforge.runtime.data.DatasetLocator;
+import dev.spikeforge.runtime.data.DatasetSplits;
+import java.nio.file.Path;
+
+/** A model's dataset (its train block's), checked against the model's input. */
+final class Datasets {
+
+    private Datasets() {
+    }
+
+    static DatasetSplits load(LoadedModel model, Path dataDir) throws PipelineException {
+        TrainSpec train = model.train();
+        Network net = model.network();
+        try {
+            DatasetLocator locator = new DatasetLocator();
+            DatasetSplits data = locator.load(train.dataset(), dataDir, model.file());
+            long need = net.input().shape().size();
+            if (data.train().sampleSize() != need) {
+                throw new DatasetException(locator.folder(train.dataset(), dataDir, model.file()),
+                        "its samples are " + data.train().sampleShape() + " but model '" + net.name() + "' takes input "
+                                + net.input().shape(),
+                        "change the model's input statement to input " + data.train().sampleShape());
+            }
+            return data;
+        } catch (DatasetException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.spikeforge.pipeline;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.Diagnostics;
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.target.TargetException;
+import dev.spikeforge.compiler.target.TargetFamily;
+import dev.spikeforge.runtime.engine.Parameters;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Model files read and compiled; a model's targets' design rules that need no trained weights. */
+final class ModelFiles {
+
+    private ModelFiles() {
+    }
+
+    /** The file's text, or an INPUT failure naming the file and why. */
+    static SourceFile read(Path file) throws PipelineException {
+        try {
+            return SourceFile.read(file);
+        } catch (IOException e) {
+            throw PipelineException.located(PipelineException.Kind.INPUT, file + ": error: cannot read the file: " + readError(e));
+        }
+    }
+
+    /** A valid model from its text, or its diagnostics as a failure. */
+    static LoadedModel compile(Path file, SourceFile source, PipelineListener listener) throws PipelineException {
+        Compilation c = SnnFrontEnd.compile(source);
+        listener.parsed(file);
+        if (!c.ok()) {
+            throw PipelineException.diagnostics(source, c.diagnostics(), source.name() + ": " + c.errors().size()
+                    + " error" + (c.errors().size() == 1 ? "" : "s"));
+        }
+        if (!c.diagnostics().isEmpty()) {
+            listener.diagnostics(source, c.diagnostics());
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return new LoadedModel(file, source, c.network(), dir == null ? Path.of(".").toAbsolutePath() : dir);
+    }
+
+    /**
+     * A valid model with deploy targets gets each target's design rules that do not depend on
+     * trained weights (capacities, widths, modes), judged on placeholder weights, so that a model
+     * that cannot fit is known before training. Other compilations are returned as they are.
+     */
+    static Compilation withDesignRules(Compilation c, Path file) {
+        if (!c.ok()) {
+            return c;
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        List<Diagnostic> all = new ArrayList<>(c.diagnostics());
+        all.addAll(designRulesWithoutWeights(c.network(), dir));
+        return new Compilation(c.source(), c.network(), Diagnostics.sorted(all));
+    }
+
+    /** The deploy targets' design rules on placeholder weights (see {@link #withDesignRules}); empty without targets. */
+    static List<Diagnostic> designRulesWithoutWeights(Network net, Path modelDir) {
+        if (net.deploy().isEmpty() || net.deploy().get().targets().isEmpty()) {
+            return List.of();
+        }
+        Map<String, float[]> placeholder = new LinkedHashMap<>();
+        Parameters.sizes(net).forEach((k, n) -> {
+            float[] w = new float[n];
+            Arrays.fill(w, 1f);
+            placeholder.put(k, w);
+        });
+        QuantOptions deploy = QuantOptions.from(net.deploy().get());
+        List<Diagnostic> all = new ArrayList<>();
+        Map<QuantOptions, Quantizer.Result> quantised = new java.util.HashMap<>();
+        for (DeploySpec.TargetRequest r : net.deploy().get().targets()) {
+            TargetFamily family = TargetFamily.named(r.family()).orElse(null);
+            if (family == null) {
+                continue;
+            }
+            try {
+                var target = family.resolve(r, modelDir);
+                Quantizer.Result q = quantised.computeIfAbsent(target.quantOptions(deploy),
+                        o -> Quantizer.quantize(net, placeholder, o));
+                if (q.ok()) {
+                    all.addAll(target.designRules(q.network(), false));
+                }
+            } catch (TargetException e) {
+                all.addAll(e.diagnostics());
+            }
+        }
+        return all;
+    }
+
+    static String readError(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) {
+            return "it is a directory";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,306 @@
+package dev.spikeforge.pipeline;
+
+import dev.spikeforge.compiler.dsl.Compilation;
+import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.io.FileProblemException;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.Quantizer;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.target.DeployedTarget;
+import dev.spikeforge.compiler.target.Target;
+import dev.spikeforge.compiler.target.TargetFamily;
+import dev.spikeforge.runtime.data.DatasetSplits;
+import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.train.Trainer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The pipeline as a library: a session that runs the stages (load, train, quantise, compile,
+ * verify, profile) and hands each stage's typed result to the next in memory. Within one session a
+ * stage's result is computed once: a model file is parsed once, trained weights are quantised once
+ * per set of formats, and so on. Not thread-safe: one session per thread.
+ *
+ * <pre>{@code
+ * Pipeline p = Pipeline.builder().build();
+ * LoadedModel m = p.load(Path.of("examples/models/quick.snn"));
+ * Trained t = p.checkpoint(m, Path.of("build/quick/quick.npz"));
+ * Compiled c = p.compile(t, QuantSettings.DEPLOY, p.targets(m, List.of()), CompileSettings.to(Path.of("out")));
+ * Verification v = p.verify(c, VerifySettings.samples(200));
+ * }</pre>
+ */
+public final class Pipeline {
+
+    private final Integer threads;
+    private final Path dataDir;
+    private final Integer limit;
+    private final PipelineListener listener;
+    private final String version;
+    private final Map<Path, LoadedModel> models = new HashMap<>();
+    private final Map<LoadedModel, DatasetSplits> data = new IdentityHashMap<>();
+    private final Map<Trained, Map<QuantOptions, Quantised>> quantised = new IdentityHashMap<>();
+    private final Map<Trained, FloatModel> floatModels = new IdentityHashMap<>();
+
+    private Pipeline(Builder b) {
+        this.threads = b.threads;
+        this.dataDir = b.dataDir;
+        this.limit = b.limit;
+        this.listener = b.listener;
+        this.version = b.version;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A session's settings. */
+    public static final class Builder {
+        private Integer threads;
+        private Path dataDir;
+        private Integer limit;
+        private PipelineListener listener = PipelineListener.NONE;
+        private String version = "spikeforge";
+
+        /** Threads for the integer engines, the emulators and ND4J (default: every core). */
+        public Builder threads(Integer n) {
+            if (n != null && n < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + n);
+            }
+            this.threads = n;
+            return this;
+        }
+
+        /** Read datasets from this folder instead of their usual place. */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        /** Use only the first N training and N test samples. */
+        public Builder limit(Integer n) {
+            if (n != null && n < 1) {
+                throw new IllegalArgumentException("limit must be at least 1, got " + n);
+            }
+            this.limit = n;
+            return this;
+        }
+
+        public Builder listener(PipelineListener l) {
+            this.listener = l;
+            return this;
+        }
+
+        /** The producer recorded in checkpoints and files, e.g. {@code spikeforge 0.1.0}. */
+        public Builder version(String v) {
+            this.version = v;
+            return this;
+        }
+
+        public Pipeline build() {
+            return new Pipeline(this);
+        }
+    }
+
+    public PipelineListener listener() {
+        return listener;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** Threads the engines use. */
+    public int threads() {
+        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    // ---- load ---------------------------------------------------------------------------------
+
+    /** A model file, read and compiled once per session; errors are a failure with their diagnostics. */
+    public LoadedModel load(Path file) throws PipelineException {
+        Path key = file.toAbsolutePath().normalize();
+        LoadedModel m = models.get(key);
+        if (m == null) {
+            m = ModelFiles.compile(file, ModelFiles.read(file), listener);
+            models.put(key, m);
+        }
+        return m;
+    }
+
+    /** A model from text (a NIR import, a program's own), compiled like a file. */
+    public LoadedModel load(Path file, String text) throws PipelineException {
+        return ModelFiles.compile(file, new SourceFile(file.toString(), text), listener);
+    }
+
+    /**
+     * What {@code check} reports of a file: every diagnostic, with the design rules of its deploy
+     * targets that need no trained weights.
+     */
+    public Compilation check(Path file) throws PipelineException {
+        SourceFile source = ModelFiles.read(file);
+        Compilation c = SnnFrontEnd.compile(source);
+        listener.parsed(file);
+        return ModelFiles.withDesignRules(c, file);
+    }
+
+    /** The deploy targets' design rules that need no trained weights (what {@code check} adds), as diagnostics. */
+    public List<dev.spikeforge.compiler.diag.Diagnostic> earlyDesignRules(LoadedModel model) {
+        return ModelFiles.designRulesWithoutWeights(model.network(), model.modelDir());
+    }
+
+    /** The targets to compile for: {@code overrides} ({@code --target}) when given, else the deploy block's. */
+    public List<Target> targets(LoadedModel model, List<String> overrides) throws PipelineException {
+        return Targets.resolve(model, Targets.requests(model, overrides));
+    }
+
+    // ---- data and training --------------------------------------------------------------------
+
+    /** The model's dataset, limited as the session says. */
+    public DatasetSplits dataset(LoadedModel model) throws PipelineException {
+        return dataset(model, limit);
+    }
+
+    /** The dataset read once per model, cut to the first {@code n} samples of each split (null: the session's limit). */
+    DatasetSplits dataset(LoadedModel model, Integer n) throws PipelineException {
+        DatasetSplits all = data.get(model);
+        if (all == null) {
+            all = Datasets.load(model, dataDir);
+            data.put(model, all);
+        }
+        Integer keep = n == null ? limit : n;
+        return keep == null ? all : all.limit(Math.min(keep, all.train().count()), Math.min(keep, all.test().count()));
+    }
+
+    /** Trains with the model's train block (see {@link TrainSettings}). */
+    public Trained train(LoadedModel model, TrainSettings settings) throws PipelineException {
+        DatasetSplits d = dataset(model, settings.limit());
+        nativeThreads();
+        return Training.train(model, d, settings, version, listener);
+    }
+
+    /** Trained weights from a checkpoint of the model. */
+    public Trained checkpoint(LoadedModel model, Path checkpoint) throws PipelineException {
+        return new Trained(model, Training.read(checkpoint, model.network()).parameters(), checkpoint, List.of());
+    }
+
+    /** The float model's accuracy and spikes on the test split. */
+    public Trainer.Evaluation evaluate(Trained t) throws PipelineException {
+        var spec = t.model().train();
+        DatasetSplits d = dataset(t.model());
+        Trainer trainer = new Trainer(t.model().network(), spec, d, floatModel(t),
+                new dev.spikeforge.runtime.train.Optimizer(spec.optimizer()));
+        return trainer.evaluate(d.test(), spec.batch());
+    }
+
+    FloatModel floatModel(Trained t) {
+        nativeThreads();
+        return floatModels.computeIfAbsent(t, k -> new FloatModel(k.model().network(), k.parameters()));
+    }
+
+    /** ND4J's threads, set only when a float engine runs (the compile path never starts ND4J). */
+    private void nativeThreads() {
+        if (threads != null) {
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            Nd4j.getEnvironment().setMaxThreads(threads);
+        }
+    }
+
+    // ---- quantise, compile, verify, profile ---------------------------------------------------
+
+    /**
+     * The trained weights quantised to the deploy formats with {@code settings}, and with the
+     * numerics of {@code target} (null: the deploy formats as they are); once per set of formats.
+     */
+    public Quantised quantise(Trained t, QuantSettings settings, Target target) throws PipelineException {
+        QuantOptions base = settings.options(t.model().network());
+        QuantOptions options = target == null ? base : target.quantOptions(base);
+        Map<QuantOptions, Quantised> done = quantised.computeIfAbsent(t, k -> new HashMap<>());
+        Quantised q = done.get(options);
+        if (q == null) {
+            Quantizer.Result r = Quantizer.quantize(t.model().network(), t.parameters().tensors(), options);
+            listener.quantised(options);
+            if (!r.ok()) {
+                throw PipelineException.diagnostics(t.model().source(), r.diagnostics(), "the model cannot be quantised to "
+                        + "these formats");
+            }
+            if (!r.diagnostics().isEmpty()) {
+                listener.diagnostics(t.model().source(), r.diagnostics());
+            }
+            q = new Quantised(options, r.network());
+            done.put(options, q);
+        }
+        return q;
+    }
+
+    /** Writes the integer model (if asked) and every target's folder, each from its own quantisation. */
+    public Compiled compile(Trained t, QuantSettings settings, List<Target> targets, CompileSettings cs)
+            throws PipelineException {
+        return Compiling.compile(this, t, settings, targets, cs);
+    }
+
+    /** Proves a compiled model (docs/semantics.md section 5); {@link Verification#passed()} says whether it holds. */
+    public Verification verify(Compiled c, VerifySettings s) throws PipelineException {
+        return Proving.prove(this, c, s, null);
+    }
+
+    /** Verifies on {@code s.samples()} samples and counts what the model does; the targets' figures come from that pass. */
+    public Profile profile(Compiled c, VerifySettings v, ProfileSettings s) throws PipelineException {
+        SpikeStatistics plots = null;
+        if (s.plots()) {
+            var test = dataset(c.trained().model()).test();
+            int n = Math.min(s.samples(), test.count());
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = test.label(i);
+            }
+            plots = new SpikeStatistics(c.model().network(), labels, s.sample(), s.traceNeurons());
+        }
+        Verification verification = Proving.prove(this, c, v, plots);
+        return Profiling.profile(verification, s, plots);
+    }
+
+    /** The whole job (see {@link RunSettings}); the files go under {@link RunResult#dir()}. */
+    public RunResult run(LoadedModel model, RunSettings settings) throws PipelineException {
+        return Running.run(this, model, settings);
+    }
+
+    /**
+     * A target's folder, read back, on its emulator against its integer model for {@code inputs}
+     * (per sample T x N integer input values): per sample, null when exactly equal, else the first
+     * difference. What verify does for every target, for inputs of the caller's (random networks,
+     * random spikes).
+     */
+    public List<Verification.Mismatch> proveEmulator(Compiled.Build build, int[][] inputs) throws PipelineException {
+        DeployedTarget d = Proving.read(build);
+        var samples = d.emulator().run(inputs, threads(), true);
+        var q = build.quantised().network();
+        int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
+        var reference = new dev.spikeforge.runtime.integer.IntegerSimulator(q).run(inputs, threads(),
+                new dev.spikeforge.runtime.integer.IntegerSimulator.Recording(
+                        dev.spikeforge.runtime.integer.IntegerSimulator.Detail.FULL, all));
+        listener.emulated(build.target().name(), inputs.length);
+        List<Verification.Mismatch> out = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs.length; i++) {
+            out.add(Proving.compare(i, q, samples.get(i), reference.get(i)));
+        }
+        return out;
+    }
+
+    // ---- folders ------------------------------------------------------------------------------
+
+    /** A compiled folder read back by the family that wrote it. */
+    public DeployedTarget read(Path folder) throws PipelineException {
+        TargetFamily family = TargetFamily.owning(folder).orElseThrow(() -> PipelineException.of(
+                PipelineException.Kind.INPUT, folder + ": not a compiled target folder (no target family recognises it);"
+                        + " pass a folder that spikeforge compile MODEL --target T wrote under its --out folder"));
+        try {
+            return family.read(folder);
+        } catch (FileProblemException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.getMessage());
+        }
+    }
+}

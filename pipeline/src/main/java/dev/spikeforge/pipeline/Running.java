@@ -1,0 +1,133 @@
+package dev.spikeforge.pipeline;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.target.DeployedTarget;
+import dev.spikeforge.compiler.target.HardwareSynthesis;
+import dev.spikeforge.compiler.target.Target;
+import dev.spikeforge.pipeline.report.ProfileHtml;
+import dev.spikeforge.pipeline.report.ProfileReport;
+import dev.spikeforge.pipeline.report.Units;
+import dev.spikeforge.pipeline.report.VerifyReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The whole job in one process: check, train (or take a checkpoint), compile for every target,
+ * verify (float vs integer, each emulator vs its integer model, each RTL vs its emulator) and
+ * profile in one pass over the samples, each stage once; synthesis runs beside them, since it is an
+ * external tool's work on a folder that no later stage changes.
+ */
+final class Running {
+
+    private Running() {
+    }
+
+    static RunResult run(Pipeline p, LoadedModel model, RunSettings s) throws PipelineException {
+        Path dir = s.out() != null ? s.out() : Path.of("build", model.name());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot create the folder: "
+                    + ModelFiles.readError(e));
+        }
+        int total = s.checkpoint() == null ? 5 : 4;
+        int[] k = {0};
+        java.util.function.Consumer<String> stage = what -> p.listener().stage("[" + ++k[0] + "/" + total + "] " + what);
+        stage.accept("check " + model.file());
+        List<Target> targets = p.targets(model, List.of());
+        List<Diagnostic> rules = p.earlyDesignRules(model);
+        if (rules.stream().anyMatch(Diagnostic::isError)) {
+            throw PipelineException.diagnostics(model.source(), rules, "a deploy target's design rules fail");
+        }
+        Trained trained;
+        if (s.checkpoint() == null) {
+            Path ckpt = dir.resolve(model.name() + ".npz");
+            stage.accept("train -> " + ckpt);
+            trained = p.train(model, TrainSettings.DEFAULTS.to(ckpt).limit(s.trainLimit()));
+        } else {
+            trained = p.checkpoint(model, s.checkpoint());
+        }
+        Path compiledDir = dir.resolve("compiled");
+        stage.accept("compile -> " + compiledDir);
+        Compiled compiled = p.compile(trained, QuantSettings.DEPLOY, targets, CompileSettings.to(compiledDir));
+        ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "spikeforge-synth");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<RunResult.Synthesised>> synth = new ArrayList<>();
+            if (s.synth()) {
+                for (Compiled.Build b : compiled.targets()) {
+                    DeployedTarget d = Proving.read(b);
+                    if (d.synthesis().isPresent()) {
+                        synth.add(background.submit(() -> synthesise(d)));
+                    }
+                }
+            }
+            stage.accept("verify and profile on " + s.samples() + " test samples"
+                    + (targets.isEmpty() ? "" : ", " + targets.size() + " target(s)"));
+            VerifySettings v = VerifySettings.samples(s.samples()).withTolerances(s.tolerances())
+                    .withRtl(s.rtlSamples() > 0 ? s.rtlTool() : null, s.rtlSamples(), false, null);
+            Profile profile = p.profile(compiled, v, ProfileSettings.samples(s.samples()).withPlots(0, List.of()));
+            stage.accept("report -> " + dir);
+            Path report = write(dir, profile);
+            List<RunResult.Synthesised> done = new ArrayList<>();
+            for (Future<RunResult.Synthesised> f : synth) {
+                done.add(join(f));
+            }
+            RunResult result = new RunResult(trained, compiled, profile, done, dir, report);
+            try {
+                AtomicFiles.writeString(dir.resolve("summary.txt"), dev.spikeforge.pipeline.report.RunSummary.text(result));
+            } catch (IOException e) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, dir.resolve("summary.txt") + ": cannot write the"
+                        + " summary: " + ModelFiles.readError(e));
+            }
+            return result;
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    private static RunResult.Synthesised synthesise(DeployedTarget d) {
+        try {
+            HardwareSynthesis.Report r = Folders.synthesise(d, null, true);
+            return new RunResult.Synthesised(d.name(), d.folder(), r, null);
+        } catch (PipelineException e) {
+            return new RunResult.Synthesised(d.name(), d.folder(), null, e.getMessage());
+        }
+    }
+
+    private static RunResult.Synthesised join(Future<RunResult.Synthesised> f) throws PipelineException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PipelineException.of(PipelineException.Kind.INPUT, "interrupted while synthesis ran");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("synthesis failed unexpectedly", e.getCause());
+        }
+    }
+
+    /** verify.json, verify.xml (JUnit), profile.json and report/ (the HTML report with its plots). */
+    private static Path write(Path dir, Profile profile) throws PipelineException {
+        Verification v = profile.verification();
+        try {
+            AtomicFiles.writeString(dir.resolve("verify.json"), Units.json(VerifyReport.json(v)) + "\n");
+            AtomicFiles.writeString(dir.resolve("verify.xml"), VerifyReport.junit(v));
+            AtomicFiles.writeString(dir.resolve("profile.json"), Units.json(ProfileReport.json(profile)) + "\n");
+            return ProfileHtml.write(dir.resolve("report"), profile, true).page();
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot write the results: "
+                    + ModelFiles.readError(e) + "; check that the folder is writable and the disk is not full");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.spikeforge.pipeline;
+
+import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.runtime.checkpoint.CheckpointException;
+import dev.spikeforge.runtime.data.DatasetSplits;
+import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.engine.Parameters;
+import dev.spikeforge.runtime.train.FakeQuantizer;
+import dev.spikeforge.runtime.train.Optimizer;
+import dev.spikeforge.runtime.train.Trainer;
+import dev.spikeforge.runtime.train.TrainingCheckpoint;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The training stage: the train block's method, optimiser and epochs (then its QAT epochs), a
+ * checkpoint after every epoch, and {@code resume} continuing an interrupted run to the same weights.
+ */
+final class Training {
+
+    private Training() {
+    }
+
+    static Trained train(LoadedModel model, DatasetSplits data, TrainSettings s, String version, PipelineListener listener)
+            throws PipelineException {
+        Network net = model.network();
+        TrainSpec train = model.train();
+        int floatEpochs = s.epochs() != null ? s.epochs() : train.epochs();
+        if (floatEpochs < 1) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, "the number of epochs must be at least 1, got " + floatEpochs);
+        }
+        int total = floatEpochs + train.qatEpochs();
+        Path target = s.out() != null ? s.out() : Path.of("build", net.name(), net.name() + ".npz");
+        Parameters params = Parameters.initialise(net, train.seed());
+        Optimizer optimizer = new Optimizer(train.optimizer());
+        int done = 0;
+        Map<String, double[]> qatMaster = Map.of();
+        if (s.resume() != null) {
+            TrainingCheckpoint c = read(s.resume(), net);
+            params = c.parameters();
+            optimizer.restore(c.optimizerState(), c.optimizerSteps());
+            done = c.epochsDone();
+            qatMaster = new LinkedHashMap<>();
+            for (var e : c.optimizerState().entrySet()) {
+                if (e.getKey().startsWith(TrainingCheckpoint.QAT_MASTER)) {
+                    qatMaster.put(e.getKey().substring(TrainingCheckpoint.QAT_MASTER.length()), e.getValue());
+                }
+            }
+        }
+        Trainer trainer = new Trainer(net, train, data, new FloatModel(net, params), optimizer);
+        if (train.qatEpochs() > 0) {
+            trainer.quantisationAware(new FakeQuantizer(net, QuantOptions.from(net.deploy().orElse(null))), floatEpochs);
+            trainer.restoreQatMaster(qatMaster);
+        }
+        List<Trainer.EpochResult> results = new ArrayList<>();
+        for (int epoch = done + 1; epoch <= total; epoch++) {
+            String label = String.format(Locale.ROOT, "%s %d/%d", epoch > floatEpochs ? "qat epoch" : "epoch", epoch, total);
+            Trainer.EpochResult r = epoch(model, trainer, epoch, floatEpochs, label, data, results.isEmpty() ? s.resume()
+                    : target, listener);
+            results.add(r);
+            try {
+                new TrainingCheckpoint(model.source().text(), net.name(), epoch, total, trainer.model().parameters(),
+                        state(optimizer, trainer), optimizer.steps(), train.seed(), results, version).write(target, net);
+            } catch (CheckpointException e) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+            }
+        }
+        return new Trained(model, trainer.model().parameters(), target, results);
+    }
+
+    private static Trainer.EpochResult epoch(LoadedModel model, Trainer trainer, int epoch, int floatEpochs, String label,
+                                             DatasetSplits data, Path last, PipelineListener listener)
+            throws PipelineException {
+        try {
+            return trainer.train(epoch, epoch, floatEpochs, new Trainer.Listener() {
+                @Override
+                public void batch(int ep, int n, int of, double loss, double acc, double perSecond) {
+                    listener.trainingBatch(label, n, of, loss, acc, perSecond);
+                }
+
+                @Override
+                public void epoch(Trainer.EpochResult result) {
+                    listener.trainingEpoch(label, result, data.test().count());
+                }
+            }).get(0);
+        } catch (Trainer.Diverged e) {
+            String kept = last == null ? "no checkpoint was written"
+                    : last + " holds the run after epoch " + (epoch - 1) + " (--resume continues from it)";
+            throw PipelineException.located(PipelineException.Kind.CHECK_FAILED, model.file() + ": error: training diverged: "
+                    + e.getMessage() + "; " + kept + "; lower the optimizer's lr in the train block and train again");
+        } catch (FakeQuantizer.QuantisationFailed e) {
+            throw PipelineException.located(PipelineException.Kind.CHECK_FAILED, model.file() + ": error: quantisation-aware"
+                    + " training cannot quantise the weights: " + e.getMessage()
+                    + "; change the deploy block's formats or set qat_epochs = 0");
+        }
+    }
+
+    private static Map<String, double[]> state(Optimizer optimizer, Trainer trainer) {
+        Map<String, double[]> s = new LinkedHashMap<>(optimizer.state());
+        trainer.qatMaster().forEach((k, v) -> s.put(TrainingCheckpoint.QAT_MASTER + k, v));
+        return s;
+    }
+
+    /** A checkpoint of {@code net}, or an INPUT failure naming the file and what is wrong. */
+    static TrainingCheckpoint read(Path file, Network net) throws PipelineException {
+        try {
+            return TrainingCheckpoint.read(file, net);
+        } catch (CheckpointException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+        }
+    }
+}
