@@ -57,7 +57,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--no-targets", description = "Profile the software models only.")
     boolean noTargets;
 
-    @Option(names = {"--assumed-clock-mhz", "--fpga-clock-mhz"}, paramLabel = "F", description = {"The clock at which",
+    @Option(names = "--assumed-clock-mhz", paramLabel = "F", description = {"The clock at which",
             "latency is stated for targets whose clock is an assumption, not a timing result (default: each target's)."})
     Double assumedClockMhz;
 
