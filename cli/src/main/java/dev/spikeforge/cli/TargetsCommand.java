@@ -53,6 +53,9 @@ final class TargetsCommand implements Callable<Integer> {
             }
             List<String> out = new ArrayList<>();
             for (TargetCatalogue c : catalogues) {
+                if (c.table().isEmpty()) {
+                    continue;
+                }
                 out.addAll(c.table().text());
                 out.addAll(c.footer());
                 out.add("");
