@@ -2,6 +2,7 @@ package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.dsl.TargetSyntax;
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Origin;
 import dev.spikeforge.compiler.target.Target;
 import dev.spikeforge.compiler.target.TargetException;
 import dev.spikeforge.compiler.target.TargetFamily;
@@ -42,9 +43,10 @@ final class Targets {
                 return r.get();
             }
         }
-        throw PipelineException.of(PipelineException.Kind.USAGE, "--target '" + text + "' names no target: write a family"
-                + " with its arguments as in a deploy block (families: " + String.join(", ", TargetFamily.names())
-                + "), or a preset or spec file (spikeforge targets lists them)");
+        List<String> notFound = TargetFamily.all().stream().map(f -> f.catalogue().notFound(text.trim())).toList();
+        throw PipelineException.of(PipelineException.Kind.USAGE, "--target '" + text + "' names no target: "
+                + String.join("; ", notFound) + ". Write a family with its arguments as in a deploy block (families: "
+                + String.join(", ", TargetFamily.names()) + "), or a preset or spec file (spikeforge targets lists them)");
     }
 
     /** Every request resolved by its family; a request that cannot be is a failure with its diagnostics. */
@@ -57,15 +59,15 @@ final class Targets {
             try {
                 out.add(family.resolve(r, model.modelDir()));
             } catch (TargetException e) {
-                throw failure(model, e);
+                if (r.origin() == Origin.NONE) {
+                    // a --target option: no place in the model file to point at
+                    throw PipelineException.of(PipelineException.Kind.USAGE, "--target " + r.family() + ": " + String.join("; ",
+                            e.diagnostics().stream().map(d -> d.message() + (d.help() == null ? "" : " (" + d.help() + ")"))
+                                    .toList()));
+                }
+                throw PipelineException.diagnostics(model.source(), e.diagnostics(), "");
             }
         }
         return out;
-    }
-
-    /** A target's failure as the pipeline's: its diagnostics against the model, or its message. */
-    static PipelineException failure(LoadedModel model, TargetException e) {
-        return e.diagnostics().isEmpty() ? PipelineException.of(PipelineException.Kind.CHECK_FAILED, e.getMessage())
-                : PipelineException.diagnostics(model.source(), e.diagnostics(), e.getMessage());
     }
 }
