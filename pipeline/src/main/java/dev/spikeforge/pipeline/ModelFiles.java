@@ -13,8 +13,6 @@ import dev.spikeforge.compiler.target.TargetException;
 import dev.spikeforge.compiler.target.TargetFamily;
 import dev.spikeforge.runtime.engine.Parameters;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,15 +99,6 @@ final class ModelFiles {
     }
 
     static String readError(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) {
-            return "it is a directory";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return dev.spikeforge.compiler.io.IoProblems.reason(e);
     }
 }

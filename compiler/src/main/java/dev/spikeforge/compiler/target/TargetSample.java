@@ -17,4 +17,15 @@ public interface TargetSample {
 
     /** With recording, {@code [layer][step][neuron]}: the membrane after reset (readouts: the accumulator); else null. */
     long[][][] membranes();
+
+    /** Index of the largest readout; ties go to the lowest class (docs/semantics.md section 2.3). */
+    static int argmax(long[] readout) {
+        int best = 0;
+        for (int i = 1; i < readout.length; i++) {
+            if (readout[i] > readout[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
 }

@@ -108,7 +108,7 @@ final class FpgaDeployed implements DeployedTarget {
 
         @Override
         public int prediction() {
-            return argmax(s.readout());
+            return TargetSample.argmax(s.readout());
         }
 
         @Override
@@ -137,17 +137,6 @@ final class FpgaDeployed implements DeployedTarget {
         public long[][][] membranes() {
             return s.membranes();
         }
-    }
-
-    /** Index of the largest readout; ties go to the lowest class (docs/semantics.md section 2.3). */
-    static int argmax(long[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private final class Emulator implements TargetEmulator {
@@ -236,7 +225,7 @@ final class FpgaDeployed implements DeployedTarget {
             int[] predictions = new int[got.samples().size()];
             for (int i = 0; i < predictions.length; i++) {
                 FpgaEmulator.Sample rtl = got.samples().get(i);
-                predictions[i] = argmax(rtl.readout());
+                predictions[i] = TargetSample.argmax(rtl.readout());
                 FpgaEmulator.Sample want = ((Sample) emulated.get(i)).s;
                 differences.add(trace ? RtlSimulator.firstDifference(design, i, want, rtl, "emulator", tool())
                         : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles() ? null

@@ -9,9 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -73,7 +71,7 @@ public final class NeurocoreSpecs {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new TargetSpecException(file, "cannot read the file: " + readError(e),
+            throw new TargetSpecException(file, "cannot read the file: " + dev.spikeforge.compiler.io.IoProblems.reason(e),
                     "check the path; a relative path is taken from the model file's folder");
         }
         String text;
@@ -141,18 +139,5 @@ public final class NeurocoreSpecs {
             }
         }
         return doc;
-    }
-
-    private static String readError(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) {
-            return "it is a directory";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

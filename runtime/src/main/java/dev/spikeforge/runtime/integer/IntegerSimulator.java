@@ -350,14 +350,8 @@ public final class IntegerSimulator {
         }
     }
 
-    /** Index of the largest value; ties go to the lowest index. */
+    /** Index of the largest value; ties go to the lowest index (the same rule for every engine). */
     public static int argmax(long[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return dev.spikeforge.compiler.target.TargetSample.argmax(v);
     }
 }

@@ -135,7 +135,7 @@ final class EmulatorState {
         EmulatedSample.Energy energy = new EmulatedSample.Energy(ops * fig.synapticOpPj() * 1e-12,
                 neuronUpdates * fig.neuronUpdatePj() * 1e-12, hops * fig.spikeHopPj() * 1e-12,
                 fig.staticMw() * 1e-3 * fig.seconds(cycles));
-        return new EmulatedSample(readout, NeurocoreEmulator.argmax(readout), synOps, updates, packets, inputPackets,
+        return new EmulatedSample(readout, dev.spikeforge.compiler.target.TargetSample.argmax(readout), synOps, updates, packets, inputPackets,
                 hops, spikesSent, stepCycles, layerCycles, busy, spikeLimit(spikesSent, fig.maxSpikesPerCorePerStep()),
                 energy, memRec, spikeRec);
     }

@@ -85,17 +85,6 @@ public final class NeurocoreEmulator {
                 (s, in) -> s.run(in, record));
     }
 
-    /** Index of the largest value; ties go to the lowest index. */
-    static int argmax(long[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** Packets waiting at one core: (source layer or -1, source index, value). */
     static final class Inbox {
         int[] source = new int[64];

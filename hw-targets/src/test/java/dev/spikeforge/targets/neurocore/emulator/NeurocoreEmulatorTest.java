@@ -37,7 +37,7 @@ class NeurocoreEmulatorTest {
             }
         }
         assertArrayEquals(ref.readout(), s.readout(), what + ": readout");
-        assertEquals(NeurocoreEmulator.argmax(ref.readout()), s.prediction(), what + ": prediction");
+        assertEquals(dev.spikeforge.compiler.target.TargetSample.argmax(ref.readout()), s.prediction(), what + ": prediction");
         assertEquals(ref.synapticOps(), s.totalSynapticOps(), what + ": synaptic ops");
     }
 
