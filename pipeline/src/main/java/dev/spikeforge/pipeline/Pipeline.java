@@ -1,5 +1,6 @@
 package dev.spikeforge.pipeline;
 
+import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
 import dev.spikeforge.compiler.io.FileProblemException;
@@ -11,8 +12,10 @@ import dev.spikeforge.compiler.target.Target;
 import dev.spikeforge.compiler.target.TargetFamily;
 import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.train.Optimizer;
 import dev.spikeforge.runtime.train.Trainer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -148,7 +151,7 @@ public final class Pipeline {
     }
 
     /** The deploy targets' design rules that need no trained weights (what {@code check} adds), as diagnostics. */
-    public List<dev.spikeforge.compiler.diag.Diagnostic> earlyDesignRules(LoadedModel model) {
+    public List<Diagnostic> earlyDesignRules(LoadedModel model) {
         return ModelFiles.designRulesWithoutWeights(model.network(), model.modelDir());
     }
 
@@ -191,8 +194,7 @@ public final class Pipeline {
     public Trainer.Evaluation evaluate(Trained t) throws PipelineException {
         var spec = t.model().train();
         DatasetSplits d = dataset(t.model());
-        Trainer trainer = new Trainer(t.model().network(), spec, d, floatModel(t),
-                new dev.spikeforge.runtime.train.Optimizer(spec.optimizer()));
+        Trainer trainer = new Trainer(t.model().network(), spec, d, floatModel(t), new Optimizer(spec.optimizer()));
         return trainer.evaluate(d.test(), spec.batch());
     }
 
@@ -278,12 +280,9 @@ public final class Pipeline {
         DeployedTarget d = Proving.read(build);
         var samples = d.emulator().run(inputs, threads(), true);
         var q = build.quantised().network();
-        int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
-        var reference = new dev.spikeforge.runtime.integer.IntegerSimulator(q).run(inputs, threads(),
-                new dev.spikeforge.runtime.integer.IntegerSimulator.Recording(
-                        dev.spikeforge.runtime.integer.IntegerSimulator.Detail.FULL, all));
+        var reference = Proving.full(q, inputs, threads());
         listener.emulated(build.target().name(), inputs.length);
-        List<Verification.Mismatch> out = new java.util.ArrayList<>();
+        List<Verification.Mismatch> out = new ArrayList<>();
         for (int i = 0; i < inputs.length; i++) {
             out.add(Proving.compare(i, q, samples.get(i), reference.get(i)));
         }

@@ -76,7 +76,8 @@ final class Proving {
         return new Verification(c, n, r, s.tolerances(), proofs, seconds, threads);
     }
 
-    private static List<SampleResult> full(QuantizedNetwork q, int[][] inputs, int threads) {
+    /** The integer model's full records (every spike and membrane of every layer) of {@code inputs}. */
+    static List<SampleResult> full(QuantizedNetwork q, int[][] inputs, int threads) {
         int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
         return new IntegerSimulator(q).run(inputs, threads, new IntegerSimulator.Recording(IntegerSimulator.Detail.FULL, all));
     }

@@ -43,12 +43,13 @@ final class Running {
         java.util.function.Consumer<String> stage = what -> p.listener().stage("[" + ++k[0] + "/" + total + "] " + what);
         stage.accept("check " + model.file());
         List<Target> targets = p.targets(model, List.of());
-        List<Diagnostic> rules = p.earlyDesignRules(model);
-        if (rules.stream().anyMatch(Diagnostic::isError)) {
-            throw PipelineException.diagnostics(model.source(), rules, "a deploy target's design rules fail");
-        }
         Trained trained;
         if (s.checkpoint() == null) {
+            // a model that cannot fit its targets is refused before training, not after it
+            List<Diagnostic> rules = p.earlyDesignRules(model);
+            if (rules.stream().anyMatch(Diagnostic::isError)) {
+                throw PipelineException.diagnostics(model.source(), rules, "a deploy target's design rules fail");
+            }
             Path ckpt = dir.resolve(model.name() + ".npz");
             stage.accept("train -> " + ckpt);
             trained = p.train(model, TrainSettings.DEFAULTS.to(ckpt).limit(s.trainLimit()));
