@@ -249,19 +249,28 @@ public final class Pipeline {
         return Proving.prove(this, c, s, null);
     }
 
-    /** Verifies on {@code s.samples()} samples and counts what the model does; the targets' figures come from that pass. */
+    /**
+     * Verifies on {@code s.samples()} samples (with {@code v}'s tolerances and RTL settings) and counts
+     * what the model does; the targets' figures come from that same pass.
+     */
     public Profile profile(Compiled c, VerifySettings v, ProfileSettings s) throws PipelineException {
         SpikeStatistics plots = null;
         if (s.plots()) {
             var test = dataset(c.trained().model()).test();
             int n = Math.min(s.samples(), test.count());
+            if (s.sample() >= n) {
+                throw PipelineException.of(PipelineException.Kind.USAGE, "--sample " + s.sample() + " is not among the "
+                        + n + " profiled samples");
+            }
             int[] labels = new int[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = test.label(i);
             }
             plots = new SpikeStatistics(c.model().network(), labels, s.sample(), s.traceNeurons());
         }
-        Verification verification = Proving.prove(this, c, v, plots);
+        VerifySettings on = new VerifySettings(s.samples(), v.tolerances(), v.rtlTool(), v.rtlSamples(), v.rtlRequired(),
+                v.vcd());
+        Verification verification = Proving.prove(this, c, on, plots);
         return Profiling.profile(verification, s, plots);
     }
 
