@@ -16,7 +16,7 @@ if [ ! -d "$wt" ]; then
 fi
 ckpt="$root/build/bench/quick-12000.npz"
 if [ ! -f "$ckpt" ]; then
-    ./spikeforge train examples/models/quick.snn --limit 12000 --out "$ckpt" >/dev/null
+    ./spikeforge train examples/models/quick.snn --limit 12000 --out "$ckpt" >/dev/null 2>&1
 fi
 model=examples/models/quick.snn
 cmd() {  # $1: checkout; the run's files go under build/bench/run-out-<name>
