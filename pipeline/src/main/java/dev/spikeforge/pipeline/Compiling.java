@@ -1,6 +1,7 @@
 package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.target.Target;
 import dev.spikeforge.compiler.target.TargetException;
@@ -30,7 +31,7 @@ final class Compiling {
                 written = QuantizedModelFiles.write(base.network(), cs.out());
             } catch (IOException e) {
                 throw PipelineException.of(PipelineException.Kind.INPUT, cs.out() + ": cannot write the output: "
-                        + ModelFiles.readError(e) + "; check that the folder is writable and the disk is not full");
+                        + IoProblems.reason(e) + "; check that the folder is writable and the disk is not full");
             } catch (CheckpointException e) {
                 throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
             }

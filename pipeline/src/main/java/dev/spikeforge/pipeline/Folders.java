@@ -1,5 +1,6 @@
 package dev.spikeforge.pipeline;
 
+import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.target.DeployedTarget;
@@ -108,7 +109,7 @@ public final class Folders {
                         + test.label(traceSample));
             } catch (IOException e) {
                 throw PipelineException.of(PipelineException.Kind.INPUT, trace + ": cannot write the trace: "
-                        + ModelFiles.readError(e));
+                        + IoProblems.reason(e));
             }
         }
         return new Emulation(d.name(), d.folder(), d.model(), n, model.network().timesteps(),

@@ -4,6 +4,7 @@ import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.Diagnostics;
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.quant.QuantOptions;
@@ -31,7 +32,7 @@ final class ModelFiles {
         try {
             return SourceFile.read(file);
         } catch (IOException e) {
-            throw PipelineException.located(PipelineException.Kind.INPUT, file + ": error: cannot read the file: " + readError(e));
+            throw PipelineException.located(PipelineException.Kind.INPUT, file + ": error: cannot read the file: " + IoProblems.reason(e));
         }
     }
 
@@ -96,9 +97,5 @@ final class ModelFiles {
             }
         }
         return all;
-    }
-
-    static String readError(IOException e) {
-        return dev.spikeforge.compiler.io.IoProblems.reason(e);
     }
 }

@@ -1,6 +1,7 @@
 package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.nir.NirExport;
 import dev.spikeforge.compiler.nir.NirFile;
@@ -51,7 +52,7 @@ public final class NirExchange {
         try {
             NirStore.standard().write(out, r.file());
         } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, out + ": cannot write the file: " + ModelFiles.readError(e)
+            throw PipelineException.of(PipelineException.Kind.INPUT, out + ": cannot write the file: " + IoProblems.reason(e)
                     + "; check that the folder is writable and the disk is not full");
         }
         return r;
@@ -84,7 +85,7 @@ public final class NirExchange {
         try {
             AtomicFiles.writeString(model, imported.result().source());
         } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot write the file: " + ModelFiles.readError(e));
+            throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot write the file: " + IoProblems.reason(e));
         }
         Network net = imported.model().network();
         try {
@@ -105,7 +106,7 @@ public final class NirExchange {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot create the folder: " + ModelFiles.readError(e));
+            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot create the folder: " + IoProblems.reason(e));
         }
         Path nirFile = dir.resolve(model.name() + ".nir");
         NirExport.Result r = export(p, model, weights, dt, nirFile);

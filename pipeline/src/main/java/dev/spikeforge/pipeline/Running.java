@@ -2,6 +2,7 @@ package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.target.DeployedTarget;
 import dev.spikeforge.compiler.target.HardwareSynthesis;
 import dev.spikeforge.compiler.target.Target;
@@ -36,7 +37,7 @@ final class Running {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot create the folder: "
-                    + ModelFiles.readError(e));
+                    + IoProblems.reason(e));
         }
         int total = s.checkpoint() == null ? 5 : 4;
         int[] k = {0};
@@ -90,7 +91,7 @@ final class Running {
                 AtomicFiles.writeString(dir.resolve("summary.txt"), dev.spikeforge.pipeline.report.RunSummary.text(result));
             } catch (IOException e) {
                 throw PipelineException.of(PipelineException.Kind.INPUT, dir.resolve("summary.txt") + ": cannot write the"
-                        + " summary: " + ModelFiles.readError(e));
+                        + " summary: " + IoProblems.reason(e));
             }
             return result;
         } finally {
@@ -128,7 +129,7 @@ final class Running {
             return ProfileHtml.write(dir.resolve("report"), profile, true).page();
         } catch (IOException e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot write the results: "
-                    + ModelFiles.readError(e) + "; check that the folder is writable and the disk is not full");
+                    + IoProblems.reason(e) + "; check that the folder is writable and the disk is not full");
         }
     }
 }

@@ -42,12 +42,6 @@ public record TargetFigures(int samples, String resources, double meanCycles, lo
         return s > 0 ? 1 / s : 0;
     }
 
-    /** The counter named {@code key}, or NaN. */
-    public double counter(String key) {
-        return counters.stream().filter(c -> c.key().equals(key)).mapToDouble(Counter::perInference).findFirst()
-                .orElse(Double.NaN);
-    }
-
     /** The same figures at another clock (an assumed clock a user restates). */
     public TargetFigures at(Clock other) {
         return new TargetFigures(samples, resources, meanCycles, minCycles, maxCycles, meanStepCycles, maxStepCycles,
