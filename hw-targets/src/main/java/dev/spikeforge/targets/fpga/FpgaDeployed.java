@@ -254,6 +254,9 @@ final class FpgaDeployed implements DeployedTarget {
             List<String> notes = new ArrayList<>(List.of("per-module rows include each engine's trace ports and the top's"
                     + " trace multiplexers; the total is the flattened design without them. BRAMs in 36 kbit (xc7) or"
                     + " 4 kbit (ice40) blocks"));
+            if (r.retryNote() != null) {
+                notes.add(r.retryNote());
+            }
             if (r.nextpnrNote() != null && Double.isNaN(r.fmaxMhz())) {
                 notes.add("nextpnr-ice40: " + r.nextpnrNote());
             }

@@ -36,9 +36,11 @@ public final class Synthesis {
      * @param overLimits   the resources over the device's limits, as sentences
      * @param fmaxMhz      from nextpnr-ice40, or NaN when not run
      * @param nextpnrNote  why nextpnr did not run or did not finish, or null
+     * @param retryNote    why yosys ran a second time, or null
      */
     public record Report(String family, List<Resources> perModule, Resources total, FpgaDevices.Device device, boolean fits,
-                         List<String> overLimits, double fmaxMhz, String nextpnrNote, double seconds, Path log) {
+                         List<String> overLimits, double fmaxMhz, String nextpnrNote, String retryNote, double seconds,
+                         Path log) {
     }
 
     private Synthesis() {
@@ -83,8 +85,20 @@ public final class Synthesis {
         long t0 = System.nanoTime();
         Path log = work.resolve("yosys.log");
         // $readmemh paths are relative to the folder
-        exec(List.of("yosys", "-q", "-l", log.toAbsolutePath().toString(), "-s", work.resolve("synth.ys").toAbsolutePath().toString()),
-                folder, "synthesis with yosys", log, 4 * 3600);
+        List<String> yosys = List.of("yosys", "-q", "-l", log.toAbsolutePath().toString(), "-s",
+                work.resolve("synth.ys").toAbsolutePath().toString());
+        String retried = null;
+        try {
+            exec(yosys, folder, "synthesis with yosys", log, 4 * 3600);
+        } catch (RtlSimulator.RtlSimException e) {
+            // Debian's berkeley-abc (yosys 0.23) now and then aborts on a design it maps the next time
+            // (seen once in about a dozen runs of the same design); one more run, said in the report
+            if (!e.getMessage().contains("ABC: execution of command") || !e.getMessage().contains("return code 134")) {
+                throw e;
+            }
+            retried = "yosys's ABC aborted (return code 134) in a first run; synthesis ran a second time";
+            exec(yosys, folder, "synthesis with yosys", log, 4 * 3600);
+        }
         List<Resources> modules = parseStat(Files.readString(work.resolve("hierarchy.txt")), family);
         List<Resources> flat = parseStat(Files.readString(work.resolve("total.txt")), family);
         Resources total = flat.isEmpty() ? new Resources("total", 0, 0, 0, 0, 0, 0, 0) : flat.get(flat.size() - 1);
@@ -127,7 +141,7 @@ public final class Synthesis {
                 }
             }
         }
-        return new Report(family, rows, total, device, fits, over, fmax, note, (System.nanoTime() - t0) / 1e9, log);
+        return new Report(family, rows, total, device, fits, over, fmax, note, retried, (System.nanoTime() - t0) / 1e9, log);
     }
 
     private static boolean within(List<String> over, String what, long used, long limit) {
