@@ -258,6 +258,17 @@ class CheckpointZipStructureTest {
         assertEquals("the checkpoint is a folder, not a file", failure(dir).problem());
     }
 
+    /** A sparse file one byte over the cap is refused from its size, without reading it. */
+    @Test
+    void aCheckpointOverTheCap() throws Exception {
+        Path big = dir.resolve("big.npz");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(CheckpointReader.MAX_CHECKPOINT_BYTES + 1);
+        }
+        CheckpointException e = failure(big);
+        assertEquals("the checkpoint is 4.0 GiB, over the limit of 4.0 GiB", e.problem());
+    }
+
     /** numpy itself refuses the reproducer, so refusing it keeps both readers in agreement. */
     @Test
     void numpyRefusesTheReproducerToo() throws Exception {
