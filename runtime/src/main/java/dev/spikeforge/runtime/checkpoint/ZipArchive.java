@@ -42,6 +42,14 @@ final class ZipArchive {
      * length 258, each at least one bit, comes to about 1032 to 1 (zlib's technical notes).
      */
     static final long MAX_DEFLATE_RATIO = 1032;
+    /** The largest central directory read: a million entries with names of 200 bytes fit. */
+    static final long MAX_CENTRAL_BYTES = 256L << 20;
+    /**
+     * The most bytes all entries may hold together, uncompressed: what a checkpoint file may hold
+     * ({@link CheckpointReader#MAX_CHECKPOINT_BYTES}), so that deflated entries cannot make the
+     * reader hold more than a stored checkpoint could.
+     */
+    static final long MAX_TOTAL_BYTES = CheckpointReader.MAX_CHECKPOINT_BYTES;
 
     private static final int LOCAL_SIG = 0x04034b50;
     private static final int CENTRAL_SIG = 0x02014b50;
@@ -243,10 +251,12 @@ final class ZipArchive {
     }
 
     private static List<Entry> central(FileChannel ch, End end) throws IOException {
-        ByteBuffer b = read(ch, end.centralOffset, (int) Math.min(end.centralSize, Integer.MAX_VALUE - 8));
-        if (end.centralSize > b.capacity()) {
-            throw new Damaged("the central directory is " + end.centralSize + " bytes, more than a reader can hold");
+        if (end.centralSize > MAX_CENTRAL_BYTES) {
+            throw new Damaged("the central directory is " + end.centralSize + " bytes, more than a checkpoint's ("
+                    + MAX_CENTRAL_BYTES + ")");
         }
+        ByteBuffer b = read(ch, end.centralOffset, (int) end.centralSize);
+        long total = 0;
         List<Entry> out = new ArrayList<>();
         int at = 0;
         for (long i = 0; i < end.entries; i++) {
@@ -306,6 +316,11 @@ final class ZipArchive {
             if (offset < 0 || offset >= end.centralOffset) {
                 throw new Damaged(e + " has its local header at byte " + Long.toUnsignedString(offset)
                         + ", past the start of the central directory at byte " + end.centralOffset);
+            }
+            total += usize;
+            if (usize < 0 || total < 0 || total > MAX_TOTAL_BYTES) {
+                throw new Damaged("the entries up to '" + name + "' hold " + Long.toUnsignedString(total)
+                        + " bytes uncompressed, more than a checkpoint can (" + MAX_TOTAL_BYTES + ")");
             }
             Entry entry = new Entry(name, method, crc, csize, usize, offset);
             entry.flags = flags;
