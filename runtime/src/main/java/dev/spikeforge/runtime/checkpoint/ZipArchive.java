@@ -162,7 +162,7 @@ final class ZipArchive {
     /** The uncompressed data of {@code e}; its CRC-32 and size are checked when it is read to the end. */
     InputStream open(Entry e) {
         InputStream raw = new Range(channel, e.dataOffset, e.compressedSize);
-        return new Checked(e, e.method == STORED ? raw : new Inflating(raw, e));
+        return new Checked(e, e.method == STORED ? raw : new Inflating(raw));
     }
 
     /** The end record's fields, with zip64 values in place of their 0xFFFF... markers. */
@@ -574,13 +574,11 @@ final class ZipArchive {
     /** Raw deflate, which must end exactly at the end of the compressed data. */
     private static final class Inflating extends InputStream {
         private final InputStream raw;
-        private final Entry entry;
         private final Inflater inflater = new Inflater(true);
         private final byte[] input = new byte[1 << 16];
 
-        Inflating(InputStream raw, Entry entry) {
+        Inflating(InputStream raw) {
             this.raw = raw;
-            this.entry = entry;
         }
 
         @Override
