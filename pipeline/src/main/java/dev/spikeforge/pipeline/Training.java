@@ -44,13 +44,11 @@ final class Training {
         if (s.resume() != null) {
             TrainingCheckpoint c = read(s.resume(), net);
             params = c.parameters();
-            optimizer.restore(c.optimizerState(), c.optimizerSteps());
             done = c.epochsDone();
-            qatMaster = new LinkedHashMap<>();
-            for (var e : c.optimizerState().entrySet()) {
-                if (e.getKey().startsWith(TrainingCheckpoint.QAT_MASTER)) {
-                    qatMaster.put(e.getKey().substring(TrainingCheckpoint.QAT_MASTER.length()), e.getValue());
-                }
+            try {
+                qatMaster = c.restore(s.resume(), net, train, floatEpochs, optimizer);
+            } catch (CheckpointException e) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
             }
         }
         Trainer trainer = new Trainer(net, train, data, new FloatModel(net, params), optimizer);

@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 
 /**
- * Opening the archive, and saying why it failed in the user's terms: ZipFile's own messages
- * ("zip END header not found") say what the parser missed, not what happened to the file. The
- * first bytes tell an empty file, a cut-off zip, a lone .npy and something else apart.
+ * Saying why a file has no zip end record in the user's terms: "no end record" says what the
+ * parser missed, not what happened to the file. The first bytes tell an empty file, a cut-off
+ * zip, a lone .npy and something else apart.
  */
 final class ArchiveProblems {
 
@@ -19,17 +17,6 @@ final class ArchiveProblems {
     private static final byte[] NPY = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
 
     private ArchiveProblems() {
-    }
-
-    static ZipFile open(Path file) throws CheckpointException {
-        try {
-            return new ZipFile(file.toFile());
-        } catch (ZipException | RuntimeException e) {
-            throw damaged(file, e);
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot be read: " + CheckpointWriter.reason(e),
-                    "check the path and the file's permissions", e);
-        }
     }
 
     static CheckpointException damaged(Path file, Exception cause) {

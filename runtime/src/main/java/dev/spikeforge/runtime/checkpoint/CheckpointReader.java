@@ -4,31 +4,29 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikeforge.compiler.io.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 /**
  * Reads a checkpoint written by {@link CheckpointWriter}, or a numpy.savez / savez_compressed
  * archive with a spikeforge manifest added, STORED or DEFLATED.
  *
  * <p>Every problem is a {@link CheckpointException} naming the file, the entry and the fix. The
- * checks go from the outside in, so that the first message is about the real cause: the zip
- * structure, duplicate entries, the manifest and its format (a file of another format is reported
- * as that, not as a broken array), unknown entries, then each array, whose CRC-32 is checked too
- * (Java's ZipFile does not, and a flipped bit in a weight would otherwise load silently).
+ * checks go from the outside in, so that the first message is about the real cause: the file itself
+ * (a regular file within {@link #MAX_CHECKPOINT_BYTES}), the zip structure ({@link ZipArchive}:
+ * every local header against the central directory, sizes and offsets inside the file, no
+ * overlaps, the end record), duplicate entries, the manifest and its format (a file of another
+ * format is reported as that, not as a broken array), unknown entries, then each array, whose size
+ * and CRC-32 are checked as it is read (a flipped bit in a weight would otherwise load silently).
  *
  * <p>Entries other than {@code NAME.npy} and {@code manifest.json} are refused, not ignored: the
  * format holds nothing else, and a reader that skipped them would let a trainer that loads and
@@ -38,36 +36,57 @@ public final class CheckpointReader {
 
     /** A manifest holds source text, settings and metrics; anything larger is not a manifest. */
     private static final int MAX_MANIFEST_BYTES = 64 << 20;
+    /**
+     * The largest checkpoint read: 4 GiB. A trained parameter takes 20 bytes (float32 weight and
+     * Adam's two float64 moments), so this holds a model of 200 million parameters, far more than
+     * the float engine trains in memory; a larger file is not a checkpoint of a model it can run.
+     */
+    public static final long MAX_CHECKPOINT_BYTES = 4L << 30;
     private static final String DAMAGED = "the file is damaged; use an earlier checkpoint";
 
     private final Path file;
-    private final ZipFile zip;
+    private final ZipArchive zip;
 
-    private CheckpointReader(Path file, ZipFile zip) {
+    private CheckpointReader(Path file, ZipArchive zip) {
         this.file = file;
         this.zip = zip;
     }
 
-    /** @throws CheckpointException when the file is not a readable, valid checkpoint */
+    /**
+     * @throws CheckpointException when the file is not a readable, valid checkpoint; a path that is
+     *         not a regular file (a folder, a pipe, a device) or is over {@link #MAX_CHECKPOINT_BYTES}
+     *         is refused before it is opened
+     */
     public static Checkpoint read(Path file) throws CheckpointException {
-        if (!Files.exists(file)) {
-            throw new CheckpointException(file, "no such file", "check the path; `spikeforge train` writes checkpoints");
+        try {
+            InputFiles.check(file, "checkpoint", MAX_CHECKPOINT_BYTES);
+        } catch (InputFiles.NotUsable e) {
+            throw new CheckpointException(file, e.problem(), e.help(), e);
         }
-        if (Files.isDirectory(file)) {
-            throw new CheckpointException(file, "is a folder, not a checkpoint file", "give the path of a .npz file");
-        }
-        ZipFile zip = ArchiveProblems.open(file);
-        try (zip) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (channel.size() > MAX_CHECKPOINT_BYTES) {
+                throw new CheckpointException(file, "the checkpoint grew to " + InputFiles.bytes(channel.size())
+                        + " while it was opened, over the limit of " + InputFiles.bytes(MAX_CHECKPOINT_BYTES),
+                        "give a file that is not being written");
+            }
+            ZipArchive zip;
+            try {
+                zip = ZipArchive.open(channel);
+            } catch (ZipArchive.Damaged e) {
+                throw e.noEndRecord ? ArchiveProblems.damaged(file, e)
+                        : new CheckpointException(file, "is a corrupt zip archive: " + e.getMessage(), DAMAGED, e);
+            }
             return new CheckpointReader(file, zip).read();
         } catch (IOException e) {
-            throw new CheckpointException(file, "cannot be closed: " + CheckpointWriter.reason(e), null, e);
+            throw new CheckpointException(file, "cannot be read: " + CheckpointWriter.reason(e),
+                    "check the path and the file's permissions", e);
         }
     }
 
     private Checkpoint read() throws CheckpointException {
-        List<ZipEntry> entries = entries();
-        ZipEntry manifestEntry = null;
-        for (ZipEntry e : entries) {
+        List<ZipArchive.Entry> entries = entries();
+        ZipArchive.Entry manifestEntry = null;
+        for (ZipArchive.Entry e : entries) {
             if (e.getName().equals(Checkpoint.MANIFEST_ENTRY)) {
                 manifestEntry = e;
             }
@@ -80,14 +99,14 @@ public final class CheckpointReader {
         }
         ObjectNode manifest = manifest(manifestEntry);
         Map<String, NdArray> arrays = new LinkedHashMap<>();
-        for (ZipEntry e : entries) {
+        for (ZipArchive.Entry e : entries) {
             if (e != manifestEntry && !e.getName().endsWith(".npy")) {
                 throw new CheckpointException(file, "entry '" + e.getName() + "' is neither an array (NAME.npy) nor "
                         + Checkpoint.MANIFEST_ENTRY, "a checkpoint holds nothing else; remove the entry (zip -d "
                         + file + " '" + e.getName() + "') and keep other files next to the checkpoint");
             }
         }
-        for (ZipEntry e : entries) {
+        for (ZipArchive.Entry e : entries) {
             if (e != manifestEntry) {
                 arrays.put(arrayName(e), array(e));
             }
@@ -99,16 +118,11 @@ public final class CheckpointReader {
         }
     }
 
-    /** The entries in archive order, after refusing duplicate names (ZipFile would show only one). */
-    private List<ZipEntry> entries() throws CheckpointException {
-        List<ZipEntry> out;
-        try {
-            out = new ArrayList<>(Collections.list(zip.entries()));
-        } catch (RuntimeException e) {
-            throw ArchiveProblems.damaged(file, e);
-        }
+    /** The entries in archive order, after refusing duplicate names (numpy would keep only one). */
+    private List<ZipArchive.Entry> entries() throws CheckpointException {
+        List<ZipArchive.Entry> out = zip.entries();
         Map<String, Integer> counts = new HashMap<>();
-        for (ZipEntry e : out) {
+        for (ZipArchive.Entry e : out) {
             int n = counts.merge(e.getName(), 1, Integer::sum);
             if (n == 2) {
                 long total = out.stream().filter(x -> x.getName().equals(e.getName())).count();
@@ -120,16 +134,15 @@ public final class CheckpointReader {
         return out;
     }
 
-    private ObjectNode manifest(ZipEntry entry) throws CheckpointException {
+    private ObjectNode manifest(ZipArchive.Entry entry) throws CheckpointException {
         if (entry.getSize() > MAX_MANIFEST_BYTES) {
             throw new CheckpointException(file, Checkpoint.MANIFEST_ENTRY + " is " + entry.getSize()
                     + " bytes, more than a manifest can be (" + MAX_MANIFEST_BYTES + ")", DAMAGED);
         }
         byte[] bytes;
-        try (InputStream raw = zip.getInputStream(entry)) {
-            CheckedInputStream in = new CheckedInputStream(raw, new CRC32());
-            bytes = in.readNBytes(MAX_MANIFEST_BYTES);
-            checkCrc(entry, in);
+        try (InputStream in = zip.open(entry)) {
+            // The size was checked above, and the stream checks it and the CRC-32 at its end.
+            bytes = in.readAllBytes();
         } catch (IOException | RuntimeException e) {
             throw unreadable(entry, e);
         }
@@ -169,7 +182,7 @@ public final class CheckpointReader {
         }
     }
 
-    private String arrayName(ZipEntry entry) throws CheckpointException {
+    private String arrayName(ZipArchive.Entry entry) throws CheckpointException {
         String name = entry.getName().substring(0, entry.getName().length() - ".npy".length());
         Optional<String> problem = ArrayNames.problem(name);
         if (problem.isPresent()) {
@@ -179,12 +192,10 @@ public final class CheckpointReader {
         return name;
     }
 
-    private NdArray array(ZipEntry entry) throws CheckpointException {
-        try (InputStream raw = zip.getInputStream(entry)) {
-            CheckedInputStream in = new CheckedInputStream(raw, new CRC32());
-            NdArray a = Npy.read(in, entry.getSize());
-            checkCrc(entry, in);
-            return a;
+    private NdArray array(ZipArchive.Entry entry) throws CheckpointException {
+        try (InputStream in = zip.open(entry)) {
+            // Npy reads to the end of the stream, where the stream checks the size and CRC-32.
+            return Npy.read(in, entry.getSize());
         } catch (NpyFormatException e) {
             throw new CheckpointException(file, "entry '" + entry.getName() + "' is not a valid .npy array: "
                     + e.getMessage(), "the entry is damaged or was not written by numpy.save; use an earlier checkpoint", e);
@@ -193,14 +204,7 @@ public final class CheckpointReader {
         }
     }
 
-    private void checkCrc(ZipEntry entry, CheckedInputStream in) throws IOException {
-        long actual = in.getChecksum().getValue();
-        if (entry.getCrc() != -1 && actual != entry.getCrc()) {
-            throw new IOException(String.format("its CRC-32 is %08x, the archive records %08x", actual, entry.getCrc()));
-        }
-    }
-
-    private CheckpointException unreadable(ZipEntry entry, Exception e) {
+    private CheckpointException unreadable(ZipArchive.Entry entry, Exception e) {
         return new CheckpointException(file, "entry '" + entry.getName() + "' is corrupt: " + CheckpointWriter.reason(e),
                 DAMAGED, e);
     }

@@ -239,7 +239,7 @@ public final class NdArray {
     }
 
     /** Python's repr of a shape tuple: {@code ()}, {@code (5,)}, {@code (2, 3)}. */
-    static String shapeString(int[] shape) {
+    public static String shapeString(int[] shape) {
         if (shape.length == 1) {
             return "(" + shape[0] + ",)";
         }

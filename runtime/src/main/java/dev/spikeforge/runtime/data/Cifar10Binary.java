@@ -1,6 +1,5 @@
 package dev.spikeforge.runtime.data;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +47,12 @@ public final class Cifar10Binary {
         List<String> all = new ArrayList<>(TRAIN_FILES);
         all.add(TEST_FILE);
         for (String name : all) {
-            if (!Files.isRegularFile(dir.resolve(name))) {
+            Path file = dir.resolve(name);
+            if (!DataFiles.present(file)) {
                 missing.add(name);
+            } else {
+                // A folder, a pipe or a device in a file's place is reported as that.
+                DataFiles.check(file);
             }
         }
         if (missing.isEmpty()) {
@@ -120,18 +123,10 @@ public final class Cifar10Binary {
     }
 
     private static long size(Path file) throws DatasetException {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new DatasetException(file, "cannot be read: " + IdxReader.describe(e), "check the file", e);
-        }
+        return DataFiles.check(file);
     }
 
     private static byte[] readAll(Path file) throws DatasetException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new DatasetException(file, "cannot be read: " + IdxReader.describe(e), "check the file", e);
-        }
+        return DataFiles.read(file);
     }
 }

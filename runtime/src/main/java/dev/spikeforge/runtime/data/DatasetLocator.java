@@ -114,7 +114,7 @@ public final class DatasetLocator {
             throw new DatasetException(dir, "no such folder (" + origin + ")", fix);
         }
         if (!Files.isDirectory(dir)) {
-            throw new DatasetException(dir, "is a file, not a folder (" + origin + ")",
+            throw new DatasetException(dir, DataFiles.notAFolder(dir) + " (" + origin + ")",
                     "name the folder that holds the dataset's files; " + layout);
         }
     }

@@ -15,7 +15,7 @@ final class Folders {
             throw new DatasetException(dir, "no such folder", "check the path; " + layout);
         }
         if (!Files.isDirectory(dir)) {
-            throw new DatasetException(dir, "is a file, not a folder",
+            throw new DatasetException(dir, DataFiles.notAFolder(dir),
                     "name the folder that holds the dataset's files; " + layout);
         }
     }

@@ -40,9 +40,7 @@ public final class IdxReader {
     }
 
     public static IdxArray read(Path file) throws DatasetException {
-        if (Files.isDirectory(file)) {
-            throw new DatasetException(file, "is a folder, not an IDX file", "name the file itself");
-        }
+        DataFiles.check(file);
         boolean gzip = false;
         try (InputStream raw = Files.newInputStream(file)) {
             BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);

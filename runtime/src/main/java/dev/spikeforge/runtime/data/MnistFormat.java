@@ -41,7 +41,9 @@ public final class MnistFormat {
 
     /**
      * The four files, in the order of {@link #FILES}. When both {@code name} and {@code name.gz}
-     * are there, the plain one is read: it is what gunzip left and reads faster.
+     * are there, the plain one is read: it is what gunzip left and reads faster. A name taken by
+     * something that is not a regular file (and no usable file beside it) is reported as what it
+     * is, not as missing.
      */
     private static List<Path> find(Path dir) throws DatasetException {
         List<Path> found = new ArrayList<>();
@@ -53,6 +55,10 @@ public final class MnistFormat {
                 found.add(plain);
             } else if (Files.isRegularFile(gz)) {
                 found.add(gz);
+            } else if (DataFiles.present(plain) || DataFiles.present(gz)) {
+                // A folder, a pipe, a device or a dangling link where the file should be: say so.
+                DataFiles.check(DataFiles.present(plain) ? plain : gz);
+                throw new IllegalStateException("the gate accepted a path that is not a regular file");
             } else {
                 missing.add(name + " (or " + name + ".gz)");
             }

@@ -85,25 +85,121 @@ public final class Optimizer {
         return step;
     }
 
+    /** Prefix of the first buffer of each parameter: SGD's momentum buffer, Adam's first moment. */
+    public static final String FIRST = "optimizer.first.";
+    /** Prefix of Adam's second moment of each parameter; SGD has none. */
+    public static final String SECOND = "optimizer.second.";
+
     /** The buffers, keyed {@code optimizer.first.NAME} and {@code optimizer.second.NAME}. */
     public Map<String, double[]> state() {
         Map<String, double[]> s = new LinkedHashMap<>();
-        first.forEach((k, v) -> s.put("optimizer.first." + k, v.clone()));
-        second.forEach((k, v) -> s.put("optimizer.second." + k, v.clone()));
+        first.forEach((k, v) -> s.put(FIRST + k, v.clone()));
+        second.forEach((k, v) -> s.put(SECOND + k, v.clone()));
         return s;
     }
 
-    public void restore(Map<String, double[]> state, long steps) {
+    /**
+     * Saved state that this optimiser cannot continue from: the array concerned (or null for the
+     * step count) and what is missing, unexpected or mis-sized. Accepting it would restart a
+     * buffer from zero or carry an array nothing uses into every later checkpoint, so a resumed
+     * run would silently differ from an uninterrupted one.
+     */
+    public static final class StateMismatch extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String array;
+
+        StateMismatch(String array, String problem) {
+            super(problem);
+            this.array = array;
+        }
+
+        /** The state array's name, or null when the problem is the step count. */
+        public String array() {
+            return array;
+        }
+    }
+
+    /**
+     * The state arrays (name and length) this optimiser holds after {@code steps} updates of
+     * parameters of these lengths: none before the first update; then a first buffer for every
+     * parameter, and for Adam a second moment too. Every parameter gets a gradient at every step
+     * (the backward pass creates one for each weight and bias it reaches, and every layer with
+     * parameters reaches the readout), so after one step the state is complete.
+     */
+    public Map<String, Integer> expectedState(Map<String, Integer> parameterSizes, long steps) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (steps > 0) {
+            parameterSizes.forEach((k, n) -> out.put(FIRST + k, n));
+            if (spec instanceof TrainSpec.Adam) {
+                parameterSizes.forEach((k, n) -> out.put(SECOND + k, n));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Continues from saved state after checking that it is exactly the state this optimiser would
+     * hold after {@code steps} updates of these parameters ({@link #expectedState}): nothing
+     * missing, nothing unknown, every buffer the parameter's length. On a mismatch nothing changes.
+     *
+     * @throws StateMismatch naming the first array that is missing, unexpected or mis-sized
+     */
+    public void restore(Map<String, double[]> state, long steps, Map<String, Integer> parameterSizes)
+            throws StateMismatch {
+        if (steps < 0) {
+            throw new StateMismatch(null, "the optimiser's step count is " + steps + ", not a count");
+        }
+        Map<String, Integer> expected = expectedState(parameterSizes, steps);
+        for (Map.Entry<String, double[]> e : state.entrySet()) {
+            Integer n = expected.get(e.getKey());
+            if (n == null) {
+                throw new StateMismatch(e.getKey(), unexpected(e.getKey(), steps, parameterSizes));
+            }
+            if (e.getValue().length != n) {
+                throw new StateMismatch(e.getKey(), "has " + e.getValue().length + " values, but parameter '"
+                        + parameter(e.getKey()) + "' has " + n);
+            }
+        }
+        for (String k : expected.keySet()) {
+            if (!state.containsKey(k)) {
+                throw new StateMismatch(k, "is missing: " + describe(k) + " after " + steps + " steps; without it "
+                        + "the run would restart it from zero");
+            }
+        }
         first.clear();
         second.clear();
-        state.forEach((k, v) -> {
-            if (k.startsWith("optimizer.first.")) {
-                first.put(k.substring("optimizer.first.".length()), v.clone());
-            } else if (k.startsWith("optimizer.second.")) {
-                second.put(k.substring("optimizer.second.".length()), v.clone());
-            }
-        });
+        state.forEach((k, v) -> (k.startsWith(FIRST) ? first : second).put(parameter(k), v.clone()));
         this.step = steps;
+    }
+
+    private String unexpected(String key, long steps, Map<String, Integer> parameterSizes) {
+        if (!key.startsWith(FIRST) && !key.startsWith(SECOND)) {
+            return "is not optimiser state spikeforge writes (" + FIRST + "NAME, " + SECOND + "NAME)";
+        }
+        if (!parameterSizes.containsKey(parameter(key))) {
+            return "is state of parameter '" + parameter(key) + "', which the model does not have";
+        }
+        if (steps == 0) {
+            return "is optimiser state, but the checkpoint records no optimiser step";
+        }
+        return "is Adam's second moment, but the model trains with " + keyword();
+    }
+
+    private String describe(String key) {
+        String p = parameter(key);
+        if (key.startsWith(SECOND)) {
+            return "Adam's second moment of '" + p + "'";
+        }
+        return (spec instanceof TrainSpec.Adam ? "Adam's first moment" : "the SGD momentum buffer") + " of '" + p + "'";
+    }
+
+    private String keyword() {
+        return spec instanceof TrainSpec.Adam ? "adam" : "sgd";
+    }
+
+    private static String parameter(String key) {
+        return key.startsWith(FIRST) ? key.substring(FIRST.length())
+                : key.startsWith(SECOND) ? key.substring(SECOND.length()) : key;
     }
 
     /**

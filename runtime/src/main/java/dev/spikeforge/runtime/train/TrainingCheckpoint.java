@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.Node;
+import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.checkpoint.Checkpoint;
 import dev.spikeforge.runtime.checkpoint.CheckpointException;
 import dev.spikeforge.runtime.checkpoint.CheckpointReader;
@@ -14,6 +15,7 @@ import dev.spikeforge.runtime.checkpoint.DType;
 import dev.spikeforge.runtime.checkpoint.NdArray;
 import dev.spikeforge.runtime.engine.Parameters;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +57,11 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
     }
 
     /**
-     * Reads a checkpoint and checks that it holds every parameter of {@code net} in the right
-     * size. A checkpoint of another model is an error naming the first missing or mis-sized array.
+     * Reads a checkpoint and checks every array in it against {@code net}: each parameter is
+     * present as float32 in its natural shape, and every other array is optimiser state or QAT
+     * master weights of one of the model's parameters, float64 of the parameter's length. A
+     * checkpoint of another model, or with an array nothing would use, is an error naming the
+     * first such array; completeness of the optimiser state is checked by {@link #restore}.
      */
     public static TrainingCheckpoint read(Path file, Network net) throws CheckpointException {
         Checkpoint c = CheckpointReader.read(file);
@@ -66,28 +71,122 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
             throw new CheckpointException(file, "was written for model '" + writtenFor + "', not '" + net.name() + "'",
                     "pass the checkpoint of this model, or train it: spikeforge train MODEL");
         }
+        Map<String, Integer> sizes = Parameters.sizes(net);
         Map<String, float[]> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Integer> e : Parameters.sizes(net).entrySet()) {
+        for (Map.Entry<String, Integer> e : sizes.entrySet()) {
             NdArray a = c.array(e.getKey()).orElseThrow(() -> new CheckpointException(file,
                     "has no array '" + e.getKey() + "', which model '" + net.name() + "' needs",
                     "use a checkpoint trained from this model, or train it: spikeforge train MODEL"));
-            if (a.dtype() != DType.FLOAT32 || a.size() != e.getValue()) {
-                throw new CheckpointException(file, "array '" + e.getKey() + "' has " + a.size() + " " + a.dtype()
-                        + " values, model '" + net.name() + "' needs " + e.getValue() + " float32",
-                        "the model file changed since this checkpoint was written; train again");
+            int[] shape = shapeOf(net, e.getKey(), e.getValue());
+            if (a.dtype() != DType.FLOAT32 || !Arrays.equals(a.shape(), shape)) {
+                throw new CheckpointException(file, "array '" + e.getKey() + "' is " + a.dtype().numpyName() + " "
+                        + NdArray.shapeString(a.shape()) + ", model '" + net.name() + "' needs float32 "
+                        + NdArray.shapeString(shape), CHANGED);
             }
             tensors.put(e.getKey(), a.floats());
         }
         Map<String, double[]> state = new LinkedHashMap<>();
         for (String name : c.names()) {
-            if (name.startsWith("optimizer.") || name.startsWith(QAT_MASTER)) {
-                state.put(name, c.array(name).orElseThrow().doubles());
+            if (sizes.containsKey(name)) {
+                continue;
             }
+            String parameter = stateOf(name);
+            if (parameter == null || !sizes.containsKey(parameter)) {
+                throw new CheckpointException(file, "array '" + name + "' is " + (parameter == null
+                        ? "neither a parameter of model '" + net.name() + "' nor optimiser state ("
+                        + Optimizer.FIRST + "NAME, " + Optimizer.SECOND + "NAME, " + QAT_MASTER + "NAME)"
+                        : "state of parameter '" + parameter + "', which model '" + net.name() + "' does not have"),
+                        "the checkpoint was written for another version of the model or edited; use a checkpoint of "
+                        + "this model, or train it: spikeforge train MODEL");
+            }
+            NdArray a = c.array(name).orElseThrow();
+            int n = sizes.get(parameter);
+            if (a.dtype() != DType.FLOAT64 || !Arrays.equals(a.shape(), new int[] {n})) {
+                throw new CheckpointException(file, "array '" + name + "' is " + a.dtype().numpyName() + " "
+                        + NdArray.shapeString(a.shape()) + ", but the state of '" + parameter + "' is float64 ("
+                        + n + ",)", CHANGED);
+            }
+            state.put(name, a.doubles());
+        }
+        long steps = m.path("optimizer_steps").asLong(0);
+        int epochsDone = m.path("epochs_done").asInt(0);
+        if (steps < 0 || epochsDone < 0) {
+            throw new CheckpointException(file, "manifest.json records " + (steps < 0 ? "optimizer_steps = " + steps
+                    : "epochs_done = " + epochsDone) + ", not a count", "the manifest was edited or damaged; use an "
+                    + "earlier checkpoint");
         }
         return new TrainingCheckpoint(m.path("model_source").asText(""), m.path("model").asText(""),
-                m.path("epochs_done").asInt(0), m.path("epochs_total").asInt(0), new Parameters(tensors), state,
-                m.path("optimizer_steps").asLong(0), m.path("seed").asLong(0), List.of(),
-                m.path("engine").asText(""));
+                epochsDone, m.path("epochs_total").asInt(0), new Parameters(tensors), state,
+                steps, m.path("seed").asLong(0), List.of(), m.path("engine").asText(""));
+    }
+
+    private static final String CHANGED = "the model file changed since this checkpoint was written; train again";
+
+    /** The parameter whose state {@code name} is ({@code optimizer.first.c1.weight}: c1.weight), or null. */
+    private static String stateOf(String name) {
+        for (String prefix : new String[] {Optimizer.FIRST, Optimizer.SECOND, QAT_MASTER}) {
+            if (name.startsWith(prefix)) {
+                return name.substring(prefix.length());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Continues a run from this checkpoint ({@code train --resume}): restores {@code optimizer}
+     * after checking that the state is exactly what it holds after the recorded steps, and
+     * returns the QAT master weights (keyed by parameter), which must be present for every
+     * parameter once quantisation-aware epochs have begun and absent before. Nothing is reset or
+     * carried over silently: a missing, unexpected or mis-sized array is one error naming the
+     * checkpoint, the array, what is wrong and the fix.
+     *
+     * @param file        the checkpoint's path, for messages
+     * @param floatEpochs the float epochs of this run; QAT epochs follow them
+     */
+    public Map<String, double[]> restore(Path file, Network net, TrainSpec train, int floatEpochs, Optimizer optimizer)
+            throws CheckpointException {
+        Map<String, Integer> sizes = Parameters.sizes(net);
+        Map<String, double[]> optimizerOnly = new LinkedHashMap<>();
+        Map<String, double[]> master = new LinkedHashMap<>();
+        optimizerState.forEach((k, v) -> {
+            if (k.startsWith(QAT_MASTER)) {
+                master.put(k.substring(QAT_MASTER.length()), v);
+            } else {
+                optimizerOnly.put(k, v);
+            }
+        });
+        try {
+            optimizer.restore(optimizerOnly, optimizerSteps, sizes);
+        } catch (Optimizer.StateMismatch e) {
+            String what = e.array() == null ? "" : "optimiser state '" + e.array() + "' ";
+            throw new CheckpointException(file, what + e.getMessage() + " (optimizer_steps = " + optimizerSteps
+                    + ", optimizer = "
+                    + (train.optimizer() instanceof TrainSpec.Adam ? "adam" : "sgd") + ")",
+                    "resume from a complete checkpoint of this run written with the same optimizer (an earlier one), "
+                    + "or train again without --resume");
+        }
+        boolean inQat = train.qatEpochs() > 0 && epochsDone > floatEpochs;
+        for (String k : master.keySet()) {
+            if (!inQat) {
+                throw new CheckpointException(file, "array '" + QAT_MASTER + k + "' holds quantisation-aware master "
+                        + "weights, but after " + epochsDone + " epochs this run (" + floatEpochs + " float epochs, "
+                        + train.qatEpochs() + " QAT epochs) has not begun quantisation-aware training",
+                        "resume with the --epochs and train block the checkpoint was written with, or train again "
+                        + "without --resume");
+            }
+        }
+        if (inQat) {
+            for (String k : sizes.keySet()) {
+                if (!master.containsKey(k)) {
+                    throw new CheckpointException(file, "array '" + QAT_MASTER + k + "' is missing: epoch " + epochsDone
+                            + " is a quantisation-aware epoch, whose float master weights the run continues from; "
+                            + "without them it would restart from the quantised weights",
+                            "resume from a complete checkpoint of this run (an earlier one), or train again without "
+                            + "--resume");
+                }
+            }
+        }
+        return master;
     }
 
     private static int[] shapeOf(Network net, String key, int length) {

@@ -47,8 +47,8 @@ class CheckpointCorruptionTest {
     @Test
     void anEmptyFileAFolderAMissingFileAndALoneNpy() throws Exception {
         assertEquals("is empty (0 bytes)", failure(write("empty.npz", new byte[0])).problem());
-        assertEquals("is a folder, not a checkpoint file", failure(dir).problem());
-        assertEquals("no such file", failure(dir.resolve("nothing.npz")).problem());
+        assertEquals("the checkpoint is a folder, not a file", failure(dir).problem());
+        assertEquals("no such checkpoint", failure(dir.resolve("nothing.npz")).problem());
         assertEquals("is a single .npy array, not a .npz checkpoint archive",
                 failure(write("w.npy", Npy.toBytes(W))).problem());
     }

@@ -204,7 +204,7 @@ class IdxReaderTest {
 
     @Test
     void missingFileAndFolder() {
-        assertFailsOn(dir.resolve("nothing-here"), "no such file");
-        assertFailsOn(dir, "is a folder, not an IDX file");
+        assertFailsOn(dir.resolve("nothing-here"), "no such dataset file");
+        assertFailsOn(dir, "the dataset file is a folder, not a file");
     }
 }

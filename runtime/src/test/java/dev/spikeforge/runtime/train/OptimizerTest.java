@@ -2,6 +2,8 @@ package dev.spikeforge.runtime.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.ir.Origin;
 import dev.spikeforge.compiler.ir.TrainSpec;
@@ -34,16 +36,62 @@ class OptimizerTest {
     }
 
     @Test
-    void stateRoundTripsSoAResumedRunContinuesTheSame() {
+    void stateRoundTripsSoAResumedRunContinuesTheSame() throws Exception {
         Optimizer a = new Optimizer(new TrainSpec.Adam(0.01, 0.9, 0.999, 1e-8, 0.1));
         double[] wa = {0.5, 0.25};
         a.step(Map.of("w", wa), Map.of("w", new double[] {0.3, -0.1}), 0.01);
         Optimizer b = new Optimizer(new TrainSpec.Adam(0.01, 0.9, 0.999, 1e-8, 0.1));
-        b.restore(a.state(), a.steps());
+        b.restore(a.state(), a.steps(), Map.of("w", 2));
         double[] wb = wa.clone();
         a.step(Map.of("w", wa), Map.of("w", new double[] {0.2, 0.2}), 0.01);
         b.step(Map.of("w", wb), Map.of("w", new double[] {0.2, 0.2}), 0.01);
         assertArrayEquals(wa, wb, 0);
+    }
+
+    /** Incomplete, unknown or mis-sized state is refused, and the optimiser is left as it was. */
+    @Test
+    void restoreRefusesStateThatIsNotExactlyItsOwn() throws Exception {
+        Optimizer a = new Optimizer(new TrainSpec.Adam(0.01, 0.9, 0.999, 1e-8, 0));
+        a.step(Map.of("w", new double[] {1, 2}, "b", new double[] {3}),
+                Map.of("w", new double[] {0.1, 0.2}, "b", new double[] {0.3}), 0.01);
+        Map<String, Integer> sizes = Map.of("w", 2, "b", 1);
+        Optimizer b = new Optimizer(new TrainSpec.Adam(0.01, 0.9, 0.999, 1e-8, 0));
+
+        Map<String, double[]> missing = new java.util.LinkedHashMap<>(a.state());
+        missing.remove("optimizer.second.w");
+        Optimizer.StateMismatch e = assertThrows(Optimizer.StateMismatch.class, () -> b.restore(missing, 1, sizes));
+        assertEquals("optimizer.second.w", e.array());
+        assertEquals("is missing: Adam's second moment of 'w' after 1 steps; without it the run would restart it "
+                + "from zero", e.getMessage());
+        assertEquals(0, b.steps(), "nothing restored");
+        assertTrue(b.state().isEmpty());
+
+        Map<String, double[]> unknown = new java.util.LinkedHashMap<>(a.state());
+        unknown.put("optimizer.second.v", new double[2]);
+        e = assertThrows(Optimizer.StateMismatch.class, () -> b.restore(unknown, 1, sizes));
+        assertEquals("is state of parameter 'v', which the model does not have", e.getMessage());
+        unknown.remove("optimizer.second.v");
+        unknown.put("optimizer.third.w", new double[2]);
+        e = assertThrows(Optimizer.StateMismatch.class, () -> b.restore(unknown, 1, sizes));
+        assertEquals("optimizer.third.w", e.array());
+        assertTrue(e.getMessage().startsWith("is not optimiser state spikeforge writes"), e.getMessage());
+
+        Map<String, double[]> shortened = new java.util.LinkedHashMap<>(a.state());
+        shortened.put("optimizer.first.w", new double[1]);
+        e = assertThrows(Optimizer.StateMismatch.class, () -> b.restore(shortened, 1, sizes));
+        assertEquals("has 1 values, but parameter 'w' has 2", e.getMessage());
+
+        e = assertThrows(Optimizer.StateMismatch.class, () -> b.restore(a.state(), 0, sizes));
+        assertEquals("is optimiser state, but the checkpoint records no optimiser step", e.getMessage());
+
+        Optimizer sgd = new Optimizer(new TrainSpec.Sgd(0.1, 0.9, 0));
+        e = assertThrows(Optimizer.StateMismatch.class, () -> sgd.restore(a.state(), 1, sizes));
+        assertEquals("is Adam's second moment, but the model trains with sgd", e.getMessage());
+
+        b.restore(a.state(), 1, sizes);
+        assertEquals(1, b.steps());
+        assertEquals(a.state().keySet(), b.state().keySet());
+        new Optimizer(new TrainSpec.Adam(0.01, 0.9, 0.999, 1e-8, 0)).restore(Map.of(), 0, sizes);
     }
 
     @Test
