@@ -29,7 +29,10 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = {"Check .snn model files: print a per-layer summary of each valid model,",
                 "and every error and warning of each invalid one."},
-        footer = {"", "Exit codes: 0 all valid, 1 some model invalid, 2 usage error, 3 a file could not be read."})
+        footer = {"", "Prints each model's estimated memory for a training batch and for inference; E800 refuses",
+                "a batch no machine can train, W605 warns above this machine's memory.",
+                "", "Exit codes: 0 all valid, 1 some model invalid, 2 usage error, 3 a file could not be read",
+                "or the input is too large for this machine (out of memory or stack)."})
 final class CheckCommand implements Callable<Integer> {
 
     static final String JSON_SCHEMA = "spikeforge.check/1";
