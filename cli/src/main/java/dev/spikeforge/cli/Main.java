@@ -143,12 +143,16 @@ public final class Main {
         if (what.length() > 160) {
             what = what.substring(0, 160) + "...";
         }
+        // JavaCPP, under ND4J, refuses native memory once the process holds more than
+        // org.bytedeco.javacpp.maxphysicalbytes, by default 4 times the maximum heap
+        String limit = what.contains("physicalBytes") ? "; ND4J's native arrays stop at "
+                + System.getProperty("org.bytedeco.javacpp.maxphysicalbytes", "4 times the heap") : "";
         return String.format(Locale.ROOT, "spikeforge: error: out of memory (%s): the input is too large for this machine"
-                + " as the JVM runs now (heap at most %s; the machine has %s). Give the JVM more memory, e.g."
+                + " as the JVM runs now (heap at most %s%s; the machine has %s). Give the JVM more memory, e.g."
                 + " SPIKEFORGE_JAVA_OPTS=-Xmx%dg ./spikeforge ..., or make the work smaller: a smaller batch or"
                 + " fewer time steps in the train block, fewer units, --limit or fewer --samples ('spikeforge check"
                 + " MODEL' estimates the memory training needs).", what,
-                dev.spikeforge.runtime.engine.MemoryEstimate.bytes(heap),
+                dev.spikeforge.runtime.engine.MemoryEstimate.bytes(heap), limit,
                 physical == Long.MAX_VALUE ? "an unknown amount" : dev.spikeforge.runtime.engine.MemoryEstimate.bytes(physical),
                 suggest);
     }

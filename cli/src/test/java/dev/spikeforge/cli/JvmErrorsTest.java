@@ -35,6 +35,8 @@ class JvmErrorsTest {
         public Integer call() {
             switch (how) {
                 case "oom" -> throw new OutOfMemoryError("Java heap space");
+                case "native" -> throw new OutOfMemoryError("Cannot allocate new LongPointer(4): totalBytes = 256,"
+                        + " physicalBytes = 364M");
                 case "soe" -> recurse(0);
                 case "wrapped" -> throw new IllegalStateException("failed", new OutOfMemoryError("Java heap space"));
                 case "worker" -> Parallel.map(new int[][] {{1}, {2}}, 2, "w", () -> 0, (s, in) -> {
@@ -72,6 +74,14 @@ class JvmErrorsTest {
         assertOneMessage(run("oom"), "SPIKEFORGE_JAVA_OPTS=-Xmx");
         assertTrue(run("oom").err().contains("out of memory (Java heap space)"));
         assertTrue(run("oom").err().contains("a smaller batch"));
+    }
+
+    /** JavaCPP's refusal of native memory (ND4J's arrays) is an OutOfMemoryError too, and its limit follows -Xmx. */
+    @Test
+    void outOfNativeMemory() {
+        CliRun r = run("native");
+        assertOneMessage(r, "ND4J's native arrays stop at 4 times the heap");
+        assertTrue(r.err().contains("SPIKEFORGE_JAVA_OPTS=-Xmx"), r.err());
     }
 
     @Test
