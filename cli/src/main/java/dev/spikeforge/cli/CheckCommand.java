@@ -12,6 +12,7 @@ import dev.spikeforge.pipeline.PipelineException;
 import dev.spikeforge.compiler.summary.NetworkSummary;
 import dev.spikeforge.compiler.summary.SummaryJson;
 import dev.spikeforge.compiler.summary.SummaryText;
+import dev.spikeforge.runtime.engine.MemoryEstimate;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +29,10 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = {"Check .snn model files: print a per-layer summary of each valid model,",
                 "and every error and warning of each invalid one."},
-        footer = {"", "Exit codes: 0 all valid, 1 some model invalid, 2 usage error, 3 a file could not be read."})
+        footer = {"", "Prints each model's estimated memory for a training batch and for inference; E800 refuses",
+                "a batch no machine can train, W605 warns above this machine's memory.",
+                "", "Exit codes: 0 all valid, 1 some model invalid, 2 usage error, 3 a file could not be read",
+                "or the input is too large for this machine (out of memory or stack)."})
 final class CheckCommand implements Callable<Integer> {
 
     static final String JSON_SCHEMA = "spikeforge.check/1";
@@ -108,6 +112,9 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (c.ok()) {
             out.print(SummaryText.render(c.source().name(), NetworkSummary.of(c.network())));
+            if (c.network().train().isPresent()) {
+                out.println(MemoryEstimate.of(c.network()).summary());
+            }
             if (dumpIr) {
                 out.println();
                 out.print(IrDump.of(c.network()));
@@ -122,6 +129,9 @@ final class CheckCommand implements Callable<Integer> {
         r.put("valid", c.ok());
         if (c.ok()) {
             r.set("summary", SummaryJson.of(NetworkSummary.of(c.network())));
+            if (c.network().train().isPresent()) {
+                r.set("memory", memoryJson(MemoryEstimate.of(c.network())));
+            }
         } else {
             r.putNull("summary");
         }
@@ -130,6 +140,22 @@ final class CheckCommand implements Callable<Integer> {
             r.put("ir", IrDump.of(c.network()));
         }
         return r;
+    }
+
+    /** The estimate in bytes: training per batch and inference, each off-heap (ND4J) and heap, and the totals with the runtime. */
+    static ObjectNode memoryJson(MemoryEstimate e) {
+        ObjectNode m = JsonNodeFactory.instance.objectNode();
+        m.put("batch", e.batch());
+        m.put("timesteps", e.steps());
+        m.put("parameters", e.parameters());
+        m.put("training_off_heap_bytes", (long) Math.ceil(e.trainingOffHeap()));
+        m.put("training_heap_bytes", (long) Math.ceil(e.trainingHeap()));
+        m.put("training_total_bytes", (long) Math.ceil(e.trainingTotal()));
+        m.put("inference_off_heap_bytes", (long) Math.ceil(e.inferenceOffHeap()));
+        m.put("inference_heap_bytes", (long) Math.ceil(e.inferenceHeap()));
+        m.put("inference_total_bytes", (long) Math.ceil(e.inferenceTotal()));
+        m.put("runtime_bytes", MemoryEstimate.RUNTIME_BYTES_MIB * 1024L * 1024);
+        return m;
     }
 
     private static String plural(long n, String word) {

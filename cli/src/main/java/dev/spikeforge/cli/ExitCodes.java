@@ -9,7 +9,11 @@ public final class ExitCodes {
     public static final int CHECK_FAILED = 1;
     /** The command line is wrong: unknown option, missing argument. */
     public static final int USAGE = 2;
-    /** A user's input cannot be used: a file that cannot be read, a corrupt dataset or checkpoint. */
+    /**
+     * A user's input cannot be used: a file that cannot be read, a corrupt dataset or checkpoint;
+     * or it is too large for this machine: the JVM ran out of memory or of stack, or training's
+     * estimated memory is above the machine's (the message says what to change).
+     */
     public static final int INPUT_ERROR = 3;
     /** A bug in spikeforge: the message asks for a report; --stacktrace shows where. */
     public static final int INTERNAL = 4;

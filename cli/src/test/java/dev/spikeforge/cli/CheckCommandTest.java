@@ -53,6 +53,49 @@ class CheckCommandTest {
         assertFalse(ok.err().contains("E700"), "LeNet5 fits loihi_like: " + ok.err());
     }
 
+    private static String model(String input, int steps, String layers) {
+        return "model m\ninput " + input + "\ntimesteps " + steps + "\nneuron lif = LIF(beta = 0.875)\nlayers {\n"
+                + layers + "\n}\ntrain {\n method = surrogate(shape = fast_sigmoid, slope = 25)\n"
+                + " dataset = fashion_mnist\n epochs = 1\n batch = 64\n optimizer = adam(lr = 1e-3)\n loss = mse\n"
+                + " seed = 1\n}\n";
+    }
+
+    /** 10 billion weights: refused by the memory estimate (E800), at the batch, without building any weights. */
+    @Test
+    void tenBillionParametersAreE800() throws IOException {
+        Path f = write("huge.snn", model("100000", 10, "h = dense(100000) -> lif\nout = readout(10)"));
+        CliRun r = CliRun.of("check", f.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("huge.snn:13:10: error[E800]: training needs an array of 10,000,000,000 values"),
+                r.err());
+        assertTrue(r.err().contains("fewer units or filters (the largest layer is h)"), r.err());
+        assertEquals("", r.out());
+    }
+
+    /** T = 1000 on a large input: far above any test machine's memory, a warning naming what fits (W605). */
+    @Test
+    void aThousandStepsOnALargeInputIsW605() throws IOException {
+        Path f = write("long.snn", model("3x32x32", 1000, "c1 = conv(16, kernel = 3, padding = 1) -> lif\n"
+                + "c2 = conv(16, kernel = 3, padding = 1) -> lif\nout = readout(10)"));
+        CliRun r = CliRun.of("check", f.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.err().contains("warning[W605]: training needs an estimated 123.0 GiB per batch (batch 64, 1000"
+                + " time steps), more than this machine's"), r.err());
+        assertTrue(r.err().contains("Fix: a batch of at most"), r.err());
+        assertTrue(r.out().contains("memory: training ~123.0 GiB per batch of 64 x 1000 steps"), r.out());
+    }
+
+    @Test
+    void theEstimateIsPrintedAndInTheJson() throws IOException {
+        CliRun r = CliRun.of("check", LENET);
+        assertTrue(r.out().contains("memory: training ~724.8 MiB per batch of 64 x 25 steps"), r.out());
+        JsonNode m = new ObjectMapper().readTree(CliRun.of("check", "--json", LENET).out()).get("files").get(0)
+                .get("memory");
+        assertEquals(64, m.get("batch").asInt());
+        assertEquals(25, m.get("timesteps").asInt());
+        assertTrue(m.get("training_total_bytes").asLong() > m.get("inference_total_bytes").asLong(), m.toString());
+    }
+
     @Test
     void anUnknownPresetIsE701WithASuggestion() throws IOException {
         String lenet = java.nio.file.Files.readString(Path.of(LENET));

@@ -2,6 +2,7 @@ package dev.spikeforge.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,6 +52,29 @@ class TrainCommandTest {
                     seed      = 5
                 }
                 """);
+    }
+
+    /**
+     * train estimates memory again before it allocates, at the batch it will use: a batch of 10^8
+     * is cut to the 256 training samples and trains, where check refuses it (E800); 2 million
+     * steps are refused by both, with the same E800 and exit 1 (262,143 x 32 x 256 values fit in an int).
+     */
+    @Test
+    void trainChecksMemoryAtTheBatchItWillUse() throws Exception {
+        String text = Files.readString(model);
+        Path bigBatch = dir.resolve("bigbatch.snn");
+        Files.writeString(bigBatch, text.replace("batch     = 32", "batch     = 100000000").replace("epochs    = 2",
+                "epochs    = 1"));
+        assertEquals(ExitCodes.CHECK_FAILED, CliRun.of("check", bigBatch.toString()).exit());
+        CliRun ok = CliRun.of("train", bigBatch.toString(), "--out", dir.resolve("big.npz").toString());
+        assertEquals(ExitCodes.OK, ok.exit(), ok.err());
+        Path longRun = dir.resolve("long.snn");
+        Files.writeString(longRun, text.replace("timesteps 6", "timesteps 2000000"));
+        CliRun refused = CliRun.of("train", longRun.toString(), "--out", dir.resolve("long.npz").toString());
+        assertEquals(ExitCodes.CHECK_FAILED, refused.exit(), refused.err());
+        assertTrue(refused.err().contains("long.snn:16:17: error[E800]: training needs an array of"), refused.err());
+        assertTrue(refused.err().contains("at most 262143 time steps (now 2000000)"), refused.err());
+        assertFalse(Files.exists(dir.resolve("long.npz")));
     }
 
     @Test

@@ -147,7 +147,25 @@ public final class Pipeline {
         SourceFile source = ModelFiles.read(file);
         Compilation c = SnnFrontEnd.compile(source);
         listener.parsed(file);
+        if (c.ok()) {
+            // the memory a training batch needs (E800, W605); a model over the hard limit is not
+            // taken further, since the design rules would build its weights
+            List<Diagnostic> memory = Memory.diagnostics(c.network());
+            if (!memory.isEmpty()) {
+                List<Diagnostic> all = new ArrayList<>(c.diagnostics());
+                all.addAll(memory);
+                c = new Compilation(c.source(), c.network(), dev.spikeforge.compiler.diag.Diagnostics.sorted(all));
+                if (!c.ok()) {
+                    return c;
+                }
+            }
+        }
         return ModelFiles.withDesignRules(c, file);
+    }
+
+    /** The memory one training batch and one inference batch of the model need, at its train block's batch. */
+    public dev.spikeforge.runtime.engine.MemoryEstimate memory(dev.spikeforge.compiler.ir.Network network) {
+        return dev.spikeforge.runtime.engine.MemoryEstimate.of(network);
     }
 
     /** The deploy targets' design rules that need no trained weights (what {@code check} adds), as diagnostics. */

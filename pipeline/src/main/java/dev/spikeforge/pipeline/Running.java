@@ -108,13 +108,16 @@ final class Running {
         }
     }
 
-    private static RunResult.Synthesised join(Future<RunResult.Synthesised> f) throws PipelineException {
+    static RunResult.Synthesised join(Future<RunResult.Synthesised> f) throws PipelineException {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw PipelineException.of(PipelineException.Kind.INPUT, "interrupted while synthesis ran");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err; // out of memory or stack on the synthesis thread: reported as on this one
+            }
             throw new IllegalStateException("synthesis failed unexpectedly", e.getCause());
         }
     }

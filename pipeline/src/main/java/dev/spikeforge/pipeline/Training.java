@@ -35,6 +35,8 @@ final class Training {
         if (floatEpochs < 1) {
             throw PipelineException.of(PipelineException.Kind.USAGE, "the number of epochs must be at least 1, got " + floatEpochs);
         }
+        // before anything is allocated: the batch as the trainer will cut it to the training set
+        Memory.beforeTraining(model, Math.max(1, Math.min(train.batch(), data.train().count())), listener);
         int total = floatEpochs + train.qatEpochs();
         Path target = s.out() != null ? s.out() : Path.of("build", net.name(), net.name() + ".npz");
         Parameters params = Parameters.initialise(net, train.seed());

@@ -59,12 +59,16 @@ public enum ErrorCode {
     E700(Severity.ERROR, "design-rule", "The model breaks a design rule of a deploy target (a capacity, a register width, a numeric mode)."),
     E701(Severity.ERROR, "unknown-target-spec", "A deploy target names a preset or spec file that does not exist or cannot be read."),
 
+    // E8xx: resources
+    E800(Severity.ERROR, "memory-over-limit", "Training one batch would need more memory than spikeforge can use on any machine (an array over 2^31-1 values, or over 1 TiB)."),
+
     // W6xx: warnings
     W600(Severity.WARNING, "pool-drops-edge", "avgpool(K) on a size that K does not divide: the last rows or columns are dropped."),
     W601(Severity.WARNING, "stride-drops-edge", "A strided conv whose windows do not cover the last rows or columns of its input."),
     W602(Severity.WARNING, "unused-neuron", "A neuron definition that no layer uses."),
     W603(Severity.WARNING, "leak-changes-beta", "`leak = shift` represents beta as 1 - 2^-k; training uses that beta instead of the declared one."),
-    W604(Severity.WARNING, "loss-method-mismatch", "A loss other than the one the training method was designed for (spike_bp and asf use mse).");
+    W604(Severity.WARNING, "loss-method-mismatch", "A loss other than the one the training method was designed for (spike_bp and asf use mse)."),
+    W605(Severity.WARNING, "memory-over-machine", "Training or inference would need more memory than this machine has, or more heap than the JVM may use.");
 
     private final Severity severity;
     private final String slug;

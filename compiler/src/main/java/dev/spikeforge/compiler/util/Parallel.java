@@ -58,6 +58,11 @@ public final class Parallel {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
+            // an Error of a worker (OutOfMemoryError, StackOverflowError) reaches the caller as
+            // itself, so the command line reports it as it would on the calling thread
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();

@@ -130,6 +130,17 @@ public final class FloatModel {
         return b;
     }
 
+    /** Bytes of every ND4J array this model holds now: weights, biases and the reused buffers (MemoryEstimateTest). */
+    long arrayBytes() {
+        long b = 0;
+        for (Map<String, INDArray> m : java.util.List.of(weights, biases, buffers)) {
+            for (INDArray a : m.values()) {
+                b += a.length() * a.dataType().width();
+            }
+        }
+        return b;
+    }
+
     private INDArray array(float[] values, long... shape) {
         return Nd4j.createFromArray(values).castTo(dtype).reshape('c', shape);
     }
