@@ -693,7 +693,7 @@ public final class NirImport {
     }
 
     /** Dense over a pooled C x Hp x Wp input -> dense over the C x H x W input (rows and columns the pooling dropped get 0). */
-    private float[] foldDense(float[] w, int outs) {
+    private float[] foldDense(float[] w, int outs) throws NirFormatException {
         if (fold == null) {
             return w;
         }
@@ -705,8 +705,8 @@ public final class NirImport {
         int hp = h / f.k();
         int wp = wd / f.k();
         int pooled = c * hp * wp;
+        float[] w2 = new float[folded(f, null, (long) outs * c * h * wd)];
         int full = c * h * wd;
-        float[] w2 = new float[folded(f, null, (long) outs * full)];
         for (int o = 0; o < outs; o++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < hp * f.k(); y++) {
