@@ -11,6 +11,7 @@ import dev.spikeforge.compiler.nir.NirValue.NirText;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Dataset;
+import io.jhdf.exceptions.HdfException;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
@@ -59,14 +60,26 @@ final class JhdfNirStore implements NirStore {
     /** The widest element read: a fixed-length string of 64 KiB (numbers are 4 or 8 bytes). */
     static final int MAX_ELEMENT_BYTES = 64 << 10;
 
+    /** Opens the file jHDF writes: {@link HdfFile#write}, or a failing one in tests. */
+    @FunctionalInterface
+    interface Opener {
+        WritableHdfFile open(Path file);
+    }
+
     private final Limits limits;
+    private final Opener opener;
 
     JhdfNirStore() {
-        this(Limits.DEFAULT);
+        this(Limits.DEFAULT, HdfFile::write);
     }
 
     JhdfNirStore(Limits limits) {
+        this(limits, HdfFile::write);
+    }
+
+    JhdfNirStore(Limits limits, Opener opener) {
         this.limits = limits;
+        this.opener = opener;
     }
 
     /**
@@ -386,11 +399,24 @@ final class JhdfNirStore implements NirStore {
     public void write(Path file, NirFile content) throws IOException {
         check(content.graph(), "/node");
         AtomicFiles.writeWith(file, temp -> {
-            try (WritableHdfFile f = HdfFile.write(temp)) {
+            try (WritableHdfFile f = opener.open(temp)) {
                 f.putDataset("version", content.version());
                 writeElement(f.putGroup("node"), content.graph());
+            } catch (HdfException e) {
+                // jHDF reports a folder it cannot write to, or a full disk, as its own RuntimeException
+                throw writeProblem(e);
             }
         });
+    }
+
+    /** The IOException under jHDF's exception (its reason: "No space left on device", "permission denied"). */
+    static IOException writeProblem(HdfException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException io) {
+                return io;
+            }
+        }
+        return new IOException(e.getMessage() == null ? "jHDF could not write the file" : e.getMessage(), e);
     }
 
     private static void writeElement(WritableGroup g, NirElement e) {
