@@ -77,7 +77,7 @@ public final class MappingFiles {
         }
         Mapping m = new Mapping(dir, root.string("model"), figures, timesteps, numerics, input, layers, cores,
                 inputRoutes);
-        MappingChecks.check(m, jsonFile);
+        MappingChecks.check(m, jsonFile, capacities(root.object("target")));
         return m;
     }
 
@@ -189,6 +189,21 @@ public final class MappingFiles {
                 t.number("neuron_update_pj"), t.number("spike_hop_pj"), t.number("static_mw"),
                 nonNegative(t, "max_spikes_per_core_per_step"), t.has("mesh_width") ? nonNegative(t, "mesh_width") : 0,
                 t.has("mesh_height") ? nonNegative(t, "mesh_height") : 0);
+    }
+
+    /**
+     * The capacities of the chip that mapping.json embeds (target.cores, neurons_per_core,
+     * axons_per_core, synapse_memory_bits_per_core, min_weight_bits), each 0 when the target does
+     * not give it; spikeforge compile always writes them.
+     */
+    private static MappingChecks.Capacities capacities(JsonPlace t) throws MappingFileException {
+        return new MappingChecks.Capacities(optional(t, "cores"), optional(t, "neurons_per_core"), optional(t, "axons_per_core"),
+                t.has("synapse_memory_bits_per_core") ? t.longValue("synapse_memory_bits_per_core") : 0,
+                optional(t, "min_weight_bits"));
+    }
+
+    private static int optional(JsonPlace t, String field) throws MappingFileException {
+        return t.has(field) ? nonNegative(t, field) : 0;
     }
 
     private static int nonNegative(JsonPlace t, String field) throws MappingFileException {

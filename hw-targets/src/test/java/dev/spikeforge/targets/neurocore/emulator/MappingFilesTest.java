@@ -281,4 +281,37 @@ class MappingFilesTest {
         assertPlace(failsAfter(r -> at(r, "files", 0).put("bytes", MappingFiles.MAX_LISTED_BYTES + 1)), "mapping.json",
                 "files[0].bytes", "outside 0 to " + MappingFiles.MAX_LISTED_BYTES);
     }
+
+    // ---- cores against the chip's capacities ------------------------------------------------------
+
+    @Test
+    void moreNeuronsOnACoreThanTheChipHoldsAreNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("neurons_per_core", 2)), "mapping.json",
+                "cores[0].neurons", "the core holds 3 neurons, over the chip's 2 (target.neurons_per_core)");
+    }
+
+    @Test
+    void moreCoresThanTheChipHasAreNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("cores", 2)), "mapping.json", "cores",
+                "the mapping uses 3 cores but the chip (target.cores) has 2");
+    }
+
+    @Test
+    void moreAxonsThanACoreHasAreNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("axons_per_core", 1)), "mapping.json",
+                "cores[0].axons", "over the chip's 1 (target.axons_per_core)");
+    }
+
+    @Test
+    void aSynapseImageLargerThanTheCoresMemoryIsNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("synapse_memory_bits_per_core", 8)), "mapping.json",
+                "cores[0].segments", "over the chip's 8 (target.synapse_memory_bits_per_core)");
+    }
+
+    @Test
+    void capacitiesTheChipHasAreAccepted() throws Exception {
+        MappingFolder.editJson(dir, r -> ((ObjectNode) r.get("target")).put("neurons_per_core", 3).put("cores", 3)
+                .put("axons_per_core", 1000).put("synapse_memory_bits_per_core", 1 << 20));
+        MappingFiles.read(dir);
+    }
 }
