@@ -14,6 +14,12 @@ import java.util.Map;
  */
 final class MappingChecks {
 
+    /**
+     * The most neurons one layer (or values the input) may have: 2^24, far above any chip's cores
+     * times neurons per core, and what keeps the emulator's per-layer state bounded.
+     */
+    static final long MAX_LAYER_SIZE = 1L << 24;
+
     private final Mapping m;
     private final Path json;
 
@@ -123,8 +129,9 @@ final class MappingChecks {
                 throw error(place, "shape " + Arrays.toString(shape) + " has a dimension below 1");
             }
             p *= d;
-            if (p > Integer.MAX_VALUE) {
-                throw error(place, "shape " + Arrays.toString(shape) + " holds more than 2^31 - 1 values");
+            if (p > MAX_LAYER_SIZE) {
+                throw error(place, "shape " + Arrays.toString(shape) + " holds more than " + MAX_LAYER_SIZE
+                        + " values, the limit of one layer or the input");
             }
         }
         return p;

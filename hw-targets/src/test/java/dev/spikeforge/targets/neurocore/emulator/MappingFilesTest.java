@@ -314,4 +314,15 @@ class MappingFilesTest {
                 .put("axons_per_core", 1000).put("synapse_memory_bits_per_core", 1 << 20));
         MappingFiles.read(dir);
     }
+
+    /** A layer over the limit is refused at its shape, before the coverage check allocates an int per neuron. */
+    @Test
+    void aLayerOverTheSizeLimitIsRefusedBeforeAnythingIsAllocated() throws Exception {
+        int n = Integer.MAX_VALUE - 2; // 5 x 429496729: the layer's 5 features divide it
+        assertPlace(failsAfter(r -> {
+            at(r, "layers", 0).putArray("shape").add(n);
+            at(r, "layers", 0).put("size", n);
+            ((ObjectNode) at(r, "layers", 0).get("synapses").get(0)).put("out_features", n);
+        }), "mapping.json", "layers[0].shape", "holds more than " + MappingChecks.MAX_LAYER_SIZE + " values");
+    }
 }
