@@ -202,6 +202,109 @@ class FpgaCommandsTest {
         assertTrue(r.err().contains("bars_l2_w.hex: file: its SHA-256 differs from fpga.json's"), r.err());
     }
 
+    // ---- a compiled folder is never trusted: one message and exit 3 for every damage ---------------
+
+    /** A copy of the compiled folder, to damage. */
+    private static Path copyOfCompiled(String name) throws Exception {
+        Path to = dir.resolve(name);
+        try (var walk = Files.walk(compiled)) {
+            for (Path p : walk.toList()) {
+                Path q = to.resolve(compiled.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(q);
+                } else {
+                    Files.copy(p, q);
+                }
+            }
+        }
+        return to;
+    }
+
+    private static void editJson(Path folder, String from, String to) throws Exception {
+        Path json = folder.resolve("fpga.json");
+        String s = Files.readString(json);
+        assertTrue(s.contains(from), from);
+        Files.writeString(json, s.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+    }
+
+    private static void assertOneMessage(CliRun r, String... fragments) {
+        assertEquals(ExitCodes.INPUT_ERROR, r.exit(), r.out() + r.err());
+        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "'" + f + "' not in: " + r.err());
+        }
+    }
+
+    @Test
+    void anEventDepthSmallerThanTheLayerNeedsIsExit3NotACrash() throws Exception {
+        Path f = copyOfCompiled("small-depth");
+        String json = Files.readString(f.resolve("fpga.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"event_depth\" : (\\d+)").matcher(json);
+        assertTrue(m.find());
+        editJson(f, m.group(), "\"event_depth\" : 1");
+        for (String command : new String[] {"emulate", "rtl-sim"}) {
+            assertOneMessage(CliRun.of(command, f.toString(), "--model", model.toString()),
+                    "fpga.json: layers[0].event_depth: is 1, but the source of 1 x 8 x 8 holds 64 events");
+        }
+    }
+
+    @Test
+    void aNulOrALoneSurrogateInAFileNameIsExit3() throws Exception {
+        Path f = copyOfCompiled("nul-name");
+        editJson(f, "\"tb/tb.v\" : ", "\"tb/t\\u0000b.v\" : ");
+        assertOneMessage(CliRun.of("emulate", f.toString(), "--model", model.toString()),
+                "fpga.json: files: 'tb/t\\u0000b.v' is not a plain file name inside the folder");
+        Path g = copyOfCompiled("surrogate-name");
+        editJson(g, "\"mem/bars_l0_w.hex\" : ", "\"mem/\\udc00.hex\" : ");
+        assertOneMessage(CliRun.of("emulate", g.toString(), "--model", model.toString()),
+                "fpga.json: files: 'mem/\\udc00.hex' is not a plain file name inside the folder");
+    }
+
+    @Test
+    void oneChangedByteInAnyFileOfTheFolderIsRefusedByEmulate() throws Exception {
+        for (String name : new String[] {"mem/bars_l0_w.hex", "mem/bars_l1_t.hex", "rtl/bars_l0.v", "rtl/bars_top.v", "tb/tb.v",
+                "tb/main.cpp"}) {
+            Path f = copyOfCompiled("changed-" + name.replace('/', '-'));
+            Path file = f.resolve(name);
+            byte[] b = Files.readAllBytes(file);
+            b[b.length / 2] ^= 1;
+            Files.write(file, b);
+            assertOneMessage(CliRun.of("emulate", f.toString(), "--model", model.toString()),
+                    file.getFileName() + ": file: its SHA-256 differs from fpga.json's");
+        }
+    }
+
+    @Test
+    void oneChangedByteInANeurocoreFolderIsRefusedByEmulate() throws Exception {
+        Path nc = dir.resolve("nc.snn");
+        Files.writeString(nc, MODEL.replace("target fpga(lanes = 4, family = ice40, device = hx8k)",
+                "target neurocore(preset = loihi_like)"));
+        Path out = dir.resolve("nc-out");
+        CliRun c = CliRun.of("compile", nc.toString(), "--checkpoint", checkpoint.toString(), "--out", out.toString());
+        assertEquals(ExitCodes.OK, c.exit(), c.err());
+        Path folder;
+        try (var list = Files.list(out)) {
+            folder = list.filter(p -> p.getFileName().toString().startsWith("neurocore-")).findFirst().orElseThrow();
+        }
+        CliRun ok = CliRun.of("emulate", folder.toString(), "--model", nc.toString(), "--samples", "2");
+        assertEquals(ExitCodes.OK, ok.exit(), ok.err());
+        for (String name : new String[] {"cores/core-0000.syn", "report.json"}) {
+            Path file = folder.resolve(name);
+            byte[] b = Files.readAllBytes(file);
+            b[b.length / 2] ^= 1;
+            Files.write(file, b);
+            assertOneMessage(CliRun.of("emulate", folder.toString(), "--model", nc.toString(), "--samples", "2"),
+                    name + ": files[", "SHA-256");
+            b[b.length / 2] ^= 1;
+            Files.write(file, b);
+        }
+        Path json = folder.resolve("mapping.json");
+        String s = Files.readString(json);
+        Files.writeString(json, s.replaceFirst("\"cores/core-0000.syn\"", "\"cores/core\\\\u0000.syn\""));
+        assertOneMessage(CliRun.of("emulate", folder.toString(), "--model", nc.toString(), "--samples", "2"),
+                "is not a plain file name inside the mapping folder");
+    }
+
     @Test
     void aFolderRunWithAnotherModelIsRefused() throws Exception {
         Path other = dir.resolve("other.snn");

@@ -132,6 +132,41 @@ class NirCommandsTest {
         assertFalse(Files.exists(dir.resolve("z.nir")));
     }
 
+    /**
+     * NIR's own reference file with fc1's weight redimensioned from 3 x 4 to 3 x 268 million: the
+     * reader once allocated what the header claimed; now every command says so in one line.
+     */
+    @Test
+    void aFileClaimingGigabytesIsOneLineAndExitCode3() throws Exception {
+        byte[] b = Files.readAllBytes(Golden.projectRoot().resolve("compiler/src/test/resources/nir/nir-1.0.7-reference.nir"));
+        byte[] find = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(3).putLong(4).array();
+        byte[] put = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(3).putLong(1L << 28).array();
+        int found = 0;
+        for (int i = 0; i + 16 <= b.length; i++) {
+            if (java.util.Arrays.equals(b, i, i + 16, find, 0, 16)) {
+                System.arraycopy(put, 0, b, i, 16);
+                found++;
+            }
+        }
+        assertTrue(found > 0);
+        Path huge = dir.resolve("huge.nir");
+        Files.write(huge, b);
+        String says = "/node/nodes/fc1/weight has dimensions [3, 268435456] of 4-byte values, which would need 3.0 GiB, more"
+                + " than the whole file";
+        assertOneCleanError(CliRun.of("nir", "info", huge.toString()), ExitCodes.INPUT_ERROR, "huge.nir: ", says);
+        assertOneCleanError(CliRun.of("nir", "import", huge.toString(), "-o", dir.resolve("h.snn").toString()),
+                ExitCodes.INPUT_ERROR, "huge.nir: ", says);
+        assertFalse(Files.exists(dir.resolve("h.snn")));
+    }
+
+    /** A folder no file can be created in (/proc refuses even root) is the user's problem, not an internal error. */
+    @Test
+    void exportWhereNoFileCanBeWrittenIsExitCode3() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux's /proc");
+        assertOneCleanError(CliRun.of("nir", "export", example("mlp"), "-o", "/proc/mlp.nir"), ExitCodes.INPUT_ERROR,
+                "/proc/mlp.nir: cannot write the file: no file can be created in /proc", "check that the folder is writable");
+    }
+
     @Test
     void graphsSpikeforgeCannotExpressAreNamed() throws Exception {
         Path p = dir.resolve("rec.nir");

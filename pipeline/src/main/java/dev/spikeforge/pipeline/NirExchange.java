@@ -52,10 +52,21 @@ public final class NirExchange {
         try {
             NirStore.standard().write(out, r.file());
         } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, out + ": cannot write the file: " + IoProblems.reason(e)
-                    + "; check that the folder is writable and the disk is not full");
+            throw writeFailed(out, e);
         }
         return r;
+    }
+
+    /**
+     * A NIR file that could not be written (a read-only folder, a full disk): a user's problem
+     * (exit 3) naming the file, the reason and the fix; the earlier file, if any, is unchanged.
+     */
+    static PipelineException writeFailed(Path out, IOException e) {
+        String reason = e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException
+                ? "no file can be created in " + (out.toAbsolutePath().getParent()) + " (" + IoProblems.reason(e) + ")"
+                : IoProblems.reason(e);
+        return PipelineException.of(PipelineException.Kind.INPUT, out + ": cannot write the file: " + reason
+                + "; check that the folder is writable and the disk is not full, or give another path with -o");
     }
 
     /** Reads and converts a NIR file and compiles the model text it gives (nothing is written). */

@@ -1,6 +1,7 @@
 package dev.spikeforge.compiler.nir;
 
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.InputFiles;
 import dev.spikeforge.compiler.nir.NirElement.NirEdge;
 import dev.spikeforge.compiler.nir.NirElement.NirGraph;
 import dev.spikeforge.compiler.nir.NirElement.NirNode;
@@ -10,6 +11,7 @@ import dev.spikeforge.compiler.nir.NirValue.NirText;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Dataset;
+import io.jhdf.exceptions.HdfException;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
@@ -34,19 +36,78 @@ import java.util.TreeMap;
  */
 final class JhdfNirStore implements NirStore {
 
+    /**
+     * What a read may cost, whatever the file says: the file's size, the bytes all its datasets
+     * expand to, the number of groups and datasets visited, and how deeply graphs nest.
+     *
+     * @param fileBytes     the largest file read
+     * @param expandedBytes the most bytes all datasets together may expand to (compressed data included)
+     * @param elements      the most groups and datasets the reader visits
+     * @param depth         the deepest nesting of graphs in graphs
+     */
+    record Limits(long fileBytes, long expandedBytes, int elements, int depth) {
+        static final Limits DEFAULT = new Limits(MAX_FILE_BYTES, MAX_EXPANDED_BYTES, MAX_ELEMENTS, MAX_DEPTH);
+    }
+
+    /** The largest NIR file read: 256 MiB (64 million float32 parameters). */
+    static final long MAX_FILE_BYTES = 256L << 20;
+    /** The most bytes the datasets of one file may expand to, compressed or not: 256 MiB. */
+    static final long MAX_EXPANDED_BYTES = 256L << 20;
+    /** The most groups and datasets one file may have. */
+    static final int MAX_ELEMENTS = 100_000;
+    /** The deepest nesting of graphs in graphs. */
+    static final int MAX_DEPTH = 32;
+    /** The widest element read: a fixed-length string of 64 KiB (numbers are 4 or 8 bytes). */
+    static final int MAX_ELEMENT_BYTES = 64 << 10;
+
+    /** Opens the file jHDF writes: {@link HdfFile#write}, or a failing one in tests. */
+    @FunctionalInterface
+    interface Opener {
+        WritableHdfFile open(Path file);
+    }
+
+    private final Limits limits;
+    private final Opener opener;
+
+    JhdfNirStore() {
+        this(Limits.DEFAULT, HdfFile::write);
+    }
+
+    JhdfNirStore(Limits limits) {
+        this(limits, HdfFile::write);
+    }
+
+    JhdfNirStore(Limits limits, Opener opener) {
+        this.limits = limits;
+        this.opener = opener;
+    }
+
+    /**
+     * Reads the whole file (through {@link InputFiles}, at most {@link Limits#fileBytes}) and parses
+     * it from memory: jHDF then slices the bytes it is pointed at instead of allocating buffers of
+     * the sizes a damaged header claims, and an address past the end fails at once. Before any
+     * dataset is read, what it would allocate is checked against the file's size (uncompressed
+     * data must be in the file) and against {@link Limits#expandedBytes} (all data together).
+     */
     @Override
     public NirFile read(Path file) throws NirFormatException {
-        if (!Files.isRegularFile(file)) {
-            throw new NirFormatException(file, Files.exists(file) ? "is not a file" : "cannot read the file: no such file",
-                    "give the path of a .nir file");
+        byte[] bytes;
+        try {
+            bytes = InputFiles.read(file, "NIR file", limits.fileBytes());
+        } catch (InputFiles.NotUsable e) {
+            if (!Files.exists(file)) {
+                throw new NirFormatException(file, "cannot read the file: no such file", "give the path of a .nir file", e);
+            }
+            throw new NirFormatException(file, e.problem(), e.help(), e);
         }
-        Reader r = new Reader(file);
-        try (HdfFile hdf = new HdfFile(file)) {
+        Reader r = new Reader(file, bytes.length, limits);
+        try (HdfFile hdf = HdfFile.fromBytes(bytes)) {
             return r.file(hdf);
         } catch (NirFormatException e) {
             throw e;
-        } catch (RuntimeException e) {
-            String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        } catch (RuntimeException | StackOverflowError e) {
+            String what = e instanceof StackOverflowError ? "its structure refers to itself or nests without end"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new NirFormatException(file, "is not a readable HDF5 file" + (r.where.isEmpty() ? "" : " (at " + r.where + ")")
                     + ": " + what, "the file is damaged or truncated, or not a NIR file; write it again with nir.write "
                     + "or spikeforge nir export", e);
@@ -56,10 +117,78 @@ final class JhdfNirStore implements NirStore {
     /** Reads with the HDF5 path being read kept for messages. */
     private static final class Reader {
         private final Path file;
+        private final long fileBytes;
+        private final Limits limits;
         private String where = "";
+        private long expanded;
+        private int elements;
 
-        Reader(Path file) {
+        Reader(Path file, long fileBytes, Limits limits) {
             this.file = file;
+            this.fileBytes = fileBytes;
+            this.limits = limits;
+        }
+
+        /**
+         * Checks what reading {@code d} would allocate before jHDF reads it: the element count
+         * and width from its header, against the file's size when the data is stored as it is
+         * (contiguous or compact) and against the limit of all expanded data.
+         */
+        private void guard(Dataset d, String path) throws NirFormatException {
+            where = path;
+            count(path);
+            long[] dims = d.getDimensionsAsLong();
+            if (dims.length > 32) {
+                throw problem(path, "has " + dims.length + " dimensions; HDF5 allows 32", DAMAGED);
+            }
+            long count = 1;
+            for (long x : dims) {
+                if (x < 0) {
+                    throw problem(path, "has a negative dimension " + x, DAMAGED);
+                }
+                count = x == 0 ? 0 : count > Integer.MAX_VALUE / x ? Long.MAX_VALUE : count * x;
+            }
+            if (count > Integer.MAX_VALUE) {
+                throw problem(path, "has dimensions " + java.util.Arrays.toString(dims) + ", more than 2^31 - 1 values", DAMAGED);
+            }
+            int width = d.getDataType().getSize();
+            if (width < 1 || width > MAX_ELEMENT_BYTES) {
+                throw problem(path, "has elements of " + width + " bytes; the limit is " + MAX_ELEMENT_BYTES, DAMAGED);
+            }
+            long bytes = count * width;
+            boolean stored = d.getDataLayout() != io.jhdf.object.message.DataLayout.CHUNKED;
+            if (stored && bytes > fileBytes) {
+                throw problem(path, "has dimensions " + java.util.Arrays.toString(dims) + " of " + width + "-byte values, which"
+                        + " would need " + InputFiles.bytes(bytes) + ", more than the whole file (" + InputFiles.bytes(fileBytes) + ")",
+                        DAMAGED);
+            }
+            expanded += bytes;
+            if (bytes > limits.expandedBytes() || expanded > limits.expandedBytes()) {
+                throw problem(path, "has dimensions " + java.util.Arrays.toString(dims) + " of " + width + "-byte values ("
+                        + InputFiles.bytes(bytes) + "); with the datasets before it the file expands to "
+                        + InputFiles.bytes(expanded) + ", over the limit of " + InputFiles.bytes(limits.expandedBytes()),
+                        "a NIR file of this size is not a model spikeforge can run; check that this is the right file");
+            }
+        }
+
+        /** One more group or dataset visited. */
+        private void count(String path) throws NirFormatException {
+            if (++elements > limits.elements()) {
+                throw problem(path, "is beyond the limit of " + limits.elements() + " groups and datasets in one file",
+                        "a NIR graph of this size is not a model spikeforge can run; check that this is the right file");
+            }
+        }
+
+        /** The children of {@code g} by name (jHDF does not keep the written order; h5py lists names sorted too), counted against the limit. */
+        private List<Node> children(Group g, String path) throws NirFormatException {
+            where = path;
+            Map<String, Node> all = g.getChildren();
+            if (all.size() > limits.elements() - elements) {
+                throw problem(path, "has " + all.size() + " children, beyond the limit of " + limits.elements()
+                        + " groups and datasets in one file",
+                        "a NIR graph of this size is not a model spikeforge can run; check that this is the right file");
+            }
+            return List.copyOf(new TreeMap<>(all).values());
         }
 
         NirFile file(HdfFile hdf) throws NirFormatException {
@@ -69,11 +198,14 @@ final class JhdfNirStore implements NirStore {
                 throw problem("/node", "has no group 'node', which holds a NIR file's graph",
                         "this is an HDF5 file but not a NIR graph (nir.write puts the graph under /node)");
             }
+            if (version instanceof Dataset d) {
+                guard(d, "/version");
+            }
             String v = version instanceof Dataset d && !d.isEmpty() && d.getData() instanceof String s ? s : "";
             if (v.isEmpty()) {
                 throw problem("/version", "has no string dataset 'version'", "NIR writes it at the root of every file");
             }
-            NirElement e = element((Group) top, "/node");
+            NirElement e = element((Group) top, "/node", 0);
             if (!(e instanceof NirGraph g)) {
                 throw problem("/node/type", "is \"" + e.type() + "\", not \"NIRGraph\"",
                         "the top node of a NIR file is a graph; wrap the node in a NIRGraph");
@@ -81,13 +213,18 @@ final class JhdfNirStore implements NirStore {
             return new NirFile(v, g);
         }
 
-        private NirElement element(Group g, String path) throws NirFormatException {
+        private NirElement element(Group g, String path, int depth) throws NirFormatException {
+            if (depth > limits.depth()) {
+                throw problem(path, "nests graphs " + depth + " deep, beyond the limit of " + limits.depth(),
+                        "NIR graphs nest a few levels; the file is damaged or refers to itself");
+            }
+            count(path);
             where = path + "/type";
             String type = text(g.getChild("type"), path + "/type");
             Map<String, NirValue> metadata = new LinkedHashMap<>();
             Node meta = g.getChild("metadata");
             if (meta != null && meta.isGroup()) {
-                for (Node m : sorted((Group) meta)) {
+                for (Node m : children((Group) meta, path + "/metadata")) {
                     if (m instanceof Dataset d) {
                         NirValue value = metadataValue(d, path + "/metadata/" + m.getName());
                         if (value != null) {
@@ -97,10 +234,10 @@ final class JhdfNirStore implements NirStore {
                 }
             }
             if (type.equals("NIRGraph")) {
-                return graph(g, path, metadata);
+                return graph(g, path, metadata, depth);
             }
             Map<String, NirValue> params = new LinkedHashMap<>();
-            for (Node c : sorted(g)) {
+            for (Node c : children(g, path)) {
                 String name = c.getName();
                 if (name.equals("type") || name.equals("metadata")) {
                     continue;
@@ -109,7 +246,7 @@ final class JhdfNirStore implements NirStore {
                 if (c instanceof Dataset d) {
                     params.put(name, value(d, at));
                 } else if (c instanceof Group sub && sub.getChildren().size() == 1
-                        && sorted(sub).get(0) instanceof Dataset only) {
+                        && children(sub, at).get(0) instanceof Dataset only) {
                     // NIR before 1.0 wrote input_type / output_type as a dict {"input": shape}
                     params.put(name, value(only, at + "/" + only.getName()));
                 }
@@ -117,19 +254,19 @@ final class JhdfNirStore implements NirStore {
             return new NirNode(type, params, metadata);
         }
 
-        private NirGraph graph(Group g, String path, Map<String, NirValue> metadata) throws NirFormatException {
+        private NirGraph graph(Group g, String path, Map<String, NirValue> metadata, int depth) throws NirFormatException {
             Node nodes = g.getChild("nodes");
             if (nodes == null || !nodes.isGroup()) {
                 throw problem(path + "/nodes", "is missing: a NIRGraph keeps its nodes in a group 'nodes'",
                         "write the graph with nir.write or spikeforge nir export");
             }
             Map<String, NirElement> out = new LinkedHashMap<>();
-            for (Node n : sorted((Group) nodes)) {
+            for (Node n : children((Group) nodes, path + "/nodes")) {
                 String at = path + "/nodes/" + n.getName();
                 if (!n.isGroup()) {
                     throw problem(at, "is a dataset, but every node of a graph is a group", "write the graph with nir.write");
                 }
-                out.put(n.getName(), element((Group) n, at));
+                out.put(n.getName(), element((Group) n, at, depth + 1));
             }
             List<NirEdge> edges = new ArrayList<>();
             String at = path + "/edges";
@@ -138,6 +275,7 @@ final class JhdfNirStore implements NirStore {
             if (!(e instanceof Dataset d)) {
                 throw problem(at, "is missing: a NIRGraph lists its edges in a dataset 'edges'", "write the graph with nir.write");
             }
+            guard(d, at);
             if (!d.isEmpty() && d.getSize() > 0) {
                 int[] dims = d.getDimensions();
                 if (d.getJavaType() != String.class || dims.length != 2 || dims[1] != 2) {
@@ -154,6 +292,9 @@ final class JhdfNirStore implements NirStore {
 
         private String text(Node n, String path) throws NirFormatException {
             where = path;
+            if (n instanceof Dataset d) {
+                guard(d, path);
+            }
             if (!(n instanceof Dataset d) || d.isEmpty() || !(d.getData() instanceof String s)) {
                 throw problem(path, n == null ? "is missing" : "is not a string",
                         "every NIR node has a string dataset 'type' naming its class (\"LIF\", \"Affine\", ...)");
@@ -162,7 +303,7 @@ final class JhdfNirStore implements NirStore {
         }
 
         private NirValue value(Dataset d, String path) throws NirFormatException {
-            where = path;
+            guard(d, path);
             if (d.isEmpty() || d.getSize() == 0) {
                 throw problem(path, "is empty", "NIR parameters hold at least one value");
             }
@@ -187,8 +328,8 @@ final class JhdfNirStore implements NirStore {
         }
 
         /** Metadata values that are not numbers or strings (lists, bitfields) are skipped. */
-        private NirValue metadataValue(Dataset d, String path) {
-            where = path;
+        private NirValue metadataValue(Dataset d, String path) throws NirFormatException {
+            guard(d, path);
             if (d.isEmpty() || d.getSize() == 0) {
                 return null;
             }
@@ -197,6 +338,8 @@ final class JhdfNirStore implements NirStore {
             }
             return numbers(d);
         }
+
+        private static final String DAMAGED = "the file is damaged; write it again with nir.write or spikeforge nir export";
 
         private NirFormatException problem(String path, String what, String help) {
             return new NirFormatException(file, path + " " + what, help);
@@ -252,20 +395,28 @@ final class JhdfNirStore implements NirStore {
                 + java.util.Arrays.toString(d.getDimensions());
     }
 
-    /** Children by name: jHDF does not keep the written order, and h5py lists names sorted too. */
-    private static List<Node> sorted(Group g) {
-        return List.copyOf(new TreeMap<>(g.getChildren()).values());
-    }
-
     @Override
     public void write(Path file, NirFile content) throws IOException {
         check(content.graph(), "/node");
         AtomicFiles.writeWith(file, temp -> {
-            try (WritableHdfFile f = HdfFile.write(temp)) {
+            try (WritableHdfFile f = opener.open(temp)) {
                 f.putDataset("version", content.version());
                 writeElement(f.putGroup("node"), content.graph());
+            } catch (HdfException e) {
+                // jHDF reports a folder it cannot write to, or a full disk, as its own RuntimeException
+                throw writeProblem(e);
             }
         });
+    }
+
+    /** The IOException under jHDF's exception (its reason: "No space left on device", "permission denied"). */
+    static IOException writeProblem(HdfException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException io) {
+                return io;
+            }
+        }
+        return new IOException(e.getMessage() == null ? "jHDF could not write the file" : e.getMessage(), e);
     }
 
     private static void writeElement(WritableGroup g, NirElement e) {

@@ -569,7 +569,7 @@ public final class NirImport {
                         + " and feeds " + it.describe(), "folding the pooling into the convolution needs a size that "
                         + "the kernel divides; put spiking neurons after the pooling");
             }
-            wf = foldConv(wf, ws, f);
+            wf = foldConv(wf, ws, f, it);
             k *= f.k();
             stride *= f.k();
             padding *= f.k();
@@ -660,12 +660,12 @@ public final class NirImport {
      * Conv over a K x K pooling of its input = conv over the input with kernel K*k, stride K*s,
      * padding K*p, each weight spread over its K x K window and multiplied by the pooling's factor.
      */
-    private static float[] foldConv(float[] w, int[] ws, Fold f) {
+    private float[] foldConv(float[] w, int[] ws, Fold f, Item into) throws NirFormatException {
         int out = ws[0];
         int in = ws[1];
         int k = ws[2];
         int kk = k * f.k();
-        float[] w2 = new float[out * in * kk * kk];
+        float[] w2 = new float[folded(f, into, (long) out * in * kk * kk)];
         for (int o = 0; o < out; o++) {
             for (int c = 0; c < in; c++) {
                 for (int y = 0; y < kk; y++) {
@@ -679,8 +679,21 @@ public final class NirImport {
         return w2;
     }
 
+    /** The most weights folding a pooling into a layer may make: 64 Mi float32 (256 MiB). */
+    static final long MAX_FOLDED_WEIGHTS = 1L << 26;
+
+    /** {@code n} as an array length, when folding {@code f} into {@code into} (null: the next dense node) makes at most the limit. */
+    private int folded(Fold f, Item into, long n) throws NirFormatException {
+        if (n > MAX_FOLDED_WEIGHTS) {
+            throw unsupported(f.pool(), "would be folded into " + (into == null ? "the next dense node" : into.describe())
+                    + " as " + n + " weights, over the limit of " + MAX_FOLDED_WEIGHTS,
+                    "put spiking neurons after the pooling so that it is not folded, or pool a smaller input");
+        }
+        return (int) n;
+    }
+
     /** Dense over a pooled C x Hp x Wp input -> dense over the C x H x W input (rows and columns the pooling dropped get 0). */
-    private float[] foldDense(float[] w, int outs) {
+    private float[] foldDense(float[] w, int outs) throws NirFormatException {
         if (fold == null) {
             return w;
         }
@@ -692,8 +705,8 @@ public final class NirImport {
         int hp = h / f.k();
         int wp = wd / f.k();
         int pooled = c * hp * wp;
+        float[] w2 = new float[folded(f, null, (long) outs * c * h * wd)];
         int full = c * h * wd;
-        float[] w2 = new float[outs * full];
         for (int o = 0; o < outs; o++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < hp * f.k(); y++) {
@@ -1011,6 +1024,13 @@ public final class NirImport {
     }
 
     private int[] shapeOf(Item input, NirArray s) throws NirFormatException {
+        double product = 1;
+        for (double x : s.data()) {
+            product *= x;
+        }
+        if (product > Integer.MAX_VALUE) {
+            throw bad(input, "shape", "is " + s + ", more than 2^31 - 1 input values");
+        }
         int[] d = toInts(s);
         for (int x : d) {
             if (x < 1) {

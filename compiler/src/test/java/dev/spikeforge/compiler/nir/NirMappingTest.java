@@ -312,6 +312,28 @@ class NirMappingTest {
 
     // ------------------------------------------------------------------ what cannot be expressed
 
+    /** A pooling folded into the next weights may not make more than the stated number of them (here 2 GiB of floats). */
+    @Test
+    void foldingIsBoundedByTheStatedLimit() {
+        NirGraph g = NirTesting.chain(Map.of(),
+                "input", node("Input", "shape", NirArray.int64(1, 16384, 16384)),
+                "avg", node("AvgPool2d", "kernel_size", NirArray.int64(16384, 16384), "stride", NirArray.int64(16384, 16384)),
+                "flat", node("Flatten", "start_dim", NirArray.int64Scalar(0), "end_dim", NirArray.int64Scalar(-1)),
+                "fc", node("Linear", "weight", NirArray.float32(new float[] {1, 2}, 2, 1)),
+                "output", node("Output", "shape", NirArray.int64(2)));
+        NirFormatException e = refused(g);
+        assertTrue(e.problem().contains("would be folded into the next dense node as 536870912 weights, over the limit of "
+                + NirImport.MAX_FOLDED_WEIGHTS), e.oneLine());
+    }
+
+    @Test
+    void anInputOfMoreThanTwoToThe31ValuesIsRefused() {
+        NirGraph g = NirTesting.chain(Map.of(),
+                "input", node("Input", "shape", NirArray.int64(65536, 65536, 65536)),
+                "output", node("Output", "shape", NirArray.int64(2)));
+        assertTrue(refused(g).problem().contains("more than 2^31 - 1 input values"), refused(g).oneLine());
+    }
+
     private static NirFormatException refused(NirGraph g) {
         NirFormatException e = assertThrows(NirFormatException.class,
                 () -> NirImport.convert(FILE, new NirFile("1.0.7", g), NirImport.Options.DEFAULTS));

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.InputFiles;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -172,77 +172,211 @@ public final class FpgaFolder {
 
     // ---- reading --------------------------------------------------------------------------------
 
-    /** Reads a folder back; every problem is one {@link FpgaFolderException} naming the file and the field. */
+    /** The largest fpga.json read (a 100-layer design's is about 150 KiB). */
+    public static final long MAX_JSON_BYTES = 4L << 20;
+    /** The largest Verilog or test bench file read to check its checksum. */
+    public static final long MAX_SOURCE_BYTES = 16L << 20;
+    /** The most input values or neurons one layer may have (also bounds the event buffer). */
+    public static final long MAX_LAYER_SIZE = 1L << 24;
+    /** The most on-chip memory bits a design may have: 256 Mbit, far above any device in {@link FpgaDevices}. */
+    public static final long MAX_MEMORY_BITS = 1L << 28;
+
+    /** Names in {@code files}: a subfolder the writer makes, then one plain file name. */
+    private static final java.util.regex.Pattern FILE_NAME =
+            java.util.regex.Pattern.compile("(rtl|mem|tb)/[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}");
+    /** A top module name as {@link FpgaDesign#sanitize} makes it, with {@code _top}. */
+    private static final java.util.regex.Pattern TOP = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,200}_top");
+
+    /**
+     * Reads a folder back; every problem is one {@link FpgaFolderException} naming the file and the
+     * field. Nothing in fpga.json is trusted: every field is checked against the layer sizes and the
+     * other fields it must agree with (so the emulator and the RTL runner index without surprises),
+     * every file name must be one the writer makes, every file is read through {@link InputFiles}
+     * with a cap and must match its SHA-256.
+     */
     public static FpgaDesign read(Path folder) throws FpgaFolderException {
         Path json = folder.resolve(DESCRIPTION);
         JsonNode doc;
-        try {
-            doc = JSON.readTree(Files.readAllBytes(json));
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(json, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new FpgaFolderException(json, "file", "missing: this is not an fpga folder (spikeforge compile writes one)");
+        }
+        try {
+            doc = JSON.readTree(InputFiles.read(json, DESCRIPTION, MAX_JSON_BYTES));
+        } catch (InputFiles.NotUsable e) {
+            throw new FpgaFolderException(json, "file", e.problem());
         } catch (IOException e) {
-            throw new FpgaFolderException(json, "file", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new FpgaFolderException(json, "file", "not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+        if (doc == null || !doc.isObject()) {
+            throw new FpgaFolderException(json, "file", "not a JSON object");
         }
         Reader r = new Reader(json, doc);
         String schema = r.text(doc, "schema");
         if (!SCHEMA.equals(schema)) {
-            throw new FpgaFolderException(json, "schema", "is '" + schema + "', this version reads " + SCHEMA);
+            throw new FpgaFolderException(json, "schema", "is '" + printable(schema) + "', this version reads " + SCHEMA);
         }
-        JsonNode sums = r.node(doc, "files");
-        for (var it = sums.fields(); it.hasNext(); ) {
-            var e = it.next();
-            Path f = folder.resolve(e.getKey());
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(f);
-            } catch (IOException ex) {
-                throw new FpgaFolderException(f, "file", "listed in fpga.json but cannot be read (" + ex.getClass().getSimpleName()
-                        + "); compile again");
-            }
-            if (!sha256(bytes).equals(e.getValue().asText())) {
-                throw new FpgaFolderException(f, "file", "its SHA-256 differs from fpga.json's: the file was changed after compile");
-            }
+        String top = r.text(doc, "top");
+        if (!TOP.matcher(top).matches()) {
+            throw new FpgaFolderException(json, "top", "is '" + printable(top) + "', not a Verilog name ending in _top");
         }
+        String base = top.substring(0, top.length() - "_top".length());
+        int timesteps = r.integer(doc, "timesteps", 1, 1 << 20);
+        String model = r.text(doc, "model");
         JsonNode par = r.node(doc, "parameters");
         int lanes = r.integer(par, "lanes", 1, 64);
         if (Integer.bitCount(lanes) != 1) {
             throw new FpgaFolderException(json, "parameters.lanes", "is " + lanes + ", not a power of two");
         }
-        FpgaOptions o = new FpgaOptions(lanes, r.text(par, "family"), r.text(par, "memory"), r.text(par, "device"));
+        FpgaOptions o = new FpgaOptions(lanes, r.oneOf(par, "family", FpgaOptions.FAMILIES),
+                r.oneOf(par, "memory", FpgaOptions.MEMORY_STYLES), r.text(par, "device"));
+        if (!o.device().isEmpty() && !FpgaDevices.known(o.device())) {
+            throw new FpgaFolderException(json, "parameters.device", "is '" + printable(o.device()) + "', not one of "
+                    + String.join(", ", FpgaDevices.names()));
+        }
         Numerics numerics = numerics(r, r.node(doc, "numerics"), json);
         JsonNode in = r.node(doc, "input");
+        String encoding = r.text(in, "encoding");
+        int inputValueBits = switch (encoding) {
+            case "direct" -> 9;
+            case "bipolar", "events" -> 2;
+            case "poisson", "latency" -> 0;
+            default -> throw new FpgaFolderException(json, "input.encoding", "is '" + printable(encoding)
+                    + "', not poisson, bipolar, latency, direct or events");
+        };
+        r.at("input");
+        int valueBits = r.integer(in, "value_bits", 0, 16);
+        if (valueBits != inputValueBits) {
+            throw new FpgaFolderException(json, "input.value_bits", "is " + valueBits + ", but " + encoding
+                    + " input events carry " + inputValueBits);
+        }
         JsonNode shapeNode = r.node(in, "shape");
         int[] shape = new int[3];
+        r.at("input.shape");
         for (int i = 0; i < 3; i++) {
             shape[i] = r.integer(shapeNode, i, 1, 1 << 24);
         }
+        r.size(shape, "input.shape");
+        r.at("");
         List<FpgaLayer> layers = new ArrayList<>();
-        List<FpgaDesign.Images> images = new ArrayList<>();
+        // every file the folder must have, with the most bytes it may have
+        Map<String, Long> expected = new LinkedHashMap<>();
         JsonNode ls = r.node(doc, "layers");
         if (!ls.isArray() || ls.isEmpty()) {
             throw new FpgaFolderException(json, "layers", "must be a non-empty list");
         }
+        if (ls.size() > 4096) {
+            throw new FpgaFolderException(json, "layers", "has " + ls.size() + " layers, over the limit of 4096");
+        }
+        long memoryBits = 0;
         for (int i = 0; i < ls.size(); i++) {
             JsonNode n = ls.get(i);
-            r.at("layers[" + i + "]");
-            FpgaLayer l = r.layer(n, i, lanes, i == ls.size() - 1);
-            numerics.check(l, json, "layers[" + i + "]");
+            String at = "layers[" + i + "]";
+            r.at(at);
             FpgaLayer prev = i == 0 ? null : layers.get(i - 1);
             int[] src = prev == null ? shape : new int[] {prev.outC(), prev.outH(), prev.outW()};
-            if (l.inC() != src[0] || l.inH() != src[1] || l.inW() != src[2]) {
-                throw new FpgaFolderException(json, "layers[" + i + "].in_shape", "does not match the output of the layer before");
-            }
+            FpgaLayer l = r.layer(n, i, lanes, i == ls.size() - 1, src);
+            numerics.check(l, json, at);
+            r.agrees(l, n, src, i == 0 ? inputValueBits : 0, encoding, layers.isEmpty() ? l : layers.get(0), base);
             layers.add(l);
-            images.add(new FpgaDesign.Images(
-                    readHex(folder, VerilogGenerator.memFile(r.module(n), "w"), l.weightWords(), lanes, l.weightBits(), true),
-                    l.biasBits() == 0 ? null
-                            : readHex(folder, VerilogGenerator.memFile(r.module(n), "b"), l.blocks(), lanes, l.biasBits(), true),
-                    l.thetaBits() == 0 ? null
-                            : readHex(folder, VerilogGenerator.memFile(r.module(n), "t"), l.blocks(), lanes, l.thetaBits(), false)));
+            String module = base + "_l" + i;
+            expected.put("rtl/" + module + ".v", MAX_SOURCE_BYTES);
+            expected.put(VerilogGenerator.memFile(module, "w"), hexBytes(l.weightWords(), lanes, l.weightBits()));
+            if (l.biasBits() > 0) {
+                expected.put(VerilogGenerator.memFile(module, "b"), hexBytes(l.blocks(), lanes, l.biasBits()));
+            }
+            if (l.thetaBits() > 0) {
+                expected.put(VerilogGenerator.memFile(module, "t"), hexBytes(l.blocks(), lanes, l.thetaBits()));
+            }
+            memoryBits += (long) l.eventDepth() * l.eventBits() + (long) l.memoryWords() * lanes * l.accBits()
+                    + (long) l.weightWords() * lanes * l.weightBits() + (long) l.blocks() * lanes * (l.biasBits() + l.thetaBits());
+            if (memoryBits > MAX_MEMORY_BITS) {
+                throw new FpgaFolderException(json, at, "the memories up to this layer hold " + memoryBits
+                        + " bits, over the limit of " + MAX_MEMORY_BITS + " (" + (MAX_MEMORY_BITS >> 20) + " Mbit)");
+            }
         }
         r.at("");
-        return new FpgaDesign(r.text(doc, "model"), r.text(doc, "top"), r.integer(doc, "timesteps", 1, 1 << 20), o,
-                r.text(in, "encoding"), shape, layers, images);
+        expected.put("rtl/" + top + ".v", MAX_SOURCE_BYTES);
+        expected.put("tb/tb.v", MAX_SOURCE_BYTES);
+        expected.put("tb/main.cpp", MAX_SOURCE_BYTES);
+        Map<String, byte[]> bytes = checkFiles(folder, json, r.node(doc, "files"), expected);
+        List<FpgaDesign.Images> images = new ArrayList<>();
+        for (FpgaLayer l : layers) {
+            String module = base + "_l" + l.index();
+            images.add(new FpgaDesign.Images(
+                    readHex(folder, bytes, VerilogGenerator.memFile(module, "w"), l.weightWords(), lanes, l.weightBits(), true),
+                    l.biasBits() == 0 ? null
+                            : readHex(folder, bytes, VerilogGenerator.memFile(module, "b"), l.blocks(), lanes, l.biasBits(), true),
+                    l.thetaBits() == 0 ? null
+                            : readHex(folder, bytes, VerilogGenerator.memFile(module, "t"), l.blocks(), lanes, l.thetaBits(), false)));
+        }
+        return new FpgaDesign(model, top, timesteps, o, encoding, shape, layers, images);
+    }
+
+    /** The most bytes a memory image of {@code words} words may have: one hex word and a line end (CR LF at most) each. */
+    private static long hexBytes(int words, int lanes, int bits) {
+        return (long) words * ((lanes * bits + 3) / 4 + 2);
+    }
+
+    /**
+     * The {@code files} object must list exactly the files the writer makes, by plain relative
+     * names; each is read through {@link InputFiles} with its cap and checked against its SHA-256.
+     */
+    private static Map<String, byte[]> checkFiles(Path folder, Path json, JsonNode sums, Map<String, Long> expected)
+            throws FpgaFolderException {
+        if (!sums.isObject()) {
+            throw new FpgaFolderException(json, "files", "must be an object of file name to SHA-256");
+        }
+        for (var it = sums.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!FILE_NAME.matcher(name).matches()) {
+                throw new FpgaFolderException(json, "files", "'" + printable(name) + "' is not a plain file name inside the"
+                        + " folder (rtl/, mem/ or tb/ and a name of letters, digits, '_', '.' and '-')");
+            }
+            if (!expected.containsKey(name)) {
+                throw new FpgaFolderException(json, "files", "lists " + name + ", which is not a file of this design");
+            }
+        }
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : expected.entrySet()) {
+            JsonNode sum = sums.get(e.getKey());
+            if (sum == null || !sum.isTextual()) {
+                throw new FpgaFolderException(json, "files", "does not list " + e.getKey() + " with its SHA-256, so the file"
+                        + " cannot be checked");
+            }
+            Path f = folder.resolve(e.getKey());
+            byte[] data;
+            try {
+                data = InputFiles.read(f, e.getKey().startsWith("mem/") ? "memory image" : "file", e.getValue());
+            } catch (InputFiles.NotUsable ex) {
+                if (!Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw new FpgaFolderException(f, "file", "listed in fpga.json but cannot be read (missing); compile again");
+                }
+                throw new FpgaFolderException(f, "file", ex.problem());
+            }
+            if (!sha256(data).equals(sum.asText())) {
+                throw new FpgaFolderException(f, "file", "its SHA-256 differs from fpga.json's: the file was changed after compile");
+            }
+            out.put(e.getKey(), data);
+        }
+        return out;
+    }
+
+    /** {@code s} with control characters and lone surrogates shown as a backslash, u and four hex digits, for messages. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        int limit = Math.min(s.length(), 200);
+        for (int i = 0; i < limit; i++) {
+            char c = s.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (pair) {
+                b.append(c).append(s.charAt(++i));
+            } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return s.length() > limit ? b.append("...").toString() : b.toString();
     }
 
     /** The numerics fpga.json records: they must be the accelerator's own and every layer's. */
@@ -284,15 +418,10 @@ public final class FpgaFolder {
         return new Numerics(false, overflow.equals("wrap"));
     }
 
-    private static long[][] readHex(Path folder, String name, int words, int lanes, int bits, boolean signed)
-            throws FpgaFolderException {
+    private static long[][] readHex(Path folder, Map<String, byte[]> files, String name, int words, int lanes, int bits,
+                                    boolean signed) throws FpgaFolderException {
         Path f = folder.resolve(name);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(f, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new FpgaFolderException(f, "file", "missing or unreadable; compile again");
-        }
+        List<String> lines = new String(files.get(name), StandardCharsets.US_ASCII).lines().toList();
         if (lines.size() != words) {
             throw new FpgaFolderException(f, "line " + (Math.min(lines.size(), words) + 1), "has " + lines.size()
                     + " words, fpga.json says " + words);
@@ -301,7 +430,7 @@ public final class FpgaFolder {
         long[][] out = new long[words][lanes];
         for (int w = 0; w < words; w++) {
             String line = lines.get(w).trim();
-            if (line.length() != digits || !line.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            if (line.length() != digits || !line.chars().allMatch(c -> c < 128 && Character.digit(c, 16) >= 0)) {
                 throw new FpgaFolderException(f, "line " + (w + 1), "is not a " + digits + "-digit hex word");
             }
             for (int l = 0; l < lanes; l++) {
@@ -363,11 +492,141 @@ public final class FpgaFolder {
             return (int) v;
         }
 
-        String module(JsonNode n) throws FpgaFolderException {
-            return text(n, "module");
+        String oneOf(JsonNode parent, String key, List<String> allowed) throws FpgaFolderException {
+            String v = text(parent, key);
+            if (!allowed.contains(v)) {
+                throw new FpgaFolderException(file, prefix + key, "is '" + printable(v) + "', not one of " + String.join(", ", allowed));
+            }
+            return v;
         }
 
-        FpgaLayer layer(JsonNode n, int index, int lanes, boolean last) throws FpgaFolderException {
+        /** The number of values of a [C, H, W] shape, at most {@link #MAX_LAYER_SIZE}. */
+        long size(int[] s, String where) throws FpgaFolderException {
+            long n = (long) s[0] * s[1] * s[2];
+            if (n > MAX_LAYER_SIZE) {
+                throw new FpgaFolderException(file, where, java.util.Arrays.toString(s) + " holds " + n
+                        + " values, over the limit of " + MAX_LAYER_SIZE);
+            }
+            return n;
+        }
+
+        private void expect(String field, long actual, long wanted, String because) throws FpgaFolderException {
+            expect(field, actual, wanted, because, "");
+        }
+
+        private void expect(String field, long actual, long wanted, String because, String unit) throws FpgaFolderException {
+            if (actual != wanted) {
+                throw new FpgaFolderException(file, prefix + field, "is " + actual + ", but " + because + " " + wanted + unit);
+            }
+        }
+
+        /**
+         * Every field of layer {@code l} that follows from its shapes, its source and the other
+         * fields, as {@link FpgaDesign#plan} derives it: what the emulator and the RTL index by.
+         */
+        void agrees(FpgaLayer l, JsonNode n, int[] src, int valueBits, String encoding, FpgaLayer first, String base)
+                throws FpgaFolderException {
+            String module = text(n, "module");
+            if (!module.equals(base + "_l" + l.index())) {
+                throw new FpgaFolderException(file, prefix + "module", "is '" + printable(module) + "', but layer " + l.index()
+                        + " of top '" + base + "_top' is '" + base + "_l" + l.index() + "'");
+            }
+            String source = src[0] + " x " + src[1] + " x " + src[2];
+            expect("event_depth", l.eventDepth(), l.inputSize(), "the source of " + source + " holds", " events");
+            JsonNode ef = node(n, "event_fields");
+            JsonNode of = node(n, "out_event_fields");
+            String[] dims = {"channels", "rows", "columns"};
+            int[] fields = {l.cBits(), l.yBits(), l.xBits()};
+            int[] outFields = {l.outCBits(), l.outYBits(), l.outXBits()};
+            int[] out = {l.outC(), l.outH(), l.outW()};
+            for (int d = 0; d < 3; d++) {
+                expect("event_fields[" + d + "]", fields[d], FpgaLayer.indexBits(src[d]), src[d] + " " + dims[d] + " need", " bits");
+                expect("out_event_fields[" + d + "]", outFields[d], FpgaLayer.indexBits(out[d]), out[d] + " " + dims[d] + " need", " bits");
+            }
+            if (ef.size() != 3 || of.size() != 3) {
+                throw new FpgaFolderException(file, prefix + "event_fields", "must list 3 widths (channel, row, column)");
+            }
+            expect("value_bits", l.valueBits(), valueBits, l.index() == 0 ? encoding + " input events carry"
+                    : "only the first layer's events carry values; this layer's value_bits must be");
+            expect("weight_bits", l.weightBits(), first.weightBits(), "layers[0].weight_bits is");
+            expect("membrane_bits", l.membraneBits(), first.membraneBits(), "layers[0].membrane_bits is");
+            int need = Math.max(l.weightBits() + l.valueBits(), Math.max(l.biasBits(), l.thetaBits() + 1));
+            need = Math.max(need, l.mode().spiking() ? l.membraneBits() : l.readoutBits());
+            if (l.accBits() < need) {
+                throw new FpgaFolderException(file, prefix + "acc_bits", "is " + l.accBits() + ", but " + need + " are needed to"
+                        + " hold the membrane, a weight times a value, the bias and the threshold");
+            }
+            if (l.biasBits() == 1) {
+                throw new FpgaFolderException(file, prefix + "bias_bits", "is 1; a signed bias has 0 (none) or at least 2 bits");
+            }
+            int leakBits = l.leak().kind().equals("multiplier") ? 65 - Long.numberOfLeadingZeros(l.leak().m()) : 0;
+            if (l.accBits() + leakBits > 62) {
+                throw new FpgaFolderException(file, prefix + "acc_bits", "is " + l.accBits() + "; times the leak multiplier it"
+                        + " needs " + (l.accBits() + leakBits) + " bits, over the limit of 62");
+            }
+            if (l.leak().kind().equals("shift") && l.leak().k() > l.accBits() - 2) {
+                throw new FpgaFolderException(file, prefix + "leak.k", "is " + l.leak().k() + ", over the limit of "
+                        + (l.accBits() - 2) + " for " + l.accBits() + "-bit membranes");
+            }
+            if (l.mode() == FpgaLayer.Mode.ACCUMULATE && !l.leak().kind().equals("none")) {
+                throw new FpgaFolderException(file, prefix + "leak.kind", "is '" + l.leak().kind() + "' on an accumulate readout,"
+                        + " which has no leak");
+            }
+            memories(l, node(n, "memories"), base + "_l" + l.index());
+        }
+
+        /** The {@code memories} entries: exactly the layer's memories, with their depths, widths, bits and files. */
+        private void memories(FpgaLayer l, JsonNode mm, String module) throws FpgaFolderException {
+            Map<String, long[]> want = new LinkedHashMap<>();
+            want.put("events", new long[] {l.eventDepth(), l.eventBits()});
+            want.put("membranes", new long[] {l.memoryWords(), (long) l.lanes() * l.accBits()});
+            want.put("weights", new long[] {l.weightWords(), (long) l.lanes() * l.weightBits()});
+            if (l.biasBits() > 0) {
+                want.put("bias", new long[] {l.blocks(), (long) l.lanes() * l.biasBits()});
+            }
+            if (l.thetaBits() > 0) {
+                want.put("theta", new long[] {l.blocks(), (long) l.lanes() * l.thetaBits()});
+            }
+            if (!mm.isObject()) {
+                throw new FpgaFolderException(file, prefix + "memories", "must be an object");
+            }
+            for (var it = mm.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!want.containsKey(name)) {
+                    throw new FpgaFolderException(file, prefix + "memories", "has '" + printable(name) + "', which this layer does"
+                            + " not have (it has " + String.join(", ", want.keySet()) + ")");
+                }
+            }
+            String saved = prefix;
+            for (Map.Entry<String, long[]> e : want.entrySet()) {
+                JsonNode m = node(mm, e.getKey());
+                prefix = saved + "memories." + e.getKey() + ".";
+                long depth = integer(m, "depth", 0, Integer.MAX_VALUE);
+                long width = integer(m, "width", 0, Integer.MAX_VALUE);
+                expect("depth", depth, e.getValue()[0], "the layer's sizes make");
+                expect("width", width, e.getValue()[1], "the layer's lanes and widths make");
+                JsonNode bits = node(m, "bits");
+                if (!bits.isIntegralNumber() || !bits.canConvertToLong()) {
+                    throw new FpgaFolderException(file, prefix + "bits", "must be an integer");
+                }
+                expect("bits", bits.asLong(), depth * width, "depth times width is");
+                if (!e.getKey().equals("events") && !e.getKey().equals("membranes")) {
+                    String f = text(m, "file");
+                    String w = VerilogGenerator.memFile(module, switch (e.getKey()) {
+                        case "weights" -> "w";
+                        case "bias" -> "b";
+                        default -> "t";
+                    });
+                    if (!f.equals(w)) {
+                        throw new FpgaFolderException(file, prefix + "file", "is '" + printable(f) + "', but this memory's image is " + w);
+                    }
+                }
+            }
+            prefix = saved;
+        }
+
+        FpgaLayer layer(JsonNode n, int index, int lanes, boolean last, int[] src) throws FpgaFolderException {
+            expect("index", integer(n, "index", 0, Integer.MAX_VALUE), index, "the layer is at position");
             String kindText = text(n, "kind");
             FpgaLayer.Kind kind = switch (kindText) {
                 case "dense" -> FpgaLayer.Kind.DENSE;
@@ -387,11 +646,45 @@ public final class FpgaFolder {
             }
             JsonNode is = node(n, "in_shape");
             JsonNode os = node(n, "out_shape");
+            String saved = prefix;
+            prefix = saved + "in_shape";
             int[] in = {integer(is, 0, 1, 1 << 24), integer(is, 1, 1, 1 << 16), integer(is, 2, 1, 1 << 16)};
+            prefix = saved + "out_shape";
             int[] out = {integer(os, 0, 1, 1 << 24), integer(os, 1, 1, 1 << 16), integer(os, 2, 1, 1 << 16)};
+            prefix = saved;
+            if (is.size() != 3 || os.size() != 3) {
+                throw new FpgaFolderException(file, prefix + (is.size() != 3 ? "in_shape" : "out_shape"), "must be [C, H, W]");
+            }
+            size(in, prefix + "in_shape");
+            size(out, prefix + "out_shape");
+            if (in[0] != src[0] || in[1] != src[1] || in[2] != src[2]) {
+                throw new FpgaFolderException(file, prefix + "in_shape", index == 0 ? "does not match input.shape"
+                        : "does not match the output of the layer before");
+            }
             int kernel = integer(n, "kernel", 1, 64);
             int stride = integer(n, "stride", 1, 64);
             int padding = integer(n, "padding", 0, 63);
+            int[] makes = switch (kind) {
+                case DENSE -> new int[] {out[0], 1, 1};
+                case POOL -> new int[] {in[0], in[1] / kernel, in[2] / kernel};
+                case CONV -> new int[] {out[0], Math.floorDiv(in[1] + 2 * padding - kernel, stride) + 1,
+                        Math.floorDiv(in[2] + 2 * padding - kernel, stride) + 1};
+            };
+            String how = switch (kind) {
+                case DENSE -> "a dense layer";
+                case POOL -> "a " + kernel + " x " + kernel + " pool of " + in[0] + " x " + in[1] + " x " + in[2];
+                case CONV -> "a " + kernel + " x " + kernel + " conv (stride " + stride + ", padding " + padding + ") of "
+                        + in[0] + " x " + in[1] + " x " + in[2];
+            };
+            if (!java.util.Arrays.equals(makes, out) || makes[1] < 1 || makes[2] < 1) {
+                throw new FpgaFolderException(file, prefix + "out_shape", "is " + java.util.Arrays.toString(out) + ", but " + how
+                        + " makes " + java.util.Arrays.toString(makes));
+            }
+            if (kind != FpgaLayer.Kind.CONV) {
+                expect("kernel", kind == FpgaLayer.Kind.DENSE ? kernel : 1, 1, "a dense layer's kernel is");
+                expect("stride", stride, kind == FpgaLayer.Kind.POOL ? kernel : 1, "this layer's stride is");
+                expect("padding", padding, 0, "only a conv has padding; this layer's is");
+            }
             int blocks = integer(n, "blocks", 1, 1 << 24);
             if (blocks != (out[0] + lanes - 1) / lanes) {
                 throw new FpgaFolderException(file, prefix + "blocks", "is " + blocks + ", but " + out[0] + " channels in "
@@ -412,23 +705,33 @@ public final class FpgaFolder {
                 throw new FpgaFolderException(file, prefix + "leak.kind", "is '" + leakKind + "', not none, shift or multiplier");
             }
             JsonNode tz = node(lk, "toward_zero");
+            if (!tz.isBoolean()) {
+                throw new FpgaFolderException(file, prefix + "leak.toward_zero", "must be true or false");
+            }
+            JsonNode mNode = node(lk, "m");
+            if (!mNode.isIntegralNumber() || !mNode.canConvertToLong()) {
+                throw new FpgaFolderException(file, prefix + "leak.m", "must be an integer");
+            }
             FpgaLayer.Leak leak;
             try {
                 leak = new FpgaLayer.Leak(switch (leakKind) {
                     case "shift" -> new QuantLeak.Shift(integer(lk, "k", 1, 61));
-                    case "multiplier" -> new QuantLeak.Multiplier(node(lk, "m").asLong(), integer(lk, "f", 1, 30));
+                    case "multiplier" -> new QuantLeak.Multiplier(mNode.asLong(), integer(lk, "f", 1, 30));
                     default -> new QuantLeak.None();
                 }, tz.asBoolean());
             } catch (IllegalArgumentException e) {
                 throw new FpgaFolderException(file, prefix + "leak", e.getMessage());
             }
-            String reset = text(n, "reset");
-            String overflow = text(n, "overflow");
-            int rb = integer(n, "readout_bits", 0, 64);
+            String reset = oneOf(n, "reset", mode.spiking() ? List.of("zero", "subtract") : List.of("subtract"));
+            String overflow = oneOf(n, "overflow", List.of("saturate", "wrap"));
+            int rb = integer(n, "readout_bits", 0, 62);
             if (last && rb == 0) {
                 throw new FpgaFolderException(file, prefix + "readout_bits", "is 0 on the readout layer");
             }
-            int depth = integer(n, "event_depth", 1, 1 << 26);
+            if (!last && rb != 0) {
+                throw new FpgaFolderException(file, prefix + "readout_bits", "is " + rb + " on a layer that is not the readout");
+            }
+            int depth = integer(n, "event_depth", 1, Integer.MAX_VALUE);
             JsonNode ef = node(n, "event_fields");
             JsonNode of = node(n, "out_event_fields");
             int words = switch (kind) {

@@ -29,6 +29,8 @@ final class NeurocoreSpecReader {
 
     static final String SCHEMA = "spikeforge.target.neurocore/1";
     static final String DOCS = "docs/targets.md, section \"neurocore spec schema\"";
+    /** The largest spec file read (a spec with every figure and its source is about 4 KiB). */
+    static final long MAX_BYTES = 1L << 20;
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

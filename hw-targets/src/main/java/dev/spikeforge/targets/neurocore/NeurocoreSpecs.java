@@ -69,10 +69,11 @@ public final class NeurocoreSpecs {
     public static NeurocoreSpec load(Path file) throws TargetSpecException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new TargetSpecException(file, "cannot read the file: " + dev.spikeforge.compiler.io.IoProblems.reason(e),
-                    "check the path; a relative path is taken from the model file's folder");
+            bytes = dev.spikeforge.compiler.io.InputFiles.read(file, "target spec", NeurocoreSpecReader.MAX_BYTES);
+        } catch (dev.spikeforge.compiler.io.InputFiles.NotUsable e) {
+            boolean missing = !Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            throw new TargetSpecException(file, missing ? "cannot read the file: no such file" : e.problem(),
+                    missing ? "check the path; a relative path is taken from the model file's folder" : e.help());
         }
         String text;
         try {

@@ -273,4 +273,15 @@ class NeurocoreSpecsTest {
         Files.writeString(p, text, StandardCharsets.UTF_8);
         return p;
     }
+
+    @Test
+    void aSpecThatIsAFolderOrOverTheLimitIsOneMessage() throws Exception {
+        Path folder = write("x.json", "{}").resolveSibling("folder.json");
+        java.nio.file.Files.createDirectory(folder);
+        TargetSpecException e = assertThrows(TargetSpecException.class, () -> NeurocoreSpecs.load(folder));
+        assertTrue(e.getMessage().contains("the target spec is a folder, not a file"), e.getMessage());
+        Path big = write("big.json", " ".repeat((int) NeurocoreSpecReader.MAX_BYTES + 1));
+        e = assertThrows(TargetSpecException.class, () -> NeurocoreSpecs.load(big));
+        assertTrue(e.getMessage().contains("the target spec is 1.0 MiB, over the limit of 1.0 MiB"), e.getMessage());
+    }
 }

@@ -14,6 +14,12 @@ import java.util.Map;
  */
 final class MappingChecks {
 
+    /**
+     * The most neurons one layer (or values the input) may have: 2^24, far above any chip's cores
+     * times neurons per core, and what keeps the emulator's per-layer state bounded.
+     */
+    static final long MAX_LAYER_SIZE = 1L << 24;
+
     private final Mapping m;
     private final Path json;
 
@@ -22,8 +28,26 @@ final class MappingChecks {
         this.json = json;
     }
 
+    /**
+     * What each core of the chip holds, from mapping.json's target; 0 where the target does not say.
+     *
+     * @param cores            cores on the chip
+     * @param neurons          neurons per core
+     * @param axons            axons (distinct inputs) per core
+     * @param synapseBits      synapse memory bits per core
+     * @param minWeightBits    the narrowest weight the synapse memory stores
+     */
+    record Capacities(int cores, int neurons, int axons, long synapseBits, int minWeightBits) {
+        static final Capacities NONE = new Capacities(0, 0, 0, 0, 0);
+    }
+
     static void check(Mapping m, Path json) throws MappingFileException {
+        check(m, json, Capacities.NONE);
+    }
+
+    static void check(Mapping m, Path json, Capacities caps) throws MappingFileException {
         MappingChecks c = new MappingChecks(m, json);
+        c.capacities(caps);
         c.input();
         for (int i = 0; i < m.layers().size(); i++) {
             c.layer(i);
@@ -46,6 +70,36 @@ final class MappingChecks {
         }
         for (int i = 0; i < m.inputRoutes().size(); i++) {
             c.route(-1, i, m.inputRoutes().get(i));
+        }
+    }
+
+    /** Every core within the chip's capacities, so that the emulator never runs a mapping the chip could not hold. */
+    private void capacities(Capacities caps) throws MappingFileException {
+        if (caps.cores() > 0 && m.cores().size() > caps.cores()) {
+            throw error("cores", "the mapping uses " + m.cores().size() + " cores but the chip (target.cores) has "
+                    + caps.cores());
+        }
+        int bits = Math.max(m.numerics().weightBits(), caps.minWeightBits());
+        for (int i = 0; i < m.cores().size(); i++) {
+            Mapping.Core core = m.cores().get(i);
+            long neurons = 0;
+            for (int[] r : core.neurons()) {
+                neurons += (long) r[1] - r[0];
+            }
+            if (caps.neurons() > 0 && neurons > caps.neurons()) {
+                throw error("cores[" + i + "].neurons", "the core holds " + neurons + " neurons, over the chip's "
+                        + caps.neurons() + " (target.neurons_per_core)");
+            }
+            if (caps.axons() > 0 && core.axons() > caps.axons()) {
+                throw error("cores[" + i + "].axons", "axons is " + core.axons() + ", over the chip's " + caps.axons()
+                        + " (target.axons_per_core)");
+            }
+            long stored = (long) core.image().length * bits;
+            if (caps.synapseBits() > 0 && stored > caps.synapseBits()) {
+                throw error("cores[" + i + "].segments", "the core's synapse image holds " + core.image().length
+                        + " weights of " + bits + " bits (" + stored + " bits), over the chip's " + caps.synapseBits()
+                        + " (target.synapse_memory_bits_per_core)");
+            }
         }
     }
 
@@ -75,8 +129,9 @@ final class MappingChecks {
                 throw error(place, "shape " + Arrays.toString(shape) + " has a dimension below 1");
             }
             p *= d;
-            if (p > Integer.MAX_VALUE) {
-                throw error(place, "shape " + Arrays.toString(shape) + " holds more than 2^31 - 1 values");
+            if (p > MAX_LAYER_SIZE) {
+                throw error(place, "shape " + Arrays.toString(shape) + " holds more than " + MAX_LAYER_SIZE
+                        + " values, the limit of one layer or the input");
             }
         }
         return p;

@@ -1,13 +1,14 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
 import dev.spikeforge.compiler.io.Checksums;
+import dev.spikeforge.compiler.io.InputFiles;
+import dev.spikeforge.compiler.io.IoProblems;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ public final class MappingFiles {
                     WHICH_FOLDER);
         }
         Path jsonFile = dir.resolve(MAPPING_JSON);
-        if (!Files.isRegularFile(jsonFile)) {
+        if (!Files.exists(jsonFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new MappingFileException(jsonFile, null, "missing: the folder has no " + MAPPING_JSON, WHICH_FOLDER);
         }
         JsonPlace root = new JsonPlace(jsonFile, parse(jsonFile), "");
@@ -76,13 +77,24 @@ public final class MappingFiles {
         }
         Mapping m = new Mapping(dir, root.string("model"), figures, timesteps, numerics, input, layers, cores,
                 inputRoutes);
-        MappingChecks.check(m, jsonFile);
+        MappingChecks.check(m, jsonFile, capacities(root.object("target")));
         return m;
     }
 
+    /** The largest mapping.json read (a 1,000-core mapping's is a few MiB). */
+    public static final long MAX_JSON_BYTES = 64L << 20;
+    /** The largest file mapping.json may list (a synapse image: 2 bytes per weight). */
+    public static final long MAX_LISTED_BYTES = 256L << 20;
+
     private static JsonNode parse(Path jsonFile) throws MappingFileException {
+        byte[] bytes;
         try {
-            return new ObjectMapper().readTree(Files.readAllBytes(jsonFile));
+            bytes = InputFiles.read(jsonFile, MAPPING_JSON, MAX_JSON_BYTES);
+        } catch (InputFiles.NotUsable e) {
+            throw new MappingFileException(jsonFile, null, e.problem(), e.help());
+        }
+        try {
+            return new ObjectMapper().readTree(bytes);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? null : "line " + at.getLineNr() + ", column " + at.getColumnNr();
@@ -105,21 +117,25 @@ public final class MappingFiles {
             if (out.containsKey(rel)) {
                 throw f.error("path", "'" + rel + "' is listed twice");
             }
-            byte[] data;
-            try {
-                data = Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
+            if (bytes < 0 || bytes > MAX_LISTED_BYTES) {
+                throw f.error("bytes", "bytes is " + bytes + ", outside 0 to " + MAX_LISTED_BYTES);
+            }
+            if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new MappingFileException(file, f.path(), "missing: " + MAPPING_JSON + " lists it but the folder"
                         + " has no such file", "copy the whole mapping folder, or " + MappingFileException.RECOMPILE);
-            } catch (IOException e) {
-                throw new MappingFileException(file, f.path(), "cannot read the file: " + e.getMessage(),
-                        "check that the file is readable");
             }
-            if (data.length != bytes) {
-                throw new MappingFileException(file, f.path(), "the file has " + data.length + " bytes but "
-                        + MAPPING_JSON + " says " + bytes + (data.length < bytes ? " (truncated" : " (changed")
-                        + " after compiling)",
-                        "copy the whole mapping folder again, or " + MappingFileException.RECOMPILE);
+            byte[] data;
+            try {
+                long size = InputFiles.check(file, "file", MAX_LISTED_BYTES);
+                if (size != bytes) {
+                    throw new MappingFileException(file, f.path(), "the file has " + size + " bytes but "
+                            + MAPPING_JSON + " says " + bytes + (size < bytes ? " (truncated" : " (changed")
+                            + " after compiling)",
+                            "copy the whole mapping folder again, or " + MappingFileException.RECOMPILE);
+                }
+                data = InputFiles.read(file, "file", bytes);
+            } catch (InputFiles.NotUsable e) {
+                throw new MappingFileException(file, f.path(), e.problem(), e.help());
             }
             String actual = sha256(data);
             if (!actual.equalsIgnoreCase(sha)) {
@@ -132,18 +148,34 @@ public final class MappingFiles {
         return out;
     }
 
-    /** A relative path that stays inside the folder. */
+    /** The names a mapping folder has: report.json, and synapse images under cores/. */
+    private static final java.util.regex.Pattern PLAIN_NAME =
+            java.util.regex.Pattern.compile("(cores/)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}");
+
+    /**
+     * A plain relative name inside the folder: at most the one subfolder {@code cores/} the format
+     * has, letters, digits, '_', '.' and '-' (so no absolute path, no "..", no control character).
+     */
     private static Path inside(Path dir, String rel, JsonPlace at, String field) throws MappingFileException {
-        Path p;
-        try {
-            p = Path.of(rel);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw at.error(field, "'" + rel + "' is not a valid path");
+        if (!PLAIN_NAME.matcher(rel).matches()) {
+            throw at.error(field, "'" + printable(rel) + "' is not a plain file name inside the mapping folder"
+                    + " (report.json or cores/NAME, of letters, digits, '_', '.' and '-')");
         }
-        if (rel.isEmpty() || p.isAbsolute() || !p.normalize().equals(p) || p.startsWith("..")) {
-            throw at.error(field, "'" + rel + "' is not a path inside the mapping folder");
+        return dir.resolve(rel);
+    }
+
+    /** {@code s} with control characters and lone surrogates as backslash-u escapes, for messages. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(s.length(), 200); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || Character.isSurrogate(c)) {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
         }
-        return dir.resolve(p);
+        return s.length() > 200 ? b.append("...").toString() : b.toString();
     }
 
     static String sha256(byte[] bytes) {
@@ -157,6 +189,21 @@ public final class MappingFiles {
                 t.number("neuron_update_pj"), t.number("spike_hop_pj"), t.number("static_mw"),
                 nonNegative(t, "max_spikes_per_core_per_step"), t.has("mesh_width") ? nonNegative(t, "mesh_width") : 0,
                 t.has("mesh_height") ? nonNegative(t, "mesh_height") : 0);
+    }
+
+    /**
+     * The capacities of the chip that mapping.json embeds (target.cores, neurons_per_core,
+     * axons_per_core, synapse_memory_bits_per_core, min_weight_bits), each 0 when the target does
+     * not give it; spikeforge compile always writes them.
+     */
+    private static MappingChecks.Capacities capacities(JsonPlace t) throws MappingFileException {
+        return new MappingChecks.Capacities(optional(t, "cores"), optional(t, "neurons_per_core"), optional(t, "axons_per_core"),
+                t.has("synapse_memory_bits_per_core") ? t.longValue("synapse_memory_bits_per_core") : 0,
+                optional(t, "min_weight_bits"));
+    }
+
+    private static int optional(JsonPlace t, String field) throws MappingFileException {
+        return t.has(field) ? nonNegative(t, field) : 0;
     }
 
     private static int nonNegative(JsonPlace t, String field) throws MappingFileException {

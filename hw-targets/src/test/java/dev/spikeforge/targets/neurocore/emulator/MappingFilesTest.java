@@ -228,4 +228,101 @@ class MappingFilesTest {
         assertPlace(failsAfter(r -> ((ObjectNode) at(r, "cores", 0).get("segments").get(0)).put("offset", 2)),
                 "mapping.json", "cores[0].segments[0].offset", "offset is 2");
     }
+
+    // ---- paths from mapping.json: only plain names inside the folder ----------------------------
+
+    @Test
+    void aNulOrALoneSurrogateOrAnAbsolutePathIsRefusedAsTheLoadersError() throws Exception {
+        for (String bad : new String[] {"cores/core\u0000-0000.syn", "/etc/passwd", "cores/../../x.syn",
+                "cores/sub/core.syn", "cores\\core.syn", ""}) {
+            writeGoodFolder();
+            MappingFileException e = failsAfter(r -> at(r, "files", 0).put("path", bad));
+            assertPlace(e, "mapping.json", "files[0].path", "is not a plain file name inside the mapping folder");
+        }
+        // a lone surrogate, written as the JSON escape (Jackson cannot write one as UTF-8)
+        writeGoodFolder();
+        Path json = dir.resolve("mapping.json");
+        Files.writeString(json, Files.readString(json).replace("\"cores/core-0000.syn\"", "\"cores/\\ud800.syn\""));
+        assertPlace(fails(), "mapping.json", "files[0].path", "'cores/\\ud800.syn' is not a plain file name");
+    }
+
+    @Test
+    void aSynapseFileNameWithAControlCharacterIsRefused() throws Exception {
+        assertPlace(failsAfter(r -> at(r, "cores", 0).put("synapse_file", "cores/core-0000.syn\n")), "mapping.json",
+                "cores[0].synapse_file", "'cores/core-0000.syn\\u000a' is not a plain file name");
+    }
+
+    // ---- every file through the input gate ------------------------------------------------------
+
+    @Test
+    void aMappingJsonThatIsAFolderIsNotCalledMissing() throws Exception {
+        Files.delete(dir.resolve("mapping.json"));
+        Files.createDirectory(dir.resolve("mapping.json"));
+        assertPlace(fails(), "mapping.json", null, "is a folder, not a file");
+    }
+
+    @Test
+    void aListedFileThatIsAFolderIsNamed() throws Exception {
+        Path syn = dir.resolve("cores/core-0001.syn");
+        Files.delete(syn);
+        Files.createDirectory(syn);
+        assertPlace(fails(), "cores/core-0001.syn", "files[1]", "is a folder, not a file");
+    }
+
+    @Test
+    void aListedFileFarLargerThanRecordedIsNotReadWhole() throws Exception {
+        Path syn = dir.resolve("cores/core-0001.syn");
+        Files.write(syn, new byte[8 << 20]);
+        assertPlace(fails(), "cores/core-0001.syn", "files[1]", "the file has " + (8 << 20) + " bytes but mapping.json says");
+    }
+
+    @Test
+    void recordedSizesBeyondTheLimitAreRefused() throws Exception {
+        assertPlace(failsAfter(r -> at(r, "files", 0).put("bytes", MappingFiles.MAX_LISTED_BYTES + 1)), "mapping.json",
+                "files[0].bytes", "outside 0 to " + MappingFiles.MAX_LISTED_BYTES);
+    }
+
+    // ---- cores against the chip's capacities ------------------------------------------------------
+
+    @Test
+    void moreNeuronsOnACoreThanTheChipHoldsAreNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("neurons_per_core", 2)), "mapping.json",
+                "cores[0].neurons", "the core holds 3 neurons, over the chip's 2 (target.neurons_per_core)");
+    }
+
+    @Test
+    void moreCoresThanTheChipHasAreNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("cores", 2)), "mapping.json", "cores",
+                "the mapping uses 3 cores but the chip (target.cores) has 2");
+    }
+
+    @Test
+    void moreAxonsThanACoreHasAreNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("axons_per_core", 1)), "mapping.json",
+                "cores[0].axons", "over the chip's 1 (target.axons_per_core)");
+    }
+
+    @Test
+    void aSynapseImageLargerThanTheCoresMemoryIsNamed() throws Exception {
+        assertPlace(failsAfter(r -> ((ObjectNode) r.get("target")).put("synapse_memory_bits_per_core", 8)), "mapping.json",
+                "cores[0].segments", "over the chip's 8 (target.synapse_memory_bits_per_core)");
+    }
+
+    @Test
+    void capacitiesTheChipHasAreAccepted() throws Exception {
+        MappingFolder.editJson(dir, r -> ((ObjectNode) r.get("target")).put("neurons_per_core", 3).put("cores", 3)
+                .put("axons_per_core", 1000).put("synapse_memory_bits_per_core", 1 << 20));
+        MappingFiles.read(dir);
+    }
+
+    /** A layer over the limit is refused at its shape, before the coverage check allocates an int per neuron. */
+    @Test
+    void aLayerOverTheSizeLimitIsRefusedBeforeAnythingIsAllocated() throws Exception {
+        int n = Integer.MAX_VALUE - 2; // 5 x 429496729: the layer's 5 features divide it
+        assertPlace(failsAfter(r -> {
+            at(r, "layers", 0).putArray("shape").add(n);
+            at(r, "layers", 0).put("size", n);
+            ((ObjectNode) at(r, "layers", 0).get("synapses").get(0)).put("out_features", n);
+        }), "mapping.json", "layers[0].shape", "holds more than " + MappingChecks.MAX_LAYER_SIZE + " values");
+    }
 }
