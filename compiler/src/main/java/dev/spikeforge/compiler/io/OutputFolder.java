@@ -1,0 +1,82 @@
+package dev.spikeforge.compiler.io;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * An output folder that a command writes as a whole ({@code compile --out DIR}, a report folder):
+ * under the folder's {@link OutputLock}, built in a staging folder and swapped in by
+ * {@link AtomicFiles#buildFolder}, so a kill at any moment leaves the old complete folder or the
+ * new complete folder. Every folder written here holds the marker file {@value #MARKER}; a folder
+ * that exists, is not empty and has no marker was not written by spikeforge (a user's folder, the
+ * current folder, a home folder) and is refused, never replaced.
+ */
+public final class OutputFolder {
+
+    /** The file that marks a folder as spikeforge's output, which the next write may replace whole. */
+    public static final String MARKER = ".spikeforge-output";
+
+    private OutputFolder() {
+    }
+
+    /** A folder that cannot be used as an output: not ours, or not a folder. */
+    public static final class NotOurs extends FileProblemException {
+
+        private static final long serialVersionUID = 1L;
+
+        NotOurs(Path folder, String problem, String help) {
+            super(folder, problem, help, null);
+        }
+    }
+
+    /**
+     * Writes {@code folder} whole with {@code filler}, which fills a fresh empty folder (the
+     * staging folder; paths under it move to {@code folder} with the swap).
+     *
+     * @throws OutputLock.Busy when another writer holds the folder
+     * @throws NotOurs when the folder exists but was not written by spikeforge, or is a file
+     * @throws IOException when writing fails (a full disk, a read-only folder): nothing of the new
+     *         folder is left and the old one is as it was
+     */
+    public static <E extends Exception> void write(Path folder, AtomicFiles.FolderWork<E> filler)
+            throws OutputLock.Busy, NotOurs, IOException, E {
+        try (OutputLock lock = OutputLock.acquire(folder)) {
+            check(folder);
+            AtomicFiles.buildFolder(folder, dir -> {
+                Files.writeString(dir.resolve(MARKER), "spikeforge output folder: the next spikeforge run that writes here"
+                        + " replaces it whole\n", StandardCharsets.UTF_8);
+                filler.fill(dir);
+            });
+        }
+    }
+
+    /** Refuses a folder that spikeforge may not replace. */
+    static void check(Path folder) throws NotOurs, IOException {
+        Path abs = folder.toAbsolutePath().normalize();
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isSymbolicLink(abs)) {
+            throw new NotOurs(folder, "the output folder is a symbolic link (to " + Files.readSymbolicLink(abs) + ")",
+                    "give the folder itself, or a new folder name");
+        }
+        if (!Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NotOurs(folder, "the output folder exists and is a file, not a folder",
+                    "give a new folder name, or move the file away");
+        }
+        if (Files.exists(abs.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(abs)) {
+            if (s.iterator().hasNext()) {
+                throw new NotOurs(folder, "the output folder is not empty and was not written by spikeforge (it has no "
+                        + MARKER + " file), so it is not replaced",
+                        "give a new folder name (spikeforge replaces its own output folders whole), or empty this one");
+            }
+        }
+    }
+}
