@@ -44,13 +44,57 @@ public final class OutputFolder {
      */
     public static <E extends Exception> void write(Path folder, AtomicFiles.FolderWork<E> filler)
             throws OutputLock.Busy, NotOurs, IOException, E {
+        write(folder, false, filler);
+    }
+
+    /**
+     * As {@link #write(Path, AtomicFiles.FolderWork)}; with {@code keepOthers}, what the old folder
+     * holds beside the entries {@code filler} writes (an earlier compile's model files, other
+     * targets' folders) is carried into the new folder as hard links (copies where links are not
+     * possible), so an update of some entries is still one swap.
+     */
+    public static <E extends Exception> void write(Path folder, boolean keepOthers, AtomicFiles.FolderWork<E> filler)
+            throws OutputLock.Busy, NotOurs, IOException, E {
+        check(folder); // before the lock, so a refused folder gets no lock file beside it
         try (OutputLock lock = OutputLock.acquire(folder)) {
             check(folder);
+            Path old = folder.toAbsolutePath().normalize();
             AtomicFiles.buildFolder(folder, dir -> {
                 Files.writeString(dir.resolve(MARKER), "spikeforge output folder: the next spikeforge run that writes here"
                         + " replaces it whole\n", StandardCharsets.UTF_8);
                 filler.fill(dir);
+                if (keepOthers && Files.isDirectory(old, LinkOption.NOFOLLOW_LINKS)) {
+                    carry(old, dir);
+                }
             });
+        }
+    }
+
+    /** Links every top-level entry of {@code from} that {@code to} does not have into {@code to}. */
+    private static void carry(Path from, Path to) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(from)) {
+            for (Path p : s) {
+                Path q = to.resolve(p.getFileName().toString());
+                if (Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> all = Files.walk(p)) {
+                    for (Path x : all.toList()) {
+                        Path y = q.resolve(p.relativize(x).toString());
+                        if (Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS)) {
+                            Files.createDirectories(y);
+                        } else if (Files.isSymbolicLink(x)) {
+                            Files.createSymbolicLink(y, Files.readSymbolicLink(x));
+                        } else {
+                            try {
+                                Files.createLink(y, x);
+                            } catch (IOException | UnsupportedOperationException e) {
+                                Files.copy(x, y, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -161,4 +161,18 @@ class AtomicOutputTest {
         assertEquals("old", Files.readString(f));
         assertEquals(List.of("f.txt"), names(dir));
     }
+
+    @Test
+    void anUpdateOfSomeEntriesKeepsTheOthersInTheSameSwap() throws Exception {
+        Path out = dir.resolve("out");
+        OutputFolder.write(out, f -> two(f, "model", "target A"));
+        OutputFolder.write(out, true, f -> {
+            Files.createDirectories(f.resolve("sub"));
+            Files.writeString(f.resolve("sub/b.txt"), "target B");
+        });
+        assertEquals("model", Files.readString(out.resolve("a.txt")));
+        assertEquals("target B", Files.readString(out.resolve("sub/b.txt")));
+        OutputFolder.write(out, f -> Files.writeString(f.resolve("c.txt"), "whole"));
+        assertEquals(List.of(OutputFolder.MARKER, "c.txt"), names(out));
+    }
 }
