@@ -224,12 +224,16 @@ class KillDuringWriteIT {
         long t0 = System.nanoTime();
         assertEquals(0, run(List.of(), "compile", "bars.snn", "--checkpoint", "b.npz", "--out", "timing").exit());
         long millis = (System.nanoTime() - t0) / 1_000_000;
+        // kill moments uniform in [from, to] times an uninterrupted run's wall time
+        String[] window = System.getProperty("spikeforge.kills.window", "0:1.1").split(":");
+        double from = Double.parseDouble(window[0]);
+        double to = Double.parseDouble(window[1]);
         Map<String, Integer> tally = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         for (int k = 0; k < RANDOM_KILLS; k++) {
             oldOutput(out);
             Process p = start(List.of(), "compile", "bars.snn", "--checkpoint", "b.npz", "--out", out.getFileName().toString());
-            long at = (long) (rnd.nextDouble() * millis * 1.1);
+            long at = (long) ((from + rnd.nextDouble() * (to - from)) * millis);
             boolean finished = p.waitFor(at, TimeUnit.MILLISECONDS);
             if (!finished) {
                 p.destroyForcibly(); // SIGKILL
@@ -249,8 +253,8 @@ class KillDuringWriteIT {
             }
             tally.merge(what, 1, Integer::sum);
         }
-        String line = "compile killed at " + RANDOM_KILLS + " random moments (an uninterrupted run takes " + millis
-                + " ms): " + tally;
+        String line = "compile killed at " + RANDOM_KILLS + " random moments in [" + from + ", " + to + "] x " + millis
+                + " ms (an uninterrupted run): " + tally;
         System.out.println(line);
         Files.writeString(Path.of(System.getProperty("spikeforge.kills.report", dir.resolve("kills.txt").toString())),
                 line + "\n", StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.io.OutputLock;
 import dev.spikeforge.compiler.target.DeployedTarget;
@@ -147,6 +148,8 @@ final class Running {
             AtomicFiles.writeString(dir.resolve("verify.xml"), VerifyReport.junit(v));
             AtomicFiles.writeString(dir.resolve("profile.json"), Units.json(ProfileReport.json(profile)) + "\n");
             return ProfileHtml.write(dir.resolve("report"), profile, true).page();
+        } catch (FileProblemException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
         } catch (IOException e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot write the results: "
                     + IoProblems.reason(e) + "; check that the folder is writable and the disk is not full");
