@@ -70,6 +70,39 @@ public final class OutputFolder {
         }
     }
 
+    /**
+     * Whether {@code folder} is an output of a spikeforge from before the marker: an integer model
+     * ({@code model.json} of schema spikeforge.quantized/1), a profile page, or a compiled target
+     * folder ({@code mapping.json}, {@code fpga.json}) directly inside it.
+     */
+    static boolean earlier(Path folder) throws IOException {
+        if (starts(folder.resolve("model.json"), "spikeforge.quantized/1")
+                || starts(folder.resolve("report.html"), "<title>spikeforge profile:")) {
+            return true;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(folder)) {
+            for (Path p : s) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && (Files.isRegularFile(p.resolve("mapping.json"),
+                        LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(p.resolve("fpga.json"), LinkOption.NOFOLLOW_LINKS))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the first 4 KiB of a regular file contain {@code text}. */
+    private static boolean starts(Path file, String text) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(4096), StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Links every top-level entry of {@code from} that {@code to} does not have into {@code to}. */
     private static void carry(Path from, Path to) throws IOException {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(from)) {
@@ -112,7 +145,7 @@ public final class OutputFolder {
             throw new NotOurs(folder, "the output folder exists and is a file, not a folder",
                     "give a new folder name, or move the file away");
         }
-        if (Files.exists(abs.resolve(MARKER), LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(abs.resolve(MARKER), LinkOption.NOFOLLOW_LINKS) || earlier(abs)) {
             return;
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(abs)) {

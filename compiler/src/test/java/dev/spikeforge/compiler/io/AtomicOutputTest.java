@@ -175,4 +175,13 @@ class AtomicOutputTest {
         OutputFolder.write(out, f -> Files.writeString(f.resolve("c.txt"), "whole"));
         assertEquals(List.of(OutputFolder.MARKER, "c.txt"), names(out));
     }
+
+    @Test
+    void anOutputOfAnEarlierVersionWithoutTheMarkerIsStillReplaced() throws Exception {
+        Path out = Files.createDirectory(dir.resolve("compiled"));
+        Files.createDirectories(out.resolve("neurocore-loihi_like"));
+        Files.writeString(out.resolve("neurocore-loihi_like/mapping.json"), "{}");
+        OutputFolder.write(out, f -> two(f, "x", "y"));
+        assertEquals(List.of(OutputFolder.MARKER, "a.txt", "sub"), names(out));
+    }
 }
