@@ -1,5 +1,6 @@
 package dev.spikeforge.cli;
 
+import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.pipeline.CompileSettings;
 import dev.spikeforge.pipeline.LoadedModel;
 import dev.spikeforge.pipeline.Pipeline;
@@ -127,6 +128,8 @@ final class ProfileCommand implements Callable<Integer> {
             return Cli.fail(spec, e);
         } catch (IllegalArgumentException e) {
             return Cli.usage(spec, "--trace-neurons: " + e.getMessage());
+        } catch (FileProblemException e) {
+            return Cli.fail(spec, PipelineException.of(PipelineException.Kind.INPUT, e.oneLine()));
         } catch (IOException e) {
             return Cli.fail(spec, PipelineException.of(PipelineException.Kind.INPUT, html + ": cannot write the report: "
                     + e.getMessage()));

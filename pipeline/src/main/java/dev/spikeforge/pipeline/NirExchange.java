@@ -2,6 +2,7 @@ package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.io.IoProblems;
+import dev.spikeforge.compiler.io.OutputLock;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.nir.NirExport;
 import dev.spikeforge.compiler.nir.NirFile;
@@ -91,19 +92,40 @@ public final class NirExchange {
         return NirStore.standard().read(in);
     }
 
-    /** Writes an imported model's text and its weights as a checkpoint (epoch 0), which every command reads. */
+    /**
+     * Writes an imported model's text and its weights as a checkpoint (epoch 0), which every command
+     * reads. Each file is written atomically under its own {@link OutputLock} (a second import to
+     * the same files is refused at once); the pair is not one atomic step: a kill between the two
+     * renames leaves the new checkpoint beside the old model file.
+     */
     public static void write(Imported imported, Path from, Path model, Path checkpoint) throws PipelineException {
-        try {
-            AtomicFiles.writeString(model, imported.result().source());
+        try (OutputLock m = lock(model); OutputLock c = lock(checkpoint)) {
+            try {
+                AtomicFiles.writeString(model, imported.result().source());
+            } catch (IOException e) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot write the file: "
+                        + IoProblems.reason(e));
+            }
+            Network net = imported.model().network();
+            try {
+                new TrainingCheckpoint(imported.result().source(), net.name(), 0, 0, new Parameters(imported.result().weights()),
+                        Map.of(), 0, imported.model().seed(), List.of(), "nir import " + from.getFileName()).write(checkpoint, net);
+            } catch (CheckpointException e) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+            }
         } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot write the file: " + IoProblems.reason(e));
+            throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot release a lock: " + IoProblems.reason(e));
         }
-        Network net = imported.model().network();
+    }
+
+    private static OutputLock lock(Path file) throws PipelineException {
         try {
-            new TrainingCheckpoint(imported.result().source(), net.name(), 0, 0, new Parameters(imported.result().weights()),
-                    Map.of(), 0, imported.model().seed(), List.of(), "nir import " + from.getFileName()).write(checkpoint, net);
-        } catch (CheckpointException e) {
+            return OutputLock.acquire(file);
+        } catch (OutputLock.Busy e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, file + ": cannot write the lock file "
+                    + OutputLock.lockFile(file) + ": " + IoProblems.reason(e) + "; check that the folder is writable");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.spikeforge.pipeline;
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.Quantizer;
@@ -320,6 +321,12 @@ public final class Pipeline {
 
     /** A compiled folder read back by the family that wrote it. */
     public DeployedTarget read(Path folder) throws PipelineException {
+        // a swap that a killed compile left half done is finished first, when no writer is at work
+        AtomicFiles.settleForReading(folder);
+        Path parent = folder.toAbsolutePath().normalize().getParent();
+        if (parent != null) {
+            AtomicFiles.settleForReading(parent);
+        }
         TargetFamily family = TargetFamily.owning(folder).orElseThrow(() -> PipelineException.of(
                 PipelineException.Kind.INPUT, folder + ": not a compiled target folder (no target family recognises it);"
                         + " pass a folder that spikeforge compile MODEL --target T wrote under its --out folder"));

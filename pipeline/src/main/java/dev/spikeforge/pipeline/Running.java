@@ -2,7 +2,9 @@ package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.compiler.io.IoProblems;
+import dev.spikeforge.compiler.io.OutputLock;
 import dev.spikeforge.compiler.target.DeployedTarget;
 import dev.spikeforge.compiler.target.HardwareSynthesis;
 import dev.spikeforge.compiler.target.Target;
@@ -33,6 +35,25 @@ final class Running {
 
     static RunResult run(Pipeline p, LoadedModel model, RunSettings s) throws PipelineException {
         Path dir = s.out() != null ? s.out() : Path.of("build", model.name());
+        // one run per build folder: a second one is refused at once (its checkpoint and its compiled
+        // folder have their own locks and whole-folder swaps)
+        OutputLock lock;
+        try {
+            lock = OutputLock.acquire(dir);
+        } catch (OutputLock.Busy e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot write the lock file "
+                    + OutputLock.lockFile(dir) + ": " + IoProblems.reason(e) + "; check that the folder is writable");
+        }
+        try (lock) {
+            return run(p, model, s, dir);
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot release the lock: " + IoProblems.reason(e));
+        }
+    }
+
+    private static RunResult run(Pipeline p, LoadedModel model, RunSettings s, Path dir) throws PipelineException {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -130,6 +151,8 @@ final class Running {
             AtomicFiles.writeString(dir.resolve("verify.xml"), VerifyReport.junit(v));
             AtomicFiles.writeString(dir.resolve("profile.json"), Units.json(ProfileReport.json(profile)) + "\n");
             return ProfileHtml.write(dir.resolve("report"), profile, true).page();
+        } catch (FileProblemException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
         } catch (IOException e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot write the results: "
                     + IoProblems.reason(e) + "; check that the folder is writable and the disk is not full");

@@ -11,6 +11,9 @@ import dev.spikeforge.runtime.train.FakeQuantizer;
 import dev.spikeforge.runtime.train.Optimizer;
 import dev.spikeforge.runtime.train.Trainer;
 import dev.spikeforge.runtime.train.TrainingCheckpoint;
+import dev.spikeforge.compiler.io.IoProblems;
+import dev.spikeforge.compiler.io.OutputLock;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +42,30 @@ final class Training {
         Memory.beforeTraining(model, Math.max(1, Math.min(train.batch(), data.train().count())), listener);
         int total = floatEpochs + train.qatEpochs();
         Path target = s.out() != null ? s.out() : Path.of("build", net.name(), net.name() + ".npz");
+        // one writer per checkpoint for the whole run, refused at once; taking the lock removes the
+        // temporary files a killed run left beside the checkpoint
+        try (OutputLock lock = lock(target)) {
+            return train(model, data, s, version, listener, net, train, floatEpochs, total, target);
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, target + ": cannot release the lock "
+                    + OutputLock.lockFile(target) + ": " + IoProblems.reason(e));
+        }
+    }
+
+    private static OutputLock lock(Path target) throws PipelineException {
+        try {
+            return OutputLock.acquire(target);
+        } catch (OutputLock.Busy e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, target + ": cannot write the checkpoint's lock file "
+                    + OutputLock.lockFile(target) + ": " + IoProblems.reason(e) + "; check that the folder is writable");
+        }
+    }
+
+    private static Trained train(LoadedModel model, DatasetSplits data, TrainSettings s, String version,
+                                 PipelineListener listener, Network net, TrainSpec train, int floatEpochs, int total,
+                                 Path target) throws PipelineException {
         Parameters params = Parameters.initialise(net, train.seed());
         Optimizer optimizer = new Optimizer(train.optimizer());
         int done = 0;

@@ -3,6 +3,7 @@ package dev.spikeforge.compiler.target;
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -41,10 +42,14 @@ public interface Target {
     /**
      * Maps {@code q} (quantised with {@link #quantOptions}) and writes the folder
      * {@code outDir/folderName()} atomically: a reader never sees half an old and half a new folder.
+     * {@code outDir} is the staging folder of the whole output (see OutputFolder), which is swapped
+     * in after every target has written its folder; the paths of the result and its report lines
+     * are moved to the output folder then.
      *
      * @param rates spikes per neuron per step of each layer of {@code q} (measured on training
      *              samples), which placement may weigh traffic by; null when unknown
-     * @throws TargetException when a design rule fails or the folder cannot be written
+     * @throws TargetException when a design rule fails (exit 1)
+     * @throws IOException when the folder cannot be written, e.g. a full disk (exit 3)
      */
-    CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException;
+    CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException, IOException;
 }

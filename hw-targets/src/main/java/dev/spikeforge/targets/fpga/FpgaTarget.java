@@ -59,7 +59,7 @@ final class FpgaTarget implements Target {
     }
 
     @Override
-    public CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException {
+    public CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException, IOException {
         if (q.numerics().shiftTowardZero() != FpgaNumerics.SHIFT_TOWARD_ZERO) {
             throw new TargetException(options.describe() + ": the model was quantised with shift rounding "
                     + FpgaNumerics.rounding(q.numerics().shiftTowardZero()) + " but the accelerator rounds "
@@ -73,12 +73,7 @@ final class FpgaTarget implements Target {
         }
         FpgaDesign d = FpgaDesign.plan(q, options);
         Path folder = outDir.resolve(folderName());
-        try {
-            FpgaFolder.write(d, folder, VerilogGenerator.Fault.NONE);
-        } catch (IOException e) {
-            throw new TargetException(folder + ": cannot write the design: " + e.getMessage()
-                    + "; check that the folder is writable and the disk is not full", List.of());
-        }
+        FpgaFolder.write(d, folder, VerilogGenerator.Fault.NONE);
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%s: %d layer engines, %d lanes, %,d bits of on-chip memory -> %s",
                 options.describe(), d.layers().size(), options.lanes(), FpgaRules.memoryBits(d), folder));

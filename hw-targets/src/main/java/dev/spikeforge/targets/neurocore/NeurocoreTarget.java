@@ -68,7 +68,7 @@ final class NeurocoreTarget implements Target {
     }
 
     @Override
-    public CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException {
+    public CompiledTarget compile(QuantizedNetwork q, Path outDir, double[] rates) throws TargetException, IOException {
         if (q.numerics().shiftTowardZero() != spec.shiftTowardZero()) {
             throw new TargetException(spec.name() + ": the model was quantised with shift rounding "
                     + rounding(q.numerics().shiftTowardZero()) + " but the chip rounds " + rounding(spec.shiftTowardZero())
@@ -82,12 +82,7 @@ final class NeurocoreTarget implements Target {
         }
         NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), rates);
         Path folder = outDir.resolve(folderName());
-        try {
-            MappingWriter.write(m, rules, folder);
-        } catch (IOException e) {
-            throw new TargetException(folder + ": cannot write the mapping: " + e.getMessage()
-                    + "; check that the folder is writable and the disk is not full", List.of());
-        }
+        MappingWriter.write(m, rules, folder);
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%s: %d of %d cores (lower bound %d), mean %.2f hops per spike "
                         + "(row-major placement: %.2f), max %d (row-major: %d)%s -> %s", spec.name(), m.cores().size(),

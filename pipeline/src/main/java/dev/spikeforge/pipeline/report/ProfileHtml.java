@@ -1,6 +1,8 @@
 package dev.spikeforge.pipeline.report;
 
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.FileProblemException;
+import dev.spikeforge.compiler.io.OutputFolder;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.pipeline.Profile;
@@ -38,11 +40,14 @@ public final class ProfileHtml {
     }
 
     /**
-     * Writes the PNG files and {@code DIR/report.html}; returns the page and how many plots it has.
+     * Writes the PNG files and {@code DIR/report.html} as one output folder (built whole and swapped
+     * in, locked against a second writer: {@link OutputFolder}); returns the page and how many plots it has.
      *
      * @param accuracyVsSteps also plot the accuracy the readout would give after each step
+     * @throws FileProblemException when another writer holds {@code dir}, or {@code dir} is a folder
+     *         spikeforge did not write
      */
-    public static Written write(Path dir, Profile p, boolean accuracyVsSteps) throws IOException {
+    public static Written write(Path dir, Profile p, boolean accuracyVsSteps) throws IOException, FileProblemException {
         if (p.plots() == null) {
             throw new IllegalArgumentException("the profile was made without its plots' data (ProfileSettings.withPlots)");
         }
@@ -57,8 +62,9 @@ public final class ProfileHtml {
                 Units.count(x.neuronUpdates()), Units.count(x.macs())});
         }
         List<String> targets = ProfileReport.targetLines(p).stream().map(String::trim).toList();
-        Path page = page(dir, q.name(), ProfileReport.header(p), table, ProfileReport.energyLines(p), targets, plots);
-        return new Written(page, plots.size());
+        OutputFolder.write(dir, staged -> page(staged, q.name(), ProfileReport.header(p), table, ProfileReport.energyLines(p),
+                targets, plots));
+        return new Written(dir.resolve("report.html"), plots.size());
     }
 
     /** The page written and the number of plots. */

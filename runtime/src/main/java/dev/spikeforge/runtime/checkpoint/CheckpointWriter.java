@@ -1,5 +1,6 @@
 package dev.spikeforge.runtime.checkpoint;
 
+import dev.spikeforge.compiler.io.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.util.Map;
@@ -78,8 +78,9 @@ public final class CheckpointWriter {
         try {
             temp = createTemp(folder, target.getFileName().toString());
             writeArchive(temp, checkpoint, afterEachEntry);
-            // On one file system a rename is atomic and replaces the target (POSIX rename(2)).
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // On one file system a rename is atomic and replaces the target (POSIX rename(2));
+            // AtomicFiles.rename is also the seam through which fault tests break it.
+            AtomicFiles.rename(temp, target);
             moved = true;
             syncFolder(folder);
         } catch (IOException | UncheckedIOException e) {
@@ -90,7 +91,7 @@ public final class CheckpointWriter {
                     Files.deleteIfExists(temp);
                 } catch (IOException ignored) {
                     // The original failure is what the user needs to see; a leftover ".tmp" file
-                    // is visible and harmless.
+                    // is removed by the next writer that takes the checkpoint's OutputLock.
                 }
             }
         }

@@ -1,0 +1,159 @@
+package dev.spikeforge.compiler.io;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * An output folder that a command writes as a whole ({@code compile --out DIR}, a report folder):
+ * under the folder's {@link OutputLock}, built in a staging folder and swapped in by
+ * {@link AtomicFiles#buildFolder}, so a kill at any moment leaves the old complete folder or the
+ * new complete folder. Every folder written here holds the marker file {@value #MARKER}; a folder
+ * that exists, is not empty and has no marker was not written by spikeforge (a user's folder, the
+ * current folder, a home folder) and is refused, never replaced.
+ */
+public final class OutputFolder {
+
+    /** The file that marks a folder as spikeforge's output, which the next write may replace whole. */
+    public static final String MARKER = ".spikeforge-output";
+
+    private OutputFolder() {
+    }
+
+    /** A folder that cannot be used as an output: not ours, or not a folder. */
+    public static final class NotOurs extends FileProblemException {
+
+        private static final long serialVersionUID = 1L;
+
+        NotOurs(Path folder, String problem, String help) {
+            super(folder, problem, help, null);
+        }
+    }
+
+    /**
+     * Writes {@code folder} whole with {@code filler}, which fills a fresh empty folder (the
+     * staging folder; paths under it move to {@code folder} with the swap).
+     *
+     * @throws OutputLock.Busy when another writer holds the folder
+     * @throws NotOurs when the folder exists but was not written by spikeforge, or is a file
+     * @throws IOException when writing fails (a full disk, a read-only folder): nothing of the new
+     *         folder is left and the old one is as it was
+     */
+    public static <E extends Exception> void write(Path folder, AtomicFiles.FolderWork<E> filler)
+            throws OutputLock.Busy, NotOurs, IOException, E {
+        write(folder, false, filler);
+    }
+
+    /**
+     * As {@link #write(Path, AtomicFiles.FolderWork)}; with {@code keepOthers}, what the old folder
+     * holds beside the entries {@code filler} writes (an earlier compile's model files, other
+     * targets' folders) is carried into the new folder as hard links (copies where links are not
+     * possible), so an update of some entries is still one swap.
+     */
+    public static <E extends Exception> void write(Path folder, boolean keepOthers, AtomicFiles.FolderWork<E> filler)
+            throws OutputLock.Busy, NotOurs, IOException, E {
+        check(folder); // before the lock, so a refused folder gets no lock file beside it
+        try (OutputLock lock = OutputLock.acquire(folder)) {
+            check(folder);
+            Path old = folder.toAbsolutePath().normalize();
+            AtomicFiles.buildFolder(folder, dir -> {
+                Files.writeString(dir.resolve(MARKER), "spikeforge output folder: the next spikeforge run that writes here"
+                        + " replaces it whole\n", StandardCharsets.UTF_8);
+                filler.fill(dir);
+                if (keepOthers && Files.isDirectory(old, LinkOption.NOFOLLOW_LINKS)) {
+                    carry(old, dir);
+                }
+            });
+        }
+    }
+
+    /**
+     * Whether {@code folder} is an output of a spikeforge from before the marker: an integer model
+     * ({@code model.json} of schema spikeforge.quantized/1), a profile page, or a compiled target
+     * folder ({@code mapping.json}, {@code fpga.json}) directly inside it.
+     */
+    static boolean earlier(Path folder) throws IOException {
+        if (starts(folder.resolve("model.json"), "spikeforge.quantized/1")
+                || starts(folder.resolve("report.html"), "<title>spikeforge profile:")) {
+            return true;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(folder)) {
+            for (Path p : s) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && (Files.isRegularFile(p.resolve("mapping.json"),
+                        LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(p.resolve("fpga.json"), LinkOption.NOFOLLOW_LINKS))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the first 4 KiB of a regular file contain {@code text}. */
+    private static boolean starts(Path file, String text) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return new String(in.readNBytes(4096), StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Links every top-level entry of {@code from} that {@code to} does not have into {@code to}. */
+    private static void carry(Path from, Path to) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(from)) {
+            for (Path p : s) {
+                Path q = to.resolve(p.getFileName().toString());
+                if (Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> all = Files.walk(p)) {
+                    for (Path x : all.toList()) {
+                        Path y = q.resolve(p.relativize(x).toString());
+                        if (Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS)) {
+                            Files.createDirectories(y);
+                        } else if (Files.isSymbolicLink(x)) {
+                            Files.createSymbolicLink(y, Files.readSymbolicLink(x));
+                        } else {
+                            try {
+                                Files.createLink(y, x);
+                            } catch (IOException | UnsupportedOperationException e) {
+                                Files.copy(x, y, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Refuses a folder that spikeforge may not replace. */
+    static void check(Path folder) throws NotOurs, IOException {
+        Path abs = folder.toAbsolutePath().normalize();
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isSymbolicLink(abs)) {
+            throw new NotOurs(folder, "the output folder is a symbolic link (to " + Files.readSymbolicLink(abs) + ")",
+                    "give the folder itself, or a new folder name");
+        }
+        if (!Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NotOurs(folder, "the output folder exists and is a file, not a folder",
+                    "give a new folder name, or move the file away");
+        }
+        if (Files.exists(abs.resolve(MARKER), LinkOption.NOFOLLOW_LINKS) || earlier(abs)) {
+            return;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(abs)) {
+            if (s.iterator().hasNext()) {
+                throw new NotOurs(folder, "the output folder is not empty and was not written by spikeforge (it has no "
+                        + MARKER + " file), so it is not replaced",
+                        "give a new folder name (spikeforge replaces its own output folders whole), or empty this one");
+            }
+        }
+    }
+}
