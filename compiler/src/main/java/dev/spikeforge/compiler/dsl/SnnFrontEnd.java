@@ -26,6 +26,14 @@ public final class SnnFrontEnd {
     /** Diagnostics of verify() that stay meaningful when part of the file failed to parse. */
     private static final Set<ErrorCode> LOCAL_CHECKS = Set.of(ErrorCode.E301, ErrorCode.E302);
 
+    /**
+     * The deepest nesting of '(', '[' and '{' a file may have. Every recursive rule of the grammar
+     * (a call or list inside a value, a residual block inside a layer) opens one of them, so this
+     * bounds the recursion of the parser, of its error recovery and of the builder; real models
+     * nest a handful of levels.
+     */
+    public static final int MAX_NESTING = 64;
+
     private SnnFrontEnd() {
     }
 
@@ -40,6 +48,14 @@ public final class SnnFrontEnd {
         List<Token> tokens = lex(source, out);
         Set<Integer> lexicalErrorLines = new HashSet<>();
         out.list().forEach(d -> lexicalErrorLines.add(d.pos().line()));
+        Token tooDeep = firstTooDeep(tokens);
+        if (tooDeep != null) {
+            // Parsing it would recurse once per level: one diagnostic, and nothing is built.
+            out.add(ErrorCode.E105, Positions.of(tooDeep), "'" + tooDeep.getText() + "' opens level " + (MAX_NESTING + 1)
+                    + " of nested brackets; the limit is " + MAX_NESTING, "close the brackets that are open before it;"
+                    + " a model needs only a few levels");
+            return new Compilation(source, null, out.sorted());
+        }
         SnnParser parser = new SnnParser(new CommonTokenStream(new ListTokenSource(tokens, source.name())));
         parser.removeErrorListeners();
         Token lastToken = tokens.size() > 1 ? tokens.get(tokens.size() - 2) : null;
@@ -81,6 +97,24 @@ public final class SnnFrontEnd {
                 syntax.add(b);
             }
         }
+    }
+
+    /** The first '(', '[' or '{' that opens more than {@link #MAX_NESTING} levels, or null. */
+    private static Token firstTooDeep(List<Token> tokens) {
+        int depth = 0;
+        for (Token t : tokens) {
+            switch (t.getType()) {
+                case SnnLexer.LPAREN, SnnLexer.LBRACK, SnnLexer.LBRACE -> {
+                    if (++depth > MAX_NESTING) {
+                        return t;
+                    }
+                }
+                case SnnLexer.RPAREN, SnnLexer.RBRACK, SnnLexer.RBRACE -> depth = Math.max(0, depth - 1);
+                default -> {
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -1,0 +1,151 @@
+package dev.spikeforge.compiler.dsl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.diag.DiagnosticRenderer;
+import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.testing.TargetFamilies;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Files a hostile user (or a fuzzer) writes: every one gives diagnostics and never a JVM error,
+ * an exception, or output that grows with the square of the input.
+ */
+class HostileSourceTest {
+
+    private static final String HEAD = "model m\ninput 1x8x8\nneuron lif = LIF(beta = 0.9)\n";
+
+    private static Compilation compile(String text) {
+        return SnnFrontEnd.compile(new SourceFile("t.snn", text), TargetFamilies.INSTALLED);
+    }
+
+    private static List<ErrorCode> codes(Compilation c) {
+        return c.diagnostics().stream().map(Diagnostic::code).toList();
+    }
+
+    /** Runs the front end on a thread with a small stack: recursion that is bounded stays far below it. */
+    private static Compilation compileOnSmallStack(String text) throws InterruptedException {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                result.set(compile(text));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        }, "small-stack", 512 * 1024);
+        t.start();
+        t.join();
+        if (result.get() instanceof Throwable e) {
+            throw new AssertionError("the front end threw " + e, e);
+        }
+        return (Compilation) result.get();
+    }
+
+    // ---- 1. nesting depth ---------------------------------------------------------------------
+
+    @Test
+    void thousandsOfUnclosedCallsAreOneNestingDiagnosticNamingTheLimit() throws InterruptedException {
+        Compilation c = compileOnSmallStack(HEAD + "train { optimizer = " + "f(".repeat(1745) + "\n");
+        assertEquals(List.of(ErrorCode.E105), codes(c), DiagnosticRenderer.render(c.source(), c.diagnostics()));
+        Diagnostic d = c.diagnostics().get(0);
+        assertTrue(d.message().contains(Integer.toString(SnnFrontEnd.MAX_NESTING)), d.message());
+        // at the bracket that passes the limit: "train {" is one level, the k-th '(' level k + 1
+        assertEquals(4, d.pos().line());
+        assertEquals("train { optimizer = ".length() + 2 * SnnFrontEnd.MAX_NESTING, d.pos().column());
+    }
+
+    @Test
+    void deepListsAndResidualBlocksAreCaughtByTheSameLimit() throws InterruptedException {
+        Compilation lists = compileOnSmallStack(HEAD + "train { seed = " + "[".repeat(5000) + "}\n");
+        assertEquals(List.of(ErrorCode.E105), codes(lists));
+        Compilation blocks = compileOnSmallStack(HEAD + "layers {\n" + "residual {\n".repeat(5000));
+        assertEquals(List.of(ErrorCode.E105), codes(blocks));
+    }
+
+    @Test
+    void nestingJustBelowTheLimitIsParsedAndBuiltWithoutOverflowingASmallStack() throws InterruptedException {
+        int calls = SnnFrontEnd.MAX_NESTING - 1; // inside "train {"
+        String nested = "f(".repeat(calls) + ")".repeat(calls);
+        Compilation c = compileOnSmallStack(HEAD + "layers {\n flatten\n readout(10)\n}\ntrain { optimizer = " + nested + " }\n");
+        assertFalse(codes(c).contains(ErrorCode.E105), DiagnosticRenderer.render(c.source(), c.diagnostics()));
+        StringBuilder blocks = new StringBuilder(HEAD + "layers {\n");
+        int depth = SnnFrontEnd.MAX_NESTING - 2; // inside "layers {", and conv( is one more
+        for (int i = 0; i < depth; i++) {
+            blocks.append("residual {\n");
+        }
+        blocks.append("conv(1, kernel = 1)\n");
+        for (int i = 0; i < depth; i++) {
+            blocks.append("} skip identity -> lif\n");
+        }
+        blocks.append("readout(10)\n}\n");
+        Compilation r = compileOnSmallStack(blocks.toString());
+        assertFalse(codes(r).contains(ErrorCode.E105), DiagnosticRenderer.render(r.source(), r.diagnostics()));
+        assertTrue(r.network() != null);
+    }
+
+    // ---- 3. parse trees with holes --------------------------------------------------------------
+
+    @Test
+    void anArrowWithoutANeuronIsASyntaxErrorNotACrash() {
+        Compilation eof = compile(HEAD + "layers {\n  flatten ->\n");
+        assertTrue(eof.diagnostics().stream().allMatch(d -> d.code() == ErrorCode.E100 || d.code() == ErrorCode.E101),
+                DiagnosticRenderer.render(eof.source(), eof.diagnostics()));
+        assertFalse(eof.diagnostics().isEmpty());
+        Compilation residual = compile(HEAD + "layers {\n  residual { conv(1, kernel = 3, padding = 1) -> lif\n"
+                + "    conv(1, kernel = 3, padding = 1) -> } skip identity -> lif\n  readout(10)\n}\n");
+        assertTrue(residual.diagnostics().stream().anyMatch(d -> d.code() == ErrorCode.E100 || d.code() == ErrorCode.E101),
+                DiagnosticRenderer.render(residual.source(), residual.diagnostics()));
+        Compilation readout = compile(HEAD + "layers {\n  flatten\n  readout(10) ->\n}\n");
+        assertFalse(readout.ok());
+    }
+
+    /**
+     * ANTLR's recovery leaves any optional child of a parse tree null: every token of every example
+     * model is in turn deleted, the file cut after it, and a stray '->', '}', '(', '=' or ','
+     * put after it; the front end must answer with diagnostics each time.
+     */
+    @Test
+    void everyTruncationAndEveryDeletedTokenOfTheExamplesGivesDiagnostics() throws java.io.IOException {
+        java.nio.file.Path models = dev.spikeforge.compiler.testing.Golden.projectRoot().resolve("examples/models");
+        List<java.nio.file.Path> files;
+        try (var s = java.nio.file.Files.list(models)) {
+            files = s.filter(p -> p.toString().endsWith(".snn")).sorted().toList();
+        }
+        assertFalse(files.isEmpty());
+        int runs = 0;
+        for (java.nio.file.Path f : files) {
+            String text = java.nio.file.Files.readString(f);
+            SnnLexer lexer = new SnnLexer(org.antlr.v4.runtime.CharStreams.fromString(text));
+            List<? extends org.antlr.v4.runtime.Token> tokens = lexer.getAllTokens();
+            for (org.antlr.v4.runtime.Token t : tokens) {
+                int from = t.getStartIndex();
+                int to = t.getStopIndex() + 1;
+                List<String> variants = new java.util.ArrayList<>(List.of(text.substring(0, to),
+                        text.substring(0, from) + text.substring(to)));
+                for (String stray : List.of(" ->", " }", " (", " =", " ,")) {
+                    variants.add(text.substring(0, to) + stray + text.substring(to));
+                }
+                for (String variant : variants) {
+                    try {
+                        Compilation c = compile(variant);
+                        if (c.network() == null) {
+                            assertTrue(c.diagnostics().stream().anyMatch(Diagnostic::isError), f + ": no network and no error");
+                        }
+                        DiagnosticRenderer.render(c.source(), c.diagnostics());
+                    } catch (RuntimeException e) {
+                        throw new AssertionError(f.getFileName() + " with token '" + t.getText() + "' at " + t.getLine()
+                                + ":" + (t.getCharPositionInLine() + 1) + " cut or deleted: " + e, e);
+                    }
+                    runs++;
+                }
+            }
+        }
+        assertTrue(runs > 1000, "only " + runs + " variants");
+    }
+}
