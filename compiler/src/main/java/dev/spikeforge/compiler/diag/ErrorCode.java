@@ -13,6 +13,7 @@ public enum ErrorCode {
     E103(Severity.ERROR, "unterminated-string", "A string literal has no closing quote on its line."),
     E104(Severity.ERROR, "unterminated-comment", "A /* comment has no closing */."),
     E105(Severity.ERROR, "nesting-too-deep", "Brackets, parentheses and braces nested deeper than 64 levels."),
+    E106(Severity.ERROR, "too-many-errors", "A file has more than 100 diagnostics: the first 100 are listed, then how many more there are."),
 
     // E2xx: statements, names and parameters
     E200(Severity.ERROR, "model-not-first", "`model NAME` must be the first statement of a file."),

@@ -148,4 +148,60 @@ class HostileSourceTest {
         }
         assertTrue(runs > 1000, "only " + runs + " variants");
     }
+
+    // ---- 2. diagnostic cap and long lines --------------------------------------------------------
+
+    @Test
+    void twentyThousandCommentClosersAreAHundredDiagnosticsAndOneCount() {
+        Compilation c = compile("@$".repeat(20_000));
+        List<Diagnostic> ds = c.diagnostics();
+        assertEquals(SnnFrontEnd.MAX_DIAGNOSTICS + 1, ds.size());
+        Diagnostic last = ds.get(ds.size() - 1);
+        assertEquals(ErrorCode.E106, last.code());
+        // 40,000 bad characters, 100 listed (a "*/" repeated is partly comments, so '@$' counts plainly)
+        assertEquals("and 39,900 more errors; a file lists at most its first 100", last.message());
+        // the ones listed are the first by position
+        assertEquals(1, ds.get(0).pos().column());
+        assertEquals(100, ds.get(99).pos().column());
+        String rendered = DiagnosticRenderer.render(c.source(), ds);
+        assertTrue(rendered.length() < 40_000, "rendered " + rendered.length() + " characters");
+        assertTrue(rendered.endsWith("t.snn: error[E106]: and 39,900 more errors; a file lists at most its first 100\n"),
+                rendered.substring(rendered.length() - 300));
+    }
+
+    @Test
+    void aMegabyteOfMistakesOnOneLineIsReadInLinearTimeAndPrintedShort() {
+        for (String unit : List.of("*/", ")", "x = ", "@")) {
+            String text = unit.repeat(1_000_000 / unit.length());
+            long t0 = System.nanoTime();
+            Compilation c = compile(text);
+            String rendered = DiagnosticRenderer.render(c.source(), c.diagnostics());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("1 MB of '%s': %.2f s, %d diagnostics, %d characters rendered%n", unit, seconds,
+                    c.diagnostics().size(), rendered.length());
+            assertTrue(seconds < 20, unit + ": " + seconds + " s");
+            assertTrue(c.diagnostics().size() <= SnnFrontEnd.MAX_DIAGNOSTICS + 1, unit + ": " + c.diagnostics().size());
+            assertTrue(rendered.length() < 60_000, unit + ": " + rendered.length() + " characters");
+            for (String line : rendered.lines().toList()) {
+                assertTrue(line.length() < 300, unit + ": a line of " + line.length());
+            }
+        }
+    }
+
+    @Test
+    void aLongLineIsShownAsAWindowAroundTheCaretWithItsCutsMarked() {
+        String text = HEAD + "layers { dense(10) -> lif " + "flatten ".repeat(100) + "dense(10) -> lfi readout(10) }"
+                + " // " + "and a long comment".repeat(20) + "\n";
+        Compilation c = compile(text);
+        String rendered = DiagnosticRenderer.render(c.source(), c.diagnostics());
+        List<String> lines = rendered.lines().toList();
+        assertTrue(lines.get(0).contains("error[E207]: no neuron named 'lfi'"), rendered);
+        String snippet = lines.get(1);
+        String caret = lines.get(2);
+        assertTrue(snippet.contains("| ...") && snippet.endsWith("..."), snippet);
+        assertTrue(snippet.length() < 120, snippet);
+        int at = caret.indexOf('^');
+        assertEquals("lfi", snippet.substring(at, at + 3), rendered);
+        assertEquals("^^^", caret.substring(at).trim());
+    }
 }
