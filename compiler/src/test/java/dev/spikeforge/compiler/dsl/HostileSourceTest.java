@@ -204,4 +204,100 @@ class HostileSourceTest {
         assertEquals("lfi", snippet.substring(at, at + 3), rendered);
         assertEquals("^^^", caret.substring(at).trim());
     }
+
+    // ---- 4. sizes past what the engines index --------------------------------------------------
+
+    private static Diagnostic only(Compilation c, ErrorCode code) {
+        List<Diagnostic> ds = c.diagnostics().stream().filter(d -> d.code() == code).toList();
+        assertEquals(1, ds.size(), DiagnosticRenderer.render(c.source(), c.diagnostics()));
+        return ds.get(0);
+    }
+
+    @Test
+    void anInputOfFourBillionValuesIsReportedWithTheLimit() {
+        Compilation c = compile("model m\ninput 1x65536x65536\nneuron lif = LIF(beta = 0.9)\n"
+                + "layers {\n  dense(10) -> lif\n  readout(10)\n}\n");
+        Diagnostic d = only(c, ErrorCode.E404);
+        assertEquals(2, d.pos().line());
+        assertTrue(d.message().contains("4,294,967,296") && d.message().contains("2,147,483,639"), d.message());
+        assertFalse(c.ok());
+    }
+
+    @Test
+    void aDenseLayerOfThreeMillionUnitsAfterAnotherHasTooManyWeights() {
+        Compilation c = compile("model m\ninput 784\nneuron lif = LIF(beta = 0.9)\n"
+                + "layers {\n  dense(2000000) -> lif\n  big = dense(3000000) -> lif\n  readout(10)\n}\n");
+        Diagnostic d = only(c, ErrorCode.E404);
+        assertEquals(6, d.pos().line());
+        assertTrue(d.message().contains("'big'") && d.message().contains("6,000,000,000,000")
+                && d.message().contains("2,147,483,639"), d.message());
+    }
+
+    @Test
+    void convolutionsWhoseOutputOrKernelCannotBeIndexedAreReported() {
+        Compilation wide = compile("model m\ninput 1x20000x20000\nneuron lif = LIF(beta = 0.9)\n"
+                + "layers {\n  conv(64, kernel = 3, padding = 1) -> lif\n  readout(10)\n}\n");
+        Diagnostic d = only(wide, ErrorCode.E404);
+        assertEquals(5, d.pos().line());
+        assertTrue(d.message().contains("64x20000x20000 = 25,600,000,000"), d.message());
+        Compilation padded = compile("model m\ninput 1x8x8\nneuron lif = LIF(beta = 0.9)\n"
+                + "layers {\n  conv(8, kernel = 3, padding = 2000000000) -> lif\n  readout(10)\n}\n");
+        assertFalse(padded.ok());
+        assertTrue(padded.diagnostics().stream().anyMatch(x -> x.code() == ErrorCode.E404),
+                DiagnosticRenderer.render(padded.source(), padded.diagnostics()));
+        Compilation kernel = compile("model m\ninput 1x8x8\nneuron lif = LIF(beta = 0.9)\n"
+                + "layers {\n  conv(2000000000, kernel = 2000000000, padding = 2000000000) -> lif\n  readout(10)\n}\n");
+        assertFalse(kernel.ok());
+    }
+
+    // ---- 5. values checked before they reach a validating constructor ---------------------------
+
+    @Test
+    void leakMultiplierFractionBitsOutOfRangeAreAnE301() {
+        for (String fraction : List.of("40", "0", "-3", "62", "63", "64", "2147483647")) {
+            Compilation c = compile("model m\ninput 784\nneuron lif = LIF(beta = 0.9)\n"
+                    + "layers {\n  dense(10) -> lif\n  readout(10)\n}\ndeploy {\n  leak = multiplier(" + fraction + ")\n}\n");
+            Diagnostic d = only(c, ErrorCode.E301);
+            assertTrue(d.message().contains("1 to 24"), d.message());
+            assertEquals(9, d.pos().line());
+        }
+    }
+
+    @Test
+    void extremeValuesOfEveryNumericParameterGiveDiagnosticsNotExceptions() {
+        String[] templates = {
+            "neuron lif = LIF(beta = V)", "neuron lif = LIF(tau = V)", "neuron lif = LIF(beta = 0.9, threshold = V)",
+            "layers { conv(V, kernel = 3) -> lif\n readout(10) }", "layers { conv(4, kernel = V) -> lif\n readout(10) }",
+            "layers { conv(4, kernel = 3, stride = V) -> lif\n readout(10) }",
+            "layers { conv(4, kernel = 3, padding = V) -> lif\n readout(10) }",
+            "layers { avgpool(V) -> ifn\n readout(10) }", "layers { dense(V) -> lif\n readout(10) }",
+            "layers { dense(8) -> lif dropout V\n readout(10) }", "layers { readout(V) }",
+            "layers { readout(10, mode = membrane, beta = V) }", "timesteps V",
+            "train { dataset = mnist\n epochs = V }", "train { dataset = mnist\n batch = V }",
+            "train { dataset = mnist\n optimizer = sgd(lr = V, momentum = V) }",
+            "train { dataset = mnist\n optimizer = adam(lr = V, beta1 = V, beta2 = V, eps = V) }",
+            "train { dataset = mnist\n schedule = step(milestones = [V, V], gamma = V) }",
+            "train { dataset = mnist\n loss = mse(correct = V, incorrect = V) }",
+            "train { dataset = mnist\n method = surrogate(slope = V) }",
+            "deploy { weights = int(V) }", "deploy { membrane = int(V) }", "deploy { leak = multiplier(V) }",
+            "input 1x8x8 encode events(bins = V)",
+        };
+        String[] values = {"0", "-1", "1", "1e308", "-1e308", "1e-320", "2147483647", "-2147483648", "9999999999",
+            "0.5", "1.0", "100"};
+        for (String template : templates) {
+            for (String v : values) {
+                String line = template.replace("V", v);
+                String text = "model m\n" + (line.startsWith("input") ? "" : "input 1x8x8\n")
+                        + "neuron lif = LIF(beta = 0.9)\nneuron ifn = IF(threshold = 1)\n" + line + "\n"
+                        + (line.startsWith("layers") ? "" : "layers { flatten\n readout(10) }\n")
+                        + "deploy { target neurocore(preset = loihi_like) }\n";
+                try {
+                    Compilation c = compile(text);
+                    DiagnosticRenderer.render(c.source(), c.diagnostics());
+                } catch (RuntimeException e) {
+                    throw new AssertionError(line + ": " + e, e);
+                }
+            }
+        }
+    }
 }
