@@ -4,6 +4,7 @@ import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.Diagnostics;
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.io.InputFiles;
 import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Network;
@@ -27,10 +28,20 @@ final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** The file's text, or an INPUT failure naming the file and why. */
+    /**
+     * The file's text, or an INPUT failure naming the file and why: not a regular file (a folder,
+     * a pipe, a device), larger than {@link SourceFile#MAX_BYTES}, unreadable, or not UTF-8.
+     */
     static SourceFile read(Path file) throws PipelineException {
+        byte[] bytes;
         try {
-            return SourceFile.read(file);
+            bytes = InputFiles.read(file, "model file", SourceFile.MAX_BYTES);
+        } catch (InputFiles.NotUsable e) {
+            throw PipelineException.located(PipelineException.Kind.INPUT, file + ": error: " + e.problem()
+                    + (e.help() == null ? "" : "; " + e.help()));
+        }
+        try {
+            return SourceFile.decode(file, bytes);
         } catch (IOException e) {
             throw PipelineException.located(PipelineException.Kind.INPUT, file + ": error: cannot read the file: " + IoProblems.reason(e));
         }
