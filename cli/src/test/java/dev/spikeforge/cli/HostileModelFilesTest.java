@@ -126,4 +126,26 @@ class HostileModelFilesTest {
         Path missing = tmp.resolve("missing.snn");
         unusable(check(missing), missing, "no such model file");
     }
+
+    @Test
+    void aModelOfTenBillionParametersIsJudgedByItsTargetsAtOnce() throws IOException {
+        StringBuilder text = new StringBuilder("model huge\ninput 1000\nneuron lif = LIF(beta = 0.9)\nlayers {\n");
+        for (int i = 0; i < 7; i++) {
+            text.append("  dense(41000) -> lif\n");
+        }
+        text.append("  readout(10)\n}\ndeploy {\n  leak = multiplier(12)\n  target neurocore(preset = loihi_like)\n"
+                + "  target fpga(family = xc7, lanes = 16, device = xc7a100t)\n}\n");
+        Path file = write("huge.snn", text.toString());
+        CliRun.of("check", write("warm.snn", text.toString().replace("41000", "41")).toString());
+        long t0 = System.nanoTime();
+        CliRun r = check(file);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("check of a 10-billion-parameter model: %.3f s%n", seconds);
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        noTrace(r);
+        assertTrue(r.err().contains("error[E700]: loihi_like: Every layer can be cut into cores: layer 'dense2' each unit"
+                + " reads 41000 inputs, over the core's 4096 axons"), r.err());
+        assertTrue(r.err().contains("The on-chip memories fit the named device: 81,050,928,144 bits"), r.err());
+        assertTrue(seconds < 1.0, seconds + " s");
+    }
 }

@@ -13,12 +13,10 @@ import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.compiler.target.TargetException;
 import dev.spikeforge.compiler.target.TargetFamily;
-import dev.spikeforge.runtime.engine.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -64,8 +62,9 @@ final class ModelFiles {
 
     /**
      * A valid model with deploy targets gets each target's design rules that do not depend on
-     * trained weights (capacities, widths, modes), judged on placeholder weights, so that a model
-     * that cannot fit is known before training. Other compilations are returned as they are.
+     * trained weights (capacities, widths, modes), judged on the shape-only quantisation
+     * ({@link Quantizer#quantizeShapes}), so that a model that cannot fit is known before training.
+     * Other compilations are returned as they are.
      */
     static Compilation withDesignRules(Compilation c, Path file) {
         if (!c.ok()) {
@@ -77,20 +76,18 @@ final class ModelFiles {
         return new Compilation(c.source(), c.network(), Diagnostics.sorted(all));
     }
 
-    /** The deploy targets' design rules on placeholder weights (see {@link #withDesignRules}); empty without targets. */
+    /**
+     * The deploy targets' design rules without weights (see {@link #withDesignRules}); empty without
+     * targets. Memory and time grow with the layers and neurons, not with the parameters: no weight
+     * is allocated, so a model of billions of parameters is answered at once.
+     */
     static List<Diagnostic> designRulesWithoutWeights(Network net, Path modelDir) {
         if (net.deploy().isEmpty() || net.deploy().get().targets().isEmpty()) {
             return List.of();
         }
-        Map<String, float[]> placeholder = new LinkedHashMap<>();
-        Parameters.sizes(net).forEach((k, n) -> {
-            float[] w = new float[n];
-            Arrays.fill(w, 1f);
-            placeholder.put(k, w);
-        });
         QuantOptions deploy = QuantOptions.from(net.deploy().get());
         List<Diagnostic> all = new ArrayList<>();
-        Map<QuantOptions, Quantizer.Result> quantised = new java.util.HashMap<>();
+        Map<QuantOptions, Quantizer.Result> quantised = new HashMap<>();
         for (DeploySpec.TargetRequest r : net.deploy().get().targets()) {
             TargetFamily family = TargetFamily.named(r.family()).orElse(null);
             if (family == null) {
@@ -99,7 +96,7 @@ final class ModelFiles {
             try {
                 var target = family.resolve(r, modelDir);
                 Quantizer.Result q = quantised.computeIfAbsent(target.quantOptions(deploy),
-                        o -> Quantizer.quantize(net, placeholder, o));
+                        o -> Quantizer.quantizeShapes(net, o));
                 if (q.ok()) {
                     all.addAll(target.designRules(q.network(), false));
                 }
