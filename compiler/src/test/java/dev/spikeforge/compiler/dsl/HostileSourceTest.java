@@ -300,4 +300,16 @@ class HostileSourceTest {
             }
         }
     }
+
+    @Test
+    void namesOfAHundredThousandCharactersGetNoQuadraticSuggestion() {
+        String a = "n" + "a".repeat(100_000);
+        String b = "n" + "b".repeat(100_000);
+        long t0 = System.nanoTime();
+        Compilation c = compile("model m\ninput 784\nneuron " + a + " = LIF(beta = 0.9)\nlayers {\n  dense(10) -> " + b
+                + "\n  " + b + "(3)\n  readout(10)\n}\n");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(codes(c).contains(ErrorCode.E207) && codes(c).contains(ErrorCode.E208), codes(c).toString());
+        assertTrue(seconds < 5, seconds + " s");
+    }
 }
