@@ -122,7 +122,10 @@ class HostileModelFilesTest {
         try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
             f.setLength(5L << 20);
         }
-        unusable(check(huge), huge, "is 5.0 MiB, over the limit of 4.0 MiB");
+        unusable(check(huge), huge, "is 5.0 MiB, over the limit of 1.0 MiB");
+        Path justOver = write("over.snn", "model m\n" + "// a comment line that only fills the file\n".repeat(25_000));
+        assertTrue(Files.size(justOver) > (1 << 20));
+        unusable(check(justOver), justOver, "over the limit of 1.0 MiB");
         Path missing = tmp.resolve("missing.snn");
         unusable(check(missing), missing, "no such model file");
     }

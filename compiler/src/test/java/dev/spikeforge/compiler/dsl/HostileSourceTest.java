@@ -312,4 +312,27 @@ class HostileSourceTest {
         assertTrue(codes(c).contains(ErrorCode.E207) && codes(c).contains(ErrorCode.E208), codes(c).toString());
         assertTrue(seconds < 5, seconds + " s");
     }
+
+    @Test
+    void unclosedCallsJustBelowTheLimitAreRecoveredFromOnASmallStack() throws InterruptedException {
+        Compilation c = compileOnSmallStack(HEAD + "train { optimizer = " + "f(".repeat(SnnFrontEnd.MAX_NESTING - 1) + "\n");
+        assertFalse(codes(c).contains(ErrorCode.E105), DiagnosticRenderer.render(c.source(), c.diagnostics()));
+        assertFalse(c.diagnostics().isEmpty());
+        Compilation lists = compileOnSmallStack(HEAD + "train { seed = " + "[".repeat(SnnFrontEnd.MAX_NESTING - 1) + "\n");
+        assertFalse(codes(lists).contains(ErrorCode.E105));
+        assertFalse(lists.diagnostics().isEmpty());
+    }
+
+    @Test
+    void aFileAtTheSizeCapOfLayersIsReadInSeconds() {
+        String layer = "dense(1) -> a\n";
+        int n = (int) ((dev.spikeforge.compiler.source.SourceFile.MAX_BYTES - 100) / layer.length());
+        String text = "model m\ninput 4\nlayers {\n" + layer.repeat(n) + "}\n";
+        long t0 = System.nanoTime();
+        Compilation c = compile(text);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("%,d layers in %,d bytes: %.2f s%n", n, text.length(), seconds);
+        assertEquals(SnnFrontEnd.MAX_DIAGNOSTICS + 1, c.diagnostics().size());
+        assertTrue(seconds < 20, seconds + " s");
+    }
 }
