@@ -65,6 +65,9 @@ class HostileModelFilesTest {
         assertTrue(r.err().length() < 100_000, "printed " + r.err().length() + " characters");
         assertTrue(r.err().lines().anyMatch(l -> l.matches(".*stars\\.snn: error\\[E106\\]: and [0-9,]+ more errors; .*")),
                 r.err());
+        CliRun bad = check(write("bad.snn", "@".repeat(20_000)));
+        invalid(bad, "E102", "E106");
+        assertTrue(bad.err().endsWith("bad.snn: 20000 errors, 0 warnings\n"), bad.err().substring(bad.err().length() - 200));
         CliRun big = check(write("stars200k.snn", "*/".repeat(100_000)));
         invalid(big, "E102", "E106");
         assertTrue(big.err().length() < 100_000, "printed " + big.err().length() + " characters");

@@ -50,8 +50,8 @@ final class ModelFiles {
         Compilation c = SnnFrontEnd.compile(source);
         listener.parsed(file);
         if (!c.ok()) {
-            throw PipelineException.diagnostics(source, c.diagnostics(), source.name() + ": " + c.errors().size()
-                    + " error" + (c.errors().size() == 1 ? "" : "s"));
+            throw PipelineException.diagnostics(source, c.diagnostics(), source.name() + ": " + c.errorCount()
+                    + " error" + (c.errorCount() == 1 ? "" : "s"));
         }
         if (!c.diagnostics().isEmpty()) {
             listener.diagnostics(source, c.diagnostics());
@@ -73,7 +73,7 @@ final class ModelFiles {
         Path dir = file.toAbsolutePath().getParent();
         List<Diagnostic> all = new ArrayList<>(c.diagnostics());
         all.addAll(designRulesWithoutWeights(c.network(), dir));
-        return new Compilation(c.source(), c.network(), Diagnostics.sorted(all));
+        return new Compilation(c.source(), c.network(), Diagnostics.sorted(all), c.omittedErrors(), c.omittedWarnings());
     }
 
     /**

@@ -97,7 +97,7 @@ public final class SnnFrontEnd {
             all.add(new Diagnostic(ErrorCode.E106, dev.spikeforge.compiler.source.SourcePos.NONE, "and " + more
                     + "; a file lists at most its first " + MAX_DIAGNOSTICS, null));
         }
-        return new Compilation(source, network, all);
+        return new Compilation(source, network, all, errors, warnings);
     }
 
     private static String count(long n, String what) {

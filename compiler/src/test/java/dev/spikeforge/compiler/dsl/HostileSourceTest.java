@@ -160,6 +160,8 @@ class HostileSourceTest {
         assertEquals(ErrorCode.E106, last.code());
         // 40,000 bad characters, 100 listed (a "*/" repeated is partly comments, so '@$' counts plainly)
         assertEquals("and 39,900 more errors; a file lists at most its first 100", last.message());
+        assertEquals(40_000, c.errorCount());
+        assertEquals(39_900, c.omittedErrors());
         // the ones listed are the first by position
         assertEquals(1, ds.get(0).pos().column());
         assertEquals(100, ds.get(99).pos().column());
