@@ -105,8 +105,8 @@ final class CheckCommand implements Callable<Integer> {
     private void printResult(Compilation c, PrintWriter out, PrintWriter err) {
         if (!c.diagnostics().isEmpty()) {
             err.print(DiagnosticRenderer.render(c.source(), c.diagnostics()));
-            long errors = c.errors().size();
-            long warnings = c.diagnostics().size() - errors;
+            long errors = c.errorCount();
+            long warnings = c.warningCount();
             err.println(c.source().name() + ": " + plural(errors, "error") + ", " + plural(warnings, "warning"));
             err.flush();
         }

@@ -136,7 +136,7 @@ class CheckCommandTest {
     void anUnreadableFileExitsThreeAndOthersAreStillChecked() {
         CliRun r = CliRun.of("check", tmp.resolve("nope.snn").toString(), LENET);
         assertEquals(ExitCodes.INPUT_ERROR, r.exit());
-        assertTrue(r.err().contains("nope.snn: error: cannot read the file: no such file"), r.err());
+        assertTrue(r.err().contains("nope.snn: error: no such model file; check the path"), r.err());
         assertTrue(r.out().contains("model lenet5"));
         assertTrue(r.out().contains("checked 2 files: 1 valid, 0 invalid, 1 unreadable"), r.out());
     }

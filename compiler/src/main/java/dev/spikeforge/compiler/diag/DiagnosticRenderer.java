@@ -14,11 +14,18 @@ import java.util.List;
  * </pre>
  *
  * Tabs in the source line are expanded to the next multiple of 4 so that the caret stands under
- * the token in any terminal; the column in the header stays the character column.
+ * the token in any terminal; the column in the header stays the character column. A line longer
+ * than {@value #MAX_SNIPPET} characters is shown as a window of that width around the caret, with
+ * "..." where it was cut, so that a one-line file of a megabyte does not print a megabyte per error.
  */
 public final class DiagnosticRenderer {
 
     private static final int TAB = 4;
+    /** The widest source snippet printed under a header. */
+    static final int MAX_SNIPPET = 100;
+    /** How much of the line before the caret a shortened snippet keeps. */
+    private static final int BEFORE_CARET = 40;
+    private static final String CUT = "...";
 
     private DiagnosticRenderer() {
     }
@@ -45,10 +52,18 @@ public final class DiagnosticRenderer {
             String number = Integer.toString(d.pos().line());
             gutter = " ".repeat(number.length() + 2);
             String line = source.line(d.pos().line());
-            out.append(' ').append(number).append(" | ").append(expandTabs(line)).append('\n');
+            String shown = expandTabs(line);
             int start = displayWidth(line, d.pos().column() - 1);
             int end = displayWidth(line, d.pos().column() - 1 + d.pos().length());
             int width = Math.max(1, end - start);
+            if (shown.length() > MAX_SNIPPET) {
+                int from = Math.max(0, Math.min(start - BEFORE_CARET, shown.length() - MAX_SNIPPET));
+                int to = Math.min(shown.length(), from + MAX_SNIPPET);
+                width = Math.max(1, Math.min(width, to - start));
+                start = start - from + (from > 0 ? CUT.length() : 0);
+                shown = (from > 0 ? CUT : "") + shown.substring(from, to) + (to < shown.length() ? CUT : "");
+            }
+            out.append(' ').append(number).append(" | ").append(shown).append('\n');
             out.append(gutter).append("| ").append(" ".repeat(start)).append("^".repeat(width)).append('\n');
         } else {
             gutter = "  ";

@@ -12,6 +12,8 @@ public enum ErrorCode {
     E102(Severity.ERROR, "invalid-character", "A character that is not part of the language."),
     E103(Severity.ERROR, "unterminated-string", "A string literal has no closing quote on its line."),
     E104(Severity.ERROR, "unterminated-comment", "A /* comment has no closing */."),
+    E105(Severity.ERROR, "nesting-too-deep", "Brackets, parentheses and braces nested deeper than 64 levels."),
+    E106(Severity.ERROR, "too-many-errors", "A file has more than 100 diagnostics: the first 100 are listed, then how many more there are."),
 
     // E2xx: statements, names and parameters
     E200(Severity.ERROR, "model-not-first", "`model NAME` must be the first statement of a file."),
@@ -47,6 +49,7 @@ public enum ErrorCode {
     E401(Severity.ERROR, "needs-spatial-input", "A conv or avgpool layer receives a flat (1-D) input; its shape cannot reach the readout this way."),
     E402(Severity.ERROR, "residual-shape-mismatch", "The main path and the skip path of a residual block end in different shapes."),
     E403(Severity.ERROR, "bad-input-shape", "An input shape that is not N or CxHxW with every size >= 1."),
+    E404(Severity.ERROR, "size-too-large", "A layer's values or weights are more than the engines can index (2,147,483,639 per array)."),
 
     // E5xx: training and deployment combinations
     E500(Severity.ERROR, "method-readout-mismatch", "The training method cannot train this readout (spike_bp and asf need a non-spiking readout)."),

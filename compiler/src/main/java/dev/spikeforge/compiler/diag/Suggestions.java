@@ -7,6 +7,9 @@ import java.util.Optional;
 /** "did you mean ...?": the closest candidate by edit distance, if it is close enough. */
 public final class Suggestions {
 
+    /** Words longer than this get no suggestion (only a case-insensitive match). */
+    static final int MAX_COMPARED = 64;
+
     private Suggestions() {
     }
 
@@ -14,7 +17,8 @@ public final class Suggestions {
      * The candidate nearest to {@code word}: a case-insensitive equal wins; otherwise the
      * smallest optimal-string-alignment distance, accepted when it is at most a third of the
      * longer word (at least 1, so one typo in a short word still finds its match). Ties go to
-     * the earlier candidate, so callers list candidates in a meaningful order.
+     * the earlier candidate, so callers list candidates in a meaningful order. Words longer than
+     * {@value #MAX_COMPARED} characters are compared only case-insensitively.
      */
     public static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
@@ -25,6 +29,9 @@ public final class Suggestions {
             }
             if (c.equalsIgnoreCase(word)) {
                 return Optional.of(c);
+            }
+            if (word.length() > MAX_COMPARED || c.length() > MAX_COMPARED) {
+                continue; // the distance costs length x length; nobody mistypes a name that long
             }
             int d = distance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
             int limit = Math.max(1, Math.max(word.length(), c.length()) / 3);

@@ -145,7 +145,7 @@ final class LayerBuilder {
             if (ctx.neuronRef() != null) {
                 out.add(ErrorCode.E217, Positions.of(ctx.neuronRef()), "'" + layer + "' is the last layer of its residual block"
                         + " and has no neuron of its own: its current is summed with the skip path",
-                        "remove '-> " + ctx.neuronRef().neuron.getText() + "'; the block's neuron follows 'skip ...'");
+                        "remove '" + arrow(ctx.neuronRef()) + "'; the block's neuron follows 'skip ...'");
             }
             dropoutNotAllowed(ctx.dropout(), layer, "it is the last layer of a residual block");
             return;
@@ -192,7 +192,7 @@ final class LayerBuilder {
         append(new FlattenNode(layer, layer, Origin.at(at), ShapeRules.flatten(currentShape)), current);
         if (ctx.neuronRef() != null) {
             out.add(ErrorCode.E217, Positions.of(ctx.neuronRef()), "flatten '" + layer + "' only reshapes; it has no neurons",
-                    "remove '-> " + ctx.neuronRef().neuron.getText() + "'");
+                    "remove '" + arrow(ctx.neuronRef()) + "'");
         }
         dropoutNotAllowed(ctx.dropout(), layer, "flatten has no neurons");
     }
@@ -220,7 +220,7 @@ final class LayerBuilder {
             neuron = neuronOf(ctx.neuronRef(), layer, "readout mode = count", at);
         } else if (ctx.neuronRef() != null) {
             out.add(ErrorCode.E217, Positions.of(ctx.neuronRef()), "readout '" + layer + "' with mode = " + mode.keyword()
-                    + " does not spike, so it takes no neuron", "remove '-> " + ctx.neuronRef().neuron.getText()
+                    + " does not spike, so it takes no neuron", "remove '" + arrow(ctx.neuronRef())
                     + "', or use mode = count for a spiking readout");
         }
         Shape shape = currentShape.isKnown() && classes >= 1 ? Shape.flat(classes) : Shape.UNKNOWN;
@@ -318,6 +318,14 @@ final class LayerBuilder {
                     + Suggestions.didYouMean(name, neurons.keySet()), hint);
         }
         return n;
+    }
+
+    /**
+     * {@code -> NAME} as written. ANTLR's recovery leaves a child it could not match null (here the
+     * name after a final {@code ->}): that was reported as a syntax error, so only the text is needed.
+     */
+    private static String arrow(SnnParser.NeuronRefContext ref) {
+        return ref.neuron == null ? "->" : "-> " + ref.neuron.getText();
     }
 
     private void neuronNode(String layer, NeuronDefinition neuron, SourcePos at) {

@@ -13,6 +13,7 @@ import dev.spikeforge.compiler.ir.NeuronModel;
 import dev.spikeforge.compiler.ir.Origin;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.Shape;
+import dev.spikeforge.compiler.ir.ShapeRules;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.compiler.ir.Value;
 import dev.spikeforge.compiler.source.SourcePos;
@@ -197,7 +198,14 @@ final class SnnBuilder {
             }
             dims[i] = (int) d;
         }
-        return Shape.of(dims);
+        Shape shape = Shape.of(dims);
+        if (shape.size() > Shape.MAX_ELEMENTS) {
+            out.add(ErrorCode.E404, pos, "input shape " + ctx.getText() + " has " + ShapeRules.count(shape.size())
+                    + " values per step; the engines index at most " + ShapeRules.count(Shape.MAX_ELEMENTS) + " per array",
+                    "downsample the input, or cut it into smaller samples");
+            return Shape.UNKNOWN;
+        }
+        return shape;
     }
 
     private Map<String, NeuronDefinition> neurons(List<SnnParser.NeuronStmtContext> stmts) {

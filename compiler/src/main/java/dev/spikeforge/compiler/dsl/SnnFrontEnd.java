@@ -26,6 +26,20 @@ public final class SnnFrontEnd {
     /** Diagnostics of verify() that stay meaningful when part of the file failed to parse. */
     private static final Set<ErrorCode> LOCAL_CHECKS = Set.of(ErrorCode.E301, ErrorCode.E302);
 
+    /**
+     * The deepest nesting of '(', '[' and '{' a file may have. Every recursive rule of the grammar
+     * (a call or list inside a value, a residual block inside a layer) opens one of them, so this
+     * bounds the recursion of the parser, of its error recovery and of the builder; real models
+     * nest a handful of levels.
+     */
+    public static final int MAX_NESTING = 64;
+
+    /**
+     * The most diagnostics a file reports: the first ones by position, then one E106 saying how many
+     * more there were. A file of thousands of mistakes is fixed from the top anyway.
+     */
+    public static final int MAX_DIAGNOSTICS = 100;
+
     private SnnFrontEnd() {
     }
 
@@ -36,20 +50,28 @@ public final class SnnFrontEnd {
 
     /** Reads a file whose deploy block may name {@code targetFamilies}. */
     public static Compilation compile(SourceFile source, List<String> targetFamilies) {
-        Diagnostics out = new Diagnostics();
-        List<Token> tokens = lex(source, out);
+        Diagnostics out = Diagnostics.limited(MAX_DIAGNOSTICS);
         Set<Integer> lexicalErrorLines = new HashSet<>();
-        out.list().forEach(d -> lexicalErrorLines.add(d.pos().line()));
+        List<Token> tokens = lex(source, out, lexicalErrorLines);
+        Token tooDeep = firstTooDeep(tokens);
+        if (tooDeep != null) {
+            // Parsing it would recurse once per level: one diagnostic, and nothing is built.
+            out.add(ErrorCode.E105, Positions.of(tooDeep), "'" + tooDeep.getText() + "' opens level " + (MAX_NESTING + 1)
+                    + " of nested brackets; the limit is " + MAX_NESTING, "close the brackets that are open before it;"
+                    + " a model needs only a few levels");
+            return finish(source, null, out);
+        }
         SnnParser parser = new SnnParser(new CommonTokenStream(new ListTokenSource(tokens, source.name())));
         parser.removeErrorListeners();
         Token lastToken = tokens.size() > 1 ? tokens.get(tokens.size() - 2) : null;
         parser.setErrorHandler(new SyntaxErrorStrategy(out, lexicalErrorLines, lastToken));
         SnnParser.FileContext tree = parser.file();
-        boolean syntaxErrors = out.size() > 0;
+        boolean syntaxErrors = out.hasErrors();
 
-        Diagnostics built = new Diagnostics();
+        Diagnostics built = Diagnostics.limited(MAX_DIAGNOSTICS);
         Network network = new SnnBuilder(built, syntaxErrors, targetFamilies).build(tree);
         mergeOnePerLine(out, built);
+        out.addOmitted(built);
         if (network != null) {
             // "Unused" only means something when every layer was built: a layer of unknown kind or
             // naming an unknown neuron may be the one that was meant to use it.
@@ -61,7 +83,25 @@ public final class SnnFrontEnd {
                 }
             }
         }
-        return new Compilation(source, network, out.sorted());
+        return finish(source, network, out);
+    }
+
+    /** The kept diagnostics by position, then one E106 that counts those over the limit. */
+    private static Compilation finish(SourceFile source, Network network, Diagnostics out) {
+        List<Diagnostic> all = new ArrayList<>(out.sorted());
+        long errors = out.omittedErrors();
+        long warnings = out.omittedWarnings();
+        if (errors + warnings > 0) {
+            String more = errors > 0 && warnings > 0 ? count(errors, "more error") + " and " + count(warnings, "warning")
+                    : errors > 0 ? count(errors, "more error") : count(warnings, "more warning");
+            all.add(new Diagnostic(ErrorCode.E106, dev.spikeforge.compiler.source.SourcePos.NONE, "and " + more
+                    + "; a file lists at most its first " + MAX_DIAGNOSTICS, null));
+        }
+        return new Compilation(source, network, all, errors, warnings);
+    }
+
+    private static String count(long n, String what) {
+        return String.format(java.util.Locale.ROOT, "%,d %s%s", n, what, n == 1 ? "" : "s");
     }
 
     /**
@@ -83,12 +123,30 @@ public final class SnnFrontEnd {
         }
     }
 
+    /** The first '(', '[' or '{' that opens more than {@link #MAX_NESTING} levels, or null. */
+    private static Token firstTooDeep(List<Token> tokens) {
+        int depth = 0;
+        for (Token t : tokens) {
+            switch (t.getType()) {
+                case SnnLexer.LPAREN, SnnLexer.LBRACK, SnnLexer.LBRACE -> {
+                    if (++depth > MAX_NESTING) {
+                        return t;
+                    }
+                }
+                case SnnLexer.RPAREN, SnnLexer.RBRACK, SnnLexer.RBRACE -> depth = Math.max(0, depth - 1);
+                default -> {
+                }
+            }
+        }
+        return null;
+    }
+
     /**
      * All tokens but the bad ones, which become diagnostics here and never reach the parser. An
      * unterminated string reaches the parser as a string (so its setting still has a value); a
      * '#' (a comment in other languages) hides the rest of its line.
      */
-    private static List<Token> lex(SourceFile source, Diagnostics out) {
+    private static List<Token> lex(SourceFile source, Diagnostics out, Set<Integer> errorLines) {
         SnnLexer lexer = new SnnLexer(CharStreams.fromString(source.text(), source.name()));
         lexer.removeErrorListeners();
         List<Token> kept = new ArrayList<>();
@@ -100,13 +158,19 @@ public final class SnnFrontEnd {
             switch (t.getType()) {
                 case SnnLexer.BAD_CHAR -> {
                     boolean hash = t.getText().equals("#");
-                    out.add(ErrorCode.E102, Positions.of(t), "invalid character " + printable(t.getText())
-                            + " in a model file", hash ? "comments start with // or /*" : null);
+                    errorLines.add(t.getLine());
+                    if (!out.keeps(Positions.of(t))) {
+                        out.omit(ErrorCode.E102); // a file of a million bad characters: count them only
+                    } else {
+                        out.add(ErrorCode.E102, Positions.of(t), "invalid character " + printable(t.getText())
+                                + " in a model file", hash ? "comments start with // or /*" : null);
+                    }
                     if (hash) {
                         hiddenLine = t.getLine();
                     }
                 }
                 case SnnLexer.UNTERMINATED_STRING -> {
+                    errorLines.add(t.getLine());
                     out.add(ErrorCode.E103, Positions.of(t), "string has no closing '\"' on its line");
                     CommonToken closed = new CommonToken(t);
                     closed.setType(SnnLexer.STRING);
@@ -114,9 +178,11 @@ public final class SnnFrontEnd {
                     kept.add(closed);
                     hiddenLine = t.getLine();
                 }
-                case SnnLexer.UNTERMINATED_COMMENT -> out.add(ErrorCode.E104,
-                        dev.spikeforge.compiler.source.SourcePos.of(t.getLine(), t.getCharPositionInLine() + 1, 2),
-                        "comment '/*' is never closed with '*/'");
+                case SnnLexer.UNTERMINATED_COMMENT -> {
+                    errorLines.add(t.getLine());
+                    out.add(ErrorCode.E104, dev.spikeforge.compiler.source.SourcePos.of(t.getLine(),
+                            t.getCharPositionInLine() + 1, 2), "comment '/*' is never closed with '*/'");
+                }
                 default -> kept.add(t);
             }
             if (t.getType() == Token.EOF) {

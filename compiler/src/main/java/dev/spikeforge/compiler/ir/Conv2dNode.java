@@ -13,10 +13,10 @@ public record Conv2dNode(String name, String layer, Origin origin, Shape shape, 
     }
 
     public long weightCount() {
-        return (long) filters * inChannels * kernel * kernel;
+        return Shape.times(Shape.times(Shape.times(filters, inChannels), kernel), kernel);
     }
 
     public long parameterCount() {
-        return weightCount() + (bias ? filters : 0);
+        return Math.addExact(Math.min(weightCount(), Long.MAX_VALUE - filters), bias ? filters : 0);
     }
 }

@@ -37,6 +37,7 @@ final class NetworkVerifier {
         v.neuronParametersAreInRange();
         v.everyNeuronDefinitionIsUsed();
         v.layerParametersAreInRange();
+        v.weightsFitTheEngines();
         v.shapesFitEveryLayer();
         v.exactlyOneReadoutEndsTheNetwork();
         v.net.train().ifPresent(t -> {
@@ -138,6 +139,22 @@ final class NetworkVerifier {
                     out.add(ErrorCode.E301, r.origin().of("beta"), "beta of readout '" + r.userLayer()
                             + "' must be in (0, 1], got " + fmt(r.beta()));
                 }
+            }
+        }
+    }
+
+    /** A layer's weights are one array of the engines: at most {@link Shape#MAX_ELEMENTS} of them. */
+    private void weightsFitTheEngines() {
+        for (Node node : net.nodes()) {
+            long weights = node instanceof Conv2dNode c ? c.weightCount()
+                    : node instanceof DenseNode d ? Shape.times(d.units(), d.inFeatures())
+                    : node instanceof ReadoutNode r ? Shape.times(r.classes(), r.inFeatures()) : 0;
+            if (weights > Shape.MAX_ELEMENTS) {
+                out.add(ErrorCode.E404, node.pos(), node.kind() + " '" + node.userLayer() + "' has "
+                        + ShapeRules.count(weights) + " weights; the engines index at most "
+                        + ShapeRules.count(Shape.MAX_ELEMENTS) + " per array", node instanceof Conv2dNode
+                        ? "use fewer filters, fewer input channels or a smaller kernel"
+                        : "use fewer units, or a smaller input to it (a pooling layer before it)");
             }
         }
     }
@@ -352,6 +369,10 @@ final class NetworkVerifier {
     }
 
     private void leakRepresents(DeploySpec d, double beta, String what, SourcePos pos) {
+        if (d.leak() instanceof DeploySpec.MultiplierLeak m
+                && (m.fractionBits() < 1 || m.fractionBits() > MAX_FRACTION_BITS)) {
+            return; // out of range: reported by deployFormatsAreInRange, and no multiplier can be built
+        }
         if (Leaks.represent(beta, d.leak()) == null) {
             String[] why = Leaks.whyNot(beta, d.leak());
             out.add(ErrorCode.E501, pos, what + ": " + why[0], why[1]);

@@ -12,6 +12,13 @@ public final class Shape {
 
     public static final Shape UNKNOWN = new Shape(new int[0]);
 
+    /**
+     * The most values one array of the engines holds (Java's largest safe array length): a layer's
+     * neurons per sample and its weights must each fit. Shape rules give {@link #UNKNOWN} past it
+     * and the verifier reports E404.
+     */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
     private final int[] dims;
 
     private Shape(int[] dims) {
@@ -70,11 +77,18 @@ public final class Shape {
         return dims[2];
     }
 
+    /** a * b for sizes (both >= 0), or Long.MAX_VALUE when the product does not fit a long. */
+    public static long times(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return high != 0 || low < 0 ? Long.MAX_VALUE : low;
+    }
+
     /** Number of elements (neurons of a layer with this output). */
     public long size() {
         long n = 1;
         for (int d : dims) {
-            n *= d;
+            n = times(n, d);
         }
         return isKnown() ? n : 0;
     }

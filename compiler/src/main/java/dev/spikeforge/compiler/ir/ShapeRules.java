@@ -28,7 +28,7 @@ public final class ShapeRules {
         } else if (node instanceof ReadoutNode n) {
             return in.isKnown() && n.classes() >= 1 ? Shape.flat(n.classes()) : Shape.UNKNOWN;
         } else if (node instanceof FlattenNode) {
-            return flatten(in);
+            return flatten(in, node, sink);
         } else if (node instanceof ResidualAddNode n) {
             return add(inputs, Shape.UNKNOWN, n, sink);
         }
@@ -37,7 +37,34 @@ public final class ShapeRules {
     }
 
     public static Shape flatten(Shape in) {
-        return in.isKnown() ? Shape.flat(Math.toIntExact(in.size())) : Shape.UNKNOWN;
+        return flatten(in, null, null);
+    }
+
+    /** One flat vector of all values; UNKNOWN (E404 to {@code sink}) past {@link Shape#MAX_ELEMENTS}. */
+    public static Shape flatten(Shape in, Node at, Diagnostics sink) {
+        if (!in.isKnown()) {
+            return Shape.UNKNOWN;
+        }
+        if (in.size() > Shape.MAX_ELEMENTS) {
+            tooLarge(sink, at, in.toString(), in.size());
+            return Shape.UNKNOWN;
+        }
+        return Shape.flat((int) in.size());
+    }
+
+    /** E404 for a layer output of {@code values} values per step. */
+    private static void tooLarge(Diagnostics sink, Node at, String shape, long values) {
+        if (sink != null && at != null) {
+            sink.add(ErrorCode.E404, at.pos(), at.kind() + " '" + at.userLayer() + "' gives " + shape + " = "
+                    + count(values) + " values per step; the engines index at most " + count(Shape.MAX_ELEMENTS)
+                    + " per array", "use fewer filters, a stride, or a pooling layer before it");
+        }
+    }
+
+    /** 1,234,567; "more than 9,223,372,036,854,775,806" for a product that overflowed. */
+    public static String count(long n) {
+        return n == Long.MAX_VALUE ? "more than " + String.format(java.util.Locale.ROOT, "%,d", Long.MAX_VALUE - 1)
+                : String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     /** floor((H + 2p - k) / s) + 1 per axis; the kernel must fit the padded input. */
@@ -48,8 +75,8 @@ public final class ShapeRules {
         if (!requireSpatial(in, at, sink)) {
             return Shape.UNKNOWN;
         }
-        int hp = in.height() + 2 * padding;
-        int wp = in.width() + 2 * padding;
+        long hp = in.height() + 2L * padding;
+        long wp = in.width() + 2L * padding;
         if (kernel > hp || kernel > wp) {
             if (sink != null) {
                 report(sink, ErrorCode.E400, at, "kernel " + kernel + "x" + kernel + " of '" + at.userLayer()
@@ -60,8 +87,15 @@ public final class ShapeRules {
             }
             return Shape.UNKNOWN;
         }
-        int unreadRows = unreadTrailing(hp, kernel, stride, padding);
-        int unreadCols = unreadTrailing(wp, kernel, stride, padding);
+        long outH = (hp - kernel) / stride + 1;
+        long outW = (wp - kernel) / stride + 1;
+        long values = Shape.times(Shape.times(filters, outH), outW);
+        if (values > Shape.MAX_ELEMENTS) {
+            tooLarge(sink, at, filters + "x" + outH + "x" + outW, values);
+            return Shape.UNKNOWN;
+        }
+        long unreadRows = unreadTrailing(hp, kernel, stride, padding);
+        long unreadCols = unreadTrailing(wp, kernel, stride, padding);
         if (sink != null && (unreadRows > 0 || unreadCols > 0)) {
             sink.add(ErrorCode.W601, at.pos(), "kernel " + kernel + " stride " + stride + " of '" + at.userLayer() + "' on "
                     + in.height() + "x" + in.width() + (padding > 0 ? " padded by " + padding : "")
@@ -69,14 +103,14 @@ public final class ShapeRules {
                     "pad by " + (padding + Math.max(unreadRows, unreadCols)) + " or choose a stride that divides "
                             + "(size + 2 * padding - kernel)");
         }
-        return Shape.chw(filters, (hp - kernel) / stride + 1, (wp - kernel) / stride + 1);
+        return Shape.chw(filters, (int) outH, (int) outW);
     }
 
     /**
      * Input rows (not padding) after the last window. Counted only when windows touch each other
      * (kernel >= stride): a 1x1 stride-2 convolution skips every other row by design.
      */
-    static int unreadTrailing(int paddedSize, int kernel, int stride, int padding) {
+    static long unreadTrailing(long paddedSize, int kernel, int stride, int padding) {
         if (kernel < stride) {
             return 0;
         }

@@ -52,6 +52,7 @@ public final class Quantizer {
     }
 
     private final Network net;
+    /** The float tensors, or null for {@link #quantizeShapes}: every weight and bias is then 1. */
     private final Map<String, float[]> weights;
     private final QuantOptions opt;
     private final List<Diagnostic> out = new ArrayList<>();
@@ -71,6 +72,24 @@ public final class Quantizer {
      * @param weights float tensors keyed {@code NODE.weight} / {@code NODE.bias} (checkpoint names and layouts)
      */
     public static Result quantize(Network net, Map<String, float[]> weights, QuantOptions opt) {
+        return run(net, java.util.Objects.requireNonNull(weights, "weights"), opt);
+    }
+
+    /**
+     * The network quantised as if every weight and bias were 1.0, without any weights: what
+     * {@code check} judges design rules on before training. Every number that depends on sizes
+     * (shapes, fan-in, scales, the worst-case current and its guard bits, biases and thresholds of
+     * weights all 1.0) is what {@link #quantize} gives for such weights, while memory grows with
+     * the neurons, never with the parameters: the synapses carry no weight arrays
+     * ({@code weights()} is null), so only rules that do not read weight values may be run on it.
+     *
+     * @param net a network that passed {@link Network#verify()} without errors
+     */
+    public static Result quantizeShapes(Network net, QuantOptions opt) {
+        return run(net, null, opt);
+    }
+
+    private static Result run(Network net, Map<String, float[]> weights, QuantOptions opt) {
         if (opt.weightBits() < 2 || opt.weightBits() > 16 || opt.membraneBits() < 4 || opt.membraneBits() > 32) {
             throw new IllegalArgumentException("formats out of range: " + opt);
         }
@@ -110,10 +129,18 @@ public final class Quantizer {
 
     // ---- the float paths into one population ----------------------------------------------
 
-    /** One synaptic path before quantisation: weights with rows per output feature. */
-    private record Path(Node node, int source, Shape in, int divisor, float[] w, int rows, float[] bias) {
-        int rowLength() {
-            return w == null ? 0 : w.length / rows;
+    /**
+     * One synaptic path before quantisation: weights with rows per output feature. A path of a
+     * shape-only run has {@code w} null and {@code uniformRow} > 0: rows of that many weights 1.0.
+     */
+    private record Path(Node node, int source, Shape in, int divisor, float[] w, int rows, float[] bias, long uniformRow) {
+        long rowLength() {
+            return w != null ? w.length / rows : uniformRow;
+        }
+
+        /** A conv, dense or readout path (pooling and identity skips have no weights of their own). */
+        boolean weighted() {
+            return w != null || uniformRow > 0;
         }
 
         /** Inputs of one neuron that a weightless path adds: K^2 for pooling, 1 for an identity. */
@@ -150,17 +177,28 @@ public final class Quantizer {
             int source = sourceOf(feeding);
             int divisor = source == -1 && direct() ? 255 : 1;
             if (current instanceof AvgPoolNode) {
-                return new Path(current, source, feeding.shape(), divisor, null, features, null);
+                return new Path(current, source, feeding.shape(), divisor, null, features, null, 0);
             }
             int rows = current instanceof Conv2dNode c ? c.filters()
                     : current instanceof DenseNode d ? d.units() : ((ReadoutNode) current).classes();
+            if (weights == null) {
+                long row = current instanceof Conv2dNode c ? (long) c.inChannels() * c.kernel() * c.kernel()
+                        : current instanceof DenseNode d ? d.inFeatures() : ((ReadoutNode) current).inFeatures();
+                boolean hasBias = current instanceof Conv2dNode c ? c.bias()
+                        : current instanceof DenseNode d ? d.bias() : ((ReadoutNode) current).bias();
+                float[] ones = hasBias ? new float[rows] : null;
+                if (ones != null) {
+                    java.util.Arrays.fill(ones, 1f);
+                }
+                return new Path(current, source, feeding.shape(), divisor, null, rows, ones, row);
+            }
             return new Path(current, source, feeding.shape(), divisor, weights(current), rows,
-                    weights.get(current.name() + ".bias"));
+                    weights.get(current.name() + ".bias"), 0);
         }
         // a spiking source (or the input) feeding a residual add directly: the identity skip, weight 1.0
         // per input unit, so 1/255 per byte when it reads direct input (like every weight reading it)
         int source = sourceOf(current);
-        return new Path(null, source, current.shape(), source == -1 && direct() ? 255 : 1, null, features, null);
+        return new Path(null, source, current.shape(), source == -1 && direct() ? 255 : 1, null, features, null, 0);
     }
 
     private float[] weights(Node n) {
@@ -238,14 +276,23 @@ public final class Quantizer {
                     return null;
                 }
             }
-            if (p.w() == null) {
+            if (!p.weighted()) {
                 for (int c = 0; c < channels; c++) {
                     maxAbs[c] = Math.max(maxAbs[c], p.unitWeight());
                 }
                 count += channels;
                 continue;
             }
-            int len = p.rowLength();
+            if (p.w() == null) { // shape-only: every weight is 1.0
+                for (int row = 0; row < p.rows(); row++) {
+                    int ch = channels == 1 ? 0 : row;
+                    maxAbs[ch] = Math.max(maxAbs[ch], 1.0 / p.divisor());
+                }
+                largest = Math.max(largest, 1.0);
+                count += p.rows() * p.rowLength();
+                continue;
+            }
+            int len = (int) p.rowLength();
             for (int row = 0; row < p.rows(); row++) {
                 int ch = channels == 1 ? 0 : row;
                 for (int i = row * len; i < (row + 1) * len; i++) {
@@ -273,7 +320,7 @@ public final class Quantizer {
         List<Synapse> synapses = new ArrayList<>();
         long[] rowAbs = new long[features];
         for (Path p : paths) {
-            if (p.w() == null) {
+            if (!p.weighted()) {
                 int[] w = new int[channels];
                 for (int c = 0; c < channels; c++) {
                     long q = Rounding.halfAway(p.unitWeight() / scale[c]);
@@ -288,7 +335,19 @@ public final class Quantizer {
                         : new Synapse.Identity(p.source(), p.in(), w));
                 continue;
             }
-            int len = p.rowLength();
+            if (p.w() == null) { // shape-only: every row is rowLength weights of 1.0
+                for (int row = 0; row < p.rows(); row++) {
+                    long q = Rounding.halfAway(1.0 / p.divisor() / scale[channels == 1 ? 0 : row]);
+                    if (Math.abs(q) > qmax) {
+                        clipped += p.rowLength();
+                        q = Math.max(-qmax, Math.min(qmax, q));
+                    }
+                    rowAbs[row] += Math.abs(q) * p.rowLength() * limitOf(p);
+                }
+                synapses.add(synapse(p, null));
+                continue;
+            }
+            int len = (int) p.rowLength();
             int[] w = new int[p.w().length];
             for (int row = 0; row < p.rows(); row++) {
                 double s = scale[channels == 1 ? 0 : row];

@@ -6,7 +6,8 @@ import dev.spikeforge.compiler.ir.Shape;
  * One integer synaptic path into a {@link QuantLayer}: which layer's spikes it reads
  * ({@code source}, -1 for the network input), their shape, and the integer weights. Every path
  * into one layer uses that layer's scales, so the current is the exact integer sum of all paths
- * plus the bias. Weight arrays are never modified after construction.
+ * plus the bias. Weight arrays are never modified after construction. In a network from
+ * {@link Quantizer#quantizeShapes} (design rules before training) the weight arrays are null.
  */
 public sealed interface Synapse {
 

@@ -34,8 +34,12 @@ public interface Target {
     /**
      * The design rules, as E700 diagnostics at the request's position.
      *
-     * @param weightsKnown false when {@code q} was quantised from placeholder weights: rules that
-     *                     depend on weight values are skipped
+     * @param weightsKnown false when {@code q} is the shape-only quantisation of
+     *                     {@link dev.spikeforge.compiler.quant.Quantizer#quantizeShapes} (what {@code check}
+     *                     runs before training): its synapses have no weight arrays and its biases,
+     *                     thresholds and currents are those of weights all 1.0, so rules that depend on
+     *                     weight values are skipped and no rule may read a synapse's weights or allocate
+     *                     per parameter
      */
     List<Diagnostic> designRules(QuantizedNetwork q, boolean weightsKnown);
 

@@ -93,6 +93,9 @@ class DiagnosticCorpusTest {
         for (Path f : corpus()) {
             Compilation c = compile(f);
             for (Diagnostic d : c.diagnostics()) {
+                if (d.code() == ErrorCode.E106) {
+                    continue; // how many more there are: a count, not a place
+                }
                 assertTrue(d.pos().isKnown(), f + ": " + d.message() + " has no position");
                 assertTrue(d.pos().line() <= c.source().lineCount() + 1, f + ": line past the end in " + d.message());
             }

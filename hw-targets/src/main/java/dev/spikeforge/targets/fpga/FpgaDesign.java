@@ -16,7 +16,7 @@ import java.util.List;
  * @param top        Verilog name of the top module ({@code <model>_top})
  * @param inputShape channels, rows, columns of the input (1 x 1 x n when flat)
  * @param encoding   the input encoding's name; spike encodings give values -1/+1, {@code direct} 0..255
- * @param images     per layer: weight, bias and threshold words, {@code [word][lane]}
+ * @param images     per layer: weight, bias and threshold words, {@code [word][lane]} (empty in a {@link #layout})
  */
 public record FpgaDesign(String model, String top, int timesteps, FpgaOptions options, String encoding,
                          int[] inputShape, List<FpgaLayer> layers, List<Images> images) {
@@ -49,6 +49,19 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
      * conv and pool layers, per-layer or per-channel scales).
      */
     public static FpgaDesign plan(QuantizedNetwork q, FpgaOptions o) {
+        return plan(q, o, true);
+    }
+
+    /**
+     * The layer engines and their memory sizes without the memory contents ({@code images} is
+     * empty): what {@link FpgaRules} judges, also on a shape-only network whose synapses carry no
+     * weights, in memory that grows with the layers and not with the parameters.
+     */
+    public static FpgaDesign layout(QuantizedNetwork q, FpgaOptions o) {
+        return plan(q, o, false);
+    }
+
+    private static FpgaDesign plan(QuantizedNetwork q, FpgaOptions o, boolean withImages) {
         int p = o.lanes();
         int[] in = shape3(q.inputShape());
         boolean direct = q.encoding().kind() == Encoding.Kind.DIRECT;
@@ -119,7 +132,9 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
                     FpgaLayer.indexBits(src[0]), FpgaLayer.indexBits(src[1]), FpgaLayer.indexBits(src[2]),
                     FpgaLayer.indexBits(out[0]), FpgaLayer.indexBits(out[1]), FpgaLayer.indexBits(out[2]));
             layers.add(f);
-            images.add(images(l, s, f));
+            if (withImages) {
+                images.add(images(l, s, f));
+            }
             src = out;
         }
         String top = sanitize(q.name()) + "_top";

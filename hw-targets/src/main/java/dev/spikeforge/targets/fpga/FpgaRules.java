@@ -36,7 +36,7 @@ public final class FpgaRules {
         }
         scales(q, out);
         stride(q, out);
-        FpgaDesign d = FpgaDesign.plan(q, o);
+        FpgaDesign d = FpgaDesign.layout(q, o);
         width(d, out);
         shift(d, out);
         memory(d, out);

@@ -14,7 +14,8 @@ import java.util.function.BiConsumer;
  * The neurocore design rules: one method per constraint of {@link NeurocoreSpec}, each named as
  * the sentence that must hold, each violation naming the layer, the limit, how far over it is and
  * a fix. Rules that need trained weights (thresholds, biases, guard bits) are skipped when the
- * weights are placeholders ({@code check} before training).
+ * network is the shape-only quantisation ({@code check} before training, {@code Quantizer.quantizeShapes}),
+ * whose synapses carry no weights; no rule reads a synapse's weights.
  */
 public final class DesignRules {
 
@@ -58,7 +59,7 @@ public final class DesignRules {
     }
 
     /**
-     * @param weightsKnown false when {@code q} was quantised from placeholder weights
+     * @param weightsKnown false when {@code q} is a shape-only quantisation ({@code Quantizer.quantizeShapes})
      */
     public static List<Result> check(QuantizedNetwork q, NeurocoreSpec spec, boolean weightsKnown) {
         DesignRules r = new DesignRules(q, spec);
