@@ -1,6 +1,7 @@
 package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.io.FileGroup;
 import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.io.OutputLock;
 import dev.spikeforge.compiler.ir.Network;
@@ -9,13 +10,15 @@ import dev.spikeforge.compiler.nir.NirFile;
 import dev.spikeforge.compiler.nir.NirFormatException;
 import dev.spikeforge.compiler.nir.NirImport;
 import dev.spikeforge.compiler.nir.NirStore;
-import dev.spikeforge.runtime.checkpoint.CheckpointException;
+import dev.spikeforge.runtime.checkpoint.CheckpointWriter;
 import dev.spikeforge.runtime.engine.Parameters;
 import dev.spikeforge.runtime.train.TrainingCheckpoint;
 import dev.spikeforge.runtime.verify.SpikeEquality;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -94,24 +97,25 @@ public final class NirExchange {
 
     /**
      * Writes an imported model's text and its weights as a checkpoint (epoch 0), which every command
-     * reads. Each file is written atomically under its own {@link OutputLock} (a second import to
-     * the same files is refused at once); the pair is not one atomic step: a kill between the two
-     * renames leaves the new checkpoint beside the old model file.
+     * reads, as one {@link FileGroup} under both files' {@link OutputLock}s: a second import to the
+     * same files is refused at once, and after a kill at any moment the next reader finds both
+     * files old or both new.
      */
     public static void write(Imported imported, Path from, Path model, Path checkpoint) throws PipelineException {
+        Network net = imported.model().network();
+        var archive = new TrainingCheckpoint(imported.result().source(), net.name(), 0, 0,
+                new Parameters(imported.result().weights()), Map.of(), 0, imported.model().seed(), List.of(),
+                "nir import " + from.getFileName()).archive(net);
         try (OutputLock m = lock(model); OutputLock c = lock(checkpoint)) {
+            Map<Path, AtomicFiles.FileFiller> files = new LinkedHashMap<>();
+            files.put(model, temp -> Files.writeString(temp, imported.result().source(), StandardOpenOption.CREATE_NEW));
+            files.put(checkpoint, temp -> CheckpointWriter.writeUnpublished(temp, archive));
             try {
-                AtomicFiles.writeString(model, imported.result().source());
+                FileGroup.write(files);
             } catch (IOException e) {
-                throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot write the file: "
-                        + IoProblems.reason(e));
-            }
-            Network net = imported.model().network();
-            try {
-                new TrainingCheckpoint(imported.result().source(), net.name(), 0, 0, new Parameters(imported.result().weights()),
-                        Map.of(), 0, imported.model().seed(), List.of(), "nir import " + from.getFileName()).write(checkpoint, net);
-            } catch (CheckpointException e) {
-                throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+                throw PipelineException.of(PipelineException.Kind.INPUT, model + " and " + checkpoint + ": cannot write"
+                        + " the files: " + IoProblems.reason(e) + "; check that the folders are writable and the disk is"
+                        + " not full (the earlier files are unchanged)");
             }
         } catch (IOException e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot release a lock: " + IoProblems.reason(e));

@@ -176,12 +176,14 @@ public final class AtomicFiles {
     /**
      * Settles what an interrupted writer left next to {@code target}: when {@code target} is
      * missing and an old copy {@code .NAME.old-HEX} exists (a kill between the two renames of a
-     * swap), the old copy is renamed back; then every {@code .NAME.HEX.tmp},
+     * swap), the old copy is renamed back; a {@link FileGroup} whose journal lies next to it is
+     * rolled forward; then every {@code .NAME.HEX.tmp},
      * {@code .NAME.stage-HEX} and {@code .NAME.old-HEX} is deleted. Only for the writer that holds
      * the target's {@link OutputLock} (which calls this), or a reader that could take it.
      */
     public static void settle(Path target) throws IOException {
         Path t = target.toAbsolutePath().normalize();
+        FileGroup.rollForward(t); // before the temporaries go: a committed group still needs them
         List<Path> tmps = new ArrayList<>();
         List<Path> stages = new ArrayList<>();
         List<Path> olds = new ArrayList<>();
@@ -205,6 +207,9 @@ public final class AtomicFiles {
 
     /** Whether {@link #settle} would find anything next to {@code target}. */
     public static boolean unsettled(Path target) {
+        if (FileGroup.pending(target)) {
+            return true;
+        }
         List<Path> all = new ArrayList<>();
         try {
             leftovers(target.toAbsolutePath().normalize(), all, all, all);

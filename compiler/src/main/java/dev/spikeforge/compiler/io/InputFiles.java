@@ -38,6 +38,17 @@ public final class InputFiles {
      * @throws NotUsable when it is missing, not a regular file, unreadable, or over the cap
      */
     public static long check(Path file, String what, long maxBytes) throws NotUsable {
+        if (FileGroup.pending(file)) {
+            // a write of this file together with others was killed after it committed: finish it
+            // first, so that the group is read all new, never half old and half new
+            AtomicFiles.settleForReading(file);
+            if (FileGroup.pending(file)) {
+                throw new NotUsable(file, "an interrupted write of this " + what + " together with other files is"
+                        + " unfinished (journal " + FileGroup.journal(file) + ") and could not be finished here",
+                        "run spikeforge once where it may write to this folder, or wait for the writer named in "
+                                + OutputLock.lockFile(file) + " to finish");
+            }
+        }
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(file, BasicFileAttributes.class);

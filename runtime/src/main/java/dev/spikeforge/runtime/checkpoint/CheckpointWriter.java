@@ -97,6 +97,16 @@ public final class CheckpointWriter {
         }
     }
 
+    /**
+     * Writes {@code checkpoint} into the new file {@code temp}, forced to the disk but not renamed:
+     * for a caller that publishes it together with other files (a {@code FileGroup} in the
+     * compiler's io package). The file must not exist yet.
+     */
+    public static void writeUnpublished(Path temp, Checkpoint checkpoint) throws IOException {
+        Files.createFile(temp);
+        writeArchive(temp, checkpoint, () -> { });
+    }
+
     private static void writeArchive(Path temp, Checkpoint checkpoint, Runnable afterEachEntry) throws IOException {
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
                 ZipOutputStream zip = new ZipOutputStream(

@@ -35,6 +35,11 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
     public static final String QAT_MASTER = "qat.master.";
 
     public void write(Path file, Network net) throws CheckpointException {
+        CheckpointWriter.write(file, archive(net));
+    }
+
+    /** The archive this checkpoint is written as: parameters in their layer shapes, optimiser state, manifest. */
+    public Checkpoint archive(Network net) {
         Checkpoint.Builder b = Checkpoint.builder();
         for (Map.Entry<String, float[]> e : parameters.tensors().entrySet()) {
             b.put(e.getKey(), NdArray.of(e.getValue(), shapeOf(net, e.getKey(), e.getValue().length)));
@@ -53,7 +58,7 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
         for (Trainer.EpochResult r : metrics) {
             ms.add(r.toJson());
         }
-        CheckpointWriter.write(file, b.manifest(m).build());
+        return b.manifest(m).build();
     }
 
     /**
