@@ -58,7 +58,7 @@ final class FolderFuzzing {
         }
         try {
             Path pristine = Paths.get(url.toURI());
-            Path work = Fuzzing.scratch().resolve(name);
+            Path work = Files.createTempDirectory(Fuzzing.scratch(), name + "-");
             List<String> files = new ArrayList<>();
             try (Stream<Path> all = Files.walk(pristine)) {
                 for (Path p : all.filter(Files::isRegularFile).toList()) {

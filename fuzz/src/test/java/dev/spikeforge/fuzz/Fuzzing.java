@@ -8,8 +8,10 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * What every fuzz test shares: the rule that a loader may only fail with its documented user-error
@@ -41,7 +43,10 @@ final class Fuzzing {
     private static final long WRITE_EVERY_NANOS = 3_000_000_000L;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(Fuzzing::writeStats, "fuzz-stats"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            writeStats();
+            deleteScratch();
+        }, "fuzz-stats"));
     }
 
     private Fuzzing() {
@@ -92,7 +97,7 @@ final class Fuzzing {
         }
     }
 
-    /** This JVM's scratch folder (deleted on exit only when empty: it holds one file per loader). */
+    /** This JVM's scratch folder, deleted when the JVM ends normally. */
     static synchronized Path scratch() {
         if (scratch == null) {
             try {
@@ -100,7 +105,6 @@ final class Fuzzing {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            scratch.toFile().deleteOnExit();
         }
         return scratch;
     }
@@ -109,8 +113,20 @@ final class Fuzzing {
     static Path inputFile(String name, byte[] bytes) throws IOException {
         Path file = scratch().resolve(name);
         Files.write(file, bytes);
-        file.toFile().deleteOnExit();
         return file;
+    }
+
+    private static synchronized void deleteScratch() {
+        if (scratch == null) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(scratch)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println("fuzz: cannot delete " + scratch + ": " + e);
+        }
     }
 
     private static synchronized void writeStats() {
