@@ -25,11 +25,16 @@ import java.util.stream.Stream;
  * {@code spikeforge compile} wrote (a test resource under {@code folders/}); a working copy is
  * made once per JVM. An input is
  * <pre>
- *   byte 0:  bits 0-6 pick the file (index into the folder's files sorted by path, modulo their count);
+ *   byte 0:  bits 0-5 pick the file (index into the folder's files sorted by path, modulo their count);
+ *            bit 6 set: "splice", the input changes part of the file (below) instead of all of it;
  *            bit 7 set: "reseal", write the file's new size and SHA-256 into the folder's description,
  *            so the mutation gets past the checksum check to the parser behind it
- *   rest:    the file's new content
+ *   rest:    the file's new content; when splicing, bytes 1-2 are an offset into the file (big-endian,
+ *            modulo its length + 1), byte 3 how many of its bytes to replace there, and the rest
+ *            what replaces them
  * </pre>
+ * Splicing lets a few bytes of input change one field deep in a 10 KB mapping.json, which a
+ * whole new file would have to spell out entirely.
  * After each input the two files it changed are restored.
  */
 final class FolderFuzzing {
@@ -91,13 +96,14 @@ final class FolderFuzzing {
         if (data.length == 0) {
             return family.read(work);
         }
-        String rel = files.get((data[0] & 0x7f) % files.size());
+        String rel = files.get((data[0] & 0x3f) % files.size());
+        boolean splice = (data[0] & 0x40) != 0;
         boolean reseal = (data[0] & 0x80) != 0 && !rel.equals(description);
-        byte[] content = Arrays.copyOfRange(data, 1, data.length);
         Path file = work.resolve(rel);
         Path desc = work.resolve(description);
         byte[] oldContent = Files.readAllBytes(file);
         byte[] oldDescription = Files.readAllBytes(desc);
+        byte[] content = splice ? spliced(oldContent, data) : Arrays.copyOfRange(data, 1, data.length);
         try {
             Files.write(file, content);
             if (reseal) {
@@ -108,6 +114,20 @@ final class FolderFuzzing {
             Files.write(file, oldContent);
             Files.write(desc, oldDescription);
         }
+    }
+
+    /** {@code file} with the part that a splicing input names replaced by the input's payload. */
+    static byte[] spliced(byte[] file, byte[] data) {
+        int offset = data.length > 2 ? (((data[1] & 0xff) << 8) | (data[2] & 0xff)) % (file.length + 1) : 0;
+        int replace = Math.min(data.length > 3 ? data[3] & 0xff : 0, file.length - offset);
+        int payload = Math.max(0, data.length - 4);
+        byte[] out = new byte[file.length - replace + payload];
+        System.arraycopy(file, 0, out, 0, offset);
+        if (payload > 0) {
+            System.arraycopy(data, 4, out, offset, payload);
+        }
+        System.arraycopy(file, offset + replace, out, offset + payload, file.length - offset - replace);
+        return out;
     }
 
     /**
