@@ -85,8 +85,10 @@ for l in "${loaders[@]}"; do
         run=$((run + 1))
         echo "fuzz.sh: $l: run $run, ${left}s" >&2
         set +e
+        # Every finding with its stack: without -XX:-OmitStackTraceInFastThrow a hot NullPointerException
+        # comes without one, and Jazzer then counts it as a new finding.
         # shellcheck disable=SC2086
-        timeout --kill-after=10 $((left + 120)) java -Xmx1g ${FUZZ_JAVA_OPTS:-} -cp "$cp" \
+        timeout --kill-after=10 $((left + 120)) java -Xmx1g -XX:-OmitStackTraceInFastThrow ${FUZZ_JAVA_OPTS:-} -cp "$cp" \
             dev.spikeforge.fuzz.FuzzMain "${CLASS[$l]}" "${left}s" "$dir" "$keep_going" >"$dir/run-$run.log" 2>&1
         code=$?
         set -e

@@ -1,5 +1,6 @@
 package dev.spikeforge.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.spikeforge.targets.fpga.FpgaFolderException;
 
@@ -11,6 +12,7 @@ class FpgaFolderFuzzTest {
 
     private static final FolderFuzzing FOLDER = FolderFuzzing.of("fpga", "fpga-xc7-p8", "fpga.json");
 
+    @DictionaryFile(resourcePath = "json.dict")
     @FuzzTest
     void fuzz(byte[] data) throws Throwable {
         Fuzzing.expect("fpga-folder", data, () -> FOLDER.read(data), FpgaFolderException.class);

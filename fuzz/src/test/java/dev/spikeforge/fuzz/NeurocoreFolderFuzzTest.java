@@ -1,5 +1,6 @@
 package dev.spikeforge.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.spikeforge.targets.neurocore.emulator.MappingFileException;
 
@@ -12,6 +13,7 @@ class NeurocoreFolderFuzzTest {
 
     private static final FolderFuzzing FOLDER = FolderFuzzing.of("neurocore", "neurocore-loihi_like", "mapping.json");
 
+    @DictionaryFile(resourcePath = "json.dict")
     @FuzzTest
     void fuzz(byte[] data) throws Throwable {
         Fuzzing.expect("neurocore-folder", data, () -> FOLDER.read(data), MappingFileException.class);
