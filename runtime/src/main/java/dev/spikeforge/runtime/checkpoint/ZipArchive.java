@@ -537,8 +537,17 @@ final class ZipArchive {
         return b.clear();
     }
 
+    /** A stream that reads in blocks; one byte is a block of one. */
+    private abstract static class BlockStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+    }
+
     /** The bytes of one stretch of the file, read at their positions (the channel is shared). */
-    private static final class Range extends InputStream {
+    private static final class Range extends BlockStream {
         private final FileChannel ch;
         private long position;
         private long left;
@@ -547,12 +556,6 @@ final class ZipArchive {
             this.ch = ch;
             this.position = position;
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
@@ -572,19 +575,13 @@ final class ZipArchive {
     }
 
     /** Raw deflate, which must end exactly at the end of the compressed data. */
-    private static final class Inflating extends InputStream {
+    private static final class Inflating extends BlockStream {
         private final InputStream raw;
         private final Inflater inflater = new Inflater(true);
         private final byte[] input = new byte[1 << 16];
 
         Inflating(InputStream raw) {
             this.raw = raw;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
@@ -627,7 +624,7 @@ final class ZipArchive {
     }
 
     /** Counts and checksums the entry's bytes, and checks both when the data ends. */
-    private static final class Checked extends InputStream {
+    private static final class Checked extends BlockStream {
         private final Entry entry;
         private final InputStream in;
         private final CRC32 crc = new CRC32();
@@ -636,12 +633,6 @@ final class ZipArchive {
         Checked(Entry entry, InputStream in) {
             this.entry = entry;
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
