@@ -264,6 +264,92 @@ class KillDuringWriteIT {
         noLeftovers(out, "after a compile that ran through");
     }
 
+    /** The files every complete build folder of `run` holds. */
+    static final List<String> RUN_FILES = List.of("summary.txt", "verify.json", "verify.xml", "profile.json",
+            "report/report.html", "compiled/model.json", "compiled/neurocore-loihi_like/mapping.json",
+            "compiled/fpga-xc7-p8/fpga.json");
+
+    static String[] runArgs(String checkpoint, String out) {
+        return new String[] {"run", "bars.snn", "--checkpoint", checkpoint, "--samples", "8", "--rtl-samples", "0",
+            "--tolerance-agreement", "0", "--tolerance-drop", "100", "--out", out};
+    }
+
+    /**
+     * `run`'s build folder after a kill and the next command that reads it (emulate settles it):
+     * byte for byte the earlier build folder, or a complete new one (every file of a run, its
+     * summary naming the new checkpoint, no unfinished marker, a compiled folder that emulates).
+     */
+    static State runFolderAfterKill(Path out, Map<String, String> old, String when) throws Exception {
+        Run e = run(List.of(), "emulate", out.getFileName() + "/compiled/neurocore-loihi_like", "--model", "bars.snn",
+                "--samples", "2");
+        Map<String, String> now = digests(out);
+        if (now.equals(old)) {
+            assertEquals(0, e.exit(), when + ": emulate of the old folder: " + e.err());
+            return State.OLD;
+        }
+        assertFalse(now.containsKey(AtomicFiles.INCOMPLETE), when + ": still unfinished after a reader settled it");
+        for (String f : RUN_FILES) {
+            assertTrue(now.containsKey(f), when + ": neither the old folder nor a complete new one; no " + f + " in "
+                    + now.keySet());
+        }
+        if (!Files.readString(out.resolve("summary.txt")).contains("b.npz")) {
+            Map<String, String> differ = new TreeMap<>(now);
+            differ.entrySet().removeIf(x -> x.getValue().equals(old.get(x.getKey())));
+            List<String> gone = old.keySet().stream().filter(k -> !now.containsKey(k)).toList();
+            throw new AssertionError(when + ": the old summary, but not the old folder: changed or new " + differ.keySet()
+                    + ", missing " + gone + "; emulate said " + e.err());
+        }
+        assertEquals(0, e.exit(), when + ": emulate of the new folder: " + e.err());
+        return State.NEW;
+    }
+
+    @Test
+    void runKilledAtItsRenamesLeavesTheOldOrTheNewCompleteBuildFolder() throws Exception {
+        Path ref = dir.resolve("run-old");
+        assertEquals(0, run(List.of(), runArgs("a.npz", ref.getFileName().toString())).exit());
+        Map<String, String> old = digests(ref);
+        Path out = dir.resolve("run-out");
+        List<Integer> kills = new ArrayList<>(List.of(1, 2, 3, 4, 6, 9, 13, 18, 24, 31));
+        List<String> seen = new ArrayList<>();
+        int finishedAt = -1;
+        for (int i = 0; i < kills.size(); i++) {
+            int n = kills.get(i);
+            AtomicFiles.deleteTree(out);
+            copyTree(ref, out);
+            Run r = run(fault(n), runArgs("b.npz", out.getFileName().toString()));
+            if (r.exit() != 137) {
+                assertEquals(0, r.exit(), "rename " + n + ": " + r.err());
+                finishedAt = n;
+                break;
+            }
+            seen.add(n + ":" + runFolderAfterKill(out, old, "kill at rename " + n));
+        }
+        assertTrue(finishedAt > 0, "run made more than " + kills.get(kills.size() - 1) + " renames");
+        // the last renames before the end: the commit of the build folder among them
+        for (int n = finishedAt - 1; n > 0 && n > finishedAt - 4; n--) {
+            if (kills.contains(n)) {
+                continue;
+            }
+            AtomicFiles.deleteTree(out);
+            copyTree(ref, out);
+            Run r = run(fault(n), runArgs("b.npz", out.getFileName().toString()));
+            if (r.exit() == 137) {
+                seen.add(n + ":" + runFolderAfterKill(out, old, "kill at rename " + n));
+            }
+        }
+        System.out.println("run killed at renames: " + seen);
+        assertTrue(seen.stream().anyMatch(x -> x.endsWith("OLD")), seen.toString());
+        noLeftovers(out, "after the kills");
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+    }
+
     @Test
     void trainKilledAtEachCheckpointAndAtRandomResumesToTheSameBits() throws Exception {
         Checkpoint straight = CheckpointReader.read(ckB);

@@ -321,11 +321,13 @@ public final class Pipeline {
 
     /** A compiled folder read back by the family that wrote it. */
     public DeployedTarget read(Path folder) throws PipelineException {
-        // a swap that a killed compile left half done is finished first, when no writer is at work
-        AtomicFiles.settleForReading(folder);
-        Path parent = folder.toAbsolutePath().normalize().getParent();
-        if (parent != null) {
-            AtomicFiles.settleForReading(parent);
+        // what a killed writer left half done is settled first, when no writer is at work: the
+        // run's build folder (two levels up), the compile's output folder (the parent), the folder
+        Path abs = folder.toAbsolutePath().normalize();
+        for (Path p : new Path[] {abs.getParent() == null ? null : abs.getParent().getParent(), abs.getParent(), abs}) {
+            if (p != null) {
+                AtomicFiles.settleForReading(p);
+            }
         }
         TargetFamily family = TargetFamily.owning(folder).orElseThrow(() -> PipelineException.of(
                 PipelineException.Kind.INPUT, folder + ": not a compiled target folder (no target family recognises it);"

@@ -4,6 +4,7 @@ import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.compiler.io.IoProblems;
+import dev.spikeforge.compiler.io.OutputFolder;
 import dev.spikeforge.compiler.io.OutputLock;
 import dev.spikeforge.compiler.target.DeployedTarget;
 import dev.spikeforge.compiler.target.HardwareSynthesis;
@@ -13,10 +14,11 @@ import dev.spikeforge.pipeline.report.ProfileReport;
 import dev.spikeforge.pipeline.report.Units;
 import dev.spikeforge.pipeline.report.VerifyReport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,31 +37,29 @@ final class Running {
 
     static RunResult run(Pipeline p, LoadedModel model, RunSettings s) throws PipelineException {
         Path dir = s.out() != null ? s.out() : Path.of("build", model.name());
-        // one run per build folder: a second one is refused at once (its checkpoint and its compiled
-        // folder have their own locks and whole-folder swaps)
-        OutputLock lock;
+        // the build folder is built in place under its lock (a second run is refused at once) and
+        // commits at the end: a kill at any moment leaves the previous complete build folder or
+        // the new one; what else the folder holds (a NIR check's files, a checkpoint given with
+        // --checkpoint) is kept
+        Set<String> replaced = new HashSet<>(List.of("compiled", "report", "verify.json", "verify.xml", "profile.json",
+                "summary.txt"));
+        if (s.checkpoint() == null) {
+            replaced.add(model.name() + ".npz");
+        }
+        RunResult[] result = new RunResult[1];
         try {
-            lock = OutputLock.acquire(dir);
-        } catch (OutputLock.Busy e) {
+            OutputFolder.writeInPlace(dir, replaced, d -> result[0] = run(p, model, s, dir));
+        } catch (OutputLock.Busy | OutputFolder.NotOurs e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
         } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot write the lock file "
-                    + OutputLock.lockFile(dir) + ": " + IoProblems.reason(e) + "; check that the folder is writable");
+            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot write the build folder: "
+                    + IoProblems.reason(e) + "; check that the folder is writable and the disk is not full; an earlier"
+                    + " build folder there is unchanged");
         }
-        try (lock) {
-            return run(p, model, s, dir);
-        } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot release the lock: " + IoProblems.reason(e));
-        }
+        return result[0];
     }
 
     private static RunResult run(Pipeline p, LoadedModel model, RunSettings s, Path dir) throws PipelineException {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, dir + ": cannot create the folder: "
-                    + IoProblems.reason(e));
-        }
         int total = s.checkpoint() == null ? 5 : 4;
         int[] k = {0};
         java.util.function.Consumer<String> stage = what -> p.listener().stage("[" + ++k[0] + "/" + total + "] " + what);

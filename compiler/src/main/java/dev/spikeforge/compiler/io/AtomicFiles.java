@@ -34,6 +34,12 @@ import java.util.stream.Stream;
  */
 public final class AtomicFiles {
 
+    /**
+     * The file that marks a folder being built in place ({@link OutputFolder#writeInPlace}): while
+     * it is there, the folder is not complete, and a settle puts the old copy back.
+     */
+    public static final String INCOMPLETE = ".spikeforge-incomplete";
+
     private AtomicFiles() {
     }
 
@@ -176,14 +182,20 @@ public final class AtomicFiles {
     /**
      * Settles what an interrupted writer left next to {@code target}: when {@code target} is
      * missing and an old copy {@code .NAME.old-HEX} exists (a kill between the two renames of a
-     * swap), the old copy is renamed back; a {@link FileGroup} whose journal lies next to it is
-     * rolled forward; then every {@code .NAME.HEX.tmp},
+     * swap), the old copy is renamed back; so it is when {@code target} still holds the
+     * {@link #INCOMPLETE} marker of an in-place build whose writer died (the unfinished folder is
+     * deleted first); a {@link FileGroup} whose journal lies next to it is rolled forward; then
+     * every {@code .NAME.HEX.tmp},
      * {@code .NAME.stage-HEX} and {@code .NAME.old-HEX} is deleted. Only for the writer that holds
      * the target's {@link OutputLock} (which calls this), or a reader that could take it.
      */
     public static void settle(Path target) throws IOException {
         Path t = target.toAbsolutePath().normalize();
         FileGroup.rollForward(t); // before the temporaries go: a committed group still needs them
+        if (Files.exists(t.resolve(INCOMPLETE), LinkOption.NOFOLLOW_LINKS)) {
+            // a folder built in place whose writer died before it committed: the old copy goes back
+            deleteTree(t);
+        }
         List<Path> tmps = new ArrayList<>();
         List<Path> stages = new ArrayList<>();
         List<Path> olds = new ArrayList<>();
@@ -207,7 +219,7 @@ public final class AtomicFiles {
 
     /** Whether {@link #settle} would find anything next to {@code target}. */
     public static boolean unsettled(Path target) {
-        if (FileGroup.pending(target)) {
+        if (FileGroup.pending(target) || Files.exists(target.resolve(INCOMPLETE), LinkOption.NOFOLLOW_LINKS)) {
             return true;
         }
         List<Path> all = new ArrayList<>();
@@ -271,7 +283,7 @@ public final class AtomicFiles {
     }
 
     /** Forces every file of a freshly written folder to the disk before the rename publishes it. */
-    private static void syncTree(Path dir) throws IOException {
+    static void syncTree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.toList()) {
                 if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -294,7 +306,7 @@ public final class AtomicFiles {
         }
     }
 
-    private static void deleteQuietly(Path p) {
+    static void deleteQuietly(Path p) {
         try {
             deleteTree(p);
         } catch (IOException ignored) {
@@ -302,7 +314,7 @@ public final class AtomicFiles {
         }
     }
 
-    private static String hex() {
+    static String hex() {
         return Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     }
 

@@ -71,13 +71,76 @@ public final class OutputFolder {
     }
 
     /**
+     * Builds {@code folder} in place, for a job whose stages read what earlier stages wrote under
+     * the folder's own name (the paths they record stay true). A fresh folder marked
+     * {@link AtomicFiles#INCOMPLETE}, holding hard links to the old folder's entries except
+     * {@code replaced}, is swapped in while the old folder waits aside as {@code .NAME.old-HEX};
+     * {@code filler} then writes into {@code folder}; deleting the marker commits, and the old copy
+     * is deleted. A failure puts the old folder back at once; a kill leaves the marker, and the
+     * next writer or reader (a settle) deletes the unfinished folder and puts the old one back. So
+     * a kill at any moment leaves the old complete folder or the new complete one. The lock is held
+     * throughout.
+     */
+    public static <E extends Exception> void writeInPlace(Path folder, java.util.Set<String> replaced,
+                                                          AtomicFiles.FolderWork<E> filler)
+            throws OutputLock.Busy, NotOurs, IOException, E {
+        check(folder);
+        try (OutputLock lock = OutputLock.acquire(folder)) {
+            check(folder);
+            Path t = folder.toAbsolutePath().normalize();
+            Path parent = t.getParent();
+            Path fresh = parent.resolve("." + t.getFileName() + ".stage-" + AtomicFiles.hex());
+            Files.createDirectory(fresh);
+            Path old = null;
+            boolean done = false;
+            try {
+                Files.writeString(fresh.resolve(MARKER), "spikeforge output folder: the next spikeforge run that writes"
+                        + " here replaces it whole\n", StandardCharsets.UTF_8);
+                Files.writeString(fresh.resolve(AtomicFiles.INCOMPLETE), "being written by pid "
+                        + ProcessHandle.current().pid() + "; if that process is gone, the next spikeforge command that"
+                        + " reads or writes this folder puts the previous one back\n", StandardCharsets.UTF_8);
+                if (Files.isDirectory(t, LinkOption.NOFOLLOW_LINKS)) {
+                    carry(t, fresh, replaced);
+                }
+                AtomicFiles.syncTree(fresh);
+                if (Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+                    old = parent.resolve("." + t.getFileName() + ".old-" + AtomicFiles.hex());
+                    AtomicFiles.rename(t, old);
+                }
+                AtomicFiles.rename(fresh, t);
+                fresh = null;
+                filler.fill(t);
+                AtomicFiles.syncTree(t);
+                WriteFaults.beforeRename("commit " + t.getFileName()); // the commit is a seam for fault tests too
+                Files.delete(t.resolve(AtomicFiles.INCOMPLETE));
+                AtomicFiles.syncFolder(t);
+                done = true;
+            } finally {
+                if (done) {
+                    if (old != null) {
+                        AtomicFiles.deleteQuietly(old);
+                    }
+                } else {
+                    // a failure, not a kill: the unfinished folder goes and the old one comes back now
+                    AtomicFiles.deleteQuietly(fresh != null ? fresh : t);
+                    if (old != null && !Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.move(old, t, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Whether {@code folder} is an output of a spikeforge from before the marker: an integer model
-     * ({@code model.json} of schema spikeforge.quantized/1), a profile page, or a compiled target
+     * ({@code model.json} of schema spikeforge.quantized/1), a profile page, a run's build folder
+     * ({@code summary.txt}), or a compiled target
      * folder ({@code mapping.json}, {@code fpga.json}) directly inside it.
      */
     static boolean earlier(Path folder) throws IOException {
         if (starts(folder.resolve("model.json"), "spikeforge.quantized/1")
-                || starts(folder.resolve("report.html"), "<title>spikeforge profile:")) {
+                || starts(folder.resolve("report.html"), "<title>spikeforge profile:")
+                || starts(folder.resolve("summary.txt"), "spikeforge run:")) {
             return true;
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(folder)) {
@@ -105,15 +168,25 @@ public final class OutputFolder {
 
     /** Links every top-level entry of {@code from} that {@code to} does not have into {@code to}. */
     private static void carry(Path from, Path to) throws IOException {
+        carry(from, to, java.util.Set.of());
+    }
+
+    /** As {@link #carry(Path, Path)}, leaving out the entries named in {@code except}, and lock files at any depth. */
+    private static void carry(Path from, Path to, java.util.Set<String> except) throws IOException {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(from)) {
             for (Path p : s) {
-                Path q = to.resolve(p.getFileName().toString());
-                if (Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
+                String name = p.getFileName().toString();
+                Path q = to.resolve(name);
+                if (except.contains(name) || isLockFile(name) || name.equals(AtomicFiles.INCOMPLETE)
+                        || Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
                 try (java.util.stream.Stream<Path> all = Files.walk(p)) {
                     for (Path x : all.toList()) {
                         Path y = q.resolve(p.relativize(x).toString());
+                        if (isLockFile(x.getFileName().toString())) {
+                            continue;
+                        }
                         if (Files.isDirectory(x, LinkOption.NOFOLLOW_LINKS)) {
                             Files.createDirectories(y);
                         } else if (Files.isSymbolicLink(x)) {
@@ -129,6 +202,15 @@ public final class OutputFolder {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code name} is one of {@link OutputLock}'s files, which are never carried: they are
+     * written in place, so a hard link would let the next writer's pid into the old copy's file
+     * (every other file of ours is replaced by a rename, a new inode).
+     */
+    private static boolean isLockFile(String name) {
+        return name.startsWith(".") && name.endsWith(".lock");
     }
 
     /** Refuses a folder that spikeforge may not replace. */
