@@ -28,6 +28,12 @@ public final class Main {
     /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code command} as the top command (tests). */
     static int run(String[] args, PrintWriter out, PrintWriter err, Object command) {
         boolean stacktrace = stacktrace(args);
+        String unreadable = unreadableArgument(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
+        if (unreadable != null) {
+            err.println(unreadable);
+            err.flush();
+            return ExitCodes.INPUT_ERROR;
+        }
         try {
             return commandLine(command, out, err, stacktrace).execute(args);
         } catch (Throwable t) {
@@ -44,6 +50,26 @@ public final class Main {
 
     private static boolean stacktrace(String[] args) {
         return Arrays.asList(args).contains("--stacktrace");
+    }
+
+    /**
+     * The message for an argument the JVM could not decode, or null: under a locale whose
+     * character set is not UTF-8 (LC_ALL=C), the JVM turns the bytes of a name such as
+     * {@code modèle.snn} into U+FFFD, and no file of that name can be opened. The launcher runs
+     * the JVM under C.UTF-8 for this reason; {@code java -jar} does not.
+     */
+    static String unreadableArgument(String[] args, String charset) {
+        if (charset.replace("-", "").equalsIgnoreCase("UTF8")) {
+            return null;
+        }
+        for (String a : args) {
+            if (a.indexOf('\uFFFD') >= 0) {
+                return "spikeforge: the argument '" + a + "' holds characters this JVM cannot read: it runs under a locale"
+                        + " whose character set is " + charset + ", not UTF-8; run it through the spikeforge launcher, or"
+                        + " with LC_ALL=C.UTF-8 (java -jar needs the locale set)";
+            }
+        }
+        return null;
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean stacktrace) {

@@ -41,6 +41,18 @@ class LauncherIT {
         }
     }
 
+    /** Without the launcher, the JVM cannot read the name under LC_ALL=C: one message saying so, exit 3. */
+    @Test
+    void javaDashJarUnderTheCLocaleSaysWhatToSet(@TempDir Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String setup = "f=\"$1/mod\"$'\\xc3\\xa8'\"le.snn\"; cp examples/models/quick.snn \"$f\"; ";
+        CheckJarIT.Run r = bash(setup + "env LC_ALL=C " + java + " -jar " + CheckJarIT.JAR.toAbsolutePath() + " check \"$f\"",
+                dir);
+        assertEquals(ExitCodes.INPUT_ERROR, r.exit(), r.err());
+        assertTrue(r.err().contains("not UTF-8; run it through the spikeforge launcher, or with LC_ALL=C.UTF-8"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
     @Test
     void aMissingNonAsciiFileIsNamedInUtf8(@TempDir Path dir) throws Exception {
         CheckJarIT.Run r = bash("env LC_ALL=C \"$0\" check \"$1/gr\"$'\\xc3\\xbc'\"n.snn\"", dir);
