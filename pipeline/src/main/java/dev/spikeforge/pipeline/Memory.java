@@ -53,6 +53,18 @@ final class Memory {
     }
 
     /**
+     * Before the float engine runs inference ({@code eval}, {@code verify}, {@code profile},
+     * {@code run}) at {@code batch}: over this machine's memory an INPUT failure (exit 3) naming
+     * what to shrink, instead of an out-of-memory error half-way.
+     */
+    static void beforeInference(LoadedModel model, int batch, String batchSetting) throws PipelineException {
+        String problem = MemoryEstimate.of(model.network(), batch).inferenceProblem(machine(), batchSetting);
+        if (problem != null) {
+            throw PipelineException.located(PipelineException.Kind.INPUT, model.file() + ": error: " + problem);
+        }
+    }
+
+    /**
      * Before training allocates anything, at the batch it will use: over a hard limit the same
      * E800 as {@code check} (exit 1); over this machine's memory an INPUT failure (exit 3); a heap
      * over the JVM's maximum a warning.

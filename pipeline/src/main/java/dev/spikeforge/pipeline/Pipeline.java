@@ -213,6 +213,7 @@ public final class Pipeline {
     public Trainer.Evaluation evaluate(Trained t) throws PipelineException {
         var spec = t.model().train();
         DatasetSplits d = dataset(t.model());
+        Memory.beforeInference(t.model(), spec.batch(), "in the train block");
         Trainer trainer = new Trainer(t.model().network(), spec, d, floatModel(t), new Optimizer(spec.optimizer()));
         return trainer.evaluate(d.test(), spec.batch());
     }

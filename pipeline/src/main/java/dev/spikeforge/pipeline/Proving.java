@@ -31,6 +31,9 @@ final class Proving {
         void chunk(int from, int[][] inputs, List<SampleResult> records);
     }
 
+    /** Samples per batch of the float model when verification compares it with the integer model. */
+    static final int VERIFY_BATCH = 32;
+
     private Proving() {
     }
 
@@ -39,10 +42,11 @@ final class Proving {
         ImageDataset test = p.dataset(model, null).test();
         int n = s.samples() == null ? test.count() : Math.min(s.samples(), test.count());
         int threads = p.threads();
+        Memory.beforeInference(model, VERIFY_BATCH, null);
         FloatModel floatModel = p.floatModel(c.trained());
         long start = System.nanoTime();
         FloatIntegerComparison.Result r = FloatIntegerComparison.run(model.network(), floatModel, c.model().network(), test,
-                n, model.seed(), 32, threads, done -> {
+                n, model.seed(), VERIFY_BATCH, threads, done -> {
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     p.listener().progress("verify", done, n, String.format(Locale.ROOT, "%.0f samples/s", done / elapsed),
                             done / elapsed);

@@ -48,6 +48,22 @@ class MemoryTest {
         assertEquals(List.of(), Pipeline.builder().build().check(QUICK).diagnostics());
     }
 
+    /** eval and verify refuse before the float engine allocates (exit 3), naming what to shrink. */
+    @Test
+    void inferenceRefusesAboveTheMachinesMemory() throws Exception {
+        assertTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")), "dataset-fashion-mnist is not installed");
+        Pipeline p = Pipeline.builder().limit(64).build();
+        Trained t = p.train(p.load(QUICK), TrainSettings.DEFAULTS.to(dir.resolve("quick.npz")));
+        Memory.machineForTests = new MemoryEstimate.Machine(8L << 30, 300L << 20);
+        PipelineException e = assertThrows(PipelineException.class, () -> p.evaluate(t));
+        assertEquals(PipelineException.Kind.INPUT, e.kind());
+        assertTrue(e.getMessage().startsWith(QUICK + ": error: inference needs an estimated"), e.getMessage());
+        assertTrue(e.getMessage().contains("more than this machine's 300.0 MiB of memory. Fix: "), e.getMessage());
+        assertTrue(e.getMessage().contains("fewer units or filters"), e.getMessage());
+        Memory.machineForTests = new MemoryEstimate.Machine(8L << 30, 16L << 30);
+        assertTrue(p.evaluate(t).accuracy() >= 0);
+    }
+
     /** train refuses before it allocates anything (exit 3), naming the file, the figure and a batch that fits. */
     @Test
     void trainRefusesAboveTheMachinesMemory() throws Exception {

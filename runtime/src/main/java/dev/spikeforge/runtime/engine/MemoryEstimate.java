@@ -202,6 +202,31 @@ public final class MemoryEstimate {
         return null;
     }
 
+    /**
+     * The problem with running inference at this estimate's batch on {@code machine}, or null: more
+     * than its physical memory. The fix names the largest batch that fits when {@code batchSetting}
+     * names where the batch comes from (the train block's {@code batch} for eval), the most time
+     * steps, or fewer units.
+     */
+    public String inferenceProblem(Machine machine, String batchSetting) {
+        if (inferenceTotal() <= machine.physical()) {
+            return null;
+        }
+        java.util.List<String> ways = new java.util.ArrayList<>();
+        int b = batchSetting == null ? 0 : largest(batch, x -> at(x, steps).inferenceTotal() <= machine.physical());
+        if (b > 0) {
+            ways.add("a batch of at most " + b + " (now " + batch + ") " + batchSetting);
+        }
+        int t = largest(steps, x -> at(batch, x).inferenceTotal() <= machine.physical());
+        if (t > 0) {
+            ways.add("at most " + t + " time steps (now " + steps + ")");
+        }
+        ways.add("fewer units or filters (the largest layer is " + largestArrayNode + ")");
+        return String.format(Locale.ROOT, "inference needs an estimated %s per batch of %d (%d time steps), more than this"
+                + " machine's %s of memory. Fix: %s", bytes(inferenceTotal()), batch, steps, bytes(machine.physical()),
+                String.join(", or ", ways));
+    }
+
     /** Warnings for {@code machine}: training or inference above its physical memory or the JVM's heap. */
     public java.util.List<String> warnings(Machine machine) {
         java.util.List<String> w = new java.util.ArrayList<>();
