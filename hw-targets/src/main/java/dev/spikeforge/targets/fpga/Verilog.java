@@ -38,12 +38,16 @@ final class Verilog {
         return out.toString();
     }
 
-    /** An unsigned constant of {@code width} bits. */
+    /**
+     * An unsigned constant of {@code width} bits; at 64 bits and wider {@code value} is read as an
+     * unsigned 64-bit number, so that a mask of all 64 lanes (-1L) is {@code 64'd18446744073709551615}.
+     */
     static String k(int width, long value) {
-        if (value < 0 || (width < 63 && value >= (1L << width))) {
-            throw new IllegalArgumentException(value + " does not fit " + width + " unsigned bits");
+        boolean fits = width >= 64 || (value >= 0 && (width == 63 || value < (1L << width)));
+        if (!fits) {
+            throw new IllegalArgumentException(Long.toUnsignedString(value) + " does not fit " + width + " unsigned bits");
         }
-        return width + "'d" + value;
+        return width + "'d" + Long.toUnsignedString(value);
     }
 
     /** A signed constant of {@code width} bits, written as its two's complement bit pattern. */

@@ -51,6 +51,34 @@ class FpgaRtlPropertyTest {
         }
     }
 
+    /** 32 and 64 lanes, the widest: the all-lanes mask of 64 lanes is every bit of a 64-bit word (it was -1L, refused). */
+    @Test
+    void theWidestLaneCountsAreGeneratedAndEqualTheEmulator() throws Exception {
+        for (int lanes : new int[] {32, 64}) {
+            int simulated = 0;
+            for (long seed = 1; seed < 200 && simulated < 2; seed++) {
+                FpgaCases.Planned p = FpgaCases.plan(seed, 2, RandomNetworks.InputKind.POISSON, lanes);
+                if (p == null) {
+                    continue;
+                }
+                Path dir = Files.createTempDirectory("spikeforge-rtl");
+                try {
+                    Path folder = dir.resolve("fpga");
+                    FpgaFolder.write(p.d(), folder, VerilogGenerator.Fault.NONE);
+                    FpgaDesign read = FpgaFolder.read(folder);
+                    int[][] inputs = inputs(p, 2, seed);
+                    RtlSimulator.Result got = RtlSimulator.run(folder, read, inputs, RtlSimulator.Tool.ICARUS, null);
+                    String diff = RtlSimulator.firstDifference(read, emulate(read, inputs), got.samples(), "emulator", "iverilog");
+                    assertNull(diff, () -> lanes + " lanes: " + diff + "\n" + p.c().describe(p.q()));
+                    simulated++;
+                } finally {
+                    AtomicFiles.deleteTree(dir);
+                }
+            }
+            assertEquals(2, simulated, lanes + " lanes: no random network planned");
+        }
+    }
+
     @Test
     void anUnsignedThresholdCompareIsCaught() throws Exception {
         // find a case whose membranes go negative, where an unsigned compare fires wrongly
