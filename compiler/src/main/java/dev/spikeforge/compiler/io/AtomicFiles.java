@@ -78,6 +78,7 @@ public final class AtomicFiles {
                 c.force(true);
             }
             rename(temp, target);
+            syncFolder(folder); // the rename itself is data of the folder
         } finally {
             Files.deleteIfExists(temp);
         }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -73,34 +72,22 @@ public final class CheckpointWriter {
                     "give a file name inside it, for example " + file.resolve("checkpoint.npz"));
         }
         createFolder(file, folder);
-        Path temp = null;
-        boolean moved = false;
         try {
-            temp = createTemp(folder, target.getFileName().toString());
-            writeArchive(temp, checkpoint, afterEachEntry);
-            // On one file system a rename is atomic and replaces the target (POSIX rename(2));
-            // AtomicFiles.rename is also the seam through which fault tests break it.
-            AtomicFiles.rename(temp, target);
-            moved = true;
-            syncFolder(folder);
+            // a hidden temporary next to the target, forced to the disk, renamed over it (the
+            // rename is AtomicFiles' seam for fault tests); on failure the temporary is deleted
+            AtomicFiles.writeWith(target, temp -> {
+                Files.createFile(temp);
+                writeArchive(temp, checkpoint, afterEachEntry);
+            });
         } catch (IOException | UncheckedIOException e) {
             throw new CheckpointException(file, "cannot write the checkpoint: " + reason(e), HELP, e);
-        } finally {
-            if (!moved && temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // The original failure is what the user needs to see; a leftover ".tmp" file
-                    // is removed by the next writer that takes the checkpoint's OutputLock.
-                }
-            }
         }
     }
 
     /**
-     * Writes {@code checkpoint} into the new file {@code temp}, forced to the disk but not renamed:
-     * for a caller that publishes it together with other files (a {@code FileGroup} in the
-     * compiler's io package). The file must not exist yet.
+     * Writes {@code checkpoint} into the new file {@code temp}, not renamed and not forced: for a
+     * caller that publishes it together with other files (a {@code FileGroup} in the compiler's io
+     * package, which forces it). The file must not exist yet.
      */
     public static void writeUnpublished(Path temp, Checkpoint checkpoint) throws IOException {
         Files.createFile(temp);
@@ -120,9 +107,6 @@ public final class CheckpointWriter {
             afterEachEntry.run();
             zip.finish();
             zip.flush();
-            // Force the data to the disk before the rename publishes it: otherwise a crash soon
-            // after could leave the new name pointing at a file whose blocks were never written.
-            channel.force(true);
         }
     }
 
@@ -154,38 +138,6 @@ public final class CheckpointWriter {
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot create the folder " + folder + ": " + reason(e),
                     "choose a path in a folder you can write to", e);
-        }
-    }
-
-    /**
-     * A hidden temporary name next to the target. Not Files.createTempFile: that makes the file
-     * owner-only (0600), and the rename would give the checkpoint those permissions.
-     */
-    private static Path createTemp(Path folder, String name) throws IOException {
-        for (int attempt = 0;; attempt++) {
-            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-            Path temp = folder.resolve("." + name + "." + suffix + ".tmp");
-            try {
-                Files.newByteChannel(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return temp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 10) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /**
-     * Makes the rename itself durable (the folder entry is data of the folder). Not possible on
-     * every platform (Windows cannot open a folder as a channel); the checkpoint is complete
-     * either way, so a failure here is not an error.
-     */
-    private static void syncFolder(Path folder) {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // best effort, see above
         }
     }
 
