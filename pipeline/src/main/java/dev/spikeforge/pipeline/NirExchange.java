@@ -106,7 +106,7 @@ public final class NirExchange {
         var archive = new TrainingCheckpoint(imported.result().source(), net.name(), 0, 0,
                 new Parameters(imported.result().weights()), Map.of(), 0, imported.model().seed(), List.of(),
                 "nir import " + from.getFileName()).archive(net);
-        try (OutputLock m = lock(model); OutputLock c = lock(checkpoint)) {
+        try (OutputLock m = Locks.take(model); OutputLock c = Locks.take(checkpoint)) {
             Map<Path, AtomicFiles.FileFiller> files = new LinkedHashMap<>();
             files.put(model, temp -> Files.writeString(temp, imported.result().source(), StandardOpenOption.CREATE_NEW));
             files.put(checkpoint, temp -> CheckpointWriter.writeUnpublished(temp, archive));
@@ -119,17 +119,6 @@ public final class NirExchange {
             }
         } catch (IOException e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, model + ": cannot release a lock: " + IoProblems.reason(e));
-        }
-    }
-
-    private static OutputLock lock(Path file) throws PipelineException {
-        try {
-            return OutputLock.acquire(file);
-        } catch (OutputLock.Busy e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
-        } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, file + ": cannot write the lock file "
-                    + OutputLock.lockFile(file) + ": " + IoProblems.reason(e) + "; check that the folder is writable");
         }
     }
 

@@ -44,22 +44,11 @@ final class Training {
         Path target = s.out() != null ? s.out() : Path.of("build", net.name(), net.name() + ".npz");
         // one writer per checkpoint for the whole run, refused at once; taking the lock removes the
         // temporary files a killed run left beside the checkpoint
-        try (OutputLock lock = lock(target)) {
+        try (OutputLock lock = Locks.take(target)) {
             return train(model, data, s, version, listener, net, train, floatEpochs, total, target);
         } catch (IOException e) {
             throw PipelineException.of(PipelineException.Kind.INPUT, target + ": cannot release the lock "
                     + OutputLock.lockFile(target) + ": " + IoProblems.reason(e));
-        }
-    }
-
-    private static OutputLock lock(Path target) throws PipelineException {
-        try {
-            return OutputLock.acquire(target);
-        } catch (OutputLock.Busy e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
-        } catch (IOException e) {
-            throw PipelineException.of(PipelineException.Kind.INPUT, target + ": cannot write the checkpoint's lock file "
-                    + OutputLock.lockFile(target) + ": " + IoProblems.reason(e) + "; check that the folder is writable");
         }
     }
 
