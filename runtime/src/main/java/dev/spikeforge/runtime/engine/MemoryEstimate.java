@@ -294,13 +294,7 @@ public final class MemoryEstimate {
 
     /** 1.5 GiB, 320 MiB, 12 KiB. */
     public static String bytes(double b) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        int u = 0;
-        while (b >= 1024 * 0.95 && u < units.length - 1) {
-            b /= 1024;
-            u++;
-        }
-        return u == 0 ? String.format(Locale.ROOT, "%.0f B", b) : String.format(Locale.ROOT, "%.1f %s", b, units[u]);
+        return dev.spikeforge.compiler.io.InputFiles.bytes(b >= Long.MAX_VALUE ? Long.MAX_VALUE : Math.round(b));
     }
 
     private static String count(double v) {
