@@ -24,8 +24,8 @@ public enum ErrorCode {
     E205(Severity.ERROR, "layer-after-readout", "A layer follows the readout; the readout must be the last layer."),
     E206(Severity.ERROR, "duplicate-name", "Two layers, or two neuron definitions, share one name."),
     E207(Severity.ERROR, "unknown-neuron", "`-> NAME` names no `neuron NAME = ...` definition."),
-    E208(Severity.ERROR, "unknown-layer-kind", "A layer kind other than conv, avgpool, dense, flatten, readout or residual."),
-    E209(Severity.ERROR, "unknown-neuron-model", "A neuron model other than LIF or IF."),
+    E208(Severity.ERROR, "unknown-layer-kind", "A layer kind other than conv, conv1d, avgpool, maxpool, dense, flatten, readout or residual."),
+    E209(Severity.ERROR, "unknown-neuron-model", "A neuron model other than LIF, IF or CUBA."),
     E210(Severity.ERROR, "unknown-parameter", "A parameter that the layer, neuron model or option does not take."),
     E211(Severity.ERROR, "missing-parameter", "A required parameter is missing (for example conv without kernel)."),
     E212(Severity.ERROR, "duplicate-parameter", "The same parameter is given twice."),
@@ -38,6 +38,8 @@ public enum ErrorCode {
     E219(Severity.ERROR, "empty-residual", "A residual block with no layer inside its braces."),
     E220(Severity.ERROR, "unknown-target", "A deploy target family that spikeforge does not know."),
     E221(Severity.ERROR, "pool-neuron-not-if", "An avgpool layer whose neuron is not IF: spiking average pooling integrates without leak."),
+    E222(Severity.ERROR, "recurrent-without-neuron", "A recurrent dense layer without a neuron of its own to feed back (the last layer of a residual block)."),
+    E223(Severity.ERROR, "maxpool-needs-spikes", "A maxpool whose input is not spikes of 0 and 1 (the direct or bipolar input): the OR of a window needs spikes."),
 
     // E3xx: values
     E300(Severity.ERROR, "wrong-type", "A value of the wrong type (a name where a number is expected, a fraction where an integer is expected, ...)."),
@@ -48,7 +50,7 @@ public enum ErrorCode {
     E400(Severity.ERROR, "kernel-too-large", "A conv or avgpool kernel is larger than its (padded) input."),
     E401(Severity.ERROR, "needs-spatial-input", "A conv or avgpool layer receives a flat (1-D) input; its shape cannot reach the readout this way."),
     E402(Severity.ERROR, "residual-shape-mismatch", "The main path and the skip path of a residual block end in different shapes."),
-    E403(Severity.ERROR, "bad-input-shape", "An input shape that is not N or CxHxW with every size >= 1."),
+    E403(Severity.ERROR, "bad-input-shape", "An input shape that is not N, CxL or CxHxW with every size >= 1."),
     E404(Severity.ERROR, "size-too-large", "A layer's values or weights are more than the engines can index (2,147,483,639 per array)."),
 
     // E5xx: training and deployment combinations
@@ -57,6 +59,7 @@ public enum ErrorCode {
     E502(Severity.ERROR, "threshold-over-membrane", "A quantised threshold is larger than the membrane format can hold."),
     E503(Severity.ERROR, "accumulator-too-wide", "A layer's per-step current, or the readout over T steps, needs more than 64 bits."),
     E504(Severity.ERROR, "non-finite-weight", "A trained weight or bias is NaN or infinite (the training run diverged)."),
+    E505(Severity.ERROR, "method-needs-time", "spike_bp and asf sum over time; they cannot train synaptic currents (CUBA) or recurrent layers."),
 
     // E7xx: targets
     E700(Severity.ERROR, "design-rule", "The model breaks a design rule of a deploy target (a capacity, a register width, a numeric mode)."),

@@ -5,18 +5,21 @@ import dev.spikeforge.compiler.diag.ErrorCode;
 import dev.spikeforge.compiler.diag.Suggestions;
 import dev.spikeforge.compiler.dsl.Args.Param;
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.Edge;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.NeuronDefinition;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.Origin;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Recurrence;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.ir.ShapeRules;
@@ -37,15 +40,18 @@ import java.util.Set;
  */
 final class LayerBuilder {
 
-    static final List<String> KINDS = List.of("conv", "avgpool", "dense", "flatten", "readout", "residual");
-    private static final List<String> KINDS_AND_DROPOUT = List.of("conv", "avgpool", "dense", "flatten", "readout",
-            "residual", "dropout");
+    static final List<String> KINDS = List.of("conv", "conv1d", "avgpool", "maxpool", "dense", "flatten", "readout",
+            "residual");
+    private static final List<String> KINDS_AND_DROPOUT = List.of("conv", "conv1d", "avgpool", "maxpool", "dense",
+            "flatten", "readout", "residual", "dropout");
     private static final List<String> READOUT_MODES = List.of("accumulate", "membrane", "count");
 
     private static final List<Param> CONV = List.of(Param.positional("filters"), new Param("kernel", true, true),
             Param.optional("stride"), Param.optional("padding"), Param.optional("bias"));
     private static final List<Param> AVGPOOL = List.of(Param.positional("kernel"));
-    private static final List<Param> DENSE = List.of(Param.positional("units"), Param.optional("bias"));
+    private static final List<Param> DENSE = List.of(Param.positional("units"), Param.optional("bias"),
+            Param.optional("recurrent"));
+    private static final List<String> RECURRENCE = List.of("false", "true", "diagonal");
     private static final List<Param> READOUT = List.of(Param.positional("classes"), Param.optional("mode"),
             Param.optional("beta"), Param.optional("bias"));
 
@@ -130,7 +136,9 @@ final class LayerBuilder {
         String layer = layerName(ctx.name == null ? null : ctx.name.getText(), ctx.name == null ? at : Positions.of(ctx.name), kind);
         switch (kind) {
             case "conv" -> weightLayer(ctx, layer, conv(layer, at, args), lastInResidual);
+            case "conv1d" -> weightLayer(ctx, layer, conv1d(layer, at, args), lastInResidual);
             case "avgpool" -> weightLayer(ctx, layer, avgpool(layer, at, args), lastInResidual);
+            case "maxpool" -> maxpool(ctx, layer, at, args);
             case "dense" -> weightLayer(ctx, layer, dense(layer, at, args), lastInResidual);
             case "flatten" -> flatten(ctx, layer, at, args);
             case "readout" -> readout(ctx, layer, at, args);
@@ -171,6 +179,32 @@ final class LayerBuilder {
         return new Conv2dNode(layer, layer, origin(at, a), shape, inChannels, filters, kernel, stride, padding, bias);
     }
 
+    private Node conv1d(String layer, SourcePos at, List<dev.spikeforge.compiler.ir.Value.Arg> argList) {
+        Args a = Args.bind("conv1d", at, argList, CONV, out);
+        int filters = a.integer("filters", 1);
+        int kernel = a.integer("kernel", 1);
+        int stride = a.integer("stride", 1);
+        int padding = a.integer("padding", 0);
+        boolean bias = a.bool("bias", false);
+        Shape shape = ShapeRules.conv1d(currentShape, filters, kernel, stride, padding, null, null);
+        int inChannels = currentShape.isSequence() ? currentShape.channels() : 0;
+        return new Conv1dNode(layer, layer, origin(at, a), shape, inChannels, filters, kernel, stride, padding, bias);
+    }
+
+    /** maxpool(K): spikes in, spikes out, no neuron of its own. */
+    private void maxpool(SnnParser.PlainLayerContext ctx, String layer, SourcePos at,
+                         List<dev.spikeforge.compiler.ir.Value.Arg> argList) {
+        Args a = Args.bind("maxpool", at, argList, AVGPOOL, out);
+        int kernel = a.integer("kernel", 1);
+        append(new MaxPoolNode(layer, layer, origin(at, a), ShapeRules.maxpool(currentShape, kernel, null, null), kernel),
+                current);
+        if (ctx.neuronRef() != null) {
+            out.add(ErrorCode.E217, Positions.of(ctx.neuronRef()), "maxpool '" + layer + "' passes spikes on (the OR of each"
+                    + " window); it has no neurons", "remove '" + arrow(ctx.neuronRef()) + "'");
+        }
+        dropoutNotAllowed(ctx.dropout(), layer, "maxpool has no neurons");
+    }
+
     private Node avgpool(String layer, SourcePos at, List<dev.spikeforge.compiler.ir.Value.Arg> argList) {
         Args a = Args.bind("avgpool", at, argList, AVGPOOL, out);
         int kernel = a.integer("kernel", 1);
@@ -181,9 +215,14 @@ final class LayerBuilder {
         Args a = Args.bind("dense", at, argList, DENSE, out);
         int units = a.integer("units", 1);
         boolean bias = a.bool("bias", false);
+        Recurrence recurrent = switch (a.option("recurrent", RECURRENCE, "false")) {
+            case "true" -> Recurrence.FULL;
+            case "diagonal" -> Recurrence.DIAGONAL;
+            default -> Recurrence.NONE;
+        };
         flattenIfSpatial(layer, at);
         Shape shape = currentShape.isKnown() && units >= 1 ? Shape.flat(units) : Shape.UNKNOWN;
-        return new DenseNode(layer, layer, origin(at, a), shape, (int) currentShape.size(), units, bias);
+        return new DenseNode(layer, layer, origin(at, a), shape, (int) currentShape.size(), units, bias, recurrent);
     }
 
     private void flatten(SnnParser.PlainLayerContext ctx, String layer, SourcePos at,

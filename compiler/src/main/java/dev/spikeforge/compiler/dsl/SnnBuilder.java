@@ -39,6 +39,8 @@ final class SnnBuilder {
     private static final List<Param> LIF = List.of(Param.optional("beta"), Param.optional("tau"),
             Param.optional("threshold"), Param.optional("reset"));
     private static final List<Param> IF = List.of(Param.optional("threshold"), Param.optional("reset"));
+    private static final List<Param> CUBA = List.of(Param.optional("alpha"), Param.optional("tau_syn"),
+            Param.optional("beta"), Param.optional("tau"), Param.optional("threshold"), Param.optional("reset"));
     private static final List<Param> EVENTS = List.of(Param.positional("bins"));
 
     private final Diagnostics out;
@@ -178,9 +180,9 @@ final class SnnBuilder {
         }
         SourcePos pos = Positions.of(ctx);
         String[] parts = ctx.getText().split("x");
-        if (parts.length != 1 && parts.length != 3) {
+        if (parts.length > 3) {
             out.add(ErrorCode.E403, pos, "input shape " + ctx.getText() + " has " + parts.length
-                    + " dimensions; write N (flat) or CxHxW", parts.length == 2 ? "for one channel write 1x" + ctx.getText() : null);
+                    + " dimensions; write N (flat), CxL (channels x length) or CxHxW", null);
             return Shape.UNKNOWN;
         }
         int[] dims = new int[parts.length];
@@ -222,16 +224,46 @@ final class SnnBuilder {
                 model = NeuronModel.LIF;
             } else if (modelName.equals("IF")) {
                 model = NeuronModel.IF;
+            } else if (modelName.equals("CUBA")) {
+                model = NeuronModel.CUBA;
             } else {
                 out.add(ErrorCode.E209, modelPos, "unknown neuron model '" + modelName + "'"
-                        + Suggestions.didYouMean(modelName, List.of("LIF", "IF")), "neuron models are LIF and IF");
+                        + Suggestions.didYouMean(modelName, List.of("LIF", "IF", "CUBA")), "neuron models are LIF, IF and CUBA");
                 brokenNeurons.add(name);
                 continue;
             }
             Args a = Args.bind("neuron " + modelName, modelPos, TreeValues.args(ctx.argList()),
-                    model == NeuronModel.LIF ? LIF : IF, out);
+                    model == NeuronModel.LIF ? LIF : model == NeuronModel.CUBA ? CUBA : IF, out);
             double beta = 1.0;
             double tau = Double.NaN;
+            double alpha = 0.0;
+            double tauSyn = Double.NaN;
+            if (model == NeuronModel.CUBA) {
+                if (a.has("alpha") && a.has("tau_syn")) {
+                    out.add(ErrorCode.E302, a.get("tau_syn").pos(), "neuron '" + name + "' gives both alpha and tau_syn",
+                            "give one: alpha = exp(-1/tau_syn)");
+                }
+                if (!a.has("alpha") && !a.has("tau_syn")) {
+                    out.add(ErrorCode.E211, modelPos, "neuron CUBA '" + name + "' needs 'alpha' or 'tau_syn' (the decay of"
+                            + " its synaptic current)", "for example CUBA(alpha = 0.9, beta = 0.95) or CUBA(tau_syn = 5, tau = 20)");
+                }
+                if (a.has("tau_syn") && !a.has("alpha")) {
+                    tauSyn = a.number("tau_syn", Double.NaN);
+                    alpha = Math.exp(-1 / tauSyn);
+                } else {
+                    alpha = a.number("alpha", 0.5);
+                }
+                if (a.has("beta") && a.has("tau")) {
+                    out.add(ErrorCode.E302, a.get("tau").pos(), "neuron '" + name + "' gives both beta and tau",
+                            "give one: beta = exp(-1/tau)");
+                }
+                if (a.has("tau") && !a.has("beta")) {
+                    tau = a.number("tau", Double.NaN);
+                    beta = Math.exp(-1 / tau);
+                } else {
+                    beta = a.number("beta", 1.0);
+                }
+            }
             if (model == NeuronModel.LIF) {
                 if (a.has("beta") && a.has("tau")) {
                     out.add(ErrorCode.E302, a.get("tau").pos(), "neuron '" + name + "' gives both beta and tau",
@@ -252,7 +284,7 @@ final class SnnBuilder {
             Reset reset = Reset.valueOf(a.option("reset", List.of("subtract", "zero"), "subtract").toUpperCase(Locale.ROOT));
             Map<String, SourcePos> params = a.positions("");
             NeuronDefinition def = new NeuronDefinition(name, new Origin(Positions.of(ctx.name), params), model, beta,
-                    theta, reset, tau);
+                    theta, reset, tau, alpha, tauSyn);
             NeuronDefinition earlier = defs.get(name);
             if (earlier != null) {
                 out.add(ErrorCode.E206, Positions.of(ctx.name), "a second neuron named '" + name

@@ -37,7 +37,9 @@ public final class IrDump {
 
     static String neuron(NeuronDefinition n) {
         String tau = Double.isNaN(n.tau()) ? "" : " tau=" + num(n.tau());
-        return n.model() + "(beta=" + num(n.beta()) + tau + " theta=" + num(n.theta()) + " reset=" + n.reset().keyword() + ")";
+        String syn = n.model() != NeuronModel.CUBA ? "" : "alpha=" + num(n.alpha())
+                + (Double.isNaN(n.tauSyn()) ? "" : " tau_syn=" + num(n.tauSyn())) + " ";
+        return n.model() + "(" + syn + "beta=" + num(n.beta()) + tau + " theta=" + num(n.theta()) + " reset=" + n.reset().keyword() + ")";
     }
 
     private static String params(Node node) {
@@ -47,7 +49,13 @@ public final class IrDump {
             return "in_channels=" + n.inChannels() + " filters=" + n.filters() + " kernel=" + n.kernel() + " stride="
                     + n.stride() + " padding=" + n.padding() + " bias=" + n.bias();
         } else if (node instanceof DenseNode n) {
-            return "in_features=" + n.inFeatures() + " units=" + n.units() + " bias=" + n.bias();
+            return "in_features=" + n.inFeatures() + " units=" + n.units() + " bias=" + n.bias()
+                    + (n.isRecurrent() ? " recurrent=" + n.recurrent().keyword() : "");
+        } else if (node instanceof Conv1dNode n) {
+            return "in_channels=" + n.inChannels() + " filters=" + n.filters() + " kernel=" + n.kernel() + " stride="
+                    + n.stride() + " padding=" + n.padding() + " bias=" + n.bias();
+        } else if (node instanceof MaxPoolNode n) {
+            return "kernel=" + n.kernel() + " stride=" + n.kernel();
         } else if (node instanceof AvgPoolNode n) {
             return "kernel=" + n.kernel() + " stride=" + n.kernel();
         } else if (node instanceof NeuronNode n) {

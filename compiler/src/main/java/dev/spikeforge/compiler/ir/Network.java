@@ -140,6 +140,11 @@ public final class Network {
         return inputs.get(n.name()).stream().map(byName::get).toList();
     }
 
+    /** The nodes that {@code n} feeds, in node order. */
+    public List<Node> consumersOf(Node n) {
+        return nodes.stream().filter(c -> inputs.get(c.name()).contains(n.name())).toList();
+    }
+
     public List<Shape> inputShapes(Node n) {
         return inputs.get(n.name()).stream().map(s -> byName.get(s).shape()).toList();
     }

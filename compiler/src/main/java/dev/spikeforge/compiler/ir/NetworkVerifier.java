@@ -38,11 +38,14 @@ final class NetworkVerifier {
         v.everyNeuronDefinitionIsUsed();
         v.layerParametersAreInRange();
         v.weightsFitTheEngines();
+        v.recurrentLayersHaveNeurons();
+        v.maxpoolTakesSpikes();
         v.shapesFitEveryLayer();
         v.exactlyOneReadoutEndsTheNetwork();
         v.net.train().ifPresent(t -> {
             v.trainSettingsAreInRange(t);
             v.methodCanTrainTheReadout(t);
+            v.methodCanTrainTime(t);
             v.lossSuitsTheMethod(t);
             v.mseTargetsCanBeReached(t);
         });
@@ -98,9 +101,20 @@ final class NetworkVerifier {
                 out.add(ErrorCode.E301, n.origin().of("beta"), "beta of neuron '" + n.name()
                         + "' must be between 0 and 1 (exclusive), got " + fmt(n.beta()),
                         "beta = exp(-1/tau): tau = 20 steps is beta = 0.951; for no leak declare IF(...)");
+            } else if (n.model() == NeuronModel.CUBA && !(n.beta() > 0 && n.beta() <= 1)) {
+                out.add(ErrorCode.E301, n.origin().of(n.origin().has("tau") ? "tau" : "beta"), "beta of neuron '"
+                        + n.name() + "' must be in (0, 1], got " + fmt(n.beta()), "beta = 1 is a membrane without leak");
             } else if (n.model() == NeuronModel.IF && n.beta() != 1.0) {
                 out.add(ErrorCode.E301, n.origin().of("beta"), "an IF neuron has beta = 1, '" + n.name()
                         + "' has " + fmt(n.beta()));
+            }
+            if (!Double.isNaN(n.tauSyn()) && !(n.tauSyn() > 0)) {
+                out.add(ErrorCode.E301, n.origin().of("tau_syn"), "tau_syn of neuron '" + n.name()
+                        + "' must be a positive number of steps, got " + fmt(n.tauSyn()));
+            } else if (n.model() == NeuronModel.CUBA && !(n.alpha() >= 0 && n.alpha() < 1)) {
+                out.add(ErrorCode.E301, n.origin().of("alpha"), "alpha of neuron '" + n.name()
+                        + "' must be at least 0 and below 1, got " + fmt(n.alpha()),
+                        "alpha = exp(-1/tau_syn): tau_syn = 5 steps is alpha = 0.819; alpha = 0 is a LIF");
             }
             if (!(n.theta() > 0) || Double.isInfinite(n.theta())) {
                 out.add(ErrorCode.E301, n.origin().of("threshold"), "threshold of neuron '" + n.name()
@@ -125,8 +139,15 @@ final class NetworkVerifier {
                 atLeast(c, "kernel", c.kernel(), 1);
                 atLeast(c, "stride", c.stride(), 1);
                 atLeast(c, "padding", c.padding(), 0);
+            } else if (node instanceof Conv1dNode c) {
+                atLeast(c, "filters", c.filters(), 1);
+                atLeast(c, "kernel", c.kernel(), 1);
+                atLeast(c, "stride", c.stride(), 1);
+                atLeast(c, "padding", c.padding(), 0);
             } else if (node instanceof DenseNode d) {
                 atLeast(d, "units", d.units(), 1);
+            } else if (node instanceof MaxPoolNode p) {
+                atLeast(p, "kernel", p.kernel(), 1);
             } else if (node instanceof AvgPoolNode p) {
                 atLeast(p, "kernel", p.kernel(), 1);
             } else if (node instanceof DropoutNode d && !(d.p() >= 0 && d.p() < 1)) {
@@ -143,11 +164,46 @@ final class NetworkVerifier {
         }
     }
 
+    /** E222: a recurrent dense layer feeds its own neurons' spikes back, so it needs a neuron node after it. */
+    private void recurrentLayersHaveNeurons() {
+        for (Node node : net.nodes()) {
+            if (node instanceof DenseNode d && d.isRecurrent()
+                    && net.consumersOf(d).stream().noneMatch(c -> c instanceof NeuronNode)) {
+                out.add(ErrorCode.E222, d.origin().of("recurrent"), "dense '" + d.userLayer() + "' is recurrent = "
+                        + d.recurrent().keyword() + " but has no neuron whose spikes could come back",
+                        "give it a neuron (dense(" + d.units() + ", recurrent = " + d.recurrent().keyword()
+                                + ") -> lif) outside the end of a residual block");
+            }
+        }
+    }
+
+    /** E223: maxpool is the OR of spikes, so its input holds 0s and 1s only. */
+    private void maxpoolTakesSpikes() {
+        for (Node node : net.nodes()) {
+            if (!(node instanceof MaxPoolNode p)) {
+                continue;
+            }
+            Node in = net.inputsOf(p).isEmpty() ? null : net.inputsOf(p).get(0);
+            if (in instanceof InputNode input && (input.encoding().kind() == Encoding.Kind.DIRECT
+                    || input.encoding().kind() == Encoding.Kind.BIPOLAR)) {
+                out.add(ErrorCode.E223, p.pos(), "maxpool '" + p.userLayer() + "' takes the " + input.encoding().kind()
+                        .name().toLowerCase(java.util.Locale.ROOT) + " input, whose values are not spikes of 0 and 1",
+                        "put a spiking layer before it, or encode the input as poisson, latency or events");
+            } else if (in != null && !(in instanceof InputNode || in instanceof NeuronNode || in instanceof MaxPoolNode
+                    || in instanceof DropoutNode)) {
+                out.add(ErrorCode.E223, p.pos(), "maxpool '" + p.userLayer() + "' takes the current of " + in.kind() + " '"
+                        + in.userLayer() + "', not spikes", "give '" + in.userLayer() + "' a neuron: ... -> lif maxpool("
+                        + p.kernel() + ")");
+            }
+        }
+    }
+
     /** A layer's weights are one array of the engines: at most {@link Shape#MAX_ELEMENTS} of them. */
     private void weightsFitTheEngines() {
         for (Node node : net.nodes()) {
             long weights = node instanceof Conv2dNode c ? c.weightCount()
-                    : node instanceof DenseNode d ? Shape.times(d.units(), d.inFeatures())
+                    : node instanceof Conv1dNode c ? c.weightCount()
+                    : node instanceof DenseNode d ? Math.max(Shape.times(d.units(), d.inFeatures()), d.recurrent().weights(d.units()))
                     : node instanceof ReadoutNode r ? Shape.times(r.classes(), r.inFeatures()) : 0;
             if (weights > Shape.MAX_ELEMENTS) {
                 out.add(ErrorCode.E404, node.pos(), node.kind() + " '" + node.userLayer() + "' has "
@@ -281,6 +337,24 @@ final class NetworkVerifier {
         }
     }
 
+    /** E505: spike_bp and asf replace the time loop by sums over time, which a state carried in time breaks. */
+    private void methodCanTrainTime(TrainSpec t) {
+        if (!(t.method() instanceof TrainSpec.SpikeBp || t.method() instanceof TrainSpec.Asf)) {
+            return;
+        }
+        for (Node node : net.nodes()) {
+            String what = node instanceof DenseNode d && d.isRecurrent() ? "dense '" + d.userLayer() + "' is recurrent"
+                    : node instanceof NeuronNode n && n.neuron().hasSynapticCurrent() ? "layer '" + n.userLayer()
+                    + "' has CUBA neuron '" + n.neuron().name() + "' with a synaptic current" : null;
+            if (what != null) {
+                out.add(ErrorCode.E505, t.origin().of("method"), "method " + t.method().keyword() + " trains on spike"
+                        + " counts summed over time, but " + what + ": its state carries over from step to step",
+                        "use method = surrogate (backpropagation through time)");
+                return;
+            }
+        }
+    }
+
     private void lossSuitsTheMethod(TrainSpec t) {
         boolean mseMethod = t.method() instanceof TrainSpec.SpikeBp || t.method() instanceof TrainSpec.Asf;
         if (mseMethod && t.loss() != TrainSpec.Loss.MSE) {
@@ -359,6 +433,10 @@ final class NetworkVerifier {
         for (NeuronDefinition n : net.neurons()) {
             if (used.contains(n.name()) && n.beta() > 0 && n.beta() < 1) {
                 leakRepresents(d, n.beta(), "neuron '" + n.name() + "'", n.origin().of(n.origin().has("tau") ? "tau" : "beta"));
+            }
+            if (used.contains(n.name()) && n.alpha() > 0 && n.alpha() < 1) {
+                leakRepresents(d, n.alpha(), "the synaptic current of neuron '" + n.name() + "'",
+                        n.origin().of(n.origin().has("tau_syn") ? "tau_syn" : "alpha"));
             }
         }
         for (ReadoutNode r : net.readouts()) {

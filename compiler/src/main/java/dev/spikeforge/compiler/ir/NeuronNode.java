@@ -6,6 +6,10 @@ public record NeuronNode(String name, String layer, Origin origin, Shape shape, 
 
     @Override
     public String kind() {
-        return neuron.model() == NeuronModel.IF ? "if" : "lif";
+        return switch (neuron.model()) {
+            case IF -> "if";
+            case LIF -> "lif";
+            case CUBA -> "cuba";
+        };
     }
 }

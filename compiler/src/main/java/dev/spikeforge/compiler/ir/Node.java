@@ -9,7 +9,7 @@ import dev.spikeforge.compiler.source.SourcePos;
  * ids; mapping adds those in its own form.
  */
 public sealed interface Node
-        permits InputNode, Conv2dNode, DenseNode, AvgPoolNode, FlattenNode, NeuronNode, DropoutNode,
+        permits InputNode, Conv2dNode, Conv1dNode, DenseNode, AvgPoolNode, MaxPoolNode, FlattenNode, NeuronNode, DropoutNode,
                 ResidualAddNode, ReadoutNode {
 
     /** Unique within the network. */

@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * The shape of one sample's activity at one time step: {@code N} (flat) or {@code CxHxW}.
+ * The shape of one sample's activity at one time step: {@code N} (flat), {@code CxL} (channels x
+ * length, for conv1d) or {@code CxHxW}.
  * Batch and time are never part of a shape. {@link #UNKNOWN} stands after a layer whose shape
  * rule failed, so that one mistake is reported once and not again downstream.
  */
@@ -54,6 +55,23 @@ public final class Shape {
         return dims.length == 3;
     }
 
+    /** CxL: channels x length, a sequence that conv1d and maxpool can take. */
+    public boolean isSequence() {
+        return dims.length == 2;
+    }
+
+    public static Shape cl(int c, int length) {
+        return of(c, length);
+    }
+
+    /** The length of a CxL sequence. */
+    public int length() {
+        if (!isSequence()) {
+            throw new IllegalStateException("shape " + this + " is not CxL");
+        }
+        return dims[1];
+    }
+
     public int rank() {
         return dims.length;
     }
@@ -62,8 +80,11 @@ public final class Shape {
         return dims[i];
     }
 
+    /** The channels of a CxHxW map or a CxL sequence. */
     public int channels() {
-        requireSpatial();
+        if (!isSpatial() && !isSequence()) {
+            throw new IllegalStateException("shape " + this + " has no channels");
+        }
         return dims[0];
     }
 

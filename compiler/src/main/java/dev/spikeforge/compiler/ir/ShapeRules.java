@@ -23,6 +23,10 @@ public final class ShapeRules {
             return conv(in, n.filters(), n.kernel(), n.stride(), n.padding(), n, sink);
         } else if (node instanceof AvgPoolNode n) {
             return avgpool(in, n.kernel(), n, sink);
+        } else if (node instanceof Conv1dNode n) {
+            return conv1d(in, n.filters(), n.kernel(), n.stride(), n.padding(), n, sink);
+        } else if (node instanceof MaxPoolNode n) {
+            return maxpool(in, n.kernel(), n, sink);
         } else if (node instanceof DenseNode n) {
             return in.isKnown() && n.units() >= 1 ? Shape.flat(n.units()) : Shape.UNKNOWN;
         } else if (node instanceof ReadoutNode n) {
@@ -115,6 +119,76 @@ public final class ShapeRules {
             return 0;
         }
         return Math.max(0, (paddedSize - kernel) % stride - padding);
+    }
+
+    /** floor((L + 2p - k) / s) + 1 on a CxL input; the kernel must fit the padded input. */
+    public static Shape conv1d(Shape in, int filters, int kernel, int stride, int padding, Node at, Diagnostics sink) {
+        if (!in.isKnown() || filters < 1 || kernel < 1 || stride < 1 || padding < 0) {
+            return Shape.UNKNOWN;
+        }
+        if (!in.isSequence()) {
+            report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (conv1d) needs a CxL input (channels x length), but it "
+                    + "receives " + in, "declare the input as CxL, for example input 2x64, or use conv on a CxHxW input");
+            return Shape.UNKNOWN;
+        }
+        long lp = in.length() + 2L * padding;
+        if (kernel > lp) {
+            report(sink, ErrorCode.E400, at, "kernel " + kernel + " of '" + at.userLayer() + "' is longer than its input "
+                    + in.length() + (padding > 0 ? " padded by " + padding : "") + " (over by " + (kernel - lp) + ")",
+                    "use kernel <= " + lp + " or add padding");
+            return Shape.UNKNOWN;
+        }
+        long outL = (lp - kernel) / stride + 1;
+        long values = Shape.times(filters, outL);
+        if (values > Shape.MAX_ELEMENTS) {
+            tooLarge(sink, at, filters + "x" + outL, values);
+            return Shape.UNKNOWN;
+        }
+        long unread = unreadTrailing(lp, kernel, stride, padding);
+        if (sink != null && unread > 0) {
+            sink.add(ErrorCode.W601, at.pos(), "kernel " + kernel + " stride " + stride + " of '" + at.userLayer() + "' on "
+                    + in.length() + (padding > 0 ? " padded by " + padding : "") + " never reads the last " + unread
+                    + " value(s) of its input", "pad by " + (padding + unread) + " or choose a stride that divides "
+                    + "(length + 2 * padding - kernel)");
+        }
+        return Shape.cl(filters, (int) outL);
+    }
+
+    /** floor(size / k) per axis (stride k), on a CxHxW map or a CxL sequence. */
+    public static Shape maxpool(Shape in, int kernel, Node at, Diagnostics sink) {
+        if (!in.isKnown() || kernel < 1) {
+            return Shape.UNKNOWN;
+        }
+        if (in.isSequence()) {
+            if (kernel > in.length()) {
+                report(sink, ErrorCode.E400, at, "maxpool(" + kernel + ") of '" + at.userLayer() + "' is longer than its input "
+                        + in.length() + " (over by " + (kernel - in.length()) + ")",
+                        "use maxpool(" + in.length() + ") or less, or remove this pooling layer");
+                return Shape.UNKNOWN;
+            }
+            if (sink != null && in.length() % kernel != 0) {
+                sink.add(ErrorCode.W600, at.pos(), "maxpool(" + kernel + ") of '" + at.userLayer() + "' on length "
+                        + in.length() + " drops the last " + (in.length() % kernel) + " value(s)");
+            }
+            return Shape.cl(in.channels(), in.length() / kernel);
+        }
+        if (!in.isSpatial()) {
+            report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (maxpool) needs a CxHxW or CxL input, but it receives "
+                    + "the flat shape " + in, "move it before the first dense layer or flatten");
+            return Shape.UNKNOWN;
+        }
+        if (kernel > in.height() || kernel > in.width()) {
+            report(sink, ErrorCode.E400, at, "maxpool(" + kernel + ") of '" + at.userLayer() + "' is larger than its input "
+                    + in.height() + "x" + in.width() + " (over by " + (kernel - Math.min(in.height(), in.width())) + ")",
+                    "use maxpool(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
+            return Shape.UNKNOWN;
+        }
+        if (sink != null && (in.height() % kernel != 0 || in.width() % kernel != 0)) {
+            sink.add(ErrorCode.W600, at.pos(), "maxpool(" + kernel + ") of '" + at.userLayer() + "' on "
+                    + in.height() + "x" + in.width() + " drops the last " + (in.height() % kernel)
+                    + " row(s) and " + (in.width() % kernel) + " column(s)");
+        }
+        return Shape.chw(in.channels(), in.height() / kernel, in.width() / kernel);
     }
 
     /** floor(H / k) per axis (stride k). */

@@ -29,16 +29,39 @@ import java.util.List;
  * @param maxCurrent  the largest |I| any neuron of the layer can receive in one step
  * @param guardBits   G of docs/semantics.md section 4.8: partial sums fit in membraneBits + G bits
  * @param stats       what quantisation did to the float weights, for the report
+ * @param synapticLeak the integer decay of the synaptic current (CUBA, docs/semantics.md section
+ *                    4.9), or null when the layer has no synaptic current: then the step's current
+ *                    goes straight into the membrane
+ * @param floatAlpha  the alpha of the float model (0 without synaptic current)
  */
 public record QuantLayer(String layer, String node, SourcePos pos, ReadoutMode readout, Shape shape, int channels,
                          List<Synapse> synapses, long[] bias, long[] theta, Reset reset, QuantLeak leak,
-                         double[] scale, double floatTheta, double floatBeta, long maxCurrent, int guardBits, Stats stats) {
+                         double[] scale, double floatTheta, double floatBeta, long maxCurrent, int guardBits, Stats stats,
+                         QuantLeak synapticLeak, double floatAlpha) {
+
+    /** A layer without synaptic current. */
+    public QuantLayer(String layer, String node, SourcePos pos, ReadoutMode readout, Shape shape, int channels,
+                      List<Synapse> synapses, long[] bias, long[] theta, Reset reset, QuantLeak leak,
+                      double[] scale, double floatTheta, double floatBeta, long maxCurrent, int guardBits, Stats stats) {
+        this(layer, node, pos, readout, shape, channels, synapses, bias, theta, reset, leak, scale, floatTheta, floatBeta,
+                maxCurrent, guardBits, stats, null, 0.0);
+    }
 
     public QuantLayer {
         synapses = List.copyOf(synapses);
         if (shape.size() % channels != 0) {
             throw new IllegalArgumentException(node + ": " + channels + " channels do not divide " + shape);
         }
+    }
+
+    /** Whether the layer keeps a synaptic current between steps (CUBA). */
+    public boolean hasSynapticCurrent() {
+        return synapticLeak != null;
+    }
+
+    /** Whether one of its synapses reads the layer's own spikes of the previous step. */
+    public boolean isRecurrent() {
+        return synapses.stream().anyMatch(s -> s instanceof Synapse.Recurrent);
     }
 
     /** Number of neurons (or readout classes). */

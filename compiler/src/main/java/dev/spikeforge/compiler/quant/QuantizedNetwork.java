@@ -41,7 +41,18 @@ public record QuantizedNetwork(String name, int timesteps, Encoding encoding, Sh
 
     /** The number formats every layer shares. */
     public record Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
-                           DeploySpec.Overflow overflow, boolean shiftTowardZero) {
+                           DeploySpec.Overflow overflow, boolean shiftTowardZero, int currentBits) {
+
+        /** Formats whose synaptic current (CUBA) is as wide as the membrane. */
+        public Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
+                        DeploySpec.Overflow overflow, boolean shiftTowardZero) {
+            this(weightBits, granularity, membraneBits, overflow, shiftTowardZero, membraneBits);
+        }
+
+        /** Saturate (or wrap) a synaptic current to {@code currentBits}, once per step. */
+        public long clampCurrent(long c) {
+            return clampTo(c, currentBits);
+        }
 
         /** The largest weight magnitude: 2^(B-1) - 1 (symmetric, so -2^(B-1) is never used). */
         public int weightLimit() {
@@ -58,11 +69,15 @@ public record QuantizedNetwork(String name, int timesteps, Encoding encoding, Sh
 
         /** Saturate (or wrap) a step's sum to M bits, once per step. */
         public long clampMembrane(long h) {
+            return clampTo(h, membraneBits);
+        }
+
+        private long clampTo(long x, int bits) {
             if (overflow == DeploySpec.Overflow.WRAP) {
-                int drop = 64 - membraneBits;
-                return (h << drop) >> drop;
+                int drop = 64 - bits;
+                return (x << drop) >> drop;
             }
-            return Math.max(membraneMin(), Math.min(membraneMax(), h));
+            return Math.max(-(1L << (bits - 1)), Math.min((1L << (bits - 1)) - 1, x));
         }
     }
 }

@@ -66,4 +66,45 @@ public sealed interface Synapse {
             return "identity";
         }
     }
+
+    /**
+     * The recurrent weights of a dense layer (docs/semantics.md section 4.10): the layer's own
+     * spikes of the previous step, {@code s[t-1]} (0 at t = 0), come back into its current. Full:
+     * {@code I[o] += w[o * units + i] * s[t-1][i]}, weights {@code [units][units]} row-major;
+     * diagonal: {@code I[o] += w[o] * s[t-1][o]}. {@code source} is the layer's own index and
+     * {@code inShape} its shape; {@code node} names the IR dense node (checkpoint array
+     * {@code NODE.recurrent}).
+     */
+    record Recurrent(String node, int source, Shape inShape, int units, boolean diagonal, int[] weights)
+            implements Synapse {
+        @Override
+        public String kind() {
+            return diagonal ? "recurrent_diagonal" : "recurrent";
+        }
+    }
+
+    /**
+     * 1-D convolution on a CxL input: {@code I[f, o] += w[f, c, k] * x[c, o*s - p + k]} for every tap
+     * inside the input; weights {@code [filters][channels][kernel]} row-major.
+     */
+    record Conv1d(String node, int source, Shape inShape, int filters, int kernel, int stride, int padding, int[] weights)
+            implements Synapse {
+        @Override
+        public String kind() {
+            return "conv1d";
+        }
+    }
+
+    /**
+     * Max pooling of spikes, kernel = stride = K, on CxHxW (K x K windows) or CxL (windows of K):
+     * {@code I[c, window] += x} for each input spike of the window, weight 1. Its layer has
+     * threshold 1, reset to zero and no leak, so it fires exactly when a spike of the window did:
+     * the OR (docs/semantics.md section 4.11).
+     */
+    record MaxPool(int source, Shape inShape, int kernel) implements Synapse {
+        @Override
+        public String kind() {
+            return "maxpool";
+        }
+    }
 }

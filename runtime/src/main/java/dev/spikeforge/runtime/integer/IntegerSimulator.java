@@ -117,7 +117,7 @@ public final class IntegerSimulator {
             this.source = syn.source();
             Shape out = target.shape();
             this.outH = out.isSpatial() ? out.height() : 1;
-            this.outW = out.isSpatial() ? out.width() : 1;
+            this.outW = out.isSpatial() ? out.width() : out.isSequence() ? out.length() : 1;
             Shape in = syn.inShape();
             this.inH = in.isSpatial() ? in.height() : 1;
             this.inW = in.isSpatial() ? in.width() : 1;
@@ -141,6 +141,31 @@ public final class IntegerSimulator {
                         }
                     }
                 }
+            } else if (syn instanceof Synapse.Recurrent r) {
+                if (r.diagonal()) {
+                    w = r.weights();
+                } else { // input-major [i][o], as dense
+                    int u = r.units();
+                    w = new int[r.weights().length];
+                    for (int o = 0; o < u; o++) {
+                        for (int i = 0; i < u; i++) {
+                            w[i * u + o] = r.weights()[o * u + i];
+                        }
+                    }
+                }
+            } else if (syn instanceof Synapse.Conv1d c) {
+                int ch = in.channels();
+                int k = c.kernel();
+                w = new int[c.weights().length]; // [c][k][f]
+                for (int f = 0; f < c.filters(); f++) {
+                    for (int cc = 0; cc < ch; cc++) {
+                        for (int kk = 0; kk < k; kk++) {
+                            w[(cc * k + kk) * c.filters() + f] = c.weights()[(f * ch + cc) * k + kk];
+                        }
+                    }
+                }
+            } else if (syn instanceof Synapse.MaxPool) {
+                w = null;
             } else {
                 int[] perChannel = syn instanceof Synapse.Identity id ? id.weights() : ((Synapse.Pool) syn).weights();
                 w = new int[target.size()];
@@ -161,6 +186,21 @@ public final class IntegerSimulator {
                 return outs;
             } else if (syn instanceof Synapse.Conv c) {
                 return deliverConv(c, index, value, cur);
+            } else if (syn instanceof Synapse.Recurrent r) {
+                if (r.diagonal()) {
+                    cur[index] += (long) value * w[index];
+                    return 1;
+                }
+                int outs = r.units();
+                int base = index * outs;
+                for (int o = 0; o < outs; o++) {
+                    cur[o] += (long) value * w[base + o];
+                }
+                return outs;
+            } else if (syn instanceof Synapse.Conv1d c) {
+                return deliverConv1d(c, index, value, cur);
+            } else if (syn instanceof Synapse.MaxPool m) {
+                return deliverMaxPool(m, index, value, cur);
             } else if (syn instanceof Synapse.Pool p) {
                 int k = p.kernel();
                 int plane = inH * inW;
@@ -179,6 +219,58 @@ public final class IntegerSimulator {
                 cur[index] += (long) value * w[index];
                 return 1;
             }
+        }
+
+        /** I[f, o] += w[f, c, k] * x[c, o * s - p + k]: the outputs o that input position x meets. */
+        private long deliverConv1d(Synapse.Conv1d c, int index, int value, long[] cur) {
+            int k = c.kernel();
+            int s = c.stride();
+            int p = c.padding();
+            int filters = c.filters();
+            int inL = syn.inShape().length();
+            int outL = outW;
+            int ch = index / inL;
+            int x = index % inL;
+            long ops = 0;
+            for (int kk = 0; kk < k; kk++) {
+                int nx = x + p - kk;
+                if (nx < 0 || nx % s != 0 || nx / s >= outL) {
+                    continue;
+                }
+                int o = nx / s;
+                int base = (ch * k + kk) * filters;
+                for (int f = 0; f < filters; f++) {
+                    cur[f * outL + o] += (long) value * w[base + f];
+                }
+                ops += filters;
+            }
+            return ops;
+        }
+
+        /** Weight 1 into the window that holds the input (none for a dropped edge). */
+        private long deliverMaxPool(Synapse.MaxPool m, int index, int value, long[] cur) {
+            int k = m.kernel();
+            Shape in = m.inShape();
+            int t;
+            if (in.isSequence()) {
+                int ch = index / in.length();
+                int x = index % in.length();
+                if (x / k >= outW) {
+                    return 0;
+                }
+                t = ch * outW + x / k;
+            } else {
+                int plane = inH * inW;
+                int ch = index / plane;
+                int y = (index % plane) / inW;
+                int x = index % inW;
+                if (y / k >= outH || x / k >= outW) {
+                    return 0;
+                }
+                t = (ch * outH + y / k) * outW + x / k;
+            }
+            cur[t] += value;
+            return 1;
         }
 
         private long deliverConv(Synapse.Conv c, int index, int value, long[] cur) {
@@ -220,6 +312,8 @@ public final class IntegerSimulator {
     private final class State {
         final long[][] membrane = new long[layers.length][];
         final long[][] current = new long[layers.length][];
+        /** The synaptic current carried between steps (CUBA layers only, else null). */
+        final long[][] synaptic = new long[layers.length][];
         // events of the current step per layer: indices and values (+1 for spikes)
         final int[][] eventIndex = new int[layers.length][];
         final int[] eventCount = new int[layers.length];
@@ -231,6 +325,7 @@ public final class IntegerSimulator {
             for (int l = 0; l < layers.length; l++) {
                 membrane[l] = new long[layers[l].size];
                 current[l] = new long[layers[l].size];
+                synaptic[l] = layers[l].layer.hasSynapticCurrent() ? new long[layers[l].size] : null;
                 eventIndex[l] = new int[layers[l].size];
             }
             inputIndex = new int[net.inputSize()];
@@ -245,6 +340,13 @@ public final class IntegerSimulator {
             for (long[] m : membrane) {
                 java.util.Arrays.fill(m, 0);
             }
+            for (long[] c : synaptic) {
+                if (c != null) {
+                    java.util.Arrays.fill(c, 0);
+                }
+            }
+            // no layer spiked before the first step: recurrent synapses read s[-1] = 0
+            java.util.Arrays.fill(eventCount, 0);
             long[] spikes = new long[layers.length];
             long[] synOps = new long[layers.length];
             long[] inputEvents = new long[1];
@@ -292,6 +394,15 @@ public final class IntegerSimulator {
                     long[] v = membrane[l];
                     QuantLayer q = c.layer;
                     QuantLeak leak = q.leak();
+                    long[] syn = synaptic[l];
+                    if (syn != null) {
+                        // docs/semantics.md section 4.9: the current decays, takes the step's input, saturates
+                        QuantLeak decay = q.synapticLeak();
+                        for (int i = 0; i < c.size; i++) {
+                            syn[i] = num.clampCurrent(decay.apply(syn[i], towardZero) + cur[i]);
+                            cur[i] = syn[i];
+                        }
+                    }
                     if (!q.spiking()) {
                         if (q.readout() == ReadoutMode.ACCUMULATE) {
                             for (int i = 0; i < c.size; i++) {
