@@ -24,7 +24,7 @@ final class SettingsBuilder {
 
     static final List<String> TRAIN_KEYS = List.of("method", "dataset", "epochs", "batch", "optimizer", "schedule",
             "loss", "seed", "qat_epochs");
-    static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow");
+    static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow", "current_bits");
 
     static final int DEFAULT_EPOCHS = 10;
     static final int DEFAULT_BATCH = 64;
@@ -206,7 +206,10 @@ final class SettingsBuilder {
                 overflow = DeploySpec.Overflow.valueOf(o.toUpperCase(Locale.ROOT));
             }
         }
-        return new DeploySpec(new Origin(at, pos), weightBits, granularity, membraneBits, leak, overflow, targets);
+        // the synaptic current of CUBA layers (docs/semantics.md section 4.9): as wide as the membrane unless set
+        int currentBits = integer(s, "current_bits", membraneBits);
+        return new DeploySpec(new Origin(at, pos), weightBits, granularity, membraneBits, leak, overflow, targets,
+                currentBits);
     }
 
     // ---- helpers --------------------------------------------------------------------------

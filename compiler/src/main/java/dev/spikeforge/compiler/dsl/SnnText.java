@@ -102,6 +102,9 @@ public final class SnnText {
         setting(b, "membrane", "int(" + d.membraneBits() + ")");
         setting(b, "leak", d.leak().describe());
         setting(b, "overflow", d.overflow().keyword());
+        if (d.currentBits() != d.membraneBits()) {
+            setting(b, "current_bits", Integer.toString(d.currentBits()));
+        }
         for (DeploySpec.TargetRequest r : d.targets()) {
             b.append("    target ").append(r.family());
             if (!r.args().isEmpty()) {

@@ -6,12 +6,21 @@ import java.util.List;
  * The {@code deploy} block: the integer formats to compile to (docs/semantics.md section 4.2) and
  * the targets to compile for. Target arguments are kept as written; each target family reads its
  * own.
+ *
+ * @param currentBits the width of a CUBA layer's synaptic current ({@code current_bits}, section
+ *                    4.9); the membrane's width when the block does not set it
  */
 public record DeploySpec(Origin origin, int weightBits, Granularity granularity, int membraneBits, Leak leak,
-                         Overflow overflow, List<TargetRequest> targets) {
+                         Overflow overflow, List<TargetRequest> targets, int currentBits) {
 
     public DeploySpec {
         targets = List.copyOf(targets);
+    }
+
+    /** A deploy block whose synaptic current is as wide as its membrane. */
+    public DeploySpec(Origin origin, int weightBits, Granularity granularity, int membraneBits, Leak leak,
+                      Overflow overflow, List<TargetRequest> targets) {
+        this(origin, weightBits, granularity, membraneBits, leak, overflow, targets, membraneBits);
     }
 
     /** One scale per layer, or one per output channel. */

@@ -102,7 +102,8 @@ public final class IrDump {
                 .map(t -> t.family() + t.args().stream().map(Value.Arg::toString).collect(Collectors.joining(", ", "(", ")")))
                 .toList();
         return "weights=int(" + d.weightBits() + ", " + d.granularity().keyword() + ") membrane=int(" + d.membraneBits()
-                + ") leak=" + d.leak().describe() + " overflow=" + d.overflow().keyword() + " targets=" + targets;
+                + ") leak=" + d.leak().describe() + " overflow=" + d.overflow().keyword()
+                + (d.currentBits() != d.membraneBits() ? " current_bits=" + d.currentBits() : "") + " targets=" + targets;
     }
 
     /** Shortest round-trip decimal of a double. */

@@ -398,6 +398,12 @@ final class NetworkVerifier {
             out.add(ErrorCode.E301, o.of("membrane.bits"), "membrane bits must be " + MIN_MEMBRANE_BITS + " to "
                     + MAX_MEMBRANE_BITS + ", got " + d.membraneBits());
         }
+        // without current_bits the current is as wide as the membrane, whose range is reported above
+        if (o.has("current_bits") && (d.currentBits() < MIN_MEMBRANE_BITS || d.currentBits() > MAX_MEMBRANE_BITS)) {
+            out.add(ErrorCode.E301, o.of("current_bits"),
+                    "current bits (the synaptic current of CUBA neurons) must be " + MIN_MEMBRANE_BITS + " to "
+                    + MAX_MEMBRANE_BITS + ", got " + d.currentBits());
+        }
         if (d.leak() instanceof DeploySpec.MultiplierLeak m
                 && (m.fractionBits() < 1 || m.fractionBits() > MAX_FRACTION_BITS)) {
             out.add(ErrorCode.E301, o.of("leak.fraction"), "multiplier fraction bits must be 1 to "

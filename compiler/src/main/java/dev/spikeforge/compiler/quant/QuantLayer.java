@@ -26,8 +26,11 @@ import java.util.List;
  * @param scale       the float value of one integer unit of current, per channel
  * @param floatTheta  the threshold of the float model (NaN for a non-spiking readout)
  * @param floatBeta   the beta of the float model (1 for IF and accumulate); {@code leak.beta()} is what the integers do
- * @param maxCurrent  the largest |I| any neuron of the layer can receive in one step
- * @param guardBits   G of docs/semantics.md section 4.8: partial sums fit in membraneBits + G bits
+ * @param maxCurrent  the largest |I| any neuron of the layer can receive in one step (the sum of its
+ *                    synapses and bias; recurrent synapses count every source spike, at most units)
+ * @param guardBits   G of docs/semantics.md section 4.8: partial sums fit in membraneBits + G bits;
+ *                    with a synaptic current, in currentBits + G bits (section 4.9), as a step's
+ *                    synaptic work accumulates into the current
  * @param stats       what quantisation did to the float weights, for the report
  * @param synapticLeak the integer decay of the synaptic current (CUBA, docs/semantics.md section
  *                    4.9), or null when the layer has no synaptic current: then the step's current
@@ -78,9 +81,34 @@ public record QuantLayer(String layer, String node, SourcePos pos, ReadoutMode r
         return n / (size() / channels);
     }
 
-    /** Output channels (a feature map) or units (flat): the entries of {@code bias}. */
+    /** Output channels (a feature map or a CxL sequence) or units (flat): the entries of {@code bias}. */
     public int features() {
-        return shape.isSpatial() ? shape.channels() : size();
+        return shape.isSpatial() || shape.isSequence() ? shape.channels() : size();
+    }
+
+    /**
+     * The largest |value| the membrane can be charged with in one step: {@link #maxCurrent()}, or for
+     * a layer with a synaptic current the bound on |c| (docs/semantics.md section 4.9): c never leaves
+     * the current's format, and since every integer decay keeps |decay(c)| <= alpha_q |c| + 1,
+     * |c| <= (maxCurrent + 1) / (1 - alpha_q) as long as it does not saturate.
+     */
+    public long maxMembraneInput(QuantizedNetwork.Numerics numerics) {
+        if (synapticLeak == null) {
+            return maxCurrent;
+        }
+        long format = 1L << (numerics.currentBits() - 1);
+        // floor((maxCurrent + 1) / (1 - alpha_q)) exactly: 1 - alpha_q = 2^-k (shift) or (2^F - m) / 2^F
+        java.math.BigInteger top = java.math.BigInteger.valueOf(maxCurrent).add(java.math.BigInteger.ONE);
+        java.math.BigInteger steady;
+        if (synapticLeak instanceof QuantLeak.Shift sh) {
+            steady = top.shiftLeft(sh.k());
+        } else if (synapticLeak instanceof QuantLeak.Multiplier mul && mul.m() < (1L << mul.fractionBits())) {
+            steady = top.shiftLeft(mul.fractionBits())
+                    .divide(java.math.BigInteger.valueOf((1L << mul.fractionBits()) - mul.m()));
+        } else {
+            return format; // no decay: only the format bounds it
+        }
+        return steady.compareTo(java.math.BigInteger.valueOf(format)) >= 0 ? format : steady.longValueExact();
     }
 
     /** The output channel or unit of neuron {@code n}. */

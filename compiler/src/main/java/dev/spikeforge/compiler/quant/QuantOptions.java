@@ -4,13 +4,23 @@ import dev.spikeforge.compiler.ir.DeploySpec;
 
 /**
  * The integer formats to quantise to: the model's deploy block, with command-line overrides.
- * Without a deploy block: 8-bit per-layer weights, 16-bit saturating membrane, shift leak.
+ * Without a deploy block: 8-bit per-layer weights, 16-bit saturating membrane, shift leak, and a
+ * synaptic current as wide as the membrane.
  *
  * @param shiftTowardZero right shifts round toward zero instead of toward minus infinity
  *                        (a target that names {@code toward_zero})
+ * @param currentBits     the width of a CUBA layer's synaptic current ({@code current_bits},
+ *                        docs/semantics.md section 4.9)
  */
 public record QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
-                           DeploySpec.Leak leak, DeploySpec.Overflow overflow, boolean shiftTowardZero) {
+                           DeploySpec.Leak leak, DeploySpec.Overflow overflow, boolean shiftTowardZero,
+                           int currentBits) {
+
+    /** Formats whose synaptic current is as wide as the membrane. */
+    public QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
+                        DeploySpec.Leak leak, DeploySpec.Overflow overflow, boolean shiftTowardZero) {
+        this(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, membraneBits);
+    }
 
     public static QuantOptions from(DeploySpec deploy) {
         if (deploy == null) {
@@ -18,23 +28,29 @@ public record QuantOptions(int weightBits, DeploySpec.Granularity granularity, i
                     DeploySpec.Overflow.SATURATE, false);
         }
         return new QuantOptions(deploy.weightBits(), deploy.granularity(), deploy.membraneBits(), deploy.leak(),
-                deploy.overflow(), false);
+                deploy.overflow(), false, deploy.currentBits());
     }
 
     public QuantOptions withWeightBits(int bits) {
-        return new QuantOptions(bits, granularity, membraneBits, leak, overflow, shiftTowardZero);
+        return new QuantOptions(bits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits);
     }
 
     public QuantOptions withGranularity(DeploySpec.Granularity g) {
-        return new QuantOptions(weightBits, g, membraneBits, leak, overflow, shiftTowardZero);
+        return new QuantOptions(weightBits, g, membraneBits, leak, overflow, shiftTowardZero, currentBits);
     }
 
     /** The same formats with right shifts rounding toward zero (a target that says so) or toward minus infinity. */
     public QuantOptions withShiftTowardZero(boolean towardZero) {
-        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, towardZero);
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, towardZero, currentBits);
+    }
+
+    /** The same formats with a synaptic current of {@code bits}. */
+    public QuantOptions withCurrentBits(int bits) {
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, bits);
     }
 
     public QuantizedNetwork.Numerics numerics() {
-        return new QuantizedNetwork.Numerics(weightBits, granularity, membraneBits, overflow, shiftTowardZero);
+        return new QuantizedNetwork.Numerics(weightBits, granularity, membraneBits, overflow, shiftTowardZero,
+                currentBits);
     }
 }

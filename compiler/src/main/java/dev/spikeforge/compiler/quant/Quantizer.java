@@ -3,6 +3,7 @@ package dev.spikeforge.compiler.quant;
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.ErrorCode;
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.DeploySpec;
@@ -10,12 +11,15 @@ import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronDefinition;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Recurrence;
+import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.source.SourcePos;
@@ -37,6 +41,15 @@ import java.util.Map;
  * path (its weight 1/K^2 quantised per channel).
  * Non-spiking readouts always use one scale for the layer, so that comparing classes stays meaningful.
  * {@code direct} input enters as its raw bytes 0..255, so weights reading it are divided by 255 first.
+ *
+ * <p>Temporal layers (docs/semantics.md sections 4.9 to 4.11): the recurrent weights of a dense layer
+ * ({@code NODE.recurrent}) are one more path into its neurons, so a channel's scale is the largest
+ * |w| over its feed-forward row and its recurrent row together (over both whole arrays per layer)
+ * and the step's current stays one exact integer sum. A conv1d is a path like a conv (per-channel
+ * scales per filter). A maxpool is a population of its own: weight 1 per input spike of its window,
+ * threshold 1, reset to zero, no leak, so it fires exactly when one of its inputs did. A CUBA
+ * neuron's alpha becomes the layer's synaptic leak in the deploy block's leak form; its current
+ * saturates (or wraps) at {@code current_bits}.
  */
 public final class Quantizer {
 
@@ -90,7 +103,8 @@ public final class Quantizer {
     }
 
     private static Result run(Network net, Map<String, float[]> weights, QuantOptions opt) {
-        if (opt.weightBits() < 2 || opt.weightBits() > 16 || opt.membraneBits() < 4 || opt.membraneBits() > 32) {
+        if (opt.weightBits() < 2 || opt.weightBits() > 16 || opt.membraneBits() < 4 || opt.membraneBits() > 32
+                || opt.currentBits() < 4 || opt.currentBits() > 32) {
             throw new IllegalArgumentException("formats out of range: " + opt);
         }
         Quantizer q = new Quantizer(net, weights, opt);
@@ -123,6 +137,9 @@ public final class Quantizer {
                 if (l != null) {
                     layers.add(l);
                 }
+            } else if (n instanceof MaxPoolNode p) {
+                population.put(p.name(), layers.size());
+                layers.add(maxpool(p));
             }
         }
     }
@@ -133,7 +150,12 @@ public final class Quantizer {
      * One synaptic path before quantisation: weights with rows per output feature. A path of a
      * shape-only run has {@code w} null and {@code uniformRow} > 0: rows of that many weights 1.0.
      */
-    private record Path(Node node, int source, Shape in, int divisor, float[] w, int rows, float[] bias, long uniformRow) {
+    private record Path(Node node, int source, Shape in, int divisor, float[] w, int rows, float[] bias, long uniformRow,
+                        Recurrence recurrence) {
+        Path(Node node, int source, Shape in, int divisor, float[] w, int rows, float[] bias, long uniformRow) {
+            this(node, source, in, divisor, w, rows, bias, uniformRow, Recurrence.NONE);
+        }
+
         long rowLength() {
             return w != null ? w.length / rows : uniformRow;
         }
@@ -171,20 +193,21 @@ public final class Quantizer {
     }
 
     private Path path(Node current, int features) {
-        if (current instanceof Conv2dNode || current instanceof DenseNode || current instanceof ReadoutNode
-                || current instanceof AvgPoolNode) {
+        if (current instanceof Conv2dNode || current instanceof Conv1dNode || current instanceof DenseNode
+                || current instanceof ReadoutNode || current instanceof AvgPoolNode) {
             Node feeding = net.inputsOf(current).get(0);
             int source = sourceOf(feeding);
             int divisor = source == -1 && direct() ? 255 : 1;
             if (current instanceof AvgPoolNode) {
                 return new Path(current, source, feeding.shape(), divisor, null, features, null, 0);
             }
-            int rows = current instanceof Conv2dNode c ? c.filters()
+            int rows = current instanceof Conv2dNode c ? c.filters() : current instanceof Conv1dNode c ? c.filters()
                     : current instanceof DenseNode d ? d.units() : ((ReadoutNode) current).classes();
             if (weights == null) {
                 long row = current instanceof Conv2dNode c ? (long) c.inChannels() * c.kernel() * c.kernel()
+                        : current instanceof Conv1dNode c ? (long) c.inChannels() * c.kernel()
                         : current instanceof DenseNode d ? d.inFeatures() : ((ReadoutNode) current).inFeatures();
-                boolean hasBias = current instanceof Conv2dNode c ? c.bias()
+                boolean hasBias = current instanceof Conv2dNode c ? c.bias() : current instanceof Conv1dNode c ? c.bias()
                         : current instanceof DenseNode d ? d.bias() : ((ReadoutNode) current).bias();
                 float[] ones = hasBias ? new float[rows] : null;
                 if (ones != null) {
@@ -221,14 +244,43 @@ public final class Quantizer {
         return paths;
     }
 
+    /**
+     * The recurrent weights of {@code d} as a path from the population being built (its own index,
+     * which reads its spikes of the previous step): rows of {@code units} weights ([o][i], full) or
+     * of one weight (diagonal), checkpoint array {@code NODE.recurrent}.
+     */
+    private Path recurrentPath(DenseNode d, Shape layerShape) {
+        int self = layers.size();
+        int units = d.units();
+        long expected = d.recurrent().weights(units);
+        if (weights == null) {
+            return new Path(d, self, layerShape, 1, null, units, null, expected / units, d.recurrent());
+        }
+        float[] w = weights.get(d.name() + ".recurrent");
+        if (w == null) {
+            throw new IllegalArgumentException("no recurrent weights for '" + d.name() + "' (array '" + d.name()
+                    + ".recurrent')");
+        }
+        if (w.length != expected) {
+            throw new IllegalArgumentException("'" + d.name() + ".recurrent' has " + w.length + " values, but dense("
+                    + units + ", recurrent = " + d.recurrent().keyword() + ") has " + expected + " recurrent weights");
+        }
+        return new Path(d, self, layerShape, 1, w, units, null, 0, d.recurrent());
+    }
+
     // ---- populations -----------------------------------------------------------------------
 
     private QuantLayer spiking(NeuronNode nn) {
         Node current = net.inputsOf(nn).get(0);
         NeuronDefinition def = nn.neuron();
-        int features = nn.shape().isSpatial() ? nn.shape().channels() : Math.toIntExact(nn.shape().size());
+        int features = nn.shape().isSpatial() || nn.shape().isSequence() ? nn.shape().channels()
+                : Math.toIntExact(nn.shape().size());
         List<Path> paths = pathsInto(current, features);
+        if (current instanceof DenseNode d && d.isRecurrent()) {
+            paths.add(recurrentPath(d, nn.shape()));
+        }
         QuantLeak leak = leak(nn.userLayer(), def.beta(), def.origin().of(def.origin().has("tau") ? "tau" : "beta"));
+        QuantLeak synaptic = synapticLeak(nn.userLayer(), def);
         if (current instanceof AvgPoolNode p) {
             int k2 = p.kernel() * p.kernel();
             int divisor = paths.get(0).divisor();
@@ -236,11 +288,27 @@ public final class Quantizer {
             long[] theta = {Math.max(1, Rounding.halfAway(def.theta() * k2 * divisor))};
             Synapse syn = new Synapse.Pool(paths.get(0).source(), paths.get(0).in(), p.kernel(), new int[] {1});
             long maxCurrent = (long) k2 * limitOf(paths.get(0));
-            return finish(nn, null, List.of(syn), null, theta, def, def.beta(), leak, scale, maxCurrent,
+            return finish(nn, null, List.of(syn), null, theta, def, def.beta(), leak, synaptic, scale, maxCurrent,
                     new QuantLayer.Stats(0, 0, 0));
         }
         int channels = opt.granularity() == DeploySpec.Granularity.PER_CHANNEL ? features : 1;
-        return quantised(nn, null, paths, features, channels, def, def.beta(), leak);
+        return quantised(nn, null, paths, features, channels, def, def.beta(), leak, synaptic);
+    }
+
+    /**
+     * A maxpool: a population of its own with weight 1 per input spike of its window, threshold 1,
+     * reset to zero and no leak, so its membrane is always 0 after a step and it fires exactly when a
+     * spike of its window did (docs/semantics.md section 4.11). One unit of current is one spike.
+     */
+    private QuantLayer maxpool(MaxPoolNode p) {
+        Node feeding = net.inputsOf(p).get(0);
+        int source = sourceOf(feeding);
+        int window = feeding.shape().isSequence() ? p.kernel() : p.kernel() * p.kernel();
+        long maxCurrent = (long) window * (source == -1 ? inputLimit() : 1);
+        Synapse syn = new Synapse.MaxPool(source, feeding.shape(), p.kernel());
+        return new QuantLayer(p.userLayer(), p.name(), p.pos(), null, p.shape(), 1, List.of(syn), null, new long[] {1},
+                Reset.ZERO, new QuantLeak.None(), new double[] {1.0}, 1.0, 1.0, maxCurrent,
+                guardBits(maxCurrent, opt.membraneBits()), new QuantLayer.Stats(0, 0, 0));
     }
 
     private QuantLayer readout(ReadoutNode r) {
@@ -251,7 +319,23 @@ public final class Quantizer {
         QuantLeak leak = leak(r.userLayer(), beta, betaPos);
         int channels = r.mode() == ReadoutMode.COUNT && opt.granularity() == DeploySpec.Granularity.PER_CHANNEL
                 ? r.classes() : 1;
-        return quantised(r, r.mode(), paths, r.classes(), channels, def, beta, leak);
+        return quantised(r, r.mode(), paths, r.classes(), channels, def, beta, leak,
+                def == null ? null : synapticLeak(r.userLayer(), def));
+    }
+
+    /** The integer decay of a CUBA neuron's synaptic current (its alpha in the leak form), or null without one. */
+    private QuantLeak synapticLeak(String layer, NeuronDefinition def) {
+        if (!def.hasSynapticCurrent()) {
+            return null;
+        }
+        QuantLeak leak = Leaks.represent(def.alpha(), opt.leak());
+        if (leak == null) {
+            String[] why = Leaks.whyNot(def.alpha(), opt.leak());
+            out.add(Diagnostic.of(ErrorCode.E501, def.origin().of(def.origin().has("tau_syn") ? "tau_syn" : "alpha"),
+                    "layer '" + layer + "', the synaptic current's alpha: " + why[0].replaceFirst("^beta", "alpha"))
+                    .withHelp(why[1]));
+        }
+        return leak;
     }
 
     private QuantLeak leak(String layer, double beta, SourcePos pos) {
@@ -264,7 +348,7 @@ public final class Quantizer {
     }
 
     private QuantLayer quantised(Node node, ReadoutMode mode, List<Path> paths, int features, int channels,
-                                 NeuronDefinition def, double beta, QuantLeak leak) {
+                                 NeuronDefinition def, double beta, QuantLeak leak, QuantLeak synaptic) {
         String layer = node.userLayer();
         double[] maxAbs = new double[channels];
         double largest = 0;
@@ -298,7 +382,7 @@ public final class Quantizer {
                 for (int i = row * len; i < (row + 1) * len; i++) {
                     double a = Math.abs((double) p.w()[i]);
                     if (!Double.isFinite(a)) {
-                        nonFinite(p.node(), "weight", i, p.w()[i]);
+                        nonFinite(p.node(), p.recurrence() != Recurrence.NONE ? "recurrent weight" : "weight", i, p.w()[i]);
                         return null;
                     }
                     largest = Math.max(largest, a);
@@ -377,7 +461,7 @@ public final class Quantizer {
                 theta[c] = Math.max(1, Rounding.halfAway(def.theta() / scale[c]));
             }
         }
-        return finish(node, mode, synapses, bias, theta, def, beta, leak, scale, maxCurrent,
+        return finish(node, mode, synapses, bias, theta, def, beta, leak, synaptic, scale, maxCurrent,
                 new QuantLayer.Stats(count, clipped, largest));
     }
 
@@ -408,7 +492,12 @@ public final class Quantizer {
     }
 
     private static Synapse synapse(Path p, int[] w) {
-        if (p.node() instanceof Conv2dNode c) {
+        if (p.recurrence() != Recurrence.NONE) {
+            DenseNode d = (DenseNode) p.node();
+            return new Synapse.Recurrent(d.name(), p.source(), p.in(), d.units(), p.recurrence() == Recurrence.DIAGONAL, w);
+        } else if (p.node() instanceof Conv1dNode c) {
+            return new Synapse.Conv1d(c.name(), p.source(), p.in(), c.filters(), c.kernel(), c.stride(), c.padding(), w);
+        } else if (p.node() instanceof Conv2dNode c) {
             return new Synapse.Conv(c.name(), p.source(), p.in(), c.filters(), c.kernel(), c.stride(), c.padding(), w);
         } else if (p.node() instanceof DenseNode d) {
             return new Synapse.Dense(d.name(), p.source(), p.in(), d.inFeatures(), d.units(), w);
@@ -423,10 +512,14 @@ public final class Quantizer {
                 .withHelp("the checkpoint comes from a diverged run; train again with a smaller learning rate"));
     }
 
-    /** Formats that must hold: theta within the membrane, M + G within 64 bits. */
+    /**
+     * Formats that must hold: theta within the membrane, M + G within 64 bits. A layer with a
+     * synaptic current (CUBA) accumulates the step's partial sums into its current, so its G is
+     * over the current's width: currentBits + G within 64 bits (docs/semantics.md section 4.9).
+     */
     private QuantLayer finish(Node node, ReadoutMode mode, List<Synapse> synapses, long[] bias, long[] theta,
-                              NeuronDefinition def, double beta, QuantLeak leak, double[] scale, long maxCurrent,
-                              QuantLayer.Stats stats) {
+                              NeuronDefinition def, double beta, QuantLeak leak, QuantLeak synaptic, double[] scale,
+                              long maxCurrent, QuantLayer.Stats stats) {
         String layer = node.userLayer();
         int m = opt.membraneBits();
         long memMax = opt.numerics().membraneMax();
@@ -447,12 +540,14 @@ public final class Quantizer {
                                 + Math.max(2, opt.weightBits() - (need - 32)) + ")), or larger weights against the threshold"));
             }
         }
-        int guard = guardBits(maxCurrent, m);
+        int register = synaptic != null ? opt.currentBits() : m;
+        int guard = guardBits(maxCurrent, register);
         boolean accumulator = mode != null && !mode.spiking();
-        if (!accumulator && m + guard > 64) {
+        if (!accumulator && register + guard > 64) {
             out.add(Diagnostic.of(ErrorCode.E503, node.pos(), "layer '" + layer + "': a step's current can reach "
-                    + maxCurrent + ", which needs " + guard + " guard bits over the " + m
-                    + "-bit membrane; more than 64 bits in all").withHelp("use fewer weight bits"));
+                    + maxCurrent + ", which needs " + guard + " guard bits over the " + register
+                    + (synaptic != null ? "-bit synaptic current" : "-bit membrane") + "; more than 64 bits in all")
+                    .withHelp("use fewer weight bits"));
         }
         if (accumulator && readoutBitsFor(maxCurrent) > 64) {
             out.add(Diagnostic.of(ErrorCode.E503, node.pos(), "readout '" + layer + "': " + net.timesteps()
@@ -461,7 +556,7 @@ public final class Quantizer {
         }
         return new QuantLayer(layer, node.name(), node.pos(), mode, node.shape(), scale.length, synapses, bias, theta,
                 def == null ? null : def.reset(), leak, scale, def == null ? Double.NaN : def.theta(), beta, maxCurrent,
-                accumulator ? 0 : guard, stats);
+                accumulator ? 0 : guard, stats, synaptic, synaptic == null ? 0.0 : def.alpha());
     }
 
     /**
