@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.DenseNode;
@@ -51,7 +52,16 @@ class QuantizeShapesTest {
                 count = c.weightCount();
                 outputs = c.filters();
                 bias = c.bias();
+            } else if (n instanceof Conv1dNode c) {
+                count = c.weightCount();
+                outputs = c.filters();
+                bias = c.bias();
             } else if (n instanceof DenseNode d) {
+                if (d.isRecurrent()) {
+                    float[] r = new float[Math.toIntExact(d.recurrent().weights(d.units()))];
+                    Arrays.fill(r, 1f);
+                    w.put(n.name() + ".recurrent", r);
+                }
                 count = (long) d.units() * d.inFeatures();
                 outputs = d.units();
                 bias = d.bias();
@@ -107,6 +117,38 @@ class QuantizeShapesTest {
                     membrane = int(20)
                 }
                 """));
+        out.add(compile("temporal sequence", """
+                model temporal_sequence
+                input 3x20 encode poisson
+                neuron syn = CUBA(alpha = 0.75, beta = 0.875, threshold = 2.0)
+                neuron lif = LIF(beta = 0.9)
+                layers {
+                    m0 = maxpool(2)
+                    c1 = conv1d(4, kernel = 3, stride = 2, padding = 1, bias = true) -> syn
+                    m1 = maxpool(2)
+                    d1 = dense(12, bias = true, recurrent = true) -> syn
+                    d2 = dense(6, recurrent = diagonal) -> lif
+                    out = readout(3, mode = count) -> syn
+                }
+                deploy {
+                    weights = int(8, per_channel)
+                    membrane = int(18)
+                    current_bits = 14
+                }
+                """));
+        out.add(compile("temporal map", """
+                model temporal_map
+                input 2x8x8 encode poisson
+                neuron syn = CUBA(tau_syn = 4, beta = 1.0)
+                layers {
+                    c1 = conv(4, kernel = 3, padding = 1) -> syn
+                    p1 = maxpool(2)
+                    r1 = residual { conv(4, kernel = 3, padding = 1) -> syn
+                                    conv(4, kernel = 3, padding = 1) } skip identity -> syn
+                    d1 = dense(5, recurrent = true) -> syn
+                    out = readout(3)
+                }
+                """));
         return out;
     }
 
@@ -124,6 +166,8 @@ class QuantizeShapesTest {
             assertArrayEquals(e.theta(), a.theta(), at);
             assertArrayEquals(e.scale(), a.scale(), at);
             assertEquals(e.leak(), a.leak(), at);
+            assertEquals(e.synapticLeak(), a.synapticLeak(), at);
+            assertEquals(e.floatAlpha(), a.floatAlpha(), at);
             assertEquals(e.maxCurrent(), a.maxCurrent(), at);
             assertEquals(e.guardBits(), a.guardBits(), at);
             assertEquals(e.stats(), a.stats(), at);
@@ -144,6 +188,16 @@ class QuantizeShapesTest {
                     assertArrayEquals(((Synapse.Pool) es).weights(), p.weights(), at);
                 } else if (as instanceof Synapse.Identity id) {
                     assertArrayEquals(((Synapse.Identity) es).weights(), id.weights(), at);
+                } else if (as instanceof Synapse.Recurrent r) {
+                    assertNull(r.weights(), at + ": a shape-only recurrent synapse has no weights");
+                    assertEquals(((Synapse.Recurrent) es).units(), r.units(), at);
+                    assertEquals(((Synapse.Recurrent) es).diagonal(), r.diagonal(), at);
+                } else if (as instanceof Synapse.Conv1d c) {
+                    assertNull(c.weights(), at + ": a shape-only conv1d synapse has no weights");
+                    assertEquals(((Synapse.Conv1d) es).kernel(), c.kernel(), at);
+                    assertEquals(((Synapse.Conv1d) es).stride(), c.stride(), at);
+                } else if (as instanceof Synapse.MaxPool m) {
+                    assertEquals(((Synapse.MaxPool) es).kernel(), m.kernel(), at);
                 }
             }
         }
@@ -159,6 +213,7 @@ class QuantizeShapesTest {
                 new QuantOptions(16, DeploySpec.Granularity.PER_CHANNEL, 32, new DeploySpec.MultiplierLeak(6),
                         DeploySpec.Overflow.SATURATE, false));
         int compared = 0;
+        int temporal = 0;
         for (Network net : models()) {
             List<QuantOptions> opts = new ArrayList<>(variants);
             opts.add(QuantOptions.from(net.deploy().orElse(null)));
@@ -170,10 +225,12 @@ class QuantizeShapesTest {
                 if (full.ok()) {
                     assertSameNumbers(full.network(), shapes.network(), net.name() + " " + o);
                     compared++;
+                    temporal += full.network().layers().stream().anyMatch(QuantLayer::isRecurrent) ? 1 : 0;
                 }
             }
         }
         assertTrue(compared >= 20, "only " + compared + " quantisations compared");
+        assertTrue(temporal >= 6, "only " + temporal + " temporal quantisations compared");
     }
 
     @Test
