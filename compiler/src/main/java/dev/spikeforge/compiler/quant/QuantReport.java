@@ -11,7 +11,9 @@ import java.util.Locale;
  * What quantisation did, per layer: the scale(s), the fraction of weights clipped, the largest
  * per-step current and the guard bits it needs, the float and integer thresholds, and the beta of
  * the float model against the beta the integer leak represents. As a text table and as JSON
- * (schema {@code spikeforge.quantization/1}).
+ * (schema {@code spikeforge.quantization/1}). A network with synaptic currents (CUBA layers) also
+ * gets the current's width and, per layer, the synaptic leak with the float alpha against the
+ * alpha it represents; recurrent synapses show in the kind ({@code dense+recurrent}).
  */
 public final class QuantReport {
 
@@ -21,14 +23,17 @@ public final class QuantReport {
     public static String text(QuantizedNetwork q) {
         QuantizedNetwork.Numerics n = q.numerics();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "model %s: weights int%d %s, membrane int%d (%s), T = %d, readout %d bits%n",
+        boolean currents = hasSynapticCurrents(q);
+        sb.append(String.format(Locale.ROOT, "model %s: weights int%d %s, membrane int%d (%s)%s, T = %d, readout %d bits%n",
                 q.name(), n.weightBits(), n.granularity().keyword(), n.membraneBits(), n.overflow().keyword(),
-                q.timesteps(), q.readoutBits()));
+                currents ? ", current int" + n.currentBits() : "", q.timesteps(), q.readoutBits()));
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"layer", "kind", "neurons", "scale (1 unit)", "weights", "clipped", "max |I|/step",
-                "G", "theta float", "theta int", "leak", "beta float", "beta int"});
+        rows.add(columns(currents, new String[] {"layer", "kind", "neurons", "scale (1 unit)", "weights", "clipped",
+            "max |I|/step", "G", "theta float", "theta int", "leak", "beta float", "beta int"},
+                "current leak", "alpha float", "alpha int"));
         for (QuantLayer l : q.layers()) {
-            rows.add(new String[] {
+            boolean cuba = l.hasSynapticCurrent();
+            rows.add(columns(currents, new String[] {
                 l.layer(),
                 kinds(l),
                 String.valueOf(l.size()),
@@ -41,7 +46,9 @@ public final class QuantReport {
                 l.theta() == null ? "-" : range(l.theta()),
                 l.leak().describe(),
                 num(l.floatBeta()),
-                num(l.leak().beta())});
+                num(l.leak().beta())},
+                cuba ? l.synapticLeak().describe() : "-", cuba ? num(l.floatAlpha()) : "-",
+                cuba ? num(l.synapticLeak().beta()) : "-"));
         }
         int[] width = new int[rows.get(0).length];
         for (String[] r : rows) {
@@ -52,7 +59,7 @@ public final class QuantReport {
         for (String[] r : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < r.length; i++) {
-                String cell = i == 0 || i == 1 || i == 10 ? pad(r[i], width[i]) : padLeft(r[i], width[i]);
+                String cell = i == 0 || i == 1 || i == 10 || i == 13 ? pad(r[i], width[i]) : padLeft(r[i], width[i]);
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
             sb.append(line.toString().stripTrailing()).append('\n');
@@ -93,8 +100,27 @@ public final class QuantReport {
             o.put("leak", l.leak().describe());
             o.put("beta_float", l.floatBeta());
             o.put("beta_int", l.leak().beta());
+            if (l.hasSynapticCurrent()) {
+                o.put("synaptic_leak", l.synapticLeak().describe());
+                o.put("alpha_float", l.floatAlpha());
+                o.put("alpha_int", l.synapticLeak().beta());
+            }
         }
         return doc;
+    }
+
+    private static boolean hasSynapticCurrents(QuantizedNetwork q) {
+        return q.layers().stream().anyMatch(QuantLayer::hasSynapticCurrent);
+    }
+
+    /** The row, with the synaptic current's columns when the network has any. */
+    private static String[] columns(boolean currents, String[] base, String... current) {
+        if (!currents) {
+            return base;
+        }
+        String[] all = java.util.Arrays.copyOf(base, base.length + current.length);
+        System.arraycopy(current, 0, all, base.length, current.length);
+        return all;
     }
 
     static ObjectNode numerics(QuantizedNetwork q) {
@@ -107,6 +133,9 @@ public final class QuantReport {
         o.put("shift_rounding", n.shiftTowardZero() ? "toward_zero" : "floor");
         o.put("readout_bits", q.readoutBits());
         o.put("timesteps", q.timesteps());
+        if (hasSynapticCurrents(q)) {
+            o.put("current_bits", n.currentBits());
+        }
         return o;
     }
 

@@ -346,6 +346,30 @@ class QuantizerTemporalTest {
                 && d.message().contains("recurrent weight 5")), nan.diagnostics().toString());
     }
 
+    @Test
+    void theReportShowsSynapticCurrentsAndRecurrentSynapses() {
+        Network net = compile(RECURRENT.formatted("diagonal", "per_layer", "shift").replace("membrane = int(20)",
+                "membrane = int(20)\n    current_bits = 14"));
+        Random rnd = new Random(4);
+        Map<String, float[]> w = new LinkedHashMap<>();
+        w.put("r1.weight", random(rnd, 20, 1));
+        w.put("r1.bias", random(rnd, 4, 0.1));
+        w.put("r1.recurrent", random(rnd, 4, 1));
+        w.put("out.weight", random(rnd, 12, 1));
+        QuantizedNetwork q = Quantizer.quantize(net, w, QuantOptions.from(net.deploy().orElseThrow())).network();
+        String text = QuantReport.text(q);
+        String[] lines = text.split("\n");
+        assertTrue(lines[0].contains("membrane int20 (saturate), current int14,"), lines[0]);
+        assertTrue(lines[1].endsWith("current leak  alpha float  alpha int"), lines[1]);
+        assertTrue(lines[2].startsWith("r1 ") && lines[2].contains("dense+recurrent_diagonal")
+                && lines[2].contains("shift(2)") && lines[2].endsWith("0.75       0.75"), lines[2]);
+        var json = QuantReport.json(q);
+        assertEquals(14, json.get("numerics").get("current_bits").asInt());
+        assertEquals("shift(2)", json.get("layers").get(0).get("synaptic_leak").asText());
+        assertEquals(0.75, json.get("layers").get(0).get("alpha_int").asDouble());
+        assertEquals("dense+recurrent_diagonal", json.get("layers").get(0).get("kind").asText());
+    }
+
     // ---- current_bits --------------------------------------------------------------------------
 
     private static final String DEPLOY = """
