@@ -22,6 +22,12 @@ import java.util.function.IntConsumer;
  * the fraction of samples where they predict the same class, and per spiking layer the spike
  * totals of each and the Pearson correlation of per-neuron spike counts (summed over samples and
  * steps).
+ *
+ * <p>Nothing here assumes a feed-forward network: each model runs its own time loop (recurrent
+ * layers and synaptic currents included) and only spike counts and predictions are compared. The
+ * spiking layers of the integer model are its neuron populations and its maxpool populations
+ * (docs/semantics.md section 4.11), each named by its IR node; a layer whose node the float engine
+ * does not record is left out of the per-layer counts rather than compared with nothing.
  */
 public final class FloatIntegerComparison {
 
@@ -130,6 +136,10 @@ public final class FloatIntegerComparison {
             for (int li = 0; li < spiking.size(); li++) {
                 int size = spiking.get(li).size();
                 float[] acts = fr.recorded().get(spiking.get(li).node());
+                if (acts == null) {
+                    floatCounts[li] = null;
+                    continue;
+                }
                 long[] fc = floatCounts[li];
                 for (int row = 0; row < steps * b; row++) {
                     for (int k = 0; k < size; k++) {
@@ -149,6 +159,9 @@ public final class FloatIntegerComparison {
         List<LayerCounts> layers = new ArrayList<>();
         for (int li = 0; li < spiking.size(); li++) {
             QuantLayer l = spiking.get(li);
+            if (floatCounts[li] == null) {
+                continue;
+            }
             layers.add(new LayerCounts(l.layer(), l.node(), l.size(), sum(floatCounts[li]), sum(intCounts[li]),
                     pearson(floatCounts[li], intCounts[li])));
         }
