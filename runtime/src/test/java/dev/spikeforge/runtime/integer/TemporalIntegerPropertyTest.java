@@ -16,11 +16,14 @@ import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.Synapse;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
@@ -67,6 +70,7 @@ class TemporalIntegerPropertyTest {
         MINIMUM.put("CUBA layer with leak none on the membrane (beta = 1)", 40);
         MINIMUM.put("current_bits narrower than the membrane", 40);
         MINIMUM.put("hidden spikes", 200);
+        MINIMUM.put("every layer's max_current met exactly by a neuron", 200);
         for (String k : MINIMUM.keySet()) {
             COVERAGE.put(k, new AtomicLong());
         }
@@ -129,13 +133,26 @@ class TemporalIntegerPropertyTest {
         covered("hidden spikes", want.hiddenSpikes > 0);
 
         compare(c, q, want, got);
+        boolean exact = true;
         for (int l = 0; l < q.layers().size(); l++) {
             QuantLayer layer = q.layers().get(l);
             long bound = layer.maxMembraneInput(q.numerics());
             int at = l;
             assertTrue(want.largestCurrent[l] <= bound, () -> "layer " + layer.node() + ": |c| reached "
                     + want.largestCurrent[at] + ", over the bound " + bound + "\n" + c.describe(q));
+            // docs/semantics.md section 4.8: the analysed current bounds every neuron's worst current, and
+            // the guard bits hold it over the register it accumulates in (the current's width for CUBA)
+            long worst = Arrays.stream(want.worstCurrent(layer, l, q.inputLimit())).max().orElse(0);
+            assertTrue(worst <= layer.maxCurrent(), () -> "layer " + layer.node() + ": a neuron's worst current "
+                    + worst + " exceeds max_current " + layer.maxCurrent() + "\n" + c.describe(q));
+            exact &= worst == layer.maxCurrent();
+            if (layer.spiking() && layer.guardBits() < 63) {
+                int register = layer.hasSynapticCurrent() ? q.numerics().currentBits() : q.numerics().membraneBits();
+                assertTrue(worst <= (1L << (register - 1)) * ((1L << layer.guardBits()) - 1),
+                        () -> "layer " + layer.node() + ": guard bits " + layer.guardBits() + " do not hold " + worst);
+            }
         }
+        covered("every layer's max_current met exactly by a neuron", exact);
     }
 
     /** Every recorded value, step by step and layer by layer; the first difference is named. */
@@ -181,6 +198,8 @@ class TemporalIntegerPropertyTest {
         final int[][][] spikeRec;
         final long[][][] memRec;
         final long[] largestCurrent;
+        final int[] sizes;
+        final int inputSize;
         boolean currentLimited;
         boolean membraneLimited;
         boolean negativeCurrent;
@@ -201,6 +220,8 @@ class TemporalIntegerPropertyTest {
             spikeRec = new int[layers][steps][];
             memRec = new long[layers][steps][];
             largestCurrent = new long[layers];
+            inputSize = inputs;
+            sizes = q.layers().stream().mapToInt(QuantLayer::size).toArray();
             long[][] v = new long[layers][];
             long[][] syn = new long[layers][];
             for (int l = 0; l < layers; l++) {
@@ -217,7 +238,9 @@ class TemporalIntegerPropertyTest {
                 for (int l = 0; l < layers; l++) {
                     QuantLayer layer = q.layers().get(l);
                     int size = layer.size();
-                    long[] current = current(layer, l, x, t);
+                    int step = t;
+                    long[] current = current(layer, l, src -> src < 0 ? x : spikeRec[src][step],
+                            t == 0 ? new int[size] : spikeRec[l][t - 1], true);
                     if (layer.synapticLeak() != null) {
                         for (int n = 0; n < size; n++) {
                             long c = leak(layer.synapticLeak(), syn[l][n], towardZero) + current[n];
@@ -271,8 +294,71 @@ class TemporalIntegerPropertyTest {
             prediction = best;
         }
 
-        /** I[n] = bias + the sum over every synapse of weight times input, looping over all inputs. */
-        private long[] current(QuantLayer layer, int l, int[] input, int t) {
+        /**
+         * The worst current of each neuron of a layer: every input at its largest value (the input
+         * limit, or 1 for spikes), every weight and the bias by magnitude.
+         */
+        long[] worstCurrent(QuantLayer layer, int l, int inputLimit) {
+            List<Synapse> abs = new ArrayList<>();
+            for (Synapse s : layer.synapses()) {
+                abs.add(s instanceof Synapse.Dense d ? new Synapse.Dense(d.node(), d.source(), d.inShape(), d.inFeatures(),
+                        d.outFeatures(), abs(d.weights()))
+                        : s instanceof Synapse.Conv c ? new Synapse.Conv(c.node(), c.source(), c.inShape(), c.filters(),
+                        c.kernel(), c.stride(), c.padding(), abs(c.weights()))
+                        : s instanceof Synapse.Conv1d c ? new Synapse.Conv1d(c.node(), c.source(), c.inShape(), c.filters(),
+                        c.kernel(), c.stride(), c.padding(), abs(c.weights()))
+                        : s instanceof Synapse.Recurrent r ? new Synapse.Recurrent(r.node(), r.source(), r.inShape(),
+                        r.units(), r.diagonal(), abs(r.weights()))
+                        : s instanceof Synapse.Pool p ? new Synapse.Pool(p.source(), p.inShape(), p.kernel(), abs(p.weights()))
+                        : s);
+            }
+            long[] bias = layer.bias() == null ? null : layer.bias().clone();
+            for (int i = 0; bias != null && i < bias.length; i++) {
+                bias[i] = Math.abs(bias[i]);
+            }
+            QuantLayer worst = new QuantLayer(layer.layer(), layer.node(), layer.pos(), layer.readout(), layer.shape(),
+                    layer.channels(), abs, bias, layer.theta(), layer.reset(), layer.leak(), layer.scale(),
+                    layer.floatTheta(), layer.floatBeta(), layer.maxCurrent(), layer.guardBits(), layer.stats(),
+                    layer.synapticLeak(), layer.floatAlpha());
+            int[] ones = new int[layer.size()];
+            Arrays.fill(ones, 1);
+            return current(worst, l, src -> {
+                int[] all = new int[src < 0 ? spikeRec.length == 0 ? 0 : inputSize : sizes[src]];
+                Arrays.fill(all, src < 0 ? inputLimit : 1);
+                return all;
+            }, ones, false);
+        }
+
+        private static int[] abs(int[] w) {
+            int[] a = new int[w.length];
+            for (int i = 0; i < w.length; i++) {
+                a[i] = Math.abs(w[i]);
+            }
+            return a;
+        }
+
+        /**
+         * I[n] = bias + the sum over every synapse of weight times input, looping over all inputs;
+         * {@code source} gives the values a source layer (-1: the input) has at this step,
+         * {@code previous} the layer's own spikes of the step before (recurrent synapses).
+         */
+        private long[] current(QuantLayer layer, int l, IntFunction<int[]> source, int[] previous, boolean count) {
+            long[] ops = count ? synapticOps : new long[synapticOps.length];
+            long recurrentBefore = recurrentSpikes;
+            long diagonalBefore = diagonalSpikes;
+            long windows1d = fullWindows1d;
+            long windows2d = fullWindows2d;
+            long[] cur = currentOf(layer, l, source, previous, ops);
+            if (!count) {
+                recurrentSpikes = recurrentBefore;
+                diagonalSpikes = diagonalBefore;
+                fullWindows1d = windows1d;
+                fullWindows2d = windows2d;
+            }
+            return cur;
+        }
+
+        private long[] currentOf(QuantLayer layer, int l, IntFunction<int[]> source, int[] previous, long[] synapticOps) {
             int size = layer.size();
             Shape shape = layer.shape();
             long[] cur = new long[size];
@@ -286,9 +372,9 @@ class TemporalIntegerPropertyTest {
                 int[] x;
                 if (syn instanceof Synapse.Recurrent) {
                     assertEquals(l, syn.source(), "a recurrent synapse reads its own layer");
-                    x = t == 0 ? new int[size] : spikeRec[l][t - 1];
+                    x = previous;
                 } else {
-                    x = syn.source() < 0 ? input : spikeRec[syn.source()][t];
+                    x = source.apply(syn.source());
                 }
                 assertEquals(syn.inShape().size(), x.length, "source size of a synapse into " + layer.node());
                 if (syn instanceof Synapse.Dense d) {
