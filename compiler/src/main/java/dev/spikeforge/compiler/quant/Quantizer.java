@@ -333,7 +333,7 @@ public final class Quantizer {
             String[] why = Leaks.whyNot(def.alpha(), opt.leak());
             out.add(Diagnostic.of(ErrorCode.E501, def.origin().of(def.origin().has("tau_syn") ? "tau_syn" : "alpha"),
                     "layer '" + layer + "', the synaptic current's alpha: " + why[0].replaceFirst("^beta", "alpha"))
-                    .withHelp(why[1]));
+                    .withHelp(why[1].replace("or make the neuron IF", "or use a LIF neuron (no synaptic current)")));
         }
         return leak;
     }

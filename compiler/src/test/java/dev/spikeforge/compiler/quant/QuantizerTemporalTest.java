@@ -172,7 +172,7 @@ class QuantizerTemporalTest {
         Quantizer.Result refused = Quantizer.quantize(shift, w, none);
         assertFalse(refused.ok());
         assertTrue(refused.diagnostics().stream().anyMatch(d -> d.code() == ErrorCode.E501
-                && d.message().contains("synaptic current's alpha")), refused.diagnostics().toString());
+                && d.message().contains("synaptic current's alpha: alpha 0.75") && d.help().contains("LIF")), refused.diagnostics().toString());
 
         // LIF and IF layers have no synaptic current
         Network lif = compile("""
