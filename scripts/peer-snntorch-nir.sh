@@ -40,5 +40,12 @@ echo "== NIR's reader on spikeforge's export of a CUBA + recurrent model"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$root"
-./spikeforge nir export compiler/src/test/resources/nir/cuba_recurrent.snn -o "$tmp/cuba_recurrent.nir"
+if ! ./spikeforge nir export compiler/src/test/resources/nir/cuba_recurrent.snn -o "$tmp/cuba_recurrent.nir"; then
+    # until the float engine draws initial weights for conv1d and recurrent layers, NirTemporalTest
+    # writes the same model's export with seeded random weights
+    echo "(nir export failed; NirTemporalTest writes the file instead)"
+    mvn -B -ntp -o -q test -pl compiler -Dtest='NirTemporalTest#writesTheFileForNirsOwnReader' \
+        -Dsurefire.failIfNoSpecifiedTests=false -Dspikeforge.nir.peer="$tmp" >"$tmp/mvn.log" 2>&1 \
+        || { tail -n 30 "$tmp/mvn.log" >&2; exit 1; }
+fi
 "$py" "$root/scripts/peer_snntorch_nir.py" --check-spikeforge "$tmp/cuba_recurrent.nir"

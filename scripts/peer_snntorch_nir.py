@@ -171,6 +171,19 @@ def check_spikeforge(path):
     print(f"{path}: nir.read + type_check=True accepted it; version {nir.version if hasattr(nir, 'version') else '?'}")
     walk(checked)
     print(f"  edges: {sorted(checked.edges)}")
+    # the control: the same graph with one neuron node's parameters of the wrong shape must be refused
+    broken = nir.read(path)
+    name, neuron = next((k, n) for k, n in broken.nodes.items() if isinstance(n, nir.CubaLIF))
+    size = neuron.v_threshold.size + 1
+    broken.nodes[name] = nir.CubaLIF(**{k: np.full(size, getattr(neuron, k).flat[0]) for k in
+                                        ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in")})
+    try:
+        nir.NIRGraph(nodes=broken.nodes, edges=broken.edges, metadata=broken.metadata, type_check=True)
+    except Exception as e:  # noqa: BLE001 - NIR raises ValueError or AssertionError
+        print(f"  control: with {name} resized to {size} neurons the type check refuses it ({type(e).__name__}: "
+              f"{str(e).splitlines()[0][:120]})")
+    else:
+        raise SystemExit(f"{path}: the control was accepted; the type check did not run")
 
 
 def main():

@@ -99,6 +99,29 @@ class NirTemporalTest {
         assertEquals(0, m.get(1), 0, "a diagonal recurrence is written as snnTorch writes a one-to-one RLeaky");
     }
 
+    /**
+     * The model of scripts/peer-snntorch-nir.sh's check with NIR's own reader, written and read back
+     * here; with -Dspikeforge.nir.peer=DIR the file is also copied there for that script (until
+     * {@code spikeforge nir export} can draw initial weights for recurrent and conv1d layers).
+     */
+    @Test
+    void writesTheFileForNirsOwnReader() throws Exception {
+        Path model = dev.spikeforge.compiler.testing.Golden.projectRoot()
+                .resolve("compiler/src/test/resources/nir/cuba_recurrent.snn");
+        Network net = NirTesting.compile(java.nio.file.Files.readString(model));
+        Path p = dir.resolve("cuba_recurrent.nir");
+        NirStore.standard().write(p, NirExport.export(net, NirTesting.weights(net, 23), 1e-4, "spikeforge").file());
+        NirGraph g = NirStore.standard().read(p).graph();
+        assertEquals("CubaLIF", g.nodes().get("r.syn").type());
+        assertEquals("Conv1d", g.nodes().get("c").type());
+        String out = System.getProperty("spikeforge.nir.peer");
+        if (out != null) {
+            java.nio.file.Files.createDirectories(Path.of(out));
+            java.nio.file.Files.copy(p, Path.of(out).resolve("cuba_recurrent.nir"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     @Test
     void maxPoolingIsRefusedOnExport() {
         Network net = NirTesting.compile("""
