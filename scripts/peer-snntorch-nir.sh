@@ -11,7 +11,9 @@
 #   1. snnTorch builds four small nets (Synaptic; RLeaky all-to-all and one-to-one; RSynaptic),
 #      exports each with its own export_to_nir, simulates it on fixed random input spikes and
 #      writes NAME.nir, input.npy and every spiking layer's spikes and membranes into OUT
-#      (default cli/src/test/resources/peers/snntorch, where SnnTorchPeerTest reads them).
+#      (default cli/src/test/resources/peers/snntorch, where SnnTorchPeerTest reads them), then
+#      compares snnTorch's spikes with docs/semantics.md computed in numpy on the same weights, and
+#      measures what snnTorch's default delayed reset would change in RSynaptic.
 #   2. spikeforge exports a CUBA model with a recurrent layer (compiler/src/test/resources/nir/cuba_recurrent.snn)
 #      and NIR's own reader reads it back with its type check (nir.read, NIRGraph(type_check=True)).
 set -euo pipefail
@@ -35,6 +37,8 @@ export PYTHONPATH="$src_snntorch:$src_nirtorch:$src_nir"
 mkdir -p "$out"
 echo "== snnTorch: export and simulate into $out"
 "$py" "$root/scripts/peer_snntorch_nir.py" "$out"
+echo "== snnTorch's spikes against docs/semantics.md computed in numpy on the same weights"
+"$py" "$root/scripts/peer_snntorch_nir.py" --reference "$out"
 
 echo "== NIR's reader on spikeforge's export of a CUBA + recurrent model"
 tmp="$(mktemp -d)"

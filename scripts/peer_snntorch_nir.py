@@ -44,7 +44,8 @@ N_OUT = 5
 P_IN = 0.3      # input spike probability
 
 
-def nets():
+def nets(rsynaptic_delayed=False):
+    """The four nets; rsynaptic_delayed keeps snnTorch's default delayed zero reset in RSynaptic."""
     import snntorch as snn
     common = dict(init_hidden=True, reset_mechanism="zero", reset_delay=False)
     out = {}
@@ -84,7 +85,7 @@ def nets():
         # reset right after the spike, v = h (1 - s), which is what reset_delay=False does in
         # Synaptic and RLeaky. Its export is the same file either way (v_reset = 0).
         snn.RSynaptic(alpha=0.8, beta=0.9, linear_features=HIDDEN, all_to_all=True, threshold=1.0,
-                      init_hidden=True, reset_mechanism="none"),
+                      init_hidden=True, reset_mechanism="zero" if rsynaptic_delayed else "none"),
         torch.nn.Linear(HIDDEN, N_OUT),
         snn.Synaptic(alpha=v(0.7, N_OUT), beta=v(0.85, N_OUT), threshold=v(0.5, N_OUT), output=True, **common),
     )
@@ -121,6 +122,8 @@ def simulate(net, x):
                     h = mem  # no reset of its own: the membrane is h; reset to zero right after the spike
                     m.mem = mem * (1 - s)
                     mem = m.mem.clone()
+                elif m.reset_delay:
+                    h = mem  # the delayed reset came before the threshold test, none after it
                 elif isinstance(m, (snn.Synaptic, snn.RSynaptic)):
                     h = beta * mem_prev + m.syn
                 elif isinstance(m, snn.RLeaky):
@@ -154,6 +157,61 @@ def export(out_dir):
             if k.endswith(".spikes"):
                 rates.append(f"{k.split('.')[0]}: {v.mean():.3f}")
         print(f"{name}: nodes {sorted(graph.nodes)}; spike rates {', '.join(rates)}")
+
+
+def reference(net, x):
+    """docs/semantics.md's float model, in numpy float32, on the net's own weights and constants:
+    I[t] = W x[t] + b + W_rec s[t-1]; i = alpha i + I; h = beta v + i; s = h >= theta; v = h (1 - s)."""
+    import snntorch as snn
+    rec = {}
+    state = {}
+    with torch.no_grad():
+        for t in range(x.shape[0]):
+            a = torch.from_numpy(x[t])
+            current = None
+            for k, m in enumerate(net):
+                if isinstance(m, torch.nn.Linear):
+                    current = m(a).numpy()
+                    continue
+                st = state.setdefault(k, {"i": np.zeros_like(current), "v": np.zeros_like(current),
+                                          "s": np.zeros_like(current)})
+                if isinstance(m, (snn.RLeaky, snn.RSynaptic)):
+                    current = current + m.recurrent(torch.from_numpy(st["s"])).numpy()
+                alpha = m.alpha.numpy() if hasattr(m, "alpha") else np.float32(0)
+                beta = m.beta.numpy()
+                theta = m.threshold.numpy()
+                st["i"] = (alpha * st["i"] + current).astype(np.float32)
+                h = (beta * st["v"] + st["i"]).astype(np.float32)
+                s = (h >= theta).astype(np.float32)
+                st["v"] = h * (1 - s)
+                st["s"] = s
+                rec.setdefault(str(k), []).append(s)
+                a = torch.from_numpy(s)
+    return {k: np.stack(v) for k, v in rec.items()}
+
+
+def agreement(ours, theirs, h, theta):
+    tie = np.abs(h - theta) <= 1e-5 * np.abs(theta)
+    same = (ours > 0) == (theirs > 0)
+    return f"{same[~tie].sum()} of {(~tie).sum()} agree ({100 * same[~tie].mean():.2f}%), {tie.sum()} ties"
+
+
+def compare_reference(out_dir):
+    """snnTorch's recorded spikes against the reference; then RSynaptic with snnTorch's default delayed reset."""
+    x = np.load(os.path.join(out_dir, "input.npy")).astype(np.float32)
+    for name, net in nets().items():
+        ref = reference(net, x)
+        for layer, theta in (("1", 1.0), ("3", 0.5)):
+            theirs = np.load(os.path.join(out_dir, f"{name}.{layer}.spikes.npy"))
+            h = np.load(os.path.join(out_dir, f"{name}.{layer}.h.npy"))
+            print(f"{name} layer {layer}, snnTorch vs docs/semantics.md in numpy: "
+                  f"{agreement(ref[layer], theirs, h, theta)}")
+    net = nets(rsynaptic_delayed=True)["rsynaptic"]
+    delayed = simulate(net, torch.from_numpy(x))
+    ref = reference(net, x)
+    for layer, theta in (("1", 1.0), ("3", 0.5)):
+        print(f"rsynaptic with snnTorch's delayed zero reset, layer {layer}: "
+              f"{agreement(ref[layer], delayed[layer + '.spikes'], delayed[layer + '.h'], theta)}")
 
 
 def check_spikeforge(path):
@@ -190,7 +248,12 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("out", nargs="?")
     p.add_argument("--check-spikeforge", nargs="+")
+    p.add_argument("--reference", action="store_true",
+                   help="compare OUT's snnTorch spikes with docs/semantics.md computed in numpy")
     a = p.parse_args()
+    if a.reference:
+        compare_reference(a.out)
+        return
     if a.check_spikeforge:
         for f in a.check_spikeforge:
             check_spikeforge(f)
