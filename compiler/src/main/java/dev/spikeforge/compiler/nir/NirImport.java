@@ -841,6 +841,10 @@ public final class NirImport {
         if (fold != null) {
             throw unsupported(fold.pool(), "feeds " + it.describe() + " directly", "put spiking neurons after the pooling");
         }
+        if (neuron == null) {
+            throw unsupported(it, "ends the main path of a residual block", "spikeforge's residual blocks are 2-D: their"
+                    + " main path ends in a Conv2d");
+        }
         requireNeuron(it, neuron);
         noLoop(neuron, "a Conv1d");
         NirArray w = array(it, "weight", true);
@@ -1032,7 +1036,7 @@ public final class NirImport {
                     // a membrane readout has no synaptic current: only tau_syn = dt (alpha = 0) is exact
                     double tauSyn = uniform(n, "tau_syn", array(n, "tau_syn", true), classes);
                     double alpha = 1 - dt / tauSyn;
-                    if (Math.abs(alpha) > 1e-6) {
+                    if (!(Math.abs(alpha) <= 1e-6)) {
                         throw unsupported(n, "filters the readout's current (alpha = 1 - dt/tau_syn = " + alpha + ")",
                                 "spikeforge's membrane readout has no synaptic current; only a CubaLI with tau_syn = dt "
                                         + "imports (as LI)");
