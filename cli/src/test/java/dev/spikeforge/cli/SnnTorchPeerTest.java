@@ -78,6 +78,24 @@ class SnnTorchPeerTest {
         return new Agreement(agree, compared, ties, tiesDiffering);
     }
 
+    /** What each of snnTorch's files becomes: its recurrence, its synaptic currents, its constants as snnTorch had them. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "synaptic|n0 = dense(16, bias = true) -> cuba|CUBA(alpha = 0.8, beta = 0.9, threshold = 1.0, reset = zero)",
+        "rleaky_full|n0 = dense(16, bias = true, recurrent = true) -> lif|LIF(beta = 0.8999999761581421, threshold = 1.0,",
+        "rleaky_diagonal|n0 = dense(16, bias = true, recurrent = diagonal) -> lif|LIF(beta = 0.8999999761581421,",
+        "rsynaptic|n0 = dense(16, bias = true, recurrent = true) -> lif|CUBA(alpha = 0.800000011920929, beta = 0.8999999761581421,"})
+    void snnTorchFilesImport(String net, String layer, String neuron) throws Exception {
+        Path model = dir.resolve(net + ".snn");
+        CliRun imp = CliRun.of("nir", "import", PEER.resolve(net + ".nir").toString(), "-o", model.toString(),
+                "--timesteps", "40", "--encode", "poisson");
+        assertEquals(0, imp.exit(), imp.out() + imp.err());
+        String text = Files.readString(model);
+        assertTrue(text.contains(layer), text);
+        assertTrue(text.contains(neuron), text);
+        assertTrue(text.contains("n2 = readout(5, mode = count, bias = true) -> "), text);
+    }
+
     /**
      * @param net      the file name stem the peer script wrote
      * @param theta1   snnTorch's threshold of layer 1 (hidden), theta3 of layer 3 (output)
