@@ -1214,7 +1214,7 @@ public final class NirImport {
         }
         double tol = tolerance(it);
         double raw = 1 - dt / tauSyn;
-        if (Math.abs(raw) <= Math.max(tol, 1e-12)) {
+        if (Math.abs(raw) <= tol) { // tau_syn = dt: exactly for float64 files, to float32's precision else
             return new double[] {0, 1};
         }
         double step = 2 * Math.max(Math.ulp((float) raw), Math.ulp((float) (1 - raw)));
