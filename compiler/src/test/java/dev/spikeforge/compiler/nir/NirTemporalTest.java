@@ -70,6 +70,21 @@ class NirTemporalTest {
         }
     }
 
+    /** A full recurrent matrix that happens to be diagonal stays full: spikeforge's metadata says which it is. */
+    @Test
+    void aFullRecurrenceThatLooksDiagonalComesBackFull() throws Exception {
+        Network net = NirTesting.compile(TEMPORAL);
+        Map<String, float[]> w = NirTesting.weights(net, 5);
+        float[] rec = new float[64];
+        for (int i = 0; i < 8; i++) {
+            rec[i * 8 + i] = 0.25f * (i + 1);
+        }
+        w.put("r.recurrent", rec);
+        NirImport.Result r = roundTrip(net, w, 1e-4);
+        assertTrue(r.source().contains("dense(8, bias = true, recurrent = true)"), r.source());
+        assertArrayEquals(rec, r.weights().get("r.recurrent"));
+    }
+
     /** The file holds what NIR's CubaLIF, Conv1d and a recurrent Linear need, as snnTorch's export writes them. */
     @Test
     void exportWritesCubaLifConv1dAndTheLoop() {
