@@ -51,7 +51,13 @@ public final class NirExchange {
     /** Writes {@code model} with {@code weights} as a NIR file; the export's warnings go to the listener. */
     public static NirExport.Result export(Pipeline p, LoadedModel model, Map<String, float[]> weights, double dt, Path out)
             throws PipelineException {
-        NirExport.Result r = NirExport.export(model.network(), weights, dt, p.version());
+        NirExport.Result r;
+        try {
+            r = NirExport.export(model.network(), weights, dt, p.version());
+        } catch (NirExport.Unsupported e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, model.file() + ": " + e.getMessage()
+                    + "; nothing was written. Fix: " + e.fix());
+        }
         r.warnings().forEach(w -> p.listener().warning(w));
         try {
             NirStore.standard().write(out, r.file());

@@ -2,6 +2,7 @@ package dev.spikeforge.compiler.nir;
 
 import dev.spikeforge.compiler.dsl.SnnText;
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.DenseNode;
@@ -9,6 +10,7 @@ import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.Edge;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronDefinition;
 import dev.spikeforge.compiler.ir.NeuronModel;
@@ -16,6 +18,7 @@ import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Recurrence;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Shape;
@@ -69,6 +72,20 @@ public final class NirExport {
     /** The value of {@link #META_DISCRETISATION}. */
     public static final String FORWARD_EULER = "forward_euler";
 
+    /** A model that NIR cannot express (a max pooling, a CUBA neuron without membrane leak): one message and a fix. */
+    public static final class Unsupported extends RuntimeException {
+        private final String fix;
+
+        Unsupported(String message, String fix) {
+            super(message);
+            this.fix = fix;
+        }
+
+        public String fix() {
+            return fix;
+        }
+    }
+
     /** A NIR file and what the user should know about it. */
     public record Result(NirFile file, List<String> warnings) {
         public Result {
@@ -118,8 +135,17 @@ public final class NirExport {
                 nodes.put(in.name(), new NirNode("Input", Map.of("shape", shape(in.shape()))));
             } else if (n instanceof Conv2dNode c) {
                 nodes.put(c.name(), conv(c));
+            } else if (n instanceof Conv1dNode c) {
+                nodes.put(c.name(), conv1d(c));
+            } else if (n instanceof MaxPoolNode p) {
+                throw new Unsupported("model '" + net.name() + "': maxpool '" + p.userLayer() + "' has no NIR node (NIR "
+                        + "1.0 has AvgPool2d and SumPool2d, no max pooling)", "use avgpool(" + p.kernel() + ") -> a spiking "
+                        + "neuron instead, or keep the model in spikeforge");
             } else if (n instanceof DenseNode d) {
                 nodes.put(d.name(), affine(d.name(), d.bias(), d.units(), d.inFeatures()));
+                if (d.isRecurrent()) {
+                    nodes.put(d.name() + RECURRENT, recurrent(d));
+                }
             } else if (n instanceof AvgPoolNode p) {
                 Map<String, NirValue> ps = new LinkedHashMap<>();
                 ps.put("kernel_size", NirArray.int64(p.kernel(), p.kernel()));
@@ -163,6 +189,15 @@ public final class NirExport {
         Map<String, List<String>> succ = new LinkedHashMap<>();
         for (Edge e : net.edges()) {
             succ.computeIfAbsent(e.from(), k -> new ArrayList<>()).add(e.to());
+        }
+        // a recurrent layer: its neurons' spikes go through DENSE.recurrent back into the same neurons
+        for (Node n : net.nodes()) {
+            if (n instanceof DenseNode d && d.isRecurrent()) {
+                String neuron = net.consumersOf(d).stream().filter(c -> c instanceof NeuronNode).findFirst()
+                        .orElseThrow().name();
+                succ.computeIfAbsent(neuron, k -> new ArrayList<>()).add(d.name() + RECURRENT);
+                succ.computeIfAbsent(d.name() + RECURRENT, k -> new ArrayList<>()).add(neuron);
+            }
         }
         succ.computeIfAbsent(readout.name(), k -> new ArrayList<>()).add(readout.name() + ".neuron");
         succ.computeIfAbsent(readout.name() + ".neuron", k -> new ArrayList<>()).add(output);
@@ -237,6 +272,45 @@ public final class NirExport {
         return new NirNode("Conv2d", ps);
     }
 
+    /** The suffix of a recurrent layer's weight node: {@code DENSE.recurrent}, as its checkpoint key. */
+    static final String RECURRENT = ".recurrent";
+
+    /**
+     * The recurrent weights as a Linear node (units x units), as snnTorch writes RLeaky and
+     * RSynaptic: a diagonal layer as the diagonal matrix (snnTorch's one-to-one form, which its
+     * import recognises). The node's metadata says which, so that a full matrix that happens to be
+     * diagonal comes back full.
+     */
+    private NirNode recurrent(DenseNode d) {
+        int u = d.units();
+        float[] w = tensor(d.name() + RECURRENT);
+        float[] m = w;
+        if (d.recurrent() == Recurrence.DIAGONAL) {
+            m = new float[u * u];
+            for (int i = 0; i < u; i++) {
+                m[i * u + i] = w[i];
+            }
+        }
+        Map<String, NirValue> ps = new LinkedHashMap<>();
+        ps.put("weight", NirArray.float32(m, u, u));
+        return new NirNode("Linear", ps, Map.of(NirImport.META_RECURRENCE,
+                new NirText(d.recurrent() == Recurrence.DIAGONAL ? "diagonal" : "full")));
+    }
+
+    /** NIR's Conv1d: scalar stride, padding, dilation and groups, and input_shape = L (NIR 1.0.7's Conv1d fields). */
+    private NirNode conv1d(Conv1dNode c) {
+        Shape in = net.inputShapes(c).get(0);
+        Map<String, NirValue> ps = new LinkedHashMap<>();
+        ps.put("input_shape", NirArray.int64Scalar(in.length()));
+        ps.put("weight", NirArray.float32(tensor(c.name() + ".weight"), c.filters(), c.inChannels(), c.kernel()));
+        ps.put("stride", NirArray.int64Scalar(c.stride()));
+        ps.put("padding", NirArray.int64Scalar(c.padding()));
+        ps.put("dilation", NirArray.int64Scalar(1));
+        ps.put("groups", NirArray.int64Scalar(1));
+        ps.put("bias", NirArray.float32(c.bias() ? tensor(c.name() + ".bias") : new float[c.filters()], c.filters()));
+        return new NirNode("Conv1d", ps);
+    }
+
     private NirNode affine(String name, boolean bias, int out, int in) {
         Map<String, NirValue> ps = new LinkedHashMap<>();
         ps.put("weight", NirArray.float32(tensor(name + ".weight"), out, in));
@@ -268,7 +342,22 @@ public final class NirExport {
                     + SnnText.number(beta) + ", the beta its leak = shift represents; the file holds the tau of "
                     + SnnText.number(beta));
         }
-        if (d.model() == NeuronModel.IF || beta == 1) {
+        if (d.model() == NeuronModel.CUBA) {
+            if (beta >= 1) {
+                throw new Unsupported("model '" + net.name() + "': CUBA neuron '" + d.name() + "' has beta = 1, a membrane "
+                        + "without leak, which NIR's CubaLIF (tau_mem dv/dt = v_leak - v + r i) cannot express",
+                        "give it a beta below 1, for example 0.999");
+            }
+            // forward Euler as for LIF: alpha = 1 - dt/tau_syn; w_in = tau_syn/dt gives the current gain 1
+            type = "CubaLIF";
+            double tauSyn = tauOf(d.alpha(), dt);
+            double tauMem = tauOf(beta, dt);
+            ps.put("tau_syn", NirArray.filled(n, tauSyn));
+            ps.put("tau_mem", NirArray.filled(n, tauMem));
+            ps.put("r", NirArray.filled(n, tauMem / dt));
+            ps.put("v_leak", NirArray.filled(n, 0));
+            ps.put("w_in", NirArray.filled(n, tauSyn / dt));
+        } else if (d.model() == NeuronModel.IF || beta == 1) {
             type = "IF";
             ps.put("r", NirArray.filled(n, 1));
         } else {

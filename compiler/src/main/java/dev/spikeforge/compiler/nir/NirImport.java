@@ -71,6 +71,14 @@ public final class NirImport {
     private final List<String> layerLines = new ArrayList<>();
     /** A pooling of spikes that feeds a weight node directly, waiting to be folded into it. */
     private Fold fold;
+    /**
+     * The recurrent connections, by the name of the neuron node whose spikes they carry back to its
+     * own input: the Linear, Affine or Scale node of the loop, or the neuron node itself for a bare
+     * self-edge (weight 1).
+     */
+    private final Map<String, Item> loops = new LinkedHashMap<>();
+    /** Node-level metadata key of a recurrent weight node: "full" or "diagonal" (spikeforge's own files). */
+    static final String META_RECURRENCE = "spikeforge_recurrence";
 
     /**
      * @param full    the pooling's input, C x H x W
@@ -134,13 +142,14 @@ public final class NirImport {
         Map<String, NirNode> nodes = new LinkedHashMap<>();
         List<NirEdge> edges = new ArrayList<>();
         inline(nir.graph(), "", nodes, edges);
+        loops(nodes, edges);
         List<Item> chain = chain(nodes, edges);
 
         // NIR 1.0 writes "shape"; files before 1.0 wrote the dict input_type = {"input": shape}
         Item input = chain.get(0);
         NirArray inShape = input.node().params().containsKey("shape") || !input.node().params().containsKey("input_type")
                 ? array(input, "shape", true) : array(input, "input_type", true);
-        int[] shape = shapeOf(input, inShape);
+        int[] shape = shapeOf(input, inShape, chain.size() > 1 && chain.get(1).type().equals("Conv1d"));
         sequence(chain.subList(1, chain.size()), shape, true);
 
         String name = modelName(o);
@@ -193,6 +202,10 @@ public final class NirImport {
                         i += 2;
                     }
                 }
+                case "Conv1d" -> {
+                    current = conv1d(it, next, current);
+                    i += 2;
+                }
                 case "AvgPool2d", "SumPool2d" -> {
                     current = pool(it, next, current);
                     i += fold != null ? 1 : 2;
@@ -212,8 +225,9 @@ public final class NirImport {
                 }
                 case "Output" -> throw unsupported(it, "the graph reaches its Output without a readout",
                         "spikeforge models end in an Affine or Linear node (the readout), optionally with a neuron");
-                case "IF", "LIF", "CubaLIF", "LI", "I" -> throw unsupported(it,
-                        "a neuron node must follow a weight or pooling node (Conv2d, Affine, Linear, AvgPool2d, SumPool2d)",
+                case "IF", "LIF", "CubaLIF", "LI", "CubaLI", "I" -> throw unsupported(it,
+                        "a neuron node must follow a weight or pooling node (Conv2d, Conv1d, Affine, Linear, AvgPool2d, "
+                                + "SumPool2d)",
                         "spikeforge layers are a synaptic operation followed by neurons");
                 default -> throw unsupportedType(it);
             }
@@ -325,6 +339,60 @@ public final class NirImport {
         }
     }
 
+    /**
+     * Takes the recurrent connections out of the graph into {@link #loops}: a Linear, Affine or
+     * Scale node whose only input and only output is one neuron node (snnTorch's RLeaky and
+     * RSynaptic, nested or flattened), or an edge from a neuron node to itself. What remains must be
+     * a chain; any other cycle is refused by {@link #chain}.
+     */
+    private void loops(Map<String, NirNode> nodes, List<NirEdge> edges) throws NirFormatException {
+        for (NirEdge e : List.copyOf(edges)) {
+            if (e.from().equals(e.to())) {
+                Item n = new Item(e.from(), nodes.get(e.from()));
+                if (!NEURONS.contains(n.type())) {
+                    throw unsupported(n, "feeds its own input (edge " + e.from() + " -> " + e.to() + ")",
+                            "spikeforge imports recurrence as a neuron node's spikes fed back to its own input");
+                }
+                addLoop(n, n);
+                edges.remove(e);
+            }
+        }
+        for (String r : List.copyOf(nodes.keySet())) {
+            String type = nodes.get(r).type();
+            if (!type.equals("Linear") && !type.equals("Affine") && !type.equals("Scale")) {
+                continue;
+            }
+            List<String> preds = edges.stream().filter(x -> x.to().equals(r)).map(NirEdge::from).toList();
+            List<String> succs = edges.stream().filter(x -> x.from().equals(r)).map(NirEdge::to).toList();
+            if (preds.size() != 1 || succs.size() != 1 || !preds.get(0).equals(succs.get(0))
+                    || !NEURONS.contains(nodes.get(preds.get(0)).type())) {
+                continue;
+            }
+            addLoop(new Item(preds.get(0), nodes.get(preds.get(0))), new Item(r, nodes.get(r)));
+            edges.removeIf(x -> x.to().equals(r) || x.from().equals(r));
+            nodes.remove(r);
+        }
+    }
+
+    private static final List<String> NEURONS = List.of("IF", "LIF", "CubaLIF");
+
+    private void addLoop(Item neuron, Item weights) throws NirFormatException {
+        Item earlier = loops.put(neuron.name(), weights);
+        if (earlier != null) {
+            throw unsupported(neuron, "has two recurrent connections ('" + earlier.name() + "' and '" + weights.name() + "')",
+                    "spikeforge's recurrent dense layer has one recurrent weight matrix; sum them into one Linear node");
+        }
+    }
+
+    /** Refuses recurrence where spikeforge has none: only a dense layer's neurons may feed themselves back. */
+    private void noLoop(Item neuron, String where) throws NirFormatException {
+        Item loop = neuron == null ? null : loops.get(neuron.name());
+        if (loop != null) {
+            throw unsupported(neuron, "feeds its spikes back to itself through '" + loop.name() + "', after " + where,
+                    "spikeforge's recurrent layers are dense layers (Affine or Linear, then neurons) before the readout");
+        }
+    }
+
     private static List<String> ofType(NirGraph g, String type) {
         return g.nodes().entrySet().stream().filter(e -> e.getValue().type().equals(type)).map(Map.Entry::getKey).toList();
     }
@@ -380,8 +448,9 @@ public final class NirImport {
             }
             String next = ss.get(0);
             if (seen.contains(next)) {
-                throw new NirFormatException(file, "edge " + at + " -> " + next + " closes a loop (a recurrent connection)",
-                        "spikeforge networks are feed-forward; recurrent layers such as snnTorch's RLeaky cannot be imported");
+                throw new NirFormatException(file, "edge " + at + " -> " + next + " closes a loop that is not a recurrent "
+                        + "layer", "spikeforge imports recurrence as one Linear, Affine or Scale node from a neuron node back "
+                        + "to the same neuron node (snnTorch's RLeaky and RSynaptic), after a dense layer");
             }
             at = next;
             item = new Item(at, nodes.get(at));
@@ -492,8 +561,8 @@ public final class NirImport {
     private static int lastWeightIndex(List<Item> chain) {
         for (int i = chain.size() - 1; i >= 0; i--) {
             String t = chain.get(i).type();
-            if (t.equals("Affine") || t.equals("Linear") || t.equals("Conv2d") || t.equals("AvgPool2d")
-                    || t.equals("SumPool2d")) {
+            if (t.equals("Affine") || t.equals("Linear") || t.equals("Conv2d") || t.equals("Conv1d")
+                    || t.equals("AvgPool2d") || t.equals("SumPool2d")) {
                 return i;
             }
         }
@@ -502,7 +571,7 @@ public final class NirImport {
 
     /** Checks that a synaptic node is followed by a neuron node (after its own parameters were checked). */
     private void requireNeuron(Item it, Item n) throws NirFormatException {
-        if (!List.of("IF", "LIF", "CubaLIF").contains(n.type())) {
+        if (!NEURONS.contains(n.type())) {
             throw unsupported(it, "is followed by " + n.describe() + ", not by spiking neurons (IF, LIF or CubaLIF)",
                     "spikeforge layers are a synaptic operation followed by neurons; an average pooling of currents "
                             + "or two weight nodes in a row have no equivalent");
@@ -519,6 +588,7 @@ public final class NirImport {
     private int[] conv(Item it, Item neuron, int[] in) throws NirFormatException {
         if (neuron != null) {
             requireNeuron(it, neuron);
+            noLoop(neuron, "a Conv2d");
         }
         String layer = layerName(it);
         Conv c = convCall(it, in, layer);
@@ -618,6 +688,7 @@ public final class NirImport {
             return out;
         }
         requireNeuron(it, neuron);
+        noLoop(neuron, "a pooling");
         // SumPool2d = K^2 x AvgPool2d: the factor goes into the next neuron's threshold
         double inputGain = it.type().equals("SumPool2d") ? (double) k * k : 1;
         String layer = layerName(it);
@@ -650,10 +721,204 @@ public final class NirImport {
         requireNeuron(it, neuron);
         String layer = layerName(it);
         weights.put(layer + ".weight", foldDense(floats(it, "weight", array(it, "weight", true)), units));
-        float[] bias = bias(it, units, layer);
-        layerLines.add(layer + " = dense(" + units + (bias != null ? ", bias = true" : "") + ") -> "
+        Item loop = loops.get(neuron.name());
+        float[] bias;
+        String recurrent = "";
+        if (loop == null) {
+            bias = bias(it, units, layer);
+        } else {
+            Recurrent r = recurrent(loop, neuron, units);
+            weights.put(layer + ".recurrent", r.weights());
+            recurrent = ", recurrent = " + (r.diagonal() ? "diagonal" : "true");
+            bias = r.bias() == null ? bias(it, units, layer) : mergedBias(it, r, units, layer);
+        }
+        layerLines.add(layer + " = dense(" + units + (bias != null ? ", bias = true" : "") + recurrent + ") -> "
                 + neuron(neuron, units, 1) + dropout(neuron));
         return new int[] {units};
+    }
+
+    /** A recurrent connection's weights (units x units, or units for diagonal) and its bias (null: none or zeros). */
+    private record Recurrent(float[] weights, boolean diagonal, float[] bias, Item node) {
+    }
+
+    /**
+     * The recurrent weights of {@code loop} around {@code neuron}: a Linear or Affine (units x units),
+     * diagonal when its metadata says so or, without spikeforge's metadata, when every weight off the
+     * diagonal is 0 (snnTorch writes its one-to-one RLeaky so); a Scale (one weight per neuron); or a
+     * bare self-edge (weight 1).
+     */
+    private Recurrent recurrent(Item loop, Item neuron, int units) throws NirFormatException {
+        if (loop == neuron || loop.name().equals(neuron.name())) {
+            float[] ones = new float[units];
+            java.util.Arrays.fill(ones, 1f);
+            return new Recurrent(ones, true, null, loop);
+        }
+        if (loop.type().equals("Scale")) {
+            NirArray sc = array(loop, "scale", true);
+            if (sc.size() != 1 && sc.size() != units) {
+                throw bad(loop, "scale", "has " + sc.size() + " values but the loop around " + neuron.describe() + " has "
+                        + units + " neurons");
+            }
+            float[] f = floats(loop, "scale", sc);
+            float[] w = new float[units];
+            for (int i = 0; i < units; i++) {
+                w[i] = f[f.length == 1 ? 0 : i];
+            }
+            return new Recurrent(w, true, null, loop);
+        }
+        NirArray w = array(loop, "weight", true);
+        int[] ws = w.shape();
+        if (ws.length != 2 || ws[0] != units || ws[1] != units) {
+            throw bad(loop, "weight", "is " + w.describe() + " but the loop around " + neuron.describe() + " needs ("
+                    + units + ", " + units + ")");
+        }
+        float[] f = floats(loop, "weight", w);
+        String said = loop.node().metadata().get(META_RECURRENCE) instanceof NirText t ? t.value() : null;
+        boolean offDiagonalZero = true;
+        for (int o = 0; o < units && offDiagonalZero; o++) {
+            for (int i = 0; i < units; i++) {
+                if (o != i && f[o * units + i] != 0) {
+                    offDiagonalZero = false;
+                    break;
+                }
+            }
+        }
+        boolean diagonal = "diagonal".equals(said) ? offDiagonalZero : !"full".equals(said) && offDiagonalZero && units > 1;
+        if ("diagonal".equals(said) && !offDiagonalZero) {
+            warnings.add(loop.describe() + " says it is diagonal but has weights off the diagonal; it is imported as "
+                    + "recurrent = true");
+        }
+        float[] rw = f;
+        if (diagonal) {
+            rw = new float[units];
+            for (int o = 0; o < units; o++) {
+                rw[o] = f[o * units + o];
+            }
+        }
+        float[] bias = null;
+        NirArray b = array(loop, "bias", false);
+        if (b != null) {
+            if (b.size() != units) {
+                throw bad(loop, "bias", "has " + b.size() + " values but the node has " + units + " outputs");
+            }
+            float[] bf = floats(loop, "bias", b);
+            for (float x : bf) {
+                if (x != 0) {
+                    bias = bf;
+                    break;
+                }
+            }
+        }
+        return new Recurrent(rw, diagonal, bias, loop);
+    }
+
+    /**
+     * The recurrent Affine's bias is a constant current every step, as the dense layer's is: the
+     * two are added into one bias (rounded to float32 once, so the sum of currents may differ in
+     * its last bit).
+     */
+    private float[] mergedBias(Item dense, Recurrent r, int units, String layer) throws NirFormatException {
+        NirArray b = array(dense, "bias", false);
+        if (b != null && b.size() != units) {
+            throw bad(dense, "bias", "has " + b.size() + " values but the node has " + units + " outputs");
+        }
+        float[] own = b == null ? new float[units] : floats(dense, "bias", b);
+        float[] sum = new float[units];
+        for (int i = 0; i < units; i++) {
+            sum[i] = own[i] + r.bias()[i];
+        }
+        weights.put(layer + ".bias", sum);
+        warnings.add(r.node().describe() + " has a bias; it is added to the bias of " + dense.describe()
+                + " (both are constant currents into the same neurons)");
+        return sum;
+    }
+
+    /** A Conv1d over a C x L input and the neuron node after it. */
+    private int[] conv1d(Item it, Item neuron, int[] in) throws NirFormatException {
+        if (in.length != 2) {
+            throw unsupported(it, "receives a " + shapeText(in) + " input", "a Conv1d needs a C x L input (channels x length)");
+        }
+        if (fold != null) {
+            throw unsupported(fold.pool(), "feeds " + it.describe() + " directly", "put spiking neurons after the pooling");
+        }
+        if (neuron == null) {
+            throw unsupported(it, "ends the main path of a residual block", "spikeforge's residual blocks are 2-D: their"
+                    + " main path ends in a Conv2d");
+        }
+        requireNeuron(it, neuron);
+        noLoop(neuron, "a Conv1d");
+        NirArray w = array(it, "weight", true);
+        int[] ws = w.shape();
+        if (ws.length != 3) {
+            throw bad(it, "weight", "is " + w.describe() + ", not (out_channels, in_channels, kernel)");
+        }
+        if (ws[1] != in[0]) {
+            throw bad(it, "weight", "has " + ws[1] + " input channels but the node receives " + in[0]);
+        }
+        int k = ws[2];
+        int stride = single(it, "stride", 1);
+        int padding = padding1d(it, k, stride);
+        if (single(it, "dilation", 1) != 1) {
+            throw unsupported(it, "is dilated", "spikeforge convolutions have dilation 1");
+        }
+        NirArray groups = array(it, "groups", false);
+        if (groups != null && groups.get(0) != 1) {
+            throw unsupported(it, "has groups = " + (long) groups.get(0), "spikeforge convolutions have groups = 1");
+        }
+        NirArray inputShape = array(it, "input_shape", false);
+        if (inputShape != null && (inputShape.size() != 1 || inputShape.get(0) != in[1])) {
+            throw bad(it, "input_shape", "is " + inputShape + " but the node receives length " + in[1]);
+        }
+        if (k > in[1] + 2 * padding) {
+            throw bad(it, "weight", "has a kernel of " + k + ", longer than its padded input of " + in[1]);
+        }
+        int[] out = {ws[0], (in[1] + 2 * padding - k) / stride + 1};
+        String layer = layerName(it);
+        weights.put(layer + ".weight", floats(it, "weight", w));
+        float[] bias = bias(it, ws[0], layer);
+        StringBuilder call = new StringBuilder("conv1d(" + ws[0] + ", kernel = " + k);
+        if (stride != 1) {
+            call.append(", stride = ").append(stride);
+        }
+        if (padding != 0) {
+            call.append(", padding = ").append(padding);
+        }
+        if (bias != null) {
+            call.append(", bias = true");
+        }
+        layerLines.add(layer + " = " + call.append(')') + " -> " + neuron(neuron, size(out), 1) + dropout(neuron));
+        return out;
+    }
+
+    /** A one-axis parameter: a scalar or a one-element array of a whole number. */
+    private int single(Item it, String param, int dflt) throws NirFormatException {
+        NirArray a = array(it, param, false);
+        if (a == null) {
+            return dflt;
+        }
+        if (a.size() != 1) {
+            throw bad(it, param, "is " + a + "; a Conv1d takes one " + param);
+        }
+        double v = a.get(0);
+        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
+            throw bad(it, param, "is " + v + ", not a whole number");
+        }
+        return (int) v;
+    }
+
+    private int padding1d(Item it, int k, int stride) throws NirFormatException {
+        NirValue v = it.node.params().get("padding");
+        if (v instanceof NirText t) {
+            if (t.value().equals("valid")) {
+                return 0;
+            }
+            if (t.value().equals("same") && stride == 1 && k % 2 == 1) {
+                return (k - 1) / 2;
+            }
+            throw unsupported(it, "has padding \"" + t.value() + "\" with kernel " + k + " and stride " + stride,
+                    "spikeforge pads symmetrically; \"same\" imports for odd kernels at stride 1");
+        }
+        return single(it, "padding", 0);
     }
 
     /**
@@ -750,6 +1015,9 @@ public final class NirImport {
             throw unsupported(after.get(1), "comes after the readout's " + after.get(0).describe(),
                     "spikeforge models end in a weight node, optionally one neuron node, then Output");
         }
+        if (!after.isEmpty()) {
+            noLoop(after.get(0), "the readout's weights");
+        }
         String wanted = meta.get(NirExport.META_READOUT) instanceof NirText t ? t.value() : null;
         String call;
         if (after.isEmpty()) {
@@ -764,6 +1032,20 @@ public final class NirImport {
             switch (n.type()) {
                 case "LIF", "IF", "CubaLIF" -> call = "readout(" + classes + ", mode = count" + b + ") -> "
                         + neuron(n, classes, 1);
+                case "CubaLI" -> {
+                    // a membrane readout has no synaptic current: only tau_syn = dt (alpha = 0) is exact
+                    double tauSyn = uniform(n, "tau_syn", array(n, "tau_syn", true), classes);
+                    double alpha = 1 - dt / tauSyn;
+                    if (!(Math.abs(alpha) <= 1e-6)) {
+                        throw unsupported(n, "filters the readout's current (alpha = 1 - dt/tau_syn = " + alpha + ")",
+                                "spikeforge's membrane readout has no synaptic current; only a CubaLI with tau_syn = dt "
+                                        + "imports (as LI)");
+                    }
+                    NirArray wIn = array(n, "w_in", false);
+                    double[] lg = leaky(renamed(n, "tau_mem", "tau"), classes, false);
+                    scale(w, bias, lg[1] * (wIn == null ? 1 : uniform(n, "w_in", wIn, classes)) * dt / tauSyn, n);
+                    call = "readout(" + classes + ", mode = membrane, beta = " + SnnText.number(lg[0]) + b + ")";
+                }
                 case "LI" -> {
                     double[] lg = leaky(n, classes, false);
                     scale(w, bias, lg[1], n);
@@ -807,6 +1089,7 @@ public final class NirImport {
     private String neuron(Item it, int n, double inputGain) throws NirFormatException {
         double beta;
         double gain;
+        double alpha = 0;
         double tol = tolerance(it);
         NirArray vThr = array(it, "v_threshold", true);
         double threshold = uniform(it, "v_threshold", vThr, n);
@@ -824,17 +1107,17 @@ public final class NirImport {
                 gain = lg[1];
             }
             case "CubaLIF" -> {
-                double tauSyn = uniform(it, "tau_syn", array(it, "tau_syn", true), n);
-                double alpha = 1 - dt / tauSyn;
-                if (Math.abs(alpha) > 1e-6) {
-                    throw unsupported(it, "filters its input current (alpha = 1 - dt/tau_syn = " + alpha + ")",
-                            "spikeforge neurons have no synaptic current; only a CubaLIF with tau_syn = dt imports");
-                }
+                // tau_syn di/dt = -i + w_in I by forward Euler: i[t] = (1 - dt/tau_syn) i[t-1] + (w_in dt/tau_syn) I[t]
+                double[] ag = synaptic(it, n);
                 NirArray wIn = array(it, "w_in", false);
                 double[] lg = leaky(renamed(it, "tau_mem", "tau"), n, true);
-                model = "LIF";
+                alpha = ag[0];
+                model = alpha == 0 ? "LIF" : "CUBA";
                 beta = lg[0];
-                gain = lg[1] * (wIn == null ? 1 : uniform(it, "w_in", wIn, n)) * dt / tauSyn;
+                gain = lg[1] * (wIn == null ? 1 : uniform(it, "w_in", wIn, n)) * ag[1];
+                if (Math.abs(gain - 1) <= Math.max(tol, 1e-12)) {
+                    gain = 1;
+                }
             }
             default -> throw unsupportedType(it);
         }
@@ -860,10 +1143,13 @@ public final class NirImport {
             throw bad(it, "v_threshold", "is " + threshold + "; spikeforge thresholds are positive");
         }
         double thetaText = tol == 0 ? theta : SnnText.shortest(theta, c -> Math.abs(c - theta) <= Math.ulp((float) theta));
-        String def = model.equals("IF")
-                ? "IF(threshold = " + SnnText.number(thetaText) + ", reset = " + reset + ")"
-                : "LIF(beta = " + SnnText.number(beta) + ", threshold = " + SnnText.number(thetaText) + ", reset = "
-                        + reset + ")";
+        String def = switch (model) {
+            case "IF" -> "IF(threshold = " + SnnText.number(thetaText) + ", reset = " + reset + ")";
+            case "CUBA" -> "CUBA(alpha = " + SnnText.number(alpha) + ", beta = " + SnnText.number(beta) + ", threshold = "
+                    + SnnText.number(thetaText) + ", reset = " + reset + ")";
+            default -> "LIF(beta = " + SnnText.number(beta) + ", threshold = " + SnnText.number(thetaText) + ", reset = "
+                    + reset + ")";
+        };
         String existing = neuronDefs.get(def);
         if (existing != null) {
             return existing;
@@ -913,6 +1199,33 @@ public final class NirImport {
             gain = 1;
         }
         return new double[] {beta, gain};
+    }
+
+    /**
+     * {alpha, synaptic gain} of a CubaLIF: alpha = 1 - dt/tau_syn, printed as the shortest decimal
+     * that gives back the file's tau_syn (as beta is); gain = dt/tau_syn (w_in is applied by the caller).
+     * tau_syn = dt is alpha = 0: no synaptic memory, a LIF.
+     */
+    private double[] synaptic(Item it, int n) throws NirFormatException {
+        double tauSyn = uniform(it, "tau_syn", array(it, "tau_syn", true), n);
+        if (!(tauSyn >= dt) || Double.isInfinite(tauSyn)) {
+            throw bad(it, "tau_syn", "is " + tauSyn + " s, shorter than the step dt = " + SnnText.number(dt)
+                    + " s (or infinite), so alpha = 1 - dt/tau_syn would be outside [0, 1); import with a smaller --dt");
+        }
+        double tol = tolerance(it);
+        double raw = 1 - dt / tauSyn;
+        if (Math.abs(raw) <= tol) { // tau_syn = dt: exactly for float64 files, to float32's precision else
+            return new double[] {0, 1};
+        }
+        double step = 2 * Math.max(Math.ulp((float) raw), Math.ulp((float) (1 - raw)));
+        double alpha = SnnText.shortest(raw, c -> tol == 0
+                ? NirExport.tauOf(c, dt) == tauSyn
+                : Math.abs(c - raw) <= step);
+        if (alpha >= 1 || alpha < 0) {
+            alpha = raw;
+        }
+        double gain = dt / tauSyn;
+        return new double[] {alpha, gain};
     }
 
     private static Item renamed(Item it, String from, String to) {
@@ -1023,7 +1336,8 @@ public final class NirImport {
         return f;
     }
 
-    private int[] shapeOf(Item input, NirArray s) throws NirFormatException {
+    /** The input shape; a 2-D one is C x L before a Conv1d, else H x W of one channel (older snnTorch images). */
+    private int[] shapeOf(Item input, NirArray s, boolean sequence) throws NirFormatException {
         double product = 1;
         for (double x : s.data()) {
             product *= x;
@@ -1037,12 +1351,15 @@ public final class NirImport {
                 throw bad(input, "shape", "is " + s + "; every size must be at least 1");
             }
         }
+        if (d.length == 2 && sequence) {
+            return d;
+        }
         if (d.length == 2) {
             warnings.add("the input shape " + shapeText(d) + " has no channel axis; it is imported as 1x" + d[0] + "x" + d[1]);
             return new int[] {1, d[0], d[1]};
         }
         if (d.length != 1 && d.length != 3) {
-            throw bad(input, "shape", "is " + s + "; spikeforge inputs are N or C x H x W (NIR shapes have no batch axis)");
+            throw bad(input, "shape", "is " + s + "; spikeforge inputs are N, C x L or C x H x W (NIR shapes have no batch axis)");
         }
         return d;
     }
@@ -1111,8 +1428,9 @@ public final class NirImport {
 
     private NirFormatException unsupportedType(Item it) {
         return new NirFormatException(file, it.describe() + ": spikeforge cannot express NIR's " + it.type()
-                + " nodes", "supported: Input, Output, Affine, Linear, Conv2d, AvgPool2d, SumPool2d, Flatten, IF, LIF, "
-                + "LI, I, CubaLIF with tau_syn = dt, and nested graphs (docs/nir.md)");
+                + " nodes", "supported: Input, Output, Affine, Linear, Conv2d, Conv1d, AvgPool2d, SumPool2d, Flatten, IF, "
+                + "LIF, CubaLIF, LI, CubaLI with tau_syn = dt, I, Linear/Affine/Scale loops around a dense layer's neurons"
+                + " (recurrence), and nested graphs (docs/nir.md)");
     }
 
     private NirFormatException bad(Item it, String param, String what) {

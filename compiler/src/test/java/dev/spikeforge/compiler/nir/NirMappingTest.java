@@ -408,8 +408,8 @@ class NirMappingTest {
                 "v_threshold", f32(10, 1)))).problem().contains("64 neurons"));
         assertTrue(refused(replacing("1", node("LIF", "r", f32(64, 10), "v_leak", f32(64, 0),
                 "v_threshold", f32(64, 1)))).problem().contains("tau is missing"));
-        assertTrue(refused(replacing("1", node("CubaLIF", "tau_syn", f32(64, 5e-3f), "tau_mem", f32(64, tau),
-                "r", f32(64, 10), "v_leak", f32(64, 0), "v_threshold", f32(64, 1)))).problem().contains("alpha"));
+        assertTrue(refused(replacing("1", node("CubaLIF", "tau_syn", f32(64, 5e-5f), "tau_mem", f32(64, tau),
+                "r", f32(64, 10), "v_leak", f32(64, 0), "v_threshold", f32(64, 1)))).problem().contains("tau_syn"));
     }
 
     @Test

@@ -64,6 +64,23 @@ class NirNumbersPropertyTest {
         assertEquals(net.readouts().get(0).beta(), back.readouts().get(0).beta(), r.source());
     }
 
+    /** CUBA neurons (issue 23): alpha comes back as exactly as beta, with a recurrent layer feeding them. */
+    @Property(tries = 200)
+    void ownCubaFilesGiveBackTheExactDoubles(@ForAll("betas") double alpha, @ForAll("betas") double beta,
+                                             @ForAll("thresholds") double theta, @ForAll("dts") double dt) throws Exception {
+        Network net = NirTesting.compile("model m\ninput 3\ntimesteps 2\n"
+                + "neuron a = CUBA(alpha = " + SnnText.number(alpha) + ", beta = " + SnnText.number(beta) + ", threshold = "
+                + SnnText.number(theta) + ", reset = subtract)\n"
+                + "layers {\n h = dense(2, recurrent = true) -> a\n out = readout(2)\n}\n");
+        NirExport.Result e = NirExport.export(net, NirTesting.weights(net, 1), dt, "test");
+        NirImport.Result r = NirImport.convert(java.nio.file.Path.of("p.nir"), e.file(), NirImport.Options.DEFAULTS);
+        NeuronDefinition d = net.neurons().get(0);
+        NeuronDefinition b = NirTesting.compile(r.source()).neurons().get(0);
+        assertEquals(d.alpha(), b.alpha(), r.source());
+        assertEquals(d.beta(), b.beta(), r.source());
+        assertEquals(d.theta(), b.theta(), r.source());
+    }
+
     @Property(tries = 300)
     void snnTorchFloat32FilesGiveBackTheirShortDecimals(@ForAll("shortBetas") String beta,
                                                          @ForAll("shortThresholds") String theta) throws Exception {

@@ -2,6 +2,7 @@ package dev.spikeforge.compiler.nir;
 
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.Network;
@@ -43,10 +44,17 @@ final class NirTesting {
                 count = (int) c.weightCount();
                 out = c.filters();
                 bias = c.bias();
+            } else if (n instanceof Conv1dNode c) {
+                count = (int) c.weightCount();
+                out = c.filters();
+                bias = c.bias();
             } else if (n instanceof DenseNode d) {
                 count = d.units() * d.inFeatures();
                 out = d.units();
                 bias = d.bias();
+                if (d.isRecurrent()) {
+                    w.put(n.name() + ".recurrent", gaussian(r, (int) d.recurrent().weights(d.units())));
+                }
             } else if (n instanceof ReadoutNode ro) {
                 count = ro.classes() * ro.inFeatures();
                 out = ro.classes();
