@@ -742,7 +742,7 @@ public final class FpgaFolder {
             return new FpgaLayer(index, text(n, "name"), kind, in[0], in[1], in[2], out[0], out[1], out[2], kernel, stride,
                     padding, lanes, blocks, words, wb, vb, acc, m, bb, tb, leak, "zero".equals(reset), "wrap".equals(overflow),
                     mode, rb, depth, integer(ef, 0, 1, 32), integer(ef, 1, 1, 32), integer(ef, 2, 1, 32),
-                    integer(of, 0, 1, 32), integer(of, 1, 1, 32), integer(of, 2, 1, 32));
+                    integer(of, 0, 1, 32), integer(of, 1, 1, 32), integer(of, 2, 1, 32), null, 0, FpgaLayer.Recurrence.NONE);
         }
     }
 }
