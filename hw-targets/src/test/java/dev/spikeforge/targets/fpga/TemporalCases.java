@@ -158,6 +158,60 @@ final class TemporalCases {
                 readoutBits);
     }
 
+    /**
+     * The golden temporal model: 6 poisson inputs, a CUBA layer of 5 with a full recurrent matrix
+     * (alpha shift(2)), a CUBA layer of 4 with diagonal recurrence (alpha multiplier(3, 2)), a CUBA
+     * membrane readout of 3; 6-bit weights, 10-bit membranes, 8-bit currents; weights from seed 23.
+     */
+    static QuantizedNetwork golden() {
+        Random r = new Random(23);
+        int limit = 31;
+        QuantizedNetwork.Numerics num = new QuantizedNetwork.Numerics(6, DeploySpec.Granularity.PER_LAYER, 10,
+                DeploySpec.Overflow.SATURATE, false, 8);
+        List<QuantLayer> layers = new ArrayList<>();
+        int[] w1 = weights(r, 5 * 6, limit);
+        int[] r1 = weights(r, 5 * 5, limit);
+        int[] w2 = weights(r, 4 * 5, limit);
+        int[] r2 = weights(r, 4, limit);
+        int[] w3 = weights(r, 3 * 4, limit);
+        long[] b1 = {3, -2, 0, 5, -7};
+        layers.add(temporal("h1", List.of(new Synapse.Dense("h1", -1, Shape.flat(6), 6, 5, w1),
+                new Synapse.Recurrent("h1", 0, Shape.flat(5), 5, false, r1)), 5, b1, new long[] {40}, Reset.SUBTRACT,
+                new QuantLeak.Shift(3), new QuantLeak.Shift(2), null, num));
+        layers.add(temporal("h2", List.of(new Synapse.Dense("h2", 0, Shape.flat(5), 5, 4, w2),
+                new Synapse.Recurrent("h2", 1, Shape.flat(4), 4, true, r2)), 4, null, new long[] {25}, Reset.ZERO,
+                new QuantLeak.Multiplier(7, 3), new QuantLeak.Multiplier(3, 2), null, num));
+        layers.add(temporal("out", List.of(new Synapse.Dense("out", 1, Shape.flat(4), 4, 3, w3)), 3, null, null, null,
+                new QuantLeak.Shift(4), new QuantLeak.Shift(1), ReadoutMode.MEMBRANE, num));
+        QuantLayer ro = layers.get(2);
+        return new QuantizedNetwork("temporal", 6, Encoding.POISSON, Shape.flat(6), 1, layers, num,
+                65 - Long.numberOfLeadingZeros(6 * ro.maxCurrent()));
+    }
+
+    private static QuantLayer temporal(String name, List<Synapse> syn, int units, long[] bias, long[] theta, Reset reset,
+                                       QuantLeak leak, QuantLeak alpha, ReadoutMode mode, QuantizedNetwork.Numerics num) {
+        long max = 0;
+        for (int o = 0; o < units; o++) {
+            long sum = bias == null ? 0 : Math.abs(bias[o]);
+            for (Synapse s : syn) {
+                if (s instanceof Synapse.Dense d) {
+                    for (int i = 0; i < d.inFeatures(); i++) {
+                        sum += Math.abs(d.weights()[o * d.inFeatures() + i]);
+                    }
+                } else if (s instanceof Synapse.Recurrent rc) {
+                    for (int i = 0; i < (rc.diagonal() ? 1 : units); i++) {
+                        sum += Math.abs(rc.weights()[rc.diagonal() ? o : o * units + i]);
+                    }
+                }
+            }
+            max = Math.max(max, sum);
+        }
+        boolean spiking = theta != null;
+        return new QuantLayer(name, name, null, mode, Shape.flat(units), 1, syn, bias, theta, reset, leak, new double[] {1},
+                spiking ? 1 : Double.NaN, leak.beta(), max, spiking ? Quantizer.guardBits(max, num.membraneBits()) : 0,
+                new QuantLayer.Stats(0, 0, 1), alpha, alpha.beta());
+    }
+
     private static int[] weights(Random r, int n, int limit) {
         int[] w = new int[n];
         for (int i = 0; i < n; i++) {
