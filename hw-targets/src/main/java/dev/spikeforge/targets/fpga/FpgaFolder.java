@@ -742,13 +742,14 @@ public final class FpgaFolder {
                 throw new FpgaFolderException(file, prefix + "theta_bits", "is " + tb + " for a " + modeText + " layer");
             }
             FpgaLayer.Leak leak = leak(node(n, "leak"), "leak");
-            String recText = oneOf(n, "recurrence", List.of("none", "full", "diagonal"));
+            // absent in folders written before temporal layers existed: a feed-forward layer without current
+            String recText = n.has("recurrence") ? oneOf(n, "recurrence", List.of("none", "full", "diagonal")) : "none";
             FpgaLayer.Recurrence recurrence = FpgaLayer.Recurrence.valueOf(recText.toUpperCase(java.util.Locale.ROOT));
             if (recurrence != FpgaLayer.Recurrence.NONE && (kind != FpgaLayer.Kind.DENSE || !mode.spiking())) {
                 throw new FpgaFolderException(file, prefix + "recurrence", "is '" + recText + "' on a " + kindText + " "
                         + modeText + " layer; only a spiking dense layer feeds its own spikes back");
             }
-            int currentBits = integer(n, "current_bits", 0, 62);
+            int currentBits = n.has("current_bits") ? integer(n, "current_bits", 0, 62) : 0;
             if (currentBits == 1) {
                 throw new FpgaFolderException(file, prefix + "current_bits", "is 1; a signed current has 0 (none) or at least 2 bits");
             }

@@ -18,7 +18,7 @@ public final class FpgaRules {
     public record Violation(String rule, String layer, String problem, String fix) {
     }
 
-    public static final String CHAIN = "The accelerator runs a chain of dense (optionally recurrent), conv and pool layers";
+    public static final String CHAIN = "The accelerator runs a chain of dense, conv and pool layers";
     public static final String SCALES = "Thresholds are per layer or per output channel";
     public static final String STRIDE = "Conv strides are powers of two";
     public static final String WIDTH = "Membrane arithmetic fits 62 bits";
