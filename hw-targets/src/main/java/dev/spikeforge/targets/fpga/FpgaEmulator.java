@@ -413,10 +413,11 @@ public final class FpgaEmulator {
                 int valid = l.validLanes(n2Blk);
                 for (int i = 0; i < p; i++) {
                     long h0 = acc(cur[i] + (b == null ? 0 : b[i]));
+                    long decayed = 0;
                     if (vmem != null) {
-                        // the step's current: alpha(c) + I, brought to C bits once; it then charges the membrane
+                        // the step's current: alpha(c[t-1]) + I, brought to C bits once; it then charges the membrane
                         long c = current(h0);
-                        vword[i] = acc(l.synapticLeak().apply(c)); // stored as the next step's start; see below
+                        decayed = acc(l.synapticLeak().apply(c));
                         h0 = acc(vmemQ[i] + c);
                     }
                     long v;
@@ -433,7 +434,6 @@ public final class FpgaEmulator {
                     trace[i] = v;
                     if (vmem != null) {
                         // the current memory takes alpha(c), the membrane memory leak(v)
-                        long decayed = vword[i];
                         vword[i] = acc(l.leak().apply(v));
                         word[i] = decayed;
                     } else {

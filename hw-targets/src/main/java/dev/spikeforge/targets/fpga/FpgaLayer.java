@@ -13,7 +13,10 @@ import dev.spikeforge.compiler.quant.QuantLeak;
  *   <li>membranes: word {@code (y * outW + x) * blocks + b}, {@code P} lanes of {@code accBits};</li>
  *   <li>weights, dense: word {@code i * blocks + b} holds {@code w[b*P+lane][i]} for input feature {@code i};
  *       conv: word {@code ((c * K + ky) * K + kx) * blocks + b} holds {@code w[b*P+lane][c][ky][kx]};
- *       pool: word {@code b} holds the pooling weight of channel {@code b*P+lane};</li>
+ *       pool: word {@code b} holds the pooling weight of channel {@code b*P+lane} (1 for a maxpool);
+ *       a recurrent layer's W_rec follows from {@link #recurrentBase()}: full, word {@code base + u * blocks + b}
+ *       holds {@code w_rec[b*P+lane][u]}; diagonal, word {@code base + b} holds {@code w_rec[b*P+lane]};</li>
+ *   <li>synaptic currents (CUBA layers): a second memory with the membranes' words and lanes;</li>
  *   <li>bias and threshold: word {@code b}, one entry per lane (absent when {@code biasBits}/{@code thetaBits} is 0).</li>
  * </ul>
  *
