@@ -61,6 +61,10 @@ class FpgaEmulatorPropertyTest {
         int clampMatters = 0;
         int recurrentLayers = 0;
         int cubaLayers = 0;
+        int full = 0;
+        int diagonal = 0;
+        int maxpools = 0;
+        int wrapped = 0;
         for (long seed = 1; seed <= 400; seed++) {
             RandomNetworks.InputKind kind = RandomNetworks.InputKind.values()[(int) (seed % 3)];
             TemporalCases.Case c = TemporalCases.generate(seed, 2 + (int) (seed % 6), kind, 1 << (seed % 5));
@@ -75,9 +79,16 @@ class FpgaEmulatorPropertyTest {
             clampMatters += TemporalCases.currentClampMatters(c.q(), c.input()) ? 1 : 0;
             recurrentLayers += (int) c.q().layers().stream().filter(l -> l.isRecurrent()).count();
             cubaLayers += (int) c.q().layers().stream().filter(l -> l.hasSynapticCurrent()).count();
+            full += (int) c.d().layers().stream().filter(l -> l.recurrence() == FpgaLayer.Recurrence.FULL).count();
+            diagonal += (int) c.d().layers().stream().filter(l -> l.recurrence() == FpgaLayer.Recurrence.DIAGONAL).count();
+            maxpools += c.d().layers().get(0).kind() == FpgaLayer.Kind.POOL ? 1 : 0;
+            wrapped += c.d().layers().stream().anyMatch(l -> l.hasCurrent() && l.wrap()) ? 1 : 0;
         }
-        System.out.printf("temporal coverage: %d cases, %d recurrent and %d CUBA layers; recurrent events walked in %d cases,"
-                + " current clamping changed membranes in %d%n", cases, recurrentLayers, cubaLayers, recurrentDelivered, clampMatters);
+        System.out.printf("temporal coverage: %d cases, %d recurrent (%d full, %d diagonal) and %d CUBA layers, %d behind a"
+                + " maxpool, %d with wrapping currents; recurrent events walked in %d cases, current clamping changed membranes"
+                + " in %d%n", cases, recurrentLayers, full, diagonal, cubaLayers, maxpools, wrapped, recurrentDelivered, clampMatters);
+        assertTrue(full >= 50 && diagonal >= 50 && maxpools >= 30 && wrapped >= 30, "too few full, diagonal, maxpool or"
+                + " wrapping cases");
         assertTrue(cases >= 300, cases + " of 400 seeds planned");
         assertTrue(recurrentDelivered >= cases / 4, recurrentDelivered + " of " + cases + " cases walked recurrent events");
         assertTrue(clampMatters >= cases / 10, "current clamping mattered in only " + clampMatters + " of " + cases);
