@@ -10,7 +10,8 @@ public final class CycleFormula {
     public static final String TEXT = "cycles(step) = sum over layers of [3 + membrane_words + sum over the layer's input "
             + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1)]; words(event) = dense: "
             + "blocks; conv: blocks x (kernel rows that reach an output row) x (kernel columns that reach an output column); "
-            + "pool: 1 if the event falls inside the pooled output, else 0; spikes(word) = spikes of the lanes of one "
+            + "pool: 1 if the event falls inside the pooled output, else 0; a recurrent layer's own spikes of the previous step are "
+            + "events too, each walking blocks (full) or 1 word (diagonal); spikes(word) = spikes of the lanes of one "
             + "membrane word (one output position, one block of lanes) in that step";
 
     private CycleFormula() {
@@ -21,11 +22,12 @@ public final class CycleFormula {
      *
      * @param events  the layer's input events as {c, y, x} triples, flattened ({@code 3 * count} entries)
      * @param count   how many events
+     * @param recurrent how many of the layer's own spikes of the previous step it walks (0 unless recurrent)
      * @param spikes  the layer's output spikes in the step, as flat neuron indices
      * @param nSpikes how many spikes
      */
-    public static long layer(FpgaLayer l, int[] events, int count, int[] spikes, int nSpikes) {
-        long cycles = 3L + l.memoryWords();
+    public static long layer(FpgaLayer l, int[] events, int count, int recurrent, int[] spikes, int nSpikes) {
+        long cycles = 3L + l.memoryWords() + (long) recurrent * l.recurrentEventWords();
         for (int e = 0; e < count; e++) {
             cycles += Math.max(1, l.wordsFor(events[3 * e], events[3 * e + 1], events[3 * e + 2]));
         }

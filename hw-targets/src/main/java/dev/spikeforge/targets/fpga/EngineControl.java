@@ -76,14 +76,15 @@ final class EngineControl {
      * issued with the lanes and value it needs a cycle later, when the memories have read it.
      */
     private void eventCountAndStageTwo() {
-        v.line("            if (ev_we) ev_n <= ev_n + %s;", k(w.ecw, 1));
+        v.line("            if (%s) ev_n <= ev_n + %s;", w.rec ? "buf_we" : "ev_we", k(w.ecw, 1));
         v.line("            // synaptic stage 2 follows every issued word");
         v.line("            s2_v <= walk;");
         v.line("            if (walk) begin");
         v.line("                s2_a <= walk_ma;");
         v.line("                s2_mask <= walk_mask;");
         if (w.vb > 0) {
-            v.line("                s2_val <= e_v;");
+            // an own spike (recurrent) counts +1, whatever the value bits of its entry hold
+            v.line("                s2_val <= %s;", w.rec ? "e_own ? " + k(w.vb, 1) + " : e_v" : "e_v");
         }
         v.line("            end");
     }
@@ -107,7 +108,15 @@ final class EngineControl {
         v.line("                    if (ev_last_word) begin");
         walker.firstWord("                        ");
         v.line("                        if (more_events) ev_i <= ev_i + %s;", k(w.ecw, 1));
-        v.line("                        else state <= S_NEU;");
+        if (w.rec) {
+            // the walk has read every event: the buffer now takes this step's own spikes
+            v.line("                        else begin");
+            v.line("                            state <= S_NEU;");
+            v.line("                            ev_n <= %s;", k(w.ecw, 0));
+            v.line("                        end");
+        } else {
+            v.line("                        else state <= S_NEU;");
+        }
         v.line("                    end else begin");
         walker.nextWord();
         v.line("                    end");
@@ -147,10 +156,14 @@ final class EngineControl {
         v.line("                                end");
         v.line("                            end");
         v.line("                        end");
-        v.line("                        if (done) begin");
-        v.line("                            state <= S_IDLE;");
-        v.line("                            ev_n <= %s;", k(w.ecw, 0));
-        v.line("                        end");
+        if (w.rec) {
+            v.line("                        if (done) state <= S_IDLE;  // the buffer keeps this step's own spikes");
+        } else {
+            v.line("                        if (done) begin");
+            v.line("                            state <= S_IDLE;");
+            v.line("                            ev_n <= %s;", k(w.ecw, 0));
+            v.line("                        end");
+        }
         v.line("                    end");
         v.line("                end");
     }

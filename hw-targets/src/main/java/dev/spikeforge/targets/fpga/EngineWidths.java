@@ -19,6 +19,9 @@ final class EngineWidths {
     final int wb;    // one weight
     final int vb;    // an event's value; 0 when events carry none
     final int evw;   // an event word {value, channel, row, column}
+    final int evb;   // an event buffer entry: the event word, or {own, payload} in a recurrent layer
+    final boolean rec;  // the layer's own spikes come back as events of the next step
+    final boolean cuba; // the layer keeps a synaptic current: mem holds currents, vmem membranes
     final int evd;   // event buffer entries
     final int eaw;   // an event buffer address
     final int ecw;   // an event count, which must also hold a full buffer
@@ -51,6 +54,9 @@ final class EngineWidths {
         this.wb = l.weightBits();
         this.vb = l.valueBits();
         this.evw = l.eventBits();
+        this.evb = l.bufferBits();
+        this.rec = l.recurrent();
+        this.cuba = l.hasCurrent();
         this.evd = l.eventDepth();
         this.eaw = indexBits(evd);
         this.ecw = indexBits(evd + 1);

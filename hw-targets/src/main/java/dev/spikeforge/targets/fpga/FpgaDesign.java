@@ -4,6 +4,7 @@ import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.Synapse;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,8 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
         int weightBits = q.numerics().weightBits();
         for (int i = 0; i < q.layers().size(); i++) {
             QuantLayer l = q.layers().get(i);
-            Synapse s = l.synapses().get(0);
+            Synapse s = feedForward(l);
+            Synapse.Recurrent rec = recurrent(l);
             int[] out = shape3(l.shape());
             int blocks = (out[0] + p - 1) / p;
             FpgaLayer.Kind kind;
@@ -89,6 +91,12 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
                 padding = c.padding();
                 words = src[0] * kernel * kernel * blocks;
             } else if (s instanceof Synapse.Pool pool) {
+                kind = FpgaLayer.Kind.POOL;
+                kernel = pool.kernel();
+                stride = pool.kernel();
+                words = blocks;
+            } else if (s instanceof Synapse.MaxPool pool) {
+                // weight 1 per window spike into a neuron of threshold 1 that resets to zero: the pool engine as it is
                 kind = FpgaLayer.Kind.POOL;
                 kernel = pool.kernel();
                 stride = pool.kernel();
@@ -119,21 +127,42 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
             }
             int thetaBits = spiking ? FpgaLayer.indexBits(maxTheta + 1) : 0;
             int product = weightBits + valueBits;
-            int acc = spiking ? membrane + l.guardBits() : q.readoutBits();
+            boolean last = i == q.layers().size() - 1;
+            int readoutBits = last ? q.readoutBits() : 0;
+            int currentBits = l.hasSynapticCurrent() ? q.numerics().currentBits() : 0;
+            if (last && !spiking && l.hasSynapticCurrent()) {
+                readoutBits = Math.max(readoutBits, cubaReadoutBits(q.timesteps(), currentBits, l.maxCurrent()));
+            }
+            int acc = spiking ? membrane + l.guardBits() : readoutBits;
             acc = Math.max(acc, Math.max(product, Math.max(biasBits, thetaBits + 1)));
+            if (l.hasSynapticCurrent()) {
+                // the current memory holds alpha(c) (C bits) plus any partial sum of a step; the membrane's
+                // sum leak(v) + c must not overflow either: one width serves both memories
+                acc = Math.max(acc, currentBits + Quantizer.guardBits(l.maxCurrent(), currentBits));
+                acc = Math.max(acc, Math.max(spiking ? membrane : readoutBits, currentBits) + 1);
+            }
             FpgaLayer.Leak leak = mode == FpgaLayer.Mode.ACCUMULATE ? FpgaLayer.Leak.NONE
                     : new FpgaLayer.Leak(l.leak(), q.numerics().shiftTowardZero());
-            boolean last = i == q.layers().size() - 1;
+            FpgaLayer.Recurrence recurrence = rec == null ? FpgaLayer.Recurrence.NONE
+                    : rec.diagonal() ? FpgaLayer.Recurrence.DIAGONAL : FpgaLayer.Recurrence.FULL;
+            int units = out[0];
+            if (rec != null) {
+                words += recurrence == FpgaLayer.Recurrence.FULL ? units * blocks : blocks;
+            }
+            FpgaLayer.Leak synapticLeak = l.hasSynapticCurrent()
+                    ? new FpgaLayer.Leak(l.synapticLeak(), q.numerics().shiftTowardZero()) : null;
             FpgaLayer f = new FpgaLayer(i, l.layer(), kind, src[0], src[1], src[2], out[0], out[1], out[2], kernel,
                     stride, padding, p, blocks, words, weightBits, valueBits, acc, membrane, biasBits, thetaBits, leak,
                     spiking && l.reset() == Reset.ZERO,
                     q.numerics().overflow() == dev.spikeforge.compiler.ir.DeploySpec.Overflow.WRAP, mode,
-                    last ? q.readoutBits() : 0, src[0] * src[1] * src[2],
+                    readoutBits, src[0] * src[1] * src[2] + (rec == null ? 0 : units),
                     FpgaLayer.indexBits(src[0]), FpgaLayer.indexBits(src[1]), FpgaLayer.indexBits(src[2]),
-                    FpgaLayer.indexBits(out[0]), FpgaLayer.indexBits(out[1]), FpgaLayer.indexBits(out[2]));
+                    FpgaLayer.indexBits(out[0]), FpgaLayer.indexBits(out[1]), FpgaLayer.indexBits(out[2]),
+                    synapticLeak, currentBits, recurrence);
             layers.add(f);
             if (withImages) {
-                images.add(images(l, s, f));
+                checkCurrentBound(l, s, rec, q.inputLimit(), i);
+                images.add(images(l, s, rec, f));
             }
             src = out;
         }
@@ -141,7 +170,74 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
         return new FpgaDesign(q.name(), top, q.timesteps(), o, q.encoding().kind().keyword(), in, layers, images);
     }
 
-    private static Images images(QuantLayer l, Synapse s, FpgaLayer f) {
+    /** The layer's one feed-forward synapse (a recurrent layer also has its {@link Synapse.Recurrent}). */
+    static Synapse feedForward(QuantLayer l) {
+        for (Synapse s : l.synapses()) {
+            if (!(s instanceof Synapse.Recurrent)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException(l.layer() + " has no feed-forward synapse");
+    }
+
+    /** The layer's recurrent synapse, or null. */
+    static Synapse.Recurrent recurrent(QuantLayer l) {
+        for (Synapse s : l.synapses()) {
+            if (s instanceof Synapse.Recurrent r) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A non-spiking CUBA readout sums (or leaks) a current that is not bounded by one step's
+     * maxCurrent: c[t] can grow to t times it, and at most 2^(C-1). The signed bits of T times
+     * that bound.
+     */
+    static int cubaReadoutBits(int steps, int currentBits, long maxCurrent) {
+        long perStep = 1L << (currentBits - 1);
+        if (maxCurrent <= perStep / Math.max(1, steps)) {
+            perStep = Math.min(perStep, steps * maxCurrent);
+        }
+        long bound = perStep > Long.MAX_VALUE / Math.max(1, steps) ? Long.MAX_VALUE : perStep * steps;
+        return FpgaLayer.signedBits(bound);
+    }
+
+    /**
+     * The accumulators' widths rest on the layer's maxCurrent: the largest current one step can
+     * bring, recurrent weights included. For a dense layer the bound is checked against the
+     * weights themselves, so that a quantiser which left the recurrent fan-in out fails here
+     * instead of wrapping a partial sum in the hardware.
+     */
+    private static void checkCurrentBound(QuantLayer l, Synapse s, Synapse.Recurrent rec, int inputLimit, int index) {
+        if (!(s instanceof Synapse.Dense d) || rec == null && !l.hasSynapticCurrent()) {
+            return;
+        }
+        long limit = index == 0 ? inputLimit : 1;
+        for (int o = 0; o < d.outFeatures(); o++) {
+            long sum = l.bias() == null ? 0 : Math.abs(l.bias()[o]);
+            for (int i = 0; i < d.inFeatures(); i++) {
+                sum += Math.abs(d.weights()[o * d.inFeatures() + i]) * limit;
+            }
+            if (rec != null) {
+                if (rec.diagonal()) {
+                    sum += Math.abs(rec.weights()[o]);
+                } else {
+                    for (int i = 0; i < rec.units(); i++) {
+                        sum += Math.abs(rec.weights()[o * rec.units() + i]);
+                    }
+                }
+            }
+            if (sum > l.maxCurrent()) {
+                throw new IllegalArgumentException(l.layer() + ": unit " + o + " can receive a current of " + sum
+                        + " in one step (recurrent weights included), over the layer's maxCurrent " + l.maxCurrent()
+                        + " that sizes the accumulators");
+            }
+        }
+    }
+
+    private static Images images(QuantLayer l, Synapse s, Synapse.Recurrent rec, FpgaLayer f) {
         int p = f.lanes();
         long[][] w = new long[f.weightWords()][p];
         if (s instanceof Synapse.Dense d) {
@@ -166,6 +262,25 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
         } else if (s instanceof Synapse.Pool pool) {
             for (int c = 0; c < f.outC(); c++) {
                 w[c / p][c % p] = pool.weights()[pool.weights().length == 1 ? 0 : c];
+            }
+        } else if (s instanceof Synapse.MaxPool) {
+            for (int c = 0; c < f.outC(); c++) {
+                w[c / p][c % p] = 1;
+            }
+        }
+        if (rec != null) {
+            // recurrent weights after the input's: full, word base + i * blocks + b holds w_rec[b*P+lane][i];
+            // diagonal, word base + b holds w_rec[b*P+lane]
+            int base = f.recurrentBase();
+            int u = rec.units();
+            for (int o = 0; o < u; o++) {
+                if (rec.diagonal()) {
+                    w[base + o / p][o % p] = rec.weights()[o];
+                } else {
+                    for (int i = 0; i < u; i++) {
+                        w[base + i * f.blocks() + o / p][o % p] = rec.weights()[o * u + i];
+                    }
+                }
             }
         }
         long[][] bias = null;

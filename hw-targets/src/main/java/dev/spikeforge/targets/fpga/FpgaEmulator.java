@@ -100,8 +100,9 @@ public final class FpgaEmulator {
             for (int l = 0; l < layers; l++) {
                 Engine e = engines[l];
                 Engine next = l + 1 < layers ? engines[l + 1] : null;
-                int events = e.evN;
                 int[] eventsCopy = e.evXyz();
+                int events = eventsCopy.length / 3;
+                int recurrentEvents = e.evN - events;
                 if (membranes != null) {
                     membranes[l][t] = new long[e.l.outputSize()];
                 }
@@ -117,7 +118,7 @@ public final class FpgaEmulator {
                 }
                 spikeNeurons[l][t] = Arrays.copyOf(e.spikeNeuron, e.spikeCount);
                 spikeCycles[l][t] = Arrays.copyOf(e.spikeCycle, e.spikeCount);
-                formula[t] += CycleFormula.layer(e.l, eventsCopy, events, spikeNeurons[l][t], e.spikeCount);
+                formula[t] += CycleFormula.layer(e.l, eventsCopy, events, recurrentEvents, spikeNeurons[l][t], e.spikeCount);
             }
             stepCycles[t] = cycle - stepStart;
             if (stepCycles[t] != formula[t]) {
@@ -140,7 +141,8 @@ public final class FpgaEmulator {
         final int plane;
         final long accMask;
         final int accShift;
-        // event buffer (c, y, x, value per entry)
+        // event buffer (c, y, x, value per entry; own: the layer's own spike of the previous step, unit in c)
+        final boolean[] evOwn;
         final int[] evC;
         final int[] evY;
         final int[] evX;
@@ -151,8 +153,11 @@ public final class FpgaEmulator {
         int qY;
         int qX;
         int qV;
-        // membranes, flat [word * p + lane]
+        // membranes, flat [word * p + lane]; with a synaptic current, mem holds the currents and vmem the membranes
         final long[] mem;
+        final long[] vmem;
+        final long[] vmemQ;
+        final long[] vword;
         final long[] memQ;
         final long[] fwdD;
         boolean fwdV;
@@ -227,11 +232,15 @@ public final class FpgaEmulator {
             this.accShift = 64 - l.accBits();
             this.accMask = l.accBits() >= 64 ? -1L : (1L << l.accBits()) - 1;
             int depth = l.eventDepth();
+            evOwn = new boolean[depth];
             evC = new int[depth];
             evY = new int[depth];
             evX = new int[depth];
             evV = new int[depth];
             mem = new long[mw * p];
+            vmem = l.hasCurrent() ? new long[mw * p] : null;
+            vmemQ = new long[p];
+            vword = new long[p];
             memQ = new long[p];
             fwdD = new long[p];
             word = new long[p];
@@ -242,19 +251,29 @@ public final class FpgaEmulator {
             roMask = l.readoutBits() >= 64 ? -1L : (1L << Math.max(1, l.readoutBits())) - 1;
         }
 
-        /** The buffered events as {c, y, x} triples (for the formula). */
+        /** The buffered input events as {c, y, x} triples (for the formula); the layer's own spikes are left out. */
         int[] evXyz() {
-            int[] out = new int[3 * evN];
+            int n = 0;
             for (int i = 0; i < evN; i++) {
-                out[3 * i] = evC[i];
-                out[3 * i + 1] = evY[i];
-                out[3 * i + 2] = evX[i];
+                n += evOwn[i] ? 0 : 1;
+            }
+            int[] out = new int[3 * n];
+            for (int i = 0, j = 0; i < evN; i++) {
+                if (!evOwn[i]) {
+                    out[3 * j] = evC[i];
+                    out[3 * j + 1] = evY[i];
+                    out[3 * j + 2] = evX[i];
+                    j++;
+                }
             }
             return out;
         }
 
         void clear() {
             Arrays.fill(mem, 0);
+            if (vmem != null) {
+                Arrays.fill(vmem, 0);
+            }
             Arrays.fill(readout, 0);
             evN = 0;
             s2V = false;
@@ -265,10 +284,21 @@ public final class FpgaEmulator {
         }
 
         void write(int c, int y, int x, int v) {
+            evOwn[evN] = false;
             evC[evN] = c;
             evY[evN] = y;
             evX[evN] = x;
             evV[evN] = v;
+            evN++;
+        }
+
+        /** The layer's own spike, into its own buffer for the next step's recurrent walk. */
+        void writeOwn(int unit) {
+            evOwn[evN] = true;
+            evC[evN] = unit;
+            evY[evN] = 0;
+            evX[evN] = 0;
+            evV[evN] = 1;
             evN++;
         }
 
@@ -293,11 +323,25 @@ public final class FpgaEmulator {
                 switch (l.kind()) {
                     case DENSE -> {
                         walkAny = true;
-                        lastWord = wBlk == l.blocks() - 1;
-                        walkMa = wBlk;
-                        int flat = (qC * l.inH() + qY) * l.inW() + qX;
-                        wRa = flat * l.blocks() + wBlk;
-                        walkMask = blockMask(wBlk);
+                        if (!qOwn) {
+                            lastWord = wBlk == l.blocks() - 1;
+                            walkMa = wBlk;
+                            int flat = (qC * l.inH() + qY) * l.inW() + qX;
+                            wRa = flat * l.blocks() + wBlk;
+                            walkMask = blockMask(wBlk);
+                        } else if (l.recurrence() == FpgaLayer.Recurrence.FULL) {
+                            // the unit's row of W_rec, every block, as an input event's
+                            lastWord = wBlk == l.blocks() - 1;
+                            walkMa = wBlk;
+                            wRa = l.recurrentBase() + qC * l.blocks() + wBlk;
+                            walkMask = blockMask(wBlk);
+                        } else {
+                            // diagonal: the unit's own weight, its own lane of its own word
+                            lastWord = true;
+                            walkMa = qC / p;
+                            wRa = l.recurrentBase() + qC / p;
+                            walkMask = 1L << (qC % p);
+                        }
                     }
                     case POOL -> {
                         int k = l.kernel();
@@ -369,6 +413,13 @@ public final class FpgaEmulator {
                 int valid = l.validLanes(n2Blk);
                 for (int i = 0; i < p; i++) {
                     long h0 = acc(cur[i] + (b == null ? 0 : b[i]));
+                    long decayed = 0;
+                    if (vmem != null) {
+                        // the step's current: alpha(c[t-1]) + I, brought to C bits once; it then charges the membrane
+                        long c = current(h0);
+                        decayed = acc(l.synapticLeak().apply(c));
+                        h0 = acc(vmemQ[i] + c);
+                    }
                     long v;
                     if (l.mode().spiking()) {
                         long h = membrane(h0);
@@ -381,7 +432,13 @@ public final class FpgaEmulator {
                         v = h0;
                     }
                     trace[i] = v;
-                    word[i] = acc(l.leak().apply(v));
+                    if (vmem != null) {
+                        // the current memory takes alpha(c), the membrane memory leak(v)
+                        vword[i] = acc(l.leak().apply(v));
+                        word[i] = decayed;
+                    } else {
+                        word[i] = acc(l.leak().apply(v));
+                    }
                 }
                 if (membranes != null) {
                     int base = ((n2Blk * p) * l.outH() + n2Y) * l.outW() + n2X;
@@ -406,6 +463,9 @@ public final class FpgaEmulator {
                 if (next != null) {
                     next.write(c, y, x, 1);
                 }
+                if (l.recurrent()) {
+                    writeOwn(c);
+                }
                 if (l.mode() == FpgaLayer.Mode.COUNT) {
                     readout[c] = signed((readout[c] + 1) & roMask, l.readoutBits());
                 }
@@ -422,6 +482,7 @@ public final class FpgaEmulator {
 
             // ---- registers (from the values above)
             if (evRe) {
+                qOwn = evOwn[evRa];
                 qC = evC[evRa];
                 qY = evY[evRa];
                 qX = evX[evRa];
@@ -438,6 +499,15 @@ public final class FpgaEmulator {
             }
             if (mWe) {
                 System.arraycopy(word, 0, mem, mWa * p, p);
+            }
+            if (vmem != null) {
+                // the membrane memory: read with the neuron walk's issue, written by its compute (never the same word)
+                if (neuIssue) {
+                    System.arraycopy(vmem, nI * p, vmemQ, 0, p);
+                }
+                if (neuCompute) {
+                    System.arraycopy(vword, 0, vmem, n2A * p, p);
+                }
             }
             if (walk) {
                 wQ = wRa;
@@ -472,6 +542,9 @@ public final class FpgaEmulator {
                             evI++;
                         } else {
                             state = NEU;
+                            if (l.recurrent()) {
+                                evN = 0; // the buffer now takes this step's own spikes, for the next step
+                            }
                         }
                     } else {
                         wFirst = false;
@@ -515,7 +588,9 @@ public final class FpgaEmulator {
                         }
                         if (done) {
                             state = IDLE;
-                            evN = 0;
+                            if (!l.recurrent()) {
+                                evN = 0;
+                            }
                         }
                     }
                 }
@@ -525,6 +600,7 @@ public final class FpgaEmulator {
 
         int nextKy;
         int nextKx;
+        boolean qOwn;
 
         long blockMask(int blk) {
             int valid = l.validLanes(blk);
@@ -558,6 +634,18 @@ public final class FpgaEmulator {
             long max = (1L << (m - 1)) - 1;
             long min = -(1L << (m - 1));
             return Math.max(min, Math.min(max, h0));
+        }
+
+        /** The step's synaptic current saturated or wrapped to C bits. */
+        long current(long c0) {
+            int c = l.currentBits();
+            if (l.accBits() <= c) {
+                return c0;
+            }
+            if (l.wrap()) {
+                return (c0 << (64 - c)) >> (64 - c);
+            }
+            return Math.max(-(1L << (c - 1)), Math.min((1L << (c - 1)) - 1, c0));
         }
 
         static long signed(long v, int bits) {

@@ -125,6 +125,16 @@ public final class FpgaFolder {
             lk.put("m", l.leak().m());
             lk.put("f", l.leak().f());
             lk.put("toward_zero", l.leak().towardZero());
+            o.put("recurrence", l.recurrence().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("current_bits", l.currentBits());
+            if (l.hasCurrent()) {
+                ObjectNode sl = o.putObject("synaptic_leak");
+                sl.put("kind", l.synapticLeak().kind());
+                sl.put("k", l.synapticLeak().k());
+                sl.put("m", l.synapticLeak().m());
+                sl.put("f", l.synapticLeak().f());
+                sl.put("toward_zero", l.synapticLeak().towardZero());
+            }
             o.put("reset", l.resetZero() ? "zero" : "subtract");
             o.put("overflow", l.wrap() ? "wrap" : "saturate");
             o.put("readout_bits", l.readoutBits());
@@ -134,8 +144,11 @@ public final class FpgaFolder {
             ArrayNode oev = o.putArray("out_event_fields");
             oev.add(l.outCBits()).add(l.outYBits()).add(l.outXBits());
             ObjectNode mm = o.putObject("memories");
-            memory(mm, "events", l.eventDepth(), l.eventBits(), null);
+            memory(mm, "events", l.eventDepth(), l.bufferBits(), null);
             memory(mm, "membranes", l.memoryWords(), l.lanes() * l.accBits(), null);
+            if (l.hasCurrent()) {
+                memory(mm, "currents", l.memoryWords(), l.lanes() * l.accBits(), null);
+            }
             memory(mm, "weights", l.weightWords(), l.lanes() * l.weightBits(), VerilogGenerator.memFile(d, l, "w"));
             if (l.biasBits() > 0) {
                 memory(mm, "bias", l.blocks(), l.lanes() * l.biasBits(), VerilogGenerator.memFile(d, l, "b"));
@@ -287,7 +300,8 @@ public final class FpgaFolder {
             if (l.thetaBits() > 0) {
                 expected.put(VerilogGenerator.memFile(module, "t"), hexBytes(l.blocks(), lanes, l.thetaBits()));
             }
-            memoryBits += (long) l.eventDepth() * l.eventBits() + (long) l.memoryWords() * lanes * l.accBits()
+            memoryBits += (long) l.eventDepth() * l.bufferBits()
+                    + (long) l.memoryWords() * lanes * l.accBits() * (l.hasCurrent() ? 2 : 1)
                     + (long) l.weightWords() * lanes * l.weightBits() + (long) l.blocks() * lanes * (l.biasBits() + l.thetaBits());
             if (memoryBits > MAX_MEMORY_BITS) {
                 throw new FpgaFolderException(json, at, "the memories up to this layer hold " + memoryBits
@@ -385,6 +399,10 @@ public final class FpgaFolder {
         void check(FpgaLayer l, Path json, String where) throws FpgaFolderException {
             if (l.leak().towardZero() != towardZero) {
                 throw new FpgaFolderException(json, where + ".leak.toward_zero", "is " + l.leak().towardZero()
+                        + " but numerics.shift_rounding is '" + FpgaNumerics.rounding(towardZero) + "'");
+            }
+            if (l.hasCurrent() && l.synapticLeak().towardZero() != towardZero) {
+                throw new FpgaFolderException(json, where + ".synaptic_leak.toward_zero", "is " + l.synapticLeak().towardZero()
                         + " but numerics.shift_rounding is '" + FpgaNumerics.rounding(towardZero) + "'");
             }
             if (l.wrap() != wrap) {
@@ -532,7 +550,12 @@ public final class FpgaFolder {
                         + " of top '" + base + "_top' is '" + base + "_l" + l.index() + "'");
             }
             String source = src[0] + " x " + src[1] + " x " + src[2];
-            expect("event_depth", l.eventDepth(), l.inputSize(), "the source of " + source + " holds", " events");
+            if (l.recurrent()) {
+                expect("event_depth", l.eventDepth(), (long) l.inputSize() + l.outC(), "the source of " + source + " and the "
+                        + l.outC() + " recurrent units hold", " events");
+            } else {
+                expect("event_depth", l.eventDepth(), l.inputSize(), "the source of " + source + " holds", " events");
+            }
             JsonNode ef = node(n, "event_fields");
             JsonNode of = node(n, "out_event_fields");
             String[] dims = {"channels", "rows", "columns"};
@@ -556,6 +579,22 @@ public final class FpgaFolder {
                 throw new FpgaFolderException(file, prefix + "acc_bits", "is " + l.accBits() + ", but " + need + " are needed to"
                         + " hold the membrane, a weight times a value, the bias and the threshold");
             }
+            if (l.hasCurrent()) {
+                int sum = Math.max(l.currentBits(), l.mode().spiking() ? l.membraneBits() : l.readoutBits()) + 1;
+                if (l.accBits() < sum) {
+                    throw new FpgaFolderException(file, prefix + "acc_bits", "is " + l.accBits() + ", but the membrane plus a "
+                            + l.currentBits() + "-bit synaptic current needs " + sum);
+                }
+                int sm = l.synapticLeak().kind().equals("multiplier") ? 65 - Long.numberOfLeadingZeros(l.synapticLeak().m()) : 0;
+                if (l.accBits() + sm > 62) {
+                    throw new FpgaFolderException(file, prefix + "acc_bits", "is " + l.accBits() + "; times the synaptic leak"
+                            + " multiplier it needs " + (l.accBits() + sm) + " bits, over the limit of 62");
+                }
+                if (l.synapticLeak().kind().equals("shift") && l.synapticLeak().k() > l.accBits() - 2) {
+                    throw new FpgaFolderException(file, prefix + "synaptic_leak.k", "is " + l.synapticLeak().k()
+                            + ", over the limit of " + (l.accBits() - 2) + " for " + l.accBits() + "-bit currents");
+                }
+            }
             if (l.biasBits() == 1) {
                 throw new FpgaFolderException(file, prefix + "bias_bits", "is 1; a signed bias has 0 (none) or at least 2 bits");
             }
@@ -578,8 +617,11 @@ public final class FpgaFolder {
         /** The {@code memories} entries: exactly the layer's memories, with their depths, widths, bits and files. */
         private void memories(FpgaLayer l, JsonNode mm, String module) throws FpgaFolderException {
             Map<String, long[]> want = new LinkedHashMap<>();
-            want.put("events", new long[] {l.eventDepth(), l.eventBits()});
+            want.put("events", new long[] {l.eventDepth(), l.bufferBits()});
             want.put("membranes", new long[] {l.memoryWords(), (long) l.lanes() * l.accBits()});
+            if (l.hasCurrent()) {
+                want.put("currents", new long[] {l.memoryWords(), (long) l.lanes() * l.accBits()});
+            }
             want.put("weights", new long[] {l.weightWords(), (long) l.lanes() * l.weightBits()});
             if (l.biasBits() > 0) {
                 want.put("bias", new long[] {l.blocks(), (long) l.lanes() * l.biasBits()});
@@ -610,7 +652,7 @@ public final class FpgaFolder {
                     throw new FpgaFolderException(file, prefix + "bits", "must be an integer");
                 }
                 expect("bits", bits.asLong(), depth * width, "depth times width is");
-                if (!e.getKey().equals("events") && !e.getKey().equals("membranes")) {
+                if (!e.getKey().equals("events") && !e.getKey().equals("membranes") && !e.getKey().equals("currents")) {
                     String f = text(m, "file");
                     String w = VerilogGenerator.memFile(module, switch (e.getKey()) {
                         case "weights" -> "w";
@@ -699,28 +741,23 @@ public final class FpgaFolder {
             if (mode.spiking() == (tb == 0)) {
                 throw new FpgaFolderException(file, prefix + "theta_bits", "is " + tb + " for a " + modeText + " layer");
             }
-            JsonNode lk = node(n, "leak");
-            String leakKind = text(lk, "kind");
-            if (!List.of("none", "shift", "multiplier").contains(leakKind)) {
-                throw new FpgaFolderException(file, prefix + "leak.kind", "is '" + leakKind + "', not none, shift or multiplier");
+            FpgaLayer.Leak leak = leak(node(n, "leak"), "leak");
+            // absent in folders written before temporal layers existed: a feed-forward layer without current
+            String recText = n.has("recurrence") ? oneOf(n, "recurrence", List.of("none", "full", "diagonal")) : "none";
+            FpgaLayer.Recurrence recurrence = FpgaLayer.Recurrence.valueOf(recText.toUpperCase(java.util.Locale.ROOT));
+            if (recurrence != FpgaLayer.Recurrence.NONE && (kind != FpgaLayer.Kind.DENSE || !mode.spiking())) {
+                throw new FpgaFolderException(file, prefix + "recurrence", "is '" + recText + "' on a " + kindText + " "
+                        + modeText + " layer; only a spiking dense layer feeds its own spikes back");
             }
-            JsonNode tz = node(lk, "toward_zero");
-            if (!tz.isBoolean()) {
-                throw new FpgaFolderException(file, prefix + "leak.toward_zero", "must be true or false");
+            int currentBits = n.has("current_bits") ? integer(n, "current_bits", 0, 62) : 0;
+            if (currentBits == 1) {
+                throw new FpgaFolderException(file, prefix + "current_bits", "is 1; a signed current has 0 (none) or at least 2 bits");
             }
-            JsonNode mNode = node(lk, "m");
-            if (!mNode.isIntegralNumber() || !mNode.canConvertToLong()) {
-                throw new FpgaFolderException(file, prefix + "leak.m", "must be an integer");
-            }
-            FpgaLayer.Leak leak;
-            try {
-                leak = new FpgaLayer.Leak(switch (leakKind) {
-                    case "shift" -> new QuantLeak.Shift(integer(lk, "k", 1, 61));
-                    case "multiplier" -> new QuantLeak.Multiplier(mNode.asLong(), integer(lk, "f", 1, 30));
-                    default -> new QuantLeak.None();
-                }, tz.asBoolean());
-            } catch (IllegalArgumentException e) {
-                throw new FpgaFolderException(file, prefix + "leak", e.getMessage());
+            FpgaLayer.Leak synapticLeak = null;
+            if (currentBits > 0) {
+                synapticLeak = leak(node(n, "synaptic_leak"), "synaptic_leak");
+            } else if (n.has("synaptic_leak")) {
+                throw new FpgaFolderException(file, prefix + "synaptic_leak", "is there but current_bits is 0 (no synaptic current)");
             }
             String reset = oneOf(n, "reset", mode.spiking() ? List.of("zero", "subtract") : List.of("subtract"));
             String overflow = oneOf(n, "overflow", List.of("saturate", "wrap"));
@@ -739,10 +776,40 @@ public final class FpgaFolder {
                 case POOL -> blocks;
                 case DENSE -> in[0] * in[1] * in[2] * blocks;
             };
+            words += switch (recurrence) {
+                case NONE -> 0;
+                case FULL -> out[0] * blocks;
+                case DIAGONAL -> blocks;
+            };
             return new FpgaLayer(index, text(n, "name"), kind, in[0], in[1], in[2], out[0], out[1], out[2], kernel, stride,
                     padding, lanes, blocks, words, wb, vb, acc, m, bb, tb, leak, "zero".equals(reset), "wrap".equals(overflow),
                     mode, rb, depth, integer(ef, 0, 1, 32), integer(ef, 1, 1, 32), integer(ef, 2, 1, 32),
-                    integer(of, 0, 1, 32), integer(of, 1, 1, 32), integer(of, 2, 1, 32));
+                    integer(of, 0, 1, 32), integer(of, 1, 1, 32), integer(of, 2, 1, 32), synapticLeak, currentBits, recurrence);
+        }
+
+        /** A leak object ({@code leak} or {@code synaptic_leak}): kind, k, m, f, toward_zero. */
+        private FpgaLayer.Leak leak(JsonNode lk, String name) throws FpgaFolderException {
+            String leakKind = text(lk, "kind");
+            if (!List.of("none", "shift", "multiplier").contains(leakKind)) {
+                throw new FpgaFolderException(file, prefix + name + ".kind", "is '" + leakKind + "', not none, shift or multiplier");
+            }
+            JsonNode tz = node(lk, "toward_zero");
+            if (!tz.isBoolean()) {
+                throw new FpgaFolderException(file, prefix + name + ".toward_zero", "must be true or false");
+            }
+            JsonNode mNode = node(lk, "m");
+            if (!mNode.isIntegralNumber() || !mNode.canConvertToLong()) {
+                throw new FpgaFolderException(file, prefix + name + ".m", "must be an integer");
+            }
+            try {
+                return new FpgaLayer.Leak(switch (leakKind) {
+                    case "shift" -> new QuantLeak.Shift(integer(lk, "k", 1, 61));
+                    case "multiplier" -> new QuantLeak.Multiplier(mNode.asLong(), integer(lk, "f", 1, 30));
+                    default -> new QuantLeak.None();
+                }, tz.asBoolean());
+            } catch (IllegalArgumentException e) {
+                throw new FpgaFolderException(file, prefix + name, e.getMessage());
+            }
         }
     }
 }

@@ -13,7 +13,10 @@ import dev.spikeforge.compiler.quant.QuantLeak;
  *   <li>membranes: word {@code (y * outW + x) * blocks + b}, {@code P} lanes of {@code accBits};</li>
  *   <li>weights, dense: word {@code i * blocks + b} holds {@code w[b*P+lane][i]} for input feature {@code i};
  *       conv: word {@code ((c * K + ky) * K + kx) * blocks + b} holds {@code w[b*P+lane][c][ky][kx]};
- *       pool: word {@code b} holds the pooling weight of channel {@code b*P+lane};</li>
+ *       pool: word {@code b} holds the pooling weight of channel {@code b*P+lane} (1 for a maxpool);
+ *       a recurrent layer's W_rec follows from {@link #recurrentBase()}: full, word {@code base + u * blocks + b}
+ *       holds {@code w_rec[b*P+lane][u]}; diagonal, word {@code base + b} holds {@code w_rec[b*P+lane]};</li>
+ *   <li>synaptic currents (CUBA layers): a second memory with the membranes' words and lanes;</li>
  *   <li>bias and threshold: word {@code b}, one entry per lane (absent when {@code biasBits}/{@code thetaBits} is 0).</li>
  * </ul>
  *
@@ -39,17 +42,62 @@ import dev.spikeforge.compiler.quant.QuantLeak;
  * @param wrap         overflow wraps (else saturates)
  * @param mode         spiking, or which readout
  * @param readoutBits  width of the readout registers (last layer), else 0
- * @param eventDepth   entries of the input event buffer: the source's size
+ * @param eventDepth   entries of the input event buffer: the source's size (plus the layer's units when recurrent)
  * @param cBits        widths of the input event's channel, row and column fields
  * @param outCBits     widths of the output event's fields
+ * @param synapticLeak the decay of the synaptic current (CUBA), or null when the layer has none:
+ *                     then the step's current goes straight into the membrane
+ * @param currentBits  C: where the synaptic current is saturated or wrapped once a step (0 without one)
+ * @param recurrence   whether the layer's own spikes of step t come back as events of step t+1
+ *                     (dense only): through a full matrix, one weight per neuron, or not at all
  */
 public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int inW, int outC, int outH, int outW,
                         int kernel, int stride, int padding, int lanes, int blocks, int weightWords, int weightBits,
                         int valueBits, int accBits, int membraneBits, int biasBits, int thetaBits, Leak leak,
                         boolean resetZero, boolean wrap, Mode mode, int readoutBits, int eventDepth,
-                        int cBits, int yBits, int xBits, int outCBits, int outYBits, int outXBits) {
+                        int cBits, int yBits, int xBits, int outCBits, int outYBits, int outXBits,
+                        Leak synapticLeak, int currentBits, Recurrence recurrence) {
 
     public enum Kind { DENSE, CONV, POOL }
+
+    /** NONE: a feed-forward layer; FULL: W_rec [units][units]; DIAGONAL: one recurrent weight per neuron. */
+    public enum Recurrence { NONE, FULL, DIAGONAL }
+
+    /** Whether the layer keeps a synaptic current between steps (CUBA): a second memory of acc_bits lanes. */
+    public boolean hasCurrent() {
+        return synapticLeak != null;
+    }
+
+    public boolean recurrent() {
+        return recurrence != Recurrence.NONE;
+    }
+
+    /** Weight words of the recurrent matrix, stored after the input's: units x blocks (full), blocks (diagonal), 0. */
+    public int recurrentWords() {
+        return switch (recurrence) {
+            case NONE -> 0;
+            case FULL -> outC * blocks;
+            case DIAGONAL -> blocks;
+        };
+    }
+
+    /** The first weight word of the recurrent matrix: the words the input events address come first. */
+    public int recurrentBase() {
+        return weightWords - recurrentWords();
+    }
+
+    /** Words one recurrent event walks: every block (full), or the one word that holds its own neuron (diagonal). */
+    public int recurrentEventWords() {
+        return recurrence == Recurrence.DIAGONAL ? 1 : blocks;
+    }
+
+    /**
+     * Bits of one event buffer entry. A recurrent layer's buffer also takes its own spikes (the
+     * unit index), so an entry is a flag (1: own spike) above a payload wide enough for either.
+     */
+    public int bufferBits() {
+        return recurrent() ? 1 + Math.max(eventBits(), outCBits) : eventBits();
+    }
 
     /** SPIKING: a hidden layer; COUNT: spiking readout that counts; ACCUMULATE and MEMBRANE: non-spiking readouts. */
     public enum Mode {
@@ -107,7 +155,7 @@ public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int
         return inC * inH * inW;
     }
 
-    /** Bits of one event buffer entry: value (if any), channel, row, column. */
+    /** Bits of one event as the source writes it: value (if any), channel, row, column. */
     public int eventBits() {
         return valueBits + cBits + yBits + xBits;
     }

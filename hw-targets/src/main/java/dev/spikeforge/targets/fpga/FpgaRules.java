@@ -43,23 +43,39 @@ public final class FpgaRules {
         return out;
     }
 
-    /** Every layer reads exactly the one before it (the input for the first) through one dense, conv or pool synapse. */
+    /**
+     * Every layer reads exactly the one before it (the input for the first) through one dense, conv
+     * or pool (average or max, 2-D) synapse; a dense layer may also read its own spikes of the
+     * previous step (recurrence).
+     */
     static void chain(QuantizedNetwork q, List<Violation> out) {
         for (int i = 0; i < q.layers().size(); i++) {
             QuantLayer l = q.layers().get(i);
-            if (l.synapses().size() != 1) {
-                out.add(new Violation(CHAIN, l.layer(), "it sums " + l.synapses().size()
+            List<Synapse> recurrent = l.synapses().stream().filter(s -> s instanceof Synapse.Recurrent).toList();
+            int feedForward = l.synapses().size() - recurrent.size();
+            if (feedForward != 1 || recurrent.size() > 1) {
+                out.add(new Violation(CHAIN, l.layer(), "it sums " + feedForward
                         + " paths (a residual block); the accelerator's layer engines read one source each",
                         "deploy this model to a neurocore target, or write it without residual blocks"));
                 continue;
             }
-            Synapse s = l.synapses().get(0);
+            Synapse s = FpgaDesign.feedForward(l);
             if (s instanceof Synapse.Identity) {
                 out.add(new Violation(CHAIN, l.layer(), "an identity path has no layer engine",
                         "write the model without residual blocks"));
+            } else if (s instanceof Synapse.Conv1d) {
+                out.add(new Violation(CHAIN, l.layer(), "conv1d is not in the FPGA engines (the conv engine's kernels"
+                        + " are square, K x K)", "use a dense layer over the C x L input, or target loihi_like"));
+            } else if (s.inShape().isSequence() && !(s instanceof Synapse.Dense)) {
+                out.add(new Violation(CHAIN, l.layer(), "a 1-D " + s.kind() + " is not in the FPGA engines (the pool"
+                        + " engine pools K x K windows of a C x H x W map)", "use a dense layer over the C x L input, or"
+                        + " target loihi_like"));
             } else if (s.source() != i - 1) {
                 out.add(new Violation(CHAIN, l.layer(), "it reads layer " + s.source() + ", not the layer before it",
                         "write the model as a plain chain of layers"));
+            } else if (!recurrent.isEmpty() && (!(s instanceof Synapse.Dense) || recurrent.get(0).source() != i)) {
+                out.add(new Violation(CHAIN, l.layer(), "only a dense layer engine feeds its own spikes back",
+                        "make the recurrent layer dense, or target loihi_like"));
             }
         }
     }
@@ -75,7 +91,7 @@ public final class FpgaRules {
 
     static void stride(QuantizedNetwork q, List<Violation> out) {
         for (QuantLayer l : q.layers()) {
-            if (l.synapses().get(0) instanceof Synapse.Conv c && Integer.bitCount(c.stride()) != 1) {
+            if (FpgaDesign.feedForward(l) instanceof Synapse.Conv c && Integer.bitCount(c.stride()) != 1) {
                 int lower = Integer.highestOneBit(c.stride());
                 out.add(new Violation(STRIDE, l.layer(), "stride " + c.stride()
                         + " needs a divider in the event walker", "use stride " + lower + " or " + lower * 2));
@@ -85,11 +101,12 @@ public final class FpgaRules {
 
     static void width(FpgaDesign d, List<Violation> out) {
         for (FpgaLayer l : d.layers()) {
-            int need = l.accBits() + (l.leak().kind().equals("multiplier") ? 65 - Long.numberOfLeadingZeros(l.leak().m()) : 0);
+            long m = Math.max(l.leak().m(), l.hasCurrent() ? l.synapticLeak().m() : 0);
+            int need = l.accBits() + (m > 0 ? 65 - Long.numberOfLeadingZeros(m) : 0);
             if (need > 62) {
                 out.add(new Violation(WIDTH, l.name(), String.format(Locale.ROOT,
                         "membranes of %d bits%s need %d bits, %d over the limit of 62", l.accBits(),
-                        l.leak().kind().equals("multiplier") ? " times the leak multiplier" : "", need, need - 62),
+                        m > 0 ? " times the leak multiplier" : "", need, need - 62),
                         "use a narrower membrane (membrane = int(M)) or fewer weight bits"));
             }
         }
@@ -100,6 +117,10 @@ public final class FpgaRules {
             if (l.leak().kind().equals("shift") && l.leak().k() > l.accBits() - 2) {
                 out.add(new Violation(SHIFT, l.name(), "shift " + l.leak().k() + " against " + l.accBits()
                         + "-bit membranes (limit " + (l.accBits() - 2) + ")", "use a beta further from 1, or a wider membrane"));
+            }
+            if (l.hasCurrent() && l.synapticLeak().kind().equals("shift") && l.synapticLeak().k() > l.accBits() - 2) {
+                out.add(new Violation(SHIFT, l.name(), "synaptic shift " + l.synapticLeak().k() + " against " + l.accBits()
+                        + "-bit currents (limit " + (l.accBits() - 2) + ")", "use an alpha further from 1, or a wider membrane"));
             }
         }
     }
@@ -124,8 +145,8 @@ public final class FpgaRules {
     public static long memoryBits(FpgaDesign d) {
         long bits = 0;
         for (FpgaLayer l : d.layers()) {
-            bits += (long) l.eventDepth() * l.eventBits();
-            bits += (long) l.memoryWords() * l.lanes() * l.accBits();
+            bits += (long) l.eventDepth() * l.bufferBits();
+            bits += (long) l.memoryWords() * l.lanes() * l.accBits() * (l.hasCurrent() ? 2 : 1);
             bits += (long) l.weightWords() * l.lanes() * l.weightBits();
             bits += (long) l.blocks() * l.lanes() * (l.biasBits() + l.thetaBits());
         }

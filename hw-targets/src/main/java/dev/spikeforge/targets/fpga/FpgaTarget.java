@@ -78,8 +78,10 @@ final class FpgaTarget implements Target {
         lines.add(String.format(Locale.ROOT, "%s: %d layer engines, %d lanes, %,d bits of on-chip memory -> %s",
                 options.describe(), d.layers().size(), options.lanes(), FpgaRules.memoryBits(d), folder));
         for (FpgaLayer l : d.layers()) {
-            lines.add(String.format(Locale.ROOT, "  %-8s %-5s %4d membrane words x %2d lanes x %2d bits, %6d weight words",
-                    l.name(), l.kind().name().toLowerCase(Locale.ROOT), l.memoryWords(), l.lanes(), l.accBits(), l.weightWords()));
+            lines.add(String.format(Locale.ROOT, "  %-8s %-5s %4d membrane words x %2d lanes x %2d bits, %6d weight words%s%s",
+                    l.name(), l.kind().name().toLowerCase(Locale.ROOT), l.memoryWords(), l.lanes(), l.accBits(), l.weightWords(),
+                    l.hasCurrent() ? ", synaptic current " + l.currentBits() + " bits (" + l.synapticLeak().describe() + ")" : "",
+                    l.recurrent() ? ", recurrent " + l.recurrence().name().toLowerCase(Locale.ROOT) : ""));
         }
         return new CompiledTarget(this, folder, lines);
     }

@@ -55,6 +55,9 @@ final class LaneDatapath {
         int width = w.p * w.ab;
         v.line("    wire [%d:0] syn_w;", width - 1);
         v.line("    wire [%d:0] neu_w;", width - 1);
+        if (w.cuba) {
+            v.line("    wire [%d:0] neu_v;", width - 1);
+        }
         v.line("    wire [%d:0] spk;", w.p - 1);
         v.line("    wire [%d:0] tr_all;", width - 1);
         v.line("    wire [%d:0] n2_mask = %s;", w.p - 1, w.laneMask("(n2_blk == " + k(w.bw, w.nb - 1) + ")"));
@@ -69,7 +72,10 @@ final class LaneDatapath {
         v.line("        for (i = 0; i < %d; i = i + 1) begin : lane", w.p);
         v.line("            wire [%d:0] cur = cur_w[i*%d +: %d];", ab - 1, ab, ab);
         accumulate();
-        biasAdd();
+        biasAdd(w.cuba ? "c0" : "h0");
+        if (w.cuba) {
+            synapticCurrent();
+        }
         if (l.mode().spiking()) {
             clampToMembrane();
             fireAndReset();
@@ -80,8 +86,18 @@ final class LaneDatapath {
             v.line("            wire signed [%d:0] v = h0;", ab - 1);
         }
         v.line("            wire [%d:0] v_u = v;", ab - 1);
-        leak();
-        v.line("            assign neu_w[i*%d +: %d] = lk;", ab, ab);
+        leak(l.leak(), "v", "lk", "v_r", "lp", "lp_r", "ls", "unused_ls");
+        if (w.cuba) {
+            // the current memory keeps alpha(c) for the next step, the membrane memory leak(v)
+            if (!l.synapticLeak().kind().equals("shift")) {
+                v.line("            wire [%d:0] c_u = c;", ab - 1);
+            }
+            leak(l.synapticLeak(), "c", "cd", "c_r", "cp", "cp_r", "cs", "unused_cs");
+            v.line("            assign neu_w[i*%d +: %d] = cd;", ab, ab);
+            v.line("            assign neu_v[i*%d +: %d] = lk;", ab, ab);
+        } else {
+            v.line("            assign neu_w[i*%d +: %d] = lk;", ab, ab);
+        }
         v.line("            assign tr_all[i*%d +: %d] = v_u;", ab, ab);
         v.line("        end");
         v.line("    endgenerate");
@@ -108,16 +124,42 @@ final class LaneDatapath {
         v.line("            assign syn_w[i*%d +: %d] = $signed(cur) + add;", ab, ab);
     }
 
-    /** The bias joins the step's sum once, at end of step, before the sum is brought to M bits. */
-    private void biasAdd() {
+    /**
+     * The bias joins the step's sum once, at end of step, before the sum is brought to M bits (with
+     * a synaptic current: before the current is brought to C bits).
+     */
+    private void biasAdd(String sum) {
         int ab = w.ab;
         int bb = l.biasBits();
         if (bb > 0) {
             v.line("            wire [%d:0] bias = b_q[i*%d +: %d];", bb - 1, bb, bb);
-            v.line("            wire signed [%d:0] h0 = $signed(cur) + %s;", ab - 1, sext("bias", bb, ab));
+            v.line("            wire signed [%d:0] %s = $signed(cur) + %s;", ab - 1, sum, sext("bias", bb, ab));
         } else {
-            v.line("            wire signed [%d:0] h0 = $signed(cur);", ab - 1);
+            v.line("            wire signed [%d:0] %s = $signed(cur);", ab - 1, sum);
         }
+    }
+
+    /**
+     * CUBA (docs/semantics.md section 4.9): the current memory held alpha(c[t-1]) and the synaptic
+     * phase added the step's input to it, so {@code c0 = alpha(c[t-1]) + I}; it is saturated (or
+     * wrapped) to C bits once and charges the membrane: {@code h0 = leak(v[t-1]) + c}. acc_bits
+     * exceeds both C and M, so neither sum can overflow.
+     */
+    private void synapticCurrent() {
+        int ab = w.ab;
+        int cb = l.currentBits();
+        if (!l.wrap()) {
+            long max = (1L << (cb - 1)) - 1;
+            long min = -(1L << (cb - 1));
+            v.line("            // saturate the step's current to %d bits", cb);
+            v.line("            wire signed [%d:0] c = (c0 > %s) ? %s : (c0 < %s) ? %s : c0;", ab - 1,
+                    sk(ab, max), sk(ab, max), sk(ab, min), sk(ab, min));
+        } else {
+            v.line("            // wrap the step's current to %d bits", cb);
+            v.line("            wire signed [%d:0] c = (c0 <<< %d) >>> %d;", ab - 1, ab - cb, ab - cb);
+        }
+        v.line("            wire [%d:0] vq = vmem_q[i*%d +: %d];", ab - 1, ab, ab);
+        v.line("            wire signed [%d:0] h0 = $signed(vq) + c;", ab - 1);
     }
 
     /**
@@ -169,21 +211,22 @@ final class LaneDatapath {
      * (toward minus infinity); toward zero, a negative value first gets 2^s - 1 added, which
      * gives the -((-v) >> s) of docs/semantics.md section 4.5.
      */
-    private void leak() {
+    private void leak(FpgaLayer.Leak leak, String x, String out, String rounded, String product, String productRounded,
+                      String shifted, String unused) {
         int ab = w.ab;
-        FpgaLayer.Leak leak = l.leak();
         switch (leak.kind()) {
             case "shift" -> {
                 int s = leak.k();
                 if (leak.towardZero()) {
-                    v.line("            wire signed [%d:0] v_r = v + (v[%d] ? %s : %s);", ab - 1, ab - 1, sk(ab, (1L << s) - 1), sk(ab, 0));
-                    v.line("            wire signed [%d:0] lk = v - (v_r >>> %d);", ab - 1, s);
+                    v.line("            wire signed [%d:0] %s = %s + (%s[%d] ? %s : %s);", ab - 1, rounded, x, x, ab - 1,
+                            sk(ab, (1L << s) - 1), sk(ab, 0));
+                    v.line("            wire signed [%d:0] %s = %s - (%s >>> %d);", ab - 1, out, x, rounded, s);
                 } else {
-                    v.line("            wire signed [%d:0] lk = v - (v >>> %d);", ab - 1, s);
+                    v.line("            wire signed [%d:0] %s = %s - (%s >>> %d);", ab - 1, out, x, x, s);
                 }
             }
-            case "multiplier" -> multiplierLeak(leak);
-            default -> v.line("            wire [%d:0] lk = v_u;", ab - 1);
+            case "multiplier" -> multiplierLeak(leak, x + "_u", out, product, productRounded, shifted, unused);
+            default -> v.line("            wire [%d:0] %s = %s_u;", ab - 1, out, x);
         }
     }
 
@@ -191,19 +234,19 @@ final class LaneDatapath {
      * {@code (v * m) >>> f}: the product needs acc_bits plus m's signed bits; since m <= 2^f the
      * result lies between v and 0, so its low acc_bits are all of it.
      */
-    private void multiplierLeak(FpgaLayer.Leak leak) {
+    private void multiplierLeak(FpgaLayer.Leak leak, String xu, String out, String lp, String lpr, String ls, String unused) {
         int ab = w.ab;
         int mb = 65 - Long.numberOfLeadingZeros(leak.m()); // signed bits of m
         int pw = ab + mb;
-        v.line("            wire signed [%d:0] lp = %s * %s;", pw - 1, sext("v_u", ab, pw), sk(pw, leak.m()));
+        v.line("            wire signed [%d:0] %s = %s * %s;", pw - 1, lp, sext(xu, ab, pw), sk(pw, leak.m()));
         if (leak.towardZero()) {
-            v.line("            wire signed [%d:0] lp_r = lp + (lp[%d] ? %s : %s);", pw - 1, pw - 1,
+            v.line("            wire signed [%d:0] %s = %s + (%s[%d] ? %s : %s);", pw - 1, lpr, lp, lp, pw - 1,
                     sk(pw, (1L << leak.f()) - 1), sk(pw, 0));
-            v.line("            wire [%d:0] ls = lp_r >>> %d;", pw - 1, leak.f());
+            v.line("            wire [%d:0] %s = %s >>> %d;", pw - 1, ls, lpr, leak.f());
         } else {
-            v.line("            wire [%d:0] ls = lp >>> %d;", pw - 1, leak.f());
+            v.line("            wire [%d:0] %s = %s >>> %d;", pw - 1, ls, lp, leak.f());
         }
-        v.line("            wire [%d:0] lk = ls[%d:0];", ab - 1, ab - 1);
-        v.line("            wire unused_ls = &{1'b0, ls[%d:%d]};", pw - 1, ab);
+        v.line("            wire [%d:0] %s = %s[%d:0];", ab - 1, out, ls, ab - 1);
+        v.line("            wire %s = &{1'b0, %s[%d:%d]};", unused, ls, pw - 1, ab);
     }
 }

@@ -59,11 +59,42 @@ final class SynapticWalker {
     private Walk dense() {
         int xw = Math.max(constBits(), Math.max(indexBits((long) w.wd), Math.max(indexBits(l.inputSize()),
                 Math.max(w.cb, Math.max(w.yb, Math.max(w.xb, w.bw))))));
+        if (w.rec) {
+            xw = Math.max(xw, w.ocb);
+        }
         String rows = times(ext("e_c", w.cb, xw), xw, l.inH()) + " + " + ext("e_y", w.yb, xw);
         v.line("    wire [%d:0] flat_full = %s + %s;", xw - 1, times(rows, xw, l.inW()), ext("e_x", w.xb, xw));
-        v.line("    wire [%d:0] wa_full = %s + %s;", xw - 1, times("flat_full", xw, w.nb), ext("w_blk", w.bw, xw));
-        // one membrane word per block: the block is the address
-        return new Walk("1'b1", "blk_last", "w_blk", slice("wa_full", xw, w.waw), w.laneMask("blk_last"));
+        if (!w.rec) {
+            v.line("    wire [%d:0] wa_full = %s + %s;", xw - 1, times("flat_full", xw, w.nb), ext("w_blk", w.bw, xw));
+            // one membrane word per block: the block is the address
+            return new Walk("1'b1", "blk_last", "w_blk", slice("wa_full", xw, w.waw), w.laneMask("blk_last"));
+        }
+        v.line("    wire [%d:0] wa_in = %s + %s;", xw - 1, times("flat_full", xw, w.nb), ext("w_blk", w.bw, xw));
+        String base = k(xw, l.recurrentBase());
+        if (l.recurrence() == FpgaLayer.Recurrence.FULL) {
+            // an own spike of unit u walks row u of W_rec, every block, as an input event walks its row
+            v.line("    wire [%d:0] wa_rec = %s + %s + %s;", xw - 1, base, times(ext("e_u", w.ocb, xw), xw, w.nb),
+                    ext("w_blk", w.bw, xw));
+            v.line("    wire [%d:0] wa_full = e_own ? wa_rec : wa_in;", xw - 1);
+            return new Walk("1'b1", "blk_last", "w_blk", slice("wa_full", xw, w.waw), w.laneMask("blk_last"));
+        }
+        // diagonal: an own spike of unit u reaches u alone, one word: block u / P, lane u % P
+        int lp = Integer.numberOfTrailingZeros(w.p);
+        String ownBlock = lp == 0 ? ext("e_u", w.ocb, xw) : "(" + ext("e_u", w.ocb, xw) + " >> " + lp + ")";
+        v.line("    wire [%d:0] own_blk = %s;", xw - 1, ownBlock);
+        v.line("    wire [%d:0] wa_rec = %s + own_blk;", xw - 1, base);
+        v.line("    wire [%d:0] wa_full = e_own ? wa_rec : wa_in;", xw - 1);
+        String ownMa = slice("own_blk", xw, w.maw);
+        v.line("    wire [%d:0] own_ma = %s;", w.maw - 1, ownMa);
+        String ownLanes;
+        if (w.p == 1) {
+            ownLanes = "1'b1";
+        } else {
+            v.line("    wire [%d:0] own_lane = %s;", lp - 1, w.ocb < lp ? ext("e_u", w.ocb, lp) : "e_u[" + (lp - 1) + ":0]");
+            ownLanes = "(" + k(w.p, 1) + " << own_lane)";
+        }
+        return new Walk("1'b1", "e_own || blk_last", "e_own ? own_ma : w_blk", slice("wa_full", xw, w.waw),
+                "e_own ? " + ownLanes + " : " + w.laneMask("blk_last"));
     }
 
     /**

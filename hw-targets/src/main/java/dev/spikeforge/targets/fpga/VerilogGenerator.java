@@ -108,6 +108,18 @@ public final class VerilogGenerator {
         v.line("// %s, leak %s, reset %s, overflow %s. Arithmetic: spikeforge docs/semantics.md section 4.",
                 l.mode() == FpgaLayer.Mode.SPIKING ? "spiking" : "readout " + l.mode().name().toLowerCase(Locale.ROOT),
                 l.leak().describe(), l.resetZero() ? "zero" : "subtract", l.wrap() ? "wrap" : "saturate");
+        if (l.hasCurrent()) {
+            v.line("// Synaptic current (CUBA): %d bits, decay %s; the synaptic phase accumulates into the current memory,",
+                    l.currentBits(), l.synapticLeak().describe());
+            v.line("// the neuron phase adds the bias, brings it to %d bits and charges the membrane memory with it.",
+                    l.currentBits());
+        }
+        if (l.recurrent()) {
+            v.line("// Recurrent (%s): the layer's spikes of a step are written into its own event buffer and walked",
+                    l.recurrence() == FpgaLayer.Recurrence.FULL ? "full matrix" : "diagonal, one weight per neuron");
+            v.line("// through W_rec (weight words %d..%d) in the next step, as input events are.", l.recurrentBase(),
+                    l.weightWords() - 1);
+        }
     }
 
     /**
@@ -159,22 +171,42 @@ public final class VerilogGenerator {
      */
     private void eventBuffer(Verilog v, EngineWidths w) {
         v.line("    // input event buffer: written by the previous layer (or the host), read during the synaptic phase");
-        v.line("    %sreg [%d:0] evbuf [0:%d];", ramStyle(), w.evw - 1, w.evd - 1);
+        if (w.rec) {
+            v.line("    // and by this layer's own spikes ({1, unit}), which the next step walks through W_rec; ev_n");
+            v.line("    // restarts when the walk ends, so a step's buffer holds the previous step's own spikes first");
+        }
+        v.line("    %sreg [%d:0] evbuf [0:%d];", ramStyle(), w.evb - 1, w.evd - 1);
         v.line("    reg [%d:0] ev_n;                // events written this step", w.ecw - 1);
         v.line("    reg [%d:0] ev_i;                // the event being walked", w.ecw - 1);
-        v.line("    reg [%d:0] ev_q;", w.evw - 1);
+        v.line("    reg [%d:0] ev_q;", w.evb - 1);
+        if (w.rec) {
+            int payload = w.evb - 1;
+            v.line("    wire buf_we = ev_we || out_we;");
+            v.line("    wire [%d:0] buf_wd = out_we ? {1'b1, %s} : {1'b0, %s};", w.evb - 1, Verilog.ext("out_c", w.ocb, payload),
+                    Verilog.ext("ev_wdata", w.evw, payload));
+        }
         v.line("    wire ev_re;");
         v.line("    wire [%d:0] ev_ra;", w.ecw - 1);
     }
 
     /** The membrane memory: one word holds a block's P lanes, so a read or write updates P neurons at once. */
     private void membraneMemory(Verilog v, EngineWidths w) {
-        v.line("    // membranes: word (y * %d + x) * %d + block, %d lanes of %d bits", w.l.outW(), w.nb, w.p, w.ab);
+        if (w.cuba) {
+            v.line("    // synaptic currents: word (y * %d + x) * %d + block, %d lanes of %d bits; the synaptic phase adds to them",
+                    w.l.outW(), w.nb, w.p, w.ab);
+        } else {
+            v.line("    // membranes: word (y * %d + x) * %d + block, %d lanes of %d bits", w.l.outW(), w.nb, w.p, w.ab);
+        }
         v.line("    %sreg [%d:0] mem [0:%d];", ramStyle(), w.p * w.ab - 1, w.mw - 1);
         v.line("    reg [%d:0] mem_q;", w.p * w.ab - 1);
         v.line("    wire m_re, m_we;");
         v.line("    wire [%d:0] m_ra, m_wa;", w.maw - 1);
         v.line("    wire [%d:0] m_wd;", w.p * w.ab - 1);
+        if (w.cuba) {
+            v.line("    // membranes, the same words: read by the neuron walk's issue, written by its compute");
+            v.line("    %sreg [%d:0] vmem [0:%d];", ramStyle(), w.p * w.ab - 1, w.mw - 1);
+            v.line("    reg [%d:0] vmem_q;", w.p * w.ab - 1);
+        }
     }
 
     /**
@@ -217,6 +249,10 @@ public final class VerilogGenerator {
         if (w.vb > 0) {
             v.line("    wire [%d:0] e_v = ev_q[%d:%d];", w.vb - 1, at + w.vb - 1, at);
         }
+        if (w.rec) {
+            v.line("    wire e_own = ev_q[%d];               // one of this layer's own spikes of the previous step", w.evb - 1);
+            v.line("    wire [%d:0] e_u = ev_q[%d:0];         // its unit", w.ocb - 1, w.ocb - 1);
+        }
         v.blank();
     }
 
@@ -236,10 +272,19 @@ public final class VerilogGenerator {
         v.line("    assign m_wa = s2_v ? s2_a : neu_compute ? n2_a : clr_a;");
         v.line("    assign m_wd = s2_v ? syn_w : neu_compute ? neu_w : %s;", k(w.p * w.ab, 0));
         v.line("    always @(posedge clk) begin");
-        v.line("        if (ev_we) evbuf[%s] <= ev_wdata;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
+        if (w.rec) {
+            v.line("        if (buf_we) evbuf[%s] <= buf_wd;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
+        } else {
+            v.line("        if (ev_we) evbuf[%s] <= ev_wdata;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
+        }
         v.line("        if (ev_re) ev_q <= evbuf[%s];", countIsAddress ? "ev_ra" : "ev_ra[" + (eaw - 1) + ":0]");
         v.line("        if (m_we) mem[m_wa] <= m_wd;");
         v.line("        if (m_re) mem_q <= mem[m_ra];");
+        if (w.cuba) {
+            v.line("        if (neu_compute || clr_v) vmem[neu_compute ? n2_a : clr_a] <= neu_compute ? neu_v : %s;",
+                    k(w.p * w.ab, 0));
+            v.line("        if (neu_issue) vmem_q <= vmem[n_a];");
+        }
         v.line("        if (walk) w_q <= wmem[w_ra];");
         if (l.biasBits() > 0) {
             v.line("        if (neu_issue) b_q <= bmem[n_blk];");

@@ -35,9 +35,13 @@ final class FpgaCases {
 
     /** The first difference between the FPGA emulator and the integer reference, or null. */
     static String compareWithReference(Planned p, FpgaEmulator.Sample got) {
-        QuantizedNetwork q = p.q();
+        return compare(p.q(), p.c().input, got);
+    }
+
+    /** The first difference between the FPGA emulator's run of {@code input} and the integer reference's, or null. */
+    static String compare(QuantizedNetwork q, int[] input, FpgaEmulator.Sample got) {
         int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
-        SampleResult want = new IntegerSimulator(q).run(p.c().input, all);
+        SampleResult want = new IntegerSimulator(q).run(input, all);
         for (int t = 0; t < q.timesteps(); t++) {
             for (int l = 0; l < q.layers().size(); l++) {
                 byte[] ws = want.spikeRecord()[l][t];
