@@ -82,10 +82,13 @@ final class Partitioner {
         return f;
     }
 
-    /** {C, H, W} of a feature map, {C, 1, L} of a CxL sequence (cut like a map of one row). */
+    /**
+     * {C, H, W} of a feature map; {C, L, 1} of a CxL sequence, cut like a map of L one-neuron rows
+     * so that a core can take a band of positions.
+     */
     static int[] chw(Shape s) {
         return s.isSpatial() ? new int[] {s.channels(), s.height(), s.width()}
-                : new int[] {s.channels(), 1, s.length()};
+                : new int[] {s.channels(), s.length(), 1};
     }
 
     private LayerCut cut(int index) {
@@ -230,17 +233,20 @@ final class Partitioner {
             // full: every unit of the layer (its own spikes of the previous step); diagonal: its own units
             out.add(r.diagonal() ? new int[] {f0, f1} : new int[] {0, r.units()});
         } else if (syn instanceof Synapse.Conv1d c) {
+            // output positions [y0, y1) read input positions [y0 s - p, (y1 - 1) s - p + k) of every channel
             int len = in.length();
-            int outL = (len + 2 * c.padding() - c.kernel()) / c.stride() + 1;
-            int to = Math.min(len, (outL - 1) * c.stride() - c.padding() + c.kernel());
-            for (int ch = 0; ch < in.channels(); ch++) {
-                out.add(new int[] {ch * len, ch * len + to});
+            int from = Math.max(0, y0 * c.stride() - c.padding());
+            int to = Math.min(len, (y1 - 1) * c.stride() - c.padding() + c.kernel());
+            if (from < to) {
+                for (int ch = 0; ch < in.channels(); ch++) {
+                    out.add(new int[] {ch * len + from, ch * len + to});
+                }
             }
         } else if (syn instanceof Synapse.MaxPool p && in.isSequence()) {
             int len = in.length();
-            int to = (len / p.kernel()) * p.kernel();
+            int to = Math.min(len, y1 * p.kernel());
             for (int ch = f0; ch < f1; ch++) {
-                out.add(new int[] {ch * len, ch * len + to});
+                out.add(new int[] {ch * len + y0 * p.kernel(), ch * len + to});
             }
         } else if (syn instanceof Synapse.MaxPool p) {
             int h = in.height();
