@@ -238,6 +238,36 @@ final class TemporalNets {
         return b;
     }
 
+    /**
+     * A fixed temporal network: input 2x12 -> conv1d(3, kernel 3, padding 1), CUBA with a multiplier
+     * decay -> maxpool(2) -> dense 10, CUBA with a shift decay, fully recurrent -> dense 6, diagonally
+     * recurrent -> accumulating readout of 4. Membrane 16 bits, synaptic current {@code currentBits}.
+     */
+    static QuantizedNetwork fixed(int currentBits, boolean towardZero) {
+        SplittableRandom rnd = new SplittableRandom(23);
+        int limit = 127;
+        Shape in = Shape.cl(2, 12);
+        Builder b = new Builder(in, 16);
+        Shape c1 = Shape.cl(3, 12);
+        b.add("c1", null, c1, 3, List.of(new Synapse.Conv1d("c1", -1, in, 3, 3, 1, 1, weights(rnd, 3 * 2 * 3, limit))),
+                null, new long[] {90, 120, 150}, Reset.SUBTRACT, new QuantLeak.Multiplier(3584, 12),
+                new QuantLeak.Multiplier(2048, 12));
+        Shape p1 = Shape.cl(3, 6);
+        b.add("p1", null, p1, 1, List.of(new Synapse.MaxPool(0, c1, 2)), null, new long[] {1}, Reset.ZERO,
+                new QuantLeak.None(), null);
+        b.add("h1", null, Shape.flat(10), 1, List.of(new Synapse.Dense("h1", 1, p1, 18, 10, weights(rnd, 180, limit)),
+                        new Synapse.Recurrent("h1", 2, Shape.flat(10), 10, false, weights(rnd, 100, limit))),
+                new long[] {5, 0, 3, 0, 7, 0, 0, 2, 0, 1}, new long[] {140}, Reset.SUBTRACT, new QuantLeak.Shift(3),
+                new QuantLeak.Shift(2));
+        b.add("h2", null, Shape.flat(6), 1, List.of(new Synapse.Dense("h2", 2, Shape.flat(10), 10, 6, weights(rnd, 60, limit)),
+                        new Synapse.Recurrent("h2", 3, Shape.flat(6), 6, true, weights(rnd, 6, limit))),
+                null, new long[] {100}, Reset.ZERO, new QuantLeak.None(), null);
+        b.add("out", ReadoutMode.ACCUMULATE, Shape.flat(4), 1, List.of(new Synapse.Dense("out", 3, Shape.flat(6), 6, 4,
+                weights(rnd, 24, limit))), null, null, null, new QuantLeak.None(), null);
+        return b.build("temporal", 8, new QuantizedNetwork.Numerics(8, DeploySpec.Granularity.PER_CHANNEL, 16,
+                DeploySpec.Overflow.SATURATE, towardZero, currentBits));
+    }
+
     /** Random spikes 0/1, step-major. */
     static int[] input(SplittableRandom rnd, QuantizedNetwork q, double rate) {
         int[] x = new int[q.timesteps() * q.inputSize()];
