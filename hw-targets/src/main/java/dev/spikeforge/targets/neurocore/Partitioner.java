@@ -141,7 +141,8 @@ final class Partitioner {
                 slices.add(mapSlice(index, l, f0, Math.min(filters, f0 + fpc), y0, Math.min(rows, y0 + rpc)));
             }
         }
-        return new LayerCut(index, slices, lower, fpc + " of " + filters + " channels x " + rpc + " of " + rows + " rows",
+        String along = l.shape().isSequence() ? " positions" : " rows";
+        return new LayerCut(index, slices, lower, fpc + " of " + filters + " channels x " + rpc + " of " + rows + along,
                 null, null);
     }
 

@@ -129,7 +129,7 @@ class DesignRulesTest {
     }
 
     static QuantizedNetwork temporal() {
-        return TemporalNets.fixed(14, false);
+        return TemporalNets.fixed(14, false, false);
     }
 
     @Test

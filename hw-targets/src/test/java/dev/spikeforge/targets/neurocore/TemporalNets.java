@@ -242,8 +242,9 @@ final class TemporalNets {
      * A fixed temporal network: input 2x12 -> conv1d(3, kernel 3, padding 1), CUBA with a multiplier
      * decay -> maxpool(2) -> dense 10, CUBA with a shift decay, fully recurrent -> dense 6, diagonally
      * recurrent -> accumulating readout of 4. Membrane 16 bits, synaptic current {@code currentBits}.
+     * With {@code multipliersOnly}, h1's leak and decay are multipliers too (loihi_like has no shift).
      */
-    static QuantizedNetwork fixed(int currentBits, boolean towardZero) {
+    static QuantizedNetwork fixed(int currentBits, boolean towardZero, boolean multipliersOnly) {
         SplittableRandom rnd = new SplittableRandom(23);
         int limit = 127;
         Shape in = Shape.cl(2, 12);
@@ -257,8 +258,9 @@ final class TemporalNets {
                 new QuantLeak.None(), null);
         b.add("h1", null, Shape.flat(10), 1, List.of(new Synapse.Dense("h1", 1, p1, 18, 10, weights(rnd, 180, limit)),
                         new Synapse.Recurrent("h1", 2, Shape.flat(10), 10, false, weights(rnd, 100, limit))),
-                new long[] {5, 0, 3, 0, 7, 0, 0, 2, 0, 1}, new long[] {140}, Reset.SUBTRACT, new QuantLeak.Shift(3),
-                new QuantLeak.Shift(2));
+                new long[] {5, 0, 3, 0, 7, 0, 0, 2, 0, 1}, new long[] {140}, Reset.SUBTRACT,
+                multipliersOnly ? new QuantLeak.Multiplier(3584, 12) : new QuantLeak.Shift(3),
+                multipliersOnly ? new QuantLeak.Multiplier(3072, 12) : new QuantLeak.Shift(2));
         b.add("h2", null, Shape.flat(6), 1, List.of(new Synapse.Dense("h2", 2, Shape.flat(10), 10, 6, weights(rnd, 60, limit)),
                         new Synapse.Recurrent("h2", 3, Shape.flat(6), 6, true, weights(rnd, 6, limit))),
                 null, new long[] {100}, Reset.ZERO, new QuantLeak.None(), null);
