@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TemporalEmulatorPropertyTest {
 
-    static final int TRIES = 25;
+    static final int TRIES = 20;
     static final int SAMPLES = 3;
 
     @TempDir
