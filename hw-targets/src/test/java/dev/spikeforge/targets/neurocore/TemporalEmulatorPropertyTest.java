@@ -39,10 +39,10 @@ class TemporalEmulatorPropertyTest {
     @TempDir
     Path tmp;
 
-    /** A preset with small cores, so that a recurrent layer of 8 to 24 units spans 2 to 5 cores. */
+    /** A preset with small cores, so that a recurrent layer of 8 to 24 units spans 1 to 4 cores. */
     static NeurocoreSpec shrunk(String preset, SplittableRandom rnd) throws Exception {
         NeurocoreSpec p = NeurocoreSpecs.preset(preset);
-        return TestSpecs.with(p, "neuronsPerCore", 5 + rnd.nextInt(6), "meshWidth", 16, "meshHeight", 16, "cores", 256);
+        return TestSpecs.with(p, "neuronsPerCore", 6 + rnd.nextInt(6), "meshWidth", 16, "meshHeight", 16, "cores", 256);
     }
 
     @ParameterizedTest
@@ -60,6 +60,7 @@ class TemporalEmulatorPropertyTest {
         int diagonal = 0;
         int conv1d = 0;
         int maxPool = 0;
+        int maxPool2d = 0;
         int ran = 0;
         for (int i = 0; i < TRIES; i++) {
             long seed = preset.hashCode() * 1000L + i;
@@ -79,6 +80,7 @@ class TemporalEmulatorPropertyTest {
             diagonal += made.diagonalRecurrent();
             conv1d += made.sequence() ? 1 : 0;
             maxPool += made.maxPool() ? 1 : 0;
+            maxPool2d += made.maxPool2d() ? 1 : 0;
             NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), null);
             Path dir = tmp.resolve("n" + i);
             MappingWriter.write(m, rules, dir);
@@ -122,9 +124,9 @@ class TemporalEmulatorPropertyTest {
         }
         System.out.printf(Locale.ROOT, "%s: %d tries, %d mapped and emulated (%d samples), refused %s; layers: %d CUBA,"
                         + " %d full and %d diagonal recurrent (%d over several cores), %d nets with conv1d, %d with"
-                        + " maxpool; %d spikes, %d recurrent spikes delivered across cores, %d to their own core,"
+                        + " 1-D and %d with 2-D maxpool; %d spikes, %d recurrent spikes delivered across cores, %d to their own core,"
                         + " %d current saturations%n", preset, TRIES, ran, compared, refused, cuba, full, diagonal,
-                multiCoreRecurrentLayers, conv1d, maxPool, spikes, crossCoreRecurrent, selfCoreRecurrent, saturations);
+                multiCoreRecurrentLayers, conv1d, maxPool, maxPool2d, spikes, crossCoreRecurrent, selfCoreRecurrent, saturations);
         assertTrue(ran >= TRIES * 3 / 4, preset + ": too many networks refused: " + refused);
         assertTrue(spikes > 0, preset + ": no spikes at all");
         NeurocoreSpec spec = NeurocoreSpecs.preset(preset);
@@ -140,7 +142,7 @@ class TemporalEmulatorPropertyTest {
             assertTrue(conv1d > 0, preset + ": no conv1d");
         }
         if (spec.maxPool()) {
-            assertTrue(maxPool > 0, preset + ": no maxpool");
+            assertTrue(maxPool > 0 && maxPool2d > 0, preset + ": maxpool 1-D " + maxPool + ", 2-D " + maxPool2d);
         }
     }
 
@@ -238,8 +240,33 @@ class TemporalEmulatorPropertyTest {
                         }
                     }
                 }
+            } else if (s instanceof Synapse.Conv cv) {
+                int h = cv.inShape().height();
+                int w = cv.inShape().width();
+                int ch = cv.inShape().channels();
+                int oh = layer.shape().height();
+                int ow = layer.shape().width();
+                int k = cv.kernel();
+                for (int f = 0; f < cv.filters(); f++) {
+                    for (int oy = 0; oy < oh; oy++) {
+                        for (int ox = 0; ox < ow; ox++) {
+                            for (int c = 0; c < ch; c++) {
+                                for (int ky = 0; ky < k; ky++) {
+                                    for (int kx = 0; kx < k; kx++) {
+                                        int iy = oy * cv.stride() - cv.padding() + ky;
+                                        int ix = ox * cv.stride() - cv.padding() + kx;
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                            cur[(f * oh + oy) * ow + ox] += cv.weights()[((f * ch + c) * k + ky) * k + kx]
+                                                    * x[(c * h + iy) * w + ix];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             } else {
-                throw new IllegalStateException("a CUBA layer here reads dense, recurrent or conv1d synapses, not "
+                throw new IllegalStateException("a CUBA layer here reads dense, recurrent or conv synapses, not "
                         + s.kind());
             }
         }

@@ -29,7 +29,7 @@ final class TemporalNets {
 
     /** What one random network used, for coverage reports. */
     record Made(QuantizedNetwork q, boolean sequence, int cubaLayers, int fullRecurrent, int diagonalRecurrent,
-                boolean maxPool) {
+                boolean maxPool, boolean maxPool2d) {
     }
 
     /** Builds one network layer by layer. */
@@ -93,6 +93,9 @@ final class TemporalNets {
         } else if (s instanceof Synapse.Conv1d c) {
             w = c.weights();
             row = c.inShape().channels() * c.kernel();
+        } else if (s instanceof Synapse.Conv c) {
+            w = c.weights();
+            row = c.inShape().channels() * c.kernel() * c.kernel();
         } else {
             throw new IllegalArgumentException(s.kind());
         }
@@ -149,13 +152,17 @@ final class TemporalNets {
         boolean perChannel = rnd.nextBoolean();
         QuantizedNetwork.Numerics num = new QuantizedNetwork.Numerics(wb, perChannel ? DeploySpec.Granularity.PER_CHANNEL
                 : DeploySpec.Granularity.PER_LAYER, m, DeploySpec.Overflow.SATURATE, spec.shiftTowardZero(), cb);
-        boolean sequence = spec.conv1d() && rnd.nextInt(3) > 0;
-        Shape in = sequence ? Shape.cl(2 + rnd.nextInt(2), 10 + rnd.nextInt(7)) : Shape.flat(12 + rnd.nextInt(13));
+        int kind = rnd.nextInt(4); // 0: flat, 1: 2-D map (conv, maxpool), 2-3: sequence (conv1d, maxpool)
+        boolean sequence = spec.conv1d() && kind >= 2;
+        boolean map = kind == 1;
+        Shape in = sequence ? Shape.cl(2 + rnd.nextInt(2), 10 + rnd.nextInt(7))
+                : map ? Shape.chw(2, 5 + rnd.nextInt(3), 4 + rnd.nextInt(2)) : Shape.flat(12 + rnd.nextInt(13));
         Builder b = new Builder(in, m);
         int cuba = 0;
         int full = 0;
         int diagonal = 0;
         boolean pooled = false;
+        boolean pooled2d = false;
         int source = -1;
         int biasLimit = spec.biasBits() <= 1 ? 0 : (int) Math.min(limit / 4, (1L << (spec.biasBits() - 1)) - 1);
         if (sequence) {
@@ -178,6 +185,28 @@ final class TemporalNets {
                 source = b.add("p1", null, pooledShape, 1, List.of(new Synapse.MaxPool(source, shape, 2)), null,
                         new long[] {1}, Reset.ZERO, new QuantLeak.None(), null);
                 pooled = true;
+            }
+        }
+        if (map) {
+            int filters = 2 + rnd.nextInt(2);
+            int k = 2 + rnd.nextInt(2);
+            int pad = rnd.nextInt(2);
+            int oh = in.height() + 2 * pad - k + 1;
+            int ow = in.width() + 2 * pad - k + 1;
+            Shape shape = Shape.chw(filters, oh, ow);
+            int ch = perChannel ? filters : 1;
+            QuantLeak syn = spec.hasSynapticCurrent() && rnd.nextBoolean() ? leak(rnd, spec.synapticLeakForms()) : null;
+            cuba += syn == null ? 0 : 1;
+            long[] bias = biasLimit > 0 && rnd.nextBoolean() ? biases(rnd, filters, biasLimit) : null;
+            source = b.add("c2", null, shape, ch, List.of(new Synapse.Conv("c2", -1, in, filters, k, 1, pad,
+                            weights(rnd, filters * in.channels() * k * k, limit))), bias,
+                    thresholds(rnd, ch, limit, spec.thresholdBits()), rnd.nextBoolean() ? Reset.SUBTRACT : Reset.ZERO,
+                    leak(rnd, spec.leakForms()), syn);
+            if (spec.maxPool() && spec.leakForms().contains("none") && rnd.nextInt(3) > 0) {
+                source = b.add("p2", null, Shape.chw(filters, oh / 2, ow / 2), 1,
+                        List.of(new Synapse.MaxPool(source, shape, 2)), null, new long[] {1}, Reset.ZERO,
+                        new QuantLeak.None(), null);
+                pooled2d = true;
             }
         }
         int denseLayers = 1 + rnd.nextInt(2);
@@ -226,7 +255,7 @@ final class TemporalNets {
             b.add("out", mode, Shape.flat(classes), 1, out, null, null, null, outLeak, outSyn);
         }
         int steps = 6 + rnd.nextInt(5);
-        return new Made(b.build("temporal_" + seed, steps, num), sequence, cuba, full, diagonal, pooled);
+        return new Made(b.build("temporal_" + seed, steps, num), sequence, cuba, full, diagonal, pooled, pooled2d);
     }
 
     static long[] biases(SplittableRandom rnd, int count, int limit) {
