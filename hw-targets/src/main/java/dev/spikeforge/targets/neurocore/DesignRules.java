@@ -189,11 +189,12 @@ public final class DesignRules {
                 out.add(new Violation(l.layer(), "its synaptic current decays by a " + form + " ("
                         + l.synapticLeak().describe() + "); the chip's current decays by " + has,
                         spec.synapticLeakForms().contains("shift")
-                                ? "quantise the synaptic decay as a shift (leak = shift in the deploy block): alpha"
-                                + " becomes 1 - 2^-k"
+                                ? "quantise the synaptic decay as a shift, which the chip has (alpha = 1 - 2^-k),"
+                                + " or use another chip"
                                 : spec.synapticLeakForms().contains("multiplier")
-                                ? "quantise the synaptic decay as a multiplier (leak = multiplier(12) in the deploy block)"
-                                : "use alpha = 1 (a current that never decays) or another chip"));
+                                ? "quantise the synaptic decay as a multiplier, which the chip has (alpha = m / 2^F),"
+                                + " or use another chip"
+                                : "use alpha = 1 (a current that never decays), or another chip"));
             }
         }
     }
