@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Synapse;
@@ -28,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Random temporal networks (CUBA, full and diagonal recurrence, conv1d, max pooling, each where the
  * preset offers it) cut over several cores, written as mapping files, read back and emulated: every
  * spike and membrane of every layer at every step, the readout and the synaptic op count equal the
- * integer reference ({@link IntegerSimulator}). The presets keep their numerics and capabilities;
+ * integer reference ({@link IntegerSimulator}), and the reference's records satisfy a whole-layer
+ * reading of the integer rules written here. The presets keep their numerics and capabilities;
  * only neurons per core (and the core count) shrink so that layers split over several cores.
  */
 class TemporalEmulatorPropertyTest {
@@ -167,25 +169,46 @@ class TemporalEmulatorPropertyTest {
     }
 
     /**
-     * How often a CUBA layer's current saturated: the current recomputed here from the reference's
-     * recorded spikes (I = bias + every synapse, the recurrent one reading the previous step), decayed
-     * and clamped as docs/semantics.md section 4.9 says; counts the steps and neurons where the clamp
-     * changed the value.
+     * A second, whole-layer reading of the integer rules, written here from docs/semantics.md
+     * (sections 4.6, 4.9 to 4.11) independently of both engines: for every layer and step, the current
+     * recomputed from the reference's recorded spikes (I = bias + every synapse, the recurrent one
+     * reading the previous step, 0 at the first), the synaptic current decayed, added and clamped,
+     * then leak, clamp, fire and reset from the recorded membrane of the step before; every spike and
+     * membrane must be the recorded one. Returns how often a synaptic current saturated (the clamp
+     * changed the value).
      */
     static long currentSaturations(QuantizedNetwork q, int[] input, SampleResult r) {
         long count = 0;
+        boolean tz = q.numerics().shiftTowardZero();
         for (int l = 0; l < q.layers().size(); l++) {
             QuantLayer layer = q.layers().get(l);
-            if (!layer.hasSynapticCurrent()) {
-                continue;
-            }
             long[] c = new long[layer.size()];
+            long[] v = new long[layer.size()];
             for (int t = 0; t < q.timesteps(); t++) {
                 long[] cur = current(q, l, t, input, r);
                 for (int n = 0; n < c.length; n++) {
-                    long raw = layer.synapticLeak().apply(c[n], q.numerics().shiftTowardZero()) + cur[n];
-                    c[n] = q.numerics().clampCurrent(raw);
-                    count += c[n] != raw ? 1 : 0;
+                    if (layer.hasSynapticCurrent()) {
+                        long raw = layer.synapticLeak().apply(c[n], tz) + cur[n];
+                        c[n] = q.numerics().clampCurrent(raw);
+                        count += c[n] != raw ? 1 : 0;
+                        cur[n] = c[n];
+                    }
+                    byte spike = 0;
+                    if (!layer.spiking()) {
+                        v[n] = layer.readout() == dev.spikeforge.compiler.ir.ReadoutMode.ACCUMULATE ? v[n] + cur[n]
+                                : layer.leak().apply(v[n], tz) + cur[n];
+                    } else {
+                        long h = q.numerics().clampMembrane(layer.leak().apply(v[n], tz) + cur[n]);
+                        long theta = layer.theta()[layer.channelOf(n)];
+                        spike = (byte) (h >= theta ? 1 : 0);
+                        v[n] = spike == 0 ? h : layer.reset() == dev.spikeforge.compiler.ir.Reset.ZERO ? 0 : h - theta;
+                    }
+                    if (spike != r.spikeRecord()[l][t][n] || v[n] != r.membraneRecord()[l][t][n]) {
+                        fail(String.format(Locale.ROOT, "whole-layer reading: layer %d (%s), step %d, neuron %d: spike"
+                                        + " %d membrane %d, but the integer reference recorded spike %d membrane %d",
+                                l, layer.layer(), t + 1, n, spike, v[n], r.spikeRecord()[l][t][n],
+                                r.membraneRecord()[l][t][n]));
+                    }
                 }
             }
         }
@@ -265,8 +288,38 @@ class TemporalEmulatorPropertyTest {
                         }
                     }
                 }
+            } else if (s instanceof Synapse.MaxPool mp) {
+                int k = mp.kernel();
+                Shape ins = mp.inShape();
+                if (ins.isSequence()) {
+                    int inL = ins.length();
+                    int outL = layer.shape().length();
+                    for (int c = 0; c < ins.channels(); c++) {
+                        for (int o = 0; o < outL; o++) {
+                            for (int j = 0; j < k; j++) {
+                                cur[c * outL + o] += x[c * inL + o * k + j];
+                            }
+                        }
+                    }
+                } else {
+                    int h = ins.height();
+                    int w = ins.width();
+                    int oh = layer.shape().height();
+                    int ow = layer.shape().width();
+                    for (int c = 0; c < ins.channels(); c++) {
+                        for (int oy = 0; oy < oh; oy++) {
+                            for (int ox = 0; ox < ow; ox++) {
+                                for (int i = 0; i < k; i++) {
+                                    for (int j = 0; j < k; j++) {
+                                        cur[(c * oh + oy) * ow + ox] += x[(c * h + oy * k + i) * w + ox * k + j];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             } else {
-                throw new IllegalStateException("a CUBA layer here reads dense, recurrent or conv synapses, not "
+                throw new IllegalStateException("the whole-layer reading knows dense, recurrent, conv, conv1d and maxpool, not "
                         + s.kind());
             }
         }
