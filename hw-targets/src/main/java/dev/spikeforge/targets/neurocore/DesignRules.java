@@ -5,6 +5,7 @@ import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.quant.Synapse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,13 @@ public final class DesignRules {
             new Rule("The chip implements every layer's leak", false, DesignRules::leakForm),
             new Rule("The membrane overflows as the chip's does", false, DesignRules::overflow),
             new Rule("Input values are spikes unless the chip takes graded input", false, DesignRules::gradedInput),
+            new Rule("Layers with a synaptic current run on a chip that keeps one", false, DesignRules::synapticCurrent),
+            new Rule("The synaptic current fits the chip's current register", false, DesignRules::currentWidth),
+            new Rule("The chip implements every layer's synaptic decay", false, DesignRules::synapticDecay),
+            new Rule("Recurrent layers run on a chip that feeds a layer's spikes back to it", false,
+                    DesignRules::recurrence),
+            new Rule("1-D convolutions run on a chip that maps them", false, DesignRules::conv1d),
+            new Rule("Max pooling runs on a chip whose neurons can reset to zero", false, DesignRules::maxPool),
             new Rule("Every neuron's fan-in fits the core", false, DesignRules::fanIn),
             new Rule("Every layer can be cut into cores", false, DesignRules::cuttable),
             new Rule("The network fits the chip's cores", false, DesignRules::coreCount),
@@ -98,8 +106,7 @@ public final class DesignRules {
 
     private void leakForm(List<Violation> out) {
         for (QuantLayer l : q.layers()) {
-            String form = l.leak() instanceof QuantLeak.Shift ? "shift"
-                    : l.leak() instanceof QuantLeak.Multiplier ? "multiplier" : "none";
+            String form = leakFormOf(l.leak());
             if (!spec.leakForms().contains(form)) {
                 out.add(new Violation(l.layer(), "needs a " + form + " leak (" + l.leak().describe() + "); the chip has "
                         + String.join(", ", spec.leakForms().stream().sorted().toList()),
@@ -133,6 +140,101 @@ public final class DesignRules {
         if (q.encoding().kind() == Encoding.Kind.DIRECT && !spec.gradedInput()) {
             out.add(new Violation("input", "direct encoding sends values up to 255; the chip takes only spikes",
                     "use encode poisson (or another spike encoding)"));
+        }
+    }
+
+    private static String leakFormOf(QuantLeak leak) {
+        return leak instanceof QuantLeak.Shift ? "shift" : leak instanceof QuantLeak.Multiplier ? "multiplier" : "none";
+    }
+
+    private void synapticCurrent(List<Violation> out) {
+        if (spec.hasSynapticCurrent()) {
+            return;
+        }
+        for (QuantLayer l : q.layers()) {
+            if (l.hasSynapticCurrent()) {
+                out.add(new Violation(l.layer(), "has a synaptic current (CUBA, " + l.synapticLeak().describe()
+                        + "); the chip keeps no synaptic current between steps (synaptic_current_bits = 0)",
+                        "use LIF neurons (no synaptic current, alpha = 0), or a chip with synaptic currents such as"
+                                + " loihi_like or xylo_like"));
+            }
+        }
+    }
+
+    private void currentWidth(List<Violation> out) {
+        if (!spec.hasSynapticCurrent() || q.layers().stream().noneMatch(QuantLayer::hasSynapticCurrent)) {
+            return;
+        }
+        int c = q.numerics().currentBits();
+        if (c > spec.synapticCurrentBits()) {
+            out.add(new Violation("model", "a synaptic current of " + c + " bits, the chip's current register has "
+                    + spec.synapticCurrentBits() + " (" + (c - spec.synapticCurrentBits()) + " over)",
+                    "narrow the synaptic current to at most " + spec.synapticCurrentBits() + " bits (it is as wide as"
+                            + " the membrane unless the deploy block sets it: membrane = int("
+                            + spec.synapticCurrentBits() + ")), or use a chip with a wider current register"));
+        }
+    }
+
+    private void synapticDecay(List<Violation> out) {
+        if (!spec.hasSynapticCurrent()) {
+            return; // the rule above reports every CUBA layer
+        }
+        for (QuantLayer l : q.layers()) {
+            if (!l.hasSynapticCurrent()) {
+                continue;
+            }
+            String form = leakFormOf(l.synapticLeak());
+            if (!spec.synapticLeakForms().contains(form)) {
+                String has = String.join(", ", NeurocoreField.LeakForms.ordered(spec.synapticLeakForms()));
+                out.add(new Violation(l.layer(), "its synaptic current decays by a " + form + " ("
+                        + l.synapticLeak().describe() + "); the chip's current decays by " + has,
+                        spec.synapticLeakForms().contains("shift")
+                                ? "quantise the synaptic decay as a shift, which the chip has (alpha = 1 - 2^-k),"
+                                + " or use another chip"
+                                : spec.synapticLeakForms().contains("multiplier")
+                                ? "quantise the synaptic decay as a multiplier, which the chip has (alpha = m / 2^F),"
+                                + " or use another chip"
+                                : "use alpha = 1 (a current that never decays), or another chip"));
+            }
+        }
+    }
+
+    private void recurrence(List<Violation> out) {
+        if (spec.recurrentSynapses()) {
+            return;
+        }
+        for (QuantLayer l : q.layers()) {
+            if (l.isRecurrent()) {
+                out.add(new Violation(l.layer(), "is recurrent (reads its own spikes of the previous step); the chip"
+                        + " cannot route a layer's spikes back to it (recurrent_synapses = false)",
+                        "remove the recurrence (recurrent = none), or use a chip with recurrent synapses such as"
+                                + " loihi_like, xylo_like, truenorth_like or spinnaker2_like"));
+            }
+        }
+    }
+
+    private void conv1d(List<Violation> out) {
+        if (spec.conv1d()) {
+            return;
+        }
+        for (QuantLayer l : q.layers()) {
+            if (l.synapses().stream().anyMatch(s -> s instanceof Synapse.Conv1d)) {
+                out.add(new Violation(l.layer(), "is a 1-D convolution; the chip does not map 1-D convolutions"
+                        + " (conv1d = false)", "flatten the sequence and use a dense layer, or a chip with conv1d"));
+            }
+        }
+    }
+
+    private void maxPool(List<Violation> out) {
+        if (spec.maxPool()) {
+            return;
+        }
+        for (QuantLayer l : q.layers()) {
+            if (l.synapses().stream().anyMatch(s -> s instanceof Synapse.MaxPool)) {
+                out.add(new Violation(l.layer(), "is a max pooling, which needs threshold-1 neurons that reset to zero;"
+                        + " the chip's neurons cannot (max_pool = false)",
+                        "use avgpool instead of maxpool, or a chip with max pooling such as loihi_like"));
+            }
         }
     }
 
@@ -175,9 +277,23 @@ public final class DesignRules {
         }
     }
 
+    /** base + G for the smallest G >= 0 with extra <= 2^(base-1) (2^G - 1): the width that holds both. */
+    static int widthHolding(int base, long extra) {
+        for (int g = 0; base + g < 64; g++) {
+            if (extra <= ((1L << (base - 1)) * ((1L << g) - 1))) {
+                return base + g;
+            }
+        }
+        return 64;
+    }
+
     private void guardBits(List<Violation> out) {
         for (QuantLayer l : q.layers()) {
             if (!l.spiking()) {
+                continue;
+            }
+            if (l.hasSynapticCurrent() && spec.hasSynapticCurrent()) {
+                cubaGuardBits(l, out);
                 continue;
             }
             int need = q.numerics().membraneBits() + l.guardBits();
@@ -188,6 +304,31 @@ public final class DesignRules {
                         need - spec.membraneBits()), "use membrane = int(" + Math.max(4, spec.membraneBits() - l.guardBits())
                         + ") or fewer weight bits"));
             }
+        }
+    }
+
+    /**
+     * A CUBA layer accumulates the step's spikes into its current register (docs/semantics.md
+     * section 4.9: the decayed current plus every partial sum of I, saturated once at the end), and
+     * the membrane then adds the saturated current once.
+     */
+    private void cubaGuardBits(QuantLayer l, List<Violation> out) {
+        int c = q.numerics().currentBits();
+        int m = q.numerics().membraneBits();
+        int current = widthHolding(c, l.maxCurrent());
+        if (current > spec.synapticCurrentBits()) {
+            out.add(new Violation(l.layer(), String.format(Locale.ROOT, "a step's current can reach %d on top of a"
+                            + " %d-bit synaptic current, so the current register needs %d bits while the core"
+                            + " accumulates; it has %d (%d over)", l.maxCurrent(), c, current,
+                    spec.synapticCurrentBits(), current - spec.synapticCurrentBits()),
+                    "use fewer weight bits or a narrower synaptic current"));
+        }
+        int membrane = widthHolding(m, (1L << (c - 1)));
+        if (membrane > spec.membraneBits()) {
+            out.add(new Violation(l.layer(), String.format(Locale.ROOT, "the membrane adds a %d-bit synaptic current to"
+                            + " a %d-bit membrane, which needs %d bits; the register has %d (%d over)", c, m, membrane,
+                    spec.membraneBits(), membrane - spec.membraneBits()),
+                    "use membrane = int(" + Math.max(4, spec.membraneBits() - 1) + ") or a narrower synaptic current"));
         }
     }
 

@@ -29,6 +29,8 @@ import java.util.Locale;
 public final class MappingWriter {
 
     public static final String SCHEMA = "spikeforge.mapping/1";
+    /** A max pooling synapse adds 1 per input spike of its window (docs/semantics.md section 4.11): one stored word. */
+    private static final int[] MAX_POOL_WEIGHT = {1};
 
     private MappingWriter() {
     }
@@ -52,6 +54,9 @@ public final class MappingWriter {
         num.put("overflow", q.numerics().overflow().keyword());
         num.put("shift_rounding", q.numerics().shiftTowardZero() ? "toward_zero" : "floor");
         num.put("threshold_compare", spec.thresholdGreaterThan() ? ">" : ">=");
+        if (q.layers().stream().anyMatch(QuantLayer::hasSynapticCurrent)) {
+            num.put("current_bits", q.numerics().currentBits());
+        }
         ObjectNode in = doc.putObject("input");
         in.set("shape", shape(q.inputShape()));
         in.put("size", q.inputSize());
@@ -135,16 +140,9 @@ public final class MappingWriter {
         if (l.reset() != null) {
             o.put("reset", l.reset().keyword());
         }
-        ObjectNode leak = o.putObject("leak");
-        if (l.leak() instanceof QuantLeak.Shift s) {
-            leak.put("form", "shift");
-            leak.put("k", s.k());
-        } else if (l.leak() instanceof QuantLeak.Multiplier mu) {
-            leak.put("form", "multiplier");
-            leak.put("m", mu.m());
-            leak.put("fraction_bits", mu.fractionBits());
-        } else {
-            leak.put("form", "none");
+        leak(o.putObject("leak"), l.leak());
+        if (l.hasSynapticCurrent()) {
+            leak(o.putObject("synaptic_current").putObject("decay"), l.synapticLeak());
         }
         ArrayNode syns = o.putArray("synapses");
         for (Synapse s : l.synapses()) {
@@ -162,11 +160,34 @@ public final class MappingWriter {
                 so.put("out_features", d.outFeatures());
             } else if (s instanceof Synapse.Pool p) {
                 so.put("kernel", p.kernel());
+            } else if (s instanceof Synapse.Recurrent r) {
+                so.put("units", r.units());
+                so.put("delay", 1);
+            } else if (s instanceof Synapse.Conv1d c) {
+                so.put("filters", c.filters());
+                so.put("kernel", c.kernel());
+                so.put("stride", c.stride());
+                so.put("padding", c.padding());
+            } else if (s instanceof Synapse.MaxPool p) {
+                so.put("kernel", p.kernel());
             }
         }
         ArrayNode cores = o.putArray("cores");
         m.cores().stream().filter(c -> c.slice().layer() == index).forEach(c -> cores.add(c.id()));
         return o;
+    }
+
+    private static void leak(ObjectNode leak, QuantLeak l) {
+        if (l instanceof QuantLeak.Shift s) {
+            leak.put("form", "shift");
+            leak.put("k", s.k());
+        } else if (l instanceof QuantLeak.Multiplier mu) {
+            leak.put("form", "multiplier");
+            leak.put("m", mu.m());
+            leak.put("fraction_bits", mu.fractionBits());
+        } else {
+            leak.put("form", "none");
+        }
     }
 
     /** The core's rows of every synapse path, as little-endian int16. */
@@ -197,6 +218,12 @@ public final class MappingWriter {
             return d.weights();
         } else if (s instanceof Synapse.Pool p) {
             return p.weights();
+        } else if (s instanceof Synapse.Recurrent r) {
+            return r.weights(); // full: row o = w[o][*]; diagonal: row o = w[o]
+        } else if (s instanceof Synapse.Conv1d c) {
+            return c.weights(); // row f = w[f][c][k], order c, k
+        } else if (s instanceof Synapse.MaxPool) {
+            return MAX_POOL_WEIGHT;
         }
         return ((Synapse.Identity) s).weights();
     }

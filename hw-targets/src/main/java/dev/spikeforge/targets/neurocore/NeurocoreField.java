@@ -52,6 +52,18 @@ public enum NeurocoreField {
             NeurocoreSpec::gradedInput),
     BIAS_BITS("bias_bits", Kind.INT, 0, 64, "bits", "signed bias register width, at most membrane_bits; 0 = no bias",
             NeurocoreSpec::biasBits),
+    SYNAPTIC_CURRENT_BITS("synaptic_current_bits", Kind.INT, 0, 64, "bits",
+            "signed synaptic current register width (CUBA neurons); 0 = no synaptic current",
+            NeurocoreSpec::synapticCurrentBits, 0),
+    SYNAPTIC_LEAK_FORMS("synaptic_leak_forms", Kind.LEAK_SET_OR_EMPTY, "",
+            "decay forms of the synaptic current; [] when synaptic_current_bits is 0",
+            s -> LeakForms.ordered(s.synapticLeakForms()), List.of()),
+    RECURRENT_SYNAPSES("recurrent_synapses", Kind.BOOLEAN, "",
+            "a core can take its own layer's spikes of the previous step (recurrent layers)",
+            NeurocoreSpec::recurrentSynapses, false),
+    CONV1D("conv1d", Kind.BOOLEAN, "", "1-D convolutions (C x L) map onto the chip", NeurocoreSpec::conv1d, false),
+    MAX_POOL("max_pool", Kind.BOOLEAN, "", "max pooling maps onto the chip (threshold-1 neurons reset to zero)",
+            NeurocoreSpec::maxPool, false),
     CLOCK_MHZ("clock_mhz", Kind.REAL_POSITIVE, 0, 100_000, "MHz", "core clock (cycles below are of this clock)",
             NeurocoreSpec::clockMhz),
     CYCLES_PER_SYNAPTIC_OP("cycles_per_synaptic_op", Kind.INT, 1, Integer.MAX_VALUE, "cycles",
@@ -83,7 +95,9 @@ public enum NeurocoreField {
         /** One of two strings. */
         CHOICE,
         /** A non-empty array of distinct leak form names. */
-        LEAK_SET
+        LEAK_SET,
+        /** An array of distinct leak form names, possibly empty. */
+        LEAK_SET_OR_EMPTY
     }
 
     private final String json;
@@ -94,23 +108,35 @@ public enum NeurocoreField {
     private final String unit;
     private final String meaning;
     private final Function<NeurocoreSpec, Object> value;
+    /** The value a user's spec file may leave out (null: required); presets always give it. */
+    private final Object absent;
 
     NeurocoreField(String json, Kind kind, double min, double max, String unit, String meaning,
                    Function<NeurocoreSpec, Object> value) {
-        this(json, kind, min, max, List.of(), unit, meaning, value);
+        this(json, kind, min, max, List.of(), unit, meaning, value, null);
+    }
+
+    NeurocoreField(String json, Kind kind, double min, double max, String unit, String meaning,
+                   Function<NeurocoreSpec, Object> value, Object absent) {
+        this(json, kind, min, max, List.of(), unit, meaning, value, absent);
+    }
+
+    NeurocoreField(String json, Kind kind, String unit, String meaning, Function<NeurocoreSpec, Object> value,
+                   Object absent) {
+        this(json, kind, 0, 0, List.of(), unit, meaning, value, absent);
     }
 
     NeurocoreField(String json, Kind kind, String first, String second, String unit, String meaning,
                    Function<NeurocoreSpec, Object> value) {
-        this(json, kind, 0, 0, List.of(first, second), unit, meaning, value);
+        this(json, kind, 0, 0, List.of(first, second), unit, meaning, value, null);
     }
 
     NeurocoreField(String json, Kind kind, String unit, String meaning, Function<NeurocoreSpec, Object> value) {
-        this(json, kind, 0, 0, List.of(), unit, meaning, value);
+        this(json, kind, 0, 0, List.of(), unit, meaning, value, null);
     }
 
     NeurocoreField(String json, Kind kind, double min, double max, List<String> choices, String unit,
-                   String meaning, Function<NeurocoreSpec, Object> value) {
+                   String meaning, Function<NeurocoreSpec, Object> value, Object absent) {
         this.json = json;
         this.kind = kind;
         this.min = min;
@@ -119,6 +145,16 @@ public enum NeurocoreField {
         this.unit = unit;
         this.meaning = meaning;
         this.value = value;
+        this.absent = absent;
+    }
+
+    /**
+     * What a user's spec file that leaves this field out gets: the capability fields added with
+     * temporal networks (synaptic current, recurrence, conv1d, max pooling) default to "the chip has
+     * none", so spec files written before them still read; null for a required field.
+     */
+    Object absentValue() {
+        return absent;
     }
 
     /** Upper bounds shared by several fields. */
@@ -145,6 +181,7 @@ public enum NeurocoreField {
             case BOOLEAN -> "true or false";
             case CHOICE -> "\"" + choices.get(0) + "\" or \"" + choices.get(1) + "\"";
             case LEAK_SET -> "a non-empty array of distinct names from " + LeakForms.quotedList();
+            case LEAK_SET_OR_EMPTY -> "an array (possibly empty) of distinct names from " + LeakForms.quotedList();
         };
     }
 
@@ -196,6 +233,9 @@ public enum NeurocoreField {
             return plain(d);
         }
         if (v instanceof List<?> list) {
+            if (list.isEmpty()) {
+                return "(none)";
+            }
             return String.join(", ", list.stream().map(Object::toString).toList());
         }
         return String.valueOf(v);

@@ -27,6 +27,14 @@ import java.util.Set;
  * @param thresholdGreaterThan   fires on h > threshold (the compiler then stores theta_q - 1)
  * @param gradedInput            accepts multi-bit (direct) input values, not only spikes
  * @param biasBits               signed bias register width (0 = no bias)
+ * @param synapticCurrentBits    signed width of the synaptic current register (CUBA, docs/semantics.md
+ *                               section 4.9); 0 = the chip keeps no synaptic current between steps
+ * @param synapticLeakForms      decay forms of the synaptic current ("shift", "multiplier", "none");
+ *                               empty exactly when synapticCurrentBits is 0
+ * @param recurrentSynapses      a core can take its own layer's spikes of the previous step as input
+ *                               (recurrent dense layers, full or diagonal)
+ * @param conv1d                 1-D convolutions (CxL) map onto the chip as explicit synapses
+ * @param maxPool                max pooling maps onto the chip: threshold-1 neurons that reset to zero
  * @param clockMhz               core clock
  * @param cyclesPerSynapticOp    cycles per synaptic operation (one weight added to one neuron)
  * @param cyclesPerNeuronUpdate  cycles per neuron update (leak, fire, reset)
@@ -43,12 +51,20 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
                             int maxSpikesPerCorePerStep, int minWeightBits, int maxWeightBits, int membraneBits,
                             DeploySpec.Overflow overflow, Set<String> leakForms, boolean shiftTowardZero,
                             int thresholdBits, boolean thresholdGreaterThan, boolean gradedInput, int biasBits,
+                            int synapticCurrentBits, Set<String> synapticLeakForms, boolean recurrentSynapses,
+                            boolean conv1d, boolean maxPool,
                             double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate, int cyclesPerHop,
                             int barrierCycles, double synapticOpPj, double neuronUpdatePj, double spikeHopPj,
                             double staticMw, Map<String, String> sources) {
 
     public NeurocoreSpec {
         leakForms = Set.copyOf(leakForms);
+        synapticLeakForms = Set.copyOf(synapticLeakForms);
         sources = Map.copyOf(sources);
+    }
+
+    /** Whether the chip keeps a synaptic current per neuron (CUBA). */
+    public boolean hasSynapticCurrent() {
+        return synapticCurrentBits > 0;
     }
 }

@@ -118,6 +118,9 @@ final class NeurocoreSpecReader {
                 (Integer) v.get(NeurocoreField.THRESHOLD_BITS),
                 ">".equals(v.get(NeurocoreField.THRESHOLD_COMPARE)),
                 (Boolean) v.get(NeurocoreField.GRADED_INPUT), (Integer) v.get(NeurocoreField.BIAS_BITS),
+                (Integer) v.get(NeurocoreField.SYNAPTIC_CURRENT_BITS), leakForms(v.get(NeurocoreField.SYNAPTIC_LEAK_FORMS)),
+                (Boolean) v.get(NeurocoreField.RECURRENT_SYNAPSES), (Boolean) v.get(NeurocoreField.CONV1D),
+                (Boolean) v.get(NeurocoreField.MAX_POOL),
                 (Double) v.get(NeurocoreField.CLOCK_MHZ),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_SYNAPTIC_OP),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_NEURON_UPDATE),
@@ -162,6 +165,9 @@ final class NeurocoreSpecReader {
     /** The field's value, checked against its own range: Integer, Long, Double, Boolean, String or List. */
     private Object value(ObjectNode root, NeurocoreField f) throws TargetSpecException {
         JsonNode n = root.get(f.json());
+        if (n == null && !preset && f.absentValue() != null) {
+            return f.absentValue();
+        }
         if (n == null) {
             throw missing(f.json(), f.allowed() + " (" + f.meaning() + ")");
         }
@@ -180,7 +186,7 @@ final class NeurocoreSpecReader {
                 }
                 yield n.textValue();
             }
-            case LEAK_SET -> leakList(f, n);
+            case LEAK_SET, LEAK_SET_OR_EMPTY -> leakList(f, n);
         };
     }
 
@@ -211,7 +217,8 @@ final class NeurocoreSpecReader {
 
     private List<String> leakList(NeurocoreField f, JsonNode n) throws TargetSpecException {
         String fix = "write for example \"" + f.json() + "\": [\"shift\", \"none\"]";
-        if (!n.isArray() || n.isEmpty()) {
+        boolean emptyAllowed = f.kind() == NeurocoreField.Kind.LEAK_SET_OR_EMPTY;
+        if (!n.isArray() || (n.isEmpty() && !emptyAllowed)) {
             throw problem(f.json(), n, f.allowed(), fix);
         }
         List<String> forms = new ArrayList<>();
@@ -262,6 +269,23 @@ final class NeurocoreSpecReader {
         if (bias > membrane) {
             throw problem("bias_bits", root.get("bias_bits"), "at most membrane_bits = " + membrane,
                     "lower \"bias_bits\" to " + membrane + " or raise \"membrane_bits\"");
+        }
+        int current = (Integer) v.get(NeurocoreField.SYNAPTIC_CURRENT_BITS);
+        List<?> decays = (List<?>) v.get(NeurocoreField.SYNAPTIC_LEAK_FORMS);
+        if (current == 1) {
+            throw problem("synaptic_current_bits", root.get("synaptic_current_bits"),
+                    "0 (no synaptic current) or 2..64", "a signed register needs at least 2 bits: set 0 or 2..64");
+        }
+        if (current > 0 && decays.isEmpty()) {
+            throw new TargetSpecException(file, "field 'synaptic_leak_forms' is empty but synaptic_current_bits is "
+                    + current + ": a synaptic current needs at least one decay form",
+                    "list the decay forms of the current, for example \"synaptic_leak_forms\": [\"shift\"], or set"
+                            + " \"synaptic_current_bits\": 0 if the chip has no synaptic current");
+        }
+        if (current == 0 && !decays.isEmpty()) {
+            throw new TargetSpecException(file, "field 'synaptic_leak_forms' lists " + decays.size()
+                    + " decay form(s) but synaptic_current_bits is 0 (no synaptic current)",
+                    "set \"synaptic_leak_forms\": [] or give the current register's width in \"synaptic_current_bits\"");
         }
     }
 

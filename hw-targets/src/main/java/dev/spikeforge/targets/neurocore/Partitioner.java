@@ -57,8 +57,12 @@ final class Partitioner {
     static int rowLength(Synapse s) {
         if (s instanceof Synapse.Conv c) {
             return c.inShape().channels() * c.kernel() * c.kernel();
+        } else if (s instanceof Synapse.Conv1d c) {
+            return c.inShape().channels() * c.kernel();
         } else if (s instanceof Synapse.Dense d) {
             return d.inFeatures();
+        } else if (s instanceof Synapse.Recurrent r) {
+            return r.diagonal() ? 1 : r.units();
         }
         return 1;
     }
@@ -67,22 +71,37 @@ final class Partitioner {
     static long fanIn(QuantLayer l) {
         long f = 0;
         for (Synapse s : l.synapses()) {
-            f += s instanceof Synapse.Pool p ? (long) p.kernel() * p.kernel() : rowLength(s);
+            if (s instanceof Synapse.Pool p) {
+                f += (long) p.kernel() * p.kernel();
+            } else if (s instanceof Synapse.MaxPool mp) {
+                f += mp.inShape().isSpatial() ? (long) mp.kernel() * mp.kernel() : mp.kernel();
+            } else {
+                f += rowLength(s);
+            }
         }
         return f;
+    }
+
+    /**
+     * {C, H, W} of a feature map; {C, L, 1} of a CxL sequence, cut like a map of L one-neuron rows
+     * so that a core can take a band of positions.
+     */
+    static int[] chw(Shape s) {
+        return s.isSpatial() ? new int[] {s.channels(), s.height(), s.width()}
+                : new int[] {s.channels(), s.length(), 1};
     }
 
     private LayerCut cut(int index) {
         QuantLayer l = q.layers().get(index);
         int lower = (int) Math.max(1, (l.size() + spec.neuronsPerCore() - 1) / spec.neuronsPerCore());
-        return l.shape().isSpatial() ? cutMap(index, l, lower) : cutFlat(index, l, lower);
+        return l.shape().isSpatial() || l.shape().isSequence() ? cutMap(index, l, lower) : cutFlat(index, l, lower);
     }
 
     private LayerCut cutMap(int index, QuantLayer l, int lower) {
-        Shape s = l.shape();
-        int filters = s.channels();
-        int rows = s.height();
-        int width = s.width();
+        int[] d = chw(l.shape());
+        int filters = d[0];
+        int rows = d[1];
+        int width = d[2];
         Slice best = null;
         int bestCores = Integer.MAX_VALUE;
         for (int fpc = filters; fpc >= 1; fpc--) {
@@ -122,14 +141,15 @@ final class Partitioner {
                 slices.add(mapSlice(index, l, f0, Math.min(filters, f0 + fpc), y0, Math.min(rows, y0 + rpc)));
             }
         }
-        return new LayerCut(index, slices, lower, fpc + " of " + filters + " channels x " + rpc + " of " + rows + " rows",
+        String along = l.shape().isSequence() ? " positions" : " rows";
+        return new LayerCut(index, slices, lower, fpc + " of " + filters + " channels x " + rpc + " of " + rows + along,
                 null, null);
     }
 
     private Slice mapSlice(int index, QuantLayer l, int f0, int f1, int y0, int y1) {
-        Shape s = l.shape();
-        int h = s.height();
-        int w = s.width();
+        int[] d = chw(l.shape());
+        int h = d[1];
+        int w = d[2];
         List<int[]> ranges = new ArrayList<>();
         for (int f = f0; f < f1; f++) {
             ranges.add(new int[] {(f * h + y0) * w, (f * h + y1) * w});
@@ -140,8 +160,10 @@ final class Partitioner {
         for (int i = 0; i < l.synapses().size(); i++) {
             Synapse syn = l.synapses().get(i);
             int[] rowIds;
-            if (syn instanceof Synapse.Conv) {
+            if (syn instanceof Synapse.Conv || syn instanceof Synapse.Conv1d) {
                 rowIds = range(f0, f1);
+            } else if (syn instanceof Synapse.MaxPool) {
+                rowIds = new int[] {0}; // weight 1 for every tap: one stored word
             } else {
                 rowIds = l.channels() == 1 ? new int[] {0} : range(f0, f1);
             }
@@ -163,7 +185,8 @@ final class Partitioner {
         int upc = (int) Math.min(Math.min(n, spec.neuronsPerCore()), byMemory);
         long axons = 0;
         for (Synapse s : l.synapses()) {
-            axons += s instanceof Synapse.Dense d ? d.inFeatures() : Math.min(upc, n);
+            axons += s instanceof Synapse.Dense d ? d.inFeatures()
+                    : s instanceof Synapse.Recurrent r && !r.diagonal() ? r.units() : Math.min(upc, n);
         }
         if (upc < 1) {
             return new LayerCut(index, List.of(), lower, null, "one unit's weight row takes " + rowBits
@@ -183,10 +206,12 @@ final class Partitioner {
             long ax = 0;
             for (int i = 0; i < l.synapses().size(); i++) {
                 Synapse syn = l.synapses().get(i);
-                int[] rowIds = syn instanceof Synapse.Dense || l.channels() > 1 ? range(n0, n1) : new int[] {0};
+                int[] rowIds = syn instanceof Synapse.Dense || syn instanceof Synapse.Recurrent || l.channels() > 1
+                        ? range(n0, n1) : new int[] {0};
                 segments.add(new Segment(i, rowIds, rowLength(syn)));
                 bits += (long) rowIds.length * rowLength(syn) * storedBits();
-                ax += syn instanceof Synapse.Dense d ? d.inFeatures() : n1 - n0;
+                ax += syn instanceof Synapse.Dense d ? d.inFeatures()
+                        : syn instanceof Synapse.Recurrent r && !r.diagonal() ? r.units() : n1 - n0;
             }
             List<int[]> ranges = new ArrayList<>();
             ranges.add(new int[] {n0, n1});
@@ -205,6 +230,33 @@ final class Partitioner {
         Shape in = syn.inShape();
         if (syn instanceof Synapse.Dense d) {
             out.add(new int[] {0, d.inFeatures()});
+        } else if (syn instanceof Synapse.Recurrent r) {
+            // full: every unit of the layer (its own spikes of the previous step); diagonal: its own units
+            out.add(r.diagonal() ? new int[] {f0, f1} : new int[] {0, r.units()});
+        } else if (syn instanceof Synapse.Conv1d c) {
+            // output positions [y0, y1) read input positions [y0 s - p, (y1 - 1) s - p + k) of every channel
+            int len = in.length();
+            int from = Math.max(0, y0 * c.stride() - c.padding());
+            int to = Math.min(len, (y1 - 1) * c.stride() - c.padding() + c.kernel());
+            if (from < to) {
+                for (int ch = 0; ch < in.channels(); ch++) {
+                    out.add(new int[] {ch * len + from, ch * len + to});
+                }
+            }
+        } else if (syn instanceof Synapse.MaxPool p && in.isSequence()) {
+            int len = in.length();
+            int to = Math.min(len, y1 * p.kernel());
+            for (int ch = f0; ch < f1; ch++) {
+                out.add(new int[] {ch * len + y0 * p.kernel(), ch * len + to});
+            }
+        } else if (syn instanceof Synapse.MaxPool p) {
+            int h = in.height();
+            int w = in.width();
+            int from = y0 * p.kernel();
+            int to = Math.min(h, y1 * p.kernel());
+            for (int ch = f0; ch < f1; ch++) {
+                out.add(new int[] {(ch * h + from) * w, (ch * h + to) * w});
+            }
         } else if (syn instanceof Synapse.Conv c) {
             int h = in.height();
             int w = in.width();

@@ -128,6 +128,56 @@ class DesignRulesTest {
                 "Input values are spikes unless the chip takes graded input", "direct");
     }
 
+    static QuantizedNetwork temporal() {
+        return TemporalNets.fixed(14, false, false);
+    }
+
+    @Test
+    void synapticCurrentNeedsAChipThatKeepsOne() {
+        breaks(temporal(), TestSpecs.with(TestSpecs.roomy(), "synapticCurrentBits", 0, "synapticLeakForms", Set.of()),
+                "Layers with a synaptic current run on a chip that keeps one", "c1", "h1", "multiplier(2048, 12)",
+                "synaptic_current_bits = 0", "use LIF neurons");
+    }
+
+    @Test
+    void synapticCurrentFitsTheRegister() {
+        breaks(temporal(), TestSpecs.with(TestSpecs.roomy(), "synapticCurrentBits", 12),
+                "The synaptic current fits the chip's current register", "14 bits", "has 12", "2 over");
+    }
+
+    @Test
+    void chipImplementsEverySynapticDecay() {
+        DesignRules.Result r = rule(temporal(), TestSpecs.with(TestSpecs.roomy(), "synapticLeakForms", Set.of("shift")),
+                "The chip implements every layer's synaptic decay");
+        assertEquals(1, r.violations().size(), r.violations().toString()); // c1 decays by a multiplier, h1 by a shift
+        assertEquals("c1", r.violations().get(0).layer());
+        breaks(temporal(), TestSpecs.with(TestSpecs.roomy(), "synapticLeakForms", Set.of("shift")),
+                "The chip implements every layer's synaptic decay", "multiplier(2048, 12)", "decays by shift",
+                "as a shift");
+    }
+
+    @Test
+    void recurrenceNeedsAChipThatFeedsSpikesBack() {
+        DesignRules.Result r = rule(temporal(), TestSpecs.with(TestSpecs.roomy(), "recurrentSynapses", false),
+                "Recurrent layers run on a chip that feeds a layer's spikes back to it");
+        assertEquals(List.of("h1", "h2"), r.violations().stream().map(DesignRules.Violation::layer).toList());
+        breaks(temporal(), TestSpecs.with(TestSpecs.roomy(), "recurrentSynapses", false),
+                "Recurrent layers run on a chip that feeds a layer's spikes back to it", "recurrent_synapses = false",
+                "recurrent = none");
+    }
+
+    @Test
+    void conv1dNeedsAChipThatMapsIt() {
+        breaks(temporal(), TestSpecs.with(TestSpecs.roomy(), "conv1d", false), "1-D convolutions run on a chip that maps them",
+                "c1", "conv1d = false");
+    }
+
+    @Test
+    void maxPoolNeedsNeuronsThatResetToZero() {
+        breaks(temporal(), TestSpecs.with(TestSpecs.roomy(), "maxPool", false),
+                "Max pooling runs on a chip whose neurons can reset to zero", "p1", "max_pool = false", "avgpool");
+    }
+
     @Test
     void fanInFitsTheCore() {
         breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "fanInPerNeuron", 100), "Every neuron's fan-in fits the core",
@@ -153,6 +203,17 @@ class DesignRulesTest {
         // per-step current of f: 288 inputs x up to 127 each -> needs guard bits over a 16-bit membrane
         breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "membraneBits", 16), "Partial sums of a step fit the membrane register",
                 "guard bits");
+        // a CUBA layer accumulates into its current register (14 bits here) and adds the current to the membrane once
+        QuantizedNetwork q = temporal();
+        long c = q.layer("h1").maxCurrent();
+        int needed = DesignRules.widthHolding(14, c);
+        assertTrue(needed > 14 && needed < 32, "h1 needs " + needed + " bits for a current up to " + c);
+        breaks(q, TestSpecs.with(TestSpecs.roomy(), "synapticCurrentBits", needed - 1),
+                "Partial sums of a step fit the membrane register", "current register needs " + needed + " bits",
+                "1 over");
+        breaks(q, TestSpecs.with(TestSpecs.roomy(), "membraneBits", 16),
+                "Partial sums of a step fit the membrane register", "14-bit synaptic current to a 16-bit membrane",
+                "needs 17 bits");
     }
 
     @Test

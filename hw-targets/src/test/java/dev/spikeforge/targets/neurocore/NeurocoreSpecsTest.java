@@ -114,6 +114,84 @@ class NeurocoreSpecsTest {
     }
 
     @Test
+    void theTemporalCapabilitiesOfThePresets() throws TargetSpecException {
+        // preset: synaptic current bits, its decay forms, recurrence, conv1d, max pooling (sources in each preset)
+        Object[][] want = {
+                {"loihi_like", 24, Set.of("multiplier", "none"), true, true, true},
+                {"truenorth_like", 0, Set.of(), true, true, true},
+                {"spinnaker2_like", 32, Set.of("shift", "multiplier", "none"), true, true, true},
+                {"xylo_like", 16, Set.of("shift"), true, true, false},
+                {"speck_like", 0, Set.of(), false, true, false}};
+        for (Object[] w : want) {
+            NeurocoreSpec s = NeurocoreSpecs.preset((String) w[0]);
+            assertEquals(w[1], s.synapticCurrentBits(), (String) w[0]);
+            assertEquals(w[2], s.synapticLeakForms(), (String) w[0]);
+            assertEquals(w[3], s.recurrentSynapses(), (String) w[0]);
+            assertEquals(w[4], s.conv1d(), (String) w[0]);
+            assertEquals(w[5], s.maxPool(), (String) w[0]);
+        }
+    }
+
+    @Test
+    void presetsRefuseTheTemporalLayersTheirChipLacks() throws TargetSpecException {
+        // conv1d + CUBA (multiplier decay), maxpool, full recurrence + CUBA (multiplier), diagonal recurrence
+        dev.spikeforge.compiler.quant.QuantizedNetwork q = TemporalNets.fixed(14, false, true);
+        java.util.Map<String, List<String>> failed = new java.util.TreeMap<>();
+        for (String name : presets()) {
+            failed.put(name, DesignRules.check(q, NeurocoreSpecs.preset(name), true).stream()
+                    .filter(r -> !r.passed()).map(DesignRules.Result::rule).toList());
+        }
+        assertTrue(failed.get("truenorth_like").contains("Layers with a synaptic current run on a chip that keeps one"),
+                failed.toString());
+        assertFalse(failed.get("truenorth_like").contains(
+                "Recurrent layers run on a chip that feeds a layer's spikes back to it"), failed.toString());
+        assertTrue(failed.get("speck_like").containsAll(List.of("Layers with a synaptic current run on a chip that keeps one",
+                "Recurrent layers run on a chip that feeds a layer's spikes back to it")), failed.toString());
+        assertTrue(failed.get("xylo_like").containsAll(List.of("The chip implements every layer's synaptic decay",
+                "Max pooling runs on a chip whose neurons can reset to zero")), failed.toString());
+        for (String name : List.of("loihi_like", "spinnaker2_like")) {
+            assertTrue(failed.get(name).stream().noneMatch(r -> r.contains("synaptic") || r.contains("Recurrent")
+                    || r.contains("1-D") || r.contains("Max pooling")), name + ": " + failed.get(name));
+        }
+    }
+
+    @Test
+    void aUsersFileWithoutTheTemporalFieldsDescribesAChipWithoutThem() throws Exception {
+        ObjectNode doc = presetJson("loihi_like");
+        doc.remove("sources");
+        for (String f : List.of("synaptic_current_bits", "synaptic_leak_forms", "recurrent_synapses", "conv1d", "max_pool")) {
+            doc.remove(f);
+        }
+        NeurocoreSpec spec = NeurocoreSpecs.load(write("old_chip.json", doc.toString()));
+        assertEquals(0, spec.synapticCurrentBits());
+        assertTrue(spec.synapticLeakForms().isEmpty());
+        assertFalse(spec.recurrentSynapses() || spec.conv1d() || spec.maxPool());
+        // a preset must give them
+        ObjectNode preset = presetJson("loihi_like");
+        preset.remove("max_pool");
+        TargetSpecException e = assertThrows(TargetSpecException.class,
+                () -> NeurocoreSpecReader.read(preset.toString(), Path.of("presets/loihi_like.json"), true));
+        assertTrue(e.problem().startsWith("missing field 'max_pool'"), e.problem());
+    }
+
+    @Test
+    void theSynapticCurrentAndItsDecayFormsAgree() throws Exception {
+        TargetSpecException none = bad(doc -> doc.putArray("synaptic_leak_forms"));
+        assertTrue(none.problem().contains("'synaptic_leak_forms' is empty but synaptic_current_bits is 24"),
+                none.problem());
+        TargetSpecException extra = bad(doc -> doc.put("synaptic_current_bits", 0));
+        assertTrue(extra.problem().contains("lists 2 decay form(s) but synaptic_current_bits is 0"), extra.problem());
+        assertEquals("field 'synaptic_current_bits' is 1; allowed: 0 (no synaptic current) or 2..64",
+                bad(doc -> doc.put("synaptic_current_bits", 1)).problem());
+        assertEquals("field 'synaptic_current_bits' is 65; allowed: 0..64",
+                bad(doc -> doc.put("synaptic_current_bits", 65)).problem());
+        assertEquals("field 'recurrent_synapses' is \"yes\" (a string); allowed: true or false",
+                bad(doc -> doc.put("recurrent_synapses", "yes")).problem());
+        TargetSpecException form = bad(doc -> doc.putArray("synaptic_leak_forms").add("shfit"));
+        assertEquals("did you mean \"shift\"?", form.help());
+    }
+
+    @Test
     void resolveTakesAPresetNameOrAPathNextToTheModel() throws Exception {
         assertEquals("speck_like", NeurocoreSpecs.resolve("speck_like", tmp).name());
         Path models = Files.createDirectories(tmp.resolve("models"));

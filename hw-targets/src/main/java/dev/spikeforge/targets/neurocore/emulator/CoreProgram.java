@@ -78,16 +78,29 @@ final class CoreProgram {
 
     private Delivery delivery(Mapping.SynapsePath p, int[] rowOffset) {
         short[] image = core.image();
-        if (p instanceof Mapping.Dense d) {
+        if (p instanceof Mapping.Dense || (p instanceof Mapping.Recurrent r && !r.diagonal())) {
             // input-major: one packet from input i walks w[global[k]][i] for k = 0..size-1
-            int[] wT = new int[d.inFeatures() * size];
+            int in = p.rowLength();
+            int[] wT = new int[in * size];
             for (int k = 0; k < size; k++) {
                 int base = rowOffset[global[k]];
-                for (int i = 0; i < d.inFeatures(); i++) {
+                for (int i = 0; i < in; i++) {
                     wT[i * size + k] = image[base + i];
                 }
             }
-            return new DenseDelivery(d.source(), wT, size);
+            return new DenseDelivery(p.source(), wT, size);
+        }
+        if (p instanceof Mapping.Conv1d c) {
+            int len = layer.width();
+            int[] filters = Arrays.stream(global).map(n -> n / len).distinct().toArray();
+            int rowLength = c.rowLength();
+            int[] w = new int[filters.length * rowLength];
+            for (int f = 0; f < filters.length; f++) {
+                for (int j = 0; j < rowLength; j++) {
+                    w[f * rowLength + j] = image[rowOffset[filters[f]] + j];
+                }
+            }
+            return new Conv1dDelivery(c, layer, filters, w, local);
         }
         if (p instanceof Mapping.Conv c) {
             int plane = layer.height() * layer.width();
@@ -103,11 +116,15 @@ final class CoreProgram {
         }
         int[] perNeuron = new int[size];
         for (int k = 0; k < size; k++) {
-            perNeuron[k] = image[rowOffset[layer.channelOf(global[k])]];
+            perNeuron[k] = image[rowOffset[p.rowOf(layer, global[k])]];
         }
         if (p instanceof Mapping.AvgPool a) {
             return new PoolDelivery(a, layer, perNeuron, local);
         }
+        if (p instanceof Mapping.MaxPool mp) {
+            return new MaxPoolDelivery(mp, layer, perNeuron, local);
+        }
+        // identity, and diagonal recurrence: neuron n reads source index n with its own weight
         return new IdentityDelivery(p.source(), perNeuron, local);
     }
 
@@ -203,6 +220,96 @@ final class CoreProgram {
                 }
             }
             return ops;
+        }
+    }
+
+    /** Every in-bounds tap of input position (c, x), for each filter the core holds, onto held neurons. */
+    private static final class Conv1dDelivery extends Delivery {
+        private final int[] filters;
+        private final int[] w;
+        private final int[] local;
+        private final int kernel;
+        private final int stride;
+        private final int padding;
+        private final int inL;
+        private final int outL;
+        private final int rowLength;
+
+        Conv1dDelivery(Mapping.Conv1d c, Mapping.Layer layer, int[] filters, int[] w, int[] local) {
+            super(c.source());
+            this.filters = filters;
+            this.w = w;
+            this.local = local;
+            this.kernel = c.kernel();
+            this.stride = c.stride();
+            this.padding = c.padding();
+            this.inL = c.inShape()[1];
+            this.outL = layer.width();
+            this.rowLength = c.rowLength();
+        }
+
+        @Override
+        long deliver(int index, int value, long[] cur) {
+            int ch = index / inL;
+            int x = index % inL;
+            long ops = 0;
+            for (int kk = 0; kk < kernel; kk++) {
+                int nx = x + padding - kk;
+                if (nx < 0 || nx % stride != 0 || nx / stride >= outL) {
+                    continue;
+                }
+                int o = nx / stride;
+                int tap = ch * kernel + kk;
+                for (int f = 0; f < filters.length; f++) {
+                    int k = local[filters[f] * outL + o];
+                    if (k >= 0) {
+                        cur[k] += (long) value * w[f * rowLength + tap];
+                        ops++;
+                    }
+                }
+            }
+            return ops;
+        }
+    }
+
+    /** Input (c, y, x) reaches neuron (c, y / K, x / K), or input (c, x) neuron (c, x / K), inside the pooled output. */
+    private static final class MaxPoolDelivery extends Delivery {
+        private final int[] w;
+        private final int[] local;
+        private final int kernel;
+        private final boolean sequence;
+        private final int inH;
+        private final int inW;
+        private final int outH;
+        private final int outW;
+
+        MaxPoolDelivery(Mapping.MaxPool p, Mapping.Layer layer, int[] w, int[] local) {
+            super(p.source());
+            this.w = w;
+            this.local = local;
+            this.kernel = p.kernel();
+            this.sequence = p.inShape().length == 2;
+            this.inH = sequence ? 1 : p.inShape()[1];
+            this.inW = sequence ? p.inShape()[1] : p.inShape()[2];
+            this.outH = layer.height();
+            this.outW = layer.width();
+        }
+
+        @Override
+        long deliver(int index, int value, long[] cur) {
+            int plane = inH * inW;
+            int ch = index / plane;
+            int oy = (index % plane) / inW / kernel;
+            int ox = index % inW / kernel;
+            if (oy >= outH || ox >= outW) {
+                return 0;
+            }
+            int k = local[(ch * outH + oy) * outW + ox];
+            if (k < 0) {
+                return 0;
+            }
+            cur[k] += (long) value * w[k];
+            return 1;
         }
     }
 

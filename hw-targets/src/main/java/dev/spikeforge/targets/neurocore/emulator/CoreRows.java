@@ -73,6 +73,14 @@ final class CoreRows {
                 }
             }
         }
+        for (Mapping.Segment s : c.segments()) {
+            if (l.synapses().get(s.synapse()) instanceof Mapping.MaxPool && s.rows().length > 0
+                    && c.image()[s.offset()] != 1) {
+                throw error(m.dir().resolve(c.synapseFile()), "core " + c.id() + ", int16 value " + s.offset(),
+                        "a maxpool synapse's weight is " + c.image()[s.offset()] + "; max pooling adds 1 per input"
+                                + " spike of its window, so the stored weight must be 1");
+            }
+        }
         int limit = m.numerics().weightLimit();
         short[] image = c.image();
         for (int i = 0; i < image.length; i++) {

@@ -10,6 +10,8 @@ final class EmulatorState {
     private final int[][] inputRoutesOf;
     private final long[][] membrane;
     private final long[][] current;
+    /** The synaptic current kept between steps, per core of a CUBA layer (else null). */
+    private final long[][] synaptic;
     private final int[][] fired;
     private final NeurocoreEmulator.Inbox[] inbox;
 
@@ -20,11 +22,13 @@ final class EmulatorState {
         int cores = programs.length;
         membrane = new long[cores][];
         current = new long[cores][];
+        synaptic = new long[cores][];
         fired = new int[cores][];
         inbox = new NeurocoreEmulator.Inbox[cores];
         for (int c = 0; c < cores; c++) {
             membrane[c] = new long[programs[c].size];
             current[c] = new long[programs[c].size];
+            synaptic[c] = programs[c].layer.synapticDecay() != null ? new long[programs[c].size] : null;
             fired[c] = new int[programs[c].size];
             inbox[c] = new NeurocoreEmulator.Inbox();
         }
@@ -42,7 +46,10 @@ final class EmulatorState {
         Mapping.Figures fig = m.target();
         for (int c = 0; c < cores; c++) {
             Arrays.fill(membrane[c], 0);
-            inbox[c].count = 0;
+            if (synaptic[c] != null) {
+                Arrays.fill(synaptic[c], 0);
+            }
+            inbox[c].count = 0; // also no recurrent packets: s[-1] = 0
         }
         long[] synOps = new long[cores];
         long[] updates = new long[cores];
@@ -82,9 +89,17 @@ final class EmulatorState {
                 }
                 long synMax = 0;
                 long neuronMax = 0;
-                for (int c : layer.cores()) {
+                // every core of the layer takes its packets first, then every core updates and sends: a
+                // recurrent packet (to a core of the same layer, itself included) thus arrives after the
+                // layer's synaptic phase and waits in the inbox for the next step (delay 1, s[t-1])
+                long[] layerOps = new long[layer.cores().length];
+                for (int i = 0; i < layerOps.length; i++) {
+                    layerOps[i] = synapticPhase(layer.cores()[i]);
+                }
+                for (int i = 0; i < layerOps.length; i++) {
+                    int c = layer.cores()[i];
                     CoreProgram p = programs[c];
-                    long ops = synapticPhase(c);
+                    long ops = layerOps[i];
                     int count = neuronPhase(c, t, record ? memRec[l][t] : null, record ? spikeRec[l][t] : null);
                     spikesSent[t][c] = count;
                     if (layer == last && layer.role().fires()) {
@@ -166,6 +181,15 @@ final class EmulatorState {
         Mapping.Numerics num = m.numerics();
         long[] v = membrane[c];
         long[] cur = current[c];
+        long[] syn = synaptic[c];
+        if (syn != null) {
+            // the synaptic current decays, takes the step's input, saturates; the membrane then takes it
+            Mapping.Leak decay = layer.synapticDecay();
+            for (int k = 0; k < p.size; k++) {
+                syn[k] = num.clampCurrent(decay.apply(syn[k], num) + cur[k]);
+                cur[k] = syn[k];
+            }
+        }
         int count = 0;
         switch (layer.role()) {
             case READOUT_ACCUMULATE -> {

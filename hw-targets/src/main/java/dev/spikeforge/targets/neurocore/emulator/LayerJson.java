@@ -21,13 +21,15 @@ final class LayerJson {
         long[] bias = l.has("bias") && !l.node().get("bias").isNull() ? l.longs("bias") : null;
         Mapping.Leak leak = role == Mapping.Role.READOUT_ACCUMULATE && !l.has("leak")
                 ? new Mapping.Leak(Mapping.Leak.Form.NONE, 0, 0, 0) : leak(l.object("leak"));
+        Mapping.Leak decay = l.has("synaptic_current") && !l.node().get("synaptic_current").isNull()
+                ? leak(l.object("synaptic_current").object("decay")) : null;
         List<Mapping.SynapsePath> synapses = new ArrayList<>();
         for (JsonPlace s : l.list("synapses")) {
             synapses.add(synapse(s));
         }
         return new Mapping.Layer(l.integer("index"), l.string("name"), l.string("node"), role, l.ints("shape"),
                 l.integer("size"), l.integer("channels"), l.integer("features"), threshold, bias, resetZero, leak,
-                synapses, l.ints("cores"));
+                decay, synapses, l.ints("cores"));
     }
 
     private static Mapping.Role role(JsonPlace l) throws MappingFileException {
@@ -76,7 +78,19 @@ final class LayerJson {
             case "dense" -> new Mapping.Dense(source, in, s.integer("in_features"), s.integer("out_features"));
             case "avgpool" -> new Mapping.AvgPool(source, in, s.integer("kernel"));
             case "identity" -> new Mapping.Identity(source, in);
-            default -> throw s.error("kind", "synapse kind is '" + kind + "', must be conv, dense, avgpool or identity");
+            case "recurrent", "recurrent_diagonal" -> {
+                int delay = s.integer("delay");
+                if (delay != 1) {
+                    throw s.error("delay", "delay is " + delay + "; a recurrent synapse reads its layer's spikes of the"
+                            + " previous step, delay 1");
+                }
+                yield new Mapping.Recurrent(source, in, s.integer("units"), kind.equals("recurrent_diagonal"));
+            }
+            case "conv1d" -> new Mapping.Conv1d(source, in, s.integer("filters"), s.integer("kernel"),
+                    s.integer("stride"), s.integer("padding"));
+            case "maxpool" -> new Mapping.MaxPool(source, in, s.integer("kernel"));
+            default -> throw s.error("kind", "synapse kind is '" + kind + "', must be conv, dense, avgpool, identity,"
+                    + " recurrent, recurrent_diagonal, conv1d or maxpool");
         };
     }
 }

@@ -55,9 +55,10 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
      * @param wrap             overflow "wrap" (else "saturate")
      * @param shiftTowardZero  shift_rounding "toward_zero" (else "floor")
      * @param greaterThan      threshold_compare "&gt;": fire on h &gt; stored threshold, theta_q = stored + 1
+     * @param currentBits      current_bits: the synaptic current's width, 0 when no layer has one
      */
     public record Numerics(int weightBits, int membraneBits, boolean wrap, boolean shiftTowardZero,
-                           boolean greaterThan) {
+                           boolean greaterThan, int currentBits) {
 
         /** The largest weight magnitude, 2^(B-1) - 1. */
         public int weightLimit() {
@@ -66,12 +67,21 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
 
         /** Once per step, on the whole sum: saturate to, or wrap into, M signed bits. */
         public long clamp(long h) {
+            return clampTo(h, membraneBits);
+        }
+
+        /** Once per step, the synaptic current: saturate to, or wrap into, current_bits signed bits. */
+        public long clampCurrent(long c) {
+            return clampTo(c, currentBits);
+        }
+
+        private long clampTo(long x, int bits) {
             if (wrap) {
-                int drop = 64 - membraneBits;
-                return (h << drop) >> drop;
+                int drop = 64 - bits;
+                return (x << drop) >> drop;
             }
-            long max = (1L << (membraneBits - 1)) - 1;
-            return Math.max(-max - 1, Math.min(max, h));
+            long max = (1L << (bits - 1)) - 1;
+            return Math.max(-max - 1, Math.min(max, x));
         }
 
         /** {@code v >> k}, rounded as {@code shift_rounding} says. */
@@ -104,11 +114,13 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
      * @param threshold per scale channel, as stored (minus 1 for "&gt;"); null for non-spiking readouts
      * @param bias      per feature, or null
      * @param resetZero reset "zero" (else "subtract")
+     * @param synapticDecay the decay of the synaptic current kept between steps (CUBA), or null when
+     *                  the step's current goes straight into the membrane
      * @param cores     the ids of the cores holding its neurons
      */
     public record Layer(int index, String name, String node, Role role, int[] shape, int size, int channels,
                         int features, long[] threshold, long[] bias, boolean resetZero, Leak leak,
-                        List<SynapsePath> synapses, int[] cores) {
+                        Leak synapticDecay, List<SynapsePath> synapses, int[] cores) {
 
         public Layer {
             synapses = List.copyOf(synapses);
@@ -128,13 +140,18 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
             return bias == null ? 0 : bias[featureOf(n)];
         }
 
-        /** Height and width of a [C, H, W] layer; 1 and 1 for [N]. */
+        /** Height and width of a [C, H, W] layer; 1 and L for [C, L]; 1 and 1 for [N]. */
         public int height() {
             return shape.length == 3 ? shape[1] : 1;
         }
 
         public int width() {
-            return shape.length == 3 ? shape[2] : 1;
+            return shape.length == 3 ? shape[2] : shape.length == 2 ? shape[1] : 1;
+        }
+
+        /** Whether one of its synapses reads the layer's own spikes of the previous step. */
+        public boolean recurrent() {
+            return synapses.stream().anyMatch(s -> s instanceof Recurrent);
         }
     }
 
@@ -247,6 +264,70 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
 
         public int rowOf(Layer target, int n) {
             return target.channelOf(n);
+        }
+    }
+
+    /**
+     * The layer's own spikes of the previous step (delay 1; none at the first step). Full: row o =
+     * w[o][*] over all units; diagonal: row o = w[o], neuron o reads its own spike only.
+     */
+    public record Recurrent(int source, int[] inShape, int units, boolean diagonal) implements SynapsePath {
+        public String kind() {
+            return diagonal ? "recurrent_diagonal" : "recurrent";
+        }
+
+        public int rows(Layer target) {
+            return units;
+        }
+
+        public int rowLength() {
+            return diagonal ? 1 : units;
+        }
+
+        public int rowOf(Layer target, int n) {
+            return n;
+        }
+    }
+
+    /** 1-D convolution on [C, L]: row f = w[f][c][k], order c, k. */
+    public record Conv1d(int source, int[] inShape, int filters, int kernel, int stride, int padding)
+            implements SynapsePath {
+        public String kind() {
+            return "conv1d";
+        }
+
+        public int rows(Layer target) {
+            return filters;
+        }
+
+        public int rowLength() {
+            return inShape[0] * kernel;
+        }
+
+        public int rowOf(Layer target, int n) {
+            return n / target.width();
+        }
+    }
+
+    /**
+     * Max pooling, kernel K = stride, on [C, H, W] (K x K windows) or [C, L] (windows of K): weight
+     * 1 per input spike of the window, one stored word (row 0), which must be 1.
+     */
+    public record MaxPool(int source, int[] inShape, int kernel) implements SynapsePath {
+        public String kind() {
+            return "maxpool";
+        }
+
+        public int rows(Layer target) {
+            return 1;
+        }
+
+        public int rowLength() {
+            return 1;
+        }
+
+        public int rowOf(Layer target, int n) {
+            return 0;
         }
     }
 

@@ -143,8 +143,8 @@ final class MappingChecks {
         if (l.index() != i) {
             throw error(at + ".index", "index is " + l.index() + " but the layer is at position " + i);
         }
-        if (l.shape().length != 1 && l.shape().length != 3) {
-            throw error(at + ".shape", "shape " + Arrays.toString(l.shape()) + " must be [C, H, W] or [N]");
+        if (l.shape().length < 1 || l.shape().length > 3) {
+            throw error(at + ".shape", "shape " + Arrays.toString(l.shape()) + " must be [C, H, W], [C, L] or [N]");
         }
         long product = product(l.shape(), at + ".shape");
         if (product != l.size()) {
@@ -199,6 +199,10 @@ final class MappingChecks {
 
     private void synapse(Mapping.Layer l, int s, String at) throws MappingFileException {
         Mapping.SynapsePath p = l.synapses().get(s);
+        if (p instanceof Mapping.Recurrent r) {
+            recurrent(l, r, at);
+            return;
+        }
         if (p.source() < -1 || p.source() >= l.index()) {
             throw error(at + ".source", "source is " + p.source() + ", must be -1 (the input) or an earlier layer (0 to "
                     + (l.index() - 1) + ")");
@@ -219,6 +223,23 @@ final class MappingChecks {
             }
             expected = new int[] {c.filters(), (c.inShape()[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1,
                     (c.inShape()[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1};
+        } else if (p instanceof Mapping.Conv1d c) {
+            if (c.inShape().length != 2 || c.filters() < 1 || c.kernel() < 1 || c.stride() < 1 || c.padding() < 0
+                    || c.inShape()[1] + 2 * c.padding() < c.kernel()) {
+                throw error(at, "conv1d needs in_shape [C, L], filters, kernel and stride of at least 1, padding"
+                        + " of at least 0, and a kernel that fits the padded input");
+            }
+            expected = new int[] {c.filters(), (c.inShape()[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1};
+        } else if (p instanceof Mapping.MaxPool mp) {
+            int[] ins = mp.inShape();
+            boolean map = ins.length == 3 && mp.kernel() >= 1 && ins[1] >= mp.kernel() && ins[2] >= mp.kernel();
+            boolean seq = ins.length == 2 && mp.kernel() >= 1 && ins[1] >= mp.kernel();
+            if (!map && !seq) {
+                throw error(at, "maxpool needs in_shape [C, H, W] or [C, L] and a kernel from 1 to each of H and W"
+                        + " (or L)");
+            }
+            expected = map ? new int[] {ins[0], ins[1] / mp.kernel(), ins[2] / mp.kernel()}
+                    : new int[] {ins[0], ins[1] / mp.kernel()};
         } else if (p instanceof Mapping.AvgPool a) {
             if (a.inShape().length != 3 || a.kernel() < 1 || a.inShape()[1] < a.kernel()
                     || a.inShape()[2] < a.kernel()) {
@@ -244,6 +265,25 @@ final class MappingChecks {
         if (!Arrays.equals(expected, l.shape())) {
             throw error(at, p.kind() + " produces shape " + Arrays.toString(expected) + " but the layer's shape is "
                     + Arrays.toString(l.shape()));
+        }
+    }
+
+    /** A recurrent synapse reads its own layer: source = the layer, in_shape and units = its neurons. */
+    private void recurrent(Mapping.Layer l, Mapping.Recurrent r, String at) throws MappingFileException {
+        if (r.source() != l.index()) {
+            throw error(at + ".source", "source is " + r.source() + " but a " + r.kind() + " synapse reads its own"
+                    + " layer's spikes of the previous step: source must be " + l.index());
+        }
+        if (!l.role().fires()) {
+            throw error(at, "a " + r.kind() + " synapse needs a layer that fires; layer " + l.index() + " is "
+                    + l.role().keyword());
+        }
+        if (!Arrays.equals(r.inShape(), l.shape())) {
+            throw error(at + ".in_shape", "in_shape " + Arrays.toString(r.inShape()) + " is not the layer's own shape "
+                    + Arrays.toString(l.shape()));
+        }
+        if (r.units() != l.size()) {
+            throw error(at + ".units", "units is " + r.units() + " but the layer has " + l.size() + " neurons");
         }
     }
 
@@ -325,11 +365,12 @@ final class MappingChecks {
             throw error(at + ".to_core", "to_core " + route.toCore() + " does not exist (cores 0 to "
                     + (m.cores().size() - 1) + ")");
         }
-        if (route.toCore() == from) {
-            throw error(at + ".to_core", "to_core " + route.toCore() + " is the core itself");
-        }
         Mapping.Core to = m.cores().get(route.toCore());
         Mapping.Layer dest = m.layers().get(to.layer());
+        if (route.toCore() == from && !dest.recurrent()) {
+            throw error(at + ".to_core", "to_core " + route.toCore() + " is the core itself, and its layer is not"
+                    + " recurrent");
+        }
         if (dest.synapses().stream().noneMatch(s -> s.source() == sourceLayer)) {
             throw error(at + ".to_core", "core " + to.id() + " holds layer " + dest.index() + " (" + dest.name()
                     + "), which does not read " + (from < 0 ? "the input" : "layer " + sourceLayer));

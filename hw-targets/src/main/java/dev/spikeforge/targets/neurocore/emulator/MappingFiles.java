@@ -60,9 +60,14 @@ public final class MappingFiles {
         Mapping.Input input = new Mapping.Input(in.ints("shape"), in.integer("size"), in.string("encoding"),
                 in.integer("value_limit"));
         List<Mapping.Layer> layers = new ArrayList<>();
-        for (JsonPlace l : root.list("layers")) {
+        List<JsonPlace> layerPlaces = root.list("layers");
+        for (JsonPlace l : layerPlaces) {
             layers.add(LayerJson.layer(l));
         }
+        if (numerics.currentBits() == 0 && layers.stream().anyMatch(l -> l.synapticDecay() != null)) {
+            throw root.object("numerics").error("a layer has a synaptic current but numerics.current_bits is missing");
+        }
+        capabilitiesOfTheChip(root.object("target"), layerPlaces, layers);
         List<Mapping.Core> cores = new ArrayList<>();
         for (JsonPlace c : root.list("cores")) {
             cores.add(core(dir, c, files));
@@ -226,7 +231,14 @@ public final class MappingFiles {
         boolean wrap = choice(n, "overflow", "saturate", "wrap");
         boolean towardZero = choice(n, "shift_rounding", "floor", "toward_zero");
         boolean greater = choice(n, "threshold_compare", ">=", ">");
-        return new Mapping.Numerics(weightBits, membraneBits, wrap, towardZero, greater);
+        int currentBits = 0;
+        if (n.has("current_bits")) {
+            currentBits = n.integer("current_bits");
+            if (currentBits < 2 || currentBits > 63) {
+                throw n.error("current_bits", "current_bits is " + currentBits + ", must be 2 to 63");
+            }
+        }
+        return new Mapping.Numerics(weightBits, membraneBits, wrap, towardZero, greater, currentBits);
     }
 
     /**
@@ -248,6 +260,67 @@ public final class MappingFiles {
             throw numbers.error("membrane_bits", "numerics.membrane_bits is " + n.membraneBits() + " but " + name
                     + " (target.membrane_bits) has " + chip.integer("membrane_bits") + "-bit membranes");
         }
+        int chipCurrent = chip.has("synaptic_current_bits") ? chip.integer("synaptic_current_bits") : 0;
+        if (n.currentBits() > chipCurrent) {
+            throw numbers.error("current_bits", "numerics.current_bits is " + n.currentBits() + " but " + name
+                    + (chipCurrent == 0 ? " keeps no synaptic current (target.synaptic_current_bits is 0 or absent)"
+                    : " (target.synaptic_current_bits) has a " + chipCurrent + "-bit current register"));
+        }
+    }
+
+    /**
+     * What the chip can do (target.synaptic_leak_forms, recurrent_synapses, conv1d, max_pool; absent
+     * = cannot), checked against the layers: a folder edited to a layer kind its chip lacks is refused.
+     */
+    private static void capabilitiesOfTheChip(JsonPlace chip, List<JsonPlace> layerPlaces, List<Mapping.Layer> layers)
+            throws MappingFileException {
+        String name = chip.has("name") ? chip.string("name") : "the target";
+        java.util.Set<String> decays = new java.util.HashSet<>();
+        if (chip.has("synaptic_leak_forms")) {
+            for (JsonPlace f : chip.list("synaptic_leak_forms")) {
+                if (!f.node().isTextual()) {
+                    throw f.error("expected a leak form name (shift, multiplier or none)");
+                }
+                decays.add(f.node().textValue());
+            }
+        }
+        boolean recurrent = flag(chip, "recurrent_synapses");
+        boolean conv1d = flag(chip, "conv1d");
+        boolean maxPool = flag(chip, "max_pool");
+        for (int i = 0; i < layers.size(); i++) {
+            Mapping.Layer l = layers.get(i);
+            JsonPlace at = layerPlaces.get(i);
+            if (l.synapticDecay() != null) {
+                String form = l.synapticDecay().form().name().toLowerCase(java.util.Locale.ROOT);
+                if (!decays.contains(form)) {
+                    throw at.error("synaptic_current", "layer " + i + " (" + l.name() + ") has a synaptic current"
+                            + " decaying by " + form + " but " + name + " (target.synaptic_leak_forms) decays its"
+                            + " current by " + (decays.isEmpty() ? "nothing: it has no synaptic current"
+                            : String.join(", ", new java.util.TreeSet<>(decays))));
+                }
+            }
+            for (Mapping.SynapsePath p : l.synapses()) {
+                boolean allowed = p instanceof Mapping.Recurrent ? recurrent
+                        : p instanceof Mapping.Conv1d ? conv1d : !(p instanceof Mapping.MaxPool) || maxPool;
+                if (!allowed) {
+                    String field = p instanceof Mapping.Recurrent ? "recurrent_synapses"
+                            : p instanceof Mapping.Conv1d ? "conv1d" : "max_pool";
+                    throw at.error("synapses", "layer " + i + " (" + l.name() + ") has a " + p.kind() + " synapse but "
+                            + name + " cannot run it (target." + field + " is false or absent)");
+                }
+            }
+        }
+    }
+
+    private static boolean flag(JsonPlace chip, String field) throws MappingFileException {
+        if (!chip.has(field)) {
+            return false;
+        }
+        JsonPlace p = chip.get(field);
+        if (!p.node().isBoolean()) {
+            throw p.error("expected true or false, found " + p.node());
+        }
+        return p.node().booleanValue();
     }
 
     private static void same(JsonPlace numbers, String field, String value, JsonPlace chip, String name)

@@ -16,8 +16,11 @@ import java.util.List;
  *
  * <p>Per step t: the host sends each non-zero input value along {@code input_routes}; then, layer
  * by layer, each core of the layer adds the weights of the packets it received (its own image's
- * rows, its own neurons only) to its neurons' bias, updates its neurons (leak, clamp, fire,
- * reset) and sends each spike along its routes to cores of later layers.
+ * rows, its own neurons only) to its neurons' bias; then each core of the layer updates its
+ * neurons (a CUBA layer first decays, adds and clamps its synaptic current; then leak, clamp,
+ * fire, reset) and sends each spike along its routes to cores of later layers, and, for a
+ * recurrent layer, to the layer's own cores, where the packet waits for the next step's synaptic
+ * phase (delay 1: the layer reads its spikes of step t-1).
  *
  * <p>Timing (docs/targets.md, "Timing and energy model"): a step costs, for each layer in order,
  * the slowest core's synaptic phase (its synaptic ops x cycles_per_synaptic_op) + the slowest
