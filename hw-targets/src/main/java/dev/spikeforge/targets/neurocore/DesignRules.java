@@ -169,9 +169,8 @@ public final class DesignRules {
         if (c > spec.synapticCurrentBits()) {
             out.add(new Violation("model", "a synaptic current of " + c + " bits, the chip's current register has "
                     + spec.synapticCurrentBits() + " (" + (c - spec.synapticCurrentBits()) + " over)",
-                    "narrow the synaptic current to at most " + spec.synapticCurrentBits() + " bits (it is as wide as"
-                            + " the membrane unless the deploy block sets it: membrane = int("
-                            + spec.synapticCurrentBits() + ")), or use a chip with a wider current register"));
+                    "set current_bits = " + spec.synapticCurrentBits() + " (or less) in the deploy block (without it the"
+                            + " current is as wide as the membrane), or use a chip with a wider current register"));
         }
     }
 
