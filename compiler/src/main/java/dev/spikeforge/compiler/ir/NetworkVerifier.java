@@ -86,7 +86,9 @@ final class NetworkVerifier {
             List<Node> ins = net.inputsOf(n);
             if (!ins.isEmpty() && ins.get(0) instanceof AvgPoolNode pool) {
                 out.add(ErrorCode.E221, n.pos(), "avgpool '" + pool.userLayer() + "' uses neuron '" + n.neuron().name()
-                        + "', a LIF; spiking average pooling integrates without leak",
+                        + (n.neuron().model() == NeuronModel.CUBA
+                        ? "', a CUBA; spiking average pooling integrates its window directly, without leak or synaptic current"
+                        : "', a LIF; spiking average pooling integrates without leak"),
                         "declare an IF neuron for pooling: neuron pool = IF(threshold = 0.75)");
             }
         }
