@@ -195,7 +195,9 @@ final class NetworkVerifier {
                         .name().toLowerCase(java.util.Locale.ROOT) + " input, whose values are not spikes of 0 and 1",
                         "put a spiking layer before it, or encode the input as poisson, latency or events");
             } else if (in != null && !(in instanceof InputNode || in instanceof NeuronNode || in instanceof MaxPoolNode
-                    || in instanceof DropoutNode)) {
+                    || in instanceof DropoutNode || in instanceof FlattenNode)
+                    && (in.shape().isSpatial() || in.shape().isSequence())) {
+                // a flat input (a readout's or a flatten's) is E401 of the maxpool's shape rule already
                 out.add(ErrorCode.E223, p.pos(), "maxpool '" + p.userLayer() + "' takes the current of " + in.kind() + " '"
                         + in.userLayer() + "', not spikes", "give '" + in.userLayer() + "' a neuron: ... -> lif maxpool("
                         + p.kernel() + ")");

@@ -269,6 +269,8 @@ public final class ShapeRules {
         report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (" + at.kind() + ") needs a CxHxW input, but it receives "
                 + described(in), !in.isSequence()
                 ? "move it before the first dense layer or flatten, or declare the input as CxHxW"
+                : at instanceof Conv2dNode && at.name().endsWith(".skip")
+                ? "skip conv is 2-D: on a CxL (channels x length) input the skip path can only be identity, and the main path must keep the shape"
                 : at instanceof Conv2dNode ? "use conv1d on a CxL (channels x length) input, or declare the input as CxHxW"
                 : "on a CxL (channels x length) input use maxpool, or declare the input as CxHxW");
         return false;
