@@ -182,7 +182,8 @@ final class SnnBuilder {
         String[] parts = ctx.getText().split("x");
         if (parts.length > 3) {
             out.add(ErrorCode.E403, pos, "input shape " + ctx.getText() + " has " + parts.length
-                    + " dimensions; write N (flat), CxL (channels x length) or CxHxW", null);
+                    + " dimensions; write N (flat), CxL (channels x length) or CxHxW",
+                    "batch and time are never part of a shape: one sample at one step is N, CxL or CxHxW");
             return Shape.UNKNOWN;
         }
         int[] dims = new int[parts.length];

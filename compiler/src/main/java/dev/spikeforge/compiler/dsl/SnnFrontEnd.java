@@ -3,7 +3,11 @@ package dev.spikeforge.compiler.dsl;
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.Diagnostics;
 import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.compiler.target.TargetFamily;
 import java.util.ArrayList;
@@ -78,12 +82,31 @@ public final class SnnFrontEnd {
             boolean incomplete = built.hasErrors();
             for (Diagnostic d : network.verify()) {
                 boolean keep = !syntaxErrors || LOCAL_CHECKS.contains(d.code());
-                if (keep && !(incomplete && d.code() == ErrorCode.W602)) {
+                if (keep && !(incomplete && (d.code() == ErrorCode.W602 || repeatsAMissingNeuron(network, d)))) {
                     out.add(d);
                 }
             }
         }
         return finish(source, network, out);
+    }
+
+    /**
+     * Whether {@code d} is only the consequence of a layer whose neuron the builder already
+     * reported as missing or unknown (E216, E207, E209): a maxpool reading that layer's current
+     * (E223), or a recurrent dense layer without neuron (E222) outside the end of a residual block
+     * (where a neuron is not allowed at all, so E222 says something E217 does not).
+     */
+    private static boolean repeatsAMissingNeuron(Network net, Diagnostic d) {
+        if (d.code() == ErrorCode.E223) {
+            return net.nodes().stream().filter(n -> n instanceof MaxPoolNode && n.pos().equals(d.pos()))
+                    .flatMap(n -> net.inputsOf(n).stream()).anyMatch(in -> !(in instanceof InputNode));
+        }
+        if (d.code() == ErrorCode.E222) {
+            return net.nodes().stream().filter(n -> n instanceof DenseNode dense && dense.isRecurrent()
+                            && dense.origin().of("recurrent").equals(d.pos()))
+                    .flatMap(n -> net.consumersOf(n).stream()).noneMatch(ResidualAddNode.class::isInstance);
+        }
+        return false;
     }
 
     /** The kept diagnostics by position, then one E106 that counts those over the limit. */

@@ -86,7 +86,9 @@ final class NetworkVerifier {
             List<Node> ins = net.inputsOf(n);
             if (!ins.isEmpty() && ins.get(0) instanceof AvgPoolNode pool) {
                 out.add(ErrorCode.E221, n.pos(), "avgpool '" + pool.userLayer() + "' uses neuron '" + n.neuron().name()
-                        + "', a LIF; spiking average pooling integrates without leak",
+                        + (n.neuron().model() == NeuronModel.CUBA
+                        ? "', a CUBA; spiking average pooling integrates its window directly, without leak or synaptic current"
+                        : "', a LIF; spiking average pooling integrates without leak"),
                         "declare an IF neuron for pooling: neuron pool = IF(threshold = 0.75)");
             }
         }
@@ -103,14 +105,16 @@ final class NetworkVerifier {
                         "beta = exp(-1/tau): tau = 20 steps is beta = 0.951; for no leak declare IF(...)");
             } else if (n.model() == NeuronModel.CUBA && !(n.beta() > 0 && n.beta() <= 1)) {
                 out.add(ErrorCode.E301, n.origin().of(n.origin().has("tau") ? "tau" : "beta"), "beta of neuron '"
-                        + n.name() + "' must be in (0, 1], got " + fmt(n.beta()), "beta = 1 is a membrane without leak");
+                        + n.name() + "' must be in (0, 1], got " + fmt(n.beta()),
+                        "beta = exp(-1/tau): tau = 20 steps is beta = 0.951; beta = 1 (the default) is a membrane without leak");
             } else if (n.model() == NeuronModel.IF && n.beta() != 1.0) {
                 out.add(ErrorCode.E301, n.origin().of("beta"), "an IF neuron has beta = 1, '" + n.name()
                         + "' has " + fmt(n.beta()));
             }
             if (!Double.isNaN(n.tauSyn()) && !(n.tauSyn() > 0)) {
                 out.add(ErrorCode.E301, n.origin().of("tau_syn"), "tau_syn of neuron '" + n.name()
-                        + "' must be a positive number of steps, got " + fmt(n.tauSyn()));
+                        + "' must be a positive number of steps, got " + fmt(n.tauSyn()),
+                        "alpha = exp(-1/tau_syn): tau_syn = 5 steps is alpha = 0.819; for no synaptic current declare LIF(...)");
             } else if (n.model() == NeuronModel.CUBA && !(n.alpha() >= 0 && n.alpha() < 1)) {
                 out.add(ErrorCode.E301, n.origin().of("alpha"), "alpha of neuron '" + n.name()
                         + "' must be at least 0 and below 1, got " + fmt(n.alpha()),
@@ -171,8 +175,9 @@ final class NetworkVerifier {
                     && net.consumersOf(d).stream().noneMatch(c -> c instanceof NeuronNode)) {
                 out.add(ErrorCode.E222, d.origin().of("recurrent"), "dense '" + d.userLayer() + "' is recurrent = "
                         + d.recurrent().keyword() + " but has no neuron whose spikes could come back",
-                        "give it a neuron (dense(" + d.units() + ", recurrent = " + d.recurrent().keyword()
-                                + ") -> lif) outside the end of a residual block");
+                        "a recurrent layer needs a neuron of its own, as in dense(" + d.units() + ", recurrent = "
+                                + d.recurrent().keyword() + ") -> lif; move it out of the end of the residual block, or"
+                                + " make it recurrent = false");
             }
         }
     }
@@ -190,7 +195,9 @@ final class NetworkVerifier {
                         .name().toLowerCase(java.util.Locale.ROOT) + " input, whose values are not spikes of 0 and 1",
                         "put a spiking layer before it, or encode the input as poisson, latency or events");
             } else if (in != null && !(in instanceof InputNode || in instanceof NeuronNode || in instanceof MaxPoolNode
-                    || in instanceof DropoutNode)) {
+                    || in instanceof DropoutNode || in instanceof FlattenNode)
+                    && (in.shape().isSpatial() || in.shape().isSequence())) {
+                // a flat input (a readout's or a flatten's) is E401 of the maxpool's shape rule already
                 out.add(ErrorCode.E223, p.pos(), "maxpool '" + p.userLayer() + "' takes the current of " + in.kind() + " '"
                         + in.userLayer() + "', not spikes", "give '" + in.userLayer() + "' a neuron: ... -> lif maxpool("
                         + p.kernel() + ")");
@@ -205,11 +212,18 @@ final class NetworkVerifier {
                     : node instanceof Conv1dNode c ? c.weightCount()
                     : node instanceof DenseNode d ? Math.max(Shape.times(d.units(), d.inFeatures()), d.recurrent().weights(d.units()))
                     : node instanceof ReadoutNode r ? Shape.times(r.classes(), r.inFeatures()) : 0;
-            if (weights > Shape.MAX_ELEMENTS) {
+            if (node instanceof DenseNode d && d.recurrent().weights(d.units()) > Shape.MAX_ELEMENTS
+                    && d.recurrent().weights(d.units()) >= Shape.times(d.units(), d.inFeatures())) {
+                // the recurrent weights (units x units) are their own array
+                out.add(ErrorCode.E404, node.pos(), "dense '" + d.userLayer() + "' has " + d.units() + " x " + d.units()
+                        + " = " + ShapeRules.count(weights) + " recurrent weights; the engines index at most "
+                        + ShapeRules.count(Shape.MAX_ELEMENTS) + " per array",
+                        "use fewer units, or recurrent = diagonal (one recurrent weight per unit)");
+            } else if (weights > Shape.MAX_ELEMENTS) {
                 out.add(ErrorCode.E404, node.pos(), node.kind() + " '" + node.userLayer() + "' has "
                         + ShapeRules.count(weights) + " weights; the engines index at most "
                         + ShapeRules.count(Shape.MAX_ELEMENTS) + " per array", node instanceof Conv2dNode
-                        ? "use fewer filters, fewer input channels or a smaller kernel"
+                        || node instanceof Conv1dNode ? "use fewer filters, fewer input channels or a smaller kernel"
                         : "use fewer units, or a smaller input to it (a pooling layer before it)");
             }
         }
@@ -441,8 +455,7 @@ final class NetworkVerifier {
                 leakRepresents(d, n.beta(), "neuron '" + n.name() + "'", n.origin().of(n.origin().has("tau") ? "tau" : "beta"));
             }
             if (used.contains(n.name()) && n.alpha() > 0 && n.alpha() < 1) {
-                leakRepresents(d, n.alpha(), "the synaptic current of neuron '" + n.name() + "'",
-                        n.origin().of(n.origin().has("tau_syn") ? "tau_syn" : "alpha"));
+                alphaLeakRepresents(d, n);
             }
         }
         for (ReadoutNode r : net.readouts()) {
@@ -460,6 +473,21 @@ final class NetworkVerifier {
         if (Leaks.represent(beta, d.leak()) == null) {
             String[] why = Leaks.whyNot(beta, d.leak());
             out.add(ErrorCode.E501, pos, what + ": " + why[0], why[1]);
+        }
+    }
+
+    /** The synaptic current decays by the deploy block's leak form too (docs/semantics.md section 4.5). */
+    private void alphaLeakRepresents(DeploySpec d, NeuronDefinition n) {
+        if (d.leak() instanceof DeploySpec.MultiplierLeak m
+                && (m.fractionBits() < 1 || m.fractionBits() > MAX_FRACTION_BITS)) {
+            return;
+        }
+        if (Leaks.represent(n.alpha(), d.leak()) == null) {
+            String[] why = Leaks.whyNot(n.alpha(), d.leak());
+            boolean none = d.leak() instanceof DeploySpec.NoLeak;
+            out.add(ErrorCode.E501, n.origin().of(n.origin().has("tau_syn") ? "tau_syn" : "alpha"), "neuron '" + n.name()
+                    + "': the synaptic current's alpha" + why[0].substring("beta".length()),
+                    none ? "use leak = shift or leak = multiplier(12); a neuron without synaptic current is a LIF" : why[1]);
         }
     }
 

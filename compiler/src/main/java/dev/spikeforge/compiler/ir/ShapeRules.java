@@ -127,15 +127,21 @@ public final class ShapeRules {
             return Shape.UNKNOWN;
         }
         if (!in.isSequence()) {
-            report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (conv1d) needs a CxL input (channels x length), but it "
-                    + "receives " + in, "declare the input as CxL, for example input 2x64, or use conv on a CxHxW input");
+            if (sink != null) {
+                report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (conv1d) needs a CxL input (channels x length), but it "
+                        + "receives " + described(in), in.isSpatial()
+                        ? "use conv on a CxHxW input, or declare the input as CxL (for example input 2x64)"
+                        : "move it before the first dense layer or flatten, or declare the input as CxL (for example input 2x64)");
+            }
             return Shape.UNKNOWN;
         }
         long lp = in.length() + 2L * padding;
         if (kernel > lp) {
-            report(sink, ErrorCode.E400, at, "kernel " + kernel + " of '" + at.userLayer() + "' is longer than its input "
-                    + in.length() + (padding > 0 ? " padded by " + padding : "") + " (over by " + (kernel - lp) + ")",
-                    "use kernel <= " + lp + " or add padding");
+            if (sink != null) {
+                report(sink, ErrorCode.E400, at, "kernel " + kernel + " of '" + at.userLayer() + "' is longer than its input "
+                        + in.length() + (padding > 0 ? " padded by " + padding : "") + " (over by " + (kernel - lp) + ")",
+                        "use kernel <= " + lp + " or add padding");
+            }
             return Shape.UNKNOWN;
         }
         long outL = (lp - kernel) / stride + 1;
@@ -161,9 +167,11 @@ public final class ShapeRules {
         }
         if (in.isSequence()) {
             if (kernel > in.length()) {
-                report(sink, ErrorCode.E400, at, "maxpool(" + kernel + ") of '" + at.userLayer() + "' is longer than its input "
-                        + in.length() + " (over by " + (kernel - in.length()) + ")",
-                        "use maxpool(" + in.length() + ") or less, or remove this pooling layer");
+                if (sink != null) {
+                    report(sink, ErrorCode.E400, at, "maxpool(" + kernel + ") of '" + at.userLayer() + "' is longer than its input "
+                            + in.length() + " (over by " + (kernel - in.length()) + ")",
+                            "use maxpool(" + in.length() + ") or less, or remove this pooling layer");
+                }
                 return Shape.UNKNOWN;
             }
             if (sink != null && in.length() % kernel != 0) {
@@ -173,14 +181,18 @@ public final class ShapeRules {
             return Shape.cl(in.channels(), in.length() / kernel);
         }
         if (!in.isSpatial()) {
-            report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (maxpool) needs a CxHxW or CxL input, but it receives "
-                    + "the flat shape " + in, "move it before the first dense layer or flatten");
+            if (sink != null) {
+                report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (maxpool) needs a CxHxW or CxL input, but it receives "
+                        + "the flat shape " + in, "move it before the first dense layer or flatten");
+            }
             return Shape.UNKNOWN;
         }
         if (kernel > in.height() || kernel > in.width()) {
-            report(sink, ErrorCode.E400, at, "maxpool(" + kernel + ") of '" + at.userLayer() + "' is larger than its input "
-                    + in.height() + "x" + in.width() + " (over by " + (kernel - Math.min(in.height(), in.width())) + ")",
-                    "use maxpool(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
+            if (sink != null) {
+                report(sink, ErrorCode.E400, at, "maxpool(" + kernel + ") of '" + at.userLayer() + "' is larger than its input "
+                        + in.height() + "x" + in.width() + " (over by " + (kernel - Math.min(in.height(), in.width())) + ")",
+                        "use maxpool(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
+            }
             return Shape.UNKNOWN;
         }
         if (sink != null && (in.height() % kernel != 0 || in.width() % kernel != 0)) {
@@ -255,8 +267,18 @@ public final class ShapeRules {
             return false;
         }
         report(sink, ErrorCode.E401, at, "'" + at.userLayer() + "' (" + at.kind() + ") needs a CxHxW input, but it receives "
-                + "the flat shape " + in, "move it before the first dense layer or flatten, or declare the input as CxHxW");
+                + described(in), !in.isSequence()
+                ? "move it before the first dense layer or flatten, or declare the input as CxHxW"
+                : at instanceof Conv2dNode && at.name().endsWith(".skip")
+                ? "skip conv is 2-D: on a CxL (channels x length) input the skip path can only be identity, and the main path must keep the shape"
+                : at instanceof Conv2dNode ? "use conv1d on a CxL (channels x length) input, or declare the input as CxHxW"
+                : "on a CxL (channels x length) input use maxpool, or declare the input as CxHxW");
         return false;
+    }
+
+    /** "the flat shape 784", "the CxL shape 2x64", "the CxHxW shape 1x28x28". */
+    private static String described(Shape in) {
+        return (in.isSequence() ? "the CxL shape " : in.isSpatial() ? "the CxHxW shape " : "the flat shape ") + in;
     }
 
     private static void report(Diagnostics sink, ErrorCode code, Node at, String message, String help) {

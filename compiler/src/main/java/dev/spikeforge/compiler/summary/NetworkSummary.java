@@ -1,9 +1,11 @@
 package dev.spikeforge.compiler.summary;
 
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
@@ -41,13 +43,27 @@ public record NetworkSummary(Network network, List<LayerRow> rows) {
                 if (kind == null) {
                     kind = "conv " + c.kernel() + "x" + c.kernel() + (c.stride() > 1 ? "/" + c.stride() : "");
                 }
+            } else if (n instanceof Conv1dNode c) {
+                synapses += conv1dSynapses(net.inputShapes(c).get(0), c);
+                params += c.parameterCount();
+                kind = "conv1d " + c.kernel() + (c.stride() > 1 ? "/" + c.stride() : "");
             } else if (n instanceof AvgPoolNode p) {
                 synapses += p.shape().size() * p.kernel() * p.kernel();
                 kind = "avgpool " + p.kernel() + "x" + p.kernel();
+            } else if (n instanceof MaxPoolNode p) {
+                // one synapse per input spike of each output's window, as for avgpool; no weights to train
+                boolean sequence = p.shape().isSequence();
+                synapses += p.shape().isKnown() ? p.shape().size() * p.kernel() * (sequence ? 1 : p.kernel()) : 0;
+                kind = "maxpool " + p.kernel() + (sequence ? "" : "x" + p.kernel());
             } else if (n instanceof DenseNode d) {
-                synapses += (long) d.units() * d.inFeatures();
+                // a recurrent layer's own spikes of step t-1 come back through units x units (diagonal: units) synapses
+                synapses += (long) d.units() * d.inFeatures() + d.recurrent().weights(d.units());
                 params += d.parameterCount();
-                kind = "dense";
+                kind = switch (d.recurrent()) {
+                    case NONE -> "dense";
+                    case FULL -> "dense recurrent";
+                    case DIAGONAL -> "dense recurrent diagonal";
+                };
             } else if (n instanceof ReadoutNode r) {
                 synapses += (long) r.classes() * r.inFeatures();
                 params += r.parameterCount();
@@ -78,17 +94,26 @@ public record NetworkSummary(Network network, List<LayerRow> rows) {
         if (!in.isSpatial() || !c.shape().isSpatial()) {
             return 0;
         }
-        long rows = inBoundsTaps(in.height(), c.shape().height(), c);
-        long cols = inBoundsTaps(in.width(), c.shape().width(), c);
+        long rows = inBoundsTaps(in.height(), c.shape().height(), c.kernel(), c.stride(), c.padding());
+        long cols = inBoundsTaps(in.width(), c.shape().width(), c.kernel(), c.stride(), c.padding());
         return rows * cols * c.inChannels() * c.filters();
     }
 
-    private static long inBoundsTaps(int inSize, int outSize, Conv2dNode c) {
+    /** Synapses of a 1-D convolution: the in-bounds taps along the length, times input channels and filters. */
+    static long conv1dSynapses(Shape in, Conv1dNode c) {
+        if (!in.isSequence() || !c.shape().isSequence()) {
+            return 0;
+        }
+        return inBoundsTaps(in.length(), c.shape().length(), c.kernel(), c.stride(), c.padding()) * c.inChannels()
+                * c.filters();
+    }
+
+    private static long inBoundsTaps(int inSize, int outSize, int kernel, int stride, int padding) {
         long taps = 0;
         for (int o = 0; o < outSize; o++) {
-            int start = o * c.stride() - c.padding();
-            int lo = Math.max(0, start);
-            int hi = Math.min(inSize, start + c.kernel());
+            long start = (long) o * stride - padding;
+            long lo = Math.max(0, start);
+            long hi = Math.min(inSize, start + kernel);
             taps += Math.max(0, hi - lo);
         }
         return taps;

@@ -2,6 +2,7 @@ package dev.spikeforge.compiler.dsl;
 
 import dev.spikeforge.compiler.testing.TargetFamilies;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.IrDump;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronDefinition;
 import dev.spikeforge.compiler.ir.NeuronModel;
@@ -20,7 +24,9 @@ import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Recurrence;
 import dev.spikeforge.compiler.ir.Reset;
+import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.compiler.testing.Golden;
@@ -67,6 +73,103 @@ class LanguageSpecTest {
         assertEquals(8, d.weightBits());
         assertEquals(DeploySpec.Granularity.PER_CHANNEL, d.granularity());
         assertEquals(List.of("neurocore", "fpga"), d.targets().stream().map(DeploySpec.TargetRequest::family).toList());
+    }
+
+    /**
+     * The temporal constructs (docs/language.md sections 3.2, 3.4 and 3.5) on a sequence and on
+     * frames: valid without a warning, and their IR is golden.
+     */
+    @Test
+    void theTemporalSpecModelsAreValidAndTheirIrIsGolden() throws IOException {
+        for (String name : List.of("temporal_sequence", "temporal_image")) {
+            Path file = Path.of("src/test/resources/spec/" + name + ".snn");
+            Compilation c = SnnFrontEnd.compile(new SourceFile("spec/" + name + ".snn", Files.readString(file)),
+                    TargetFamilies.INSTALLED);
+            assertEquals(List.of(), c.diagnostics(), name);
+            Golden.assertMatches(Path.of("src/test/resources/spec/" + name + ".ir"), IrDump.of(c.network()));
+        }
+    }
+
+    @Test
+    void cubaTakesAlphaOrTauSynAndItsBetaDefaultsToOne() {
+        Network n = valid("model t\ninput 4\nneuron a = CUBA(alpha = 0.9)\nneuron b = CUBA(tau_syn = 5, tau = 20,"
+                + " threshold = 2, reset = zero)\nlayers { h = dense(3) -> a\ng = dense(3) -> b\nout = readout(2) }");
+        NeuronDefinition a = n.neurons().get(0);
+        assertEquals(NeuronModel.CUBA, a.model());
+        assertEquals(0.9, a.alpha());
+        assertEquals(1.0, a.beta(), "neither beta nor tau: no membrane leak");
+        assertEquals(1.0, a.theta());
+        assertEquals(Reset.SUBTRACT, a.reset());
+        assertTrue(Double.isNaN(a.tauSyn()) && Double.isNaN(a.tau()));
+        assertTrue(a.hasSynapticCurrent());
+        NeuronDefinition b = n.neurons().get(1);
+        assertEquals(Math.exp(-1.0 / 5), b.alpha(), 0);
+        assertEquals(5, b.tauSyn());
+        assertEquals(Math.exp(-1.0 / 20), b.beta(), 0);
+        assertEquals(Reset.ZERO, b.reset());
+        assertEquals("cuba", n.node("h.a").kind());
+        String dump = IrDump.of(n);
+        assertTrue(dump.contains("\nneuron a CUBA(alpha=0.9 beta=1.0 theta=1.0 reset=subtract)\n"), dump);
+        assertTrue(dump.contains("\nneuron b CUBA(alpha=0.8187307530779818 tau_syn=5.0 beta=0.951229424500714 tau=20.0"
+                + " theta=2.0 reset=zero)\n"), dump);
+        assertFalse(NeuronDefinition.lif("l", 0.9, 1, Reset.SUBTRACT).hasSynapticCurrent());
+    }
+
+    @Test
+    void recurrentIsFalseTrueOrDiagonal() {
+        Network n = valid("model t\ninput 4\nneuron a = LIF(beta = 0.5)\nlayers { f = dense(3, recurrent = false) -> a\n"
+                + "r = dense(3, recurrent = true) -> a\nd = dense(3, recurrent = diagonal, bias = true) -> a\n"
+                + "p = dense(3) -> a\nout = readout(2) }");
+        assertEquals(Recurrence.NONE, ((DenseNode) n.node("f")).recurrent());
+        assertEquals(Recurrence.FULL, ((DenseNode) n.node("r")).recurrent());
+        assertEquals(Recurrence.DIAGONAL, ((DenseNode) n.node("d")).recurrent());
+        assertEquals(Recurrence.NONE, ((DenseNode) n.node("p")).recurrent());
+        // W (3 x 3) + W_rec (3 x 3); W (3 x 3) + b (3) + w_rec (3)
+        assertEquals(18, ((DenseNode) n.node("r")).parameterCount());
+        assertEquals(15, ((DenseNode) n.node("d")).parameterCount());
+        assertEquals(List.of("r.a"), n.consumersOf(n.node("r")).stream().map(Node::name).toList());
+    }
+
+    @Test
+    void aTwoDimensionalInputIsChannelsByLengthAndDenseFlattensIt() {
+        Network n = valid("model t\ninput 2x64\nneuron a = LIF(beta = 0.5)\nlayers { h = dense(8) -> a\nout = readout(2) }");
+        Shape in = n.input().shape();
+        assertTrue(in.isSequence());
+        assertFalse(in.isSpatial());
+        assertEquals(List.of(2, 64), List.of(in.channels(), in.length()));
+        assertEquals(List.of("input", "h.flatten", "h", "h.a", "out"), n.nodes().stream().map(Node::name).toList());
+        assertEquals(Shape.flat(128), n.node("h.flatten").shape());
+        assertEquals(128, ((DenseNode) n.node("h")).inFeatures());
+    }
+
+    @Test
+    void conv1dParametersDefaultsAndShape() {
+        Network n = valid("model t\ninput 3x50\nneuron a = LIF(beta = 0.5)\nlayers {\n"
+                + "c = conv1d(4, kernel = 5, stride = 2, padding = 1, bias = true) -> a\nd = conv1d(6, 3) -> a\n"
+                + "out = readout(2) }");
+        Conv1dNode c = (Conv1dNode) n.node("c");
+        assertEquals(List.of(3, 4, 5, 2, 1, true), List.of(c.inChannels(), c.filters(), c.kernel(), c.stride(),
+                c.padding(), c.bias()));
+        assertEquals(Shape.cl(4, 24), c.shape()); // floor((50 + 2 - 5) / 2) + 1
+        Conv1dNode d = (Conv1dNode) n.node("d");
+        assertEquals(List.of(4, 3, 1, 0, false), List.of(d.inChannels(), d.kernel(), d.stride(), d.padding(), d.bias()));
+        assertEquals(Shape.cl(6, 22), d.shape());
+        assertEquals(4 * 3 * 5 + 4, c.parameterCount());
+    }
+
+    @Test
+    void maxpoolHalvesSequencesAndMapsAndHasNoNeuron() {
+        Network seq = valid("model t\ninput 2x9\nneuron a = LIF(beta = 0.5)\nlayers { c = conv1d(4, kernel = 1) -> a\n"
+                + "p = maxpool(kernel = 3)\nq = maxpool(3)\nout = readout(2) }");
+        assertEquals(Shape.cl(4, 3), seq.node("p").shape());
+        assertEquals(Shape.cl(4, 1), seq.node("q").shape());
+        assertEquals(3, ((MaxPoolNode) seq.node("p")).kernel());
+        assertEquals(List.of("input", "c", "c.a", "p", "q", "out.flatten", "out"),
+                seq.nodes().stream().map(Node::name).toList());
+        Network map = valid(HEAD + "layers { c = conv(2, kernel = 3) -> lif\np = maxpool(2)\nout = readout(2) }");
+        assertEquals(Shape.chw(2, 3, 3), map.node("p").shape());
+        // the input's own spikes may be pooled: poisson input is spikes
+        valid("model t\ninput 1x8x8 encode poisson\nlayers { p = maxpool(2)\nout = readout(2) }");
     }
 
     @Test

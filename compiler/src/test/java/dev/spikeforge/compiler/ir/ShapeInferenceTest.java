@@ -55,6 +55,41 @@ class ShapeInferenceTest {
     }
 
     @Test
+    void conv1dFollowsTheFloorFormulaOnASequenceOnly() {
+        Network n = net("3x50", "c = conv1d(4, kernel = 5, stride = 2, padding = 1) -> lif\nout = readout(2)");
+        assertEquals(Shape.cl(4, 24), n.node("c").shape()); // floor((50 + 2 - 5) / 2) + 1
+        assertEquals(List.of(ErrorCode.E400), codes("2x4", "c = conv1d(2, kernel = 5) -> lif\nout = readout(2)"));
+        assertEquals(List.of(), codes("2x4", "c = conv1d(2, kernel = 5, padding = 1) -> lif\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.E401), codes("784", "c = conv1d(2, kernel = 3) -> lif\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.E401), codes("1x8x8", "c = conv1d(2, kernel = 3) -> lif\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.E401), codes("2x8", "c = conv(2, kernel = 3) -> lif\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.W601), codes("2x65", "c = conv1d(2, kernel = 4, stride = 3) -> lif\nout = readout(2)"));
+    }
+
+    @Test
+    void maxpoolFloorsSequencesAndMapsAndWarnsAboutDroppedEdges() {
+        assertEquals(Shape.cl(2, 3), net("2x7", "p = maxpool(2)\nout = readout(2)").node("p").shape());
+        assertEquals(Shape.chw(2, 2, 2), net("2x7x7", "p = maxpool(3)\nout = readout(2)").node("p").shape());
+        assertEquals(List.of(ErrorCode.W600), codes("2x7", "p = maxpool(2)\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.W600), codes("2x7x7", "p = maxpool(3)\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.E400), codes("2x7", "p = maxpool(8)\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.E400), codes("2x7x9", "p = maxpool(8)\nout = readout(2)"));
+        assertEquals(List.of(ErrorCode.E401), codes("784", "p = maxpool(2)\nout = readout(2)"));
+    }
+
+    /** The builder asks the rules for a shape without a sink (the verifier reports); that must never throw. */
+    @Test
+    void temporalRulesWithoutASinkReturnUnknownQuietly() {
+        assertEquals(Shape.UNKNOWN, ShapeRules.conv1d(Shape.flat(5), 2, 3, 1, 0, null, null));
+        assertEquals(Shape.UNKNOWN, ShapeRules.conv1d(Shape.chw(1, 5, 5), 2, 3, 1, 0, null, null));
+        assertEquals(Shape.UNKNOWN, ShapeRules.conv1d(Shape.cl(1, 2), 2, 3, 1, 0, null, null));
+        assertEquals(Shape.UNKNOWN, ShapeRules.maxpool(Shape.flat(5), 2, null, null));
+        assertEquals(Shape.UNKNOWN, ShapeRules.maxpool(Shape.cl(1, 2), 3, null, null));
+        assertEquals(Shape.UNKNOWN, ShapeRules.maxpool(Shape.chw(1, 2, 2), 3, null, null));
+        assertEquals(Shape.cl(1, 1), ShapeRules.maxpool(Shape.cl(1, 3), 2, null, null));
+    }
+
+    @Test
     void avgpoolFloorsAndWarnsAboutDroppedEdges() {
         Network n = net("2x7x7", "p = avgpool(2) -> pool\nout = readout(3)");
         assertEquals(Shape.chw(2, 3, 3), n.node("p").shape());
