@@ -72,7 +72,7 @@ public enum ErrorCode {
     W600(Severity.WARNING, "pool-drops-edge", "avgpool(K) or maxpool(K) on a size that K does not divide: the last rows, columns or values are dropped."),
     W601(Severity.WARNING, "stride-drops-edge", "A strided conv or conv1d whose windows do not cover the last rows, columns or values of its input."),
     W602(Severity.WARNING, "unused-neuron", "A neuron definition that no layer uses."),
-    W603(Severity.WARNING, "leak-changes-beta", "`leak = shift` represents beta as 1 - 2^-k; training uses that beta instead of the declared one."),
+    W603(Severity.WARNING, "leak-changes-beta", "`leak = shift` represents beta (or a CUBA neuron's alpha) as 1 - 2^-k; training uses that value instead of the declared one."),
     W604(Severity.WARNING, "loss-method-mismatch", "A loss other than the one the training method was designed for (spike_bp and asf use mse)."),
     W605(Severity.WARNING, "memory-over-machine", "Training or inference would need more memory than this machine has, or more heap than the JVM may use.");
 

@@ -76,14 +76,28 @@ public record DeploySpec(Origin origin, int weightBits, Granularity granularity,
     }
 
     /**
-     * The beta a float model runs a neuron with: a LIF under a {@code leak = shift} deploy block
-     * takes the beta the shift represents (hardware-aware training), every other neuron its own.
+     * The beta a float model runs a neuron with: a LIF, or a CUBA with beta below 1, under a {@code
+     * leak = shift} deploy block takes the beta the shift represents (hardware-aware training),
+     * every other neuron its own.
      */
     public static double effectiveBeta(NeuronDefinition d, java.util.Optional<DeploySpec> deploy) {
-        if (d.model() == NeuronModel.LIF && deploy.map(x -> x.leak() instanceof ShiftLeak).orElse(false)) {
+        boolean leaky = d.model() == NeuronModel.LIF || d.model() == NeuronModel.CUBA && d.beta() < 1;
+        if (leaky && deploy.map(x -> x.leak() instanceof ShiftLeak).orElse(false)) {
             return betaOfShift(shiftFor(d.beta()));
         }
         return d.beta();
+    }
+
+    /**
+     * The alpha a float model runs a CUBA neuron's synaptic current with: under {@code leak = shift}
+     * the alpha the shift represents, 1 - 2^-k (the synaptic decay is stored in the leak form too,
+     * docs/semantics.md section 4.9), else its own; 0 for neurons without synaptic current.
+     */
+    public static double effectiveAlpha(NeuronDefinition d, java.util.Optional<DeploySpec> deploy) {
+        if (d.hasSynapticCurrent() && deploy.map(x -> x.leak() instanceof ShiftLeak).orElse(false)) {
+            return betaOfShift(shiftFor(d.alpha()));
+        }
+        return d.alpha();
     }
 
     /** The beta that a shift leak of k represents: 1 - 2^-k. */

@@ -431,7 +431,16 @@ final class NetworkVerifier {
         }
         Set<String> used = net.usedNeurons();
         for (NeuronDefinition n : net.neurons()) {
-            if (n.model() != NeuronModel.LIF || !used.contains(n.name()) || !(n.beta() > 0 && n.beta() < 1)) {
+            if (n.model() == NeuronModel.CUBA && used.contains(n.name()) && n.alpha() > 0 && n.alpha() < 1) {
+                int k = DeploySpec.shiftFor(n.alpha());
+                double represented = DeploySpec.betaOfShift(k);
+                if (represented != n.alpha()) {
+                    out.add(ErrorCode.W603, n.origin().of(n.origin().has("tau_syn") ? "tau_syn" : "alpha"),
+                            "leak = shift represents alpha " + fmt(n.alpha()) + " of neuron '" + n.name()
+                                    + "' as 1 - 2^-" + k + " = " + fmt(represented) + "; training uses " + fmt(represented));
+                }
+            }
+            if (n.model() == NeuronModel.IF || !used.contains(n.name()) || !(n.beta() > 0 && n.beta() < 1)) {
                 continue;
             }
             int k = DeploySpec.shiftFor(n.beta());
