@@ -382,7 +382,7 @@ final class Layers {
     }
 
     /** Rows per work unit of the conv1d and maxpool loops. */
-    private static final int ROWS_PER_TASK = 64;
+    static final int ROWS_PER_TASK = 64;
 
     /**
      * out[r, f, o] = sum_{c,k} w[f, c, k] x[r, c, o*s - p + k] (+ b[f]) on [rows, C, L] inputs,
