@@ -1,6 +1,8 @@
 package dev.spikeforge.pipeline;
 
+import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.data.DatasetException;
 import dev.spikeforge.runtime.data.DatasetLocator;
@@ -20,6 +22,25 @@ final class Datasets {
             DatasetLocator locator = new DatasetLocator();
             DatasetSplits data = locator.load(train.dataset(), dataDir, model.file());
             long need = net.input().shape().size();
+            if (net.input().encoding().kind() == Encoding.Kind.ROWS) {
+                Shape image = data.train().sampleShape();
+                int height = image.dim(1);
+                int width = image.dim(2);
+                if (image.dim(0) != 1) {
+                    throw new DatasetException(locator.folder(train.dataset(), dataDir, model.file()),
+                            "its images are " + image + ", " + image.dim(0) + " channels, but encode rows feeds the rows"
+                                    + " of a one-channel image", "use another encoding, for example input " + image
+                                    + " encode direct");
+                }
+                if (height != net.timesteps() || width != need) {
+                    throw new DatasetException(locator.folder(train.dataset(), dataDir, model.file()),
+                            "its images are " + image + ", " + height + " rows of " + width + " values, but model '"
+                                    + net.name() + "' reads " + net.timesteps() + " rows (timesteps) of " + need
+                                    + " values (input) with encode rows",
+                            "use timesteps " + height + " and input " + width + " encode rows");
+                }
+                return data;
+            }
             if (data.train().sampleSize() != need) {
                 throw new DatasetException(locator.folder(train.dataset(), dataDir, model.file()),
                         "its samples are " + data.train().sampleShape() + " but model '" + net.name() + "' takes input "

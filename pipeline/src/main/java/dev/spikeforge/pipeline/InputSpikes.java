@@ -1,6 +1,5 @@
 package dev.spikeforge.pipeline;
 
-import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.encode.InputEncoder;
 import dev.spikeforge.runtime.verify.FloatIntegerComparison;
@@ -21,7 +20,7 @@ final class InputSpikes {
             idx[i] = from + i;
         }
         float[] input = InputEncoder.encode(model.network(), set, idx, model.seed());
-        return FloatIntegerComparison.integerInputs(input, count, set.sampleSize(), model.network().timesteps(),
-                model.network().input().encoding().kind() == Encoding.Kind.DIRECT);
+        return FloatIntegerComparison.integerInputs(input, count, Math.toIntExact(model.network().input().shape().size()),
+                model.network().timesteps(), model.network().input().encoding().analog());
     }
 }

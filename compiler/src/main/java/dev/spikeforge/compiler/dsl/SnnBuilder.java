@@ -34,7 +34,7 @@ final class SnnBuilder {
 
     static final int DEFAULT_TIMESTEPS = 25;
     static final double DEFAULT_THRESHOLD = 1.0;
-    static final List<String> ENCODINGS = List.of("poisson", "bipolar", "latency", "direct", "events");
+    static final List<String> ENCODINGS = List.of("poisson", "bipolar", "latency", "direct", "events", "rows");
 
     private static final List<Param> LIF = List.of(Param.optional("beta"), Param.optional("tau"),
             Param.optional("threshold"), Param.optional("reset"));

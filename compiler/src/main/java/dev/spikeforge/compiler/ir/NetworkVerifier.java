@@ -33,6 +33,7 @@ final class NetworkVerifier {
         NetworkVerifier v = new NetworkVerifier(net);
         v.timestepsArePositive();
         v.eventBinsAreTheTimeSteps();
+        v.rowsAreTheImageRows();
         v.poolingUsesIntegrateAndFire();
         v.neuronParametersAreInRange();
         v.everyNeuronDefinitionIsUsed();
@@ -74,6 +75,34 @@ final class NetworkVerifier {
             out.add(ErrorCode.E302, net.input().pos(), "encode events(bins = " + e.bins() + ") but timesteps "
                     + net.timesteps() + ": the event stream is binned into one bin per time step",
                     "make them equal, for example timesteps " + e.bins());
+        }
+    }
+
+    /** The images of the datasets spikeforge knows by name (fashion_mnist, mnist): 28 rows of 28 pixels. */
+    private static final int NAMED_DATASET_SIDE = 28;
+
+    /**
+     * encode rows feeds row t of an image at step t: the input is one row (a flat size, the image
+     * width) and timesteps is the image height. The height and width are checked here for the
+     * datasets known by name; for a dataset from files, when it is loaded.
+     */
+    private void rowsAreTheImageRows() {
+        InputNode in = net.input();
+        if (in.encoding().kind() != Encoding.Kind.ROWS || !in.shape().isKnown()) {
+            return;
+        }
+        if (in.shape().rank() != 1) {
+            out.add(ErrorCode.E302, in.pos(), "encode rows feeds one image row per step, but input " + in.shape()
+                    + " is not a row", "declare the row width and one step per row, for example input 28 encode rows"
+                    + " with timesteps 28 for 28x28 images");
+            return;
+        }
+        TrainSpec t = net.train().orElse(null);
+        if (t != null && t.dataset() instanceof TrainSpec.NamedDataset d && net.timesteps() >= 1
+                && (net.timesteps() != NAMED_DATASET_SIDE || in.shape().size() != NAMED_DATASET_SIDE)) {
+            out.add(ErrorCode.E302, in.pos(), "encode rows reads " + d.keyword() + "'s 28x28 images as 28 steps of 28"
+                    + " pixels, but the model has input " + in.shape() + " and timesteps " + net.timesteps(),
+                    "use input 28 encode rows and timesteps 28");
         }
     }
 
@@ -189,7 +218,7 @@ final class NetworkVerifier {
                 continue;
             }
             Node in = net.inputsOf(p).isEmpty() ? null : net.inputsOf(p).get(0);
-            if (in instanceof InputNode input && (input.encoding().kind() == Encoding.Kind.DIRECT
+            if (in instanceof InputNode input && (input.encoding().analog()
                     || input.encoding().kind() == Encoding.Kind.BIPOLAR)) {
                 out.add(ErrorCode.E223, p.pos(), "maxpool '" + p.userLayer() + "' takes the " + input.encoding().kind()
                         .name().toLowerCase(java.util.Locale.ROOT) + " input, whose values are not spikes of 0 and 1",

@@ -8,7 +8,6 @@ import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.DropoutNode;
-import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
 import dev.spikeforge.compiler.ir.MaxPoolNode;
@@ -116,7 +115,7 @@ public final class Quantizer {
     }
 
     private boolean direct() {
-        return net.input().encoding().kind() == Encoding.Kind.DIRECT;
+        return net.input().encoding().analog();
     }
 
     /** The largest |value| the input delivers: 1 for spikes, 255 for direct bytes. */

@@ -65,7 +65,7 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
     private static FpgaDesign plan(QuantizedNetwork q, FpgaOptions o, boolean withImages) {
         int p = o.lanes();
         int[] in = shape3(q.inputShape());
-        boolean direct = q.encoding().kind() == Encoding.Kind.DIRECT;
+        boolean direct = q.encoding().analog();
         boolean signedSpikes = q.encoding().kind() == Encoding.Kind.BIPOLAR || q.encoding().kind() == Encoding.Kind.EVENTS;
         int inputValueBits = direct ? 9 : signedSpikes ? 2 : 0;
         List<FpgaLayer> layers = new ArrayList<>();

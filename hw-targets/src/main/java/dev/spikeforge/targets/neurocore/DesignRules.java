@@ -1,7 +1,6 @@
 package dev.spikeforge.targets.neurocore;
 
 import dev.spikeforge.compiler.ir.DeploySpec;
-import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
@@ -137,8 +136,8 @@ public final class DesignRules {
     }
 
     private void gradedInput(List<Violation> out) {
-        if (q.encoding().kind() == Encoding.Kind.DIRECT && !spec.gradedInput()) {
-            out.add(new Violation("input", "direct encoding sends values up to 255; the chip takes only spikes",
+        if (q.encoding().analog() && !spec.gradedInput()) {
+            out.add(new Violation("input", q.encoding().kind().keyword() + " encoding sends values up to 255; the chip takes only spikes",
                     "use encode poisson (or another spike encoding)"));
         }
     }

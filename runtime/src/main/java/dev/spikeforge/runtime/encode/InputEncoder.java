@@ -15,12 +15,13 @@ import java.util.stream.IntStream;
  *
  * <p>Output layout, for T steps and a batch of B samples of N values each:
  * {@code out[(t * B + b) * N + n]}, t = 0..T-1 standing for steps 1..T. Time-major, so the T*B
- * rows fold into one batch for a layer's matrix product.
+ * rows fold into one batch for a layer's matrix product. {@code rows} is the exception: a sample of
+ * N = H x W values is H steps of W values (row t at step t, T = H), so a step's row has N / T values.
  *
  * <p>Draws: sample {@code i} uses {@link SplitMix64#forSample}(runSeed, i), one draw per value per
  * step, step-major (all N values of step 1, then step 2, ...), also where p is 0 or 1, so the
- * stream of one sample never depends on its pixel values. {@code latency} and {@code direct}
- * draw nothing.
+ * stream of one sample never depends on its pixel values. {@code latency}, {@code direct} and
+ * {@code rows} draw nothing.
  */
 public final class InputEncoder {
 
@@ -59,7 +60,7 @@ public final class InputEncoder {
      */
     public static void encode(Encoding encoding, double[] values, int n, long[] samples, long runSeed, int steps,
                               float[] out) {
-        if (out.length != steps * samples.length * n) {
+        if (out.length != steps * samples.length * rowWidth(encoding, n, steps)) {
             throw new IllegalArgumentException("sizes: out " + out.length + " for T=" + steps + " B=" + samples.length
                     + " N=" + n);
         }
@@ -76,14 +77,40 @@ public final class InputEncoder {
         if (encoding.kind() == Encoding.Kind.EVENTS) {
             throw new IllegalArgumentException("events are binned from a recording, not encoded");
         }
+        rowWidth(encoding, n, steps);
         // Each sample has its own random stream and writes only its own rows, so the samples are
         // encoded on all cores and the result does not depend on the thread count.
         IntStream.range(0, batch).parallel().forEach(b -> encodeSample(encoding, values, n, samples[b], runSeed,
                 steps, batch, b, out));
     }
 
+    /**
+     * The values of one step's row: a sample's n values, or for {@code rows} n / steps of them
+     * (an image of n pixels is steps rows).
+     */
+    public static int rowWidth(Encoding encoding, int n, int steps) {
+        if (encoding.kind() != Encoding.Kind.ROWS) {
+            return n;
+        }
+        if (steps < 1 || n % steps != 0) {
+            throw new IllegalArgumentException("encode rows: a sample of " + n + " values is not " + steps
+                    + " rows of equal width");
+        }
+        return n / steps;
+    }
+
+    /** The input values of a batch of {@code batch} samples of {@code set} for {@code net}: T * batch * row width. */
+    public static int length(Network net, ImageDataset set, int batch) {
+        return Math.multiplyExact(net.timesteps() * batch,
+                rowWidth(net.input().encoding(), set.sampleSize(), net.timesteps()));
+    }
+
     private static void encodeSample(Encoding encoding, double[] values, int n, long sample, long runSeed, int steps,
                                      int batch, int b, Rows out) {
+        if (encoding.kind() == Encoding.Kind.ROWS) {
+            rows(values, b, n, steps, batch, out);
+            return;
+        }
         float[] row = new float[n];
         switch (encoding.kind()) {
             case POISSON -> poisson(values, b, n, SplitMix64.forSample(runSeed, sample), steps, batch, row, out);
@@ -164,6 +191,18 @@ public final class InputEncoder {
         }
     }
 
+    /** Row t of the sample's image (its n / steps values from t * n / steps on) at step t, as analog values. */
+    private static void rows(double[] values, int b, int n, int steps, int batch, Rows out) {
+        int w = n / steps;
+        float[] row = new float[w];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < w; i++) {
+                row[i] = (float) values[b * n + t * w + i];
+            }
+            out.put((t * batch + b) * w, row, w);
+        }
+    }
+
     /** Rounds halves away from zero (2.5 -> 3, -2.5 -> -3), the project's one rounding rule. */
     public static long roundHalfAway(double v) {
         return Rounding.halfAway(v);
@@ -176,7 +215,7 @@ public final class InputEncoder {
      * @return T * B * N floats, time-major ({@code out[(t * B + b) * N + n]})
      */
     public static float[] encode(Network net, ImageDataset set, int[] idx, long runSeed) {
-        float[] out = new float[net.timesteps() * idx.length * set.sampleSize()];
+        float[] out = new float[length(net, set, idx.length)];
         encode(net, set, idx, runSeed, Rows.of(out));
         return out;
     }

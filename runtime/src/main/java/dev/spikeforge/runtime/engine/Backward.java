@@ -1,16 +1,19 @@
 package dev.spikeforge.runtime.engine;
 
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Recurrence;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import java.util.HashMap;
@@ -62,12 +65,35 @@ final class Backward {
         this.surrogate = method instanceof TrainSpec.Surrogate s ? new SurrogateFunction(s.shape(), s.slope()) : null;
         this.detachReset = detachReset;
         this.rows = temporal ? tape.rows() : tape.batch;
+        if (!temporal) {
+            refuseStateInTime(net, method);
+        }
+    }
+
+    /**
+     * spike_bp and asf replace the time loop by sums over time, which a state carried from step to
+     * step (recurrence, a synaptic current) breaks. The verifier refuses such models (E505); this
+     * guards a direct call. A CUBA neuron with alpha = 0 has no such state and trains.
+     */
+    static void refuseStateInTime(Network net, TrainSpec.Method method) {
+        for (Node n : net.nodes()) {
+            if (n instanceof DenseNode d && d.isRecurrent()) {
+                throw new IllegalStateException(method.keyword() + " cannot train recurrent dense '" + d.name()
+                        + "' (E505): use method = surrogate");
+            }
+            if (n instanceof NeuronNode nn && nn.neuron().hasSynapticCurrent()
+                    || n instanceof ReadoutNode r && r.neuron() != null && r.neuron().hasSynapticCurrent()) {
+                throw new IllegalStateException(method.keyword() + " cannot train '" + n.name()
+                        + "', a neuron with a synaptic current (E505): use method = surrogate");
+            }
+        }
     }
 
     /**
      * @param gradReadout dL/d(readout value), B x classes
      * @param detachReset false only for gradient checks of a relaxed (smooth) forward pass
-     * @return parameter gradients keyed like {@link Parameters}: {@code NODE.weight}, {@code NODE.bias}
+     * @return parameter gradients keyed like {@link Parameters}: {@code NODE.weight}, {@code NODE.bias},
+     *         {@code NODE.recurrent}
      */
     static Map<String, INDArray> gradients(FloatModel model, Tape tape, TrainSpec.Method method, double[] gradReadout,
                                            boolean detachReset) {
@@ -179,6 +205,16 @@ final class Backward {
         } else if (n instanceof AvgPoolNode p) {
             INDArray x = values(in);
             addGrad(in, Layers.avgpoolBackward(p.kernel(), x, model.channelsLast(p), g, scratch("in", p, x.shape())));
+        } else if (n instanceof MaxPoolNode p) {
+            // spike_bp and asf route the gradient to the input with the most spikes of the window
+            INDArray x = values(in);
+            addGrad(in, Layers.maxpoolBackward(p.kernel(), x, model.channelsLast(p), g, scratch("in", p, x.shape())));
+        } else if (n instanceof Conv1dNode c) {
+            INDArray x = values(in);
+            INDArray gradIn = in instanceof InputNode ? null : scratch("in", c, x.shape());
+            Layers.conv1dBackward(c, x, model.weight(c.name()), g, gradIn, paramGrad(c, "weight"), paramGrad(c, "bias"),
+                    temporal ? 1 : tape.steps);
+            addGrad(in, gradIn);
         }
     }
 
@@ -186,6 +222,10 @@ final class Backward {
     private INDArray neuron(NeuronNode n, Node in, INDArray g) {
         NeuronDynamics.Params p = model.dynamics(n.neuron());
         INDArray gradIn = scratch("in", n, g.shape());
+        if (temporal && in instanceof DenseNode d && d.isRecurrent()) {
+            recurrentBackward(p, n, d, g, gradIn);
+            return gradIn;
+        }
         if (temporal) {
             int width = (int) (g.length() / tape.steps);
             NeuronDynamics.backward(p, surrogate, detachReset, Vec.of(tape.membranes.get(n.name())),
@@ -224,6 +264,61 @@ final class Backward {
         }
         Vec.of(gradIn).write(0, go, 0, size);
         return gradIn;
+    }
+
+    /**
+     * BPTT through a recurrent dense layer's neurons, from the last step to the first:
+     * dL/ds[t-1] gains W_rec^T dL/dI[t] (diagonal: w_rec[o] dL/dI[t][o]) before step t-1's
+     * neuron backward, and dL/dW_rec = sum_{t >= 1} dL/dI[t]^T s[t-1]. Writes dL/dI into
+     * {@code gradIn}; the dense layer's own backward then takes W, b and its input from there.
+     */
+    private void recurrentBackward(NeuronDynamics.Params p, NeuronNode n, DenseNode d, INDArray g, INDArray gradIn) {
+        int units = d.units();
+        int batch = tape.batch;
+        int width = batch * units;
+        boolean diagonal = d.recurrent() == Recurrence.DIAGONAL;
+        INDArray w = model.recurrent(d.name());
+        INDArray gradW = paramGrad(d, "recurrent");
+        Vec spikes = Vec.of(tape.acts.get(n.name()));
+        Vec membranes = Vec.of(tape.membranes.get(n.name()));
+        Vec gradOut = Vec.of(FloatModel.contiguous(g));
+        Vec gi = Vec.of(gradIn);
+        double[] wd = diagonal ? new double[units] : null;
+        double[] dwd = diagonal ? new double[units] : null;
+        if (diagonal) {
+            Vec.of(w).read(0, wd, 0, units);
+        }
+        INDArray dI = diagonal ? null : scratch("rec.dI", n, batch, units);
+        INDArray prev = diagonal ? null : scratch("rec.prev", n, batch, units);
+        INDArray back = diagonal ? null : scratch("rec.back", n, batch, units);
+        double[] di = new double[width];
+        double[] s = new double[width];
+        double[] extra = new double[width];
+        NeuronDynamics.BackStepper stepper = new NeuronDynamics.BackStepper(p, surrogate, detachReset, width);
+        for (int t = tape.steps - 1; t >= 0; t--) {
+            stepper.backward(t, membranes, spikes, gradOut, t < tape.steps - 1 ? extra : null, gi);
+            if (t == 0) {
+                break;
+            }
+            gi.read(t * width, di, 0, width);
+            spikes.read((t - 1) * width, s, 0, width);
+            if (diagonal) {
+                for (int k = 0; k < width; k++) {
+                    int o = k % units;
+                    extra[k] = wd[o] * di[k];
+                    dwd[o] += di[k] * s[k];
+                }
+            } else {
+                Vec.of(dI).write(0, di, 0, width);
+                Vec.of(prev).write(0, s, 0, width);
+                Nd4j.gemm(dI, w, back, false, false, 1.0, 0.0);
+                Nd4j.gemm(dI, prev, gradW, true, false, 1.0, 1.0);
+                Vec.of(back).read(0, extra, 0, width);
+            }
+        }
+        if (diagonal) {
+            Vec.of(gradW).write(0, dwd, 0, units);
+        }
     }
 
     /** A node's forward output: per step (surrogate) or summed over time (spike_bp, asf). */
@@ -277,7 +372,8 @@ final class Backward {
     }
 
     private INDArray paramGrad(Node n, String kind) {
-        INDArray p = kind.equals("weight") ? model.weight(n.name()) : model.bias(n.name());
+        INDArray p = kind.equals("weight") ? model.weight(n.name()) : kind.equals("recurrent")
+                ? model.recurrent(n.name()) : model.bias(n.name());
         if (p == null) {
             return null;
         }

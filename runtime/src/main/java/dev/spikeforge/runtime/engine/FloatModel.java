@@ -1,12 +1,14 @@
 package dev.spikeforge.runtime.engine;
 
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronDefinition;
 import dev.spikeforge.compiler.ir.NeuronNode;
@@ -46,6 +48,8 @@ public final class FloatModel {
     private final DataType dtype;
     private final Map<String, INDArray> weights = new LinkedHashMap<>();
     private final Map<String, INDArray> biases = new LinkedHashMap<>();
+    /** The recurrent weights of recurrent dense layers: units x units, or units for a diagonal one. */
+    private final Map<String, INDArray> recurrent = new LinkedHashMap<>();
     /**
      * Activation buffers reused from one batch to the next (same batch size, same shape): large
      * off-heap arrays are expensive to allocate and zero, and every one is overwritten whole.
@@ -73,14 +77,21 @@ public final class FloatModel {
         for (Node n : net.nodes()) {
             if (n instanceof Conv2dNode c) {
                 weights.put(n.name(), array(params.weight(n.name()), c.filters(), c.inChannels(), c.kernel(), c.kernel()));
+            } else if (n instanceof Conv1dNode c) {
+                weights.put(n.name(), array(params.weight(n.name()), c.filters(), c.inChannels(), c.kernel()));
             } else if (n instanceof DenseNode || n instanceof ReadoutNode) {
                 weights.put(n.name(), array(params.weight(n.name()), Parameters.outputs(n), Parameters.fanIn(n)));
+            }
+            if (n instanceof DenseNode d && d.isRecurrent()) {
+                float[] w = params.recurrent(n.name());
+                recurrent.put(n.name(), d.recurrent() == dev.spikeforge.compiler.ir.Recurrence.DIAGONAL
+                        ? array(w, d.units()) : array(w, d.units(), d.units()));
             }
             float[] b = params.bias(n.name());
             if (b != null) {
                 biases.put(n.name(), array(b, b.length));
             }
-            if (n instanceof Conv2dNode || (n instanceof AvgPoolNode || n instanceof NeuronNode || n instanceof DropoutNode
+            if (n instanceof Conv2dNode || (n instanceof AvgPoolNode || n instanceof MaxPoolNode || n instanceof NeuronNode || n instanceof DropoutNode
                     || n instanceof ResidualAddNode) && net.inputsOf(n).stream().anyMatch(this::channelsLast)) {
                 channelsLast.add(n.name());
             }
@@ -133,7 +144,7 @@ public final class FloatModel {
     /** Bytes of every ND4J array this model holds now: weights, biases and the reused buffers (MemoryEstimateTest). */
     long arrayBytes() {
         long b = 0;
-        for (Map<String, INDArray> m : java.util.List.of(weights, biases, buffers)) {
+        for (Map<String, INDArray> m : java.util.List.of(weights, biases, recurrent, buffers)) {
             for (INDArray a : m.values()) {
                 b += a.length() * a.dataType().width();
             }
@@ -163,18 +174,25 @@ public final class FloatModel {
         return biases.get(node);
     }
 
+    /** The live recurrent weights of a recurrent dense node, or null. */
+    INDArray recurrent(String node) {
+        return recurrent.get(node);
+    }
+
     /** The keys of {@link #parameters()}, in its order, without copying any values. */
     java.util.List<String> parameterKeys() {
         java.util.List<String> keys = new java.util.ArrayList<>();
         weights.keySet().forEach(k -> keys.add(k + ".weight"));
         biases.keySet().forEach(k -> keys.add(k + ".bias"));
+        recurrent.keySet().forEach(k -> keys.add(k + Parameters.RECURRENT));
         return keys;
     }
 
-    /** The live array of a parameter key ({@code NODE.weight} or {@code NODE.bias}). */
+    /** The live array of a parameter key ({@code NODE.weight}, {@code NODE.bias} or {@code NODE.recurrent}). */
     INDArray parameter(String key) {
         String node = key.substring(0, key.lastIndexOf('.'));
-        return key.endsWith(".weight") ? weights.get(node) : biases.get(node);
+        return key.endsWith(".weight") ? weights.get(node) : key.endsWith(Parameters.RECURRENT) ? recurrent.get(node)
+                : biases.get(node);
     }
 
     /** The current values as plain float arrays, for checkpoints and the compiler. */
@@ -188,7 +206,8 @@ public final class FloatModel {
 
     /** The neuron constants the engine runs with, hardware-aware beta included. */
     NeuronDynamics.Params dynamics(NeuronDefinition d) {
-        return new NeuronDynamics.Params(DeploySpec.effectiveBeta(d, net.deploy()), d.theta(), d.reset() == Reset.SUBTRACT);
+        return new NeuronDynamics.Params(DeploySpec.effectiveBeta(d, net.deploy()), d.theta(), d.reset() == Reset.SUBTRACT,
+                d.alpha());
     }
 
     /**
@@ -295,12 +314,19 @@ public final class FloatModel {
                     buffer("act:" + c.name(), actShape(c, rows)), this::buffer);
         } else if (n instanceof AvgPoolNode p) {
             return Layers.avgpool(p.kernel(), in, channelsLast(p), buffer("act:" + p.name(), actShape(p, rows)));
+        } else if (n instanceof Conv1dNode c) {
+            return Layers.conv1d(c, in, weights.get(c.name()), biases.get(c.name()),
+                    buffer("act:" + c.name(), actShape(c, rows)));
+        } else if (n instanceof MaxPoolNode p) {
+            return Layers.maxpool(p.kernel(), in, channelsLast(p), buffer("act:" + p.name(), actShape(p, rows)));
         } else if (n instanceof DenseNode d) {
             return Layers.dense(in, weights.get(d.name()), biases.get(d.name()), rows,
                     buffer("act:" + d.name(), rows, d.units()));
         } else if (n instanceof FlattenNode f) {
             INDArray x = channelsLast(source) ? toNchw("act:" + f.name(), contiguous(in)) : contiguous(in);
             return x.reshape('c', rows, f.shape().size());
+        } else if (n instanceof NeuronNode nn && source instanceof DenseNode d && d.isRecurrent()) {
+            return fireRecurrent(n.name(), dynamics(nn.neuron()), d, in, tape, how);
         } else if (n instanceof NeuronNode nn) {
             return fire(n.name(), dynamics(nn.neuron()), in, tape, how);
         } else if (n instanceof DropoutNode d) {
@@ -328,6 +354,58 @@ public final class FloatModel {
         double[] leak = how.keepLeak() ? new double[width] : null;
         NeuronDynamics.forward(p, Vec.of(current), Vec.of(spikes), membranes == null ? null : Vec.of(membranes), leak,
                 how.relaxed(), steps, width);
+        if (membranes != null) {
+            tape.membranes.put(name, membranes);
+        }
+        if (leak != null) {
+            tape.leak.put(name, leak);
+        }
+        return spikes;
+    }
+
+    /**
+     * The neurons of a recurrent dense layer, one step at a time: I[t] = W x[t] + b (the dense
+     * layer's rows, computed for all T steps at once) + W_rec s[t-1], s[-1] = 0
+     * (docs/semantics.md section 2.6). The recurrent term is added into the dense layer's rows, so
+     * its activation holds the whole current I[t]. Full: one (B x units) x (units x units)^T product
+     * per step; diagonal: w_rec[o] s[t-1][o].
+     */
+    private INDArray fireRecurrent(String name, NeuronDynamics.Params p, DenseNode d, INDArray in, Tape tape, Run how) {
+        INDArray current = contiguous(in);
+        int units = d.units();
+        int width = tape.batch * units;
+        INDArray spikes = buffer("spikes:" + name, current.shape());
+        INDArray membranes = how.keepMembranes() ? buffer("membranes:" + name, current.shape()) : null;
+        double[] leak = how.keepLeak() ? new double[width] : null;
+        INDArray w = recurrent.get(d.name());
+        boolean diagonal = d.recurrent() == dev.spikeforge.compiler.ir.Recurrence.DIAGONAL;
+        double[] wd = diagonal ? new double[units] : null;
+        if (diagonal) {
+            Vec.of(w).read(0, wd, 0, units);
+        }
+        INDArray prev = diagonal ? null : buffer("rec.prev:" + name, tape.batch, units);
+        INDArray product = diagonal ? null : buffer("rec.product:" + name, tape.batch, units);
+        double[] s = new double[width];
+        double[] extra = new double[width];
+        Vec cur = Vec.of(current);
+        Vec sv = Vec.of(spikes);
+        Vec mv = membranes == null ? null : Vec.of(membranes);
+        NeuronDynamics.Stepper stepper = new NeuronDynamics.Stepper(p, width);
+        for (int t = 0; t < steps; t++) {
+            if (t > 0) {
+                sv.read((t - 1) * width, s, 0, width);
+                if (diagonal) {
+                    for (int k = 0; k < width; k++) {
+                        extra[k] = wd[k % units] * s[k];
+                    }
+                } else {
+                    Vec.of(prev).write(0, s, 0, width);
+                    Nd4j.gemm(prev, w, product, false, true, 1.0, 0.0);
+                    Vec.of(product).read(0, extra, 0, width);
+                }
+            }
+            stepper.forward(t, cur, t > 0 ? extra : null, sv, mv, leak, how.relaxed());
+        }
         if (membranes != null) {
             tape.membranes.put(name, membranes);
         }

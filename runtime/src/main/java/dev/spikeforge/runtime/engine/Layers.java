@@ -1,5 +1,6 @@
 package dev.spikeforge.runtime.engine;
 
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -378,6 +379,251 @@ final class Layers {
     private static Pooling2DConfig poolConfig(int k, boolean channelsLast) {
         return Pooling2DConfig.builder().kH(k).kW(k).sH(k).sW(k).pH(0).pW(0).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).type(Pooling2D.Pooling2DType.AVG).isNHWC(channelsLast).extra(0).build();
+    }
+
+    /** Rows per work unit of the conv1d and maxpool loops. */
+    static final int ROWS_PER_TASK = 64;
+
+    /**
+     * out[r, f, o] = sum_{c,k} w[f, c, k] x[r, c, o*s - p + k] (+ b[f]) on [rows, C, L] inputs,
+     * taps in the padding read 0; written into {@code out}, [rows, F, Lout]. Plain loops in
+     * double, rows split over the cores (each row is written by one task, so the result does not
+     * depend on the split).
+     */
+    static INDArray conv1d(Conv1dNode c, INDArray in, INDArray w, INDArray bias, INDArray out) {
+        int ch = c.inChannels();
+        int len = (int) (in.length() / in.size(0) / ch);
+        int rows = (int) in.size(0);
+        int f = c.filters();
+        int k = c.kernel();
+        int outL = (int) (out.length() / rows / f);
+        double[] wv = new double[f * ch * k];
+        Vec.of(w).read(0, wv, 0, wv.length);
+        double[] b = new double[f];
+        if (bias != null) {
+            Vec.of(bias).read(0, b, 0, f);
+        }
+        Vec x = Vec.of(FloatModel.contiguous(in));
+        Vec y = Vec.of(out);
+        Chunks.forEach(rows, ROWS_PER_TASK, (r0, r1) -> {
+            double[] xr = new double[ch * len];
+            double[] yr = new double[f * outL];
+            float[] scratch = new float[Math.max(xr.length, yr.length)];
+            for (int r = r0; r < r1; r++) {
+                x.read(r * xr.length, xr, 0, xr.length, scratch);
+                for (int fi = 0; fi < f; fi++) {
+                    for (int o = 0; o < outL; o++) {
+                        double sum = b[fi];
+                        for (int cc = 0; cc < ch; cc++) {
+                            for (int kk = 0; kk < k; kk++) {
+                                int pos = o * c.stride() - c.padding() + kk;
+                                if (pos >= 0 && pos < len) {
+                                    sum += wv[(fi * ch + cc) * k + kk] * xr[cc * len + pos];
+                                }
+                            }
+                        }
+                        yr[fi * outL + o] = sum;
+                    }
+                }
+                y.write(r * yr.length, yr, 0, yr.length, scratch);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Gradients of {@link #conv1d}: gradIn[r, c, pos] = sum w[f, c, k] g[r, f, o] over the taps
+     * that read pos (written, unless gradIn is null); dW[f, c, k] += sum g[r, f, o] x[r, c, pos]
+     * and dB[f] += biasScale * sum g[r, f, o] (gradB may be null). The weight gradient's partial
+     * sums per task add up in task order.
+     */
+    static void conv1dBackward(Conv1dNode c, INDArray in, INDArray w, INDArray gradOut, INDArray gradIn,
+                               INDArray gradW, INDArray gradB, double biasScale) {
+        int ch = c.inChannels();
+        int rows = (int) in.size(0);
+        int len = (int) (in.length() / rows / ch);
+        int f = c.filters();
+        int k = c.kernel();
+        int outL = (int) (gradOut.length() / rows / f);
+        double[] wv = new double[f * ch * k];
+        Vec.of(w).read(0, wv, 0, wv.length);
+        Vec x = Vec.of(FloatModel.contiguous(in));
+        Vec g = Vec.of(FloatModel.contiguous(gradOut));
+        Vec gi = gradIn == null ? null : Vec.of(gradIn);
+        int tasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        double[][] partW = new double[tasks][];
+        double[][] partB = new double[tasks][];
+        Chunks.forEach(rows, ROWS_PER_TASK, (r0, r1) -> {
+            double[] xr = new double[ch * len];
+            double[] gr = new double[f * outL];
+            double[] ir = new double[ch * len];
+            double[] dw = new double[wv.length];
+            double[] db = new double[f];
+            float[] scratch = new float[Math.max(xr.length, gr.length)];
+            for (int r = r0; r < r1; r++) {
+                x.read(r * xr.length, xr, 0, xr.length, scratch);
+                g.read(r * gr.length, gr, 0, gr.length, scratch);
+                java.util.Arrays.fill(ir, 0);
+                for (int fi = 0; fi < f; fi++) {
+                    for (int o = 0; o < outL; o++) {
+                        double go = gr[fi * outL + o];
+                        db[fi] += go;
+                        for (int cc = 0; cc < ch; cc++) {
+                            for (int kk = 0; kk < k; kk++) {
+                                int pos = o * c.stride() - c.padding() + kk;
+                                if (pos >= 0 && pos < len) {
+                                    int wi = (fi * ch + cc) * k + kk;
+                                    dw[wi] += go * xr[cc * len + pos];
+                                    ir[cc * len + pos] += wv[wi] * go;
+                                }
+                            }
+                        }
+                    }
+                }
+                if (gi != null) {
+                    gi.write(r * ir.length, ir, 0, ir.length, scratch);
+                }
+            }
+            partW[r0 / ROWS_PER_TASK] = dw;
+            partB[r0 / ROWS_PER_TASK] = db;
+        });
+        double[] dw = new double[wv.length];
+        double[] db = new double[f];
+        for (int t = 0; t < tasks; t++) {
+            for (int i = 0; i < dw.length; i++) {
+                dw[i] += partW[t][i];
+            }
+            for (int i = 0; i < f; i++) {
+                db[i] += partB[t][i];
+            }
+        }
+        addInto(gradW, dw, 1);
+        if (gradB != null) {
+            addInto(gradB, db, biasScale);
+        }
+    }
+
+    /** a += scale * values, element by element in a's c order. */
+    private static void addInto(INDArray a, double[] values, double scale) {
+        double[] cur = new double[values.length];
+        Vec v = Vec.of(a);
+        v.read(0, cur, 0, cur.length);
+        for (int i = 0; i < cur.length; i++) {
+            cur[i] += scale * values[i];
+        }
+        v.write(0, cur, 0, cur.length);
+    }
+
+    /**
+     * The geometry of a max pool on [rows, C, H, W] (NCHW), [rows, H, W, C] (channels-last) or
+     * [rows, C, L] (a sequence: H = 1, W = L, windows of K along L only).
+     */
+    private record PoolGeometry(int rows, int c, int h, int w, int kh, int kw, int outH, int outW, boolean nhwc) {
+
+        static PoolGeometry of(int k, INDArray in, boolean channelsLast) {
+            int rows = (int) in.size(0);
+            if (in.rank() == 3) {
+                int len = (int) in.size(2);
+                return new PoolGeometry(rows, (int) in.size(1), 1, len, 1, k, 1, len / k, false);
+            }
+            int c = (int) (channelsLast ? in.size(3) : in.size(1));
+            int h = (int) (channelsLast ? in.size(1) : in.size(2));
+            int w = (int) (channelsLast ? in.size(2) : in.size(3));
+            return new PoolGeometry(rows, c, h, w, k, k, h / k, w / k, channelsLast);
+        }
+
+        int inIndex(int ch, int y, int x) {
+            return nhwc ? (y * w + x) * c + ch : (ch * h + y) * w + x;
+        }
+
+        int outIndex(int ch, int y, int x) {
+            return nhwc ? (y * outW + x) * c + ch : (ch * outH + y) * outW + x;
+        }
+
+        int inSize() {
+            return c * h * w;
+        }
+
+        int outSize() {
+            return c * outH * outW;
+        }
+    }
+
+    /**
+     * out = the maximum of each window (K x K on a map, K on a sequence; stride K, the edges that
+     * do not fill a window dropped): for spikes of 0 and 1 the OR of the window (docs/semantics.md).
+     * {@code out} has the input's layout.
+     */
+    static INDArray maxpool(int k, INDArray in, boolean channelsLast, INDArray out) {
+        PoolGeometry g = PoolGeometry.of(k, in, channelsLast);
+        Vec x = Vec.of(FloatModel.contiguous(in));
+        Vec y = Vec.of(out);
+        Chunks.forEach(g.rows(), ROWS_PER_TASK, (r0, r1) -> {
+            double[] xr = new double[g.inSize()];
+            double[] yr = new double[g.outSize()];
+            float[] scratch = new float[xr.length];
+            for (int r = r0; r < r1; r++) {
+                x.read(r * xr.length, xr, 0, xr.length, scratch);
+                for (int ch = 0; ch < g.c(); ch++) {
+                    for (int oy = 0; oy < g.outH(); oy++) {
+                        for (int ox = 0; ox < g.outW(); ox++) {
+                            yr[g.outIndex(ch, oy, ox)] = xr[argmax(g, xr, ch, oy, ox)];
+                        }
+                    }
+                }
+                y.write(r * yr.length, yr, 0, yr.length, scratch);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The input index of a window's maximum; among equal values the first in window order (row
+     * by row, left to right), so a tie sends the whole gradient to that first element.
+     */
+    private static int argmax(PoolGeometry g, double[] xr, int ch, int oy, int ox) {
+        int best = g.inIndex(ch, oy * g.kh(), ox * g.kw());
+        for (int dy = 0; dy < g.kh(); dy++) {
+            for (int dx = 0; dx < g.kw(); dx++) {
+                int i = g.inIndex(ch, oy * g.kh() + dy, ox * g.kw() + dx);
+                if (xr[i] > xr[best]) {
+                    best = i;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The gradient of {@link #maxpool}: each window's gradient goes whole to its maximum input
+     * (ties: the first in window order, as {@link #argmax}); every other input, and the dropped
+     * edges, get 0. Written into {@code gradIn} (the input's shape and layout).
+     */
+    static INDArray maxpoolBackward(int k, INDArray in, boolean channelsLast, INDArray gradOut, INDArray gradIn) {
+        PoolGeometry g = PoolGeometry.of(k, in, channelsLast);
+        Vec x = Vec.of(FloatModel.contiguous(in));
+        Vec go = Vec.of(FloatModel.contiguous(gradOut));
+        Vec gi = Vec.of(gradIn);
+        Chunks.forEach(g.rows(), ROWS_PER_TASK, (r0, r1) -> {
+            double[] xr = new double[g.inSize()];
+            double[] gr = new double[g.outSize()];
+            double[] ir = new double[g.inSize()];
+            float[] scratch = new float[xr.length];
+            for (int r = r0; r < r1; r++) {
+                x.read(r * xr.length, xr, 0, xr.length, scratch);
+                go.read(r * gr.length, gr, 0, gr.length, scratch);
+                java.util.Arrays.fill(ir, 0);
+                for (int ch = 0; ch < g.c(); ch++) {
+                    for (int oy = 0; oy < g.outH(); oy++) {
+                        for (int ox = 0; ox < g.outW(); ox++) {
+                            ir[argmax(g, xr, ch, oy, ox)] += gr[g.outIndex(ch, oy, ox)];
+                        }
+                    }
+                }
+                gi.write(r * ir.length, ir, 0, ir.length, scratch);
+            }
+        });
+        return gradIn;
     }
 
     /** x[t, j] *= mask[j] for every step t: the dropout mask of a sample holds for the whole run. */

@@ -1,11 +1,13 @@
 package dev.spikeforge.runtime.engine;
 
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.DropoutNode;
 import dev.spikeforge.compiler.ir.FlattenNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
@@ -45,6 +47,14 @@ import java.util.Set;
  *       and asf read three B s double arrays per spiking node.
  *   <li>inference: the forward without membranes and dropout, at the same batch, plus the
  *       weights (4 B per parameter, off-heap and again on the heap as read).
+ *   <li>temporal layers (issue 23): a recurrent dense layer steps its neurons one step at a time,
+ *       with two B x units off-heap buffers for s[t-1] and W_rec s[t-1] and, on the heap, its
+ *       neurons' state (v, and i for CUBA) and two rows of B x units doubles; its backward three
+ *       B x units off-heap buffers and five heap rows (dL/dv, dL/di, dL/dI[t], s[t-1], the term sent
+ *       back). A neuron with a synaptic current holds i (B s doubles) in the forward and dL/di in
+ *       the backward. conv1d and maxpool keep their output (R s); conv1d's backward sums double
+ *       partial weight gradients per 64 rows. Membranes kept for BPTT are counted for every
+ *       spiking node, as before.
  * </ul>
  *
  * The JVM and the natives themselves (about {@value #RUNTIME_BYTES_MIB} MiB resident) are not
@@ -87,6 +97,9 @@ public final class MemoryEstimate {
         long p = 0;
         for (Node n : net.nodes()) {
             p += Parameters.fanIn(n) * Parameters.outputs(n) + (Parameters.hasBias(n) ? Parameters.outputs(n) : 0);
+            if (n instanceof DenseNode d) {
+                p += d.recurrent().weights(d.units());
+            }
         }
         this.parameters = p;
         Sizes training = sizes(net.train().orElse(null), true);
@@ -328,8 +341,8 @@ public final class MemoryEstimate {
         Set<String> channelsLast = new HashSet<>();
         for (Node n : net.nodes()) {
             boolean inputCl = !(n instanceof InputNode) && net.inputsOf(n).stream().anyMatch(i -> channelsLast.contains(i.name()));
-            if (n instanceof Conv2dNode || (n instanceof AvgPoolNode || n instanceof NeuronNode || n instanceof DropoutNode
-                    || n instanceof ResidualAddNode) && inputCl) {
+            if (n instanceof Conv2dNode || (n instanceof AvgPoolNode || n instanceof MaxPoolNode || n instanceof NeuronNode
+                    || n instanceof DropoutNode || n instanceof ResidualAddNode) && inputCl) {
                 channelsLast.add(n.name());
             }
             double s = n.shape().size();
@@ -353,13 +366,24 @@ public final class MemoryEstimate {
                 if (inputCl) {
                     z.array(r * s, FLOAT, n);
                 }
-            } else if (n instanceof NeuronNode) {
+            } else if (n instanceof NeuronNode nn) {
                 z.array(r * s, FLOAT, n);
                 if (temporal) {
                     z.array(r * s, FLOAT, n);
                 }
                 if (training && method instanceof TrainSpec.SpikeBp) {
                     z.heap += batch * s * DOUBLE;
+                }
+                if (nn.neuron().hasSynapticCurrent()) {
+                    z.heap += batch * s * DOUBLE * (temporal ? 2 : 1); // i[t], and dL/di in the backward
+                }
+                if (net.inputsOf(n).get(0) instanceof DenseNode d && d.isRecurrent()) {
+                    z.array(2 * batch * s, FLOAT, n); // s[t-1] and W_rec s[t-1]
+                    z.heap += 3 * batch * s * DOUBLE; // v, s[t-1] and the term added, one step each
+                    if (temporal) {
+                        z.array(3 * batch * s, FLOAT, n);
+                        z.heap += 5 * batch * s * DOUBLE;
+                    }
                 }
             } else if (n instanceof DropoutNode) {
                 if (training) {
@@ -412,6 +436,9 @@ public final class MemoryEstimate {
             } else if (n instanceof Conv2dNode c) {
                 // spikeforge's own kernel: per 32 rows a double partial sum of the weight gradient
                 z.heap += Math.ceil(gradRows / Layers.WEIGHT_GRADIENT_ROWS) * (weights + c.filters()) * DOUBLE;
+            } else if (n instanceof Conv1dNode c) {
+                // per ROWS_PER_TASK rows a double partial sum of the weight gradient
+                z.heap += Math.ceil(gradRows / Layers.ROWS_PER_TASK) * (weights + c.filters()) * DOUBLE;
             }
         }
         double p = parameters;

@@ -6,7 +6,8 @@ package dev.spikeforge.runtime.engine;
  * width = B * neurons. State starts at zero for every sample.
  *
  * <pre>
- *   h[t] = beta * v[t-1] + I[t]
+ *   i[t] = alpha * i[t-1] + I[t]                          (CUBA; alpha = 0: i[t] = I[t], no state)
+ *   h[t] = beta * v[t-1] + i[t]
  *   s[t] = h[t] >= theta                                  (relaxed: σ(h[t] - theta))
  *   v[t] = h[t] - s[t] * theta   (subtract)   or   h[t] * (1 - s[t])   (zero)
  * </pre>
@@ -15,8 +16,18 @@ package dev.spikeforge.runtime.engine;
  */
 final class NeuronDynamics {
 
-    /** One neuron layer's constants. */
-    record Params(double beta, double theta, boolean subtract) {
+    /** One neuron layer's constants; alpha is the synaptic current's decay, 0 without one (LIF, IF). */
+    record Params(double beta, double theta, boolean subtract, double alpha) {
+
+        /** A neuron without synaptic current. */
+        Params(double beta, double theta, boolean subtract) {
+            this(beta, theta, subtract, 0);
+        }
+
+        /** Whether a synaptic current carries over between steps (then the vector kernels, written without one, are not used). */
+        boolean synaptic() {
+            return alpha != 0;
+        }
     }
 
     private NeuronDynamics() {
@@ -30,7 +41,7 @@ final class NeuronDynamics {
      */
     static void forward(Params p, Vec current, Vec spikes, Vec membranes, double[] leak, SurrogateFunction relaxed,
                         int steps, int width) {
-        if (Simd.enabled() && relaxed == null && current.isFloat() && spikes.isFloat()
+        if (Simd.enabled() && relaxed == null && !p.synaptic() && current.isFloat() && spikes.isFloat()
                 && (membranes == null || membranes.isFloat())) {
             SimdKernels.forward(p, current, spikes, membranes, leak, steps, width);
             return;
@@ -46,44 +57,167 @@ final class NeuronDynamics {
             double[] cur = new double[n];
             double[] s = new double[n];
             double[] v = new double[n];
+            double[] syn = p.synaptic() ? new double[n] : null;
             float[] f = new float[n];
-            double beta = p.beta();
-            double theta = p.theta();
             for (int t = 0; t < steps; t++) {
                 int row = t * width + k0;
                 current.read(row, cur, 0, n, f);
-                if (leak != null) {
-                    for (int j = 0; j < n; j++) {
-                        leak[k0 + j] += (1 - beta) * v[j];
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    cur[j] = beta * v[j] + cur[j]; // cur now holds h
-                }
+                step(p, cur, s, v, syn, leak, k0, relaxed, n);
                 if (membranes != null) {
                     membranes.write(row, cur, 0, n, f);
-                }
-                if (relaxed == null) {
-                    for (int j = 0; j < n; j++) {
-                        s[j] = fires(cur[j], theta);
-                    }
-                } else {
-                    for (int j = 0; j < n; j++) {
-                        s[j] = relaxed.value(cur[j] - theta);
-                    }
-                }
-                if (p.subtract()) {
-                    for (int j = 0; j < n; j++) {
-                        v[j] = cur[j] - s[j] * theta;
-                    }
-                } else {
-                    for (int j = 0; j < n; j++) {
-                        v[j] = cur[j] * (1 - s[j]);
-                    }
                 }
                 spikes.write(row, s, 0, n, f);
             }
         });
+    }
+
+    /**
+     * One step of n neurons: {@code cur} holds I[t] on entry and h[t] on return, {@code s} gets
+     * s[t]; {@code v} (and {@code syn}, the synaptic current, null without one) carry the state.
+     * {@code leak[leakOff + j]}, when leak is not null, gains (1 - beta) v[t-1].
+     */
+    private static void step(Params p, double[] cur, double[] s, double[] v, double[] syn, double[] leak, int leakOff,
+                             SurrogateFunction relaxed, int n) {
+        double beta = p.beta();
+        double theta = p.theta();
+        if (leak != null) {
+            for (int j = 0; j < n; j++) {
+                leak[leakOff + j] += (1 - beta) * v[j];
+            }
+        }
+        if (syn != null) {
+            double alpha = p.alpha();
+            for (int j = 0; j < n; j++) {
+                syn[j] = alpha * syn[j] + cur[j];
+                cur[j] = syn[j];
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            cur[j] = beta * v[j] + cur[j]; // cur now holds h
+        }
+        if (relaxed == null) {
+            for (int j = 0; j < n; j++) {
+                s[j] = fires(cur[j], theta);
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                s[j] = relaxed.value(cur[j] - theta);
+            }
+        }
+        if (p.subtract()) {
+            for (int j = 0; j < n; j++) {
+                v[j] = cur[j] - s[j] * theta;
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                v[j] = cur[j] * (1 - s[j]);
+            }
+        }
+    }
+
+    /**
+     * The neuron recurrence one step at a time, for a layer whose current at step t depends on
+     * its own spikes at t - 1 (a recurrent dense layer): the caller adds that term between steps.
+     * Holds the state v (and the synaptic current) of all {@code width} neurons of the batch.
+     */
+    static final class Stepper {
+        private final Params p;
+        private final int width;
+        private final double[] v;
+        private final double[] syn;
+
+        Stepper(Params p, int width) {
+            this.p = p;
+            this.width = width;
+            this.v = new double[width];
+            this.syn = p.synaptic() ? new double[width] : null;
+        }
+
+        /**
+         * Step t: I[t] = current row t + {@code extra} (when not null), written back into the
+         * current row; then the neuron update, writing spikes (and membranes h, when not null) of row t.
+         */
+        void forward(int t, Vec current, double[] extra, Vec spikes, Vec membranes, double[] leak,
+                     SurrogateFunction relaxed) {
+            Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+                int n = k1 - k0;
+                int row = t * width + k0;
+                double[] cur = new double[n];
+                double[] s = new double[n];
+                float[] f = new float[n];
+                current.read(row, cur, 0, n, f);
+                if (extra != null) {
+                    for (int j = 0; j < n; j++) {
+                        cur[j] += extra[k0 + j];
+                    }
+                    current.write(row, cur, 0, n, f);
+                }
+                double[] vs = java.util.Arrays.copyOfRange(v, k0, k1);
+                double[] ss = syn == null ? null : java.util.Arrays.copyOfRange(syn, k0, k1);
+                step(p, cur, s, vs, ss, leak, k0, relaxed, n);
+                System.arraycopy(vs, 0, v, k0, n);
+                if (ss != null) {
+                    System.arraycopy(ss, 0, syn, k0, n);
+                }
+                if (membranes != null) {
+                    membranes.write(row, cur, 0, n, f);
+                }
+                spikes.write(row, s, 0, n, f);
+            });
+        }
+    }
+
+    /**
+     * {@link #backward} one step at a time, from the last step to the first, for a recurrent
+     * layer: the caller adds to dL/ds[t-1] what step t's current sends back through W_rec.
+     * Holds dL/dv[t] and dL/di[t+1] of all {@code width} neurons.
+     */
+    static final class BackStepper {
+        private final Params p;
+        private final SurrogateFunction surrogate;
+        private final boolean detachReset;
+        private final int width;
+        private final double[] dv;
+        private final double[] di;
+
+        BackStepper(Params p, SurrogateFunction surrogate, boolean detachReset, int width) {
+            this.p = p;
+            this.surrogate = surrogate;
+            this.detachReset = detachReset;
+            this.width = width;
+            this.dv = new double[width];
+            this.di = p.synaptic() ? new double[width] : null;
+        }
+
+        /** Step t: dL/dI[t] into gradIn row t from dL/ds[t] = gradOut row t + {@code extra} (when not null). */
+        void backward(int t, Vec membranes, Vec spikes, Vec gradOut, double[] extra, Vec gradIn) {
+            Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
+                int n = k1 - k0;
+                int row = t * width + k0;
+                double[] h = new double[n];
+                double[] s = new double[n];
+                double[] g = new double[n];
+                float[] f = new float[n];
+                membranes.read(row, h, 0, n, f);
+                gradOut.read(row, g, 0, n, f);
+                if (!p.subtract()) {
+                    spikes.read(row, s, 0, n, f);
+                }
+                if (extra != null) {
+                    for (int j = 0; j < n; j++) {
+                        g[j] += extra[k0 + j];
+                    }
+                }
+                double[] dvs = java.util.Arrays.copyOfRange(dv, k0, k1);
+                double[] dis = di == null ? null : java.util.Arrays.copyOfRange(di, k0, k1);
+                backStep(p, surrogate, detachReset, h, s, g, dvs, dis, n);
+                System.arraycopy(dvs, 0, dv, k0, n);
+                if (dis != null) {
+                    System.arraycopy(dis, 0, di, k0, n);
+                }
+                gradIn.write(row, g, 0, n, f);
+            });
+        }
     }
 
     /**
@@ -102,7 +236,8 @@ final class NeuronDynamics {
      *
      * <pre>
      *   dL/dh[t]   = dL/ds[t] σ'(h[t] - theta) + dL/dv[t] dv[t]/dh[t]
-     *   dL/dI[t]   = dL/dh[t]
+     *   dL/di[t]   = dL/dh[t] + alpha dL/di[t+1]          (without synaptic current: dL/dh[t])
+     *   dL/dI[t]   = dL/di[t]
      *   dL/dv[t-1] = beta dL/dh[t]
      * </pre>
      *
@@ -116,7 +251,7 @@ final class NeuronDynamics {
      */
     static void backward(Params p, SurrogateFunction surrogate, boolean detachReset, Vec membranes, Vec spikes,
                          Vec gradOut, Vec gradIn, int steps, int width) {
-        if (Simd.enabled() && SimdKernels.covers(surrogate) && membranes.isFloat() && spikes.isFloat()
+        if (Simd.enabled() && SimdKernels.covers(surrogate) && !p.synaptic() && membranes.isFloat() && spikes.isFloat()
                 && gradOut.isFloat() && gradIn.isFloat()) {
             SimdKernels.backward(p, surrogate, detachReset, membranes, spikes, gradOut, gradIn, steps, width);
             return;
@@ -133,6 +268,7 @@ final class NeuronDynamics {
             double[] s = new double[n];
             double[] g = new double[n];
             double[] dv = new double[n];
+            double[] di = p.synaptic() ? new double[n] : null;
             float[] f = new float[n];
             for (int t = steps - 1; t >= 0; t--) {
                 int row = t * width + k0;
@@ -141,21 +277,36 @@ final class NeuronDynamics {
                 if (!p.subtract()) {
                     spikes.read(row, s, 0, n, f);
                 }
-                for (int j = 0; j < n; j++) {
-                    double ds = surrogate.derivative(h[j] - p.theta());
-                    double dvdh;
-                    if (p.subtract()) {
-                        dvdh = detachReset ? 1 : 1 - p.theta() * ds;
-                    } else {
-                        dvdh = detachReset ? 1 - s[j] : 1 - s[j] - h[j] * ds;
-                    }
-                    double dh = g[j] * ds + dv[j] * dvdh;
-                    g[j] = dh;
-                    dv[j] = p.beta() * dh;
-                }
+                backStep(p, surrogate, detachReset, h, s, g, dv, di, n);
                 gradIn.write(row, g, 0, n, f);
             }
         });
+    }
+
+    /**
+     * One step back: {@code g} holds dL/ds[t] on entry and dL/dI[t] on return; {@code dv} holds
+     * dL/dv[t] on entry and dL/dv[t-1] on return; {@code di} (null without synaptic current)
+     * holds dL/di[t+1] on entry and dL/di[t] on return.
+     */
+    private static void backStep(Params p, SurrogateFunction surrogate, boolean detachReset, double[] h, double[] s,
+                                 double[] g, double[] dv, double[] di, int n) {
+        for (int j = 0; j < n; j++) {
+            double ds = surrogate.derivative(h[j] - p.theta());
+            double dvdh;
+            if (p.subtract()) {
+                dvdh = detachReset ? 1 : 1 - p.theta() * ds;
+            } else {
+                dvdh = detachReset ? 1 - s[j] : 1 - s[j] - h[j] * ds;
+            }
+            double dh = g[j] * ds + dv[j] * dvdh;
+            if (di != null) {
+                di[j] = dh + p.alpha() * di[j];
+                g[j] = di[j];
+            } else {
+                g[j] = dh;
+            }
+            dv[j] = p.beta() * dh;
+        }
     }
 
     /**

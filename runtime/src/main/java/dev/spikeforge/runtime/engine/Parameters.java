@@ -1,5 +1,6 @@
 package dev.spikeforge.runtime.engine;
 
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.Network;
@@ -12,14 +13,33 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The trainable tensors of a network as plain float arrays, keyed {@code NODE.weight} and
- * {@code NODE.bias} (the names checkpoints use). Layouts: conv {@code [filters, in_channels, k, k]}
- * (OIYX, as PyTorch and NIR), dense and readout {@code [out, in]}.
+ * The trainable tensors of a network as plain float arrays, keyed {@code NODE.weight},
+ * {@code NODE.bias} and, for a recurrent dense layer, {@code NODE.recurrent} (the names checkpoints
+ * use). Layouts: conv {@code [filters, in_channels, k, k]} (OIYX, as PyTorch and NIR), conv1d
+ * {@code [filters, in_channels, k]}, dense and readout {@code [out, in]}, recurrent {@code [units, units]}
+ * ({@code [out, in]}: I[o] += w[o * units + i] s[t-1][i]) or {@code [units]} for a diagonal one.
  */
 public final class Parameters {
 
     /** Purpose constant of the SplitMix64 stream that draws initial weights. */
     public static final long PURPOSE_INIT = 0x1A17;
+
+    /**
+     * Purpose constant of the SplitMix64 stream that draws a recurrent dense layer's W_rec (its own
+     * stream, so adding recurrence to a layer changes none of the other weights drawn).
+     */
+    public static final long PURPOSE_INIT_RECURRENT = 0x1A18;
+
+    /** The key suffix of recurrent weights: {@code NODE.recurrent}. */
+    public static final String RECURRENT = ".recurrent";
+
+    /**
+     * The recurrent weights start N(0, sqrt(k / units) / 2), k as for the feed-forward weights:
+     * half the scale of a feed-forward layer of fan-in units, so the spikes coming back start as a
+     * small part of the current and the layer starts close to its feed-forward self. A diagonal
+     * layer's self-connections take the same scale as a full matrix's entries.
+     */
+    static final double RECURRENT_SCALE = 0.5;
 
     private final Map<String, float[]> tensors;
 
@@ -50,6 +70,15 @@ public final class Parameters {
                 if (hasBias(n)) {
                     t.put(n.name() + ".bias", new float[outputs(n)]);
                 }
+                if (n instanceof DenseNode d && d.isRecurrent()) {
+                    SplitMix64 rr = SplitMix64.forPurpose(seed, PURPOSE_INIT_RECURRENT, index);
+                    float[] r = new float[Math.toIntExact(d.recurrent().weights(d.units()))];
+                    double rstd = RECURRENT_SCALE * Math.sqrt(gain / d.units());
+                    for (int i = 0; i < r.length; i++) {
+                        r[i] = (float) (rr.nextGaussian() * rstd);
+                    }
+                    t.put(n.name() + RECURRENT, r);
+                }
             }
             index++;
         }
@@ -65,6 +94,9 @@ public final class Parameters {
                 if (hasBias(n)) {
                     sizes.put(n.name() + ".bias", outputs(n));
                 }
+                if (n instanceof DenseNode d && d.isRecurrent()) {
+                    sizes.put(n.name() + RECURRENT, Math.toIntExact(d.recurrent().weights(d.units())));
+                }
             }
         }
         return sizes;
@@ -73,6 +105,8 @@ public final class Parameters {
     static long fanIn(Node n) {
         if (n instanceof Conv2dNode c) {
             return (long) c.inChannels() * c.kernel() * c.kernel();
+        } else if (n instanceof Conv1dNode c) {
+            return (long) c.inChannels() * c.kernel();
         } else if (n instanceof DenseNode d) {
             return d.inFeatures();
         } else if (n instanceof ReadoutNode r) {
@@ -88,6 +122,8 @@ public final class Parameters {
     static int outputs(Node n) {
         if (n instanceof Conv2dNode c) {
             return c.filters();
+        } else if (n instanceof Conv1dNode c) {
+            return c.filters();
         } else if (n instanceof DenseNode d) {
             return d.units();
         } else if (n instanceof ReadoutNode r) {
@@ -97,12 +133,18 @@ public final class Parameters {
     }
 
     static boolean hasBias(Node n) {
-        return n instanceof Conv2dNode c && c.bias() || n instanceof DenseNode d && d.bias()
+        return n instanceof Conv2dNode c && c.bias() || n instanceof Conv1dNode c1 && c1.bias()
+                || n instanceof DenseNode d && d.bias()
                 || n instanceof ReadoutNode r && r.bias();
     }
 
     public float[] weight(String node) {
         return require(node + ".weight");
+    }
+
+    /** The recurrent weights of a recurrent dense node ({@code NODE.recurrent}). */
+    public float[] recurrent(String node) {
+        return require(node + RECURRENT);
     }
 
     /** The bias of a node, or null when it has none. */

@@ -18,7 +18,10 @@ import java.util.stream.Collectors;
  * threshold included. For a non-spiking readout it is the scale sigma. Biases likewise.
  * Gradients pass straight through to the float weights the optimiser keeps.
  *
- * <p>Not represented: an identity skip (the float model adds the spikes with weight 1, the
+ * <p>Recurrent weights ({@code NODE.recurrent}) take the unit of their output neuron, conv1d
+ * weights that of their filter.
+ *
+ * <p>Not represented: a conv1d's bias (it stays float), an identity skip (the float model adds the spikes with weight 1, the
  * integer model with round(1/sigma)), the integer leak's rounding and the membrane's clamp.
  */
 public final class FakeQuantizer {
@@ -61,6 +64,30 @@ public final class FakeQuantizer {
             }
             String biasKey = null;
             for (Synapse s : l.synapses()) {
+                if (s instanceof Synapse.Recurrent rec) {
+                    // [out][in] (or [out] when diagonal): output unit o = i / units (or i)
+                    int[] w = rec.weights();
+                    double[] fw = new double[w.length];
+                    for (int i = 0; i < w.length; i++) {
+                        int o = rec.diagonal() ? i : i / rec.units();
+                        fw[i] = w[i] * unit[unit.length == 1 ? 0 : o];
+                    }
+                    out.put(rec.node() + dev.spikeforge.runtime.engine.Parameters.RECURRENT, fw);
+                    continue;
+                }
+                if (s instanceof Synapse.Conv1d c) {
+                    // [filters][channels][kernel]: filter f = i / (channels * kernel)
+                    int[] w = c.weights();
+                    int perFilter = w.length / c.filters();
+                    double[] fw = new double[w.length];
+                    for (int i = 0; i < w.length; i++) {
+                        fw[i] = w[i] * unit[unit.length == 1 ? 0 : i / perFilter];
+                    }
+                    // its bias stays the float master's: how the integer layer lays out a conv1d's
+                    // per-position bias is the quantiser's, not known here
+                    out.put(c.node() + ".weight", fw);
+                    continue;
+                }
                 int[] w;
                 String node;
                 if (s instanceof Synapse.Conv c) {

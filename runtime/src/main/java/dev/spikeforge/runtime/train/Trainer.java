@@ -220,9 +220,9 @@ public final class Trainer {
     public record Evaluation(int samples, double accuracy, Map<String, Long> spikes) {
     }
 
-    /** T * batch * sample size: the input values of a batch. */
+    /** T * batch * input size: the input values of a batch (a sample, unless encode rows spreads it over the steps). */
     private int inputLength(ImageDataset set, int batch) {
-        return net.timesteps() * batch * set.sampleSize();
+        return InputEncoder.length(net, set, batch);
     }
 
     private static int[] labels(ImageDataset set, int[] idx) {

@@ -3,7 +3,10 @@ package dev.spikeforge.runtime.train;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
+import dev.spikeforge.compiler.ir.DenseNode;
+import dev.spikeforge.compiler.ir.Recurrence;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.TrainSpec;
@@ -22,7 +25,8 @@ import java.util.Map;
 
 /**
  * A training run's checkpoint: every weight and bias as a float32 array in its natural shape
- * ({@code c1.weight} is filters x in_channels x k x k, as numpy sees it), the optimiser buffers as
+ * ({@code c1.weight} is filters x in_channels x k x k, as numpy sees it; a recurrent dense layer's
+ * {@code h1.recurrent} is units x units, or units when diagonal), the optimiser buffers as
  * float64 ({@code optimizer.first.c1.weight}, ...; during quantisation-aware training also the
  * float master weights {@code qat.master.c1.weight}), and a manifest with the model source, the
  * epochs done, the optimiser's step count, the per-epoch metrics, the seed and the engine version.
@@ -199,6 +203,10 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
         Node n = net.node(node);
         if (key.endsWith(".weight") && n instanceof Conv2dNode c) {
             return new int[] {c.filters(), c.inChannels(), c.kernel(), c.kernel()};
+        } else if (key.endsWith(".weight") && n instanceof Conv1dNode c) {
+            return new int[] {c.filters(), c.inChannels(), c.kernel()};
+        } else if (key.endsWith(Parameters.RECURRENT) && n instanceof DenseNode d && d.recurrent() == Recurrence.FULL) {
+            return new int[] {d.units(), d.units()};
         } else if (key.endsWith(".weight")) {
             int out = n.shape().isKnown() ? (int) n.shape().size() : 1;
             return new int[] {out, length / out};

@@ -1,6 +1,5 @@
 package dev.spikeforge.runtime.verify;
 
-import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
@@ -108,7 +107,7 @@ public final class FloatIntegerComparison {
         long intNanos = 0;
         int n = q.inputSize();
         int steps = q.timesteps();
-        boolean direct = q.encoding().kind() == Encoding.Kind.DIRECT;
+        boolean direct = q.encoding().analog();
         for (int from = 0; from < samples; from += batch) {
             int b = Math.min(batch, samples - from);
             int[] idx = new int[b];

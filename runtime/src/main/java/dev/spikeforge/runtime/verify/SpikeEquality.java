@@ -1,6 +1,5 @@
 package dev.spikeforge.runtime.verify;
 
-import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.quant.QuantOptions;
@@ -75,7 +74,7 @@ public final class SpikeEquality {
         }
         int steps = a.timesteps();
         int n = Math.toIntExact(a.input().shape().size());
-        boolean direct = a.input().encoding().kind() == Encoding.Kind.DIRECT;
+        boolean direct = a.input().encoding().analog();
         long floatSpikes = 0;
         long intSpikes = 0;
         for (int from = 0; from < samples; from += batch) {

@@ -184,6 +184,21 @@ class InputEncoderTest {
         assertEquals(0.75f, out[5]);
     }
 
+    /** encode rows: a 3 x 2 image of each sample is 3 steps of 2 values, row t at step t, time-major over the batch. */
+    @Test
+    void rowsFeedRowTAtStepT() {
+        Encoding rows = new Encoding(Encoding.Kind.ROWS, 0);
+        double[] images = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6};
+        float[] out = new float[3 * 2 * 2];
+        InputEncoder.encode(rows, images, 6, new long[] {0, 1}, 7, 3, out);
+        float[] want = {0.1f, 0.2f, 1.1f, 1.2f, 0.3f, 0.4f, 1.3f, 1.4f, 0.5f, 0.6f, 1.5f, 1.6f};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want, out);
+        assertEquals(2, InputEncoder.rowWidth(rows, 6, 3));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> InputEncoder.rowWidth(rows, 6, 4), "6 values are not 4 rows");
+        assertTrue(rows.analog() && new Encoding(Encoding.Kind.DIRECT, 0).analog() && !Encoding.POISSON.analog());
+    }
+
     @Test
     void roundingIsHalfAwayFromZero() {
         assertEquals(3, InputEncoder.roundHalfAway(2.5));

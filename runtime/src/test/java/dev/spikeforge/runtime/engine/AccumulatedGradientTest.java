@@ -1,6 +1,8 @@
 package dev.spikeforge.runtime.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.TrainSpec;
@@ -90,5 +92,35 @@ class AccumulatedGradientTest {
         Map<String, INDArray> g = gradients("neuron n = LIF(beta = 0.5, threshold = 1.0)\n", new TrainSpec.SpikeBp(), 1);
         assertArrayEquals(new double[] {0.25, 0, -0.75, 0}, values(g.get("out.weight")), 1e-12);
         assertArrayEquals(new double[] {512.0 / 283, 512.0 / 283, 0, 0, 0, 0}, values(g.get("h.weight")), 1e-12);
+    }
+
+    /** A CUBA neuron with alpha = 0 has no synaptic state: spike_bp gives exactly the LIF's gradients. */
+    @Test
+    void spikeBpTrainsACubaNeuronWithoutSynapticCurrent() {
+        Map<String, INDArray> lif = gradients("neuron n = LIF(beta = 0.5, threshold = 1.0)\n", new TrainSpec.SpikeBp(), 1);
+        Map<String, INDArray> cuba = gradients("neuron n = CUBA(alpha = 0, beta = 0.5, threshold = 1.0)\n",
+                new TrainSpec.SpikeBp(), 1);
+        assertArrayEquals(values(lif.get("h.weight")), values(cuba.get("h.weight")), 0);
+        assertArrayEquals(values(lif.get("out.weight")), values(cuba.get("out.weight")), 0);
+    }
+
+    /**
+     * The verifier refuses spike_bp and asf for state carried in time (E505); called directly, the
+     * engine refuses too, naming the layer, instead of computing a gradient of another model.
+     */
+    @Test
+    void spikeBpAndAsfRefuseRecurrenceAndSynapticCurrents() {
+        for (TrainSpec.Method m : new TrainSpec.Method[] {new TrainSpec.SpikeBp(), new TrainSpec.Asf()}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> gradients(
+                    "neuron n = CUBA(alpha = 0.5, beta = 0.5, threshold = 1.0)\n", m, 0));
+            assertTrue(e.getMessage().contains("synaptic current") && e.getMessage().contains("E505"), e.getMessage());
+            Network net = FloatModelTest.compile("rec", "input 3\nneuron n = IF(threshold = 1.0)\n"
+                    + "layers { h = dense(2, recurrent = true) -> n\n out = readout(2) }", 4);
+            FloatModel model = new FloatModel(net, Parameters.initialise(net, 1), DataType.DOUBLE);
+            Tape tape = model.run(new float[12], 1, new FloatModel.Run(false, 0, false, true, null));
+            IllegalStateException r = assertThrows(IllegalStateException.class,
+                    () -> Backward.gradients(model, tape, m, new double[2], true));
+            assertTrue(r.getMessage().contains("recurrent dense 'h'"), r.getMessage());
+        }
     }
 }

@@ -65,6 +65,58 @@ class FloatModelTest {
                 + "fl = flatten\nout = readout(4, mode = count) -> i }");
     }
 
+    /** Issue 23's layer kinds on spike input (exact sums): synaptic current, recurrence, conv1d, max pooling. */
+    static final Map<String, String> TEMPORAL_MODELS = new LinkedHashMap<>();
+
+    static {
+        String cuba = "neuron syn = CUBA(alpha = 0.75, beta = 0.875, threshold = 1.0, reset = subtract)\n"
+                + "neuron synz = CUBA(alpha = 0.5, beta = 0.75, threshold = 0.75, reset = zero)\n";
+        TEMPORAL_MODELS.put("cuba", "input 12\n" + cuba + "layers { h = dense(9, bias = true) -> syn\n"
+                + "g = dense(7) -> synz\nout = readout(5, mode = count) -> syn }");
+        TEMPORAL_MODELS.put("recurrent", "input 10\n" + NEURONS + cuba + "layers { h = dense(8, recurrent = true) -> a\n"
+                + "g = dense(6, recurrent = diagonal, bias = true) -> synz\nk = dense(5, recurrent = true) -> syn\n"
+                + "out = readout(4) }");
+        TEMPORAL_MODELS.put("conv1d_maxpool", "input 2x13\n" + NEURONS + cuba + "layers {\n"
+                + "c = conv1d(3, kernel = 3, stride = 2, padding = 1, bias = true) -> syn\nmaxpool(2)\n"
+                + "d = conv1d(2, kernel = 2) -> z\nout = readout(4) }");
+        TEMPORAL_MODELS.put("conv_maxpool", "input 2x9x9\n" + NEURONS + "layers {\n"
+                + "c = conv(3, kernel = 3, padding = 1) -> a\nmaxpool(2)\nf = flatten\ng = dense(6) -> z\n"
+                + "out = readout(4) }");
+        TEMPORAL_MODELS.put("input_maxpool", "input 2x8x8\n" + NEURONS + "layers { maxpool(3)\n"
+                + "c = conv(3, kernel = 2) -> i\nout = readout(4) }");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> temporalLayerKindsEqualTheNaiveReferenceExactly() {
+        return TEMPORAL_MODELS.entrySet().stream().flatMap(e -> Stream.of(1L, 2L, 3L).map(seed ->
+                DynamicTest.dynamicTest(e.getKey() + " seed " + seed, () -> equalsNaiveReference(e.getKey(), e.getValue(),
+                        seed))));
+    }
+
+    private static void equalsNaiveReference(String name, String body, long seed) {
+        Network net = compile(name, body, 5);
+        Parameters params = dyadic(net, seed);
+        int batch = 3;
+        float[] input = spikes(net, batch, seed);
+        Set<String> all = net.nodes().stream().map(Node::name).collect(Collectors.toSet());
+        ForwardResult got = new FloatModel(net, params).forward(input, batch, all);
+        NaiveReference want = new NaiveReference(net, params, input, batch);
+        long fired = 0;
+        for (Node n : net.nodes()) {
+            if (!(n instanceof dev.spikeforge.compiler.ir.ReadoutNode)) {
+                assertArrayEquals(want.recorded.get(n.name()), got.recorded().get(n.name()), name + " seed " + seed
+                        + ": node " + n.name());
+            }
+            if (n instanceof NeuronNode) {
+                for (float s : want.recorded.get(n.name())) {
+                    fired += (long) s;
+                }
+            }
+        }
+        assertArrayEquals(want.readout, got.readout(), name + " readout");
+        assertTrue(fired > 0, name + ": no spikes at all, the comparison would be empty");
+    }
+
     static Network compile(String name, String body, int steps) {
         Compilation c = SnnFrontEnd.compile(new SourceFile(name + ".snn", "model " + name + "\ntimesteps " + steps + "\n" + body));
         List<String> errors = c.errors().stream().map(d -> d.message()).toList();
@@ -205,4 +257,41 @@ class FloatModelTest {
         assertEquals(500, w.length);
         assertEquals(10 * 2880, a.weight("out").length);
     }
+
+    /**
+     * A CUBA neuron with alpha = 0 is a LIF (docs/semantics.md section 2.1): same spikes and
+     * membranes bit for bit, on the vector path (float) and the plain one (double), and the same
+     * BPTT gradients.
+     */
+    @Test
+    void cubaWithoutSynapticCurrentIsTheLifBitForBit() {
+        String layers = "layers { h = dense(9, bias = true) -> n\ng = dense(7) -> n\nout = readout(5, mode = count) -> n }";
+        Network lif = compile("lif", "input 12\nneuron n = LIF(beta = 0.9, threshold = 0.7, reset = subtract)\n" + layers, 6);
+        Network cuba = compile("cuba", "input 12\nneuron n = CUBA(alpha = 0, beta = 0.9, threshold = 0.7)\n" + layers, 6);
+        Parameters params = Parameters.initialise(lif, 4);
+        float[] input = spikes(lif, 3, 8);
+        for (org.nd4j.linalg.api.buffer.DataType type : List.of(org.nd4j.linalg.api.buffer.DataType.FLOAT,
+                org.nd4j.linalg.api.buffer.DataType.DOUBLE)) {
+            FloatModel a = new FloatModel(lif, params, type);
+            FloatModel b = new FloatModel(cuba, params, type);
+            FloatModel.Run run = new FloatModel.Run(false, 0, true, false, null);
+            Tape ta = a.run(input, 3, run);
+            Tape tb = b.run(input, 3, run);
+            for (String n : List.of("h", "g")) {
+                String neuron = lif.consumersOf(lif.node(n)).get(0).name();
+                assertArrayEquals(ta.acts.get(neuron).data().asDouble(), tb.acts.get(neuron).data().asDouble(), type + " " + n);
+                assertArrayEquals(ta.membranes.get(neuron).data().asDouble(), tb.membranes.get(neuron).data().asDouble());
+            }
+            assertArrayEquals(ta.readout, tb.readout);
+            TrainingStep sa = new TrainingStep(a, TRAIN);
+            TrainingStep sb = new TrainingStep(b, TRAIN);
+            TrainingStep.Outcome oa = sa.run(input, 3, new int[] {0, 1, 2}, 5);
+            TrainingStep.Outcome ob = sb.run(input, 3, new int[] {0, 1, 2}, 5);
+            oa.gradients().forEach((k, v) -> assertArrayEquals(v, ob.gradients().get(k), type + " " + k));
+        }
+    }
+
+    private static final dev.spikeforge.compiler.ir.TrainSpec TRAIN = compile("t", "input 2\nneuron n = IF(threshold = 1)\n"
+            + "layers { out = readout(2) }\ntrain { method = surrogate(shape = fast_sigmoid, slope = 25)\n dataset = fashion_mnist\n loss = mse }", 2)
+            .train().orElseThrow();
 }

@@ -37,15 +37,21 @@ class MemoryEstimateTest {
             + " a2 = conv(4, kernel = 3, padding = 1) } skip conv(4, kernel = 1) -> i\np = avgpool(2) -> pool\n"
             + "out = readout(3, mode = count) -> a }";
     private static final String MLP = "100\nlayers { h = dense(50) -> a\nout = readout(10) }";
+    /** Issue 23: recurrent layers (full, diagonal) of CUBA neurons, conv1d and max pooling. */
+    private static final String TEMPORAL = "2x30\nneuron syn = CUBA(alpha = 0.75, beta = 0.875)\nlayers {\n"
+            + "c = conv1d(4, kernel = 3, padding = 1) -> syn\nmaxpool(2)\nh = dense(24, recurrent = true) -> syn\n"
+            + "g = dense(12, recurrent = diagonal) -> a\nout = readout(10) }";
 
     /**
      * The off-heap part is an upper bound of what the engine really holds after one training
      * step (its reused buffers, weights and biases), and not a loose one.
      */
     @ParameterizedTest
-    @CsvSource({"conv, surrogate", "conv, spike_bp", "residual, surrogate", "mlp, surrogate", "mlp, asf"})
+    @CsvSource({"conv, surrogate", "conv, spike_bp", "residual, surrogate", "mlp, surrogate", "mlp, asf",
+            "temporal, surrogate"})
     void boundsTheArraysOfATrainingStep(String which, String keyword) {
-        String body = which.equals("conv") ? CONV : which.equals("residual") ? RESIDUAL : MLP;
+        String body = which.equals("conv") ? CONV : which.equals("residual") ? RESIDUAL : which.equals("temporal")
+                ? TEMPORAL : MLP;
         String method = keyword.equals("surrogate") ? SURROGATE : keyword;
         int batch = 16;
         Network net = net(body, 6, method, batch);

@@ -1,15 +1,18 @@
 package dev.spikeforge.runtime.engine;
 
 import dev.spikeforge.compiler.ir.AvgPoolNode;
+import dev.spikeforge.compiler.ir.Conv1dNode;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
 import dev.spikeforge.compiler.ir.InputNode;
+import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronDefinition;
 import dev.spikeforge.compiler.ir.NeuronNode;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
+import dev.spikeforge.compiler.ir.Recurrence;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.Shape;
@@ -64,11 +67,34 @@ final class NaiveReference {
             return conv(c, params, x, in);
         } else if (n instanceof AvgPoolNode p) {
             return pool(p, x, in);
+        } else if (n instanceof Conv1dNode c) {
+            return conv1d(c, params, x, in);
+        } else if (n instanceof MaxPoolNode p) {
+            return maxpool(p, x, in);
         } else if (n instanceof DenseNode d) {
-            return dense(params.weight(d.name()), params.bias(d.name()), x, d.units());
+            float[] y = dense(params.weight(d.name()), params.bias(d.name()), x, d.units());
+            float[] prev = state.get("spikes of " + d.name());
+            if (prev != null) { // I[t] += W_rec s[t-1]; nothing at t = 0
+                float[] w = params.recurrent(d.name());
+                for (int o = 0; o < y.length; o++) {
+                    if (d.recurrent() == Recurrence.DIAGONAL) {
+                        y[o] += w[o] * prev[o];
+                    } else {
+                        for (int i = 0; i < y.length; i++) {
+                            y[o] += w[o * y.length + i] * prev[i];
+                        }
+                    }
+                }
+            }
+            return y;
         } else if (n instanceof NeuronNode nn) {
             float[] v = state.computeIfAbsent(n.name(), k -> new float[x.length]);
-            return fire(nn.neuron(), v, x);
+            float[] syn = state.computeIfAbsent("synaptic " + n.name(), k -> new float[x.length]);
+            float[] s = fire(nn.neuron(), v, syn, x);
+            if (net.inputsOf(n).get(0) instanceof DenseNode d && d.isRecurrent()) {
+                state.put("spikes of " + d.name(), s.clone());
+            }
+            return s;
         } else if (n instanceof ResidualAddNode) {
             float[] skip = now.get(net.inputsOf(n).get(1).name());
             float[] y = new float[x.length];
@@ -93,7 +119,8 @@ final class NaiveReference {
                 }
             } else {
                 float[] v = state.computeIfAbsent(n.name(), k -> new float[cur.length]);
-                float[] s = fire(r.neuron(), v, cur);
+                float[] syn = state.computeIfAbsent("synaptic " + n.name(), k -> new float[cur.length]);
+                float[] s = fire(r.neuron(), v, syn, cur);
                 for (int c = 0; c < cur.length; c++) {
                     readoutState[c] += s[c];
                 }
@@ -104,9 +131,15 @@ final class NaiveReference {
     }
 
     static float[] fire(NeuronDefinition neuron, float[] v, float[] current) {
+        return fire(neuron, v, new float[current.length], current);
+    }
+
+    /** i = alpha i + I (CUBA; i = I when alpha = 0), h = beta v + i, fire, reset. */
+    static float[] fire(NeuronDefinition neuron, float[] v, float[] syn, float[] current) {
         float[] s = new float[current.length];
         for (int i = 0; i < current.length; i++) {
-            float h = (float) neuron.beta() * v[i] + current[i];
+            syn[i] = (float) neuron.alpha() * syn[i] + current[i];
+            float h = (float) neuron.beta() * v[i] + syn[i];
             s[i] = h >= (float) neuron.theta() ? 1 : 0;
             v[i] = neuron.reset() == Reset.SUBTRACT ? h - s[i] * (float) neuron.theta() : (s[i] == 1 ? 0 : h);
         }
@@ -136,6 +169,56 @@ final class NaiveReference {
                         }
                     }
                     y[(f * o.height() + oy) * o.width() + ox] = sum;
+                }
+            }
+        }
+        return y;
+    }
+
+    private static float[] conv1d(Conv1dNode c, Parameters params, float[] x, Shape in) {
+        float[] w = params.weight(c.name());
+        float[] bias = params.bias(c.name());
+        int outL = c.shape().length();
+        int len = in.length();
+        int k = c.kernel();
+        float[] y = new float[c.filters() * outL];
+        for (int f = 0; f < c.filters(); f++) {
+            for (int o = 0; o < outL; o++) {
+                float sum = bias == null ? 0 : bias[f];
+                for (int ch = 0; ch < in.channels(); ch++) {
+                    for (int kk = 0; kk < k; kk++) {
+                        int pos = o * c.stride() - c.padding() + kk;
+                        if (pos >= 0 && pos < len) {
+                            sum += w[(f * in.channels() + ch) * k + kk] * x[ch * len + pos];
+                        }
+                    }
+                }
+                y[f * outL + o] = sum;
+            }
+        }
+        return y;
+    }
+
+    /** The maximum of each window: K x K on CxHxW, K on CxL. */
+    private static float[] maxpool(MaxPoolNode p, float[] x, Shape in) {
+        boolean seq = in.isSequence();
+        int h = seq ? 1 : in.height();
+        int w = seq ? in.length() : in.width();
+        int kh = seq ? 1 : p.kernel();
+        int k = p.kernel();
+        int oh = h / kh;
+        int ow = w / k;
+        float[] y = new float[in.channels() * oh * ow];
+        for (int ch = 0; ch < in.channels(); ch++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int dy = 0; dy < kh; dy++) {
+                        for (int dx = 0; dx < k; dx++) {
+                            m = Math.max(m, x[(ch * h + oy * kh + dy) * w + ox * k + dx]);
+                        }
+                    }
+                    y[(ch * oh + oy) * ow + ox] = m;
                 }
             }
         }

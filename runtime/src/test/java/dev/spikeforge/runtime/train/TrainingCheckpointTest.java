@@ -71,6 +71,36 @@ class TrainingCheckpointTest {
         state.forEach((k, v) -> assertArrayEquals(v, fresh.state().get(k), 0, k));
     }
 
+    /**
+     * A recurrent layer's W_rec is a parameter like the others: NODE.recurrent in its [units, units]
+     * shape (units when diagonal), with Adam's moments; the run resumes exactly.
+     */
+    @Test
+    void recurrentWeightsAreCheckpointedInTheirShapeWithTheirState() throws Exception {
+        Network rec = dev.spikeforge.compiler.dsl.SnnFrontEnd.compile(new dev.spikeforge.compiler.source.SourceFile("rec.snn",
+                "model rec\ninput 1x8x8\ntimesteps 8\nneuron syn = CUBA(alpha = 0.5, beta = 0.875)\n"
+                + "layers { f = flatten\n h = dense(12, recurrent = true) -> syn\n g = dense(6, recurrent = diagonal) -> syn\n"
+                + " out = readout(4) }\ntrain { dataset = mnist epochs = 4 batch = 16 optimizer = adam(lr = 0.01)"
+                + " seed = 3 }")).network();
+        TrainSpec recSpec = rec.train().orElseThrow();
+        Trainer t = TrainerTest.trainer(rec);
+        t.train(1, 1, 2, TrainerTest.QUIET);
+        Map<String, double[]> state = t.optimizer().state();
+        assertTrue(state.containsKey("optimizer.second.h.recurrent") && state.containsKey("optimizer.first.g.recurrent"),
+                state.keySet().toString());
+        Path file = dir.resolve("rec.npz");
+        new TrainingCheckpoint("src", rec.name(), 1, 2, t.model().parameters(), state, t.optimizer().steps(), 3,
+                List.of(), "test").write(file, rec);
+        Checkpoint c = CheckpointReader.read(file);
+        assertArrayEquals(new int[] {12, 12}, c.array("h.recurrent").orElseThrow().shape());
+        assertArrayEquals(new int[] {6}, c.array("g.recurrent").orElseThrow().shape());
+        TrainingCheckpoint back = TrainingCheckpoint.read(file, rec);
+        assertArrayEquals(t.model().parameters().recurrent("h"), back.parameters().recurrent("h"));
+        Optimizer fresh = new Optimizer(recSpec.optimizer());
+        assertTrue(back.restore(file, rec, recSpec, 2, fresh).isEmpty());
+        state.forEach((k, v) -> assertArrayEquals(v, fresh.state().get(k), 0, k));
+    }
+
     /** The case: one layer's second moment gone; it must not restart from zero. */
     @Test
     void aMissingMomentIsOneErrorNamingTheArray() throws Exception {
