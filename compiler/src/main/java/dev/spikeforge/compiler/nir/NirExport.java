@@ -350,7 +350,7 @@ public final class NirExport {
             }
             // forward Euler as for LIF: alpha = 1 - dt/tau_syn; w_in = tau_syn/dt gives the current gain 1
             type = "CubaLIF";
-            double tauSyn = tauOf(d.alpha(), dt);
+            double tauSyn = tauOf(DeploySpec.effectiveAlpha(d, net.deploy()), dt);
             double tauMem = tauOf(beta, dt);
             ps.put("tau_syn", NirArray.filled(n, tauSyn));
             ps.put("tau_mem", NirArray.filled(n, tauMem));

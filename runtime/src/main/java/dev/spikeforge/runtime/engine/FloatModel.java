@@ -207,7 +207,7 @@ public final class FloatModel {
     /** The neuron constants the engine runs with, hardware-aware beta included. */
     NeuronDynamics.Params dynamics(NeuronDefinition d) {
         return new NeuronDynamics.Params(DeploySpec.effectiveBeta(d, net.deploy()), d.theta(), d.reset() == Reset.SUBTRACT,
-                d.alpha());
+                DeploySpec.effectiveAlpha(d, net.deploy()));
     }
 
     /**
