@@ -45,10 +45,19 @@ class ShapeOnlyDesignRulesTest {
                 count = c.weightCount();
                 outputs = c.filters();
                 bias = c.bias();
+            } else if (n instanceof dev.spikeforge.compiler.ir.Conv1dNode c) {
+                count = c.weightCount();
+                outputs = c.filters();
+                bias = c.bias();
             } else if (n instanceof dev.spikeforge.compiler.ir.DenseNode d) {
                 count = (long) d.units() * d.inFeatures();
                 outputs = d.units();
                 bias = d.bias();
+                if (d.isRecurrent()) {
+                    float[] r = new float[Math.toIntExact(d.recurrent().weights(d.units()))];
+                    Arrays.fill(r, 1f);
+                    w.put(n.name() + ".recurrent", r);
+                }
             } else if (n instanceof dev.spikeforge.compiler.ir.ReadoutNode r) {
                 count = (long) r.classes() * r.inFeatures();
                 outputs = r.classes();

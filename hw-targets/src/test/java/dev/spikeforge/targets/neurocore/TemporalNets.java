@@ -175,7 +175,7 @@ final class TemporalNets {
             int ch = perChannel ? filters : 1;
             QuantLeak syn = spec.hasSynapticCurrent() && rnd.nextBoolean() ? leak(rnd, spec.synapticLeakForms()) : null;
             cuba += syn == null ? 0 : 1;
-            long[] bias = biasLimit > 0 && rnd.nextBoolean() ? biases(rnd, (int) shape.size(), biasLimit) : null;
+            long[] bias = biasLimit > 0 && rnd.nextBoolean() ? biases(rnd, filters, biasLimit) : null;
             source = b.add("c1", null, shape, ch, List.of(new Synapse.Conv1d("c1", -1, in, filters, k, stride, pad,
                             weights(rnd, filters * in.channels() * k, limit))), bias,
                     thresholds(rnd, ch, limit, spec.thresholdBits()), rnd.nextBoolean() ? Reset.SUBTRACT : Reset.ZERO,
