@@ -135,7 +135,8 @@ final class Simulation {
         }
         Set<String> names = new LinkedHashSet<>();
         for (Node n : net.nodes()) {
-            if (n instanceof NeuronNode || record && !(n instanceof dev.spikeforge.compiler.ir.InputNode)) {
+            if (n instanceof NeuronNode || n instanceof ReadoutNode ro && ro.mode().spiking()
+                    || record && !(n instanceof dev.spikeforge.compiler.ir.InputNode)) {
                 names.add(n.name());
             }
         }
@@ -143,12 +144,13 @@ final class Simulation {
         ForwardResult r = model.forward(in, x.batch(), names);
         Map<String, NdArray> out = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
-            float[] a = r.recorded().get(n.name());
+            boolean spikingReadout = n instanceof ReadoutNode ro && ro.mode().spiking();
+            float[] a = r.recorded().get(spikingReadout ? n.name() + FloatModel.READOUT_SPIKES : n.name());
             if (a == null) {
                 continue;
             }
             int[] shape = withTime(x, n.shape().toArray());
-            if (n instanceof NeuronNode) {
+            if (n instanceof NeuronNode || spikingReadout) {
                 byte[] s = new byte[a.length];
                 for (int i = 0; i < a.length; i++) {
                     s[i] = a[i] != 0 ? (byte) 1 : 0;

@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -120,15 +119,12 @@ class SnnTorchPeerTest {
         Agreement a1 = compare(c.array(hidden).orElseThrow().bytes(), npy(PEER.resolve(net + ".1.spikes.npy")).bytes(),
                 npy(PEER.resolve(net + ".1.h.npy")).floats(), theta1);
         System.out.println(net + " layer 1 (" + hidden + "): " + a1);
-        Optional<NdArray> readout = c.array("n2.spikes");
-        if (readout.isPresent()) {
-            Agreement a3 = compare(readout.get().bytes(), npy(PEER.resolve(net + ".3.spikes.npy")).bytes(),
-                    npy(PEER.resolve(net + ".3.h.npy")).floats(), theta3);
-            System.out.println(net + " layer 3 (n2.spikes): " + a3);
-            assertTrue(a3.fraction() >= required, net + " layer 3: " + a3);
-        } else {
-            System.out.println(net + " layer 3: the float engine does not give the count readout's spikes per step");
-        }
+        NdArray readout = c.array("n2.spikes").orElseThrow(() -> new AssertionError("sim wrote no n2.spikes: "
+                + c.names()));
+        Agreement a3 = compare(readout.bytes(), npy(PEER.resolve(net + ".3.spikes.npy")).bytes(),
+                npy(PEER.resolve(net + ".3.h.npy")).floats(), theta3);
+        System.out.println(net + " layer 3 (n2.spikes): " + a3);
+        assertTrue(a3.fraction() >= required, net + " layer 3: " + a3);
         assertTrue(a1.fraction() >= required, net + " layer 1: " + a1);
     }
 }

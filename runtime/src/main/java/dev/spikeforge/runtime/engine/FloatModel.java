@@ -241,6 +241,10 @@ public final class FloatModel {
         ReadoutNode r = net.readouts().get(0);
         if (tape.readoutSpikes != null) {
             spikes.put(r.name(), spikeCount(tape.readoutSpikes));
+            if (record.contains(r.name())) {
+                // a spiking (count) readout: its spikes per step too, next to its current
+                recorded.put(r.name() + READOUT_SPIKES, contiguous(tape.readoutSpikes).dup('c').castTo(DataType.FLOAT).data().asFloat());
+            }
         }
         float[] out = new float[tape.readout.length];
         for (int i = 0; i < out.length; i++) {
@@ -248,6 +252,9 @@ public final class FloatModel {
         }
         return new ForwardResult(batch, r.classes(), out, recorded, spikes);
     }
+
+    /** Suffix of the recorded key of a count readout's spikes per step ({@code NODE.spikes}; NODE itself is its current). */
+    public static final String READOUT_SPIKES = ".spikes";
 
     /** The spikes in a spike array, counted exactly ({@link NeuronDynamics#count}). */
     static long spikeCount(INDArray spikes) {
