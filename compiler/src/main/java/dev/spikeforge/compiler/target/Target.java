@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * One resolved target (a request of a deploy block or of {@code --target}): its numerics, its
  * design rules and its compiler. Every option a target needs comes from its own request, never from
- * another target's (docs/semantics.md section 4.9: a target's differences are named fields of its
+ * another target's (docs/semantics.md section 4.12: a target's differences are named fields of its
  * numerics).
  */
 public interface Target {

@@ -413,7 +413,7 @@ public final class FpgaFolder {
     }
 
     /**
-     * The folder's numerics against the accelerator's arithmetic (docs/semantics.md section 4.9):
+     * The folder's numerics against the accelerator's arithmetic (docs/semantics.md section 4.12):
      * a folder edited to another rounding or comparison would be emulated with arithmetic the RTL
      * does not have.
      */

@@ -43,7 +43,7 @@ final class NeurocoreTarget implements Target {
         return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
-    /** The chip rounds its shifts as its spec says (docs/semantics.md section 4.9). */
+    /** The chip rounds its shifts as its spec says (docs/semantics.md section 4.12). */
     @Override
     public QuantOptions quantOptions(QuantOptions deploy) {
         return deploy.withShiftTowardZero(spec.shiftTowardZero());

@@ -50,7 +50,7 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
 
     /**
      * The integer numerics of docs/semantics.md section 4, with the named differences of
-     * section 4.9.
+     * section 4.12.
      *
      * @param wrap             overflow "wrap" (else "saturate")
      * @param shiftTowardZero  shift_rounding "toward_zero" (else "floor")

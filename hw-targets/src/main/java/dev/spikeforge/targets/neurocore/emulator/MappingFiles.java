@@ -242,7 +242,7 @@ public final class MappingFiles {
     }
 
     /**
-     * The folder's numerics must be its chip's (docs/semantics.md section 4.9): a folder edited to
+     * The folder's numerics must be its chip's (docs/semantics.md section 4.12): a folder edited to
      * another rounding, comparison or overflow would run arithmetic the chip does not have.
      */
     private static void numericsOfTheChip(JsonPlace chip, JsonPlace numbers, Mapping.Numerics n)
