@@ -250,11 +250,11 @@ public final class FpgaFolder {
         JsonNode in = r.node(doc, "input");
         String encoding = r.text(in, "encoding");
         int inputValueBits = switch (encoding) {
-            case "direct" -> 9;
+            case "direct", "rows" -> 9;
             case "bipolar", "events" -> 2;
             case "poisson", "latency" -> 0;
             default -> throw new FpgaFolderException(json, "input.encoding", "is '" + printable(encoding)
-                    + "', not poisson, bipolar, latency, direct or events");
+                    + "', not poisson, bipolar, latency, direct, events or rows");
         };
         r.at("input");
         int valueBits = r.integer(in, "value_bits", 0, 16);
