@@ -10,6 +10,7 @@ import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Synapse;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -124,6 +125,17 @@ final class IntegerPropertySupport {
         }
     }
 
+    /** The index of the largest readout value, the first of equals. */
+    static int argmax(long[] readout) {
+        int best = 0;
+        for (int i = 1; i < readout.length; i++) {
+            if (readout[i] > readout[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** leak(v) with the tests' own arithmetic: floor division for >>, truncation for toward_zero. */
     static long leak(QuantLeak leak, long v, boolean towardZero) {
         if (leak instanceof QuantLeak.Shift s) {
@@ -148,6 +160,23 @@ final class IntegerPropertySupport {
             return Math.floorMod(x + half, 2 * half) - half;
         }
         return Math.max(-half, Math.min(half - 1, x));
+    }
+
+    // ---- describing a case -------------------------------------------------------------------
+
+    /** One synapse line of a case's description: kind, source, input shape and integer weights {@code w}. */
+    static void describeSynapse(StringBuilder b, Synapse s, int[] w) {
+        b.append("    ").append(s.kind()).append(" from ").append(s.source()).append(' ')
+                .append(s.inShape()).append(' ').append(Arrays.toString(w)).append('\n');
+    }
+
+    /** The input sample of a case's description, one line a step. */
+    static void describeInput(StringBuilder b, QuantizedNetwork q, int[] input) {
+        int n = q.inputSize();
+        for (int t = 0; t < q.timesteps(); t++) {
+            b.append("  input step ").append(t + 1).append(": ")
+                    .append(Arrays.toString(Arrays.copyOfRange(input, t * n, (t + 1) * n))).append('\n');
+        }
     }
 
     // ---- the generators ----------------------------------------------------------------------

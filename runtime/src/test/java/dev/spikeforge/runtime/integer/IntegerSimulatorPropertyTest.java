@@ -174,13 +174,7 @@ class IntegerSimulatorPropertyTest {
                 }
             }
             readout = out.spiking() ? counts : v[layers - 1].clone();
-            int best = 0;
-            for (int i = 1; i < readout.length; i++) {
-                if (readout[i] > readout[best]) {
-                    best = i;
-                }
-            }
-            prediction = best;
+            prediction = IntegerPropertySupport.argmax(readout);
         }
 
         /** I[n] = bias + the sum over every synapse of weight times input, looping over all inputs. */

@@ -96,15 +96,10 @@ public final class RandomNetworks {
                 for (Synapse s : l.synapses()) {
                     int[] w = s instanceof Synapse.Dense d ? d.weights() : s instanceof Synapse.Conv cv ? cv.weights()
                             : s instanceof Synapse.Identity id ? id.weights() : new int[0];
-                    b.append("    ").append(s.kind()).append(" from ").append(s.source()).append(' ')
-                            .append(s.inShape()).append(' ').append(Arrays.toString(w)).append('\n');
+                    IntegerPropertySupport.describeSynapse(b, s, w);
                 }
             }
-            int n = q.inputSize();
-            for (int t = 0; t < q.timesteps(); t++) {
-                b.append("  input step ").append(t + 1).append(": ")
-                        .append(Arrays.toString(Arrays.copyOfRange(input, t * n, (t + 1) * n))).append('\n');
-            }
+            IntegerPropertySupport.describeInput(b, q, input);
             return b.toString();
         }
     }

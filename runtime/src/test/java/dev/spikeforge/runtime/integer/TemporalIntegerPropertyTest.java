@@ -263,13 +263,7 @@ class TemporalIntegerPropertyTest {
                 }
             }
             readout = out.spiking() ? counts : v[layers - 1].clone();
-            int best = 0;
-            for (int i = 1; i < readout.length; i++) {
-                if (readout[i] > readout[best]) {
-                    best = i;
-                }
-            }
-            prediction = best;
+            prediction = IntegerPropertySupport.argmax(readout);
         }
 
         /**
