@@ -614,14 +614,8 @@ public final class NirImport {
         }
         int k = ws[2];
         int stride = pair(it, "stride", 1);
-        int padding = padding(it, k, stride);
-        if (pair(it, "dilation", 1) != 1) {
-            throw unsupported(it, "is dilated", "spikeforge convolutions have dilation 1");
-        }
-        NirArray groups = array(it, "groups", false);
-        if (groups != null && groups.get(0) != 1) {
-            throw unsupported(it, "has groups = " + (long) groups.get(0), "spikeforge convolutions have groups = 1");
-        }
+        int padding = padding(it, k, stride, false);
+        undilatedUngrouped(it, false);
         NirArray inputShape = array(it, "input_shape", false);
         if (inputShape != null && (inputShape.size() != 2 || inputShape.get(0) != in[1] || inputShape.get(1) != in[2])) {
             throw bad(it, "input_shape", "is " + inputShape + " but the node receives " + in[1] + "x" + in[2]);
@@ -646,17 +640,7 @@ public final class NirImport {
         }
         weights.put(key + ".weight", wf);
         float[] bias = bias(it, ws[0], key);
-        StringBuilder call = new StringBuilder("conv(" + ws[0] + ", kernel = " + k);
-        if (stride != 1) {
-            call.append(", stride = ").append(stride);
-        }
-        if (padding != 0) {
-            call.append(", padding = ").append(padding);
-        }
-        if (bias != null) {
-            call.append(", bias = true");
-        }
-        return new Conv(call.append(')').toString(), out);
+        return new Conv(convText("conv", ws[0], k, stride, padding, bias != null), out);
     }
 
     private int[] pool(Item it, Item neuron, int[] in) throws NirFormatException {
@@ -857,14 +841,8 @@ public final class NirImport {
         }
         int k = ws[2];
         int stride = single(it, "stride", 1);
-        int padding = padding1d(it, k, stride);
-        if (single(it, "dilation", 1) != 1) {
-            throw unsupported(it, "is dilated", "spikeforge convolutions have dilation 1");
-        }
-        NirArray groups = array(it, "groups", false);
-        if (groups != null && groups.get(0) != 1) {
-            throw unsupported(it, "has groups = " + (long) groups.get(0), "spikeforge convolutions have groups = 1");
-        }
+        int padding = padding(it, k, stride, true);
+        undilatedUngrouped(it, true);
         NirArray inputShape = array(it, "input_shape", false);
         if (inputShape != null && (inputShape.size() != 1 || inputShape.get(0) != in[1])) {
             throw bad(it, "input_shape", "is " + inputShape + " but the node receives length " + in[1]);
@@ -876,17 +854,8 @@ public final class NirImport {
         String layer = layerName(it);
         weights.put(layer + ".weight", floats(it, "weight", w));
         float[] bias = bias(it, ws[0], layer);
-        StringBuilder call = new StringBuilder("conv1d(" + ws[0] + ", kernel = " + k);
-        if (stride != 1) {
-            call.append(", stride = ").append(stride);
-        }
-        if (padding != 0) {
-            call.append(", padding = ").append(padding);
-        }
-        if (bias != null) {
-            call.append(", bias = true");
-        }
-        layerLines.add(layer + " = " + call.append(')') + " -> " + neuron(neuron, size(out), 1) + dropout(neuron));
+        layerLines.add(layer + " = " + convText("conv1d", ws[0], k, stride, padding, bias != null) + " -> "
+                + neuron(neuron, size(out), 1) + dropout(neuron));
         return out;
     }
 
@@ -899,26 +868,7 @@ public final class NirImport {
         if (a.size() != 1) {
             throw bad(it, param, "is " + a + "; a Conv1d takes one " + param);
         }
-        double v = a.get(0);
-        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
-            throw bad(it, param, "is " + v + ", not a whole number");
-        }
-        return (int) v;
-    }
-
-    private int padding1d(Item it, int k, int stride) throws NirFormatException {
-        NirValue v = it.node.params().get("padding");
-        if (v instanceof NirText t) {
-            if (t.value().equals("valid")) {
-                return 0;
-            }
-            if (t.value().equals("same") && stride == 1 && k % 2 == 1) {
-                return (k - 1) / 2;
-            }
-            throw unsupported(it, "has padding \"" + t.value() + "\" with kernel " + k + " and stride " + stride,
-                    "spikeforge pads symmetrically; \"same\" imports for odd kernels at stride 1");
-        }
-        return single(it, "padding", 0);
+        return wholeNumber(it, param, a.get(0));
     }
 
     /**
@@ -1281,14 +1231,24 @@ public final class NirImport {
         if (a.size() > 2 || a.size() == 0 || (a.size() == 2 && a.get(0) != a.get(1))) {
             throw unsupported(it, "has " + param + " " + a, "spikeforge uses the same " + param + " on both axes");
         }
-        double v = a.get(0);
+        return wholeNumber(it, param, a.get(0));
+    }
+
+    /** A whole number that a one-axis or square parameter holds. */
+    private int wholeNumber(Item it, String param, double v) throws NirFormatException {
         if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
             throw bad(it, param, "is " + v + ", not a whole number");
         }
         return (int) v;
     }
 
-    private int padding(Item it, int k, int stride) throws NirFormatException {
+    /** A Conv1d's parameter ({@link #single}) or a Conv2d's ({@link #pair}). */
+    private int axes(Item it, String param, int dflt, boolean oneAxis) throws NirFormatException {
+        return oneAxis ? single(it, param, dflt) : pair(it, param, dflt);
+    }
+
+    /** Padding "valid", "same" (odd kernel, stride 1), or a number for each axis ({@link #axes}). */
+    private int padding(Item it, int k, int stride, boolean oneAxis) throws NirFormatException {
         NirValue v = it.node.params().get("padding");
         if (v instanceof NirText t) {
             if (t.value().equals("valid")) {
@@ -1300,7 +1260,33 @@ public final class NirImport {
             throw unsupported(it, "has padding \"" + t.value() + "\" with kernel " + k + " and stride " + stride,
                     "spikeforge pads symmetrically; \"same\" imports for odd kernels at stride 1");
         }
-        return pair(it, "padding", 0);
+        return axes(it, "padding", 0, oneAxis);
+    }
+
+    /** Refuses dilation and groups, which spikeforge convolutions do not have. */
+    private void undilatedUngrouped(Item it, boolean oneAxis) throws NirFormatException {
+        if (axes(it, "dilation", 1, oneAxis) != 1) {
+            throw unsupported(it, "is dilated", "spikeforge convolutions have dilation 1");
+        }
+        NirArray groups = array(it, "groups", false);
+        if (groups != null && groups.get(0) != 1) {
+            throw unsupported(it, "has groups = " + (long) groups.get(0), "spikeforge convolutions have groups = 1");
+        }
+    }
+
+    /** The DSL call of a convolution: {@code op(out, kernel = k[, stride = s][, padding = p][, bias = true])}. */
+    private static String convText(String op, int out, int k, int stride, int padding, boolean bias) {
+        StringBuilder call = new StringBuilder(op + "(" + out + ", kernel = " + k);
+        if (stride != 1) {
+            call.append(", stride = ").append(stride);
+        }
+        if (padding != 0) {
+            call.append(", padding = ").append(padding);
+        }
+        if (bias) {
+            call.append(", bias = true");
+        }
+        return call.append(')').toString();
     }
 
     /** The bias as float32, or null when there is none or it is all zeros (the same current). */

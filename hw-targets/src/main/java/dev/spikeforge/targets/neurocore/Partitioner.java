@@ -234,47 +234,16 @@ final class Partitioner {
             // full: every unit of the layer (its own spikes of the previous step); diagonal: its own units
             out.add(r.diagonal() ? new int[] {f0, f1} : new int[] {0, r.units()});
         } else if (syn instanceof Synapse.Conv1d c) {
-            // output positions [y0, y1) read input positions [y0 s - p, (y1 - 1) s - p + k) of every channel
-            int len = in.length();
-            int from = Math.max(0, y0 * c.stride() - c.padding());
-            int to = Math.min(len, (y1 - 1) * c.stride() - c.padding() + c.kernel());
-            if (from < to) {
-                for (int ch = 0; ch < in.channels(); ch++) {
-                    out.add(new int[] {ch * len + from, ch * len + to});
-                }
-            }
+            // a sequence is a map of height len and width 1
+            convRows(out, in.channels(), in.length(), 1, c.kernel(), c.stride(), c.padding(), y0, y1);
         } else if (syn instanceof Synapse.MaxPool p && in.isSequence()) {
-            int len = in.length();
-            int to = Math.min(len, y1 * p.kernel());
-            for (int ch = f0; ch < f1; ch++) {
-                out.add(new int[] {ch * len + y0 * p.kernel(), ch * len + to});
-            }
+            poolRows(out, in.length(), 1, p.kernel(), f0, f1, y0, y1);
         } else if (syn instanceof Synapse.MaxPool p) {
-            int h = in.height();
-            int w = in.width();
-            int from = y0 * p.kernel();
-            int to = Math.min(h, y1 * p.kernel());
-            for (int ch = f0; ch < f1; ch++) {
-                out.add(new int[] {(ch * h + from) * w, (ch * h + to) * w});
-            }
+            poolRows(out, in.height(), in.width(), p.kernel(), f0, f1, y0, y1);
         } else if (syn instanceof Synapse.Conv c) {
-            int h = in.height();
-            int w = in.width();
-            int from = Math.max(0, y0 * c.stride() - c.padding());
-            int to = Math.min(h, (y1 - 1) * c.stride() - c.padding() + c.kernel());
-            if (from < to) {
-                for (int ch = 0; ch < in.channels(); ch++) {
-                    out.add(new int[] {(ch * h + from) * w, (ch * h + to) * w});
-                }
-            }
+            convRows(out, in.channels(), in.height(), in.width(), c.kernel(), c.stride(), c.padding(), y0, y1);
         } else if (syn instanceof Synapse.Pool p) {
-            int h = in.height();
-            int w = in.width();
-            int from = y0 * p.kernel();
-            int to = Math.min(h, y1 * p.kernel());
-            for (int ch = f0; ch < f1; ch++) {
-                out.add(new int[] {(ch * h + from) * w, (ch * h + to) * w});
-            }
+            poolRows(out, in.height(), in.width(), p.kernel(), f0, f1, y0, y1);
         } else if (in.isSpatial()) {
             int h = in.height();
             int w = in.width();
@@ -285,6 +254,30 @@ final class Partitioner {
             out.add(new int[] {f0, f1});
         }
         return out;
+    }
+
+    /**
+     * Output rows [y0, y1) of a convolution read input rows [y0 s - p, (y1 - 1) s - p + k) of every
+     * channel of the C x h x w input: adds those flat ranges to {@code out}.
+     */
+    private static void convRows(List<int[]> out, int channels, int h, int w, int kernel, int stride, int padding,
+            int y0, int y1) {
+        int from = Math.max(0, y0 * stride - padding);
+        int to = Math.min(h, (y1 - 1) * stride - padding + kernel);
+        if (from < to) {
+            for (int ch = 0; ch < channels; ch++) {
+                out.add(new int[] {(ch * h + from) * w, (ch * h + to) * w});
+            }
+        }
+    }
+
+    /** Output rows [y0, y1) of channels [f0, f1) of a pooling with kernel K read input rows [y0 K, y1 K). */
+    private static void poolRows(List<int[]> out, int h, int w, int kernel, int f0, int f1, int y0, int y1) {
+        int from = y0 * kernel;
+        int to = Math.min(h, y1 * kernel);
+        for (int ch = f0; ch < f1; ch++) {
+            out.add(new int[] {(ch * h + from) * w, (ch * h + to) * w});
+        }
     }
 
     private static int[] range(int from, int to) {

@@ -1,16 +1,18 @@
 package dev.spikeforge.runtime.integer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.convCurrent;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.denseCurrent;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.leak;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.limit;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.poolCurrent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
 import dev.spikeforge.compiler.ir.Conv2dNode;
 import dev.spikeforge.compiler.ir.DenseNode;
-import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
@@ -25,12 +27,12 @@ import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.Synapse;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.runtime.engine.Parameters;
+import dev.spikeforge.runtime.integer.IntegerPropertySupport.Recorded;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -96,32 +98,7 @@ class IntegerSimulatorPropertyTest {
         Statistics.label("negative membrane").coverage(k -> k.check(true).percentage(p -> p >= 30));
         Statistics.label("hidden spikes").coverage(k -> k.check(true).percentage(p -> p >= 25));
 
-        compare(c, q, want, got);
-    }
-
-    /** Every recorded value, step by step and layer by layer; the first difference is named. */
-    private static void compare(RandomNetworks.Case c, QuantizedNetwork q, Naive want, SampleResult got) {
-        for (int t = 0; t < q.timesteps(); t++) {
-            for (int l = 0; l < q.layers().size(); l++) {
-                QuantLayer layer = q.layers().get(l);
-                for (int n = 0; n < layer.size(); n++) {
-                    int gs = got.spikeRecord()[l][t][n];
-                    int ws = want.spikeRec[l][t][n];
-                    long gm = got.membraneRecord()[l][t][n];
-                    long wm = want.memRec[l][t][n];
-                    if (gs != ws || gm != wm) {
-                        fail(String.format(Locale.ROOT, "first difference at step %d, layer %d ('%s'), neuron %d: "
-                                        + "spike simulator=%d naive=%d, membrane simulator=%d naive=%d%n%s",
-                                t + 1, l, layer.node(), n, gs, ws, gm, wm, c.describe(q)));
-                    }
-                }
-            }
-        }
-        assertArrayEquals(want.readout, got.readout(), () -> "readout\n" + c.describe(q));
-        assertEquals(want.prediction, got.prediction(), () -> "prediction\n" + c.describe(q));
-        assertArrayEquals(want.spikes, got.spikes(), () -> "spike counts per layer\n" + c.describe(q));
-        assertArrayEquals(want.synapticOps, got.synapticOps(), () -> "synaptic ops per layer\n" + c.describe(q));
-        assertEquals(want.inputEvents, got.inputEvents(), () -> "input events\n" + c.describe(q));
+        IntegerPropertySupport.compare(q, want.recorded(), got, () -> c.describe(q));
     }
 
     // ---- the naive integer model -----------------------------------------------------------
@@ -197,13 +174,7 @@ class IntegerSimulatorPropertyTest {
                 }
             }
             readout = out.spiking() ? counts : v[layers - 1].clone();
-            int best = 0;
-            for (int i = 1; i < readout.length; i++) {
-                if (readout[i] > readout[best]) {
-                    best = i;
-                }
-            }
-            prediction = best;
+            prediction = IntegerPropertySupport.argmax(readout);
         }
 
         /** I[n] = bias + the sum over every synapse of weight times input, looping over all inputs. */
@@ -221,62 +192,13 @@ class IntegerSimulatorPropertyTest {
                 int[] x = syn.source() < 0 ? input : spikeRec[syn.source()][t];
                 assertEquals(syn.inShape().size(), x.length, "source size of a synapse into " + layer.node());
                 if (syn instanceof Synapse.Dense d) {
-                    int in = d.inFeatures();
                     assertEquals(size, d.outFeatures());
-                    for (int o = 0; o < d.outFeatures(); o++) {
-                        for (int i = 0; i < in; i++) {
-                            cur[o] += (long) d.weights()[o * in + i] * x[i];
-                            ops[l] += x[i] != 0 ? 1 : 0;
-                        }
-                    }
+                    denseCurrent(d, x, cur, ops, l);
                 } else if (syn instanceof Synapse.Conv c) {
-                    int channels = syn.inShape().dim(0);
-                    int h = syn.inShape().dim(1);
-                    int w = syn.inShape().dim(2);
-                    int oh = shape.dim(1);
-                    int ow = shape.dim(2);
-                    int k = c.kernel();
                     assertEquals(c.filters(), shape.dim(0));
-                    for (int f = 0; f < c.filters(); f++) {
-                        for (int oy = 0; oy < oh; oy++) {
-                            for (int ox = 0; ox < ow; ox++) {
-                                int n = (f * oh + oy) * ow + ox;
-                                for (int ch = 0; ch < channels; ch++) {
-                                    for (int ky = 0; ky < k; ky++) {
-                                        for (int kx = 0; kx < k; kx++) {
-                                            int iy = oy * c.stride() - c.padding() + ky;
-                                            int ix = ox * c.stride() - c.padding() + kx;
-                                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-                                                continue;
-                                            }
-                                            int xv = x[(ch * h + iy) * w + ix];
-                                            cur[n] += (long) c.weights()[((f * channels + ch) * k + ky) * k + kx] * xv;
-                                            ops[l] += xv != 0 ? 1 : 0;
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    convCurrent(c, shape, x, cur, ops, l);
                 } else if (syn instanceof Synapse.Pool p) {
-                    int h = syn.inShape().dim(1);
-                    int w = syn.inShape().dim(2);
-                    int k = p.kernel();
-                    for (int ch = 0; ch < shape.dim(0); ch++) {
-                        for (int oy = 0; oy < shape.dim(1); oy++) {
-                            for (int ox = 0; ox < shape.dim(2); ox++) {
-                                int n = (ch * shape.dim(1) + oy) * shape.dim(2) + ox;
-                                int pw = p.weights()[p.weights().length == 1 ? 0 : n / (size / layer.channels())];
-                                for (int i = 0; i < k; i++) {
-                                    for (int j = 0; j < k; j++) {
-                                        int xv = x[(ch * h + oy * k + i) * w + ox * k + j];
-                                        cur[n] += (long) pw * xv;
-                                        ops[l] += xv != 0 ? 1 : 0;
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    poolCurrent(p, layer, x, cur, ops, l);
                 } else if (syn instanceof Synapse.Identity id) {
                     assertEquals(size, x.length, "identity skip into " + layer.node());
                     assertEquals(layer.channels(), id.weights().length);
@@ -291,30 +213,8 @@ class IntegerSimulatorPropertyTest {
             return cur;
         }
 
-        /** leak(v) with this test's own arithmetic: floor division for >>, truncation for toward_zero. */
-        static long leak(QuantLeak leak, long v, boolean towardZero) {
-            if (leak instanceof QuantLeak.Shift s) {
-                return v - shiftRight(v, s.k(), towardZero);
-            } else if (leak instanceof QuantLeak.Multiplier m) {
-                return shiftRight(v * m.m(), m.fractionBits(), towardZero);
-            } else if (leak instanceof QuantLeak.None) {
-                return v;
-            }
-            throw new AssertionError("unknown leak " + leak);
-        }
-
-        static long shiftRight(long v, int k, boolean towardZero) {
-            long divisor = 1L << k;
-            return towardZero ? v / divisor : Math.floorDiv(v, divisor);
-        }
-
-        /** The once-per-step M-bit limit: saturate, or wrap modulo 2^M into [-2^(M-1), 2^(M-1)). */
-        static long limit(long h, int bits, DeploySpec.Overflow overflow) {
-            long half = 1L << (bits - 1);
-            if (overflow == DeploySpec.Overflow.WRAP) {
-                return Math.floorMod(h + half, 2 * half) - half;
-            }
-            return Math.max(-half, Math.min(half - 1, h));
+        Recorded recorded() {
+            return new Recorded(spikeRec, memRec, readout, prediction, spikes, synapticOps, inputEvents);
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.spikeforge.runtime.integer;
 
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.decay;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.fmt;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.threshold;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.dsl.Compilation;
@@ -79,17 +82,8 @@ public final class RandomNetworks {
             Network net = c.network();
             Map<String, float[]> weights = g.weights(net);
             int n = Math.toIntExact(net.input().shape().size());
-            int[] input = new int[steps * n];
-            double density = 0.05 + 0.9 * rnd.nextDouble();
-            for (int i = 0; i < input.length; i++) {
-                if (rnd.nextDouble() < density) {
-                    input[i] = switch (encoding) {
-                        case POISSON -> 1;
-                        case BIPOLAR -> rnd.nextBoolean() ? 1 : -1;
-                        case DIRECT -> rnd.nextInt(4) == 0 ? 255 : 1 + rnd.nextInt(255);
-                    };
-                }
-            }
+            int[] input = IntegerPropertySupport.input(rnd, steps * n, encoding == InputKind.BIPOLAR,
+                    encoding == InputKind.DIRECT);
             return new Case(seed, source, g.leak, net, weights, input, rnd.nextInt(4) == 0);
         }
 
@@ -102,15 +96,10 @@ public final class RandomNetworks {
                 for (Synapse s : l.synapses()) {
                     int[] w = s instanceof Synapse.Dense d ? d.weights() : s instanceof Synapse.Conv cv ? cv.weights()
                             : s instanceof Synapse.Identity id ? id.weights() : new int[0];
-                    b.append("    ").append(s.kind()).append(" from ").append(s.source()).append(' ')
-                            .append(s.inShape()).append(' ').append(Arrays.toString(w)).append('\n');
+                    IntegerPropertySupport.describeSynapse(b, s, w);
                 }
             }
-            int n = q.inputSize();
-            for (int t = 0; t < q.timesteps(); t++) {
-                b.append("  input step ").append(t + 1).append(": ")
-                        .append(Arrays.toString(Arrays.copyOfRange(input, t * n, (t + 1) * n))).append('\n');
-            }
+            IntegerPropertySupport.describeInput(b, q, input);
             return b.toString();
         }
     }
@@ -252,14 +241,14 @@ public final class RandomNetworks {
         /** A new neuron definition; IF only when the deploy block has no leak (or {@code forceIf}). */
         private String neuron(boolean forceIf) {
             String name = "n" + (++neuronCount);
-            double theta = round3(0.05 + 2.95 * Math.pow(rnd.nextDouble(), 2));
+            double theta = threshold(rnd);
             lastTheta = theta;
             String reset = rnd.nextBoolean() ? "subtract" : "zero";
             if (forceIf || onlyIf || rnd.nextInt(3) == 0) {
                 neurons.append(String.format(Locale.ROOT, "neuron %s = IF(threshold = %s, reset = %s)%n", name,
                         fmt(theta), reset));
             } else {
-                double beta = round3(0.05 + 0.9 * rnd.nextDouble());
+                double beta = decay(rnd);
                 neurons.append(String.format(Locale.ROOT, "neuron %s = LIF(beta = %s, threshold = %s, reset = %s)%n",
                         name, fmt(beta), fmt(theta), reset));
             }
@@ -437,7 +426,7 @@ public final class RandomNetworks {
                     lastTheta = 1;
                 }
                 case 1 -> {
-                    double beta = onlyIf || rnd.nextInt(5) == 0 ? 1 : round3(0.05 + 0.9 * rnd.nextDouble());
+                    double beta = onlyIf || rnd.nextInt(5) == 0 ? 1 : decay(rnd);
                     layers.append(String.format(Locale.ROOT, "    %s = readout(%d, mode = membrane, beta = %s%s)%n", l,
                             classes, fmt(beta), bias()));
                     lastTheta = 1;
@@ -466,45 +455,15 @@ public final class RandomNetworks {
                 int rows = rows(net.node(node));
                 int len = e.getValue();
                 double theta = thetaOf.getOrDefault(node, 1.0);
-                double targetTheta = Math.exp(Math.log(0.3) + rnd.nextDouble() * (Math.log(memMax) - Math.log(0.3)));
-                double maxAbs = theta * qmax / targetTheta;
+                double maxAbs = IntegerPropertySupport.maxAbs(rnd, theta, qmax, memMax);
                 if (encoding == InputKind.DIRECT && readsInput.contains(node)) {
                     maxAbs *= 255;
                 }
-                float[] t = new float[len];
                 if (key.endsWith(".bias")) {
-                    double spread = maxAbs * (rnd.nextInt(3) == 0 ? 3 + 10 * rnd.nextDouble() : rnd.nextDouble());
-                    double offset = rnd.nextInt(3) == 0 ? -spread / 2 : 0;
-                    for (int i = 0; i < len; i++) {
-                        t[i] = (float) (offset + spread * rnd.nextGaussian());
-                    }
-                    out.put(key, t);
+                    out.put(key, IntegerPropertySupport.bias(rnd, len, maxAbs));
                     continue;
                 }
-                int style = rnd.nextInt(5);
-                double offset = rnd.nextInt(4) == 0 ? -0.4 : rnd.nextInt(6) == 0 ? 0.4 : 0;
-                int rowLength = len / rows;
-                for (int r = 0; r < rows; r++) {
-                    if (rows > 1 && rnd.nextInt(8) == 0) {
-                        continue; // an all-zero row: its channel takes the layer's scale
-                    }
-                    double[] raw = new double[rowLength];
-                    double largest = 0;
-                    for (int i = 0; i < rowLength; i++) {
-                        raw[i] = switch (style) {
-                            case 0 -> rnd.nextGaussian();
-                            case 1 -> 2 * rnd.nextDouble() - 1;
-                            case 2 -> rnd.nextInt(3) == 0 ? rnd.nextGaussian() : 0;
-                            case 3 -> rnd.nextInt(10) == 0 ? 20 * rnd.nextGaussian() : rnd.nextGaussian();
-                            default -> rnd.nextInt(5) - 2;
-                        } + offset;
-                        largest = Math.max(largest, Math.abs(raw[i]));
-                    }
-                    double rowScale = largest == 0 ? 0 : maxAbs * (0.5 + 0.5 * rnd.nextDouble()) / largest;
-                    for (int i = 0; i < rowLength; i++) {
-                        t[r * rowLength + i] = (float) (raw[i] * rowScale);
-                    }
-                }
+                float[] t = IntegerPropertySupport.weights(rnd, len, rows, maxAbs);
                 out.put(key, t);
             }
             return out;
@@ -519,14 +478,6 @@ public final class RandomNetworks {
                 return r.classes();
             }
             throw new IllegalArgumentException("no weights on " + node);
-        }
-
-        private static double round3(double v) {
-            return Math.round(v * 1000) / 1000.0;
-        }
-
-        private static String fmt(double v) {
-            return String.format(Locale.ROOT, "%.3f", v);
         }
     }
 }

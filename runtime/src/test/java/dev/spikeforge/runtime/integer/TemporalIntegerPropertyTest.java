@@ -1,12 +1,14 @@
 package dev.spikeforge.runtime.integer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.convCurrent;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.denseCurrent;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.leak;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.limit;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.poolCurrent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
-import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.Shape;
@@ -16,6 +18,7 @@ import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.Synapse;
+import dev.spikeforge.runtime.integer.IntegerPropertySupport.Recorded;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -132,7 +135,7 @@ class TemporalIntegerPropertyTest {
                 && q.layers().stream().anyMatch(QuantLayer::hasSynapticCurrent));
         covered("hidden spikes", want.hiddenSpikes > 0);
 
-        compare(c, q, want, got);
+        IntegerPropertySupport.compare(q, want.recorded(), got, () -> c.describe(q));
         boolean exact = true;
         for (int l = 0; l < q.layers().size(); l++) {
             QuantLayer layer = q.layers().get(l);
@@ -153,31 +156,6 @@ class TemporalIntegerPropertyTest {
             }
         }
         covered("every layer's max_current met exactly by a neuron", exact);
-    }
-
-    /** Every recorded value, step by step and layer by layer; the first difference is named. */
-    private static void compare(TemporalNetworks.Case c, QuantizedNetwork q, Naive want, SampleResult got) {
-        for (int t = 0; t < q.timesteps(); t++) {
-            for (int l = 0; l < q.layers().size(); l++) {
-                QuantLayer layer = q.layers().get(l);
-                for (int n = 0; n < layer.size(); n++) {
-                    int gs = got.spikeRecord()[l][t][n];
-                    int ws = want.spikeRec[l][t][n];
-                    long gm = got.membraneRecord()[l][t][n];
-                    long wm = want.memRec[l][t][n];
-                    if (gs != ws || gm != wm) {
-                        fail(String.format(Locale.ROOT, "first difference at step %d, layer %d ('%s'), neuron %d: "
-                                        + "spike simulator=%d naive=%d, membrane simulator=%d naive=%d%n%s",
-                                t + 1, l, layer.node(), n, gs, ws, gm, wm, c.describe(q)));
-                    }
-                }
-            }
-        }
-        assertArrayEquals(want.readout, got.readout(), () -> "readout\n" + c.describe(q));
-        assertEquals(want.prediction, got.prediction(), () -> "prediction\n" + c.describe(q));
-        assertArrayEquals(want.spikes, got.spikes(), () -> "spike counts per layer\n" + c.describe(q));
-        assertArrayEquals(want.synapticOps, got.synapticOps(), () -> "synaptic ops per layer\n" + c.describe(q));
-        assertEquals(want.inputEvents, got.inputEvents(), () -> "input events\n" + c.describe(q));
     }
 
     // ---- the naive integer model -----------------------------------------------------------
@@ -285,13 +263,7 @@ class TemporalIntegerPropertyTest {
                 }
             }
             readout = out.spiking() ? counts : v[layers - 1].clone();
-            int best = 0;
-            for (int i = 1; i < readout.length; i++) {
-                if (readout[i] > readout[best]) {
-                    best = i;
-                }
-            }
-            prediction = best;
+            prediction = IntegerPropertySupport.argmax(readout);
         }
 
         /**
@@ -378,14 +350,8 @@ class TemporalIntegerPropertyTest {
                 }
                 assertEquals(syn.inShape().size(), x.length, "source size of a synapse into " + layer.node());
                 if (syn instanceof Synapse.Dense d) {
-                    int in = d.inFeatures();
                     assertEquals(size, d.outFeatures());
-                    for (int o = 0; o < d.outFeatures(); o++) {
-                        for (int i = 0; i < in; i++) {
-                            cur[o] += (long) d.weights()[o * in + i] * x[i];
-                            synapticOps[l] += x[i] != 0 ? 1 : 0;
-                        }
-                    }
+                    denseCurrent(d, x, cur, synapticOps, l);
                 } else if (syn instanceof Synapse.Recurrent r) {
                     int u = r.units();
                     assertEquals(size, u);
@@ -425,33 +391,7 @@ class TemporalIntegerPropertyTest {
                         }
                     }
                 } else if (syn instanceof Synapse.Conv c) {
-                    int channels = syn.inShape().dim(0);
-                    int h = syn.inShape().dim(1);
-                    int w = syn.inShape().dim(2);
-                    int oh = shape.dim(1);
-                    int ow = shape.dim(2);
-                    int k = c.kernel();
-                    for (int f = 0; f < c.filters(); f++) {
-                        for (int oy = 0; oy < oh; oy++) {
-                            for (int ox = 0; ox < ow; ox++) {
-                                for (int ch = 0; ch < channels; ch++) {
-                                    for (int ky = 0; ky < k; ky++) {
-                                        for (int kx = 0; kx < k; kx++) {
-                                            int iy = oy * c.stride() - c.padding() + ky;
-                                            int ix = ox * c.stride() - c.padding() + kx;
-                                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-                                                continue;
-                                            }
-                                            int xv = x[(ch * h + iy) * w + ix];
-                                            cur[(f * oh + oy) * ow + ox] +=
-                                                    (long) c.weights()[((f * channels + ch) * k + ky) * k + kx] * xv;
-                                            synapticOps[l] += xv != 0 ? 1 : 0;
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    convCurrent(c, shape, x, cur, synapticOps, l);
                 } else if (syn instanceof Synapse.MaxPool m) {
                     int k = m.kernel();
                     assertEquals(1, layer.theta().length);
@@ -490,24 +430,7 @@ class TemporalIntegerPropertyTest {
                         }
                     }
                 } else if (syn instanceof Synapse.Pool p) {
-                    int h = syn.inShape().dim(1);
-                    int w = syn.inShape().dim(2);
-                    int k = p.kernel();
-                    for (int ch = 0; ch < shape.dim(0); ch++) {
-                        for (int oy = 0; oy < shape.dim(1); oy++) {
-                            for (int ox = 0; ox < shape.dim(2); ox++) {
-                                int n = (ch * shape.dim(1) + oy) * shape.dim(2) + ox;
-                                int pw = p.weights()[p.weights().length == 1 ? 0 : n / (size / layer.channels())];
-                                for (int i = 0; i < k; i++) {
-                                    for (int j = 0; j < k; j++) {
-                                        int xv = x[(ch * h + oy * k + i) * w + ox * k + j];
-                                        cur[n] += (long) pw * xv;
-                                        synapticOps[l] += xv != 0 ? 1 : 0;
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    poolCurrent(p, layer, x, cur, synapticOps, l);
                 } else {
                     throw new AssertionError("a synapse the generator does not make: " + syn.kind());
                 }
@@ -515,30 +438,8 @@ class TemporalIntegerPropertyTest {
             return cur;
         }
 
-        /** leak(v) with this test's own arithmetic: floor division for >>, truncation for toward_zero. */
-        static long leak(QuantLeak leak, long v, boolean towardZero) {
-            if (leak instanceof QuantLeak.Shift s) {
-                return v - shiftRight(v, s.k(), towardZero);
-            } else if (leak instanceof QuantLeak.Multiplier m) {
-                return shiftRight(v * m.m(), m.fractionBits(), towardZero);
-            } else if (leak instanceof QuantLeak.None) {
-                return v;
-            }
-            throw new AssertionError("unknown leak " + leak);
-        }
-
-        static long shiftRight(long v, int k, boolean towardZero) {
-            long divisor = 1L << k;
-            return towardZero ? v / divisor : Math.floorDiv(v, divisor);
-        }
-
-        /** The once-per-step limit to a signed width: saturate, or wrap modulo 2^bits into [-2^(bits-1), 2^(bits-1)). */
-        static long limit(long x, int bits, DeploySpec.Overflow overflow) {
-            long half = 1L << (bits - 1);
-            if (overflow == DeploySpec.Overflow.WRAP) {
-                return Math.floorMod(x + half, 2 * half) - half;
-            }
-            return Math.max(-half, Math.min(half - 1, x));
+        Recorded recorded() {
+            return new Recorded(spikeRec, memRec, readout, prediction, spikes, synapticOps, inputEvents);
         }
     }
 }

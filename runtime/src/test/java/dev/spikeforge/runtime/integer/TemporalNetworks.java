@@ -1,5 +1,8 @@
 package dev.spikeforge.runtime.integer;
 
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.decay;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.fmt;
+import static dev.spikeforge.runtime.integer.IntegerPropertySupport.threshold;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.dsl.Compilation;
@@ -69,15 +72,10 @@ final class TemporalNetworks {
                     int[] w = s instanceof Synapse.Dense d ? d.weights() : s instanceof Synapse.Conv cv ? cv.weights()
                             : s instanceof Synapse.Conv1d c1 ? c1.weights() : s instanceof Synapse.Recurrent r ? r.weights()
                             : new int[0];
-                    b.append("    ").append(s.kind()).append(" from ").append(s.source()).append(' ')
-                            .append(s.inShape()).append(' ').append(Arrays.toString(w)).append('\n');
+                    IntegerPropertySupport.describeSynapse(b, s, w);
                 }
             }
-            int n = q.inputSize();
-            for (int t = 0; t < q.timesteps(); t++) {
-                b.append("  input step ").append(t + 1).append(": ")
-                        .append(Arrays.toString(Arrays.copyOfRange(input, t * n, (t + 1) * n))).append('\n');
-            }
+            IntegerPropertySupport.describeInput(b, q, input);
             return b.toString();
         }
     }
@@ -91,17 +89,8 @@ final class TemporalNetworks {
         Network net = c.network();
         Map<String, float[]> weights = g.weights(net);
         int n = Math.toIntExact(net.input().shape().size());
-        int[] input = new int[steps * n];
-        double density = 0.05 + 0.9 * rnd.nextDouble();
-        for (int i = 0; i < input.length; i++) {
-            if (rnd.nextDouble() < density) {
-                input[i] = switch (encoding) {
-                    case POISSON -> 1;
-                    case BIPOLAR -> rnd.nextBoolean() ? 1 : -1;
-                    case DIRECT -> rnd.nextInt(4) == 0 ? 255 : 1 + rnd.nextInt(255);
-                };
-            }
-        }
+        int[] input = IntegerPropertySupport.input(rnd, steps * n, encoding == InputKind.BIPOLAR,
+                encoding == InputKind.DIRECT);
         return new Case(seed, source, net, weights, input, rnd.nextInt(4) == 0);
     }
 
@@ -223,7 +212,7 @@ final class TemporalNetworks {
         /** A new neuron: CUBA (with a synaptic current unless the block has no leak), LIF or IF. */
         private String neuron(boolean forceIf) {
             String name = "n" + (++neuronCount);
-            double theta = round3(0.05 + 2.95 * Math.pow(rnd.nextDouble(), 2));
+            double theta = threshold(rnd);
             String reset = rnd.nextBoolean() ? "subtract" : "zero";
             int kind = forceIf || leakNone ? 0 : rnd.nextInt(5);
             if (kind == 0) {
@@ -231,10 +220,10 @@ final class TemporalNetworks {
                         fmt(theta), reset));
             } else if (kind == 1) {
                 neurons.append(String.format(Locale.ROOT, "neuron %s = LIF(beta = %s, threshold = %s, reset = %s)%n",
-                        name, fmt(round3(0.05 + 0.9 * rnd.nextDouble())), fmt(theta), reset));
+                        name, fmt(decay(rnd)), fmt(theta), reset));
             } else {
-                double alpha = round3(0.05 + 0.9 * rnd.nextDouble());
-                double beta = rnd.nextInt(4) == 0 ? 1 : round3(0.05 + 0.9 * rnd.nextDouble());
+                double alpha = decay(rnd);
+                double beta = rnd.nextInt(4) == 0 ? 1 : decay(rnd);
                 neurons.append(String.format(Locale.ROOT,
                         "neuron %s = CUBA(alpha = %s, beta = %s, threshold = %s, reset = %s)%n", name, fmt(alpha),
                         fmt(beta), fmt(theta), reset));
@@ -312,7 +301,7 @@ final class TemporalNetworks {
                 case 0 -> layers.append(String.format(Locale.ROOT, "    out = readout(%d, mode = accumulate%s)%n", classes,
                         bias()));
                 case 1 -> {
-                    double beta = leakNone || rnd.nextInt(5) == 0 ? 1 : round3(0.05 + 0.9 * rnd.nextDouble());
+                    double beta = leakNone || rnd.nextInt(5) == 0 ? 1 : decay(rnd);
                     layers.append(String.format(Locale.ROOT, "    out = readout(%d, mode = membrane, beta = %s%s)%n",
                             classes, fmt(beta), bias()));
                 }
@@ -355,54 +344,20 @@ final class TemporalNetworks {
                     continue;
                 }
                 double theta = thetaCharged(net, node);
-                double targetTheta = Math.exp(Math.log(0.3) + rnd.nextDouble() * (Math.log(memMax) - Math.log(0.3)));
-                double maxAbs = theta * qmax / targetTheta;
+                double maxAbs = IntegerPropertySupport.maxAbs(rnd, theta, qmax, memMax);
                 double inputScale = encoding == InputKind.DIRECT && readsInput(net, node) ? 255 : 1;
-                out.put(node.name() + ".weight", tensor(Math.toIntExact(count), rows, maxAbs * inputScale));
+                out.put(node.name() + ".weight",
+                        IntegerPropertySupport.weights(rnd, Math.toIntExact(count), rows, maxAbs * inputScale));
                 if (bias) {
-                    float[] b = new float[rows];
-                    double spread = maxAbs * (rnd.nextInt(3) == 0 ? 3 + 10 * rnd.nextDouble() : rnd.nextDouble());
-                    double offset = rnd.nextInt(3) == 0 ? -spread / 2 : 0;
-                    for (int i = 0; i < rows; i++) {
-                        b[i] = (float) (offset + spread * rnd.nextGaussian());
-                    }
-                    out.put(node.name() + ".bias", b);
+                    out.put(node.name() + ".bias", IntegerPropertySupport.bias(rnd, rows, maxAbs));
                 }
                 if (node instanceof DenseNode d && d.isRecurrent()) {
-                    out.put(node.name() + ".recurrent", tensor(Math.toIntExact(d.recurrent().weights(d.units())), d.units(),
+                    out.put(node.name() + ".recurrent", IntegerPropertySupport.weights(rnd,
+                            Math.toIntExact(d.recurrent().weights(d.units())), d.units(),
                             maxAbs * (0.2 + 1.8 * rnd.nextDouble())));
                 }
             }
             return out;
-        }
-
-        private float[] tensor(int len, int rows, double maxAbs) {
-            float[] t = new float[len];
-            int style = rnd.nextInt(5);
-            double offset = rnd.nextInt(4) == 0 ? -0.4 : rnd.nextInt(6) == 0 ? 0.4 : 0;
-            int rowLength = len / rows;
-            for (int r = 0; r < rows; r++) {
-                if (rows > 1 && rnd.nextInt(8) == 0) {
-                    continue; // an all-zero row
-                }
-                double[] raw = new double[rowLength];
-                double largest = 0;
-                for (int i = 0; i < rowLength; i++) {
-                    raw[i] = switch (style) {
-                        case 0 -> rnd.nextGaussian();
-                        case 1 -> 2 * rnd.nextDouble() - 1;
-                        case 2 -> rnd.nextInt(3) == 0 ? rnd.nextGaussian() : 0;
-                        case 3 -> rnd.nextInt(10) == 0 ? 20 * rnd.nextGaussian() : rnd.nextGaussian();
-                        default -> rnd.nextInt(5) - 2;
-                    } + offset;
-                    largest = Math.max(largest, Math.abs(raw[i]));
-                }
-                double rowScale = largest == 0 ? 0 : maxAbs * (0.5 + 0.5 * rnd.nextDouble()) / largest;
-                for (int i = 0; i < rowLength; i++) {
-                    t[r * rowLength + i] = (float) (raw[i] * rowScale);
-                }
-            }
-            return t;
         }
 
         /** The threshold of the neurons a weight node charges (1 for a non-spiking readout). */
@@ -424,14 +379,6 @@ final class TemporalNetworks {
                 s = net.inputsOf(s).get(0);
             }
             return s instanceof InputNode;
-        }
-
-        private static double round3(double v) {
-            return Math.round(v * 1000) / 1000.0;
-        }
-
-        private static String fmt(double v) {
-            return String.format(Locale.ROOT, "%.3f", v);
         }
     }
 }

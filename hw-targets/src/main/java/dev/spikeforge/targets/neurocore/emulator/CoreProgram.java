@@ -91,41 +91,44 @@ final class CoreProgram {
             return new DenseDelivery(p.source(), wT, size);
         }
         if (p instanceof Mapping.Conv1d c) {
-            int len = layer.width();
-            int[] filters = Arrays.stream(global).map(n -> n / len).distinct().toArray();
-            int rowLength = c.rowLength();
-            int[] w = new int[filters.length * rowLength];
-            for (int f = 0; f < filters.length; f++) {
-                for (int j = 0; j < rowLength; j++) {
-                    w[f * rowLength + j] = image[rowOffset[filters[f]] + j];
-                }
-            }
-            return new Conv1dDelivery(c, layer, filters, w, local);
+            int[] filters = heldFilters(layer.width());
+            return new Conv1dDelivery(c, layer, filters, filterRows(image, rowOffset, filters, c.rowLength()), local);
         }
         if (p instanceof Mapping.Conv c) {
-            int plane = layer.height() * layer.width();
-            int[] filters = Arrays.stream(global).map(n -> n / plane).distinct().toArray();
-            int rowLength = c.rowLength();
-            int[] w = new int[filters.length * rowLength];
-            for (int f = 0; f < filters.length; f++) {
-                for (int j = 0; j < rowLength; j++) {
-                    w[f * rowLength + j] = image[rowOffset[filters[f]] + j];
-                }
-            }
-            return new ConvDelivery(c, layer, filters, w, local);
+            int[] filters = heldFilters(layer.height() * layer.width());
+            return new ConvDelivery(c, layer, filters, filterRows(image, rowOffset, filters, c.rowLength()), local);
         }
         int[] perNeuron = new int[size];
         for (int k = 0; k < size; k++) {
             perNeuron[k] = image[rowOffset[p.rowOf(layer, global[k])]];
         }
         if (p instanceof Mapping.AvgPool a) {
-            return new PoolDelivery(a, layer, perNeuron, local);
+            return new PoolDelivery(a.source(), a.kernel(), a.inShape()[1], a.inShape()[2], layer, perNeuron, local);
         }
         if (p instanceof Mapping.MaxPool mp) {
-            return new MaxPoolDelivery(mp, layer, perNeuron, local);
+            boolean sequence = mp.inShape().length == 2;
+            int inH = sequence ? 1 : mp.inShape()[1];
+            int inW = sequence ? mp.inShape()[1] : mp.inShape()[2];
+            return new PoolDelivery(mp.source(), mp.kernel(), inH, inW, layer, perNeuron, local);
         }
         // identity, and diagonal recurrence: neuron n reads source index n with its own weight
         return new IdentityDelivery(p.source(), perNeuron, local);
+    }
+
+    /** The filters (output channels) the core holds a neuron of, in order; {@code perFilter} neurons a filter. */
+    private int[] heldFilters(int perFilter) {
+        return Arrays.stream(global).map(n -> n / perFilter).distinct().toArray();
+    }
+
+    /** The synapse rows of {@code filters}, {@code rowLength} weights each, one after the other. */
+    private static int[] filterRows(short[] image, int[] rowOffset, int[] filters, int rowLength) {
+        int[] w = new int[filters.length * rowLength];
+        for (int f = 0; f < filters.length; f++) {
+            for (int j = 0; j < rowLength; j++) {
+                w[f * rowLength + j] = image[rowOffset[filters[f]] + j];
+            }
+        }
+        return w;
     }
 
     /** One synapse path of the core: adds one packet's weights to the core's currents. */
@@ -272,48 +275,10 @@ final class CoreProgram {
         }
     }
 
-    /** Input (c, y, x) reaches neuron (c, y / K, x / K), or input (c, x) neuron (c, x / K), inside the pooled output. */
-    private static final class MaxPoolDelivery extends Delivery {
-        private final int[] w;
-        private final int[] local;
-        private final int kernel;
-        private final boolean sequence;
-        private final int inH;
-        private final int inW;
-        private final int outH;
-        private final int outW;
-
-        MaxPoolDelivery(Mapping.MaxPool p, Mapping.Layer layer, int[] w, int[] local) {
-            super(p.source());
-            this.w = w;
-            this.local = local;
-            this.kernel = p.kernel();
-            this.sequence = p.inShape().length == 2;
-            this.inH = sequence ? 1 : p.inShape()[1];
-            this.inW = sequence ? p.inShape()[1] : p.inShape()[2];
-            this.outH = layer.height();
-            this.outW = layer.width();
-        }
-
-        @Override
-        long deliver(int index, int value, long[] cur) {
-            int plane = inH * inW;
-            int ch = index / plane;
-            int oy = (index % plane) / inW / kernel;
-            int ox = index % inW / kernel;
-            if (oy >= outH || ox >= outW) {
-                return 0;
-            }
-            int k = local[(ch * outH + oy) * outW + ox];
-            if (k < 0) {
-                return 0;
-            }
-            cur[k] += (long) value * w[k];
-            return 1;
-        }
-    }
-
-    /** Input (c, y, x) reaches neuron (c, y / K, x / K) when that lies inside the pooled map. */
+    /**
+     * Input (c, y, x) reaches neuron (c, y / K, x / K) when that lies inside the pooled map; average
+     * and max pooling alike. A sequence (c, x) is the map of height 1, reaching neuron (c, x / K).
+     */
     private static final class PoolDelivery extends Delivery {
         private final int[] w;
         private final int[] local;
@@ -323,13 +288,13 @@ final class CoreProgram {
         private final int outH;
         private final int outW;
 
-        PoolDelivery(Mapping.AvgPool a, Mapping.Layer layer, int[] w, int[] local) {
-            super(a.source());
+        PoolDelivery(int source, int kernel, int inH, int inW, Mapping.Layer layer, int[] w, int[] local) {
+            super(source);
             this.w = w;
             this.local = local;
-            this.kernel = a.kernel();
-            this.inH = a.inShape()[1];
-            this.inW = a.inShape()[2];
+            this.kernel = kernel;
+            this.inH = inH;
+            this.inW = inW;
             this.outH = layer.height();
             this.outW = layer.width();
         }
