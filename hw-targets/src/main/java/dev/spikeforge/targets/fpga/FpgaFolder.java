@@ -250,11 +250,17 @@ public final class FpgaFolder {
         JsonNode in = r.node(doc, "input");
         String encoding = r.text(in, "encoding");
         int inputValueBits = switch (encoding) {
-            case "direct" -> 9;
+            case "direct", "rows" -> 9;
             case "bipolar", "events" -> 2;
             case "poisson", "latency" -> 0;
-            default -> throw new FpgaFolderException(json, "input.encoding", "is '" + printable(encoding)
-                    + "', not poisson, bipolar, latency, direct or events");
+            // rows(levels = L) is spikes of 0 and 1
+            default -> {
+                if (encoding.matches("rows\\(levels = [1-9][0-9]*\\)")) {
+                    yield 0;
+                }
+                throw new FpgaFolderException(json, "input.encoding", "is '" + printable(encoding)
+                        + "', not poisson, bipolar, latency, direct, events, rows or rows(levels = L)");
+            }
         };
         r.at("input");
         int valueBits = r.integer(in, "value_bits", 0, 16);
