@@ -32,12 +32,15 @@ final class Datasets {
                                     + " of a one-channel image", "use another encoding, for example input " + image
                                     + " encode direct");
                 }
-                if (height != net.timesteps() || width != need) {
+                int levels = Math.max(1, net.input().encoding().levels());
+                if (height != net.timesteps() || (long) width * levels != need) {
+                    String enc = net.input().encoding().toString();
                     throw new DatasetException(locator.folder(train.dataset(), dataDir, model.file()),
                             "its images are " + image + ", " + height + " rows of " + width + " values, but model '"
                                     + net.name() + "' reads " + net.timesteps() + " rows (timesteps) of " + need
-                                    + " values (input) with encode rows",
-                            "use timesteps " + height + " and input " + width + " encode rows");
+                                    + " values (input) with encode " + enc
+                                    + (levels > 1 ? " (" + levels + " spike inputs per pixel)" : ""),
+                            "use timesteps " + height + " and input " + (long) width * levels + " encode " + enc);
                 }
                 return data;
             }

@@ -42,8 +42,10 @@ public final class Folders {
         if (kind == Encoding.Kind.EVENTS) {
             return "model '" + net.name() + "' takes recorded events, which the emulators cannot read yet";
         }
-        if (!kind.keyword().equals(in.encoding())) {
-            return "the folder expects " + in.encoding() + " input but model '" + net.name() + "' encodes " + kind.keyword();
+        // the whole encoding, so rows and rows(levels = L) (and two level counts) are told apart
+        String encoding = net.input().encoding().toString();
+        if (!encoding.equals(in.encoding())) {
+            return "the folder expects " + in.encoding() + " input but model '" + net.name() + "' encodes " + encoding;
         }
         return null;
     }

@@ -42,6 +42,7 @@ final class SnnBuilder {
     private static final List<Param> CUBA = List.of(Param.optional("alpha"), Param.optional("tau_syn"),
             Param.optional("beta"), Param.optional("tau"), Param.optional("threshold"), Param.optional("reset"));
     private static final List<Param> EVENTS = List.of(Param.positional("bins"));
+    private static final List<Param> ROWS = List.of(Param.positional("levels"));
 
     private final Diagnostics out;
     private final Map<String, SnnParser.StatementContext> firstOfKind = new LinkedHashMap<>();
@@ -160,6 +161,14 @@ final class SnnBuilder {
                 out.add(ErrorCode.E301, a.get("bins").pos(), "events bins must be at least 1, got " + bins);
             }
             encoding = new Encoding(Encoding.Kind.EVENTS, Math.max(1, bins));
+        } else if (enc instanceof Value.Call call && call.name().equals("rows")) {
+            Args a = Args.bind("encode rows", call.pos(), call.args(), ROWS, out);
+            int levels = a.integer("levels", 1);
+            if (a.has("levels") && (levels < 1 || levels > 255)) {
+                out.add(ErrorCode.E301, a.get("levels").pos(), "rows levels must be 1 to 255 spike inputs per pixel, got "
+                        + levels, "for example encode rows(levels = 4)");
+            }
+            encoding = Encoding.rows(Math.max(1, Math.min(255, levels)));
         } else if (enc instanceof Value.Name n && n.name().equals("events")) {
             out.add(ErrorCode.E211, n.pos(), "encode events needs 'bins'", "for example encode events(bins = 20)");
         } else if (enc instanceof Value.Call call) {

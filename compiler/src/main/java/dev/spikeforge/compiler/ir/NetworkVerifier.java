@@ -98,11 +98,20 @@ final class NetworkVerifier {
             return;
         }
         TrainSpec t = net.train().orElse(null);
+        int levels = in.encoding().levels();
+        long width = (long) NAMED_DATASET_SIDE * Math.max(1, levels);
         if (t != null && t.dataset() instanceof TrainSpec.NamedDataset d && net.timesteps() >= 1
-                && (net.timesteps() != NAMED_DATASET_SIDE || in.shape().size() != NAMED_DATASET_SIDE)) {
-            out.add(ErrorCode.E302, in.pos(), "encode rows reads " + d.keyword() + "'s 28x28 images as 28 steps of 28"
-                    + " pixels, but the model has input " + in.shape() + " and timesteps " + net.timesteps(),
-                    "use input 28 encode rows and timesteps 28");
+                && (net.timesteps() != NAMED_DATASET_SIDE || in.shape().size() != width)) {
+            if (levels > 0) {
+                out.add(ErrorCode.E302, in.pos(), "encode " + in.encoding() + " reads " + d.keyword() + "'s 28x28 images"
+                        + " as 28 steps of 28 pixels, " + levels + " spike inputs each (28 x " + levels + " = " + width
+                        + "), but the model has input " + in.shape() + " and timesteps " + net.timesteps(),
+                        "use input " + width + " encode " + in.encoding() + " and timesteps 28");
+            } else {
+                out.add(ErrorCode.E302, in.pos(), "encode rows reads " + d.keyword() + "'s 28x28 images as 28 steps of"
+                        + " 28 pixels, but the model has input " + in.shape() + " and timesteps " + net.timesteps(),
+                        "use input 28 encode rows and timesteps 28");
+            }
         }
     }
 

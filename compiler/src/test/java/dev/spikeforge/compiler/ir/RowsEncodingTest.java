@@ -56,4 +56,29 @@ class RowsEncodingTest {
         assertTrue(e.stream().anyMatch(d -> d.code() == ErrorCode.E302 && d.message().contains("is not a row")),
                 e.toString());
     }
+
+    @Test
+    void spikeRowsTakeLevelInputsPerPixel() {
+        Compilation c = compile("112 encode rows(levels = 4)", 28);
+        assertTrue(c.ok(), c.diagnostics().toString());
+        Encoding e = c.network().input().encoding();
+        assertEquals(Encoding.Kind.ROWS, e.kind());
+        assertEquals(4, e.levels());
+        assertTrue(!e.analog());
+    }
+
+    @Test
+    void spikeRowsOfTheImageWidthAloneIsE302WithTheSize() {
+        List<Diagnostic> e = errors(compile("28 encode rows(levels = 4)", 28));
+        assertEquals(1, e.size(), e.toString());
+        assertEquals(ErrorCode.E302, e.get(0).code());
+        assertTrue(e.get(0).message().contains("28 x 4 = 112"), e.get(0).message());
+        assertEquals("use input 112 encode rows(levels = 4) and timesteps 28", e.get(0).help());
+    }
+
+    @Test
+    void zeroLevelsIsE301() {
+        List<Diagnostic> e = errors(compile("28 encode rows(levels = 0)", 28));
+        assertTrue(e.stream().anyMatch(d -> d.code() == ErrorCode.E301 && d.message().contains("levels")), e.toString());
+    }
 }

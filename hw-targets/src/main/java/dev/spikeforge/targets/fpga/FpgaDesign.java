@@ -16,7 +16,8 @@ import java.util.List;
  *
  * @param top        Verilog name of the top module ({@code <model>_top})
  * @param inputShape channels, rows, columns of the input (1 x 1 x n when flat)
- * @param encoding   the input encoding's name; spike encodings give values -1/+1, {@code direct} 0..255
+ * @param encoding   the input encoding as written (rows(levels = 4)); spike encodings give values -1/+1,
+ *                   {@code direct} and analog {@code rows} 0..255
  * @param images     per layer: weight, bias and threshold words, {@code [word][lane]} (empty in a {@link #layout})
  */
 public record FpgaDesign(String model, String top, int timesteps, FpgaOptions options, String encoding,
@@ -167,7 +168,9 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
             src = out;
         }
         String top = sanitize(q.name()) + "_top";
-        return new FpgaDesign(q.name(), top, q.timesteps(), o, q.encoding().kind().keyword(), in, layers, images);
+        // rows keeps its levels (rows and rows(levels = L) differ in value bits); the others their keyword
+        String encoding = q.encoding().kind() == Encoding.Kind.ROWS ? q.encoding().toString() : q.encoding().kind().keyword();
+        return new FpgaDesign(q.name(), top, q.timesteps(), o, encoding, in, layers, images);
     }
 
     /** The layer's one feed-forward synapse (a recurrent layer also has its {@link Synapse.Recurrent}). */

@@ -253,8 +253,14 @@ public final class FpgaFolder {
             case "direct", "rows" -> 9;
             case "bipolar", "events" -> 2;
             case "poisson", "latency" -> 0;
-            default -> throw new FpgaFolderException(json, "input.encoding", "is '" + printable(encoding)
-                    + "', not poisson, bipolar, latency, direct, events or rows");
+            // rows(levels = L) is spikes of 0 and 1
+            default -> {
+                if (encoding.matches("rows\\(levels = [1-9][0-9]*\\)")) {
+                    yield 0;
+                }
+                throw new FpgaFolderException(json, "input.encoding", "is '" + printable(encoding)
+                        + "', not poisson, bipolar, latency, direct, events, rows or rows(levels = L)");
+            }
         };
         r.at("input");
         int valueBits = r.integer(in, "value_bits", 0, 16);

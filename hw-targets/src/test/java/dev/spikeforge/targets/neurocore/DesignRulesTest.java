@@ -126,6 +126,30 @@ class DesignRulesTest {
                 "deploy { membrane = int(24) }", 0.5f, 0f);
         breaks(q, TestSpecs.with(TestSpecs.roomy(), "gradedInput", false),
                 "Input values are spikes unless the chip takes graded input", "direct");
+        spikeRowsNeedNoGradedInput();
+    }
+
+    /** Analog rows need graded input too; rows(levels = L) is spikes of 0 and 1, which a spikes-only chip takes. */
+    private static void spikeRowsNeedNoGradedInput() {
+        String rows = """
+                model rows_net
+                input ENC
+                timesteps 4
+                neuron lif = LIF(beta = 0.875, threshold = 1.0)
+                layers {
+                    h = dense(6, bias = true) -> lif
+                    out = readout(3)
+                }
+                DEPLOY
+                """;
+        NeurocoreSpec spikesOnly = TestSpecs.with(TestSpecs.roomy(), "gradedInput", false);
+        String sentence = "Input values are spikes unless the chip takes graded input";
+        breaks(quantise(rows.replace("ENC", "5 encode rows"), "deploy { membrane = int(24) }", 0.5f, 0f), spikesOnly,
+                sentence, "rows");
+        QuantizedNetwork spikes = quantise(rows.replace("ENC", "20 encode rows(levels = 4)"),
+                "deploy { membrane = int(24) }", 0.5f, 0f);
+        assertEquals(1, spikes.inputLimit());
+        assertTrue(rule(spikes, spikesOnly, sentence).passed());
     }
 
     static QuantizedNetwork temporal() {

@@ -86,7 +86,7 @@ public final class InputEncoder {
 
     /**
      * The values of one step's row: a sample's n values, or for {@code rows} n / steps of them
-     * (an image of n pixels is steps rows).
+     * (an image of n pixels is steps rows), times L for {@code rows(levels = L)}.
      */
     public static int rowWidth(Encoding encoding, int n, int steps) {
         if (encoding.kind() != Encoding.Kind.ROWS) {
@@ -96,7 +96,7 @@ public final class InputEncoder {
             throw new IllegalArgumentException("encode rows: a sample of " + n + " values is not " + steps
                     + " rows of equal width");
         }
-        return n / steps;
+        return n / steps * Math.max(1, encoding.levels());
     }
 
     /** The input values of a batch of {@code batch} samples of {@code set} for {@code net}: T * batch * row width. */
@@ -108,7 +108,11 @@ public final class InputEncoder {
     private static void encodeSample(Encoding encoding, double[] values, int n, long sample, long runSeed, int steps,
                                      int batch, int b, Rows out) {
         if (encoding.kind() == Encoding.Kind.ROWS) {
-            rows(values, b, n, steps, batch, out);
+            if (encoding.levels() > 0) {
+                thermometerRows(values, b, n, steps, batch, encoding.levels(), out);
+            } else {
+                rows(values, b, n, steps, batch, out);
+            }
             return;
         }
         float[] row = new float[n];
@@ -201,6 +205,30 @@ public final class InputEncoder {
             }
             out.put((t * batch + b) * w, row, w);
         }
+    }
+
+    /**
+     * {@code rows(levels = L)}: row t at step t, pixel i of the row as the L inputs i * L + j
+     * (j = 0..L-1), input j spiking iff {@link Encoding#thermometer}(pixel, j, L). The values are
+     * pixel / 255; the byte is recovered as round(value * 255), exact for every byte.
+     */
+    private static void thermometerRows(double[] values, int b, int n, int steps, int batch, int levels, Rows out) {
+        int w = n / steps;
+        float[] row = new float[w * levels];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < w; i++) {
+                int px = pixelByte(values[b * n + t * w + i]);
+                for (int j = 0; j < levels; j++) {
+                    row[i * levels + j] = Encoding.thermometer(px, j, levels) ? 1f : 0f;
+                }
+            }
+            out.put((t * batch + b) * w * levels, row, w * levels);
+        }
+    }
+
+    /** The byte 0..255 whose {@link #intensity} is {@code p} (p clamped to [0, 1]). */
+    static int pixelByte(double p) {
+        return (int) Math.round(Math.max(0, Math.min(1, p)) * 255);
     }
 
     /** Rounds halves away from zero (2.5 -> 3, -2.5 -> -3), the project's one rounding rule. */

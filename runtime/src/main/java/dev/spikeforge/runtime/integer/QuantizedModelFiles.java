@@ -340,6 +340,10 @@ public final class QuantizedModelFiles {
         if (m.matches()) {
             return new Encoding(Encoding.Kind.EVENTS, Integer.parseInt(m.group(1)));
         }
+        m = java.util.regex.Pattern.compile("rows\\(levels = (\\d+)\\)").matcher(text);
+        if (m.matches()) {
+            return Encoding.rows(Integer.parseInt(m.group(1)));
+        }
         return new Encoding(keyword(Encoding.Kind.class, text, "input encoding"), 0);
     }
 

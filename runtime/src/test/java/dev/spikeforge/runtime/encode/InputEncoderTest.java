@@ -199,6 +199,79 @@ class InputEncoderTest {
         assertTrue(rows.analog() && new Encoding(Encoding.Kind.DIRECT, 0).analog() && !Encoding.POISSON.analog());
     }
 
+    /**
+     * encode rows(levels = L): pixel p of row t is inputs p * L + j at step t, input j spiking iff
+     * pixel * 2L >= (2j + 1) * 255. For L = 4 the first spiking bytes are 32, 96, 160 and 224
+     * (thresholds 31.875, 95.625, 159.375, 223.125): one below each stays silent.
+     */
+    @Test
+    void thermometerRowsSpikeFromEachLevelsFirstByte() {
+        Encoding rows4 = Encoding.rows(4);
+        int[] bytes = {0, 31, 32, 95, 96, 159, 160, 223, 224, 255};
+        int[] spikes = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4};
+        double[] image = new double[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            image[i] = InputEncoder.intensity(bytes[i]);
+        }
+        // one sample of 2 rows of 5 pixels: 2 steps of 5 x 4 inputs
+        float[] out = new float[2 * 5 * 4];
+        InputEncoder.encode(rows4, image, 10, new long[] {0}, 7, 2, out);
+        assertEquals(20, InputEncoder.rowWidth(rows4, 10, 2));
+        for (int px = 0; px < bytes.length; px++) {
+            int t = px / 5;
+            int p = px % 5;
+            for (int j = 0; j < 4; j++) {
+                assertEquals(j < spikes[px] ? 1f : 0f, out[t * 20 + p * 4 + j], "byte " + bytes[px] + " level " + j);
+            }
+        }
+        assertTrue(!rows4.analog() && rows4.levels() == 4 && new Encoding(Encoding.Kind.ROWS, 0).levels() == 0);
+        assertEquals("rows(levels = 4)", rows4.toString());
+    }
+
+    /**
+     * The rule at every byte and level against pixel / 255 >= (j + 0.5) / L in exact rational
+     * arithmetic: pixel * 2L is even and (2j + 1) * 255 odd, so no byte lies on a threshold.
+     */
+    @Test
+    void thermometerRuleIsTheHalfLevelThreshold() {
+        for (int levels : new int[] {1, 2, 3, 4, 8, 255}) {
+            for (int px = 0; px <= 255; px++) {
+                for (int j = 0; j < levels; j++) {
+                    java.math.BigInteger lhs = java.math.BigInteger.valueOf(px).multiply(java.math.BigInteger.valueOf(2L * levels));
+                    java.math.BigInteger rhs = java.math.BigInteger.valueOf((2L * j + 1) * 255);
+                    assertTrue(lhs.compareTo(rhs) != 0, "no tie");
+                    assertEquals(lhs.compareTo(rhs) >= 0, Encoding.thermometer(px, j, levels), px + " " + j + "/" + levels);
+                }
+            }
+        }
+        // L = 1: half brightness; L = 8: the first level at 16 (threshold 15.9375)
+        assertTrue(!Encoding.thermometer(127, 0, 1) && Encoding.thermometer(128, 0, 1));
+        assertTrue(!Encoding.thermometer(15, 0, 8) && Encoding.thermometer(16, 0, 8));
+        assertTrue(Encoding.thermometer(255, 7, 8) && !Encoding.thermometer(0, 0, 8));
+    }
+
+    /** The integer engines' inputs of rows(levels = L) are the float engine's 0s and 1s, not bytes. */
+    @Test
+    void thermometerRowsAreTheSameSpikesAsIntegers() {
+        Encoding rows8 = Encoding.rows(8);
+        double[] images = new double[2 * 4 * 3];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = InputEncoder.intensity((i * 37) % 256);
+        }
+        float[] out = new float[4 * 2 * 3 * 8];
+        InputEncoder.encode(rows8, images, 12, new long[] {0, 1}, 7, 4, out);
+        int[][] ints = dev.spikeforge.runtime.verify.FloatIntegerComparison.integerInputs(out, 2, 24, 4, rows8.analog());
+        for (int b = 0; b < 2; b++) {
+            for (int t = 0; t < 4; t++) {
+                for (int i = 0; i < 24; i++) {
+                    float v = out[(t * 2 + b) * 24 + i];
+                    assertTrue(v == 0f || v == 1f);
+                    assertEquals((int) v, ints[b][t * 24 + i]);
+                }
+            }
+        }
+    }
+
     @Test
     void roundingIsHalfAwayFromZero() {
         assertEquals(3, InputEncoder.roundHalfAway(2.5));
