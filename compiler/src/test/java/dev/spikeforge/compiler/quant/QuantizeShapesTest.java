@@ -91,7 +91,7 @@ class QuantizeShapesTest {
             for (Path f : files.filter(p -> p.toString().endsWith(".snn")).sorted().toList()) {
                 String text = Files.readString(f);
                 out.add(compile(f.getFileName().toString(), text));
-                String direct = text.replaceAll("encode \\w+", "encode direct");
+                String direct = text.replaceAll("encode \\w+(\\([^)]*\\))?", "encode direct");
                 if (!direct.equals(text)) {
                     out.add(compile("direct " + f.getFileName(), direct));
                 }
