@@ -167,28 +167,30 @@ final class LayerBuilder {
         }
     }
 
+    /** The arguments conv and conv1d share, bound and checked once. */
+    private record ConvArgs(Args args, int filters, int kernel, int stride, int padding, boolean bias) {
+    }
+
+    private ConvArgs convArgs(String kind, SourcePos at, List<dev.spikeforge.compiler.ir.Value.Arg> argList) {
+        Args a = Args.bind(kind, at, argList, CONV, out);
+        return new ConvArgs(a, a.integer("filters", 1), a.integer("kernel", 1), a.integer("stride", 1),
+                a.integer("padding", 0), a.bool("bias", false));
+    }
+
     private Node conv(String layer, SourcePos at, List<dev.spikeforge.compiler.ir.Value.Arg> argList) {
-        Args a = Args.bind("conv", at, argList, CONV, out);
-        int filters = a.integer("filters", 1);
-        int kernel = a.integer("kernel", 1);
-        int stride = a.integer("stride", 1);
-        int padding = a.integer("padding", 0);
-        boolean bias = a.bool("bias", false);
-        Shape shape = ShapeRules.conv(currentShape, filters, kernel, stride, padding, null, null);
+        ConvArgs c = convArgs("conv", at, argList);
+        Shape shape = ShapeRules.conv(currentShape, c.filters(), c.kernel(), c.stride(), c.padding(), null, null);
         int inChannels = currentShape.isSpatial() ? currentShape.channels() : 0;
-        return new Conv2dNode(layer, layer, origin(at, a), shape, inChannels, filters, kernel, stride, padding, bias);
+        return new Conv2dNode(layer, layer, origin(at, c.args()), shape, inChannels, c.filters(), c.kernel(), c.stride(),
+                c.padding(), c.bias());
     }
 
     private Node conv1d(String layer, SourcePos at, List<dev.spikeforge.compiler.ir.Value.Arg> argList) {
-        Args a = Args.bind("conv1d", at, argList, CONV, out);
-        int filters = a.integer("filters", 1);
-        int kernel = a.integer("kernel", 1);
-        int stride = a.integer("stride", 1);
-        int padding = a.integer("padding", 0);
-        boolean bias = a.bool("bias", false);
-        Shape shape = ShapeRules.conv1d(currentShape, filters, kernel, stride, padding, null, null);
+        ConvArgs c = convArgs("conv1d", at, argList);
+        Shape shape = ShapeRules.conv1d(currentShape, c.filters(), c.kernel(), c.stride(), c.padding(), null, null);
         int inChannels = currentShape.isSequence() ? currentShape.channels() : 0;
-        return new Conv1dNode(layer, layer, origin(at, a), shape, inChannels, filters, kernel, stride, padding, bias);
+        return new Conv1dNode(layer, layer, origin(at, c.args()), shape, inChannels, c.filters(), c.kernel(), c.stride(),
+                c.padding(), c.bias());
     }
 
     /** maxpool(K): spikes in, spikes out, no neuron of its own. */
