@@ -55,6 +55,29 @@ public record Encoding(Kind kind, int bins) {
 
     public static final Encoding POISSON = new Encoding(Kind.POISSON, 0);
 
+    private static final java.util.regex.Pattern WITH_ARGUMENT =
+            java.util.regex.Pattern.compile("(events)\\(bins = ([1-9][0-9]{0,8})\\)|(rows)\\(levels = ([1-9][0-9]{0,8})\\)");
+
+    /**
+     * The encoding {@link #toString()} wrote ({@code poisson}, {@code events(bins = 25)},
+     * {@code rows(levels = 4)}, ...), or empty for any other text: what files that record an
+     * encoding read back. A bare kind ({@code events}) is that kind with no argument, as files
+     * that record only the kind write it.
+     */
+    public static java.util.Optional<Encoding> parse(String text) {
+        java.util.regex.Matcher m = WITH_ARGUMENT.matcher(text);
+        if (m.matches()) {
+            return java.util.Optional.of(m.group(1) != null ? new Encoding(Kind.EVENTS, Integer.parseInt(m.group(2)))
+                    : rows(Integer.parseInt(m.group(4))));
+        }
+        for (Kind k : Kind.values()) {
+            if (k.keyword().equals(text)) {
+                return java.util.Optional.of(new Encoding(k, 0));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     @Override
     public String toString() {
         if (kind == Kind.EVENTS) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.io.InputFiles;
+import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -249,19 +250,11 @@ public final class FpgaFolder {
         Numerics numerics = numerics(r, r.node(doc, "numerics"), json);
         JsonNode in = r.node(doc, "input");
         String encoding = r.text(in, "encoding");
-        int inputValueBits = switch (encoding) {
-            case "direct", "rows" -> 9;
-            case "bipolar", "events" -> 2;
-            case "poisson", "latency" -> 0;
-            // rows(levels = L) is spikes of 0 and 1
-            default -> {
-                if (encoding.matches("rows\\(levels = [1-9][0-9]*\\)")) {
-                    yield 0;
-                }
-                throw new FpgaFolderException(json, "input.encoding", "is '" + printable(encoding)
-                        + "', not poisson, bipolar, latency, direct, events, rows or rows(levels = L)");
-            }
-        };
+        Encoding parsed = Encoding.parse(encoding).orElseThrow(() -> new FpgaFolderException(json, "input.encoding",
+                "is '" + printable(encoding) + "', not poisson, bipolar, latency, direct, events, rows or rows(levels = L)"));
+        // analog values are 9-bit events (0..255); signed spikes 2 bits; spikes of 0 and 1 none
+        int inputValueBits = parsed.analog() ? 9
+                : parsed.kind() == Encoding.Kind.BIPOLAR || parsed.kind() == Encoding.Kind.EVENTS ? 2 : 0;
         r.at("input");
         int valueBits = r.integer(in, "value_bits", 0, 16);
         if (valueBits != inputValueBits) {

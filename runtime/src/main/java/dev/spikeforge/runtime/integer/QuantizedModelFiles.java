@@ -336,15 +336,8 @@ public final class QuantizedModelFiles {
     }
 
     private static Encoding encoding(String text) throws IOException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("events\\(bins = (\\d+)\\)").matcher(text);
-        if (m.matches()) {
-            return new Encoding(Encoding.Kind.EVENTS, Integer.parseInt(m.group(1)));
-        }
-        m = java.util.regex.Pattern.compile("rows\\(levels = (\\d+)\\)").matcher(text);
-        if (m.matches()) {
-            return Encoding.rows(Integer.parseInt(m.group(1)));
-        }
-        return new Encoding(keyword(Encoding.Kind.class, text, "input encoding"), 0);
+        return Encoding.parse(text).orElseThrow(() -> new IOException("model.json: input encoding '" + text
+                + "' is not one of poisson, bipolar, latency, direct, events(bins = N), rows, rows(levels = L)"));
     }
 
     private static <E extends Enum<E>> E keyword(Class<E> type, String text, String what) throws IOException {
