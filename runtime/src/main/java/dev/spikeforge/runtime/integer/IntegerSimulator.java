@@ -122,12 +122,7 @@ public final class IntegerSimulator {
             this.inH = in.isSpatial() ? in.height() : 1;
             this.inW = in.isSpatial() ? in.width() : 1;
             if (syn instanceof Synapse.Dense d) {
-                w = new int[d.weights().length];
-                for (int o = 0; o < d.outFeatures(); o++) {
-                    for (int i = 0; i < d.inFeatures(); i++) {
-                        w[i * d.outFeatures() + o] = d.weights()[o * d.inFeatures() + i];
-                    }
-                }
+                w = inputMajor(d.weights(), d.outFeatures(), d.inFeatures());
             } else if (syn instanceof Synapse.Conv c) {
                 int ch = in.channels();
                 int k = c.kernel();
@@ -142,17 +137,7 @@ public final class IntegerSimulator {
                     }
                 }
             } else if (syn instanceof Synapse.Recurrent r) {
-                if (r.diagonal()) {
-                    w = r.weights();
-                } else { // input-major [i][o], as dense
-                    int u = r.units();
-                    w = new int[r.weights().length];
-                    for (int o = 0; o < u; o++) {
-                        for (int i = 0; i < u; i++) {
-                            w[i * u + o] = r.weights()[o * u + i];
-                        }
-                    }
-                }
+                w = r.diagonal() ? r.weights() : inputMajor(r.weights(), r.units(), r.units());
             } else if (syn instanceof Synapse.Conv1d c) {
                 int ch = in.channels();
                 int k = c.kernel();
@@ -175,28 +160,34 @@ public final class IntegerSimulator {
             }
         }
 
+        /** Weights [out][in] row-major, copied input-major [in][out]: one source's targets are contiguous. */
+        private static int[] inputMajor(int[] weights, int outs, int ins) {
+            int[] t = new int[weights.length];
+            for (int o = 0; o < outs; o++) {
+                for (int i = 0; i < ins; i++) {
+                    t[i * outs + o] = weights[o * ins + i];
+                }
+            }
+            return t;
+        }
+
+        /** All {@code outs} targets of source {@code index} in an input-major matrix (dense, full recurrence). */
+        private long deliverRow(int index, int value, long[] cur, int outs) {
+            int base = index * outs;
+            for (int o = 0; o < outs; o++) {
+                cur[o] += (long) value * w[base + o];
+            }
+            return outs;
+        }
+
         /** Adds the current of one source event (index, value) to {@code cur}; returns synaptic ops. */
         long deliver(int index, int value, long[] cur) {
             if (syn instanceof Synapse.Dense d) {
-                int outs = d.outFeatures();
-                int base = index * outs;
-                for (int o = 0; o < outs; o++) {
-                    cur[o] += (long) value * w[base + o];
-                }
-                return outs;
+                return deliverRow(index, value, cur, d.outFeatures());
             } else if (syn instanceof Synapse.Conv c) {
                 return deliverConv(c, index, value, cur);
-            } else if (syn instanceof Synapse.Recurrent r) {
-                if (r.diagonal()) {
-                    cur[index] += (long) value * w[index];
-                    return 1;
-                }
-                int outs = r.units();
-                int base = index * outs;
-                for (int o = 0; o < outs; o++) {
-                    cur[o] += (long) value * w[base + o];
-                }
-                return outs;
+            } else if (syn instanceof Synapse.Recurrent r && !r.diagonal()) {
+                return deliverRow(index, value, cur, r.units());
             } else if (syn instanceof Synapse.Conv1d c) {
                 return deliverConv1d(c, index, value, cur);
             } else if (syn instanceof Synapse.MaxPool m) {
@@ -215,7 +206,7 @@ public final class IntegerSimulator {
                     return 1;
                 }
                 return 0;
-            } else {
+            } else { // identity skip and diagonal recurrence: one weight per neuron
                 cur[index] += (long) value * w[index];
                 return 1;
             }
