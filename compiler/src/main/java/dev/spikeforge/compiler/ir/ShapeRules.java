@@ -187,20 +187,7 @@ public final class ShapeRules {
             }
             return Shape.UNKNOWN;
         }
-        if (kernel > in.height() || kernel > in.width()) {
-            if (sink != null) {
-                report(sink, ErrorCode.E400, at, "maxpool(" + kernel + ") of '" + at.userLayer() + "' is larger than its input "
-                        + in.height() + "x" + in.width() + " (over by " + (kernel - Math.min(in.height(), in.width())) + ")",
-                        "use maxpool(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
-            }
-            return Shape.UNKNOWN;
-        }
-        if (sink != null && (in.height() % kernel != 0 || in.width() % kernel != 0)) {
-            sink.add(ErrorCode.W600, at.pos(), "maxpool(" + kernel + ") of '" + at.userLayer() + "' on "
-                    + in.height() + "x" + in.width() + " drops the last " + (in.height() % kernel)
-                    + " row(s) and " + (in.width() % kernel) + " column(s)");
-        }
-        return Shape.chw(in.channels(), in.height() / kernel, in.width() / kernel);
+        return windows2d("maxpool", in, kernel, at, sink);
     }
 
     /** floor(H / k) per axis (stride k). */
@@ -211,17 +198,25 @@ public final class ShapeRules {
         if (!requireSpatial(in, at, sink)) {
             return Shape.UNKNOWN;
         }
+        return windows2d("avgpool", in, kernel, at, sink);
+    }
+
+    /**
+     * K x K windows with stride K on a CxHxW map, the rule of both poolings: floor(H / K) x floor(W / K),
+     * E400 for a kernel larger than the map, W600 for the rows and columns it drops.
+     */
+    private static Shape windows2d(String kind, Shape in, int kernel, Node at, Diagnostics sink) {
         if (kernel > in.height() || kernel > in.width()) {
             if (sink != null) {
-                report(sink, ErrorCode.E400, at, "avgpool(" + kernel + ") of '" + at.userLayer()
+                report(sink, ErrorCode.E400, at, kind + "(" + kernel + ") of '" + at.userLayer()
                     + "' is larger than its input " + in.height() + "x" + in.width()
                     + " (over by " + (kernel - Math.min(in.height(), in.width())) + ")",
-                    "use avgpool(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
+                    "use " + kind + "(" + Math.min(in.height(), in.width()) + ") or less, or remove this pooling layer");
             }
             return Shape.UNKNOWN;
         }
         if (sink != null && (in.height() % kernel != 0 || in.width() % kernel != 0)) {
-            sink.add(ErrorCode.W600, at.pos(), "avgpool(" + kernel + ") of '" + at.userLayer() + "' on "
+            sink.add(ErrorCode.W600, at.pos(), kind + "(" + kernel + ") of '" + at.userLayer() + "' on "
                     + in.height() + "x" + in.width() + " drops the last " + (in.height() % kernel)
                     + " row(s) and " + (in.width() % kernel) + " column(s)");
         }
