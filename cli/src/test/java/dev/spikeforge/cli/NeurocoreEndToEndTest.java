@@ -73,7 +73,9 @@ class NeurocoreEndToEndTest {
             layers.append("    h = dense(").append(units).append(") -> n\n");
         }
         String readout = stateless ? "readout(3)" : "readout(3, mode = membrane, beta = 0.75)";
-        return "model e2e\ninput 1x8x8\ntimesteps " + (2 + rng.nextInt(5)) + "\n"
+        // a chip with few external inputs (xylo_like's 16) gets a 4 x 4 image
+        String input = spec.inputChannels() > 0 && spec.inputChannels() < 64 ? "1x4x4" : "1x8x8";
+        return "model e2e\ninput " + input + "\ntimesteps " + (2 + rng.nextInt(5)) + "\n"
                 + "neuron n = " + neuron + "\nneuron pool = IF(threshold = 0.75)\n"
                 + "layers {\n" + layers + "    out = " + readout + "\n}\n"
                 + "deploy {\n    weights = int(" + weightBits + ", " + (rng.nextInt(2) == 0 ? "per_layer" : "per_channel")

@@ -47,6 +47,8 @@ public final class DesignRules {
                     DesignRules::recurrence),
             new Rule("1-D convolutions run on a chip that maps them", false, DesignRules::conv1d),
             new Rule("Max pooling runs on a chip whose neurons can reset to zero", false, DesignRules::maxPool),
+            new Rule("The input fits the chip's input channels", false, DesignRules::inputChannels),
+            new Rule("The readout fits the chip's output channels", false, DesignRules::outputChannels),
             new Rule("Every neuron's fan-in fits the core", false, DesignRules::fanIn),
             new Rule("Every layer can be cut into cores", false, DesignRules::cuttable),
             new Rule("The network fits the chip's cores", false, DesignRules::coreCount),
@@ -233,6 +235,26 @@ public final class DesignRules {
                         + " the chip's neurons cannot (max_pool = false)",
                         "use avgpool instead of maxpool, or a chip with max pooling such as loihi_like"));
             }
+        }
+    }
+
+    private void inputChannels(List<Violation> out) {
+        long n = q.inputShape().size();
+        if (spec.inputChannels() > 0 && n > spec.inputChannels()) {
+            out.add(new Violation("input", n + " values (" + q.inputShape() + ") a step; the chip takes "
+                    + spec.inputChannels() + " input channels (" + (n - spec.inputChannels()) + " over)",
+                    "reduce the input to at most " + spec.inputChannels() + " values (fewer channels or a smaller"
+                            + " front end), or use a chip with more inputs such as loihi_like"));
+        }
+    }
+
+    private void outputChannels(List<Violation> out) {
+        QuantLayer last = q.layers().get(q.layers().size() - 1);
+        long n = last.shape().size();
+        if (spec.outputChannels() > 0 && n > spec.outputChannels()) {
+            out.add(new Violation(last.layer(), "reads out " + n + " classes; the chip has " + spec.outputChannels()
+                    + " output neurons (" + (n - spec.outputChannels()) + " over)",
+                    "use at most " + spec.outputChannels() + " classes, or a chip with more outputs such as loihi_like"));
         }
     }
 

@@ -52,7 +52,7 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
                             DeploySpec.Overflow overflow, Set<String> leakForms, boolean shiftTowardZero,
                             int thresholdBits, boolean thresholdGreaterThan, boolean gradedInput, int biasBits,
                             int synapticCurrentBits, Set<String> synapticLeakForms, boolean recurrentSynapses,
-                            boolean conv1d, boolean maxPool,
+                            boolean conv1d, boolean maxPool, int inputChannels, int outputChannels,
                             double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate, int cyclesPerHop,
                             int barrierCycles, double synapticOpPj, double neuronUpdatePj, double spikeHopPj,
                             double staticMw, Map<String, String> sources) {

@@ -121,6 +121,7 @@ final class NeurocoreSpecReader {
                 (Integer) v.get(NeurocoreField.SYNAPTIC_CURRENT_BITS), leakForms(v.get(NeurocoreField.SYNAPTIC_LEAK_FORMS)),
                 (Boolean) v.get(NeurocoreField.RECURRENT_SYNAPSES), (Boolean) v.get(NeurocoreField.CONV1D),
                 (Boolean) v.get(NeurocoreField.MAX_POOL),
+                (Integer) v.get(NeurocoreField.INPUT_CHANNELS), (Integer) v.get(NeurocoreField.OUTPUT_CHANNELS),
                 (Double) v.get(NeurocoreField.CLOCK_MHZ),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_SYNAPTIC_OP),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_NEURON_UPDATE),

@@ -121,6 +121,22 @@ class DesignRulesTest {
     }
 
     @Test
+    void inputFitsTheChipsInputChannels() {
+        String sentence = "The input fits the chip's input channels";
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "inputChannels", 16), sentence, "288 values (2x12x12)",
+                "takes 16 input channels", "272 over", "at most 16 values");
+        assertTrue(rule(conv(), TestSpecs.with(TestSpecs.roomy(), "inputChannels", 288), sentence).passed(), "288 fit 288");
+    }
+
+    @Test
+    void readoutFitsTheChipsOutputChannels() {
+        String sentence = "The readout fits the chip's output channels";
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "outputChannels", 3), sentence, "out", "reads out 4 classes",
+                "3 output neurons", "1 over", "at most 3 classes");
+        assertTrue(rule(conv(), TestSpecs.with(TestSpecs.roomy(), "outputChannels", 4), sentence).passed(), "4 fit 4");
+    }
+
+    @Test
     void gradedInputNeedsAChipThatTakesIt() {
         QuantizedNetwork q = quantise(CONV.replace("input 2x12x12", "input 2x12x12 encode direct"),
                 "deploy { membrane = int(24) }", 0.5f, 0f);
