@@ -67,16 +67,8 @@ class MapperUnderPressureTest {
 
     /** A random network the preset's numerics and layer kinds can hold. */
     static Net model(NeurocoreSpec spec, SplitMix64 r) {
-        boolean leaky = spec.leakForms().contains("multiplier") || spec.leakForms().contains("shift");
-        boolean stateless = spec.leakForms().contains("none");
-        String leak = spec.leakForms().contains("multiplier") ? "multiplier(12)" : leaky ? "shift" : "none";
-        int weightBits = Math.min(8, spec.maxWeightBits());
-        int membrane = Math.max(8, Math.min(16, spec.membraneBits() - 6));
-        double theta = 0.5 + r.nextInt(8) / 8.0;
-        String reset = r.nextInt(2) == 0 ? "subtract" : "zero";
-        String neuron = leaky ? String.format(Locale.ROOT, "LIF(beta = %s, threshold = %s, reset = %s)",
-                r.nextInt(2) == 0 ? "0.875" : "0.75", theta, reset)
-                : String.format(Locale.ROOT, "IF(threshold = %s, reset = %s)", theta, reset);
+        NeurocoreEndToEndTest.ChipModel chip = NeurocoreEndToEndTest.ChipModel.of(spec, r::nextInt);
+        boolean stateless = chip.stateless();
         boolean signed = r.nextInt(2) == 0;
         int channels = 1 + r.nextInt(2);
         int side = 6 + r.nextInt(4);
@@ -123,11 +115,9 @@ class MapperUnderPressureTest {
         String readout = stateless ? "readout(3)" : "readout(3, mode = membrane, beta = 0.75)";
         String text = "model pressure\ninput " + channels + "x" + side + "x" + side + " encode " + (signed ? "bipolar" : "poisson")
                 + "\ntimesteps " + (2 + r.nextInt(4)) + "\n"
-                + "neuron n = " + neuron + "\nneuron pool = IF(threshold = 0.75)\n"
+                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75)\n"
                 + "layers {\n" + layers + "    out = " + readout + "\n}\n"
-                + "deploy {\n    weights = int(" + weightBits + ", " + (r.nextInt(2) == 0 ? "per_layer" : "per_channel")
-                + ")\n    membrane = int(" + membrane + ")\n    leak = " + leak + "\n    overflow = "
-                + spec.overflow().keyword() + "\n}\n";
+                + chip.deploy(spec, r.nextInt(2) == 0);
         return new Net(text, row, stride > 1 || residual.equals("strided conv"), padding > 0 || !residual.equals("none"),
                 residual, signed, pooled);
     }

@@ -47,18 +47,37 @@ class NeurocoreEndToEndTest {
         return NeurocoreSpecs.presetNames();
     }
 
+    /**
+     * What a random network for a chip takes from it: whether it has a leak-free neuron (for pools
+     * and accumulating readouts), the deploy block's leak and formats, and a random neuron `n` of a
+     * form the chip implements (threshold, reset and, if it leaks, beta drawn in that order).
+     */
+    record ChipModel(boolean stateless, String leak, int weightBits, int membrane, String neuron) {
+
+        static ChipModel of(NeurocoreSpec spec, java.util.function.IntUnaryOperator nextInt) {
+            boolean leaky = spec.leakForms().contains("multiplier") || spec.leakForms().contains("shift");
+            String leak = spec.leakForms().contains("multiplier") ? "multiplier(12)" : leaky ? "shift" : "none";
+            double theta = 0.5 + nextInt.applyAsInt(8) / 8.0;
+            String reset = nextInt.applyAsInt(2) == 0 ? "subtract" : "zero";
+            String neuron = leaky ? String.format(Locale.ROOT, "LIF(beta = %s, threshold = %s, reset = %s)",
+                    nextInt.applyAsInt(2) == 0 ? "0.875" : "0.75", theta, reset)
+                    : String.format(Locale.ROOT, "IF(threshold = %s, reset = %s)", theta, reset);
+            return new ChipModel(spec.leakForms().contains("none"), leak, Math.min(8, spec.maxWeightBits()),
+                    Math.max(8, Math.min(16, spec.membraneBits() - 6)), neuron);
+        }
+
+        /** The deploy block in these formats and the chip's overflow. */
+        String deploy(NeurocoreSpec spec, boolean perLayer) {
+            return "deploy {\n    weights = int(" + weightBits + ", " + (perLayer ? "per_layer" : "per_channel")
+                    + ")\n    membrane = int(" + membrane + ")\n    leak = " + leak + "\n    overflow = "
+                    + spec.overflow().keyword() + "\n}\n";
+        }
+    }
+
     /** A network the preset can hold, with its formats; random sizes, thresholds and resets. */
     static String model(NeurocoreSpec spec, SplittableRng rng) {
-        boolean leaky = spec.leakForms().contains("multiplier") || spec.leakForms().contains("shift");
-        boolean stateless = spec.leakForms().contains("none");
-        String leak = spec.leakForms().contains("multiplier") ? "multiplier(12)" : leaky ? "shift" : "none";
-        int weightBits = Math.min(8, spec.maxWeightBits());
-        int membrane = Math.max(8, Math.min(16, spec.membraneBits() - 6));
-        double theta = 0.5 + rng.nextInt(8) / 8.0;
-        String reset = rng.nextInt(2) == 0 ? "subtract" : "zero";
-        String neuron = leaky ? String.format(Locale.ROOT, "LIF(beta = %s, threshold = %s, reset = %s)",
-                rng.nextInt(2) == 0 ? "0.875" : "0.75", theta, reset)
-                : String.format(Locale.ROOT, "IF(threshold = %s, reset = %s)", theta, reset);
+        ChipModel chip = ChipModel.of(spec, rng::nextInt);
+        boolean stateless = chip.stateless();
         int filters = 2 + rng.nextInt(3);
         int units = 8 + rng.nextInt(12);
         StringBuilder layers = new StringBuilder();
@@ -76,11 +95,9 @@ class NeurocoreEndToEndTest {
         // a chip with few external inputs (xylo_like's 16) gets a 4 x 4 image
         String input = spec.inputChannels() > 0 && spec.inputChannels() < 64 ? "1x4x4" : "1x8x8";
         return "model e2e\ninput " + input + "\ntimesteps " + (2 + rng.nextInt(5)) + "\n"
-                + "neuron n = " + neuron + "\nneuron pool = IF(threshold = 0.75)\n"
+                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75)\n"
                 + "layers {\n" + layers + "    out = " + readout + "\n}\n"
-                + "deploy {\n    weights = int(" + weightBits + ", " + (rng.nextInt(2) == 0 ? "per_layer" : "per_channel")
-                + ")\n    membrane = int(" + membrane + ")\n    leak = " + leak + "\n    overflow = "
-                + spec.overflow().keyword() + "\n}\n";
+                + chip.deploy(spec, rng.nextInt(2) == 0);
     }
 
     /** SplitMix64 with an int helper. */
