@@ -24,7 +24,7 @@ if ! "$py" -c "import numpy" 2>/dev/null; then
     echo "peer-lava-lif: $py lacks numpy; run: apt-get install -y python3-numpy" >&2
     exit 2
 fi
-commit="${LAVA_COMMIT:-$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo b6822fbc)}"
+commit="${LAVA_COMMIT:-$(git -C "$src" rev-parse --short=8 HEAD 2>/dev/null || echo b6822fbc)}"
 mkdir -p "$(dirname "$out")"
 tmp="$out.$$.tmp"
 trap 'rm -f "$tmp"' EXIT
