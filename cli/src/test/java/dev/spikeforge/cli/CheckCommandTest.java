@@ -53,6 +53,21 @@ class CheckCommandTest {
         assertFalse(ok.err().contains("E700"), "LeNet5 fits loihi_like: " + ok.err());
     }
 
+    @Test
+    void aModelOverXylosInputsAndOutputsIsToldBothLimitsBeforeTraining() throws IOException {
+        String quick = java.nio.file.Files.readString(Path.of(LENET).resolveSibling("quick.snn"));
+        Path bad = write("xylo.snn", quick.replace("preset = loihi_like", "preset = xylo_like"));
+        CliRun r = CliRun.of("check", bad.toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        assertTrue(r.err().contains("error[E700]: xylo_like: The input fits the chip's input channels: the input: 784 values"
+                + " (1x28x28) a step; the chip takes 16 input channels (768 over)"), r.err());
+        assertTrue(r.err().contains("= help: reduce the input to at most 16 values (fewer channels or a smaller front end),"
+                + " or use a chip with more inputs such as loihi_like"), r.err());
+        assertTrue(r.err().contains("error[E700]: xylo_like: The readout fits the chip's output channels: layer 'out' reads"
+                + " out 10 classes; the chip has 8 output neurons (2 over)"), r.err());
+        assertTrue(r.err().contains("= help: use at most 8 classes, or a chip with more outputs such as loihi_like"), r.err());
+    }
+
     private static String model(String input, int steps, String layers) {
         return "model m\ninput " + input + "\ntimesteps " + steps + "\nneuron lif = LIF(beta = 0.875)\nlayers {\n"
                 + layers + "\n}\ntrain {\n method = surrogate(shape = fast_sigmoid, slope = 25)\n"
