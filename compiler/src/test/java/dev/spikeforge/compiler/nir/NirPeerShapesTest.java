@@ -1,5 +1,6 @@
 package dev.spikeforge.compiler.nir;
 
+import static dev.spikeforge.compiler.nir.NirTesting.chain;
 import static dev.spikeforge.compiler.nir.NirTesting.f32;
 import static dev.spikeforge.compiler.nir.NirTesting.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,7 +12,6 @@ import dev.spikeforge.compiler.nir.NirElement.NirGraph;
 import dev.spikeforge.compiler.nir.NirElement.NirNode;
 import dev.spikeforge.compiler.nir.NirValue.NirArray;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,31 +88,23 @@ class NirPeerShapesTest {
      * itself write w_rec: its LIFTorch mapping reads only the neuron parameters.)
      */
     private static NirGraph rockpool(float[] wRec) {
-        Map<String, NirElement> nodes = new LinkedHashMap<>();
-        nodes.put("input", node("Input", "shape", NirArray.int64(4)));
-        nodes.put("0_LinearTorch", node("Linear", "weight", NirArray.float32(ramp(12, 0.25f), 3, 4)));
-        NirNode lif = rockpoolLif(3, 5e-3f, 1e-2f, 1f);
-        if (wRec == null) {
-            nodes.put("1_LIFTorch", lif);
-        } else {
+        NirElement hidden = rockpoolLif(3, 5e-3f, 1e-2f, 1f);
+        if (wRec != null) {
             Map<String, NirElement> sub = new LinkedHashMap<>();
             sub.put("input", node("Input", "shape", NirArray.int64(3)));
-            sub.put("lif", lif);
+            sub.put("lif", hidden);
             sub.put("w_rec", node("Linear", "weight", NirArray.float32(wRec, 3, 3)));
             sub.put("output", node("Output", "shape", NirArray.int64(3)));
-            nodes.put("1_LIFTorch", new NirGraph(sub, List.of(new NirEdge("input", "lif"), new NirEdge("lif", "w_rec"),
-                    new NirEdge("w_rec", "lif"), new NirEdge("lif", "output")), Map.of()));
+            hidden = new NirGraph(sub, List.of(new NirEdge("input", "lif"), new NirEdge("lif", "w_rec"),
+                    new NirEdge("w_rec", "lif"), new NirEdge("lif", "output")), Map.of());
         }
-        nodes.put("2_LinearTorch", node("Linear", "weight", NirArray.float32(ramp(6, 0.5f), 2, 3)));
-        nodes.put("3_LIFTorch", rockpoolLif(2, 5e-3f, 1e-2f, 1f));
-        nodes.put("output", node("Output", "shape", NirArray.int64(2)));
-        List<NirEdge> edges = new ArrayList<>();
-        String prev = "input";
-        for (String to : List.of("0_LinearTorch", "1_LIFTorch", "2_LinearTorch", "3_LIFTorch", "output")) {
-            edges.add(new NirEdge(prev, to));
-            prev = to;
-        }
-        return new NirGraph(nodes, edges, Map.of());
+        return chain(Map.of(),
+                "input", node("Input", "shape", NirArray.int64(4)),
+                "0_LinearTorch", node("Linear", "weight", NirArray.float32(ramp(12, 0.25f), 3, 4)),
+                "1_LIFTorch", hidden,
+                "2_LinearTorch", node("Linear", "weight", NirArray.float32(ramp(6, 0.5f), 2, 3)),
+                "3_LIFTorch", rockpoolLif(2, 5e-3f, 1e-2f, 1f),
+                "output", node("Output", "shape", NirArray.int64(2)));
     }
 
     /** Rockpool's LIFTorch: CUBA with alpha = 1 - dt/tau_syn, beta = 1 - dt/tau_mem, its gain divided out of the threshold. */
@@ -172,22 +164,15 @@ class NirPeerShapesTest {
      * with a bias an Affine (weight out x in), then "output".
      */
     private static NirGraph norse(NirNode hidden, NirNode last) {
-        Map<String, NirElement> nodes = new LinkedHashMap<>();
-        nodes.put("input_tensor", node("Input", "shape", NirArray.int64(4)));
-        nodes.put("_0", node("Affine", "weight", NirArray.float32(ramp(12, 0.25f), 3, 4), "bias",
-                NirArray.float32(ramp(3, 0.5f), 3)));
-        nodes.put("_1", hidden);
-        nodes.put("_2", node("Affine", "weight", NirArray.float32(ramp(6, 0.5f), 2, 3), "bias",
-                NirArray.float32(ramp(2, 1f), 2)));
-        nodes.put("_3", last);
-        nodes.put("output", node("Output", "shape", NirArray.int64(2)));
-        List<NirEdge> edges = new ArrayList<>();
-        String prev = "input_tensor";
-        for (String to : List.of("_0", "_1", "_2", "_3", "output")) {
-            edges.add(new NirEdge(prev, to));
-            prev = to;
-        }
-        return new NirGraph(nodes, edges, Map.of());
+        return chain(Map.of(),
+                "input_tensor", node("Input", "shape", NirArray.int64(4)),
+                "_0", node("Affine", "weight", NirArray.float32(ramp(12, 0.25f), 3, 4), "bias",
+                        NirArray.float32(ramp(3, 0.5f), 3)),
+                "_1", hidden,
+                "_2", node("Affine", "weight", NirArray.float32(ramp(6, 0.5f), 2, 3), "bias",
+                        NirArray.float32(ramp(2, 1f), 2)),
+                "_3", last,
+                "output", node("Output", "shape", NirArray.int64(2)));
     }
 
     /** LIFCell with scalar (0-d) or per-neuron parameters: CUBA, alpha 0.8, beta 0.9; gain 0.1 * 0.2 out of the threshold. */
