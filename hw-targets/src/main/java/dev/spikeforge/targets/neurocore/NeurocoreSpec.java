@@ -35,6 +35,9 @@ import java.util.Set;
  *                               (recurrent dense layers, full or diagonal)
  * @param conv1d                 1-D convolutions (CxL) map onto the chip as explicit synapses
  * @param maxPool                max pooling maps onto the chip: threshold-1 neurons that reset to zero
+ * @param inputChannels          input lines the chip takes from outside (sensor or host), counted as
+ *                               the model input's values per step; 0 = no limit
+ * @param outputChannels         output neurons the host can read (the readout's classes); 0 = no limit
  * @param clockMhz               core clock
  * @param cyclesPerSynapticOp    cycles per synaptic operation (one weight added to one neuron)
  * @param cyclesPerNeuronUpdate  cycles per neuron update (leak, fire, reset)
