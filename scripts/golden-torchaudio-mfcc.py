@@ -165,7 +165,8 @@ def mfcc(samples, rate, params, dtype):
 
 
 def save(name, array):
-    np.save(os.path.join(OUT, name), array)
+    # C order: torch's transposed outputs come out Fortran-ordered, which spikeforge's Npy refuses
+    np.save(os.path.join(OUT, name), np.ascontiguousarray(array))
     return name
 
 
