@@ -33,5 +33,9 @@ out="$1"
 shift
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-(cd "$root" && mvn -B -ntp -q -Dstyle.color=never -pl runtime -am compile)
+if ! build_log="$(cd "$root" && mvn -B -ntp -q -Dstyle.color=never -pl runtime -am compile 2>&1)"; then
+    echo "$build_log" >&2
+    echo "$0: the build failed" >&2
+    exit 4
+fi
 java -cp "$root/runtime/target/classes:$root/compiler/target/classes" dev.spikeforge.runtime.data.EventFmnist "$out" "$@"

@@ -163,6 +163,26 @@ class EventDatasetTest {
     }
 
     @Test
+    void moreThan256Classes() throws IOException {
+        for (int c = 0; c < 257; c++) {
+            Files.createDirectories(dir.resolve("train").resolve(String.format("c%03d", c)));
+        }
+        writeSplit("test", "c000", "r.npy", recording(1));
+        assertContains(failure(dir, Shape.chw(2, 4, 4)), "train: has 257 class folders; spikeforge takes at most 256");
+    }
+
+    @Test
+    void moreBytesThanOneArrayHolds() {
+        // 2 recordings x 1 bin x 2 x 30000 x 30000 inputs = 3.6e9 bytes; refused before anything is read.
+        writeSplit("train", "a", "r0.npy", recording(1), "r1.npy", recording(1));
+        writeSplit("test", "a", "r.npy", recording(1));
+        String m = assertThrows(DatasetException.class,
+                () -> EventDataset.load(dir, Shape.chw(2, 30000, 30000), 1)).getMessage();
+        assertContains(m, "train: 2 recordings of 1 bins x 1800000000 inputs need 3600000000 bytes, more than one "
+                + "Java array can hold", "use fewer recordings or fewer time steps");
+    }
+
+    @Test
     void aBadRecordingIsNamedByItsPath() {
         writeSplit("train", "a", "r.npy", recording(1));
         writeSplit("test", "a", "r0.npy", recording(1), "r1.npy", new byte[] {1, 2, 3});
