@@ -157,6 +157,29 @@ final class Args {
         return fallback;
     }
 
+    /** A list of strings, {@code ["yes", "no"]}. */
+    List<String> strings(String name, List<String> fallback) {
+        Value v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Value.ListOf list)) {
+            out.add(ErrorCode.E300, v.pos(), "'" + name + "' of " + owner + " must be a list of strings like [\"yes\", \"no\"], got "
+                    + v.describe());
+            return fallback;
+        }
+        List<String> items = new ArrayList<>();
+        for (Value item : list.items()) {
+            if (!(item instanceof Value.Text t)) {
+                out.add(ErrorCode.E300, item.pos(), "an element of '" + name + "' of " + owner + " must be a \"string\", got "
+                        + item.describe());
+                return fallback;
+            }
+            items.add(t.value());
+        }
+        return items;
+    }
+
     List<Integer> integers(String name, List<Integer> fallback) {
         Value v = values.get(name);
         if (v == null) {

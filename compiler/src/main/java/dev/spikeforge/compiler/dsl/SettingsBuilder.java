@@ -5,6 +5,7 @@ import dev.spikeforge.compiler.diag.ErrorCode;
 import dev.spikeforge.compiler.diag.Suggestions;
 import dev.spikeforge.compiler.dsl.Args.Param;
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Frontend;
 import dev.spikeforge.compiler.ir.Origin;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.compiler.ir.Value;
@@ -39,7 +40,17 @@ final class SettingsBuilder {
             "fashion_mnist", List.of(),
             "mnist", List.of(),
             "idx", List.of(new Param("path", true, true)),
-            "cifar10", List.of(new Param("path", true, true)));
+            "cifar10", List.of(new Param("path", true, true)),
+            "audio", List.of(new Param("path", true, true), Param.optional("rate"), Param.optional("seconds"),
+                    Param.optional("classes"), Param.required("frontend")),
+            "events", List.of(new Param("path", true, true), Param.optional("classes")));
+    private static final Map<String, List<Param>> FRONTENDS = options(
+            "mfcc", List.of(Param.positionalOptional("n_mfcc"), Param.optional("n_fft"), Param.optional("hop_length"),
+                    Param.optional("n_mels"), Param.optional("f_min"), Param.optional("f_max"), Param.optional("top_db"),
+                    Param.optional("cmvn"), Param.optional("range")),
+            "filterbank", List.of(Param.positionalOptional("channels"), Param.optional("f_low"), Param.optional("f_high"),
+                    Param.optional("step_ms"), Param.optional("leak_shift"), Param.optional("floor"), Param.optional("threshold"),
+                    Param.optional("pre_emphasis")));
     private static final Map<String, List<Param>> OPTIMIZERS = options(
             "sgd", List.of(Param.positional("lr"), Param.optional("momentum"), Param.optional("weight_decay")),
             "adam", List.of(Param.positionalOptional("lr"), Param.optional("beta1"), Param.optional("beta2"),
@@ -104,6 +115,8 @@ final class SettingsBuilder {
             dataset = switch (d.name()) {
                 case "idx" -> new TrainSpec.IdxDataset(d.args().string("path", ""));
                 case "cifar10" -> new TrainSpec.Cifar10Dataset(d.args().string("path", ""));
+                case "audio" -> audio(d.args());
+                case "events" -> new TrainSpec.EventDataset(d.args().string("path", ""), d.args().strings("classes", List.of()));
                 default -> new TrainSpec.NamedDataset(d.name());
             };
         }
@@ -263,6 +276,103 @@ final class SettingsBuilder {
     }
 
     /** Reads {@code name} or {@code name(args)} for a name among the options; null when absent or wrong. */
+    /** {@code audio("DIR", rate = 16000, seconds = 1.0, classes = [...], frontend = mfcc(...))}, ranges checked. */
+    private TrainSpec.AudioDataset audio(Args a) {
+        int rate = a.integer("rate", 16000);
+        if (rate < 1000 || rate > 384000) {
+            out.add(ErrorCode.E301, a.get("rate").pos(), "rate of dataset audio must be 1000 to 384000 Hz, got " + rate,
+                    "for example rate = 16000");
+            rate = 16000;
+        }
+        double seconds = a.number("seconds", 1.0);
+        if (!(seconds >= 0.01 && seconds <= 600)) {
+            out.add(ErrorCode.E301, a.get("seconds").pos(), "seconds of dataset audio must be 0.01 to 600, got "
+                    + seconds, "for example seconds = 1.0");
+            seconds = 1.0;
+        }
+        Frontend frontend = frontend(a.get("frontend"), rate);
+        return new TrainSpec.AudioDataset(a.string("path", ""), rate, seconds, a.strings("classes", List.of()), frontend);
+    }
+
+    /** {@code mfcc(...)} or {@code filterbank(...)} (a name alone takes every default); the seed's mfcc when absent or wrong. */
+    Frontend frontend(Value v, int rate) {
+        Choice f = choose(v, "frontend", FRONTENDS);
+        if (f == null) {
+            return Frontend.Mfcc.SEED;
+        }
+        return f.name().equals("mfcc") ? mfcc(f.args(), rate, v.pos()) : filterbank(f.args(), rate, v.pos());
+    }
+
+    private Frontend.Mfcc mfcc(Args a, int rate, SourcePos at) {
+        Frontend.Mfcc d = Frontend.Mfcc.SEED;
+        int nMfcc = atLeast(a, "n_mfcc", d.nMfcc(), 1);
+        int nFft = atLeast(a, "n_fft", d.nFft(), 2);
+        int hop = atLeast(a, "hop_length", nFft / 2, 1);
+        int nMels = atLeast(a, "n_mels", d.nMels(), 1);
+        if (nMfcc > nMels) {
+            out.add(ErrorCode.E301, a.has("n_mfcc") ? a.get("n_mfcc").pos() : a.get("n_mels").pos(),
+                    "mfcc takes at most n_mels = " + nMels + " coefficients, got n_mfcc = " + nMfcc,
+                    "use n_mfcc <= n_mels");
+        }
+        double fMin = a.number("f_min", 0);
+        double fMax = a.number("f_max", 0);
+        if (fMin < 0 || fMax < 0 || fMax > rate / 2.0 || (fMax > 0 && fMin >= fMax) || fMin >= rate / 2.0) {
+            out.add(ErrorCode.E301, a.has("f_max") ? a.get("f_max").pos() : a.has("f_min") ? a.get("f_min").pos()
+                    : at,
+                    "mfcc needs 0 <= f_min < f_max <= rate / 2 = " + rate / 2.0 + " Hz, got f_min = " + fMin
+                            + ", f_max = " + (fMax == 0 ? "rate / 2" : fMax), "leave f_max out for rate / 2");
+        }
+        double topDb = a.number("top_db", d.topDb());
+        double range = a.number("range", d.range());
+        if (!(range > 0)) {
+            out.add(ErrorCode.E301, a.get("range").pos(), "range of mfcc must be above 0, got " + range,
+                    "for example range = 3");
+            range = d.range();
+        }
+        return new Frontend.Mfcc(nMfcc, nFft, hop, nMels, fMin, fMax, topDb, a.bool("cmvn", d.cmvn()), range);
+    }
+
+    private Frontend.Filterbank filterbank(Args a, int rate, SourcePos at) {
+        Frontend.Filterbank d = Frontend.Filterbank.DEFAULT;
+        int channels = atLeast(a, "channels", d.channels(), 1);
+        double fLow = a.number("f_low", d.fLow());
+        double fHigh = a.number("f_high", Math.min(d.fHigh(), 0.45 * rate));
+        if (!(fLow > 0 && fLow < fHigh && fHigh < rate / 2.0)) {
+            out.add(ErrorCode.E301, a.has("f_high") ? a.get("f_high").pos() : a.has("f_low") ? a.get("f_low").pos() : at,
+                    "filterbank needs 0 < f_low < f_high < rate / 2 = " + rate / 2.0 + " Hz, got f_low = " + fLow
+                            + ", f_high = " + fHigh, "for example f_low = 100, f_high = " + (int) (0.45 * rate));
+        }
+        double stepMs = a.number("step_ms", d.stepMs());
+        if (!(stepMs * rate / 1000.0 >= 1 && stepMs <= 1000)) {
+            out.add(ErrorCode.E301, a.get("step_ms").pos(), "step_ms of filterbank must give at least one sample per"
+                    + " step and be at most 1000, got " + stepMs, "for example step_ms = 10");
+            stepMs = d.stepMs();
+        }
+        int leakShift = a.integer("leak_shift", d.leakShift());
+        if (leakShift < 0 || leakShift > 16) {
+            out.add(ErrorCode.E301, a.get("leak_shift").pos(), "leak_shift of filterbank must be 0 to 16, got " + leakShift);
+            leakShift = d.leakShift();
+        }
+        int floor = a.integer("floor", d.floorBits());
+        if (floor < 0 || floor > 40) {
+            out.add(ErrorCode.E301, a.get("floor").pos(), "floor of filterbank must be 0 to 40 (log2 of the envelope), got "
+                    + floor);
+            floor = d.floorBits();
+        }
+        long threshold = atLeast(a, "threshold", (int) Math.min(Integer.MAX_VALUE, d.threshold()), 1);
+        return new Frontend.Filterbank(channels, fLow, fHigh, stepMs, leakShift, floor, threshold,
+                a.bool("pre_emphasis", d.preEmphasis()));
+    }
+
+    private int atLeast(Args a, String name, int fallback, int min) {
+        int v = a.integer(name, fallback);
+        if (v < min) {
+            out.add(ErrorCode.E301, a.get(name).pos(), name + " must be at least " + min + ", got " + v);
+            return fallback;
+        }
+        return v;
+    }
+
     private Choice choose(Value v, String what, Map<String, List<Param>> options) {
         if (v == null) {
             return null;

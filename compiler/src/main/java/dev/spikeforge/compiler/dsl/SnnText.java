@@ -133,7 +133,18 @@ public final class SnnText {
         if (d instanceof TrainSpec.Cifar10Dataset c) {
             return "cifar10(path = " + string(c.path()) + ")";
         }
+        if (d instanceof TrainSpec.AudioDataset a) {
+            return "audio(" + string(a.path()) + ", rate = " + a.rate() + ", seconds = " + number(a.seconds())
+                    + classes(a.classes()) + ", frontend = " + a.frontend().snn() + ")";
+        }
+        if (d instanceof TrainSpec.EventDataset e) {
+            return "events(" + string(e.path()) + classes(e.classes()) + ")";
+        }
         return d.keyword();
+    }
+
+    private static String classes(java.util.List<String> classes) {
+        return classes.isEmpty() ? "" : ", classes = [" + String.join(", ", classes.stream().map(SnnText::string).toList()) + "]";
     }
 
     private static String loss(TrainSpec t) {

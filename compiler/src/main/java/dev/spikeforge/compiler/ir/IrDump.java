@@ -75,6 +75,10 @@ public final class IrDump {
                 ? "surrogate(shape=" + s.shape().keyword() + " slope=" + num(s.slope()) + ")" : t.method().keyword();
         String dataset = t.dataset() instanceof TrainSpec.IdxDataset i ? "idx(path=\"" + i.path() + "\")"
                 : t.dataset() instanceof TrainSpec.Cifar10Dataset c ? "cifar10(path=\"" + c.path() + "\")"
+                : t.dataset() instanceof TrainSpec.AudioDataset a ? "audio(path=\"" + a.path() + "\" rate=" + a.rate()
+                        + " seconds=" + num(a.seconds()) + " classes=" + a.classes() + " frontend=" + a.frontend().snn() + ")"
+                : t.dataset() instanceof TrainSpec.EventDataset e ? "events(path=\"" + e.path() + "\" classes="
+                        + e.classes() + ")"
                 : t.dataset().keyword();
         String optimizer = t.optimizer() instanceof TrainSpec.Sgd s
                 ? "sgd(lr=" + num(s.lr()) + " momentum=" + num(s.momentum()) + " weight_decay=" + num(s.weightDecay()) + ")"

@@ -34,6 +34,7 @@ final class NetworkVerifier {
         v.timestepsArePositive();
         v.eventBinsAreTheTimeSteps();
         v.rowsAreTheImageRows();
+        v.inputIsWhatTheDatasetMakes();
         v.poolingUsesIntegrateAndFire();
         v.neuronParametersAreInRange();
         v.everyNeuronDefinitionIsUsed();
@@ -75,6 +76,50 @@ final class NetworkVerifier {
             out.add(ErrorCode.E302, net.input().pos(), "encode events(bins = " + e.bins() + ") but timesteps "
                     + net.timesteps() + ": the event stream is binned into one bin per time step",
                     "make them equal, for example timesteps " + e.bins());
+        }
+    }
+
+    /**
+     * An audio dataset's front end decides the input (docs/language.md section 4.2): the
+     * filterbank makes {@code channels} event bits per step, read with {@code encode events(bins =
+     * T)} where T is the clip's steps; mfcc makes a 1 x n_mfcc x frames image of bytes, read by any
+     * encoding of images. Event files need {@code encode events}, and {@code encode events} needs
+     * event files or the filterbank.
+     */
+    private void inputIsWhatTheDatasetMakes() {
+        InputNode in = net.input();
+        TrainSpec t = net.train().orElse(null);
+        if (t == null || !in.shape().isKnown()) {
+            return;
+        }
+        Encoding e = in.encoding();
+        if (t.dataset() instanceof TrainSpec.AudioDataset a) {
+            Shape shape = a.inputShape();
+            String front = a.frontend().keyword();
+            if (a.frontend() instanceof Frontend.Filterbank f) {
+                int steps = a.eventSteps();
+                if (in.shape().size() != f.channels() || e.kind() != Encoding.Kind.EVENTS || net.timesteps() != steps) {
+                    out.add(ErrorCode.E302, in.pos(), "the filterbank makes " + f.channels() + " event bits per step, "
+                            + steps + " steps of " + Frontend.Values.num(f.stepMs()) + " ms in " + Frontend.Values.num(a.seconds())
+                            + " s, but the model has input " + in.shape() + " encode " + e + " and timesteps "
+                            + net.timesteps(), "use input " + f.channels() + " encode events(bins = " + steps
+                            + ") and timesteps " + steps);
+                }
+            } else if (in.shape().size() != shape.size() || e.kind() == Encoding.Kind.EVENTS
+                    || e.kind() == Encoding.Kind.ROWS) {
+                out.add(ErrorCode.E302, in.pos(), front + " makes a " + shape + " image of each " + Frontend.Values.num(a.seconds())
+                        + " s clip (coefficients x frames), but the model has input " + in.shape() + " encode " + e,
+                        "use input " + shape + " encode direct (or poisson, latency)");
+            }
+            return;
+        }
+        if (t.dataset() instanceof TrainSpec.EventDataset && e.kind() != Encoding.Kind.EVENTS) {
+            out.add(ErrorCode.E302, in.pos(), "dataset events reads recorded events, but the input is encode " + e,
+                    "use encode events(bins = " + Math.max(1, net.timesteps()) + ")");
+        } else if (!(t.dataset() instanceof TrainSpec.EventDataset) && e.kind() == Encoding.Kind.EVENTS) {
+            out.add(ErrorCode.E302, in.pos(), "encode " + e + " reads recorded events, but dataset " + t.dataset().keyword()
+                    + " holds images", "use dataset = events(\"DIR\") for event files, or"
+                    + " dataset = audio(\"DIR\", frontend = filterbank()) for sound");
         }
     }
 

@@ -93,6 +93,56 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
         }
     }
 
+    /**
+     * Sound clips in class folders ({@code DIR/train/CLASS/*.wav}, {@code DIR/test/CLASS/*.wav}),
+     * each mixed down to mono, resampled to {@code rate} and cut or zero-padded at its end to
+     * {@code seconds}, then made into input by {@code frontend}.
+     *
+     * @param classes the class folders in label order; empty for every folder of train/ in name order
+     */
+    public record AudioDataset(String path, int rate, double seconds, java.util.List<String> classes,
+                               Frontend frontend) implements DatasetRef {
+        public AudioDataset {
+            classes = java.util.List.copyOf(classes);
+        }
+
+        @Override
+        public String keyword() {
+            return "audio";
+        }
+
+        /** Samples per clip: round_half_away(rate * seconds). */
+        public int samples() {
+            return (int) Math.floor(rate * seconds + 0.5);
+        }
+
+        /** The input shape the front end makes of a clip. */
+        public Shape inputShape() {
+            return frontend.shape(samples(), rate);
+        }
+
+        /** The time steps of a clip for a front end that makes events (filterbank), else 0. */
+        public int eventSteps() {
+            return frontend instanceof Frontend.Filterbank f ? f.steps(samples(), rate) : 0;
+        }
+    }
+
+    /**
+     * Event-camera (or event-cochlea) recordings as Tonic stores them, one .npy per recording in
+     * class folders ({@code DIR/train/CLASS/*.npy}, {@code DIR/test/CLASS/*.npy}), binned into the
+     * model's time steps by {@code encode events(bins = T)}.
+     */
+    public record EventDataset(String path, java.util.List<String> classes) implements DatasetRef {
+        public EventDataset {
+            classes = java.util.List.copyOf(classes);
+        }
+
+        @Override
+        public String keyword() {
+            return "events";
+        }
+    }
+
     public sealed interface Optimizer {
         double lr();
     }
