@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         description = "Spiking neural networks from a text description to neuromorphic hardware.",
         subcommands = {CheckCommand.class, TrainCommand.class, EvalCommand.class, CompileCommand.class,
                 VerifyCommand.class, TargetsCommand.class, EmulateCommand.class, RtlSimCommand.class, SynthCommand.class, ProfileCommand.class, RunCommand.class,
-                NirCommand.class, SimCommand.class},
+                NirCommand.class, SimCommand.class, AudioCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 check failed, 2 usage error, 3 input error, 4 internal error."})
 public final class SpikeforgeCommand implements Runnable {
 

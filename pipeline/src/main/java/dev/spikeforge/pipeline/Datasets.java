@@ -20,8 +20,19 @@ final class Datasets {
         Network net = model.network();
         try {
             DatasetLocator locator = new DatasetLocator();
-            DatasetSplits data = locator.load(train.dataset(), dataDir, model.file());
+            DatasetSplits data = locator.load(train.dataset(), dataDir, model.file(), net.input().shape(), net.timesteps());
             long need = net.input().shape().size();
+            if (net.input().encoding().kind() == Encoding.Kind.EVENTS) {
+                Shape binned = data.train().sampleShape();
+                if (binned.dim(1) != net.timesteps() || binned.dim(2) != need) {
+                    throw new DatasetException(locator.folder(train.dataset(), dataDir, model.file()),
+                            "its samples are " + binned.dim(1) + " steps of " + binned.dim(2) + " event inputs, but model '"
+                                    + net.name() + "' reads " + net.timesteps() + " steps (timesteps) of " + need
+                                    + " inputs (input)", "use timesteps " + binned.dim(1) + " and input " + binned.dim(2)
+                                    + " encode events(bins = " + binned.dim(1) + ")");
+                }
+                return data;
+            }
             if (net.input().encoding().kind() == Encoding.Kind.ROWS) {
                 Shape image = data.train().sampleShape();
                 int height = image.dim(1);

@@ -38,10 +38,6 @@ public final class Folders {
             return "the folder runs T = " + in.timesteps() + " steps but model '" + net.name() + "' has T = "
                     + net.timesteps();
         }
-        Encoding.Kind kind = net.input().encoding().kind();
-        if (kind == Encoding.Kind.EVENTS) {
-            return "model '" + net.name() + "' takes recorded events, which the emulators cannot read yet";
-        }
         // the whole encoding, so rows and rows(levels = L) (and two level counts) are told apart
         String encoding = net.input().encoding().toString();
         if (!encoding.equals(in.encoding())) {

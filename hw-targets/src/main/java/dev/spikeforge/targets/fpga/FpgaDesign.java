@@ -169,7 +169,8 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
         }
         String top = sanitize(q.name()) + "_top";
         // rows keeps its levels (rows and rows(levels = L) differ in value bits); the others their keyword
-        String encoding = q.encoding().kind() == Encoding.Kind.ROWS ? q.encoding().toString() : q.encoding().kind().keyword();
+        String encoding = q.encoding().kind() == Encoding.Kind.ROWS || q.encoding().kind() == Encoding.Kind.EVENTS
+                ? q.encoding().toString() : q.encoding().kind().keyword();
         return new FpgaDesign(q.name(), top, q.timesteps(), o, encoding, in, layers, images);
     }
 

@@ -1,6 +1,8 @@
 package dev.spikeforge.runtime.data;
 
+import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.runtime.audio.AudioFolders;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -43,13 +45,43 @@ public final class DatasetLocator {
      * @param modelFile the .snn file the reference comes from, or null for a model built in code
      */
     public DatasetSplits load(TrainSpec.DatasetRef ref, Path dataDir, Path modelFile) throws DatasetException {
+        return load(ref, dataDir, modelFile, null, 0);
+    }
+
+    /**
+     * As {@link #load(TrainSpec.DatasetRef, Path, Path)}, for a model whose input is {@code input}
+     * over {@code steps} time steps: event files are binned into those steps and checked against
+     * that shape (the other kinds ignore both).
+     */
+    public DatasetSplits load(TrainSpec.DatasetRef ref, Path dataDir, Path modelFile, Shape input, int steps)
+            throws DatasetException {
         Path dir = folder(ref, dataDir, modelFile);
+        if (ref instanceof TrainSpec.AudioDataset audio) {
+            return AudioFolders.load(dir, audio);
+        }
+        if (ref instanceof TrainSpec.EventDataset events) {
+            if (input == null) {
+                throw new IllegalArgumentException("event files are binned for a model's input and steps");
+            }
+            return EventDataset.load(dir, events.classes(), input, steps);
+        }
         return ref instanceof TrainSpec.Cifar10Dataset ? Cifar10Binary.load(dir) : MnistFormat.load(dir);
+    }
+
+    private static String layout(TrainSpec.DatasetRef ref) {
+        if (ref instanceof TrainSpec.Cifar10Dataset) {
+            return Cifar10Binary.LAYOUT;
+        } else if (ref instanceof TrainSpec.AudioDataset) {
+            return AudioFolders.LAYOUT;
+        } else if (ref instanceof TrainSpec.EventDataset) {
+            return EventDataset.LAYOUT;
+        }
+        return MnistFormat.LAYOUT;
     }
 
     /** The folder {@link #load} reads, checked to exist, with a message that says how to get it when not. */
     public Path folder(TrainSpec.DatasetRef ref, Path dataDir, Path modelFile) throws DatasetException {
-        String layout = ref instanceof TrainSpec.Cifar10Dataset ? Cifar10Binary.LAYOUT : MnistFormat.LAYOUT;
+        String layout = layout(ref);
         if (dataDir != null) {
             Path dir = dataDir.toAbsolutePath().normalize();
             requireFolder(dir, "given by --data", "check the path; " + layout, layout);
@@ -59,6 +91,10 @@ public final class DatasetLocator {
             return modelPath(idx.path(), "idx", modelFile, layout);
         } else if (ref instanceof TrainSpec.Cifar10Dataset cifar) {
             return modelPath(cifar.path(), "cifar10", modelFile, layout);
+        } else if (ref instanceof TrainSpec.AudioDataset audio) {
+            return modelPath(audio.path(), "audio", modelFile, layout);
+        } else if (ref instanceof TrainSpec.EventDataset events) {
+            return modelPath(events.path(), "events", modelFile, layout);
         } else if (ref instanceof TrainSpec.NamedDataset named) {
             return systemFolder(named.keyword());
         }

@@ -50,10 +50,30 @@ public final class EventDataset {
      * @param bins  T, the model's time steps
      */
     public static DatasetSplits load(Path dir, Shape input, int bins) throws DatasetException {
+        return load(dir, List.of(), input, bins);
+    }
+
+    /**
+     * As {@link #load(Path, Shape, int)}, with the classes {@code chosen} in that label order
+     * (every class folder of both splits must exist; others are not read), or every class when
+     * {@code chosen} is empty.
+     */
+    public static DatasetSplits load(Path dir, List<String> chosen, Shape input, int bins) throws DatasetException {
         Folders.requireFolder(dir, LAYOUT);
         EventBinning binning = binning(dir, input, bins);
         Path train = split(dir, TRAIN);
         Path test = split(dir, TEST);
+        if (!chosen.isEmpty()) {
+            for (Path s : List.of(train, test)) {
+                for (String c : chosen) {
+                    if (!Files.isDirectory(s.resolve(c))) {
+                        throw new DatasetException(s.resolve(c), "no such class folder (class '" + c + "' of classes = "
+                                + chosen + ")", "add the folder, or leave '" + c + "' out of classes = [...]");
+                    }
+                }
+            }
+            return new DatasetSplits(read(train, chosen, binning), read(test, chosen, binning));
+        }
         List<String> classes = classNames(train);
         List<String> testClasses = classNames(test);
         if (!testClasses.equals(classes)) {

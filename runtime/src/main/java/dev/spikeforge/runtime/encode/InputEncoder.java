@@ -15,8 +15,9 @@ import java.util.stream.IntStream;
  *
  * <p>Output layout, for T steps and a batch of B samples of N values each:
  * {@code out[(t * B + b) * N + n]}, t = 0..T-1 standing for steps 1..T. Time-major, so the T*B
- * rows fold into one batch for a layer's matrix product. {@code rows} is the exception: a sample of
- * N = H x W values is H steps of W values (row t at step t, T = H), so a step's row has N / T values.
+ * rows fold into one batch for a layer's matrix product. {@code rows} and {@code events} are the
+ * exceptions: a sample of N = H x W values is H steps of W values (row t at step t, T = H), so a
+ * step's row has N / T values.
  *
  * <p>Draws: sample {@code i} uses {@link SplitMix64#forSample}(runSeed, i), one draw per value per
  * step, step-major (all N values of step 1, then step 2, ...), also where p is 0 or 1, so the
@@ -74,9 +75,6 @@ public final class InputEncoder {
         if (values.length != batch * n) {
             throw new IllegalArgumentException("sizes: values " + values.length + " for B=" + batch + " N=" + n);
         }
-        if (encoding.kind() == Encoding.Kind.EVENTS) {
-            throw new IllegalArgumentException("events are binned from a recording, not encoded");
-        }
         rowWidth(encoding, n, steps);
         // Each sample has its own random stream and writes only its own rows, so the samples are
         // encoded on all cores and the result does not depend on the thread count.
@@ -89,12 +87,12 @@ public final class InputEncoder {
      * (an image of n pixels is steps rows), times L for {@code rows(levels = L)}.
      */
     public static int rowWidth(Encoding encoding, int n, int steps) {
-        if (encoding.kind() != Encoding.Kind.ROWS) {
+        if (encoding.kind() != Encoding.Kind.ROWS && encoding.kind() != Encoding.Kind.EVENTS) {
             return n;
         }
         if (steps < 1 || n % steps != 0) {
-            throw new IllegalArgumentException("encode rows: a sample of " + n + " values is not " + steps
-                    + " rows of equal width");
+            throw new IllegalArgumentException("encode " + encoding.kind().keyword() + ": a sample of " + n
+                    + " values is not " + steps + " rows of equal width");
         }
         return n / steps * Math.max(1, encoding.levels());
     }
@@ -107,6 +105,10 @@ public final class InputEncoder {
 
     private static void encodeSample(Encoding encoding, double[] values, int n, long sample, long runSeed, int steps,
                                      int batch, int b, Rows out) {
+        if (encoding.kind() == Encoding.Kind.EVENTS) {
+            eventRows(values, b, n, steps, batch, out);
+            return;
+        }
         if (encoding.kind() == Encoding.Kind.ROWS) {
             if (encoding.levels() > 0) {
                 thermometerRows(values, b, n, steps, batch, encoding.levels(), out);
@@ -202,6 +204,22 @@ public final class InputEncoder {
         for (int t = 0; t < steps; t++) {
             for (int i = 0; i < w; i++) {
                 row[i] = (float) values[b * n + t * w + i];
+            }
+            out.put((t * batch + b) * w, row, w);
+        }
+    }
+
+    /**
+     * {@code events(bins = T)}: a binned recording is T rows of N event counts (docs/semantics.md
+     * section 3.2); at step t input i spikes (1) iff bin t of input i holds at least one event.
+     * The counts arrive as count / 255, so the test is value &gt; 0.
+     */
+    private static void eventRows(double[] values, int b, int n, int steps, int batch, Rows out) {
+        int w = n / steps;
+        float[] row = new float[w];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < w; i++) {
+                row[i] = values[b * n + t * w + i] > 0 ? 1f : 0f;
             }
             out.put((t * batch + b) * w, row, w);
         }
