@@ -73,7 +73,11 @@ if [ -e "$out" ] && [ ! -f "$out/manifest.csv" ] && [ -n "$(ls -A "$out" 2>/dev/
     exit 2
 fi
 tmp="$(dirname "$out")/.$(basename "$out").tmp.$$"
+for stale in "$(dirname "$out")/.$(basename "$out").tmp."*; do  # left by a run that was killed
+    [ -d "$stale" ] && ! kill -0 "${stale##*.}" 2>/dev/null && rm -rf "$stale"
+done
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 work="$tmp/.work"
 mkdir -p "$work/src" "$work/raw" "$work/fit"
 

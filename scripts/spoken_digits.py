@@ -16,6 +16,7 @@ voice), and the flite test voices are other speakers than the training ones.
 import argparse
 import os
 import sys
+import textwrap
 import wave
 
 import numpy as np
@@ -266,6 +267,10 @@ def split_voices(rows):
     return out
 
 
+def wrap(text, indent=""):
+    return textwrap.fill(text, 96, initial_indent=indent, subsequent_indent=indent)
+
+
 def write_readme(args, rows, table, lengths, fitted, cut_total):
     sv = split_voices(rows)
     text = []
@@ -302,16 +307,21 @@ def write_readme(args, rows, table, lengths, fitted, cut_total):
         n = sum(len(v) for v in sv[split].values())
         add("")
         add("%s voices (%d):" % (split, n))
+        groups = {}  # base voices that share one list of variants: one entry
         for (engine, voice), variants in sv[split].items():
-            if variants == ["none"]:
-                add("  %s %s" % (engine, voice))
+            groups.setdefault((engine, tuple(variants)), []).append(voice)
+        for (engine, variants), bases in groups.items():
+            if variants == ("none",):
+                add("  %s: %s" % (engine, " ".join(bases)))
             else:
-                add("  %s %s + %d variants: %s" % (engine, voice, len(variants), " ".join(variants)))
+                add("  %s: each of the %d base voices %s with each of the %d variants:"
+                    % (engine, len(bases), " ".join(bases), len(variants)))
+                add(wrap(" ".join(variants), "    "))
     add("")
-    add("human: the %d recordings of the digits 0-9 by one speaker (Allison, US English, female) in" % 10)
-    add("asterisk-core-sounds-en-wav, %s/N.wav. They are 8 kHz telephone" % args.human)
-    add("recordings, resampled to 16 kHz, so they hold nothing above 4 kHz; no augmentation, peak at")
-    add("-3 dBFS.")
+    add(wrap("human: the 10 recordings of the digits 0-9 by one speaker (Allison, US English, "
+             "female) in asterisk-core-sounds-en-wav, %s/N.wav. They are 8 kHz telephone "
+             "recordings, resampled to 16 kHz, so they hold nothing above 4 kHz; no augmentation, "
+             "peak at -3 dBFS." % args.human))
     add("")
     add("Counts:")
     add(table)
