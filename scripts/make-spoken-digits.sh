@@ -14,7 +14,7 @@
 # OUT/README.txt; every WAV is 16 kHz mono 16-bit PCM of exactly 16000 samples. The voices of each
 # split and the augmentation are in scripts/spoken_digits.py, which plans every clip from the seed
 # and finishes the rendered clips (centre, gain, noise); this script renders them. The full set
-# (9,500 train, 2,000 test, 10 human; 363 MB) took 3 to 4 minutes on two busy cores.
+# (9,500 train, 2,000 test, 10 human; 363 MB) took 142 to 222 s on two cores shared with other work.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/require.sh"

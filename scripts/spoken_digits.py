@@ -275,15 +275,15 @@ def write_readme(args, rows, table, lengths, fitted, cut_total):
     sv = split_voices(rows)
     text = []
     add = text.append
-    add("Spoken digits, zero to nine, made by spikeforge's scripts/make-spoken-digits.sh%s (seed %d)"
-        % (" --small" if args.small else "", args.seed))
-    add("from Debian packages only: %s." % args.versions)
+    add(wrap("Spoken digits, zero to nine, made by spikeforge's scripts/make-spoken-digits.sh%s "
+             "(seed %d) from Debian packages only: %s."
+             % (" --small" if args.small else "", args.seed, args.versions)))
     add("")
     add("Layout: train/CLASS/ID.wav, test/CLASS/ID.wav (synthetic voices), human/test/CLASS/ID.wav")
     add("(a person's recordings), manifest.csv (one row per file: split,class,file,engine,voice,")
     add("variant,augmentation,seed,samples; split is train, test or human; samples is the file's")
-    add("length, always 16000; seed is the clip's noise seed; augmentation lists the synthesis")
-    add("settings and effects applied, space-separated).")
+    add("length, always 16000; seed is the clip's noise seed, 0 for human; augmentation lists the")
+    add("synthesis settings and effects applied, space-separated).")
     add("")
     add("Every WAV is 16 kHz, mono, 16-bit PCM and exactly 1.0 s (16000 samples): the utterance,")
     add("trimmed of leading and trailing silence (sox silence, threshold 0.3% of full scale after")
@@ -314,8 +314,8 @@ def write_readme(args, rows, table, lengths, fitted, cut_total):
             if variants == ("none",):
                 add("  %s: %s" % (engine, " ".join(bases)))
             else:
-                add("  %s: each of the %d base voices %s with each of the %d variants:"
-                    % (engine, len(bases), " ".join(bases), len(variants)))
+                add(wrap("%s: each of the %d base voices %s with each of the %d variants:"
+                         % (engine, len(bases), " ".join(bases), len(variants)), "  "))
                 add(wrap(" ".join(variants), "    "))
     add("")
     add(wrap("human: the 10 recordings of the digits 0-9 by one speaker (Allison, US English, "
