@@ -22,8 +22,20 @@ SPIKEFORGE_REQUIREMENTS=(
 )
 
 spikeforge_require() {
+    spikeforge_require_packages "${SPIKEFORGE_REQUIREMENTS[@]}" || return
+    local version
+    version=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p')
+    if [ -z "$version" ] || [ "${version%%.*}" -lt 17 ]; then
+        echo "spikeforge: Java 17 or newer is needed (found: ${version:-none}); install openjdk-17-jdk-headless" >&2
+        return 3
+    fi
+}
+
+# spikeforge_require_packages "command-or-file debian-package" ...: the same check for a list of
+# one script's own (scripts/make-spoken-digits.sh has its own list).
+spikeforge_require_packages() {
     local missing=() entry what pkg
-    for entry in "${SPIKEFORGE_REQUIREMENTS[@]}"; do
+    for entry in "$@"; do
         read -r what pkg <<<"$entry"
         if [[ "$what" == /* ]]; then
             [ -e "$what" ] && continue
@@ -44,11 +56,5 @@ spikeforge_require() {
             echo "    apt-get update && apt-get install -y ${missing[*]}" >&2
             return 3
         fi
-    fi
-    local version
-    version=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p')
-    if [ -z "$version" ] || [ "${version%%.*}" -lt 17 ]; then
-        echo "spikeforge: Java 17 or newer is needed (found: ${version:-none}); install openjdk-17-jdk-headless" >&2
-        return 3
     fi
 }
