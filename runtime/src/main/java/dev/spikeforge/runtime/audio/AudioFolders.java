@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -128,18 +128,18 @@ public final class AudioFolders {
         // Clips are made on every core; a bad file is reported as the first bad one in the
         // dataset's order, whichever thread met it first.
         DatasetException[] failures = new DatasetException[files.size()];
-        AtomicBoolean failed = new AtomicBoolean();
+        AtomicInteger firstFailure = new AtomicInteger(Integer.MAX_VALUE);
         FrontendRunner runner = FrontendRunner.of(spec);
         IntStream.range(0, files.size()).parallel().forEach(i -> {
-            if (failed.get()) {
-                return;
+            if (i > firstFailure.get()) {
+                return; // a file before this one is bad: that one is reported, this one need not be read
             }
             try {
                 float[] clip = AudioClips.load(files.get(i), spec.rate(), spec.samples());
                 System.arraycopy(runner.bytes(clip), 0, bytes, i * size, size);
             } catch (DatasetException e) {
                 failures[i] = e;
-                failed.set(true);
+                firstFailure.accumulateAndGet(i, Math::min);
             }
         });
         for (DatasetException e : failures) {

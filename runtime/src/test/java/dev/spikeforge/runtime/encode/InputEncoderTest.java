@@ -200,6 +200,35 @@ class InputEncoderTest {
     }
 
     /**
+     * encode events(bins = T): bin t at step t, 1 wherever the bin holds at least one event
+     * (count 1 and count 255 alike), 0 where it holds none; the sample's counts arrive as
+     * count / 255 like pixels.
+     */
+    @Test
+    void eventsSpikeWhereABinHoldsAnEvent() {
+        Encoding events = new Encoding(Encoding.Kind.EVENTS, 3);
+        int[] counts = {0, 1, 2, 255, 0, 0, 7, 0, 0, 0, 1, 0};
+        double[] values = new double[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            values[i] = InputEncoder.intensity(counts[i]);
+        }
+        // two samples: the counts, and the same counts shifted by one input
+        double[] batch = new double[2 * counts.length];
+        System.arraycopy(values, 0, batch, 0, values.length);
+        for (int i = 0; i < values.length; i++) {
+            batch[values.length + i] = values[(i + 1) % values.length];
+        }
+        float[] out = new float[3 * 2 * 4];
+        InputEncoder.encode(events, batch, 12, new long[] {0, 1}, 9, 3, out);
+        float[] want = {0, 1, 1, 1, 1, 1, 1, 0, /* t = 1 */ 0, 0, 1, 0, 0, 1, 0, 0, /* t = 2 */ 0, 0, 1, 0, 0, 1, 0, 0};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want, out);
+        assertEquals(4, InputEncoder.rowWidth(events, 12, 3));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> InputEncoder.rowWidth(events, 12, 5), "12 counts are not 5 bins of equal width");
+        assertTrue(!events.analog());
+    }
+
+    /**
      * encode rows(levels = L): pixel p of row t is inputs p * L + j at step t, input j spiking iff
      * pixel * 2L >= (2j + 1) * 255. For L = 4 the first spiking bytes are 32, 96, 160 and 224
      * (thresholds 31.875, 95.625, 159.375, 223.125): one below each stays silent.
