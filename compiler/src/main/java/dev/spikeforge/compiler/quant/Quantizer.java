@@ -582,6 +582,36 @@ public final class Quantizer {
 
     private int readoutBits() {
         QuantLayer r = layers.get(layers.size() - 1);
-        return r.spiking() ? 65 - Long.numberOfLeadingZeros(net.timesteps()) : readoutBitsFor(r.maxCurrent());
+        if (r.spiking()) {
+            return 65 - Long.numberOfLeadingZeros(net.timesteps());
+        }
+        long leaky = leakyBound(r.leak(), r.maxCurrent());
+        return leaky > 0 && leaky < (long) net.timesteps() * Math.min(r.maxCurrent(), Long.MAX_VALUE / net.timesteps())
+                ? 65 - Long.numberOfLeadingZeros(leaky) : readoutBitsFor(r.maxCurrent());
+    }
+
+    /**
+     * The largest |v| a leaky membrane readout can reach, whatever T, with inputs up to C per step
+     * (docs/semantics.md section 4.8): the integer leaks take at least v (1 - beta) from a positive
+     * v and, rounding down, at most 1 more from a negative one, so |v| stays at most
+     * (C + 1) / (1 - beta): (C + 1) 2^k for shift(k), (C + 1) 2^F / (2^F - m) for multiplier(m, F),
+     * rounded up. 0 when there is no such bound (no leak, or m = 2^F) or it would overflow.
+     */
+    static long leakyBound(QuantLeak leak, long maxCurrent) {
+        if (maxCurrent >= Long.MAX_VALUE / 4) {
+            return 0;
+        }
+        if (leak instanceof QuantLeak.Shift s) {
+            return s.k() < 62 - (64 - Long.numberOfLeadingZeros(maxCurrent + 1)) ? (maxCurrent + 1) << s.k() : 0;
+        }
+        if (leak instanceof QuantLeak.Multiplier m && m.m() < (1L << m.fractionBits())) {
+            long den = (1L << m.fractionBits()) - m.m();
+            long num = maxCurrent + 1;
+            if (num > Long.MAX_VALUE >> m.fractionBits()) {
+                return 0;
+            }
+            return ((num << m.fractionBits()) + den - 1) / den;
+        }
+        return 0;
     }
 }
