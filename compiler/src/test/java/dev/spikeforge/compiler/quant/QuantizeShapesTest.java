@@ -92,6 +92,11 @@ class QuantizeShapesTest {
                 String text = Files.readString(f);
                 out.add(compile(f.getFileName().toString(), text));
                 String direct = text.replaceAll("encode \\w+(\\([^)]*\\))?", "encode direct");
+                if (text.contains("dataset   = audio(") || text.contains("dataset   = events(")) {
+                    // direct input is not what a sound front end or event files make (E302): the
+                    // variant keeps the network and its deploy block without the train block
+                    direct = direct.replaceAll("(?s)\ntrain \\{.*?\n\\}\n", "\n");
+                }
                 if (!direct.equals(text)) {
                     out.add(compile("direct " + f.getFileName(), direct));
                 }
