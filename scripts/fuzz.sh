@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh DURATION [LOADER...]
 #
 # DURATION is per loader (30s, 5m, 1h). LOADERs are snn npz idx nir neurocore-folder fpga-folder
-# chip-spec (default: all, one after the other: Jazzer fuzzes one test per JVM). Each loader runs
+# chip-spec wav events (default: all, one after the other: Jazzer fuzzes one test per JVM). Each loader runs
 # in its own JVM with a 1 GB heap and a 5 s limit per input; a finding that ends the JVM (a
 # timeout, memory over the limit) is saved and fuzzing goes on for the rest of the loader's time.
 #
@@ -28,8 +28,10 @@ declare -A CLASS=(
     [neurocore-folder]=NeurocoreFolderFuzzTest
     [fpga-folder]=FpgaFolderFuzzTest
     [chip-spec]=ChipSpecFuzzTest
+    [wav]=WavFuzzTest
+    [events]=EventFileFuzzTest
 )
-ALL=(snn npz idx nir neurocore-folder fpga-folder chip-spec)
+ALL=(snn npz idx nir neurocore-folder fpga-folder chip-spec wav events)
 
 if [ $# -lt 1 ] || [[ "$1" == -h || "$1" == --help ]]; then
     sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
