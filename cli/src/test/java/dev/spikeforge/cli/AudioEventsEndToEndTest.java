@@ -108,6 +108,8 @@ class AudioEventsEndToEndTest {
         CliRun p = CliRun.of("profile", model.toString(), "--checkpoint", checkpoint.toString(), "--target", "xylo_like",
                 "--samples", "4");
         assertEquals(ExitCodes.OK, p.exit(), p.out() + p.err());
+        assertTrue(p.out().contains("real-time factor") && p.out().contains("s clip of audio"), p.out());
+        assertTrue(p.out().contains("energy per inference"), p.out());
     }
 
     @Test

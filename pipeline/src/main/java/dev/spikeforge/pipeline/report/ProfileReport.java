@@ -3,6 +3,7 @@ package dev.spikeforge.pipeline.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.compiler.target.TargetFigures;
 import dev.spikeforge.pipeline.Profile;
 import dev.spikeforge.runtime.profile.ReferenceEnergy;
@@ -65,6 +66,12 @@ public final class ProfileReport {
                     f.inferencesPerSecond(), p.inputRate() > 0 ? String.format(Locale.ROOT,
                             ", real-time margin %.2fx at %.0f inputs/s", 1 / (p.inputRate() * f.meanSeconds()), p.inputRate())
                             : "", t.exact(), t.samples(), t.folder()));
+            double audio = audioSeconds(p);
+            if (audio > 0) {
+                out.add(String.format(Locale.ROOT, "  real-time factor %.4g: %s of chip time per %s s clip of audio at the"
+                        + " target's clock (below 1: faster than the sound arrives)", f.meanSeconds() / audio,
+                        Units.seconds(f.meanSeconds()), TargetReport.trim(audio)));
+            }
             if (!f.counters().isEmpty()) {
                 out.add("  counters per inference: " + TargetReport.counters(f));
             }
@@ -80,6 +87,15 @@ public final class ProfileReport {
             f.notes().forEach(n -> out.add("  " + n));
         }
         return out;
+    }
+
+    /**
+     * The length of one inference's audio for a model fed by an audio dataset (its clips'
+     * seconds), else 0: the real-time factor is the chip's time per inference over it.
+     */
+    static double audioSeconds(Profile p) {
+        return p.verification().compiled().trained().model().network().train()
+                .map(t -> t.dataset() instanceof TrainSpec.AudioDataset a ? a.seconds() : 0.0).orElse(0.0);
     }
 
     public static ObjectNode json(Profile p) {
@@ -125,6 +141,9 @@ public final class ProfileReport {
             TargetReport.json(o, t.figures());
             if (p.inputRate() > 0) {
                 o.put("real_time_margin", 1 / (p.inputRate() * t.figures().meanSeconds()));
+            }
+            if (audioSeconds(p) > 0) {
+                o.put("real_time_factor", t.figures().meanSeconds() / audioSeconds(p));
             }
         }
         return doc;
