@@ -106,7 +106,7 @@ class AudioEventsEndToEndTest {
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("16 of 16 samples exactly equal to the integer model"), r.out());
         CliRun p = CliRun.of("profile", model.toString(), "--checkpoint", checkpoint.toString(), "--target", "xylo_like",
-                "--samples", "4");
+                "--samples", "4", "--out", dir.resolve("profiled").toString());
         assertEquals(ExitCodes.OK, p.exit(), p.out() + p.err());
         assertTrue(p.out().contains("real-time factor") && p.out().contains("s clip of audio"), p.out());
         assertTrue(p.out().contains("energy per inference"), p.out());
