@@ -1,7 +1,6 @@
 package dev.spikeforge.runtime.checkpoint;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,10 +74,13 @@ final class NpyHeader {
         if (value instanceof int[]) {
             return "the tuple " + NdArray.shapeString((int[]) value);
         }
+        if (value instanceof Long) {
+            return "the integer " + value;
+        }
         return value.toString();
     }
 
-    /** A Python literal that no .npy key takes (an integer), kept to name it in a message. */
+    /** A Python literal that no .npy key takes (a list, "(5)"), kept to name it in a message. */
     private record OtherLiteral(String text) {
         static final OtherLiteral LIST = new OtherLiteral("a list");
 
@@ -120,68 +122,23 @@ final class NpyHeader {
         throw new NpyFormatException("unsupported dtype '" + s + "'; supported: " + known);
     }
 
-    /** A recursive-descent reader of the subset of Python literals a .npy header uses. */
-    private static final class Parser {
-        private final String s;
-        private int pos;
+    /**
+     * The header's dict as {@link PyLiteral} reads it, but for the values no .npy key takes: a
+     * list (the descr of a structured dtype) is skipped, only to name it in the message, and a
+     * tuple is a shape, a tuple of sizes.
+     */
+    private static final class Parser extends PyLiteral<NpyFormatException> {
+        private static final Dialect DIALECT = new Dialect("header ends early", "expected a quoted key",
+                "expected a string, True, False or a tuple", "size has too many digits", 19, 120, true);
 
-        Parser(String s) {
-            this.s = s;
+        Parser(String text) {
+            super(text, DIALECT, (what, at, shown) -> new NpyFormatException("header is not a valid .npy dict ("
+                    + what + " at character " + at + "): " + shown));
         }
 
-        Map<String, Object> dict() throws NpyFormatException {
-            Map<String, Object> out = new LinkedHashMap<>();
-            skipSpace();
-            expect('{');
-            skipSpace();
-            while (peek() != '}') {
-                String key = string();
-                skipSpace();
-                expect(':');
-                skipSpace();
-                Object value = value();
-                if (out.put(key, value) != null) {
-                    throw error("key '" + key + "' appears twice");
-                }
-                skipSpace();
-                if (peek() == ',') {
-                    pos++;
-                    skipSpace();
-                } else if (peek() != '}') {
-                    throw error("expected ',' or '}'");
-                }
-            }
-            pos++;
-            skipSpace();
-            if (pos != s.length()) {
-                throw error("text after the closing '}'");
-            }
-            return out;
-        }
-
-        private Object value() throws NpyFormatException {
-            char c = peek();
-            if (c == '\'' || c == '"') {
-                return string();
-            }
-            if (c == '(') {
-                return tuple();
-            }
-            if (c == '[') {
-                return list();
-            }
-            if (s.startsWith("True", pos)) {
-                pos += 4;
-                return Boolean.TRUE;
-            }
-            if (s.startsWith("False", pos)) {
-                pos += 5;
-                return Boolean.FALSE;
-            }
-            if (Character.isDigit(c)) {
-                return new OtherLiteral("the integer " + integer());
-            }
-            throw error("expected a string, True, False or a tuple");
+        @Override
+        protected Object sequence(char open) throws NpyFormatException {
+            return open == '(' ? tuple() : list();
         }
 
         /** Skips a list (the descr of a structured dtype), only to name it in the message. */
@@ -204,20 +161,6 @@ final class NpyHeader {
             return OtherLiteral.LIST;
         }
 
-        private String string() throws NpyFormatException {
-            char quote = peek();
-            if (quote != '\'' && quote != '"') {
-                throw error("expected a quoted key");
-            }
-            int end = s.indexOf(quote, pos + 1);
-            if (end < 0) {
-                throw error("unterminated string");
-            }
-            String v = s.substring(pos + 1, end);
-            pos = end + 1;
-            return v;
-        }
-
         /** A tuple of sizes; "(5)" is the integer 5 in Python, not a tuple, as numpy also says. */
         private Object tuple() throws NpyFormatException {
             pos++;
@@ -225,6 +168,9 @@ final class NpyHeader {
             boolean trailingComma = false;
             skipSpace();
             while (peek() != ')') {
+                if (!Character.isDigit(text.charAt(pos))) {
+                    throw syntax("expected a non-negative integer size");
+                }
                 long d = integer();
                 if (d > Integer.MAX_VALUE) {
                     throw new NpyFormatException("shape size " + d + " is larger than a Java array can hold");
@@ -236,7 +182,7 @@ final class NpyHeader {
                     pos++;
                     skipSpace();
                 } else if (peek() != ')') {
-                    throw error("expected ',' or ')' in the shape");
+                    throw syntax("expected ',' or ')' in the shape");
                 }
             }
             pos++;
@@ -245,53 +191,6 @@ final class NpyHeader {
                         + dims.get(0) + ",)");
             }
             return dims.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        private long integer() throws NpyFormatException {
-            int start = pos;
-            while (pos < s.length() && Character.isDigit(s.charAt(pos)) && pos - start < 19) {
-                pos++;
-            }
-            if (pos == start) {
-                throw error("expected a non-negative integer size");
-            }
-            if (pos < s.length() && Character.isDigit(s.charAt(pos))) {
-                throw error("size has too many digits");
-            }
-            long v = Long.parseLong(s.substring(start, pos));
-            if (pos < s.length() && (s.charAt(pos) == 'L' || s.charAt(pos) == 'l')) {
-                pos++;
-            }
-            return v;
-        }
-
-        private void skipSpace() {
-            while (pos < s.length() && " \t\r\n".indexOf(s.charAt(pos)) >= 0) {
-                pos++;
-            }
-        }
-
-        private char peek() throws NpyFormatException {
-            if (pos >= s.length()) {
-                throw error("header ends early");
-            }
-            return s.charAt(pos);
-        }
-
-        private void expect(char c) throws NpyFormatException {
-            if (peek() != c) {
-                throw error("expected '" + c + "'");
-            }
-            pos++;
-        }
-
-        private NpyFormatException error(String what) {
-            String shown = s.strip();
-            if (shown.length() > 120) {
-                shown = shown.substring(0, 120) + "...";
-            }
-            return new NpyFormatException("header is not a valid .npy dict (" + what + " at character " + pos
-                    + "): " + shown);
         }
     }
 }

@@ -1,10 +1,12 @@
 package dev.spikeforge.runtime.data;
 
+import dev.spikeforge.runtime.checkpoint.PyLiteral;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,8 +28,9 @@ import java.util.Objects;
  * {@link DatasetException} that names the file, the first offending event and a fix; whether a
  * coordinate fits the sensor is checked by {@link EventBinning}, which knows the sensor.
  *
- * <p>numpy's own parser (the Python dict literal of the header) is reimplemented here rather than
- * shared with the checkpoint reader's {@code NpyHeader}, which by design refuses structured dtypes.
+ * <p>The header's Python dict literal is read by {@link PyLiteral}, as the checkpoint reader's
+ * {@code NpyHeader} reads it; what the values mean is decided here, since that reader by design
+ * refuses structured dtypes.
  */
 public final class EventFile {
 
@@ -575,9 +578,12 @@ public final class EventFile {
      * either quote style, any whitespace, trailing commas, Python 2's {@code 5L} integers.
      */
     private static final class HeaderParser {
+        private static final PyLiteral.Dialect DIALECT = new PyLiteral.Dialect("the header ends early",
+                "expected a quoted string", "expected a string, a number, True, False, a tuple or a list",
+                "number has too many digits", 18, 160, false);
+
         private final Path file;
         private final String s;
-        private int pos;
 
         HeaderParser(Path file, String s) {
             this.file = file;
@@ -585,38 +591,10 @@ public final class EventFile {
         }
 
         Header header() throws DatasetException {
-            Object descr = null;
-            Object fortran = null;
-            Object shape = null;
-            skipSpace();
-            expect('{');
-            skipSpace();
-            while (peek() != '}') {
-                String key = string();
-                skipSpace();
-                expect(':');
-                skipSpace();
-                Object value = value();
-                switch (key) {
-                    case "descr" -> descr = value;
-                    case "fortran_order" -> fortran = value;
-                    case "shape" -> shape = value;
-                    default -> throw new DatasetException(file, "the .npy header has an unexpected key '" + key + "'",
-                            FORMAT);
-                }
-                skipSpace();
-                if (peek() == ',') {
-                    pos++;
-                    skipSpace();
-                } else if (peek() != '}') {
-                    throw syntax("expected ',' or '}'");
-                }
-            }
-            pos++;
-            skipSpace();
-            if (pos != s.length()) {
-                throw syntax("text after the closing '}'");
-            }
+            Map<String, Object> dict = new PyLiteral<>(s, DIALECT, this::syntax).dict(this::checkKey);
+            Object descr = dict.get("descr");
+            Object fortran = dict.get("fortran_order");
+            Object shape = dict.get("shape");
             if (descr == null || fortran == null || shape == null) {
                 throw new DatasetException(file, "the .npy header lacks '" + (descr == null ? "descr"
                         : fortran == null ? "fortran_order" : "shape") + "'", FORMAT);
@@ -643,6 +621,19 @@ public final class EventFile {
                         + IdxReader.MAX_ELEMENTS + ")", "split the recording");
             }
             return new Header(fields, itemSize, n);
+        }
+
+        private void checkKey(String key) throws DatasetException {
+            switch (key) {
+                case "descr", "fortran_order", "shape" -> { }
+                default -> throw new DatasetException(file, "the .npy header has an unexpected key '" + key + "'",
+                        FORMAT);
+            }
+        }
+
+        private DatasetException syntax(String what, int at, String shown) {
+            return new DatasetException(file, "the .npy header is not a valid dict (" + what + " at character " + at
+                    + "): " + shown, "the file is damaged; save it again with numpy.save");
         }
 
         private static String shapeText(Object shape) {
@@ -698,116 +689,6 @@ public final class EventFile {
                 }
             }
             return fields;
-        }
-
-        private Object value() throws DatasetException {
-            char c = peek();
-            if (c == '\'' || c == '"') {
-                return string();
-            }
-            if (c == '(' || c == '[') {
-                return sequence(c == '(' ? ')' : ']');
-            }
-            if (s.startsWith("True", pos)) {
-                pos += 4;
-                return Boolean.TRUE;
-            }
-            if (s.startsWith("False", pos)) {
-                pos += 5;
-                return Boolean.FALSE;
-            }
-            if (Character.isDigit(c)) {
-                return integer();
-            }
-            throw syntax("expected a string, a number, True, False, a tuple or a list");
-        }
-
-        /** A tuple or list; "(5)" is the integer 5 in Python, not a tuple. */
-        private Object sequence(char close) throws DatasetException {
-            if (depth++ > 8) {
-                throw syntax("nesting too deep");
-            }
-            pos++;
-            List<Object> items = new ArrayList<>();
-            boolean comma = false;
-            skipSpace();
-            while (peek() != close) {
-                items.add(value());
-                skipSpace();
-                comma = peek() == ',';
-                if (comma) {
-                    pos++;
-                    skipSpace();
-                } else if (peek() != close) {
-                    throw syntax("expected ',' or '" + close + "'");
-                }
-            }
-            pos++;
-            depth--;
-            if (close == ')' && items.size() == 1 && !comma) {
-                return items.get(0);
-            }
-            return items;
-        }
-
-        private int depth;
-
-        private String string() throws DatasetException {
-            char quote = peek();
-            if (quote != '\'' && quote != '"') {
-                throw syntax("expected a quoted string");
-            }
-            int end = s.indexOf(quote, pos + 1);
-            if (end < 0) {
-                throw syntax("unterminated string");
-            }
-            String v = s.substring(pos + 1, end);
-            pos = end + 1;
-            return v;
-        }
-
-        private Long integer() throws DatasetException {
-            int start = pos;
-            while (pos < s.length() && Character.isDigit(s.charAt(pos)) && pos - start < 18) {
-                pos++;
-            }
-            if (pos < s.length() && Character.isDigit(s.charAt(pos))) {
-                throw syntax("number has too many digits");
-            }
-            long v = Long.parseLong(s.substring(start, pos));
-            if (pos < s.length() && (s.charAt(pos) == 'L' || s.charAt(pos) == 'l')) {
-                pos++;
-            }
-            return v;
-        }
-
-        private void skipSpace() {
-            while (pos < s.length() && " \t\r\n".indexOf(s.charAt(pos)) >= 0) {
-                pos++;
-            }
-        }
-
-        private char peek() throws DatasetException {
-            if (pos >= s.length()) {
-                throw syntax("the header ends early");
-            }
-            return s.charAt(pos);
-        }
-
-        private void expect(char c) throws DatasetException {
-            if (peek() != c) {
-                throw syntax("expected '" + c + "'");
-            }
-            pos++;
-        }
-
-        private DatasetException syntax(String what) {
-            String shown = s.strip();
-            if (shown.length() > 160) {
-                shown = shown.substring(0, 160) + "...";
-            }
-            return new DatasetException(file, "the .npy header is not a valid dict (" + what + " at character " + pos
-                    + "): " + shown, "the file is damaged; save it again with numpy.save");
         }
     }
 }
