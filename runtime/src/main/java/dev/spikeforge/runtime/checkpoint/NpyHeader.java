@@ -129,7 +129,7 @@ final class NpyHeader {
      */
     private static final class Parser extends PyLiteral<NpyFormatException> {
         private static final Dialect DIALECT = new Dialect("header ends early", "expected a quoted key",
-                "expected a string, True, False or a tuple", "size has too many digits", 19, 120, true);
+                "expected a string, True, False or a tuple", "size has too many digits", 18, 120, true);
 
         Parser(String text) {
             super(text, DIALECT, (what, at, shown) -> new NpyFormatException("header is not a valid .npy dict ("

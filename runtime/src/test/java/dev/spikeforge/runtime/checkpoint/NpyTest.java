@@ -190,6 +190,15 @@ class NpyTest {
         return out.toByteArray();
     }
 
+    /** A 19-digit size overflows a long: it is a header error, not a NumberFormatException. */
+    @Test
+    void aSizeTooLongForALongIsAHeaderError() {
+        String m = error(npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (9999999999999999999,), }", new byte[4]));
+        assertTrue(m.contains("size has too many digits"), m);
+        String ok = error(npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (999999999999999999,), }", new byte[4]));
+        assertTrue(!ok.contains("too many digits"), ok);
+    }
+
     private static NdArray fromBytes(byte[] npy) {
         try {
             return Npy.fromBytes(npy);
