@@ -225,25 +225,20 @@ public final class EventBinning {
 
     /** The first index whose time is not below {@code value} (numpy's searchsorted, side left). */
     static int lowerBound(long[] t, long value) {
-        int lo = 0;
-        int hi = t.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (t[mid] < value) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return firstNotBelow(t.length, i -> t[i] < value);
     }
 
     static int lowerBound(double[] t, double value) {
+        return firstNotBelow(t.length, i -> t[i] < value);
+    }
+
+    /** Binary search over 0..n-1 for the first index where {@code below} turns false (it is monotone). */
+    private static int firstNotBelow(int n, java.util.function.IntPredicate below) {
         int lo = 0;
-        int hi = t.length;
+        int hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (t[mid] < value) {
+            if (below.test(mid)) {
                 lo = mid + 1;
             } else {
                 hi = mid;
