@@ -115,7 +115,7 @@ final class SettingsBuilder {
             dataset = switch (d.name()) {
                 case "idx" -> new TrainSpec.IdxDataset(d.args().string("path", ""));
                 case "cifar10" -> new TrainSpec.Cifar10Dataset(d.args().string("path", ""));
-                case "audio" -> audio(d.args());
+                case "audio" -> audio(d.args(), s.get("dataset").pos());
                 case "events" -> new TrainSpec.EventDataset(d.args().string("path", ""), d.args().strings("classes", List.of()));
                 default -> new TrainSpec.NamedDataset(d.name());
             };
@@ -275,9 +275,8 @@ final class SettingsBuilder {
         return i == null ? fallback : i;
     }
 
-    /** Reads {@code name} or {@code name(args)} for a name among the options; null when absent or wrong. */
     /** {@code audio("DIR", rate = 16000, seconds = 1.0, classes = [...], frontend = mfcc(...))}, ranges checked. */
-    private TrainSpec.AudioDataset audio(Args a) {
+    private TrainSpec.AudioDataset audio(Args a, SourcePos at) {
         int rate = a.integer("rate", 16000);
         if (rate < 1000 || rate > 384000) {
             out.add(ErrorCode.E301, a.get("rate").pos(), "rate of dataset audio must be 1000 to 384000 Hz, got " + rate,
@@ -291,7 +290,28 @@ final class SettingsBuilder {
             seconds = 1.0;
         }
         Frontend frontend = frontend(a.get("frontend"), rate);
-        return new TrainSpec.AudioDataset(a.string("path", ""), rate, seconds, a.strings("classes", List.of()), frontend);
+        TrainSpec.AudioDataset audio = new TrainSpec.AudioDataset(a.string("path", ""), rate, seconds,
+                a.strings("classes", List.of()), frontend);
+        clipHoldsTheFrontEnd(audio, a.has("seconds") ? a.get("seconds").pos() : at);
+        return audio;
+    }
+
+    /**
+     * A clip must hold what its front end needs: mfcc's centred frames reflect-pad by n_fft / 2,
+     * which needs more than n_fft / 2 samples (torchaudio refuses fewer); the filterbank needs one
+     * whole step.
+     */
+    private void clipHoldsTheFrontEnd(TrainSpec.AudioDataset a, SourcePos at) {
+        int samples = a.samples();
+        if (a.frontend() instanceof Frontend.Mfcc m && samples <= m.nFft() / 2) {
+            out.add(ErrorCode.E301, at, "mfcc with n_fft = " + m.nFft() + " needs clips of more than " + m.nFft() / 2
+                    + " samples, but " + a.seconds() + " s at " + a.rate() + " Hz is " + samples,
+                    "use longer clips (seconds) or a smaller n_fft");
+        } else if (a.frontend() instanceof Frontend.Filterbank f && a.eventSteps() < 1) {
+            out.add(ErrorCode.E301, at, "the filterbank's steps of " + f.stepSamples(a.rate()) + " samples do not fit"
+                    + " one clip of " + samples + " samples (" + a.seconds() + " s at " + a.rate() + " Hz)",
+                    "use longer clips (seconds) or a shorter step_ms");
+        }
     }
 
     /** {@code mfcc(...)} or {@code filterbank(...)} (a name alone takes every default); the seed's mfcc when absent or wrong. */
@@ -373,6 +393,7 @@ final class SettingsBuilder {
         return v;
     }
 
+    /** Reads {@code name} or {@code name(args)} for a name among the options; null when absent or wrong. */
     private Choice choose(Value v, String what, Map<String, List<Param>> options) {
         if (v == null) {
             return null;
