@@ -5,6 +5,7 @@ import dev.spikeforge.compiler.dsl.FrontendSyntax;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.ir.Frontend;
+import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.audio.Audio;
 import dev.spikeforge.runtime.audio.AudioClips;
 import dev.spikeforge.runtime.audio.Filterbank;
@@ -53,7 +54,7 @@ public final class AudioFeatures {
         }
         float[] clip = AudioClips.mono(audio, r);
         if (seconds > 0) {
-            clip = AudioClips.fit(clip, (int) Math.floor(seconds * r + 0.5));
+            clip = AudioClips.fit(clip, TrainSpec.AudioDataset.samples(r, seconds));
         }
         String from = wav.getFileName() + " (" + audio.channels() + " channel" + (audio.channels() == 1 ? "" : "s")
                 + (audio.channels() > 1 ? " mixed down" : "") + ", " + audio.rate() + " Hz"
@@ -70,12 +71,12 @@ public final class AudioFeatures {
                     + steps + ", " + f.channels() + "], " + count + " events, " + f.snn());
         }
         Frontend.Mfcc m = (Frontend.Mfcc) parsed.frontend();
-        if (clip.length <= m.nFft() / 2) {
+        MfccFrontend front = new MfccFrontend(m, r);
+        if (clip.length < front.minimumSamples()) {
             throw PipelineException.of(PipelineException.Kind.INPUT, wav + ": " + clip.length + " samples, but mfcc's"
                     + " centred frames need more than n_fft / 2 = " + m.nFft() / 2 + " (torchaudio refuses them too);"
                     + " use a longer clip, or --seconds to pad it");
         }
-        MfccFrontend front = new MfccFrontend(m, r);
         double[][] c = front.features(clip);
         int frames = c[0].length;
         if (input) {

@@ -79,7 +79,7 @@ public sealed interface Frontend {
 
         /** Samples per step at {@code rate}: round_half_away(step_ms * rate / 1000), at least 1. */
         public int stepSamples(int rate) {
-            return (int) Math.max(1, Math.floor(stepMs * rate / 1000.0 + 0.5));
+            return (int) Math.max(1, dev.spikeforge.compiler.quant.Rounding.halfAway(stepMs * rate / 1000.0));
         }
 
         /** Steps of a clip: whole steps only. */

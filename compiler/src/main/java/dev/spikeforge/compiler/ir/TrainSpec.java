@@ -113,7 +113,12 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
 
         /** Samples per clip: round_half_away(rate * seconds). */
         public int samples() {
-            return (int) Math.floor(rate * seconds + 0.5);
+            return samples(rate, seconds);
+        }
+
+        /** round_half_away(rate * seconds): the samples of {@code seconds} of audio at {@code rate} Hz. */
+        public static int samples(int rate, double seconds) {
+            return Math.toIntExact(dev.spikeforge.compiler.quant.Rounding.halfAway(rate * seconds));
         }
 
         /** The input shape the front end makes of a clip. */

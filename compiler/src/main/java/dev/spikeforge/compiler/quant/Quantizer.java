@@ -585,33 +585,34 @@ public final class Quantizer {
         if (r.spiking()) {
             return 65 - Long.numberOfLeadingZeros(net.timesteps());
         }
+        int bits = readoutBitsFor(r.maxCurrent());
         long leaky = leakyBound(r.leak(), r.maxCurrent());
-        return leaky > 0 && leaky < (long) net.timesteps() * Math.min(r.maxCurrent(), Long.MAX_VALUE / net.timesteps())
-                ? 65 - Long.numberOfLeadingZeros(leaky) : readoutBitsFor(r.maxCurrent());
+        return leaky > 0 ? Math.min(bits, 65 - Long.numberOfLeadingZeros(leaky)) : bits;
     }
 
     /**
      * The largest |v| a leaky membrane readout can reach, whatever T, with inputs up to C per step
      * (docs/semantics.md section 4.8): the integer leaks take at least v (1 - beta) from a positive
      * v and, rounding down, at most 1 more from a negative one, so |v| stays at most
-     * (C + 1) / (1 - beta): (C + 1) 2^k for shift(k), (C + 1) 2^F / (2^F - m) for multiplier(m, F),
-     * rounded up. 0 when there is no such bound (no leak, or m = 2^F) or it would overflow.
+     * ceil((C + 1) / (1 - beta)). With 1 - beta = d / 2^F (shift(k): d = 1, F = k; multiplier(m, F):
+     * d = 2^F - m) that is ceil((C + 1) 2^F / d). 0 when there is no such bound (no leak, or
+     * m = 2^F) or it would overflow.
      */
     static long leakyBound(QuantLeak leak, long maxCurrent) {
-        if (maxCurrent >= Long.MAX_VALUE / 4) {
+        int f;
+        long d;
+        if (leak instanceof QuantLeak.Shift s) {
+            f = s.k();
+            d = 1;
+        } else if (leak instanceof QuantLeak.Multiplier m && m.m() < (1L << m.fractionBits())) {
+            f = m.fractionBits();
+            d = (1L << f) - m.m();
+        } else {
             return 0;
         }
-        if (leak instanceof QuantLeak.Shift s) {
-            return s.k() < 62 - (64 - Long.numberOfLeadingZeros(maxCurrent + 1)) ? (maxCurrent + 1) << s.k() : 0;
+        if (maxCurrent >= (Long.MAX_VALUE >> f) - d) {
+            return 0;
         }
-        if (leak instanceof QuantLeak.Multiplier m && m.m() < (1L << m.fractionBits())) {
-            long den = (1L << m.fractionBits()) - m.m();
-            long num = maxCurrent + 1;
-            if (num > Long.MAX_VALUE >> m.fractionBits()) {
-                return 0;
-            }
-            return ((num << m.fractionBits()) + den - 1) / den;
-        }
-        return 0;
+        return (((maxCurrent + 1) << f) + d - 1) / d;
     }
 }

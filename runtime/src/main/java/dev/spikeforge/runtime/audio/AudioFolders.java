@@ -2,10 +2,10 @@ package dev.spikeforge.runtime.audio;
 
 import dev.spikeforge.compiler.ir.Frontend;
 import dev.spikeforge.compiler.ir.TrainSpec;
+import dev.spikeforge.runtime.data.DataFiles;
 import dev.spikeforge.runtime.data.DatasetException;
 import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.data.ImageDataset;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * An audio dataset (docs/language.md section 4.2): sound clips in class folders, made into a
@@ -27,7 +26,8 @@ import java.util.stream.Stream;
  * The classes are the dataset's {@code classes} in that order, or else every folder of train/ (of
  * test/ when there is no train/) in name order; label k is the k-th class. Files are read in name
  * order within a class, classes in label order, so a dataset's sample order never depends on the
- * file system. Every clip goes through {@link AudioClips#load} (mono, the dataset's rate, its
+ * file system (names starting with '.' are not read, as in every folder layout: {@link
+ * DataFiles#entries}). Every clip goes through {@link AudioClips#load} (mono, the dataset's rate, its
  * length) and the front end; the result is bytes per sample, as images are:
  * <ul>
  *   <li>filterbank: 1 x T x channels event bits (0 or 1), row t the events of step t;</li>
@@ -63,13 +63,8 @@ public final class AudioFolders {
         if (!Files.isDirectory(from)) {
             throw new DatasetException(dir, "neither train/ nor test/ is in the audio folder", LAYOUT);
         }
-        List<String> names = new ArrayList<>();
-        try (Stream<Path> s = Files.list(from)) {
-            s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().forEach(names::add);
-        } catch (IOException e) {
-            throw new DatasetException(from, "cannot list the class folders: " + e.getMessage(), "check the folder's"
-                    + " permissions", e);
-        }
+        List<String> names = DataFiles.entries(from).stream().filter(Files::isDirectory)
+                .map(p -> p.getFileName().toString()).toList();
         if (names.isEmpty()) {
             throw new DatasetException(from, "no class folders", LAYOUT);
         }
@@ -104,14 +99,9 @@ public final class AudioFolders {
                 throw new DatasetException(classDir, "no such class folder (class " + k + ", '" + classes.get(k) + "')",
                         "add the folder, or leave '" + classes.get(k) + "' out of classes = [...]");
             }
-            List<Path> wavs;
-            try (Stream<Path> s = Files.list(classDir)) {
-                wavs = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wav"))
-                        .filter(Files::isRegularFile).sorted().toList();
-            } catch (IOException e) {
-                throw new DatasetException(classDir, "cannot list the clips: " + e.getMessage(), "check the folder's"
-                        + " permissions", e);
-            }
+            List<Path> wavs = DataFiles.entries(classDir).stream()
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wav"))
+                    .filter(Files::isRegularFile).toList();
             if (wavs.isEmpty()) {
                 throw new DatasetException(classDir, "no .wav files in class folder '" + classes.get(k) + "'",
                         "add its clips, or leave the class out of classes = [...]");

@@ -2,10 +2,13 @@ package dev.spikeforge.runtime.data;
 
 import dev.spikeforge.compiler.io.InputFiles;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The gate every dataset file passes before a reader opens it ({@link InputFiles}): a regular
@@ -67,5 +70,26 @@ public final class DataFiles {
             return "is not a folder";
         }
         return "is not a folder (a pipe, socket or device)";
+    }
+
+    /**
+     * The entries of a dataset folder that are not hidden (names starting with '.'), sorted by name,
+     * so that a dataset's order never depends on the file system. The folder layouts of class
+     * folders (event recordings, audio clips) list through it.
+     */
+    public static List<Path> entries(Path folder) throws DatasetException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder)) {
+            for (Path p : stream) {
+                if (!p.getFileName().toString().startsWith(".")) {
+                    out.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new DatasetException(folder, "cannot be listed: " + IdxReader.describe(e),
+                    "check the folder's permissions", e);
+        }
+        out.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        return out;
     }
 }

@@ -1,8 +1,6 @@
 package dev.spikeforge.runtime.data;
 
 import dev.spikeforge.compiler.ir.Shape;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,7 +117,7 @@ public final class EventDataset {
     /** The sorted class folder names of a split; anything else there (not hidden) is an error. */
     private static List<String> classNames(Path split) throws DatasetException {
         List<String> names = new ArrayList<>();
-        for (Path entry : entries(split)) {
+        for (Path entry : DataFiles.entries(split)) {
             String name = entry.getFileName().toString();
             if (!Files.isDirectory(entry)) {
                 throw new DatasetException(entry, "is a file in " + split.getFileName() + "/, where only class "
@@ -137,22 +135,6 @@ public final class EventDataset {
         return names;
     }
 
-    /** The non-hidden entries of a folder, sorted by name. */
-    private static List<Path> entries(Path folder) throws DatasetException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder)) {
-            for (Path p : stream) {
-                if (!p.getFileName().toString().startsWith(".")) {
-                    out.add(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new DatasetException(folder, "cannot be listed: " + IdxReader.describe(e),
-                    "check the folder's permissions", e);
-        }
-        out.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-        return out;
-    }
 
     private static ImageDataset read(Path split, List<String> classes, EventBinning binning) throws DatasetException {
         List<Path> files = new ArrayList<>();
@@ -160,7 +142,7 @@ public final class EventDataset {
         for (int c = 0; c < classes.size(); c++) {
             Path folder = split.resolve(classes.get(c));
             int before = files.size();
-            for (Path entry : entries(folder)) {
+            for (Path entry : DataFiles.entries(folder)) {
                 String name = entry.getFileName().toString();
                 if (!name.endsWith(".npy") || Files.isDirectory(entry)) {
                     throw new DatasetException(entry, (Files.isDirectory(entry) ? "is a folder" : "is not a .npy file")

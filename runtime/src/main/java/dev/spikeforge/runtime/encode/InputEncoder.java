@@ -106,14 +106,14 @@ public final class InputEncoder {
     private static void encodeSample(Encoding encoding, double[] values, int n, long sample, long runSeed, int steps,
                                      int batch, int b, Rows out) {
         if (encoding.kind() == Encoding.Kind.EVENTS) {
-            eventRows(values, b, n, steps, batch, out);
+            rows(values, b, n, steps, batch, true, out);
             return;
         }
         if (encoding.kind() == Encoding.Kind.ROWS) {
             if (encoding.levels() > 0) {
                 thermometerRows(values, b, n, steps, batch, encoding.levels(), out);
             } else {
-                rows(values, b, n, steps, batch, out);
+                rows(values, b, n, steps, batch, false, out);
             }
             return;
         }
@@ -197,29 +197,19 @@ public final class InputEncoder {
         }
     }
 
-    /** Row t of the sample's image (its n / steps values from t * n / steps on) at step t, as analog values. */
-    private static void rows(double[] values, int b, int n, int steps, int batch, Rows out) {
-        int w = n / steps;
-        float[] row = new float[w];
-        for (int t = 0; t < steps; t++) {
-            for (int i = 0; i < w; i++) {
-                row[i] = (float) values[b * n + t * w + i];
-            }
-            out.put((t * batch + b) * w, row, w);
-        }
-    }
-
     /**
-     * {@code events(bins = T)}: a binned recording is T rows of N event counts (docs/semantics.md
-     * section 3.2); at step t input i spikes (1) iff bin t of input i holds at least one event.
-     * The counts arrive as count / 255, so the test is value &gt; 0.
+     * Row t of the sample (its n / steps values from t * n / steps on) at step t: for {@code rows},
+     * the analog values; for {@code events(bins = T)}, a binned recording's counts (arriving as
+     * count / 255, like pixels) as spikes, 1 iff bin t of the input holds at least one event
+     * (docs/semantics.md section 3.2).
      */
-    private static void eventRows(double[] values, int b, int n, int steps, int batch, Rows out) {
+    private static void rows(double[] values, int b, int n, int steps, int batch, boolean events, Rows out) {
         int w = n / steps;
         float[] row = new float[w];
         for (int t = 0; t < steps; t++) {
             for (int i = 0; i < w; i++) {
-                row[i] = values[b * n + t * w + i] > 0 ? 1f : 0f;
+                double v = values[b * n + t * w + i];
+                row[i] = events ? (v > 0 ? 1f : 0f) : (float) v;
             }
             out.put((t * batch + b) * w, row, w);
         }
