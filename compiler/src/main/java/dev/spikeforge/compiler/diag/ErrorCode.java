@@ -59,7 +59,7 @@ public enum ErrorCode {
     E502(Severity.ERROR, "threshold-over-membrane", "A quantised threshold is larger than the membrane format can hold."),
     E503(Severity.ERROR, "accumulator-too-wide", "A layer's per-step current, or the readout over T steps, needs more than 64 bits."),
     E504(Severity.ERROR, "non-finite-weight", "A trained weight or bias is NaN or infinite (the training run diverged)."),
-    E505(Severity.ERROR, "method-needs-time", "spike_bp and asf sum over time; they cannot train synaptic currents (CUBA) or recurrent layers."),
+    E505(Severity.ERROR, "method-needs-time", "spike_bp and asf sum over time; they cannot train synaptic currents (CUBA), recurrent layers or pipelined timing."),
 
     // E7xx: targets
     E700(Severity.ERROR, "design-rule", "The model breaks a design rule of a deploy target (a capacity, a register width, a numeric mode)."),

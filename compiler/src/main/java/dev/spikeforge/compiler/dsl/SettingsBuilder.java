@@ -7,6 +7,7 @@ import dev.spikeforge.compiler.dsl.Args.Param;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Frontend;
 import dev.spikeforge.compiler.ir.Origin;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.compiler.ir.Value;
 import dev.spikeforge.compiler.source.SourcePos;
@@ -25,7 +26,7 @@ final class SettingsBuilder {
 
     static final List<String> TRAIN_KEYS = List.of("method", "dataset", "epochs", "batch", "optimizer", "schedule",
             "loss", "seed", "qat_epochs");
-    static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow", "current_bits");
+    static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow", "current_bits", "timing");
 
     static final int DEFAULT_EPOCHS = 10;
     static final int DEFAULT_BATCH = 64;
@@ -221,8 +222,15 @@ final class SettingsBuilder {
         }
         // the synaptic current of CUBA layers (docs/semantics.md section 4.9): as wide as the membrane unless set
         int currentBits = integer(s, "current_bits", membraneBits);
+        Timing timing = Timing.SEQUENTIAL;
+        if (s.containsKey("timing")) {
+            String o = Values.option(s.get("timing"), "timing", List.of("sequential", "pipelined"), out);
+            if (o != null) {
+                timing = Timing.of(o);
+            }
+        }
         return new DeploySpec(new Origin(at, pos), weightBits, granularity, membraneBits, leak, overflow, targets,
-                currentBits);
+                currentBits, timing);
     }
 
     // ---- helpers --------------------------------------------------------------------------

@@ -105,6 +105,9 @@ public final class SnnText {
         if (d.currentBits() != d.membraneBits()) {
             setting(b, "current_bits", Integer.toString(d.currentBits()));
         }
+        if (d.timing() != dev.spikeforge.compiler.ir.Timing.SEQUENTIAL) {
+            setting(b, "timing", d.timing().keyword());
+        }
         for (DeploySpec.TargetRequest r : d.targets()) {
             b.append("    target ").append(r.family());
             if (!r.args().isEmpty()) {

@@ -9,12 +9,27 @@ import java.util.List;
  *
  * @param currentBits the width of a CUBA layer's synaptic current ({@code current_bits}, section
  *                    4.9); the membrane's width when the block does not set it
+ * @param timing      when a layer's spikes reach the next layer ({@code timing}, section 2.7):
+ *                    the timing of training and of the float and integer models; a target runs
+ *                    them under its own timing when it declares another
  */
 public record DeploySpec(Origin origin, int weightBits, Granularity granularity, int membraneBits, Leak leak,
-                         Overflow overflow, List<TargetRequest> targets, int currentBits) {
+                         Overflow overflow, List<TargetRequest> targets, int currentBits, Timing timing) {
 
     public DeploySpec {
         targets = List.copyOf(targets);
+        java.util.Objects.requireNonNull(timing, "timing");
+    }
+
+    /** A sequential deploy block. */
+    public DeploySpec(Origin origin, int weightBits, Granularity granularity, int membraneBits, Leak leak,
+                      Overflow overflow, List<TargetRequest> targets, int currentBits) {
+        this(origin, weightBits, granularity, membraneBits, leak, overflow, targets, currentBits, Timing.SEQUENTIAL);
+    }
+
+    /** This block under another timing. */
+    public DeploySpec withTiming(Timing t) {
+        return new DeploySpec(origin, weightBits, granularity, membraneBits, leak, overflow, targets, currentBits, t);
     }
 
     /** A deploy block whose synaptic current is as wide as its membrane. */

@@ -107,7 +107,8 @@ public final class IrDump {
                 .toList();
         return "weights=int(" + d.weightBits() + ", " + d.granularity().keyword() + ") membrane=int(" + d.membraneBits()
                 + ") leak=" + d.leak().describe() + " overflow=" + d.overflow().keyword()
-                + (d.currentBits() != d.membraneBits() ? " current_bits=" + d.currentBits() : "") + " targets=" + targets;
+                + (d.currentBits() != d.membraneBits() ? " current_bits=" + d.currentBits() : "")
+                + (d.timing() != Timing.SEQUENTIAL ? " timing=" + d.timing().keyword() : "") + " targets=" + targets;
     }
 
     /** Shortest round-trip decimal of a double. */

@@ -30,6 +30,7 @@ public final class Network {
     private final List<Edge> edges;
     private final TrainSpec train;
     private final DeploySpec deploy;
+    private final Timing timing;
     private final Map<String, Node> byName = new LinkedHashMap<>();
     private final Map<String, List<String>> inputs = new LinkedHashMap<>();
 
@@ -39,6 +40,13 @@ public final class Network {
      */
     public Network(String name, Origin origin, int timesteps, List<NeuronDefinition> neurons, List<Node> nodes,
                    List<Edge> edges, TrainSpec train, DeploySpec deploy) {
+        this(name, origin, timesteps, neurons, nodes, edges, train, deploy,
+                deploy == null ? Timing.SEQUENTIAL : deploy.timing());
+    }
+
+    private Network(String name, Origin origin, int timesteps, List<NeuronDefinition> neurons, List<Node> nodes,
+                    List<Edge> edges, TrainSpec train, DeploySpec deploy, Timing timing) {
+        this.timing = timing;
         this.name = name;
         this.origin = origin;
         this.timesteps = timesteps;
@@ -121,6 +129,24 @@ public final class Network {
 
     public Optional<DeploySpec> deploy() {
         return Optional.ofNullable(deploy);
+    }
+
+    /** The deploy block's timing (docs/semantics.md section 2.7); sequential without a deploy block. */
+    public Timing timing() {
+        return timing;
+    }
+
+    /**
+     * This network under {@code t}: what a target that runs another timing than the deploy block's
+     * evaluates (the float and integer models it is compared with). Itself when the timing is the
+     * same.
+     */
+    public Network withTiming(Timing t) {
+        if (t == timing) {
+            return this;
+        }
+        return new Network(name, origin, timesteps, neurons, nodes, edges, train,
+                deploy == null ? null : deploy.withTiming(t), t);
     }
 
     public InputNode input() {

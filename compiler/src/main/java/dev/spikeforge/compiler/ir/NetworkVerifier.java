@@ -444,8 +444,14 @@ final class NetworkVerifier {
                     : node instanceof NeuronNode n && n.neuron().hasSynapticCurrent() ? "layer '" + n.userLayer()
                     + "' has CUBA neuron '" + n.neuron().name() + "' with a synaptic current" : null;
             if (what != null) {
+                what += ": its state carries over from step to step";
+            } else if (net.timing() == Timing.PIPELINED) {
+                what = "the deploy block's timing = pipelined hands each layer's spikes to the next layer a step"
+                        + " later, which a sum over time cannot tell apart";
+            }
+            if (what != null) {
                 out.add(ErrorCode.E505, t.origin().of("method"), "method " + t.method().keyword() + " trains on spike"
-                        + " counts summed over time, but " + what + ": its state carries over from step to step",
+                        + " counts summed over time, but " + what,
                         "use method = surrogate (backpropagation through time)");
                 return;
             }

@@ -3,6 +3,7 @@ package dev.spikeforge.compiler.quant;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Shape;
+import dev.spikeforge.compiler.ir.Timing;
 import java.util.List;
 
 /**
@@ -14,12 +15,27 @@ import java.util.List;
  * @param inputLimit the largest |input value|: 1 for spike encodings (values -1, 0, 1), 255 for
  *                   {@code direct} input, whose values are the raw bytes 0..255
  * @param readoutBits the signed width that holds the readout's output after T steps (at most 64)
+ * @param timing      when a layer reads its sources' spikes: the same step, or the previous one
+ *                    (docs/semantics.md section 2.7)
  */
 public record QuantizedNetwork(String name, int timesteps, Encoding encoding, Shape inputShape, int inputLimit,
-                               List<QuantLayer> layers, Numerics numerics, int readoutBits) {
+                               List<QuantLayer> layers, Numerics numerics, int readoutBits, Timing timing) {
 
     public QuantizedNetwork {
         layers = List.copyOf(layers);
+        java.util.Objects.requireNonNull(timing, "timing");
+    }
+
+    /** A sequential network. */
+    public QuantizedNetwork(String name, int timesteps, Encoding encoding, Shape inputShape, int inputLimit,
+                            List<QuantLayer> layers, Numerics numerics, int readoutBits) {
+        this(name, timesteps, encoding, inputShape, inputLimit, layers, numerics, readoutBits, Timing.SEQUENTIAL);
+    }
+
+    /** The same integer network run under another timing (a target that declares its own). */
+    public QuantizedNetwork withTiming(Timing t) {
+        return t == timing ? this
+                : new QuantizedNetwork(name, timesteps, encoding, inputShape, inputLimit, layers, numerics, readoutBits, t);
     }
 
     public QuantLayer readout() {

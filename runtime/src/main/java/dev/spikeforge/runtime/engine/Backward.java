@@ -10,6 +10,7 @@ import dev.spikeforge.compiler.ir.InputNode;
 import dev.spikeforge.compiler.ir.MaxPoolNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.NeuronNode;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
@@ -67,6 +68,10 @@ final class Backward {
         this.rows = temporal ? tape.rows() : tape.batch;
         if (!temporal) {
             refuseStateInTime(net, method);
+            if (net.timing() == Timing.PIPELINED) {
+                throw new IllegalStateException(method.keyword() + " cannot train under timing = pipelined (E505):"
+                        + " use method = surrogate");
+            }
         }
     }
 
@@ -162,6 +167,10 @@ final class Backward {
 
     private void node(Node n, INDArray g) {
         Node in = net.inputsOf(n).get(0);
+        if ((n instanceof NeuronNode || n instanceof MaxPoolNode) && net.timing() == Timing.PIPELINED) {
+            // the next layers read s[t-1]: dL/ds[t] is their gradient at step t+1
+            g = Layers.advanceOneStep(g, tape.steps, scratch("advanced", n, g.shape()));
+        }
         if (n instanceof NeuronNode nn) {
             addGrad(in, neuron(nn, in, g));
         } else if (n instanceof DropoutNode) {
@@ -229,7 +238,7 @@ final class Backward {
         if (temporal) {
             int width = (int) (g.length() / tape.steps);
             NeuronDynamics.backward(p, surrogate, detachReset, Vec.of(tape.membranes.get(n.name())),
-                    Vec.of(tape.acts.get(n.name())), Vec.of(FloatModel.contiguous(g)), Vec.of(gradIn), tape.steps, width);
+                    Vec.of(tape.spikesOf(n.name())), Vec.of(FloatModel.contiguous(g)), Vec.of(gradIn), tape.steps, width);
             return gradIn;
         }
         int size = (int) g.length();
@@ -279,7 +288,7 @@ final class Backward {
         boolean diagonal = d.recurrent() == Recurrence.DIAGONAL;
         INDArray w = model.recurrent(d.name());
         INDArray gradW = paramGrad(d, "recurrent");
-        Vec spikes = Vec.of(tape.acts.get(n.name()));
+        Vec spikes = Vec.of(tape.spikesOf(n.name()));
         Vec membranes = Vec.of(tape.membranes.get(n.name()));
         Vec gradOut = Vec.of(FloatModel.contiguous(g));
         Vec gi = Vec.of(gradIn);

@@ -16,6 +16,7 @@ import dev.spikeforge.compiler.ir.Node;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.ReadoutNode;
 import dev.spikeforge.compiler.ir.Reset;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.runtime.encode.InputEncoder;
@@ -35,7 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * all T steps folded into its batch (T*B rows, time-major), through ND4J (oneDNN convolution, BLAS
  * gemm into preallocated outputs); only the neuron recurrence loops over time, in
  * {@link NeuronDynamics}. Zero-delay feed-forward holds because every layer's rows are computed
- * before the next layer's recurrence runs.
+ * before the next layer's recurrence runs; under pipelined timing (docs/semantics.md section 2.7)
+ * a spiking layer's output is its spikes delayed by one step, the rows of step t-1 at step t.
  *
  * <p>Runs in float (training, evaluation) or double (gradient checks). Hardware-aware: when the
  * deploy block chooses {@code leak = shift}, a LIF neuron runs with the beta the shift can
@@ -229,7 +231,7 @@ public final class FloatModel {
         Map<String, float[]> recorded = new LinkedHashMap<>();
         Map<String, Long> spikes = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
-            INDArray a = tape.acts.get(n.name());
+            INDArray a = tape.spikesOf(n.name());
             if (a != null && record.contains(n.name())) {
                 INDArray logical = channelsLast(n) ? a.permute(0, 3, 1, 2) : a;
                 recorded.put(n.name(), logical.dup('c').castTo(DataType.FLOAT).data().asFloat());
@@ -302,6 +304,12 @@ public final class FloatModel {
                 tape.acts.put(n.name(), contiguous(input).reshape('c', rowShape(rows, in.shape())));
             } else if (n instanceof ReadoutNode r) {
                 readout(r, first(tape, n), tape, how);
+            } else if ((n instanceof NeuronNode || n instanceof MaxPoolNode) && net.timing() == Timing.PIPELINED) {
+                // docs/semantics.md section 2.7: the layers that read a population's spikes (a spiking
+                // layer's, or a max pooling's, a population of its own) see them one step later
+                INDArray spikes = layer(n, tape, how);
+                tape.spikes.put(n.name(), spikes);
+                tape.acts.put(n.name(), Layers.delayOneStep(spikes, steps, buffer("delayed:" + n.name(), spikes.shape())));
             } else {
                 tape.acts.put(n.name(), layer(n, tape, how));
             }

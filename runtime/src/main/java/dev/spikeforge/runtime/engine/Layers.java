@@ -5,6 +5,7 @@ import dev.spikeforge.compiler.ir.Conv2dNode;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
@@ -642,5 +643,38 @@ final class Layers {
                 x.write(t * width + k0, row, 0, n, f);
             }
         });
+    }
+
+    /**
+     * {@code out} = {@code x} one step later: the rows of step t-1 at step t, zeros at step 0
+     * (pipelined timing, docs/semantics.md section 2.7). Both hold T time-major blocks of equal size
+     * in any layout.
+     */
+    static INDArray delayOneStep(INDArray x, int steps, INDArray out) {
+        long width = x.length() / steps;
+        INDArray from = FloatModel.contiguous(x).reshape('c', steps, width);
+        INDArray to = out.reshape('c', steps, width);
+        to.getRow(0).assign(0);
+        if (steps > 1) {
+            to.get(NDArrayIndex.interval(1, steps), NDArrayIndex.all())
+                    .assign(from.get(NDArrayIndex.interval(0, steps - 1), NDArrayIndex.all()));
+        }
+        return out;
+    }
+
+    /**
+     * The gradient through {@link #delayOneStep}: {@code out} at step t is {@code g} at step t+1, zero
+     * at the last step (whose spikes no layer reads).
+     */
+    static INDArray advanceOneStep(INDArray g, int steps, INDArray out) {
+        long width = g.length() / steps;
+        INDArray from = FloatModel.contiguous(g).reshape('c', steps, width);
+        INDArray to = out.reshape('c', steps, width);
+        to.getRow(steps - 1).assign(0);
+        if (steps > 1) {
+            to.get(NDArrayIndex.interval(0, steps - 1), NDArrayIndex.all())
+                    .assign(from.get(NDArrayIndex.interval(1, steps), NDArrayIndex.all()));
+        }
+        return out;
     }
 }

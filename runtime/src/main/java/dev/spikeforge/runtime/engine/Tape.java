@@ -13,6 +13,11 @@ final class Tape {
     final int batch;
     final int steps;
     final Map<String, INDArray> acts = new HashMap<>();
+    /**
+     * Under pipelined timing, each spiking node's own spikes s[t]; its entry in {@link #acts} is then
+     * what the next layers read, s[t-1].
+     */
+    final Map<String, INDArray> spikes = new HashMap<>();
     final Map<String, INDArray> membranes = new HashMap<>();
     final Map<String, double[]> leak = new HashMap<>();
     /** Per dropout node: B x features, 0 or 1/(1-p), the same for all T steps. */
@@ -27,6 +32,12 @@ final class Tape {
     Tape(int batch, int steps) {
         this.batch = batch;
         this.steps = steps;
+    }
+
+    /** A node's own output: its spikes s[t] (not delayed), or its activation. */
+    INDArray spikesOf(String node) {
+        INDArray s = spikes.get(node);
+        return s != null ? s : acts.get(node);
     }
 
     int rows() {

@@ -1,6 +1,7 @@
 package dev.spikeforge.runtime.integer;
 
 import dev.spikeforge.compiler.ir.ReadoutMode;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.quant.QuantLayer;
@@ -354,6 +355,7 @@ public final class IntegerSimulator {
                 }
             }
             boolean towardZero = net.numerics().shiftTowardZero();
+            boolean pipelined = net.timing() == Timing.PIPELINED;
             QuantizedNetwork.Numerics num = net.numerics();
             long[] readout = new long[layers[layers.length - 1].size];
             for (int t = 0; t < steps; t++) {
@@ -366,7 +368,11 @@ public final class IntegerSimulator {
                     }
                 }
                 inputEvents[0] += inputCount;
-                for (int l = 0; l < layers.length; l++) {
+                for (int k = 0; k < layers.length; k++) {
+                    // sequential: in execution order, each layer reads its sources' events of this step;
+                    // pipelined (docs/semantics.md section 2.7): from the last layer to the first, so every
+                    // source (always an earlier layer) still holds its events of step t-1 when read
+                    int l = pipelined ? layers.length - 1 - k : k;
                     Compiled c = layers[l];
                     long[] cur = current[l];
                     System.arraycopy(c.biasPerNeuron, 0, cur, 0, c.size);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.ReadoutMode;
 import dev.spikeforge.compiler.ir.Reset;
@@ -74,6 +75,9 @@ public final class QuantizedModelFiles {
         doc.put("schema", SCHEMA);
         doc.put("model", q.name());
         doc.put("timesteps", q.timesteps());
+        if (q.timing() != Timing.SEQUENTIAL) {
+            doc.put("timing", q.timing().keyword()); // absent: sequential, as in files written before timing existed
+        }
         ObjectNode num = doc.putObject("numerics");
         num.put("weight_bits", q.numerics().weightBits());
         num.put("granularity", q.numerics().granularity().keyword());
@@ -269,7 +273,8 @@ public final class QuantizedModelFiles {
         }
         return new QuantizedNetwork(doc.path("model").asText(), need(doc, "timesteps", "model.json").asInt(),
                 encoding(need(in, "encoding", "input").asText()), shape(need(in, "shape", "input")),
-                need(in, "value_limit", "input").asInt(), layers, numerics, need(num, "readout_bits", "numerics").asInt());
+                need(in, "value_limit", "input").asInt(), layers, numerics, need(num, "readout_bits", "numerics").asInt(),
+                doc.has("timing") ? keyword(Timing.class, doc.get("timing").asText(), "timing") : Timing.SEQUENTIAL);
     }
 
     private static Synapse synapse(JsonNode s, Checkpoint arrays, Map<String, Integer> index, String where)

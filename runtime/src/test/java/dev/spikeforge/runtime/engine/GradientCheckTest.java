@@ -3,6 +3,7 @@ package dev.spikeforge.runtime.engine;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.ir.ReadoutNode;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.encode.SplitMix64;
@@ -97,6 +98,29 @@ class GradientCheckTest {
     }
 
     /**
+     * Pipelined timing (docs/semantics.md section 2.7): the gradient of a population's delayed
+     * spikes reaches it one step earlier. Every layer kind, one shape and loss each; dropping the
+     * advance (or advancing the wrong way) fails every model with two or more populations.
+     */
+    @TestFactory
+    Stream<DynamicTest> pipelinedGradientsMatchFiniteDifferences() {
+        List<DynamicTest> tests = new ArrayList<>();
+        Map<String, String> all = new LinkedHashMap<>(FloatModelTest.MODELS);
+        all.putAll(TEMPORAL);
+        for (Map.Entry<String, String> model : all.entrySet()) {
+            TrainSpec.SurrogateShape shape = TrainSpec.SurrogateShape.values()[tests.size() % TrainSpec.SurrogateShape.values().length];
+            TrainSpec.Loss loss = TrainSpec.Loss.values()[tests.size() % TrainSpec.Loss.values().length];
+            tests.add(DynamicTest.dynamicTest(model.getKey() + " " + shape.keyword() + " " + loss.keyword(), () -> {
+                double worst = check(model.getKey(), model.getValue(), new TrainSpec.Surrogate(shape, 4), loss,
+                        TEMPORAL_STEPS, 8, Timing.PIPELINED);
+                System.out.printf("pipelined gradient check %s %s %s: max relative error %.3e%n", model.getKey(),
+                        shape.keyword(), loss.keyword(), worst);
+            }));
+        }
+        return tests.stream();
+    }
+
+    /**
      * The max pools of the temporal checks see no ties. A perturbation of 1e-6 moves a membrane h
      * by at most 5e-6 there (|dh/dw| <= 5: inputs and relaxed spikes lie in [0, 1], 5 steps, and
      * the differentiated reset's factor 1 - theta σ' lies in [-1, 1]), so a relaxed spike
@@ -174,7 +198,12 @@ class GradientCheckTest {
     /** @return the largest |engine - finite difference| / max(|engine|, |finite difference|) seen where that max is >= 1e-6 */
     private static double check(String name, String body, TrainSpec.Surrogate method, TrainSpec.Loss loss, int steps,
                                 int trials) {
-        Network net = FloatModelTest.compile(name, body, steps);
+        return check(name, body, method, loss, steps, trials, Timing.SEQUENTIAL);
+    }
+
+    private static double check(String name, String body, TrainSpec.Surrogate method, TrainSpec.Loss loss, int steps,
+                                int trials, Timing timing) {
+        Network net = FloatModelTest.compile(name, body, steps).withTiming(timing);
         FloatModel model = new FloatModel(net, Parameters.initialise(net, 11), DataType.DOUBLE);
         int batch = 2;
         float[] input = FloatModelTest.spikes(net, batch, 5);

@@ -16,6 +16,7 @@ import dev.spikeforge.compiler.ir.Recurrence;
 import dev.spikeforge.compiler.ir.ResidualAddNode;
 import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.ir.Shape;
+import dev.spikeforge.compiler.ir.Timing;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -37,11 +38,16 @@ final class NaiveReference {
         for (Node n : net.nodes()) {
             recorded.put(n.name(), new float[steps * batch * (int) n.shape().size()]);
         }
+        boolean pipelined = net.timing() == Timing.PIPELINED;
         for (int b = 0; b < batch; b++) {
             Map<String, float[]> state = new HashMap<>();
             float[] readoutState = new float[r.classes()];
+            // pipelined (docs/semantics.md section 2.7): the own outputs of the step before of every
+            // population (spiking layer or max pooling); the layers of step t read these
+            Map<String, float[]> before = new HashMap<>();
             for (int t = 0; t < steps; t++) {
                 Map<String, float[]> now = new HashMap<>();
+                Map<String, float[]> own = new HashMap<>();
                 for (Node n : net.nodes()) {
                     float[] y;
                     if (n instanceof InputNode) {
@@ -52,10 +58,16 @@ final class NaiveReference {
                         Shape in = net.inputsOf(n).get(0).shape();
                         y = step(net, params, n, x, in, now, state, readoutState, t, steps);
                     }
-                    now.put(n.name(), y);
+                    if (pipelined && (n instanceof NeuronNode || n instanceof MaxPoolNode)) {
+                        own.put(n.name(), y);
+                        now.put(n.name(), before.getOrDefault(n.name(), new float[y.length]));
+                    } else {
+                        now.put(n.name(), y);
+                    }
                     float[] rec = recorded.get(n.name());
                     System.arraycopy(y, 0, rec, (t * batch + b) * y.length, y.length);
                 }
+                before = own;
             }
             System.arraycopy(readoutState, 0, readout, b * r.classes(), r.classes());
         }

@@ -23,6 +23,7 @@ import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.Synapse;
 import dev.spikeforge.compiler.source.SourceFile;
@@ -65,7 +66,8 @@ class IntegerSimulatorPropertyTest {
     @Property(tries = 200, maxDiscardRatio = 3)
     @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void simulatorEqualsTheNaiveIntegerSemantics(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int steps,
-                                                  @ForAll RandomNetworks.InputKind encoding) {
+                                                  @ForAll RandomNetworks.InputKind encoding,
+                                                  @ForAll Timing timing) {
         RandomNetworks.Case c = RandomNetworks.generate(seed, steps, encoding, false);
         QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow());
         o = o.withShiftTowardZero(c.towardZero);
@@ -74,7 +76,8 @@ class IntegerSimulatorPropertyTest {
                 .orElse("quantised");
         Statistics.label("quantiser").collect(refusal);
         Assume.that(r.ok());
-        QuantizedNetwork q = r.network();
+        QuantizedNetwork q = r.network().withTiming(timing);
+        Statistics.label("timing").collect(timing.keyword());
 
         int[] all = IntStream.range(0, q.layers().size()).toArray();
         SampleResult got = new IntegerSimulator(q).run(c.input, all);
@@ -139,7 +142,7 @@ class IntegerSimulatorPropertyTest {
                 for (int l = 0; l < layers; l++) {
                     QuantLayer layer = q.layers().get(l);
                     int size = layer.size();
-                    long[] current = current(layer, x, spikeRec, t, synapticOps, l);
+                    long[] current = current(layer, x, spikeRec, t, synapticOps, l, q.timing() == Timing.PIPELINED);
                     int[] s = new int[size];
                     int perChannel = size / layer.channels();
                     for (int n = 0; n < size; n++) {
@@ -178,7 +181,9 @@ class IntegerSimulatorPropertyTest {
         }
 
         /** I[n] = bias + the sum over every synapse of weight times input, looping over all inputs. */
-        private static long[] current(QuantLayer layer, int[] input, int[][][] spikeRec, int t, long[] ops, int l) {
+        /** Pipelined (docs/semantics.md section 2.7): a layer's sources are read as they were at step t-1. */
+        private static long[] current(QuantLayer layer, int[] input, int[][][] spikeRec, int t, long[] ops, int l,
+                                      boolean pipelined) {
             int size = layer.size();
             Shape shape = layer.shape();
             long[] cur = new long[size];
@@ -189,7 +194,8 @@ class IntegerSimulatorPropertyTest {
                 }
             }
             for (Synapse syn : layer.synapses()) {
-                int[] x = syn.source() < 0 ? input : spikeRec[syn.source()][t];
+                int[] x = syn.source() < 0 ? input : !pipelined ? spikeRec[syn.source()][t]
+                        : t == 0 ? new int[(int) syn.inShape().size()] : spikeRec[syn.source()][t - 1];
                 assertEquals(syn.inShape().size(), x.length, "source size of a synapse into " + layer.node());
                 if (syn instanceof Synapse.Dense d) {
                     assertEquals(size, d.outFeatures());

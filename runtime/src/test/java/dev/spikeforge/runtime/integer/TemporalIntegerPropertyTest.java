@@ -16,6 +16,7 @@ import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.Synapse;
 import dev.spikeforge.runtime.integer.IntegerPropertySupport.Recorded;
@@ -74,6 +75,7 @@ class TemporalIntegerPropertyTest {
         MINIMUM.put("current_bits narrower than the membrane", 40);
         MINIMUM.put("hidden spikes", 200);
         MINIMUM.put("every layer's max_current met exactly by a neuron", 200);
+        MINIMUM.put("pipelined timing", 150);
         for (String k : MINIMUM.keySet()) {
             COVERAGE.put(k, new AtomicLong());
         }
@@ -102,7 +104,8 @@ class TemporalIntegerPropertyTest {
 
     @Property(tries = TRIES, maxDiscardRatio = 2)
     void simulatorEqualsTheNaiveTemporalSemantics(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int steps,
-                                                  @ForAll TemporalNetworks.InputKind encoding) {
+                                                  @ForAll TemporalNetworks.InputKind encoding,
+                                                  @ForAll Timing timing) {
         TemporalNetworks.Case c = TemporalNetworks.generate(seed, steps, encoding);
         QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow()).withShiftTowardZero(c.towardZero);
         Quantizer.Result r = Quantizer.quantize(c.net, c.weights, o);
@@ -113,7 +116,8 @@ class TemporalIntegerPropertyTest {
         }
         Assume.that(r.ok());
         covered("quantised", true);
-        QuantizedNetwork q = r.network();
+        QuantizedNetwork q = r.network().withTiming(timing);
+        covered("pipelined timing", timing == Timing.PIPELINED);
 
         int[] all = IntStream.range(0, q.layers().size()).toArray();
         SampleResult got = new IntegerSimulator(q).run(c.input, all);
@@ -217,7 +221,9 @@ class TemporalIntegerPropertyTest {
                     QuantLayer layer = q.layers().get(l);
                     int size = layer.size();
                     int step = t;
-                    long[] current = current(layer, l, src -> src < 0 ? x : spikeRec[src][step],
+                    // pipelined (docs/semantics.md section 2.7): the sources as they were at step t-1
+                    long[] current = current(layer, l, src -> src < 0 ? x : q.timing() == Timing.SEQUENTIAL
+                            ? spikeRec[src][step] : step == 0 ? new int[sizes[src]] : spikeRec[src][step - 1],
                             t == 0 ? new int[size] : spikeRec[l][t - 1], true);
                     if (layer.synapticLeak() != null) {
                         for (int n = 0; n < size; n++) {
