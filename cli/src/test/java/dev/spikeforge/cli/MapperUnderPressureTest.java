@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.pipeline.CompileSettings;
 import dev.spikeforge.pipeline.Compiled;
@@ -146,6 +147,7 @@ class MapperUnderPressureTest {
     void everyLayerCutOverManyCoresStillEqualsTheIntegerReference(String preset) throws Exception {
         NeurocoreSpec base = NeurocoreSpecs.preset(preset);
         Map<String, Integer> refused = new TreeMap<>();
+        Map<String, Integer> timings = new TreeMap<>();
         int ran = 0;
         int strided = 0;
         int padded = 0;
@@ -171,13 +173,17 @@ class MapperUnderPressureTest {
                 w.put(name, a);
             });
             Path spec = smallCores(preset, net.row() + r.nextInt(4));
+            // every other network runs the other timing through the target's override (docs/semantics.md section 2.7)
+            Timing timing = k % 2 == 0 ? base.timing() : base.timing() == Timing.PIPELINED ? Timing.SEQUENTIAL
+                    : Timing.PIPELINED;
+            String override = timing == base.timing() ? "" : ", timing = " + timing.keyword();
             Pipeline p = Pipeline.builder().threads(2).build();
             LoadedModel m = p.load(dir.resolve("pressure" + k + ".snn"), net.text());
             Trained trained = new Trained(m, new Parameters(w), dir.resolve("none.npz"), List.of());
             Compiled compiled;
             try {
                 compiled = p.compile(trained, QuantSettings.DEPLOY,
-                        p.targets(m, List.of("neurocore(spec = \"" + spec + "\")")),
+                        p.targets(m, List.of("neurocore(spec = \"" + spec + "\"" + override + ")")),
                         CompileSettings.targetsOnly(dir.resolve("net" + k)));
             } catch (PipelineException e) {
                 // a design rule of the chip refused it: count which, so the coverage check below sees it
@@ -188,6 +194,8 @@ class MapperUnderPressureTest {
             }
             Compiled.Build build = compiled.targets().get(0);
             QuantizedNetwork q = build.quantised().network();
+            assertEquals(timing, q.timing(), "the target's timing reaches its integer model");
+            timings.merge(timing.keyword(), 1, Integer::sum);
             int steps = q.timesteps();
             int n = q.inputSize();
             int[][] inputs = new int[SAMPLES][steps * n];
@@ -221,8 +229,10 @@ class MapperUnderPressureTest {
         System.out.printf(Locale.ROOT, "%s, cores of 4-16 neurons: %d of %d networks mapped and emulated exactly (%d samples"
                         + " each), refused %s; %d strided, %d padded, %d identity and %d strided-conv residual blocks, %d"
                         + " signed inputs, %d pooled; %d of %d layers over 3 or more cores, the widest over %d; %d spiked in"
-                        + " their first and last hidden layer%n", preset, ran, NETWORKS, SAMPLES, refused, strided, padded,
-                identity, stridedSkip, signed, pooled, layersOverThreeCores, layers, widestLayer, spiking);
+                        + " their first and last hidden layer; timings %s%n", preset, ran, NETWORKS, SAMPLES, refused, strided,
+                padded, identity, stridedSkip, signed, pooled, layersOverThreeCores, layers, widestLayer, spiking, timings);
+        assertTrue(timings.getOrDefault("sequential", 0) >= 10 && timings.getOrDefault("pipelined", 0) >= 10,
+                preset + ": both timings, at least 10 networks each: " + timings);
         assertTrue(ran >= NETWORKS * 3 / 4, preset + ": too many networks refused: " + refused);
         boolean pools = base.maxPool() || base.leakForms().contains("none");
         assertTrue(strided >= 5 && padded >= 5 && identity >= 3 && stridedSkip >= 3 && signed >= 5

@@ -1,6 +1,7 @@
 package dev.spikeforge.compiler.quant;
 
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Timing;
 
 /**
  * The integer formats to quantise to: the model's deploy block, with command-line overrides.
@@ -11,10 +12,22 @@ import dev.spikeforge.compiler.ir.DeploySpec;
  *                        (a target that names {@code toward_zero})
  * @param currentBits     the width of a CUBA layer's synaptic current ({@code current_bits},
  *                        docs/semantics.md section 4.9)
+ * @param timing          when a layer reads its sources' spikes (docs/semantics.md section 2.7): the
+ *                        deploy block's, or the target's own
  */
 public record QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
                            DeploySpec.Leak leak, DeploySpec.Overflow overflow, boolean shiftTowardZero,
-                           int currentBits) {
+                           int currentBits, Timing timing) {
+
+    public QuantOptions {
+        java.util.Objects.requireNonNull(timing, "timing");
+    }
+
+    /** Sequential formats. */
+    public QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
+                        DeploySpec.Leak leak, DeploySpec.Overflow overflow, boolean shiftTowardZero, int currentBits) {
+        this(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits, Timing.SEQUENTIAL);
+    }
 
     /** Formats whose synaptic current is as wide as the membrane. */
     public QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
@@ -28,25 +41,30 @@ public record QuantOptions(int weightBits, DeploySpec.Granularity granularity, i
                     DeploySpec.Overflow.SATURATE, false);
         }
         return new QuantOptions(deploy.weightBits(), deploy.granularity(), deploy.membraneBits(), deploy.leak(),
-                deploy.overflow(), false, deploy.currentBits());
+                deploy.overflow(), false, deploy.currentBits(), deploy.timing());
     }
 
     public QuantOptions withWeightBits(int bits) {
-        return new QuantOptions(bits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits);
+        return new QuantOptions(bits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits, timing);
     }
 
     public QuantOptions withGranularity(DeploySpec.Granularity g) {
-        return new QuantOptions(weightBits, g, membraneBits, leak, overflow, shiftTowardZero, currentBits);
+        return new QuantOptions(weightBits, g, membraneBits, leak, overflow, shiftTowardZero, currentBits, timing);
     }
 
     /** The same formats with right shifts rounding toward zero (a target that says so) or toward minus infinity. */
     public QuantOptions withShiftTowardZero(boolean towardZero) {
-        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, towardZero, currentBits);
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, towardZero, currentBits, timing);
     }
 
     /** The same formats with a synaptic current of {@code bits}. */
     public QuantOptions withCurrentBits(int bits) {
-        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, bits);
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, bits, timing);
+    }
+
+    /** The same formats run under {@code t} (a target with its own timing). */
+    public QuantOptions withTiming(Timing t) {
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits, t);
     }
 
     public QuantizedNetwork.Numerics numerics() {

@@ -110,7 +110,7 @@ public final class Quantizer {
         q.run();
         boolean failed = q.out.stream().anyMatch(Diagnostic::isError);
         QuantizedNetwork qn = failed ? null : new QuantizedNetwork(net.name(), net.timesteps(), net.input().encoding(),
-                net.input().shape(), q.inputLimit(), q.layers, opt.numerics(), q.readoutBits(), net.timing());
+                net.input().shape(), q.inputLimit(), q.layers, opt.numerics(), q.readoutBits(), opt.timing());
         return new Result(qn, q.out);
     }
 

@@ -4,7 +4,9 @@ import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.ErrorCode;
 import dev.spikeforge.compiler.io.FileProblemException;
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.diag.Suggestions;
 import dev.spikeforge.compiler.ir.Origin;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.ir.Value;
 import dev.spikeforge.compiler.source.SourcePos;
 import dev.spikeforge.compiler.target.DeployedTarget;
@@ -20,7 +22,8 @@ import java.util.Optional;
 
 /**
  * The {@code neurocore} family: {@code target neurocore(preset = loihi_like)} or
- * {@code target neurocore(spec = "my_chip.json")}; on the command line a preset name or a spec file alone.
+ * {@code target neurocore(spec = "my_chip.json")}, either with {@code timing = sequential | pipelined}
+ * to run the chip in another timing than its own; on the command line a preset name or a spec file alone.
  */
 public final class NeurocoreFamily implements TargetFamily {
 
@@ -45,14 +48,27 @@ public final class NeurocoreFamily implements TargetFamily {
     @Override
     public Target resolve(DeploySpec.TargetRequest request, Path modelDir) throws TargetException {
         String name = "loihi_like";
+        Timing timing = null;
         for (Value.Arg a : request.args()) {
-            if (!a.positional() && !"preset".equals(a.key()) && !"spec".equals(a.key())) {
-                throw unresolved(request, "neurocore: unknown argument '" + a.key() + "'; neurocore takes preset or spec");
+            String word = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
+            if (!a.positional() && "timing".equals(a.key())) {
+                timing = Timing.of(word);
+                if (timing == null) {
+                    throw unresolved(request, "neurocore: timing cannot be '" + word + "'; it is sequential or pipelined"
+                            + Suggestions.didYouMean(word, List.of("sequential", "pipelined")));
+                }
+                continue;
             }
-            name = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
+            if (!a.positional() && !"preset".equals(a.key()) && !"spec".equals(a.key())) {
+                throw unresolved(request, "neurocore: unknown argument '" + a.key() + "'; neurocore takes preset or spec,"
+                        + " and timing");
+            }
+            name = word;
         }
         try {
-            return new NeurocoreTarget(NeurocoreSpecs.resolve(name, modelDir), name, request.origin().pos());
+            NeurocoreSpec spec = NeurocoreSpecs.resolve(name, modelDir);
+            // docs/semantics.md section 2.7: the chip's own timing unless the request overrides it
+            return new NeurocoreTarget(timing == null ? spec : spec.withTiming(timing), name, request.origin().pos());
         } catch (TargetSpecException e) {
             throw unresolved(request, (e.file() == null ? "" : e.file() + ": ") + e.problem());
         }

@@ -79,6 +79,12 @@ public enum NeurocoreField {
             "cycles for one spike packet to cross one mesh hop", NeurocoreSpec::cyclesPerHop),
     BARRIER_CYCLES("barrier_cycles", Kind.INT, 0, Integer.MAX_VALUE, "cycles",
             "cycles of the end-of-step barrier", NeurocoreSpec::barrierCycles),
+    TIMING("timing", Kind.CHOICE, 0, 0, List.of("sequential", "pipelined"), "",
+            "when a layer's spikes reach the next layer: sequential (the same step, layers one after another) or"
+                    + " pipelined (the next step, every core at once)", s -> s.timing().keyword(), "sequential"),
+    INPUT_CYCLES_PER_SPIKE("input_cycles_per_spike", Kind.INT, 0, Integer.MAX_VALUE, "cycles",
+            "cycles the host link needs to deliver one input spike to the chip; 0 = not modelled",
+            NeurocoreSpec::inputCyclesPerSpike, 0),
     SYNAPTIC_OP_PJ("synaptic_op_pj", Kind.REAL, 0, 1e9, "pJ", "energy of one synaptic operation",
             NeurocoreSpec::synapticOpPj),
     NEURON_UPDATE_PJ("neuron_update_pj", Kind.REAL, 0, 1e9, "pJ", "energy of one neuron update",

@@ -1,6 +1,7 @@
 package dev.spikeforge.targets.neurocore;
 
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Timing;
 import java.util.Map;
 import java.util.Set;
 
@@ -47,6 +48,10 @@ import java.util.Set;
  * @param neuronUpdatePj         energy of one neuron update
  * @param spikeHopPj             energy of one spike packet crossing one mesh hop
  * @param staticMw               static power of the whole chip
+ * @param timing                 when a layer's spikes reach the next layer (docs/semantics.md section
+ *                               2.7): the chip's own mode, or the target's {@code timing =} override
+ * @param inputCyclesPerSpike    cycles the host link needs to deliver one input spike (value) to the
+ *                               chip; 0 = the host's bandwidth is not modelled
  * @param sources                field name -> where its figure comes from
  */
 public record NeurocoreSpec(String name, String description, int meshWidth, int meshHeight, int cores,
@@ -58,12 +63,22 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
                             boolean conv1d, boolean maxPool, int inputChannels, int outputChannels,
                             double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate, int cyclesPerHop,
                             int barrierCycles, double synapticOpPj, double neuronUpdatePj, double spikeHopPj,
-                            double staticMw, Map<String, String> sources) {
+                            double staticMw, Timing timing, int inputCyclesPerSpike, Map<String, String> sources) {
 
     public NeurocoreSpec {
         leakForms = Set.copyOf(leakForms);
         synapticLeakForms = Set.copyOf(synapticLeakForms);
         sources = Map.copyOf(sources);
+    }
+
+    /** This chip run under another timing (a target's {@code timing =} override). */
+    public NeurocoreSpec withTiming(Timing t) {
+        return t == timing ? this : new NeurocoreSpec(name, description, meshWidth, meshHeight, cores, neuronsPerCore,
+                axonsPerCore, fanInPerNeuron, synapseMemoryBitsPerCore, maxSpikesPerCorePerStep, minWeightBits,
+                maxWeightBits, membraneBits, overflow, leakForms, shiftTowardZero, thresholdBits, thresholdGreaterThan,
+                gradedInput, biasBits, synapticCurrentBits, synapticLeakForms, recurrentSynapses, conv1d, maxPool,
+                inputChannels, outputChannels, clockMhz, cyclesPerSynapticOp, cyclesPerNeuronUpdate, cyclesPerHop,
+                barrierCycles, synapticOpPj, neuronUpdatePj, spikeHopPj, staticMw, t, inputCyclesPerSpike, sources);
     }
 
     /** Whether the chip keeps a synaptic current per neuron (CUBA). */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.diag.Suggestions;
+import dev.spikeforge.compiler.ir.Timing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -128,6 +129,7 @@ final class NeurocoreSpecReader {
                 (Integer) v.get(NeurocoreField.CYCLES_PER_HOP), (Integer) v.get(NeurocoreField.BARRIER_CYCLES),
                 (Double) v.get(NeurocoreField.SYNAPTIC_OP_PJ), (Double) v.get(NeurocoreField.NEURON_UPDATE_PJ),
                 (Double) v.get(NeurocoreField.SPIKE_HOP_PJ), (Double) v.get(NeurocoreField.STATIC_MW),
+                Timing.of((String) v.get(NeurocoreField.TIMING)), (Integer) v.get(NeurocoreField.INPUT_CYCLES_PER_SPIKE),
                 sources);
     }
 

@@ -43,10 +43,13 @@ final class NeurocoreTarget implements Target {
         return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
-    /** The chip rounds its shifts as its spec says (docs/semantics.md section 4.12). */
+    /**
+     * The chip rounds its shifts as its spec says (docs/semantics.md section 4.12), and runs its
+     * timing (section 2.7).
+     */
     @Override
     public QuantOptions quantOptions(QuantOptions deploy) {
-        return deploy.withShiftTowardZero(spec.shiftTowardZero());
+        return deploy.withShiftTowardZero(spec.shiftTowardZero()).withTiming(spec.timing());
     }
 
     @Override
@@ -73,6 +76,11 @@ final class NeurocoreTarget implements Target {
             throw new TargetException(spec.name() + ": the model was quantised with shift rounding "
                     + rounding(q.numerics().shiftTowardZero()) + " but the chip rounds " + rounding(spec.shiftTowardZero())
                     + "; quantise with this target's own options (Target.quantOptions)", List.of());
+        }
+        if (q.timing() != spec.timing()) {
+            throw new TargetException(spec.name() + ": the model was quantised for " + q.timing().keyword()
+                    + " timing but the chip runs " + spec.timing().keyword() + "; quantise with this target's own options"
+                    + " (Target.quantOptions)", List.of());
         }
         List<DesignRules.Result> rules = DesignRules.check(q, spec, true);
         List<Diagnostic> violations = diagnostics(rules);

@@ -233,7 +233,9 @@ class TemporalEmulatorPropertyTest {
                 if (s instanceof Synapse.Recurrent) {
                     x[i] = t == 0 ? 0 : r.spikeRecord()[l][t - 1][i];
                 } else {
-                    x[i] = s.source() < 0 ? input[t * q.inputSize() + i] : r.spikeRecord()[s.source()][t][i];
+                    // pipelined: the source's spikes of the step before (docs/semantics.md section 2.7)
+                    int at = q.timing() == dev.spikeforge.compiler.ir.Timing.PIPELINED ? t - 1 : t;
+                    x[i] = s.source() < 0 ? input[t * q.inputSize() + i] : at < 0 ? 0 : r.spikeRecord()[s.source()][at][i];
                 }
             }
             if (s instanceof Synapse.Dense d) {

@@ -34,7 +34,7 @@ class TemporalGoldenTest {
     void temporalMappingOnLoihiEqualsGolden() throws Exception {
         NeurocoreSpec spec = TestSpecs.with(NeurocoreSpecs.preset("loihi_like"), "name", "loihi_like_6_per_core",
                 "neuronsPerCore", 6);
-        QuantizedNetwork q = TemporalNets.fixed(14, spec.shiftTowardZero(), true);
+        QuantizedNetwork q = TemporalNets.fixed(14, spec.shiftTowardZero(), true).withTiming(spec.timing());
         List<DesignRules.Result> rules = DesignRules.check(q, spec, true);
         assertTrue(rules.stream().allMatch(DesignRules.Result::passed), rules.toString());
         NeurocoreMapper.Mapping m = NeurocoreMapper.map(q, spec, DesignRules.cuts(q, spec), null);

@@ -255,7 +255,9 @@ final class TemporalNets {
             b.add("out", mode, Shape.flat(classes), 1, out, null, null, null, outLeak, outSyn);
         }
         int steps = 6 + rnd.nextInt(5);
-        return new Made(b.build("temporal_" + seed, steps, num), sequence, cuba, full, diagonal, pooled, pooled2d);
+        // the chip's own timing (docs/semantics.md section 2.7): pipelined on loihi_like, truenorth_like, spinnaker2_like
+        return new Made(b.build("temporal_" + seed, steps, num).withTiming(spec.timing()), sequence, cuba, full, diagonal,
+                pooled, pooled2d);
     }
 
     static long[] biases(SplittableRandom rnd, int count, int limit) {

@@ -1,5 +1,6 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
+import dev.spikeforge.compiler.ir.Timing;
 import java.util.Arrays;
 
 /** The per-thread state of {@link NeurocoreEmulator}: membranes, currents and inboxes of every core. */
@@ -14,6 +15,8 @@ final class EmulatorState {
     private final long[][] synaptic;
     private final int[][] fired;
     private final NeurocoreEmulator.Inbox[] inbox;
+    /** Packets per directed mesh link in the current step (pipelined timing's contention). */
+    private final MeshLinks links;
 
     EmulatorState(Mapping m, CoreProgram[] programs, int[][] inputRoutesOf) {
         this.m = m;
@@ -25,6 +28,7 @@ final class EmulatorState {
         synaptic = new long[cores][];
         fired = new int[cores][];
         inbox = new NeurocoreEmulator.Inbox[cores];
+        links = new MeshLinks(m);
         for (int c = 0; c < cores; c++) {
             membrane[c] = new long[programs[c].size];
             current[c] = new long[programs[c].size];
@@ -65,8 +69,17 @@ final class EmulatorState {
         Mapping.Layer last = m.readout();
         long[] readout = new long[last.size()];
         int[] hopsInto = new int[layers];
+        boolean pipelined = fig.timing() == Timing.PIPELINED;
+        long[][] opsOf = new long[layers][];
+        for (int l = 0; l < layers; l++) {
+            opsOf[l] = new long[m.layers().get(l).cores().length];
+        }
         for (int t = 0; t < steps; t++) {
             Arrays.fill(hopsInto, 0);
+            if (pipelined) {
+                links.clear();
+            }
+            long inputPacketsBefore = inputPackets;
             for (int i = 0; i < n; i++) {
                 int v = input[t * n + i];
                 if (v == 0) {
@@ -79,8 +92,23 @@ final class EmulatorState {
                     hops += route.hops();
                     int dl = programs[route.toCore()].layer.index();
                     hopsInto[dl] = Math.max(hopsInto[dl], route.hops());
+                    if (pipelined) {
+                        links.send(0, 0, programs[route.toCore()].core);
+                    }
                 }
             }
+            if (pipelined) {
+                // docs/semantics.md section 2.7: every core takes the packets of step t-1 (and the step's
+                // input) before any core updates; what the updates send waits in the inboxes for step t+1
+                for (int l = 0; l < layers; l++) {
+                    int[] layerCores = m.layers().get(l).cores();
+                    for (int i = 0; i < layerCores.length; i++) {
+                        opsOf[l][i] = synapticPhase(layerCores[i]);
+                    }
+                }
+            }
+            long busiestCore = 0;
+            int longestRoute = 0;
             for (int l = 0; l < layers; l++) {
                 Mapping.Layer layer = m.layers().get(l);
                 if (record) {
@@ -89,17 +117,20 @@ final class EmulatorState {
                 }
                 long synMax = 0;
                 long neuronMax = 0;
-                // every core of the layer takes its packets first, then every core updates and sends: a
-                // recurrent packet (to a core of the same layer, itself included) thus arrives after the
-                // layer's synaptic phase and waits in the inbox for the next step (delay 1, s[t-1])
-                long[] layerOps = new long[layer.cores().length];
-                for (int i = 0; i < layerOps.length; i++) {
-                    layerOps[i] = synapticPhase(layer.cores()[i]);
+                long workMax = 0;
+                // sequential: every core of the layer takes its packets first, then every core updates and
+                // sends: a recurrent packet (to a core of the same layer, itself included) thus arrives after
+                // the layer's synaptic phase and waits in the inbox for the next step (delay 1, s[t-1])
+                long[] layerOps = opsOf[l];
+                if (!pipelined) {
+                    for (int i = 0; i < layerOps.length; i++) {
+                        layerOps[i] = synapticPhase(layer.cores()[i]);
+                    }
                 }
                 for (int i = 0; i < layerOps.length; i++) {
                     int c = layer.cores()[i];
                     CoreProgram p = programs[c];
-                    long ops = layerOps[i];
+                    long coreOps = layerOps[i];
                     int count = neuronPhase(c, t, record ? memRec[l][t] : null, record ? spikeRec[l][t] : null);
                     spikesSent[t][c] = count;
                     if (layer == last && layer.role().fires()) {
@@ -116,19 +147,37 @@ final class EmulatorState {
                             hops += route.hops();
                             int dl = programs[route.toCore()].layer.index();
                             hopsInto[dl] = Math.max(hopsInto[dl], route.hops());
+                            if (pipelined) {
+                                links.send(p.core.x(), p.core.y(), programs[route.toCore()].core);
+                                longestRoute = Math.max(longestRoute, route.hops());
+                            }
                         }
                     }
-                    synOps[c] += ops;
+                    synOps[c] += coreOps;
                     updates[c] += p.size;
-                    long synCycles = ops * fig.cyclesPerSynapticOp();
+                    long synCycles = coreOps * fig.cyclesPerSynapticOp();
                     long neuronCycles = (long) p.size * fig.cyclesPerNeuronUpdate();
                     busy[c] += synCycles + neuronCycles;
                     synMax = Math.max(synMax, synCycles);
                     neuronMax = Math.max(neuronMax, neuronCycles);
+                    workMax = Math.max(workMax, synCycles + neuronCycles);
                 }
-                long cycles = synMax + neuronMax + (long) hopsInto[l] * fig.cyclesPerHop();
-                layerCycles[l] += cycles;
-                stepCycles[t] += cycles;
+                if (pipelined) {
+                    layerCycles[l] += workMax;
+                    busiestCore = Math.max(busiestCore, workMax);
+                } else {
+                    long cycles = synMax + neuronMax + (long) hopsInto[l] * fig.cyclesPerHop();
+                    layerCycles[l] += cycles;
+                    stepCycles[t] += cycles;
+                }
+            }
+            if (pipelined) {
+                // docs/targets.md, "Timing": the cores work at once (the busiest one sets the pace), then the
+                // packets cross the mesh (the longest route, or the busiest link at one packet per cycle),
+                // while the host streams the step's input; then the barrier
+                long network = Math.max((long) longestRoute * fig.cyclesPerHop(), links.busiest());
+                long host = (inputPackets - inputPacketsBefore) * fig.inputCyclesPerSpike();
+                stepCycles[t] = Math.max(busiestCore + network, host);
             }
             stepCycles[t] += fig.barrierCycles();
         }

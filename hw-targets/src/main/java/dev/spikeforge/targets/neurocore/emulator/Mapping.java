@@ -1,5 +1,6 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
+import dev.spikeforge.compiler.ir.Timing;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -36,11 +37,13 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
      * @param maxSpikesPerCorePerStep 0 = no limit
      * @param meshWidth               0 when the spec does not say
      * @param meshHeight              0 when the spec does not say
+     * @param timing                  when a layer's spikes reach the next layer (docs/semantics.md section 2.7)
+     * @param inputCyclesPerSpike     cycles the host link needs per input spike; 0 = not modelled
      */
     public record Figures(String name, double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate,
                           int cyclesPerHop, int barrierCycles, double synapticOpPj, double neuronUpdatePj,
                           double spikeHopPj, double staticMw, int maxSpikesPerCorePerStep, int meshWidth,
-                          int meshHeight) {
+                          int meshHeight, Timing timing, int inputCyclesPerSpike) {
 
         /** Seconds that {@code cycles} take at the clock. */
         public double seconds(long cycles) {

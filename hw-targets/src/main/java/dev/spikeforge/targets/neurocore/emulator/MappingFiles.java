@@ -1,5 +1,6 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.io.Checksums;
 import dev.spikeforge.compiler.io.InputFiles;
 import dev.spikeforge.compiler.io.IoProblems;
@@ -193,7 +194,21 @@ public final class MappingFiles {
                 nonNegative(t, "cycles_per_hop"), nonNegative(t, "barrier_cycles"), t.number("synaptic_op_pj"),
                 t.number("neuron_update_pj"), t.number("spike_hop_pj"), t.number("static_mw"),
                 nonNegative(t, "max_spikes_per_core_per_step"), t.has("mesh_width") ? nonNegative(t, "mesh_width") : 0,
-                t.has("mesh_height") ? nonNegative(t, "mesh_height") : 0);
+                t.has("mesh_height") ? nonNegative(t, "mesh_height") : 0, timing(t),
+                t.has("input_cycles_per_spike") ? nonNegative(t, "input_cycles_per_spike") : 0);
+    }
+
+    /** target.timing; absent in folders written before timing existed, which ran sequentially. */
+    private static Timing timing(JsonPlace t) throws MappingFileException {
+        if (!t.has("timing")) {
+            return Timing.SEQUENTIAL;
+        }
+        String word = t.string("timing");
+        Timing timing = Timing.of(word);
+        if (timing == null) {
+            throw t.error("timing", "timing is '" + word + "', expected \"sequential\" or \"pipelined\"");
+        }
+        return timing;
     }
 
     /**
