@@ -103,7 +103,9 @@ class FpgaCommandsTest {
     @Test
     void profileCountsAndEstimates() throws Exception {
         CliRun r = CliRun.of("profile", model.toString(), "--checkpoint", checkpoint.toString(), "--samples", "8", "--json",
-                "--target", "fpga(lanes = 4)", "--target", "loihi_like", "--out", dir.resolve("prof").toString());
+                // the model's own timing (sequential), so that the chip's work is the integer model's below
+                "--target", "fpga(lanes = 4)", "--target", "neurocore(preset = loihi_like, timing = sequential)", "--out",
+                dir.resolve("prof").toString());
         assertEquals(ExitCodes.OK, r.exit(), r.err());
         com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
         double macs = 0;

@@ -1,5 +1,6 @@
 package dev.spikeforge.pipeline;
 
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.target.RtlSimulation;
 import dev.spikeforge.compiler.target.TargetFigures;
 import dev.spikeforge.runtime.verify.FloatIntegerComparison;
@@ -26,6 +27,11 @@ public record Verification(Compiled compiled, int samples, FloatIntegerCompariso
     public List<String> failures() {
         List<String> f = new java.util.ArrayList<>(comparison.failures(tolerances));
         for (TargetProof t : targets) {
+            if (t.ownTiming() != null) {
+                for (String broken : t.ownTiming().failures(tolerances)) {
+                    f.add(t.target() + " (" + t.timing().keyword() + " timing): " + broken);
+                }
+            }
             if (t.exact() < t.perSample().size()) {
                 f.add(t.target() + ": the emulator differs from the integer model on " + (t.perSample().size() - t.exact())
                         + " of " + t.perSample().size() + " samples; first: " + t.first());
@@ -50,9 +56,13 @@ public record Verification(Compiled compiled, int samples, FloatIntegerCompariso
      * @param figures   the emulator's figures over the samples (cycles, energy, load)
      * @param rtl       the RTL simulation against the emulator, or null when none ran
      * @param rtlNote   why no RTL simulation ran although one was asked for (a missing tool), or null
+     * @param timing    the timing the target runs (docs/semantics.md section 2.7)
+     * @param ownTiming when that is not the model's timing, the float model against this target's integer
+     *                  model under it (the same tolerances hold); else null
      */
     public record TargetProof(String target, String family, Path folder, List<Mismatch> perSample, TargetFigures figures,
-                              RtlSimulation.RtlRun rtl, String rtlNote) {
+                              RtlSimulation.RtlRun rtl, String rtlNote, Timing timing,
+                              FloatIntegerComparison.Result ownTiming) {
 
         public TargetProof {
             perSample = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(perSample));

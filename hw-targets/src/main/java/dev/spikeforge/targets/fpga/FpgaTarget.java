@@ -2,6 +2,7 @@ package dev.spikeforge.targets.fpga;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.source.SourcePos;
@@ -44,7 +45,9 @@ final class FpgaTarget implements Target {
     /** The generated RTL shifts arithmetically, toward minus infinity (docs/semantics.md section 4.5). */
     @Override
     public QuantOptions quantOptions(QuantOptions deploy) {
-        return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO);
+        // the layer engines run one after another within a step: sequential timing (docs/semantics.md section 2.7),
+        // whatever the deploy block trains with
+        return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO).withTiming(Timing.SEQUENTIAL);
     }
 
     @Override
@@ -65,6 +68,11 @@ final class FpgaTarget implements Target {
                     + FpgaNumerics.rounding(q.numerics().shiftTowardZero()) + " but the accelerator rounds "
                     + FpgaNumerics.rounding(FpgaNumerics.SHIFT_TOWARD_ZERO)
                     + "; quantise with this target's own options (Target.quantOptions)", List.of());
+        }
+        if (q.timing() != Timing.SEQUENTIAL) {
+            throw new TargetException(options.describe() + ": the model was quantised for " + q.timing().keyword()
+                    + " timing but the accelerator runs its layers in sequence; quantise with this target's own options"
+                    + " (Target.quantOptions)", List.of());
         }
         List<Diagnostic> violations = designRules(q, true);
         if (!violations.isEmpty()) {

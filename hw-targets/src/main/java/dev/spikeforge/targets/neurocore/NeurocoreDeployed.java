@@ -1,5 +1,6 @@
 package dev.spikeforge.targets.neurocore;
 
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.target.DeployedTarget;
 import dev.spikeforge.compiler.target.FigureTable;
 import dev.spikeforge.compiler.target.FigureTable.Column;
@@ -136,7 +137,20 @@ final class NeurocoreDeployed implements DeployedTarget {
                 new TargetFigures.Counter("spike_hops_per_inference", "spike hops", s.meanHops()));
         return new TargetFigures(s.samples(), m.cores().size() + " cores", s.meanCycles(), min, s.maxCycles(),
                 s.meanStepCycles(), s.maxStepCycles(), new TargetFigures.Clock(m.target().clockMhz(), false),
-                new TargetFigures.Energy(parts, perLayer), counters, layers, List.of(spikeLimit(s.spikeLimit())), seconds);
+                new TargetFigures.Energy(parts, perLayer), counters, layers, List.of(timing(m), spikeLimit(s.spikeLimit())),
+                seconds);
+    }
+
+    /** How the cycles above were counted (docs/targets.md, "Timing"). */
+    static String timing(Mapping m) {
+        Mapping.Figures f = m.target();
+        String host = f.inputCyclesPerSpike() == 0 ? "the host link not modelled"
+                : "the host link at " + f.inputCyclesPerSpike() + " cycles per input spike";
+        return f.timing() == Timing.PIPELINED
+                ? "timing: pipelined (every core at once, a spike reaches the next layer at the next step); a step is the"
+                        + " busiest core's work, then the longest route or the busiest mesh link, then the barrier; " + host
+                : "timing: sequential (the layers of a step one after another); a step is the sum over layers of the"
+                        + " slowest core's synaptic and neuron work and the longest route into the layer, then the barrier";
     }
 
     private static String spikeLimit(EmulationSummary.SpikeLimitTotals lim) {

@@ -49,6 +49,12 @@ public final class VerifyReport {
     private static List<String> target(Verification.TargetProof t, int threads) {
         List<String> out = new ArrayList<>();
         var f = t.figures();
+        FloatIntegerComparison.Result own = t.ownTiming();
+        if (own != null) {
+            out.add(String.format(Locale.ROOT, "%s runs %s timing: float accuracy %.2f%%, integer %.2f%% (drop %.2f points),"
+                    + " class agreement %.2f%%", t.target(), t.timing().keyword(), 100 * own.floatAccuracy(),
+                    100 * own.integerAccuracy(), own.dropPoints(), 100 * own.agreement()));
+        }
         out.add(String.format(Locale.ROOT, "%s emulator: %d of %d samples exactly equal to the integer model (every spike,"
                 + " membrane and readout)%s", t.target(), t.exact(), t.perSample().size(),
                 t.first() == null ? "" : "; first difference: " + t.first()));
@@ -109,6 +115,12 @@ public final class VerifyReport {
             o.put("target", t.target());
             o.put("family", t.family());
             o.put("folder", t.folder().toString());
+            o.put("timing", t.timing().keyword());
+            if (t.ownTiming() != null) {
+                o.put("own_timing_float_accuracy", t.ownTiming().floatAccuracy());
+                o.put("own_timing_integer_accuracy", t.ownTiming().integerAccuracy());
+                o.put("own_timing_agreement", t.ownTiming().agreement());
+            }
             o.put("samples", t.perSample().size());
             o.put("exact_samples", t.exact());
             o.put("first_difference", t.first() == null ? null : t.first().toString());
@@ -149,6 +161,17 @@ public final class VerifyReport {
         testCase(cases, name + ".float_vs_integer", "class_agreement", agreementFail);
         testCase(cases, name + ".float_vs_integer", "accuracy_drop", dropFail);
         for (Verification.TargetProof t : v.targets()) {
+            if (t.ownTiming() != null) {
+                // the target's own timing: the same two tolerances, on its float and integer models
+                List<String> own = t.ownTiming().failures(tol);
+                String cls = name + ".float_vs_integer." + t.target() + "_" + t.timing().keyword();
+                String agree = own.stream().filter(f -> f.startsWith("class agreement")).findFirst().orElse(null);
+                String drop = own.stream().filter(f -> f.startsWith("integer accuracy")).findFirst().orElse(null);
+                testCase(cases, cls, "class_agreement", agree);
+                testCase(cases, cls, "accuracy_drop", drop);
+                tests += 2;
+                failures += (agree == null ? 0 : 1) + (drop == null ? 0 : 1);
+            }
             for (int i = 0; i < t.perSample().size(); i++) {
                 Verification.Mismatch m = t.perSample().get(i);
                 testCase(cases, name + ".emulator." + t.target(), "sample_" + i, m == null ? null : m.toString());

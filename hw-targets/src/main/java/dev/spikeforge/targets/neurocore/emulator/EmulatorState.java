@@ -80,6 +80,7 @@ final class EmulatorState {
                 links.clear();
             }
             long inputPacketsBefore = inputPackets;
+            int longestRoute = 0;
             for (int i = 0; i < n; i++) {
                 int v = input[t * n + i];
                 if (v == 0) {
@@ -94,6 +95,7 @@ final class EmulatorState {
                     hopsInto[dl] = Math.max(hopsInto[dl], route.hops());
                     if (pipelined) {
                         links.send(0, 0, programs[route.toCore()].core);
+                        longestRoute = Math.max(longestRoute, route.hops());
                     }
                 }
             }
@@ -108,7 +110,6 @@ final class EmulatorState {
                 }
             }
             long busiestCore = 0;
-            int longestRoute = 0;
             for (int l = 0; l < layers; l++) {
                 Mapping.Layer layer = m.layers().get(l);
                 if (record) {

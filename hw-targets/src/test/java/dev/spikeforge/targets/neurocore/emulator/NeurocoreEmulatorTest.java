@@ -276,6 +276,49 @@ class NeurocoreEmulatorTest {
         assertEquals(9.0, sum.meanHops(), 1e-12);
     }
 
+    /**
+     * The same tiny case pipelined (docs/targets.md, "Timing and energy model"), cycles_per_hop 1 so
+     * that a link carrying two packets outlasts the longest route, and a host link of 2 (then 3)
+     * cycles per input spike.
+     */
+    @Test
+    void pipelinedTimingOfATinyCaseComputedByHand() throws Exception {
+        TestNet net = handNet();
+        MappingFolder f = new MappingFolder(net).core(0, 1, 0, new int[] {0, 1}).core(0, 0, 1, new int[] {1, 2})
+                .core(1, 1, 1, new int[] {0, 1});
+        handFigures(f);
+        f.target.put("cycles_per_hop", 1);
+        f.target.put("timing", "pipelined");
+        f.target.put("input_cycles_per_spike", 2);
+        Mapping m = MappingFiles.read(f.write(tmp.resolve("pipelined")));
+        // step 1: input (1, 0): host packets to cores 0 (1,0) and 1 (0,1). Every core takes its packets first:
+        //   core 0 1 op, fires (h = 3); core 1 1 op (h = 1); core 2 none yet. Work: 1 x 2 + 1 x 3 = 5, 5, 0 + 3 = 3.
+        //   Network: every route 1 hop (1 cycle), every link 1 packet: 1. Host: 2 packets x 2 = 4.
+        //   Step: max(5 + 1, 4) + 7 = 13. Core 0's spike waits for step 2.
+        // step 2: input (1, 1): 4 host packets, two on each link out of (0, 0). Core 0: 2 ops, fires (h = 4);
+        //   core 1: 2 ops, fires (h = 3); core 2: 1 op, the spike of step 1 (acc = 1). Work 7, 7, 5.
+        //   Network: max(1 hop x 1, busiest link 2) = 2. Host 4 x 2 = 8. Step: max(7 + 2, 8) + 7 = 16.
+        //   The two spikes of step 2 are sent (and counted) but read by no step.
+        EmulatedSample s = new NeurocoreEmulator(m).run(new int[] {1, 0, 1, 1}, true);
+        assertArrayEquals(new long[] {1}, s.readout());
+        assertArrayEquals(new long[] {13, 16}, s.stepCycles());
+        assertEquals(29, s.cycles());
+        assertArrayEquals(new long[] {12, 8}, s.layerCycles());
+        assertArrayEquals(new long[] {3, 3, 1}, s.synapticOps());
+        assertArrayEquals(new long[] {12, 12, 8}, s.busyCycles());
+        assertEquals(9, s.packets());
+        assertEquals(6, s.inputPackets());
+        assertArrayEquals(new int[] {1, 0, 0}, s.spikesSent()[0]);
+        assertArrayEquals(new int[] {1, 1, 0}, s.spikesSent()[1]);
+
+        f.target.put("input_cycles_per_spike", 3);
+        EmulatedSample slowHost = new NeurocoreEmulator(MappingFiles.read(f.write(tmp.resolve("slow-host"))))
+                .run(new int[] {1, 0, 1, 1}, true);
+        // the host link sets the pace: step 1 max(6, 6) + 7, step 2 max(9, 12) + 7
+        assertArrayEquals(new long[] {13, 19}, slowHost.stepCycles());
+        assertArrayEquals(s.readout(), slowHost.readout());
+    }
+
     @Test
     void aCoreSendingMoreSpikesThanTheLimitIsReported() throws Exception {
         MappingFolder f = new MappingFolder(handNet()).core(0, 1, 0, new int[] {0, 2}).core(1, 1, 1, new int[] {0, 1});
