@@ -20,11 +20,14 @@ final class NeurocoreTarget implements Target {
     private final NeurocoreSpec spec;
     private final String specName;
     private final SourcePos pos;
+    /** The request named a timing: folder and name carry it, so one run can hold the chip in both timings. */
+    private final boolean timingNamed;
 
-    NeurocoreTarget(NeurocoreSpec spec, String specName, SourcePos pos) {
+    NeurocoreTarget(NeurocoreSpec spec, String specName, SourcePos pos, boolean timingNamed) {
         this.spec = spec;
         this.specName = specName;
         this.pos = pos;
+        this.timingNamed = timingNamed;
     }
 
     @Override
@@ -34,13 +37,13 @@ final class NeurocoreTarget implements Target {
 
     @Override
     public String name() {
-        return spec.name();
+        return timingNamed ? spec.name() + " (" + spec.timing().keyword() + ")" : spec.name();
     }
 
     @Override
     public String folderName() {
         String base = Path.of(specName).getFileName().toString().replaceFirst("\\.json$", "");
-        return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_") + (timingNamed ? "-" + spec.timing().keyword() : "");
     }
 
     /**
