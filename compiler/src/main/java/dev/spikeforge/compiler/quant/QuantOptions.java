@@ -11,10 +11,19 @@ import dev.spikeforge.compiler.ir.DeploySpec;
  *                        (a target that names {@code toward_zero})
  * @param currentBits     the width of a CUBA layer's synaptic current ({@code current_bits},
  *                        docs/semantics.md section 4.9)
+ * @param decayMinLsb     a leak removes at least 1 LSB from a positive state (a target that names
+ *                        {@code decay_min_lsb}, docs/semantics.md section 4.12)
  */
 public record QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
                            DeploySpec.Leak leak, DeploySpec.Overflow overflow, boolean shiftTowardZero,
-                           int currentBits) {
+                           int currentBits, boolean decayMinLsb) {
+
+    /** Formats whose leaks round as plain shifts. */
+    public QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
+                        DeploySpec.Leak leak, DeploySpec.Overflow overflow, boolean shiftTowardZero,
+                        int currentBits) {
+        this(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits, false);
+    }
 
     /** Formats whose synaptic current is as wide as the membrane. */
     public QuantOptions(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
@@ -32,25 +41,30 @@ public record QuantOptions(int weightBits, DeploySpec.Granularity granularity, i
     }
 
     public QuantOptions withWeightBits(int bits) {
-        return new QuantOptions(bits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits);
+        return new QuantOptions(bits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits, decayMinLsb);
     }
 
     public QuantOptions withGranularity(DeploySpec.Granularity g) {
-        return new QuantOptions(weightBits, g, membraneBits, leak, overflow, shiftTowardZero, currentBits);
+        return new QuantOptions(weightBits, g, membraneBits, leak, overflow, shiftTowardZero, currentBits, decayMinLsb);
     }
 
     /** The same formats with right shifts rounding toward zero (a target that says so) or toward minus infinity. */
     public QuantOptions withShiftTowardZero(boolean towardZero) {
-        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, towardZero, currentBits);
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, towardZero, currentBits, decayMinLsb);
     }
 
     /** The same formats with a synaptic current of {@code bits}. */
     public QuantOptions withCurrentBits(int bits) {
-        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, bits);
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, bits, decayMinLsb);
+    }
+
+    /** The same formats with leaks that remove at least 1 LSB from a positive state (a target that says so), or not. */
+    public QuantOptions withDecayMinLsb(boolean minLsb) {
+        return new QuantOptions(weightBits, granularity, membraneBits, leak, overflow, shiftTowardZero, currentBits, minLsb);
     }
 
     public QuantizedNetwork.Numerics numerics() {
         return new QuantizedNetwork.Numerics(weightBits, granularity, membraneBits, overflow, shiftTowardZero,
-                currentBits);
+                currentBits, decayMinLsb);
     }
 }

@@ -44,7 +44,7 @@ final class FpgaTarget implements Target {
     /** The generated RTL shifts arithmetically, toward minus infinity (docs/semantics.md section 4.5). */
     @Override
     public QuantOptions quantOptions(QuantOptions deploy) {
-        return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO);
+        return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO).withDecayMinLsb(false);
     }
 
     @Override

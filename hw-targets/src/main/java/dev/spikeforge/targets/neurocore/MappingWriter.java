@@ -53,6 +53,9 @@ public final class MappingWriter {
         num.put("membrane_bits", q.numerics().membraneBits());
         num.put("overflow", q.numerics().overflow().keyword());
         num.put("shift_rounding", q.numerics().shiftTowardZero() ? "toward_zero" : "floor");
+        if (q.numerics().decayMinLsb()) {
+            num.put("decay_min_lsb", true);   // written only when set, so other chips' files read as before
+        }
         num.put("threshold_compare", spec.thresholdGreaterThan() ? ">" : ">=");
         if (q.layers().stream().anyMatch(QuantLayer::hasSynapticCurrent)) {
             num.put("current_bits", q.numerics().currentBits());

@@ -43,10 +43,10 @@ final class NeurocoreTarget implements Target {
         return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
-    /** The chip rounds its shifts as its spec says (docs/semantics.md section 4.12). */
+    /** The chip rounds its shifts and decays as its spec says (docs/semantics.md section 4.12). */
     @Override
     public QuantOptions quantOptions(QuantOptions deploy) {
-        return deploy.withShiftTowardZero(spec.shiftTowardZero());
+        return deploy.withShiftTowardZero(spec.shiftTowardZero()).withDecayMinLsb(spec.decayMinLsb());
     }
 
     @Override
@@ -73,6 +73,11 @@ final class NeurocoreTarget implements Target {
             throw new TargetException(spec.name() + ": the model was quantised with shift rounding "
                     + rounding(q.numerics().shiftTowardZero()) + " but the chip rounds " + rounding(spec.shiftTowardZero())
                     + "; quantise with this target's own options (Target.quantOptions)", List.of());
+        }
+        if (q.numerics().decayMinLsb() != spec.decayMinLsb()) {
+            throw new TargetException(spec.name() + ": the model was quantised " + (q.numerics().decayMinLsb() ? "with" : "without")
+                    + " the minimum 1-LSB decay but the chip " + (spec.decayMinLsb() ? "has" : "has not")
+                    + " it (decay_min_lsb); quantise with this target's own options (Target.quantOptions)", List.of());
         }
         List<DesignRules.Result> rules = DesignRules.check(q, spec, true);
         List<Diagnostic> violations = diagnostics(rules);
