@@ -16,6 +16,20 @@ public sealed interface QuantLeak {
     /** For reports and JSON: {@code shift(4)}, {@code multiplier(3840, 12)}, {@code none}. */
     String describe();
 
+    /**
+     * leak(v) on a chip whose decay removes at least 1 LSB from a positive state (docs/semantics.md
+     * section 4.12, {@code decay_min_lsb}; SynSense Xylo): where the leak would leave a positive v
+     * unchanged it gives v - 1. A negative v already moves toward 0 under a floor shift, 0 stays 0,
+     * and {@code none} (no leak) is never changed.
+     */
+    static long decay(QuantLeak leak, long v, boolean towardZero, boolean minLsb) {
+        long d = leak.apply(v, towardZero);
+        if (minLsb && v > 0 && d == v && !(leak instanceof None)) {
+            return v - 1;
+        }
+        return d;
+    }
+
     /** {@code v >> k} with the chosen rounding. */
     static long shiftRight(long v, int k, boolean towardZero) {
         if (towardZero && v < 0) {

@@ -131,6 +131,9 @@ public final class QuantReport {
         o.put("membrane_bits", n.membraneBits());
         o.put("overflow", n.overflow().keyword());
         o.put("shift_rounding", n.shiftTowardZero() ? "toward_zero" : "floor");
+        if (n.decayMinLsb()) {
+            o.put("decay_min_lsb", true);
+        }
         o.put("readout_bits", q.readoutBits());
         o.put("timesteps", q.timesteps());
         if (hasSynapticCurrents(q)) {

@@ -55,14 +55,31 @@ public record QuantizedNetwork(String name, int timesteps, Encoding encoding, Sh
         throw new IllegalArgumentException("no layer '" + nameOrNode + "'");
     }
 
-    /** The number formats every layer shares. */
+    /**
+     * The number formats every layer shares.
+     *
+     * @param decayMinLsb a leak removes at least 1 LSB from a positive state (a target that names
+     *                    {@code decay_min_lsb}, docs/semantics.md section 4.12)
+     */
     public record Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
-                           DeploySpec.Overflow overflow, boolean shiftTowardZero, int currentBits) {
+                           DeploySpec.Overflow overflow, boolean shiftTowardZero, int currentBits,
+                           boolean decayMinLsb) {
+
+        /** Formats whose leaks round as plain shifts (no minimum decay). */
+        public Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
+                        DeploySpec.Overflow overflow, boolean shiftTowardZero, int currentBits) {
+            this(weightBits, granularity, membraneBits, overflow, shiftTowardZero, currentBits, false);
+        }
+
+        /** leak(v) with these numerics' rounding: {@code shift_rounding} and {@code decay_min_lsb}. */
+        public long leak(QuantLeak leak, long v) {
+            return QuantLeak.decay(leak, v, shiftTowardZero, decayMinLsb);
+        }
 
         /** Formats whose synaptic current (CUBA) is as wide as the membrane. */
         public Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
                         DeploySpec.Overflow overflow, boolean shiftTowardZero) {
-            this(weightBits, granularity, membraneBits, overflow, shiftTowardZero, membraneBits);
+            this(weightBits, granularity, membraneBits, overflow, shiftTowardZero, membraneBits, false);
         }
 
         /** Saturate (or wrap) a synaptic current to {@code currentBits}, once per step. */

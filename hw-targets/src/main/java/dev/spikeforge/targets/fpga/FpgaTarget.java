@@ -47,7 +47,8 @@ final class FpgaTarget implements Target {
     public QuantOptions quantOptions(QuantOptions deploy) {
         // the layer engines run one after another within a step: sequential timing (docs/semantics.md section 2.7),
         // whatever the deploy block trains with
-        return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO).withTiming(Timing.SEQUENTIAL);
+        return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO).withDecayMinLsb(false)
+                .withTiming(Timing.SEQUENTIAL);
     }
 
     @Override

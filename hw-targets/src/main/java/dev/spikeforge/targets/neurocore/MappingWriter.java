@@ -46,13 +46,19 @@ public final class MappingWriter {
         ObjectNode doc = f.objectNode();
         doc.put("schema", SCHEMA);
         doc.put("model", q.name());
-        doc.set("target", NeurocoreSpecs.toJson(spec));
+        ObjectNode chip = NeurocoreSpecs.toJson(spec);
+        // the timing the chip runs this model in: its own, or the target's override (the compiler checked they agree)
+        chip.put("timing", q.timing().keyword());
+        doc.set("target", chip);
         doc.put("timesteps", q.timesteps());
         ObjectNode num = doc.putObject("numerics");
         num.put("weight_bits", q.numerics().weightBits());
         num.put("membrane_bits", q.numerics().membraneBits());
         num.put("overflow", q.numerics().overflow().keyword());
         num.put("shift_rounding", q.numerics().shiftTowardZero() ? "toward_zero" : "floor");
+        if (q.numerics().decayMinLsb()) {
+            num.put("decay_min_lsb", true);   // written only when set, so other chips' files read as before
+        }
         num.put("threshold_compare", spec.thresholdGreaterThan() ? ">" : ">=");
         if (q.layers().stream().anyMatch(QuantLayer::hasSynapticCurrent)) {
             num.put("current_bits", q.numerics().currentBits());

@@ -68,8 +68,7 @@ public final class NeurocoreFamily implements TargetFamily {
         try {
             NeurocoreSpec spec = NeurocoreSpecs.resolve(name, modelDir);
             // docs/semantics.md section 2.7: the chip's own timing unless the request overrides it
-            return new NeurocoreTarget(timing == null ? spec : spec.withTiming(timing), name, request.origin().pos(),
-                    timing != null);
+            return new NeurocoreTarget(spec, name, request.origin().pos(), timing);
         } catch (TargetSpecException e) {
             throw unresolved(request, (e.file() == null ? "" : e.file() + ": ") + e.problem());
         }

@@ -24,6 +24,8 @@ import java.util.Set;
  * @param overflow               what the membrane does past its range
  * @param leakForms              leak forms the core implements: "shift", "multiplier", "none"
  * @param shiftTowardZero        right shifts round toward zero (else toward minus infinity)
+ * @param decayMinLsb            a leak removes at least 1 LSB from a positive state (Xylo's bit-shift
+ *                               decay): where it would leave a positive v unchanged it gives v - 1
  * @param thresholdBits          unsigned threshold register width
  * @param thresholdGreaterThan   fires on h > threshold (the compiler then stores theta_q - 1)
  * @param gradedInput            accepts multi-bit (direct) input values, not only spikes
@@ -57,7 +59,7 @@ import java.util.Set;
 public record NeurocoreSpec(String name, String description, int meshWidth, int meshHeight, int cores,
                             int neuronsPerCore, int axonsPerCore, int fanInPerNeuron, long synapseMemoryBitsPerCore,
                             int maxSpikesPerCorePerStep, int minWeightBits, int maxWeightBits, int membraneBits,
-                            DeploySpec.Overflow overflow, Set<String> leakForms, boolean shiftTowardZero,
+                            DeploySpec.Overflow overflow, Set<String> leakForms, boolean shiftTowardZero, boolean decayMinLsb,
                             int thresholdBits, boolean thresholdGreaterThan, boolean gradedInput, int biasBits,
                             int synapticCurrentBits, Set<String> synapticLeakForms, boolean recurrentSynapses,
                             boolean conv1d, boolean maxPool, int inputChannels, int outputChannels,
@@ -69,16 +71,6 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
         leakForms = Set.copyOf(leakForms);
         synapticLeakForms = Set.copyOf(synapticLeakForms);
         sources = Map.copyOf(sources);
-    }
-
-    /** This chip run under another timing (a target's {@code timing =} override). */
-    public NeurocoreSpec withTiming(Timing t) {
-        return t == timing ? this : new NeurocoreSpec(name, description, meshWidth, meshHeight, cores, neuronsPerCore,
-                axonsPerCore, fanInPerNeuron, synapseMemoryBitsPerCore, maxSpikesPerCorePerStep, minWeightBits,
-                maxWeightBits, membraneBits, overflow, leakForms, shiftTowardZero, thresholdBits, thresholdGreaterThan,
-                gradedInput, biasBits, synapticCurrentBits, synapticLeakForms, recurrentSynapses, conv1d, maxPool,
-                inputChannels, outputChannels, clockMhz, cyclesPerSynapticOp, cyclesPerNeuronUpdate, cyclesPerHop,
-                barrierCycles, synapticOpPj, neuronUpdatePj, spikeHopPj, staticMw, t, inputCyclesPerSpike, sources);
     }
 
     /** Whether the chip keeps a synaptic current per neuron (CUBA). */

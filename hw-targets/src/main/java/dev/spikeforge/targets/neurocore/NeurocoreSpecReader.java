@@ -116,6 +116,7 @@ final class NeurocoreSpecReader {
                 NeurocoreField.overflowOf((String) v.get(NeurocoreField.OVERFLOW)),
                 leakForms(v.get(NeurocoreField.LEAK_FORMS)),
                 "toward_zero".equals(v.get(NeurocoreField.SHIFT_ROUNDING)),
+                (Boolean) v.get(NeurocoreField.DECAY_MIN_LSB),
                 (Integer) v.get(NeurocoreField.THRESHOLD_BITS),
                 ">".equals(v.get(NeurocoreField.THRESHOLD_COMPARE)),
                 (Boolean) v.get(NeurocoreField.GRADED_INPUT), (Integer) v.get(NeurocoreField.BIAS_BITS),

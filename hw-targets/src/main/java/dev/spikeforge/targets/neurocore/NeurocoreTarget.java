@@ -2,6 +2,7 @@ package dev.spikeforge.targets.neurocore;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.diag.ErrorCode;
+import dev.spikeforge.compiler.ir.Timing;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.source.SourcePos;
@@ -20,14 +21,18 @@ final class NeurocoreTarget implements Target {
     private final NeurocoreSpec spec;
     private final String specName;
     private final SourcePos pos;
+    /** The timing the chip runs: its spec's, or the request's {@code timing =} (docs/semantics.md section 2.7). */
+    private final Timing timing;
     /** The request named a timing: folder and name carry it, so one run can hold the chip in both timings. */
     private final boolean timingNamed;
 
-    NeurocoreTarget(NeurocoreSpec spec, String specName, SourcePos pos, boolean timingNamed) {
+    /** @param timing the request's {@code timing =}, or null for the chip's own */
+    NeurocoreTarget(NeurocoreSpec spec, String specName, SourcePos pos, Timing timing) {
         this.spec = spec;
         this.specName = specName;
         this.pos = pos;
-        this.timingNamed = timingNamed;
+        this.timing = timing == null ? spec.timing() : timing;
+        this.timingNamed = timing != null;
     }
 
     @Override
@@ -37,22 +42,23 @@ final class NeurocoreTarget implements Target {
 
     @Override
     public String name() {
-        return timingNamed ? spec.name() + " (" + spec.timing().keyword() + ")" : spec.name();
+        return timingNamed ? spec.name() + " (" + timing.keyword() + ")" : spec.name();
     }
 
     @Override
     public String folderName() {
         String base = Path.of(specName).getFileName().toString().replaceFirst("\\.json$", "");
-        return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_") + (timingNamed ? "-" + spec.timing().keyword() : "");
+        return "neurocore-" + base.replaceAll("[^A-Za-z0-9_.-]", "_") + (timingNamed ? "-" + timing.keyword() : "");
     }
 
     /**
-     * The chip rounds its shifts as its spec says (docs/semantics.md section 4.12), and runs its
+     * The chip rounds its shifts and decays as its spec says (docs/semantics.md section 4.12), and runs its
      * timing (section 2.7).
      */
     @Override
     public QuantOptions quantOptions(QuantOptions deploy) {
-        return deploy.withShiftTowardZero(spec.shiftTowardZero()).withTiming(spec.timing());
+        return deploy.withShiftTowardZero(spec.shiftTowardZero()).withDecayMinLsb(spec.decayMinLsb())
+                .withTiming(timing);
     }
 
     @Override
@@ -80,9 +86,14 @@ final class NeurocoreTarget implements Target {
                     + rounding(q.numerics().shiftTowardZero()) + " but the chip rounds " + rounding(spec.shiftTowardZero())
                     + "; quantise with this target's own options (Target.quantOptions)", List.of());
         }
-        if (q.timing() != spec.timing()) {
+        if (q.numerics().decayMinLsb() != spec.decayMinLsb()) {
+            throw new TargetException(spec.name() + ": the model was quantised " + (q.numerics().decayMinLsb() ? "with" : "without")
+                    + " the minimum 1-LSB decay but the chip " + (spec.decayMinLsb() ? "has" : "has not")
+                    + " it (decay_min_lsb); quantise with this target's own options (Target.quantOptions)", List.of());
+        }
+        if (q.timing() != timing) {
             throw new TargetException(spec.name() + ": the model was quantised for " + q.timing().keyword()
-                    + " timing but the chip runs " + spec.timing().keyword() + "; quantise with this target's own options"
+                    + " timing but the chip runs " + timing.keyword() + "; quantise with this target's own options"
                     + " (Target.quantOptions)", List.of());
         }
         List<DesignRules.Result> rules = DesignRules.check(q, spec, true);

@@ -34,8 +34,9 @@ public class MappingGoldenTest {
     @TempDir
     Path dir;
 
+    /** Quantised with the chip's rounding and run in its timing (docs/semantics.md sections 4.12 and 2.7). */
     static QuantizedNetwork quantised(String name, NeurocoreSpec spec) throws Exception {
-        return quantised(name, spec.shiftTowardZero());
+        return quantised(name, spec.shiftTowardZero()).withTiming(spec.timing());
     }
 
     /** An example model quantised in its deploy formats, with weights drawn from a fixed seed (42). */

@@ -184,7 +184,6 @@ class TemporalEmulatorPropertyTest {
      */
     static long currentSaturations(QuantizedNetwork q, int[] input, SampleResult r) {
         long count = 0;
-        boolean tz = q.numerics().shiftTowardZero();
         for (int l = 0; l < q.layers().size(); l++) {
             QuantLayer layer = q.layers().get(l);
             long[] c = new long[layer.size()];
@@ -193,7 +192,7 @@ class TemporalEmulatorPropertyTest {
                 long[] cur = current(q, l, t, input, r);
                 for (int n = 0; n < c.length; n++) {
                     if (layer.hasSynapticCurrent()) {
-                        long raw = layer.synapticLeak().apply(c[n], tz) + cur[n];
+                        long raw = q.numerics().leak(layer.synapticLeak(), c[n]) + cur[n];
                         c[n] = q.numerics().clampCurrent(raw);
                         count += c[n] != raw ? 1 : 0;
                         cur[n] = c[n];
@@ -201,9 +200,9 @@ class TemporalEmulatorPropertyTest {
                     byte spike = 0;
                     if (!layer.spiking()) {
                         v[n] = layer.readout() == dev.spikeforge.compiler.ir.ReadoutMode.ACCUMULATE ? v[n] + cur[n]
-                                : layer.leak().apply(v[n], tz) + cur[n];
+                                : q.numerics().leak(layer.leak(), v[n]) + cur[n];
                     } else {
-                        long h = q.numerics().clampMembrane(layer.leak().apply(v[n], tz) + cur[n]);
+                        long h = q.numerics().clampMembrane(q.numerics().leak(layer.leak(), v[n]) + cur[n]);
                         long theta = layer.theta()[layer.channelOf(n)];
                         spike = (byte) (h >= theta ? 1 : 0);
                         v[n] = spike == 0 ? h : layer.reset() == dev.spikeforge.compiler.ir.Reset.ZERO ? 0 : h - theta;

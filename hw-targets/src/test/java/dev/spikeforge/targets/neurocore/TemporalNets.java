@@ -151,7 +151,7 @@ final class TemporalNets {
         int cb = spec.hasSynapticCurrent() ? Math.min(m - 1, Math.min(spec.synapticCurrentBits() - 5, 8 + rnd.nextInt(6))) : m;
         boolean perChannel = rnd.nextBoolean();
         QuantizedNetwork.Numerics num = new QuantizedNetwork.Numerics(wb, perChannel ? DeploySpec.Granularity.PER_CHANNEL
-                : DeploySpec.Granularity.PER_LAYER, m, DeploySpec.Overflow.SATURATE, spec.shiftTowardZero(), cb);
+                : DeploySpec.Granularity.PER_LAYER, m, DeploySpec.Overflow.SATURATE, spec.shiftTowardZero(), cb, spec.decayMinLsb());
         int kind = rnd.nextInt(4); // 0: flat, 1: 2-D map (conv, maxpool), 2-3: sequence (conv1d, maxpool)
         boolean sequence = spec.conv1d() && kind >= 2;
         boolean map = kind == 1;

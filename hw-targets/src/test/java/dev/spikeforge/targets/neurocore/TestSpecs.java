@@ -16,7 +16,7 @@ final class TestSpecs {
     /** A chip large enough for every small test network, with no limit that matters. */
     static NeurocoreSpec roomy() {
         return new NeurocoreSpec("roomy", "test chip", 8, 8, 64, 4096, 4096, 0, 1L << 24, 0, 1, 16, 32,
-                DeploySpec.Overflow.SATURATE, Set.of("shift", "multiplier", "none"), false, 24, false, true, 16,
+                DeploySpec.Overflow.SATURATE, Set.of("shift", "multiplier", "none"), false, false, 24, false, true, 16,
                 32, Set.of("shift", "multiplier", "none"), true, true, true, 0, 0,
                 100, 1, 2, 3, 10, 1.0, 2.0, 3.0, 0.0, Timing.SEQUENTIAL, 0, Map.of());
     }

@@ -354,7 +354,6 @@ public final class IntegerSimulator {
                     memRec[l] = new long[steps][];
                 }
             }
-            boolean towardZero = net.numerics().shiftTowardZero();
             boolean pipelined = net.timing() == Timing.PIPELINED;
             QuantizedNetwork.Numerics num = net.numerics();
             long[] readout = new long[layers[layers.length - 1].size];
@@ -396,7 +395,7 @@ public final class IntegerSimulator {
                         // docs/semantics.md section 4.9: the current decays, takes the step's input, saturates
                         QuantLeak decay = q.synapticLeak();
                         for (int i = 0; i < c.size; i++) {
-                            syn[i] = num.clampCurrent(decay.apply(syn[i], towardZero) + cur[i]);
+                            syn[i] = num.clampCurrent(num.leak(decay, syn[i]) + cur[i]);
                             cur[i] = syn[i];
                         }
                     }
@@ -407,7 +406,7 @@ public final class IntegerSimulator {
                             }
                         } else {
                             for (int i = 0; i < c.size; i++) {
-                                v[i] = leak.apply(v[i], towardZero) + cur[i];
+                                v[i] = num.leak(leak, v[i]) + cur[i];
                             }
                         }
                         eventCount[l] = 0;
@@ -416,7 +415,7 @@ public final class IntegerSimulator {
                         int[] out = eventIndex[l];
                         boolean subtract = q.reset() == Reset.SUBTRACT;
                         for (int i = 0; i < c.size; i++) {
-                            long h = num.clampMembrane(leak.apply(v[i], towardZero) + cur[i]);
+                            long h = num.clampMembrane(num.leak(leak, v[i]) + cur[i]);
                             long th = c.theta[i / c.perChannel];
                             if (h >= th) {
                                 out[count++] = i;

@@ -84,6 +84,9 @@ public final class QuantizedModelFiles {
         num.put("membrane_bits", q.numerics().membraneBits());
         num.put("overflow", q.numerics().overflow().keyword());
         num.put("shift_rounding", q.numerics().shiftTowardZero() ? "toward_zero" : "floor");
+        if (q.numerics().decayMinLsb()) {
+            num.put("decay_min_lsb", true);   // written only when set: older files and readers stay as they were
+        }
         num.put("readout_bits", q.readoutBits());
         num.put("current_bits", q.numerics().currentBits());
         ObjectNode in = doc.putObject("input");
@@ -233,7 +236,8 @@ public final class QuantizedModelFiles {
                 keyword(DeploySpec.Granularity.class, need(num, "granularity", "numerics").asText(), "granularity"),
                 membraneBits, keyword(DeploySpec.Overflow.class, need(num, "overflow", "numerics").asText(), "overflow"),
                 "toward_zero".equals(need(num, "shift_rounding", "numerics").asText()),
-                num.has("current_bits") ? num.get("current_bits").asInt() : membraneBits);
+                num.has("current_bits") ? num.get("current_bits").asInt() : membraneBits,
+                num.path("decay_min_lsb").asBoolean(false));
         JsonNode in = need(doc, "input", "model.json");
         List<QuantLayer> layers = new ArrayList<>();
         Map<String, Integer> index = new HashMap<>();

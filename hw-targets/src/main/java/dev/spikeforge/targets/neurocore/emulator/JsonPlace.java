@@ -71,6 +71,14 @@ final class JsonPlace {
         return p.node.textValue();
     }
 
+    boolean bool(String field) throws MappingFileException {
+        JsonPlace p = get(field);
+        if (!p.node.isBoolean()) {
+            throw p.error("expected true or false, found " + describe(p.node));
+        }
+        return p.node.booleanValue();
+    }
+
     int integer(String field) throws MappingFileException {
         return get(field).asInt();
     }

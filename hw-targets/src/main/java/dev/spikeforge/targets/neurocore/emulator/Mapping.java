@@ -59,9 +59,16 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
      * @param shiftTowardZero  shift_rounding "toward_zero" (else "floor")
      * @param greaterThan      threshold_compare "&gt;": fire on h &gt; stored threshold, theta_q = stored + 1
      * @param currentBits      current_bits: the synaptic current's width, 0 when no layer has one
+     * @param decayMinLsb      decay_min_lsb: a leak removes at least 1 LSB from a positive state
      */
     public record Numerics(int weightBits, int membraneBits, boolean wrap, boolean shiftTowardZero,
-                           boolean greaterThan, int currentBits) {
+                           boolean greaterThan, int currentBits, boolean decayMinLsb) {
+
+        /** Numerics whose leaks have no minimum decay. */
+        public Numerics(int weightBits, int membraneBits, boolean wrap, boolean shiftTowardZero,
+                        boolean greaterThan, int currentBits) {
+            this(weightBits, membraneBits, wrap, shiftTowardZero, greaterThan, currentBits, false);
+        }
 
         /** The largest weight magnitude, 2^(B-1) - 1. */
         public int weightLimit() {
@@ -164,11 +171,13 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
         public enum Form { SHIFT, MULTIPLIER, NONE }
 
         public long apply(long v, Numerics num) {
-            return switch (form) {
+            long d = switch (form) {
                 case SHIFT -> v - num.shiftRight(v, k);
                 case MULTIPLIER -> num.shiftRight(v * m, fractionBits);
                 case NONE -> v;
             };
+            // decay_min_lsb (Xylo): a positive state the leak would leave unchanged loses 1 LSB
+            return num.decayMinLsb() && form != Form.NONE && v > 0 && d == v ? v - 1 : d;
         }
     }
 

@@ -253,7 +253,11 @@ public final class MappingFiles {
                 throw n.error("current_bits", "current_bits is " + currentBits + ", must be 2 to 63");
             }
         }
-        return new Mapping.Numerics(weightBits, membraneBits, wrap, towardZero, greater, currentBits);
+        boolean minLsb = false;
+        if (n.has("decay_min_lsb")) {
+            minLsb = n.bool("decay_min_lsb");
+        }
+        return new Mapping.Numerics(weightBits, membraneBits, wrap, towardZero, greater, currentBits, minLsb);
     }
 
     /**
@@ -265,6 +269,11 @@ public final class MappingFiles {
         String name = chip.has("name") ? chip.string("name") : "the target";
         same(numbers, "shift_rounding", n.shiftTowardZero() ? "toward_zero" : "floor", chip, name);
         same(numbers, "threshold_compare", n.greaterThan() ? ">" : ">=", chip, name);
+        boolean chipMinLsb = chip.has("decay_min_lsb") && chip.bool("decay_min_lsb");
+        if (n.decayMinLsb() != chipMinLsb) {
+            throw numbers.error("decay_min_lsb", "numerics.decay_min_lsb is " + n.decayMinLsb() + " but " + name
+                    + " (target.decay_min_lsb) " + (chipMinLsb ? "removes at least 1 LSB per decay" : "has no minimum decay"));
+        }
         same(numbers, "overflow", n.wrap() ? "wrap" : "saturate", chip, name);
         int max = chip.integer("max_weight_bits");
         if (n.weightBits() > max) {
