@@ -92,15 +92,29 @@ public record DeploySpec(Origin origin, int weightBits, Granularity granularity,
 
     /**
      * The beta a float model runs a neuron with: a LIF, or a CUBA with beta below 1, under a {@code
-     * leak = shift} deploy block takes the beta the shift represents (hardware-aware training),
-     * every other neuron its own.
+     * leak = shift} deploy block takes the beta the shift represents, under {@code multiplier(F)} the
+     * m / 2^F the multiplier stores (hardware-aware training), every other neuron its own.
      */
     public static double effectiveBeta(NeuronDefinition d, java.util.Optional<DeploySpec> deploy) {
         boolean leaky = d.model() == NeuronModel.LIF || d.model() == NeuronModel.CUBA && d.beta() < 1;
         if (leaky && deploy.map(x -> x.leak() instanceof ShiftLeak).orElse(false)) {
             return betaOfShift(shiftFor(d.beta()));
         }
+        if (leaky && deploy.isPresent() && deploy.get().leak() instanceof MultiplierLeak ml) {
+            return betaOfMultiplier(d.beta(), ml.fractionBits());
+        }
         return d.beta();
+    }
+
+    /**
+     * The beta that {@code multiplier(F)} stores for {@code beta}: m / 2^F with m = round_half_away(beta
+     * 2^F) (docs/semantics.md section 4.5); {@code beta} itself when m falls outside 1..2^F - 1, which
+     * the verifier refuses (E501).
+     */
+    public static double betaOfMultiplier(double beta, int fractionBits) {
+        double one = Math.scalb(1.0, fractionBits);
+        double m = Math.floor(beta * one + 0.5); // half away from zero for beta > 0, as the quantiser rounds
+        return m >= 1 && m < one ? m / one : beta;
     }
 
     /**
@@ -111,6 +125,9 @@ public record DeploySpec(Origin origin, int weightBits, Granularity granularity,
     public static double effectiveAlpha(NeuronDefinition d, java.util.Optional<DeploySpec> deploy) {
         if (d.hasSynapticCurrent() && deploy.map(x -> x.leak() instanceof ShiftLeak).orElse(false)) {
             return betaOfShift(shiftFor(d.alpha()));
+        }
+        if (d.hasSynapticCurrent() && deploy.isPresent() && deploy.get().leak() instanceof MultiplierLeak ml) {
+            return betaOfMultiplier(d.alpha(), ml.fractionBits());
         }
         return d.alpha();
     }
