@@ -72,7 +72,7 @@ public final class DesignRules {
     private final List<Partitioner.LayerCut> cuts;
     /** The cores of all layers in mapper order, or null when a layer has no cut. */
     private final List<Partitioner.Slice> slices;
-    /** The router's routes of those cores (NeurocoreMapper.demand), or null when a layer has no cut. */
+    /** The router's routes of those cores (NeurocoreMapper.demand), or null when a layer has no cut (or one the chip cannot split). */
     private final java.util.TreeMap<Integer, List<int[]>>[] routes;
     private final boolean hasInput;
 
@@ -80,7 +80,10 @@ public final class DesignRules {
         this.q = q;
         this.spec = spec;
         this.cuts = new Partitioner(q, spec).cut();
-        if (cuts.stream().allMatch(Partitioner.LayerCut::feasible)) {
+        boolean unsplit = !spec.splitLayers() && cuts.stream().anyMatch(c -> c.slices().size() > 1);
+        // routes are counted on a cut the chip can hold: with a layer it cannot cut, or one it cannot
+        // split, they would mean nothing (the rules of cuts and splits report it)
+        if (cuts.stream().allMatch(Partitioner.LayerCut::feasible) && !unsplit) {
             slices = new ArrayList<>();
             cuts.forEach(c -> slices.addAll(c.slices()));
             @SuppressWarnings("unchecked")
