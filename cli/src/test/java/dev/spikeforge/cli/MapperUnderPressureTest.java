@@ -115,7 +115,8 @@ class MapperUnderPressureTest {
         String readout = stateless ? "readout(3)" : "readout(3, mode = membrane, beta = 0.75)";
         String text = "model pressure\ninput " + channels + "x" + side + "x" + side + " encode " + (signed ? "bipolar" : "poisson")
                 + "\ntimesteps " + (2 + r.nextInt(4)) + "\n"
-                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75)\n"
+                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75"
+                + (spec.resetModes().contains("subtract") ? "" : ", reset = zero") + ")\n"
                 + "layers {\n" + layers + "    out = " + readout + "\n}\n"
                 + chip.deploy(spec, r.nextInt(2) == 0);
         return new Net(text, row, stride > 1 || residual.equals("strided conv"), padding > 0 || !residual.equals("none"),

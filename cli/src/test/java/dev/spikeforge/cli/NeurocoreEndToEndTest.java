@@ -103,7 +103,8 @@ class NeurocoreEndToEndTest {
             deploy = deploy.replace("weights = int(" + chip.weightBits() + ",", "weights = int(2,");
         }
         return "model e2e\ninput " + input + "\ntimesteps " + (2 + rng.nextInt(5)) + "\n"
-                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75)\n"
+                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75"
+                + (spec.resetModes().contains("subtract") ? "" : ", reset = zero") + ")\n"
                 + "layers {\n" + layers + "    out = " + readout + "\n}\n" + deploy;
     }
 
