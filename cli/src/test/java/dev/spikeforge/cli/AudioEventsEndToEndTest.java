@@ -152,7 +152,7 @@ class AudioEventsEndToEndTest {
             model evtiny
             input 2x34x34 encode events(bins = 10)
             timesteps 10
-            neuron lif = LIF(beta = 0.875, threshold = 1.0)
+            neuron lif = LIF(beta = 0.875, threshold = 1.0, reset = zero)
             layers {
                 h   = dense(16) -> lif
                 out = readout(3)

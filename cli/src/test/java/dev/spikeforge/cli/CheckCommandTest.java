@@ -43,20 +43,21 @@ class CheckCommandTest {
     @Test
     void aModelThatCannotFitItsTargetIsReportedBeforeTraining() throws IOException {
         String lenet = java.nio.file.Files.readString(Path.of(LENET));
-        Path bad = write("tn.snn", lenet.replace("preset = loihi_like", "preset = truenorth_like"));
+        Path bad = write("tn.snn", lenet.replace("preset = spinnaker2_like", "preset = truenorth_like"));
         CliRun r = CliRun.of("check", bad.toString());
         assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
         assertTrue(r.err().contains("error[E700]: truenorth_like: Every neuron's fan-in fits the core: layer 'c2' each neuron"
                 + " has 500 synapses, the core allows 256 (244 over)"), r.err());
         assertTrue(r.err().contains("target neurocore(preset = truenorth_like)"), "the caret line: " + r.err());
         CliRun ok = CliRun.of("check", LENET);
-        assertFalse(ok.err().contains("E700"), "LeNet5 fits loihi_like: " + ok.err());
+        assertFalse(ok.err().contains("E700"), "LeNet5 fits spinnaker2_like: " + ok.err());
     }
 
     @Test
     void aModelOverXylosInputsAndOutputsIsToldBothLimitsBeforeTraining() throws IOException {
         String quick = java.nio.file.Files.readString(Path.of(LENET).resolveSibling("quick.snn"));
-        Path bad = write("xylo.snn", quick.replace("preset = loihi_like", "preset = xylo_like"));
+        Path bad = write("xylo.snn", quick.replace("preset = loihi_like", "preset = xylo_like").replace("reset = zero",
+                "reset = subtract"));
         CliRun r = CliRun.of("check", bad.toString());
         assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
         assertTrue(r.err().contains("error[E700]: xylo_like: The input fits the chip's input channels: the input: 784 values"
@@ -66,6 +67,92 @@ class CheckCommandTest {
         assertTrue(r.err().contains("error[E700]: xylo_like: The readout fits the chip's output channels: layer 'out' reads"
                 + " out 10 classes; the chip has 8 output neurons (2 over)"), r.err());
         assertTrue(r.err().contains("= help: use at most 8 classes, or a chip with more outputs such as loihi_like"), r.err());
+    }
+
+    /** The E700 lines (message and help) of {@code check} on {@code text}, which must fail. */
+    private List<String> designRuleErrors(String name, String text) throws IOException {
+        CliRun r = CliRun.of("check", write(name, text).toString());
+        assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
+        return r.err().lines().filter(l -> l.contains("error[") || l.contains("= help:"))
+                .map(l -> l.replaceFirst("^.*?error\\[", "error[").trim()).toList();
+    }
+
+    private static String chipModel(String input, String neuron, String layers, String deploy) {
+        return "model held_out\ninput " + input + " encode poisson\ntimesteps 10\nneuron n = " + neuron + "\nlayers {\n"
+                + layers + "\n}\ndeploy {\n    weights  = int(8)\n    membrane = int(16)\n" + deploy + "\n}\n";
+    }
+
+    /** Issue 24's held-out cases: chips over their real limits, each limit one E700 line with its fix. */
+    @Test
+    void quickWithSubtractOnLoihiIsToldLoihiResetsToZero() throws IOException {
+        String quick = Files.readString(Path.of(LENET).resolveSibling("quick.snn"));
+        assertTrue(quick.contains("reset = zero") && quick.contains("preset = loihi_like"), quick);
+        assertEquals(List.of("error[E700]: loihi_like: Every layer resets its neurons as the chip's neurons can: layers c1,"
+                        + " p1, f1 reset by subtracting the threshold (reset = subtract); the chip's neurons only reset to zero"
+                        + " (3 layers over)",
+                "= help: declare their neurons with reset = zero, or use a chip that resets by subtracting the threshold"
+                        + " such as spinnaker2_like"),
+                designRuleErrors("quick_subtract.snn", quick.replace("reset = zero", "reset = subtract")));
+        assertFalse(CliRun.of("check", Path.of(LENET).resolveSibling("quick.snn").toString()).err().contains("E700"));
+    }
+
+    @Test
+    void an784x50x10MlpOnXyloIsOverItsInputsAndOutputs() throws IOException {
+        assertEquals(List.of("error[E700]: xylo_like: The input fits the chip's input channels: the input: 784 values (784)"
+                        + " a step; the chip takes 16 input channels (768 over)",
+                "= help: reduce the input to at most 16 values (fewer channels or a smaller front end), or use a chip with"
+                        + " more inputs such as loihi_like",
+                "error[E700]: xylo_like: The readout fits the chip's output channels: layer 'out' reads out 10 classes; the"
+                        + " chip has 8 output neurons (2 over)",
+                "= help: use at most 8 classes, or a chip with more outputs such as loihi_like"),
+                designRuleErrors("mlp50.snn", chipModel("784", "LIF(beta = 0.875)", "    h = dense(50) -> n\n"
+                        + "    out = readout(10, mode = membrane, beta = 0.75)", "    leak = shift\n"
+                        + "    target neurocore(preset = xylo_like)")));
+    }
+
+    @Test
+    void fourThousandNeuronsOnXyloAreOverTheChipsThousand() throws IOException {
+        assertEquals(List.of("error[E700]: xylo_like: The network's neurons fit the chip: needs 4000 neurons (h 4000), the"
+                        + " chip has 1000 (3000 over)",
+                "= help: use at most 1000 neurons in all hidden layers (the readout has its own): fewer or narrower"
+                        + " layers, or a chip with more neurons such as loihi_like",
+                // the readout core reads 1,016 lines (16 inputs and the 1,000 hidden neurons): a limit of its own
+                "error[E700]: xylo_like: Every layer can be cut into cores: layer 'out' each unit reads 4000 inputs, over"
+                        + " the core's 1016 axons",
+                "= help: put a narrower layer before it (at most 1016 units), or choose a target with more axons per core"),
+                designRuleErrors("wide.snn", chipModel("16", "LIF(beta = 0.875)", "    h = dense(4000) -> n\n"
+                        + "    out = readout(8, mode = membrane, beta = 0.75)", "    leak = shift\n"
+                        + "    target neurocore(preset = xylo_like)")));
+    }
+
+    @Test
+    void aConvNetOnTrueNorthIsOverItsAxonTypesAndItsOneTargetPerNeuron() throws IOException {
+        assertEquals(List.of("error[E700]: truenorth_like: Every neuron's weights fit the core's axon types: weights = int(8)"
+                        + " give a synapse one of 254 non-zero values (layers c1, c2, out); a neuron of the chip gives its"
+                        + " synapses at most 4 distinct weights, one per axon type (250 over)",
+                "= help: use weights = int(2) (-1, 0 and +1, two axon types, as Esser et al. 2016 trained for TrueNorth),"
+                        + " or a chip with a weight per synapse such as loihi_like",
+                "error[E700]: truenorth_like: Every neuron's spikes reach no more cores than the chip allows: layer 'c1' a"
+                        + " neuron of its core 0 sends its spikes to 2 cores (112 of the core's neurons to more than 1); a"
+                        + " neuron of the chip reaches 1 core (1 over); 3 of its cores are over",
+                "= help: every extra destination needs a splitter neuron, which spikeforge does not insert: make each"
+                        + " layer that reads it fit one core (at most 256 neurons and 256 inputs), or use a chip whose"
+                        + " neurons reach several cores such as loihi_like"),
+                designRuleErrors("tn_conv.snn", chipModel("1x16x16", "IF(threshold = 1.0, reset = zero)",
+                        "    c1 = conv(4, kernel = 3) -> n\n    c2 = conv(8, kernel = 3) -> n\n    p = avgpool(4) -> n\n"
+                                + "    out = readout(10)", "    leak = none\n    target neurocore(preset = truenorth_like)")));
+    }
+
+    @Test
+    void aDenseLayerOnSpeckMustFitTheOneCoreSinabsGivesALayer() throws IOException {
+        assertEquals(List.of("error[E700]: speck_like: Every layer fits one core on a chip that cannot split layers: layer"
+                        + " 'f1' needs 13 cores (100 neurons, 1638400 bits of weights); the chip maps each layer onto one"
+                        + " core (split_layers = false) of at most 16384 neurons and 131072 bits (12 cores over)",
+                "= help: make the layer fit one core: fewer units or channels, a smaller kernel or input, or fewer weight"
+                        + " bits"),
+                designRuleErrors("speck_dense.snn", chipModel("2x32x32", "IF(threshold = 1.0)",
+                        "    c1 = conv(8, kernel = 4, stride = 2, padding = 1) -> n\n    f1 = dense(100) -> n\n"
+                                + "    out = readout(10)", "    leak = none\n    target neurocore(preset = speck_like)")));
     }
 
     private static String model(String input, int steps, String layers) {
@@ -117,7 +204,7 @@ class CheckCommandTest {
     @Test
     void anUnknownPresetIsE701WithASuggestion() throws IOException {
         String lenet = java.nio.file.Files.readString(Path.of(LENET));
-        Path bad = write("typo.snn", lenet.replace("preset = loihi_like", "preset = loihi_lik"));
+        Path bad = write("typo.snn", lenet.replace("preset = spinnaker2_like", "preset = loihi_lik"));
         CliRun r = CliRun.of("check", bad.toString());
         assertEquals(ExitCodes.CHECK_FAILED, r.exit(), r.err());
         assertTrue(r.err().contains("error[E701]") && r.err().contains("did you mean 'loihi_like'?"), r.err());

@@ -86,8 +86,8 @@ class KillDuringWriteIT {
                 model bars
                 input 1x8x8
                 timesteps 6
-                neuron lif  = LIF(beta = 0.875, threshold = 1.0)
-                neuron pool = IF(threshold = 0.75)
+                neuron lif  = LIF(beta = 0.875, threshold = 1.0, reset = zero)
+                neuron pool = IF(threshold = 0.75, reset = zero)
                 layers {
                     c = conv(4, kernel = 3, padding = 1) -> lif
                     p = avgpool(2) -> pool

@@ -116,7 +116,8 @@ class MapperUnderPressureTest {
         String readout = stateless ? "readout(3)" : "readout(3, mode = membrane, beta = 0.75)";
         String text = "model pressure\ninput " + channels + "x" + side + "x" + side + " encode " + (signed ? "bipolar" : "poisson")
                 + "\ntimesteps " + (2 + r.nextInt(4)) + "\n"
-                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75)\n"
+                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75"
+                + (spec.resetModes().contains("subtract") ? "" : ", reset = zero") + ")\n"
                 + "layers {\n" + layers + "    out = " + readout + "\n}\n"
                 + chip.deploy(spec, r.nextInt(2) == 0);
         return new Net(text, row, stride > 1 || residual.equals("strided conv"), padding > 0 || !residual.equals("none"),
@@ -137,6 +138,15 @@ class MapperUnderPressureTest {
         spec.put("cores", 576);
         spec.put("input_channels", 0); // the chip's I/O limits (xylo_like's 16 inputs) are not what this tests
         spec.put("output_channels", 0);
+        // nor are its limits on neurons per chip, routes (one target per neuron, two destinations, one core per
+        // layer) and axon types: these networks cut every layer over many cores on purpose
+        spec.put("neurons_per_chip", 0);
+        spec.put("fan_out_per_neuron", 0);
+        spec.put("output_axons_per_core", 0);
+        spec.put("destinations_per_core", 0);
+        spec.put("routing_table_entries", 0);
+        spec.put("axon_types", 0);
+        spec.put("split_layers", true);
         Path file = dir.resolve(preset + "_small" + neurons + ".json");
         json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), spec);
         return file;

@@ -50,7 +50,8 @@ class NeurocoreEndToEndTest {
     /**
      * What a random network for a chip takes from it: whether it has a leak-free neuron (for pools
      * and accumulating readouts), the deploy block's leak and formats, and a random neuron `n` of a
-     * form the chip implements (threshold, reset and, if it leaks, beta drawn in that order).
+     * form the chip implements (threshold, reset and, if it leaks, beta drawn in that order; a reset the
+     * chip's neurons cannot do becomes the one they can).
      */
     record ChipModel(boolean stateless, String leak, int weightBits, int membrane, String neuron) {
 
@@ -59,6 +60,9 @@ class NeurocoreEndToEndTest {
             String leak = spec.leakForms().contains("multiplier") ? "multiplier(12)" : leaky ? "shift" : "none";
             double theta = 0.5 + nextInt.applyAsInt(8) / 8.0;
             String reset = nextInt.applyAsInt(2) == 0 ? "subtract" : "zero";
+            if (!spec.resetModes().contains(reset)) { // the chip's own reset (one draw either way)
+                reset = spec.resetModes().contains("zero") ? "zero" : "subtract";
+            }
             String neuron = leaky ? String.format(Locale.ROOT, "LIF(beta = %s, threshold = %s, reset = %s)",
                     nextInt.applyAsInt(2) == 0 ? "0.875" : "0.75", theta, reset)
                     : String.format(Locale.ROOT, "IF(threshold = %s, reset = %s)", theta, reset);
@@ -94,10 +98,14 @@ class NeurocoreEndToEndTest {
         String readout = stateless ? "readout(3)" : "readout(3, mode = membrane, beta = 0.75)";
         // a chip with few external inputs (xylo_like's 16) gets a 4 x 4 image
         String input = spec.inputChannels() > 0 && spec.inputChannels() < 64 ? "1x4x4" : "1x8x8";
+        String deploy = chip.deploy(spec, rng.nextInt(2) == 0);
+        if (spec.axonTypes() > 0) { // few axon types (truenorth_like's 4): weights of -1, 0 and +1
+            deploy = deploy.replace("weights = int(" + chip.weightBits() + ",", "weights = int(2,");
+        }
         return "model e2e\ninput " + input + "\ntimesteps " + (2 + rng.nextInt(5)) + "\n"
-                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75)\n"
-                + "layers {\n" + layers + "    out = " + readout + "\n}\n"
-                + chip.deploy(spec, rng.nextInt(2) == 0);
+                + "neuron n = " + chip.neuron() + "\nneuron pool = IF(threshold = 0.75"
+                + (spec.resetModes().contains("subtract") ? "" : ", reset = zero") + ")\n"
+                + "layers {\n" + layers + "    out = " + readout + "\n}\n" + deploy;
     }
 
     /** SplitMix64 with an int helper. */

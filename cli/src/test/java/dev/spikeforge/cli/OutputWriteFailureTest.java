@@ -53,7 +53,7 @@ class OutputWriteFailureTest {
                 model bars
                 input 1x8x8
                 timesteps 6
-                neuron lif = LIF(beta = 0.875, threshold = 1.0)
+                neuron lif = LIF(beta = 0.875, threshold = 1.0, reset = zero)
                 layers {
                     h = dense(16) -> lif
                     out = readout(4)

@@ -35,8 +35,8 @@ class TemporalCommandsTest {
             model seqbars
             input 8x8 encode poisson
             timesteps 8
-            neuron syn = CUBA(alpha = 0.5, beta = 0.875, threshold = 1.0)
-            neuron lif = LIF(beta = 0.875, threshold = 1.0)
+            neuron syn = CUBA(alpha = 0.5, beta = 0.875, threshold = 1.0, reset = zero)
+            neuron lif = LIF(beta = 0.875, threshold = 1.0, reset = zero)
             layers {
                 c = conv1d(4, kernel = 3, padding = 1) -> lif
                 p = maxpool(2)

@@ -1,6 +1,7 @@
 package dev.spikeforge.targets.neurocore;
 
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.ir.Reset;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantLeak;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
@@ -47,11 +48,20 @@ public final class DesignRules {
                     DesignRules::recurrence),
             new Rule("1-D convolutions run on a chip that maps them", false, DesignRules::conv1d),
             new Rule("Max pooling runs on a chip whose neurons can reset to zero", false, DesignRules::maxPool),
+            new Rule("Every layer resets its neurons as the chip's neurons can", false, DesignRules::resetModes),
             new Rule("The input fits the chip's input channels", false, DesignRules::inputChannels),
             new Rule("The readout fits the chip's output channels", false, DesignRules::outputChannels),
             new Rule("Every neuron's fan-in fits the core", false, DesignRules::fanIn),
+            new Rule("Every neuron's weights fit the core's axon types", false, DesignRules::axonTypes),
+            new Rule("The network's neurons fit the chip", false, DesignRules::neuronsPerChip),
             new Rule("Every layer can be cut into cores", false, DesignRules::cuttable),
+            new Rule("Every layer fits one core on a chip that cannot split layers", false, DesignRules::splitLayers),
             new Rule("The network fits the chip's cores", false, DesignRules::coreCount),
+            new Rule("Every neuron's spikes reach no more cores than the chip allows", false, DesignRules::fanOut),
+            new Rule("Every core's output axons fit the core", false, DesignRules::outputAxons),
+            new Rule("Every core sends to no more cores than its destination table holds", false,
+                    DesignRules::destinations),
+            new Rule("The routes fit the chip's routing table", false, DesignRules::routingTable),
             new Rule("Partial sums of a step fit the membrane register", true, DesignRules::guardBits),
             new Rule("Thresholds fit the threshold register", true, DesignRules::thresholds),
             new Rule("Biases fit the bias register", true, DesignRules::biases),
@@ -60,11 +70,31 @@ public final class DesignRules {
     private final QuantizedNetwork q;
     private final NeurocoreSpec spec;
     private final List<Partitioner.LayerCut> cuts;
+    /** The cores of all layers in mapper order, or null when a layer has no cut. */
+    private final List<Partitioner.Slice> slices;
+    /** The router's routes of those cores (NeurocoreMapper.demand), or null when a layer has no cut (or one the chip cannot split). */
+    private final java.util.TreeMap<Integer, List<int[]>>[] routes;
+    private final boolean hasInput;
 
     private DesignRules(QuantizedNetwork q, NeurocoreSpec spec) {
         this.q = q;
         this.spec = spec;
         this.cuts = new Partitioner(q, spec).cut();
+        boolean unsplit = !spec.splitLayers() && cuts.stream().anyMatch(c -> c.slices().size() > 1);
+        // routes are counted on a cut the chip can hold: with a layer it cannot cut, or one it cannot
+        // split, they would mean nothing (the rules of cuts and splits report it)
+        if (cuts.stream().allMatch(Partitioner.LayerCut::feasible) && !unsplit) {
+            slices = new ArrayList<>();
+            cuts.forEach(c -> slices.addAll(c.slices()));
+            @SuppressWarnings("unchecked")
+            List<int[]>[] input = new List[slices.size()];
+            routes = NeurocoreMapper.demand(q, slices, input);
+            hasInput = java.util.Arrays.stream(input).anyMatch(x -> x != null);
+        } else {
+            slices = null;
+            routes = null;
+            hasInput = false;
+        }
     }
 
     /**
@@ -238,6 +268,29 @@ public final class DesignRules {
         }
     }
 
+    private void resetModes(List<Violation> out) {
+        java.util.Map<Reset, List<String>> by = new java.util.EnumMap<>(Reset.class);
+        for (QuantLayer l : q.layers()) {
+            boolean maxPool = l.synapses().stream().anyMatch(x -> x instanceof Synapse.MaxPool);
+            if (l.reset() != null && l.spiking() && !maxPool && !spec.resetModes().contains(l.reset().keyword())) {
+                by.computeIfAbsent(l.reset(), k -> new ArrayList<>()).add(l.layer());
+            }
+        }
+        List<String> has = NeurocoreField.ResetModes.ordered(spec.resetModes());
+        for (var e : by.entrySet()) {
+            List<String> layers = e.getValue();
+            String how = e.getKey() == Reset.SUBTRACT ? "by subtracting the threshold" : "to zero";
+            String chip = has.size() == 1 ? (has.get(0).equals("zero") ? "only reset to zero" : "only subtract the threshold")
+                    : "reset by " + String.join(" or ", has);
+            String other = e.getKey() == Reset.SUBTRACT ? "spinnaker2_like" : "loihi_like";
+            out.add(new Violation("model", (layers.size() == 1 ? "layer " : "layers ") + String.join(", ", layers)
+                    + (layers.size() == 1 ? " resets " : " reset ") + how + " (reset = " + e.getKey().keyword()
+                    + "); the chip's neurons " + chip + " (" + layers.size() + " layer" + (layers.size() == 1 ? "" : "s")
+                    + " over)", "declare " + (layers.size() == 1 ? "its neuron" : "their neurons") + " with reset = "
+                    + has.get(0) + ", or use a chip that resets " + how + " such as " + other));
+        }
+    }
+
     private void inputChannels(List<Violation> out) {
         long n = q.inputShape().size();
         if (spec.inputChannels() > 0 && n > spec.inputChannels()) {
@@ -273,6 +326,57 @@ public final class DesignRules {
         }
     }
 
+    private void axonTypes(List<Violation> out) {
+        if (spec.axonTypes() <= 0) {
+            return;
+        }
+        long values = 2L * q.numerics().weightLimit(); // +-1 .. +-limit: the non-zero values of the format
+        List<String> layers = new ArrayList<>();
+        for (QuantLayer l : q.layers()) {
+            long weighted = l.synapses().stream().filter(x -> x instanceof Synapse.Dense || x instanceof Synapse.Conv
+                    || x instanceof Synapse.Conv1d || x instanceof Synapse.Recurrent).count();
+            if (weighted > 0) {
+                layers.add(l.layer());
+            }
+        }
+        if (values > spec.axonTypes() && !layers.isEmpty()) {
+            out.add(new Violation("model", "weights = int(" + q.numerics().weightBits() + ") give a synapse one of "
+                    + values + " non-zero values (layers " + String.join(", ", layers) + "); a neuron of the chip gives"
+                    + " its synapses at most " + spec.axonTypes() + " distinct weights, one per axon type ("
+                    + (values - spec.axonTypes()) + " over)", "use weights = int(2) (-1, 0 and +1, two axon types, as"
+                    + " Esser et al. 2016 trained for TrueNorth), or a chip with a weight per synapse such as loihi_like"));
+        }
+    }
+
+    /** Neurons the chip's neuron budget holds: every layer's, the readout's only when it has no output neurons of its own. */
+    private void neuronsPerChip(List<Violation> out) {
+        if (spec.neuronsPerChip() <= 0) {
+            return;
+        }
+        long total = 0;
+        StringBuilder per = new StringBuilder();
+        for (QuantLayer l : q.layers()) {
+            if (l == q.layers().get(q.layers().size() - 1) && spec.outputChannels() > 0) {
+                continue; // the chip's own output neurons (the rule of output channels)
+            }
+            total += l.size();
+            per.append(per.length() == 0 ? "" : ", ").append(l.layer()).append(' ').append(l.size());
+        }
+        if (total > spec.neuronsPerChip()) {
+            out.add(new Violation("model", "needs " + total + " neurons (" + per + "), the chip has "
+                    + spec.neuronsPerChip() + " (" + (total - spec.neuronsPerChip()) + " over)",
+                    "use at most " + spec.neuronsPerChip() + " neurons in all" + (spec.outputChannels() > 0
+                            ? " hidden layers (the readout has its own)" : "") + ": fewer or narrower layers, or a chip"
+                            + " with more neurons such as loihi_like"));
+        }
+    }
+
+    private boolean neuronsOverChip() {
+        List<Violation> v = new ArrayList<>();
+        neuronsPerChip(v);
+        return !v.isEmpty();
+    }
+
     private void cuttable(List<Violation> out) {
         for (Partitioner.LayerCut c : cuts) {
             if (!c.feasible()) {
@@ -281,9 +385,29 @@ public final class DesignRules {
         }
     }
 
+    private void splitLayers(List<Violation> out) {
+        if (spec.splitLayers()) {
+            return;
+        }
+        for (Partitioner.LayerCut c : cuts) {
+            if (c.feasible() && c.slices().size() > 1) {
+                QuantLayer l = q.layers().get(c.layer());
+                long bits = c.slices().stream().mapToLong(Partitioner.Slice::memoryBits).sum();
+                out.add(new Violation(l.layer(), "needs " + c.slices().size() + " cores (" + l.size() + " neurons, "
+                        + bits + " bits of weights); the chip maps each layer onto one core (split_layers = false) of"
+                        + " at most " + spec.neuronsPerCore() + " neurons and " + spec.synapseMemoryBitsPerCore()
+                        + " bits (" + (c.slices().size() - 1) + " cores over)", "make the layer fit one core: fewer"
+                        + " units or channels, a smaller kernel or input, or fewer weight bits"));
+            }
+        }
+    }
+
     private void coreCount(List<Violation> out) {
-        if (cuts.stream().anyMatch(c -> !c.feasible())) {
-            return; // reported by the rule above; the count would mean nothing
+        if (cuts.stream().anyMatch(c -> !c.feasible()) || neuronsOverChip()) {
+            return; // reported by the rules above; the count would mean nothing
+        }
+        if (!spec.splitLayers() && cuts.stream().anyMatch(c -> c.slices().size() > 1)) {
+            return; // reported by the rule above
         }
         int used = cuts.stream().mapToInt(c -> c.slices().size()).sum();
         if (used > spec.cores()) {
@@ -294,6 +418,118 @@ public final class DesignRules {
             }
             out.add(new Violation("model", "needs " + used + " cores (" + per + "), the chip has " + spec.cores() + " ("
                     + (used - spec.cores()) + " over)", "use fewer or narrower layers, or a chip with more cores"));
+        }
+    }
+
+    /** The layer name of core {@code a} (mapper order). */
+    private String layerOf(int a) {
+        return q.layers().get(slices.get(a).layer()).layer();
+    }
+
+    /** The index of core {@code a} among its layer's cores. */
+    private int indexInLayer(int a) {
+        int i = 0;
+        for (int b = 0; b < a; b++) {
+            i += slices.get(b).layer() == slices.get(a).layer() ? 1 : 0;
+        }
+        return i;
+    }
+
+    /**
+     * For each source core: {neurons whose spikes go to more than {@code limit} cores, the most
+     * cores one neuron's spikes go to}, counted on the router's routes.
+     */
+    private long[] fanOutOf(int a, int limit) {
+        java.util.TreeMap<Integer, Integer> delta = new java.util.TreeMap<>();
+        for (List<int[]> ranges : routes[a].values()) {
+            for (int[] r : ranges) {
+                delta.merge(r[0], 1, Integer::sum);
+                delta.merge(r[1], -1, Integer::sum);
+            }
+        }
+        long over = 0;
+        long most = 0;
+        int depth = 0;
+        Integer from = null;
+        for (var e : delta.entrySet()) {
+            if (from != null && depth > limit) {
+                over += e.getKey() - from;
+            }
+            depth += e.getValue();
+            most = Math.max(most, depth);
+            from = e.getKey();
+        }
+        return new long[] {over, most};
+    }
+
+    /** One violation per layer: the worst of its cores by {@code measure}, over {@code limit}. */
+    private void perLayer(List<Violation> out, int limit, java.util.function.IntToLongFunction measure,
+            java.util.function.BiFunction<Integer, Long, String> problem, String fix) {
+        if (limit <= 0 || routes == null) {
+            return;
+        }
+        java.util.Map<String, int[]> worst = new java.util.LinkedHashMap<>(); // layer -> {core, count over}
+        java.util.Map<String, Long> value = new java.util.HashMap<>();
+        for (int a = 0; a < slices.size(); a++) {
+            if (routes[a] == null) {
+                continue;
+            }
+            long v = measure.applyAsLong(a);
+            String layer = layerOf(a);
+            if (v > limit) {
+                int[] w = worst.computeIfAbsent(layer, k -> new int[] {-1, 0});
+                w[1]++;
+                if (w[0] < 0 || v > value.get(layer)) {
+                    w[0] = a;
+                    value.put(layer, v);
+                }
+            }
+        }
+        for (var e : worst.entrySet()) {
+            out.add(new Violation(e.getKey(), problem.apply(e.getValue()[0], value.get(e.getKey()))
+                    + (e.getValue()[1] > 1 ? "; " + e.getValue()[1] + " of its cores are over" : ""), fix));
+        }
+    }
+
+    private void fanOut(List<Violation> out) {
+        int limit = spec.fanOutPerNeuron();
+        perLayer(out, limit, a -> fanOutOf(a, limit)[1], (a, most) -> "a neuron of its core " + indexInLayer(a)
+                        + " sends its spikes to " + most + " cores (" + fanOutOf(a, limit)[0] + " of the core's neurons to"
+                        + " more than " + limit + "); a neuron of the chip reaches " + limit + " core"
+                        + (limit == 1 ? "" : "s") + " (" + (most - limit) + " over)",
+                "every extra destination needs a splitter neuron, which spikeforge does not insert: make each layer"
+                        + " that reads it fit one core (at most " + spec.neuronsPerCore() + " neurons and "
+                        + spec.axonsPerCore() + " inputs), or use a chip whose neurons reach several cores such as"
+                        + " loihi_like");
+    }
+
+    private void outputAxons(List<Violation> out) {
+        perLayer(out, spec.outputAxonsPerCore(),
+                a -> routes[a].values().stream().mapToLong(rs -> rs.stream().mapToLong(r -> r[1] - r[0]).sum()).sum(),
+                (a, n) -> "its core " + indexInLayer(a) + " sends on " + n + " output axons (one per neuron and"
+                        + " destination core); a core has " + spec.outputAxonsPerCore() + " (" + (n - spec.outputAxonsPerCore())
+                        + " over)", "put fewer neurons on a core (a custom spec with smaller neurons_per_core), or let"
+                        + " fewer cores read each neuron: a smaller kernel or a narrower next layer");
+    }
+
+    private void destinations(List<Violation> out) {
+        perLayer(out, spec.destinationsPerCore(), a -> routes[a].size(),
+                (a, n) -> "its core " + indexInLayer(a) + " sends to " + n + " cores; a core's destination table holds "
+                        + spec.destinationsPerCore() + " (" + (n - spec.destinationsPerCore()) + " over)",
+                "let at most " + spec.destinationsPerCore() + " later cores read a layer (fewer branches or skips"
+                        + " from it)");
+    }
+
+    private void routingTable(List<Violation> out) {
+        if (spec.routingTableEntries() <= 0 || routes == null) {
+            return;
+        }
+        long senders = java.util.Arrays.stream(routes).filter(r -> r != null && !r.isEmpty()).count()
+                + (hasInput ? 1 : 0);
+        if (senders > spec.routingTableEntries()) {
+            out.add(new Violation("model", "the routes need " + senders + " routing table entries (one per sending"
+                    + " core, the input port included); the chip's table has " + spec.routingTableEntries() + " ("
+                    + (senders - spec.routingTableEntries()) + " over)", "use fewer cores: fewer or narrower layers"));
         }
     }
 

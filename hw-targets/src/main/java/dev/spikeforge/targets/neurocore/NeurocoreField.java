@@ -72,6 +72,31 @@ public enum NeurocoreField {
             NeurocoreSpec::inputChannels, 0),
     OUTPUT_CHANNELS("output_channels", Kind.INT, 0, Limits.COUNT, "neurons",
             "output neurons the host can read: the readout's classes; 0 = no limit", NeurocoreSpec::outputChannels, 0),
+    RESET_MODES("reset_modes", Kind.RESET_SET, "",
+            "what a neuron's membrane can do after a spike: \"zero\" (set to 0), \"subtract\" (minus the threshold)",
+            s -> ResetModes.ordered(s.resetModes()), ResetModes.NAMES),
+    NEURONS_PER_CHIP("neurons_per_chip", Kind.INT, 0, Limits.COUNT, "neurons",
+            "neurons of the whole chip (the readout's own when output_channels is 0); 0 = cores x neurons_per_core",
+            NeurocoreSpec::neuronsPerChip, 0),
+    FAN_OUT_PER_NEURON("fan_out_per_neuron", Kind.INT, 0, Limits.COUNT, "cores",
+            "cores one neuron's spike can be sent to; 0 = no limit", NeurocoreSpec::fanOutPerNeuron, 0),
+    OUTPUT_AXONS_PER_CORE("output_axons_per_core", Kind.INT, 0, Limits.COUNT, "axons",
+            "output axons of one core: (neuron, destination core) pairs; 0 = no limit",
+            NeurocoreSpec::outputAxonsPerCore, 0),
+    DESTINATIONS_PER_CORE("destinations_per_core", Kind.INT, 0, Limits.COUNT, "cores",
+            "other cores one core can send spikes to (its destination table); 0 = no limit",
+            NeurocoreSpec::destinationsPerCore, 0),
+    ROUTING_TABLE_ENTRIES("routing_table_entries", Kind.INT, 0, Limits.COUNT, "entries",
+            "entries of the chip's multicast routing table, one per sending core; 0 = no limit",
+            NeurocoreSpec::routingTableEntries, 0),
+    AXON_TYPES("axon_types", Kind.INT, 0, 64, "types",
+            "distinct weights one neuron can give its synapses (one per axon type); 0 = any weight per synapse",
+            NeurocoreSpec::axonTypes, 0),
+    CONV_WEIGHT_SHARING("conv_weight_sharing", Kind.BOOLEAN, "",
+            "a core stores a convolution's kernel once per filter (true) or one weight per synapse (false)",
+            NeurocoreSpec::convWeightSharing, true),
+    SPLIT_LAYERS("split_layers", Kind.BOOLEAN, "", "a layer may be cut over several cores",
+            NeurocoreSpec::splitLayers, true),
     CLOCK_MHZ("clock_mhz", Kind.REAL_POSITIVE, 0, 100_000, "MHz", "core clock (cycles below are of this clock)",
             NeurocoreSpec::clockMhz),
     CYCLES_PER_SYNAPTIC_OP("cycles_per_synaptic_op", Kind.INT, 1, Integer.MAX_VALUE, "cycles",
@@ -111,7 +136,9 @@ public enum NeurocoreField {
         /** A non-empty array of distinct leak form names. */
         LEAK_SET,
         /** An array of distinct leak form names, possibly empty. */
-        LEAK_SET_OR_EMPTY
+        LEAK_SET_OR_EMPTY,
+        /** A non-empty array of distinct reset mode names. */
+        RESET_SET
     }
 
     private final String json;
@@ -165,7 +192,9 @@ public enum NeurocoreField {
     /**
      * What a user's spec file that leaves this field out gets: the capability fields added with
      * temporal networks (synaptic current, recurrence, conv1d, max pooling) default to "the chip has
-     * none", so spec files written before them still read; null for a required field.
+     * none", and the limits added with the chips' real design rules (reset modes to split layers) to
+     * what spikeforge assumed before them (both resets, no limit, shared kernels, split layers), so
+     * spec files written before them still read and judge alike; null for a required field.
      */
     Object absentValue() {
         return absent;
@@ -196,6 +225,7 @@ public enum NeurocoreField {
             case CHOICE -> "\"" + choices.get(0) + "\" or \"" + choices.get(1) + "\"";
             case LEAK_SET -> "a non-empty array of distinct names from " + LeakForms.quotedList();
             case LEAK_SET_OR_EMPTY -> "an array (possibly empty) of distinct names from " + LeakForms.quotedList();
+            case RESET_SET -> "a non-empty array of distinct names from " + ResetModes.quotedList();
         };
     }
 
@@ -280,6 +310,22 @@ public enum NeurocoreField {
 
         static List<String> ordered(java.util.Collection<String> forms) {
             return NAMES.stream().filter(forms::contains).toList();
+        }
+
+        static String quotedList() {
+            return String.join(", ", NAMES.stream().map(n -> "\"" + n + "\"").toList());
+        }
+    }
+
+    /** The reset mode names of the schema, in a fixed order: the {@code reset} keywords of the language. */
+    static final class ResetModes {
+        static final List<String> NAMES = List.of("zero", "subtract");
+
+        private ResetModes() {
+        }
+
+        static List<String> ordered(java.util.Collection<String> modes) {
+            return NAMES.stream().filter(modes::contains).toList();
         }
 
         static String quotedList() {

@@ -54,31 +54,8 @@ public final class NeurocoreMapper {
             slices.addAll(c.slices());
         }
         int n = slices.size();
-        // demand[a][b]: source indices of core a's neurons that core b reads; input demand per core
-        java.util.TreeMap<Integer, List<int[]>>[] demand = new java.util.TreeMap[n];
         List<int[]>[] inputDemand = new List[n];
-        int[][] layerCores = layerCores(q, slices);
-        for (int b = 0; b < n; b++) {
-            Partitioner.Slice sb = slices.get(b);
-            QuantLayer lb = q.layers().get(sb.layer());
-            for (Synapse syn : lb.synapses()) {
-                List<int[]> field = Partitioner.receptiveField(syn, sb.filterFrom(), sb.filterTo(), sb.rowFrom(),
-                        sb.rowTo());
-                if (syn.source() < 0) {
-                    inputDemand[b] = union(inputDemand[b], field);
-                    continue;
-                }
-                for (int a : layerCores[syn.source()]) {
-                    List<int[]> common = intersect(slices.get(a).ranges(), field);
-                    if (!common.isEmpty()) {
-                        if (demand[a] == null) {
-                            demand[a] = new java.util.TreeMap<>();
-                        }
-                        demand[a].merge(b, common, NeurocoreMapper::union);
-                    }
-                }
-            }
-        }
+        java.util.TreeMap<Integer, List<int[]>>[] demand = demand(q, slices, inputDemand);
         // traffic between nodes for placement (node n is the input port), both directions summed
         List<double[]>[] adj = new List[n + 1];
         for (int i = 0; i <= n; i++) {
@@ -133,6 +110,42 @@ public final class NeurocoreMapper {
         double[] naiveStats = stats(naive, edges);
         return new Mapping(q, spec, cuts, cores, inputRoutes, placedStats[0], (int) placedStats[1], naiveStats[0],
                 (int) naiveStats[1], placedStats[2], naiveStats[2], rates == null ? null : rates.clone());
+    }
+
+    /**
+     * The routes of a cut, before placement: {@code demand[a]} maps each core b that reads neurons
+     * of core a to those neurons (source indices, ranges); {@code inputDemand[b]} receives the input
+     * values core b reads. The design rules count fan-out, output axons and routing entries from it,
+     * the placer and router use it as it is.
+     */
+    @SuppressWarnings("unchecked")
+    static java.util.TreeMap<Integer, List<int[]>>[] demand(QuantizedNetwork q, List<Partitioner.Slice> slices,
+            List<int[]>[] inputDemand) {
+        int n = slices.size();
+        java.util.TreeMap<Integer, List<int[]>>[] demand = new java.util.TreeMap[n];
+        int[][] layerCores = layerCores(q, slices);
+        for (int b = 0; b < n; b++) {
+            Partitioner.Slice sb = slices.get(b);
+            QuantLayer lb = q.layers().get(sb.layer());
+            for (Synapse syn : lb.synapses()) {
+                List<int[]> field = Partitioner.receptiveField(syn, sb.filterFrom(), sb.filterTo(), sb.rowFrom(),
+                        sb.rowTo());
+                if (syn.source() < 0) {
+                    inputDemand[b] = union(inputDemand[b], field);
+                    continue;
+                }
+                for (int a : layerCores[syn.source()]) {
+                    List<int[]> common = intersect(slices.get(a).ranges(), field);
+                    if (!common.isEmpty()) {
+                        if (demand[a] == null) {
+                            demand[a] = new java.util.TreeMap<>();
+                        }
+                        demand[a].merge(b, common, NeurocoreMapper::union);
+                    }
+                }
+            }
+        }
+        return demand;
     }
 
     private static int[][] layerCores(QuantizedNetwork q, List<Partitioner.Slice> slices) {

@@ -41,6 +41,16 @@ import java.util.Set;
  * @param inputChannels          input lines the chip takes from outside (sensor or host), counted as
  *                               the model input's values per step; 0 = no limit
  * @param outputChannels         output neurons the host can read (the readout's classes); 0 = no limit
+ * @param resetModes             what a neuron can do after a spike: "zero", "subtract" (the language's resets)
+ * @param neuronsPerChip         neurons of the whole chip, the readout's counted only when outputChannels
+ *                               is 0; 0 = no limit beyond cores x neuronsPerCore
+ * @param fanOutPerNeuron        cores one neuron's spike can reach; 0 = no limit
+ * @param outputAxonsPerCore     (neuron, destination core) pairs one core can send on; 0 = no limit
+ * @param destinationsPerCore    other cores one core can send to; 0 = no limit
+ * @param routingTableEntries    entries of the chip's routing table, one per core that sends; 0 = no limit
+ * @param axonTypes              distinct weights one neuron gives its synapses (one per axon type); 0 = any
+ * @param convWeightSharing      a core stores each filter's kernel once (else one weight per synapse)
+ * @param splitLayers            a layer may be cut over several cores
  * @param clockMhz               core clock
  * @param cyclesPerSynapticOp    cycles per synaptic operation (one weight added to one neuron)
  * @param cyclesPerNeuronUpdate  cycles per neuron update (leak, fire, reset)
@@ -63,6 +73,9 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
                             int thresholdBits, boolean thresholdGreaterThan, boolean gradedInput, int biasBits,
                             int synapticCurrentBits, Set<String> synapticLeakForms, boolean recurrentSynapses,
                             boolean conv1d, boolean maxPool, int inputChannels, int outputChannels,
+                            Set<String> resetModes, int neuronsPerChip, int fanOutPerNeuron, int outputAxonsPerCore,
+                            int destinationsPerCore, int routingTableEntries, int axonTypes,
+                            boolean convWeightSharing, boolean splitLayers,
                             double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate, int cyclesPerHop,
                             int barrierCycles, double synapticOpPj, double neuronUpdatePj, double spikeHopPj,
                             double staticMw, Timing timing, int inputCyclesPerSpike, Map<String, String> sources) {
@@ -70,6 +83,7 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
     public NeurocoreSpec {
         leakForms = Set.copyOf(leakForms);
         synapticLeakForms = Set.copyOf(synapticLeakForms);
+        resetModes = Set.copyOf(resetModes);
         sources = Map.copyOf(sources);
     }
 

@@ -124,6 +124,11 @@ final class NeurocoreSpecReader {
                 (Boolean) v.get(NeurocoreField.RECURRENT_SYNAPSES), (Boolean) v.get(NeurocoreField.CONV1D),
                 (Boolean) v.get(NeurocoreField.MAX_POOL),
                 (Integer) v.get(NeurocoreField.INPUT_CHANNELS), (Integer) v.get(NeurocoreField.OUTPUT_CHANNELS),
+                leakForms(v.get(NeurocoreField.RESET_MODES)), (Integer) v.get(NeurocoreField.NEURONS_PER_CHIP),
+                (Integer) v.get(NeurocoreField.FAN_OUT_PER_NEURON), (Integer) v.get(NeurocoreField.OUTPUT_AXONS_PER_CORE),
+                (Integer) v.get(NeurocoreField.DESTINATIONS_PER_CORE),
+                (Integer) v.get(NeurocoreField.ROUTING_TABLE_ENTRIES), (Integer) v.get(NeurocoreField.AXON_TYPES),
+                (Boolean) v.get(NeurocoreField.CONV_WEIGHT_SHARING), (Boolean) v.get(NeurocoreField.SPLIT_LAYERS),
                 (Double) v.get(NeurocoreField.CLOCK_MHZ),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_SYNAPTIC_OP),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_NEURON_UPDATE),
@@ -191,6 +196,7 @@ final class NeurocoreSpecReader {
                 yield n.textValue();
             }
             case LEAK_SET, LEAK_SET_OR_EMPTY -> leakList(f, n);
+            case RESET_SET -> resetList(f, n);
         };
     }
 
@@ -242,6 +248,29 @@ final class NeurocoreSpecReader {
             forms.add(e.textValue());
         }
         return forms;
+    }
+
+    private List<String> resetList(NeurocoreField f, JsonNode n) throws TargetSpecException {
+        if (!n.isArray() || n.isEmpty()) {
+            throw problem(f.json(), n, f.allowed(), "write for example \"" + f.json() + "\": [\"zero\", \"subtract\"]");
+        }
+        List<String> modes = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode e = n.get(i);
+            String path = f.json() + "[" + i + "]";
+            List<String> names = NeurocoreField.ResetModes.NAMES;
+            if (!e.isTextual() || !names.contains(e.textValue())) {
+                String near = e.isTextual() ? Suggestions.closest(e.textValue(), names).orElse(null) : null;
+                throw problem(path, e, "one of " + NeurocoreField.ResetModes.quotedList(), near != null
+                        ? "did you mean \"" + near + "\"?"
+                        : "use one of " + NeurocoreField.ResetModes.quotedList() + " (the reset keywords of docs/language.md)");
+            }
+            if (modes.contains(e.textValue())) {
+                throw problem(path, e, "each reset mode once", "remove the repeated \"" + e.textValue() + "\"");
+            }
+            modes.add(e.textValue());
+        }
+        return modes;
     }
 
     private void checkRelations(ObjectNode root, Map<NeurocoreField, Object> v) throws TargetSpecException {

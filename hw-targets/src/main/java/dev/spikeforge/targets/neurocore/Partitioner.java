@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Splits each layer's neurons into cores within the core's limits. A feature map is cut into
  * blocks of whole filters by bands of output rows, so that a core keeps the shared kernels of its
- * filters (one copy each) and receives only the input rows its band needs; a flat layer is cut
+ * filters (one copy each; on a chip without {@code conv_weight_sharing} every neuron's synapses,
+ * one weight each) and receives only the input rows its band needs; a flat layer is cut
  * into runs of units, each core storing its units' weight rows. Among the cuts that fit, the one
  * with the fewest cores wins (ties: more filters per core, fewer kernel copies).
  */
@@ -67,17 +68,21 @@ final class Partitioner {
         return 1;
     }
 
+    /** Synapses one neuron of a map layer receives through {@code s} (its kernel, window or row). */
+    private static long synapsesPerNeuron(Synapse s) {
+        if (s instanceof Synapse.Pool p) {
+            return (long) p.kernel() * p.kernel();
+        } else if (s instanceof Synapse.MaxPool mp) {
+            return mp.inShape().isSpatial() ? (long) mp.kernel() * mp.kernel() : mp.kernel();
+        }
+        return rowLength(s);
+    }
+
     /** Synapses into one neuron (in-bounds or not: the core's adder sees the whole kernel). */
     static long fanIn(QuantLayer l) {
         long f = 0;
         for (Synapse s : l.synapses()) {
-            if (s instanceof Synapse.Pool p) {
-                f += (long) p.kernel() * p.kernel();
-            } else if (s instanceof Synapse.MaxPool mp) {
-                f += mp.inShape().isSpatial() ? (long) mp.kernel() * mp.kernel() : mp.kernel();
-            } else {
-                f += rowLength(s);
-            }
+            f += synapsesPerNeuron(s);
         }
         return f;
     }
@@ -125,6 +130,10 @@ final class Partitioner {
             Slice one = mapSlice(index, l, 0, 1, 0, 1);
             String why = (long) width > spec.neuronsPerCore()
                     ? "one row of one filter is " + width + " neurons, over the core's " + spec.neuronsPerCore()
+                    : one.memoryBits() > spec.synapseMemoryBitsPerCore() && !spec.convWeightSharing()
+                    ? "one row of one filter is " + width + " neurons whose synapses take " + one.memoryBits()
+                    + " bits, over the core's " + spec.synapseMemoryBitsPerCore() + " bits of synapse memory (the chip"
+                    + " stores a weight per synapse: conv_weight_sharing = false)"
                     : one.memoryBits() > spec.synapseMemoryBitsPerCore()
                     ? "one filter's weights take " + one.memoryBits() + " bits, over the core's "
                     + spec.synapseMemoryBitsPerCore() + " bits of synapse memory"
@@ -169,7 +178,12 @@ final class Partitioner {
             }
             Segment seg = new Segment(i, rowIds, rowLength(syn));
             segments.add(seg);
-            bits += (long) rowIds.length * seg.rowLength() * storedBits();
+            if (spec.convWeightSharing()) {
+                bits += (long) rowIds.length * seg.rowLength() * storedBits();
+            } else {
+                // no shared kernels: every neuron of the core stores its own synapses, one weight each
+                bits += (long) (f1 - f0) * (y1 - y0) * w * synapsesPerNeuron(syn) * storedBits();
+            }
             axons += receptiveField(syn, f0, f1, y0, y1).stream().mapToLong(r -> r[1] - r[0]).sum();
         }
         return new Slice(index, ranges, (f1 - f0) * (y1 - y0) * w, segments, bits, axons, f0, f1, y0, y1);

@@ -229,6 +229,118 @@ class DesignRulesTest {
         // f reads 288 inputs: a core with 200 axons cannot receive them all
         breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "axonsPerCore", 200), "Every layer can be cut into cores",
                 "288 inputs", "200 axons");
+        // synapse memory with and without shared kernels: c's kernel is 2 x 3 x 3 = 18 weights of 8 bits, 144 bits a
+        // filter when shared; stored per synapse, one row of one filter (12 neurons) takes 12 x 144 = 1728 bits
+        String sentence = "Every layer can be cut into cores";
+        NeurocoreSpec shared = TestSpecs.with(TestSpecs.roomy(), "synapseMemoryBitsPerCore", 4000L);
+        NeurocoreSpec expanded = TestSpecs.with(shared, "convWeightSharing", false);
+        assertTrue(rule(conv(), shared, sentence).passed(), rule(conv(), shared, sentence).violations().toString());
+        breaks(conv(), TestSpecs.with(expanded, "synapseMemoryBitsPerCore", 1500L), sentence, "c", "12 neurons",
+                "1728 bits", "over the core's 1500 bits", "conv_weight_sharing = false");
+        Partitioner.LayerCut withSharing = DesignRules.cuts(conv(), shared).get(0);
+        Partitioner.LayerCut without = DesignRules.cuts(conv(), expanded).get(0);
+        assertEquals(1, withSharing.slices().size(), "8 kernels of 144 bits fit one core");
+        assertEquals(8 * 144, withSharing.slices().get(0).memoryBits());
+        assertEquals(48, without.slices().size(), "two rows of 12 neurons (3456 bits) per core of 4000 bits: 48 cores");
+        assertEquals(2 * 1728, without.slices().get(0).memoryBits());
+    }
+
+    @Test
+    void everyLayerResetsAsTheChipsNeuronsCan() {
+        String sentence = "Every layer resets its neurons as the chip's neurons can";
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "resetModes", Set.of("zero")), sentence,
+                "layers c, p, f reset by subtracting the threshold (reset = subtract); the chip's neurons only reset to"
+                        + " zero (3 layers over)", "declare their neurons with reset = zero");
+        assertTrue(rule(conv(), TestSpecs.with(TestSpecs.roomy(), "resetModes", Set.of("subtract")), sentence).passed());
+        QuantizedNetwork zero = quantise(CONV.replace("LIF(beta = 0.875, threshold = 1.0)",
+                "LIF(beta = 0.875, threshold = 1.0, reset = zero)"), "deploy { weights = int(8, per_channel) }", 0.5f, 0f);
+        DesignRules.Result r = rule(zero, TestSpecs.with(TestSpecs.roomy(), "resetModes", Set.of("subtract")), sentence);
+        assertEquals("[Violation[layer=model, problem=layers c, f reset to zero (reset = zero); the chip's neurons only"
+                + " subtract the threshold (2 layers over), fix=declare their neurons with reset = subtract, or use a chip"
+                + " that resets to zero such as loihi_like]]", r.violations().toString());
+    }
+
+    @Test
+    void everyNeuronsWeightsFitTheCoresAxonTypes() {
+        String sentence = "Every neuron's weights fit the core's axon types";
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "axonTypes", 4), sentence,
+                "weights = int(8) give a synapse one of 254 non-zero values (layers c, f, out)", "at most 4 distinct",
+                "250 over", "use weights = int(2)");
+        QuantizedNetwork ternary = quantise(CONV, "deploy { weights = int(2, per_channel) }", 0.5f, 0.01f);
+        assertTrue(rule(ternary, TestSpecs.with(TestSpecs.roomy(), "axonTypes", 4), sentence).passed(), "int(2): -1, 0, +1");
+        assertFalse(rule(ternary, TestSpecs.with(TestSpecs.roomy(), "axonTypes", 1), sentence).passed(), "two values, one type");
+    }
+
+    @Test
+    void theNetworksNeuronsFitTheChip() {
+        String sentence = "The network's neurons fit the chip";
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "neuronsPerChip", 1000), sentence,
+                "needs 1464 neurons (c 1152, p 288, f 20, out 4), the chip has 1000 (464 over)");
+        assertTrue(rule(conv(), TestSpecs.with(TestSpecs.roomy(), "neuronsPerChip", 1464), sentence).passed());
+        // a chip with output neurons of its own keeps the readout out of the count
+        breaks(conv(), TestSpecs.with(TestSpecs.roomy(), "neuronsPerChip", 1000, "outputChannels", 4), sentence,
+                "needs 1460 neurons (c 1152, p 288, f 20)", "in all hidden layers (the readout has its own)");
+        // and then the core count says nothing more
+        assertTrue(rule(conv(), TestSpecs.with(TestSpecs.roomy(), "neuronsPerChip", 1000, "cores", 1),
+                "The network fits the chip's cores").passed());
+    }
+
+    @Test
+    void everyLayerFitsOneCoreOnAChipThatCannotSplitLayers() {
+        String sentence = "Every layer fits one core on a chip that cannot split layers";
+        NeurocoreSpec small = TestSpecs.with(TestSpecs.roomy(), "neuronsPerCore", 512, "splitLayers", false);
+        breaks(conv(), small, sentence, "c", "needs 3 cores (1152 neurons", "onto one core (split_layers = false)",
+                "at most 512 neurons", "2 cores over");
+        assertEquals(1, rule(conv(), small, sentence).violations().size(), "p (288) and f fit one core");
+        assertTrue(rule(conv(), TestSpecs.with(TestSpecs.roomy(), "splitLayers", false), sentence).passed());
+        assertTrue(rule(conv(), small, "The network fits the chip's cores").passed(), "reported once, by this rule");
+    }
+
+    /**
+     * Cores of 12 neurons: c is one output row per core (96 cores), p two rows of one channel (24
+     * cores), f 20 units over 2 cores, so every neuron of p is read by both cores of f.
+     */
+    static NeurocoreSpec twelvePerCore(Object... more) {
+        NeurocoreSpec s = TestSpecs.with(TestSpecs.roomy(), "neuronsPerCore", 12, "cores", 256, "meshWidth", 16,
+                "meshHeight", 16);
+        return more.length == 0 ? s : TestSpecs.with(s, more);
+    }
+
+    @Test
+    void everyNeuronsSpikesReachNoMoreCoresThanTheChipAllows() {
+        String sentence = "Every neuron's spikes reach no more cores than the chip allows";
+        breaks(conv(), twelvePerCore("fanOutPerNeuron", 1), sentence, "p",
+                "a neuron of its core 0 sends its spikes to 2 cores (12 of the core's neurons to more than 1); a neuron of"
+                        + " the chip reaches 1 core (1 over); 24 of its cores are over", "splitter neuron");
+        DesignRules.Result r = rule(conv(), twelvePerCore("fanOutPerNeuron", 1), sentence);
+        assertEquals(List.of("p"), r.violations().stream().map(DesignRules.Violation::layer).toList(), "c feeds one p core");
+        assertTrue(rule(conv(), twelvePerCore("fanOutPerNeuron", 2), sentence).passed());
+    }
+
+    @Test
+    void everyCoresOutputAxonsFitTheCore() {
+        String sentence = "Every core's output axons fit the core";
+        breaks(conv(), twelvePerCore("outputAxonsPerCore", 20), sentence, "p",
+                "its core 0 sends on 24 output axons (one per neuron and destination core); a core has 20 (4 over)");
+        assertTrue(rule(conv(), twelvePerCore("outputAxonsPerCore", 24), sentence).passed());
+    }
+
+    @Test
+    void everyCoreSendsToNoMoreCoresThanItsDestinationTableHolds() {
+        String sentence = "Every core sends to no more cores than its destination table holds";
+        breaks(conv(), twelvePerCore("destinationsPerCore", 1), sentence, "p",
+                "its core 0 sends to 2 cores; a core's destination table holds 1 (1 over)", "at most 1 later cores");
+        assertTrue(rule(conv(), twelvePerCore("destinationsPerCore", 2), sentence).passed());
+    }
+
+    @Test
+    void theRoutesFitTheChipsRoutingTable() {
+        String sentence = "The routes fit the chip's routing table";
+        // senders: c 96 cores, p 24, f 2 (the readout sends to the host, not to a core), and the input port
+        breaks(conv(), twelvePerCore("routingTableEntries", 100), sentence,
+                "the routes need 123 routing table entries (one per sending core, the input port included); the chip's"
+                        + " table has 100 (23 over)");
+        assertTrue(rule(conv(), twelvePerCore("routingTableEntries", 123), sentence).passed());
     }
 
     @Test

@@ -23,11 +23,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * mapping.json and report.json of two examples on loihi_like, against golden files, with weights
- * drawn from a fixed seed; writing twice gives the same bytes, synapse images included.
+ * mapping.json and report.json of two examples on the chip their deploy block names (lenet5, whose
+ * neurons subtract the threshold, on spinnaker2_like; quick on loihi_like), against golden files,
+ * with weights drawn from a fixed seed; writing twice gives the same bytes, synapse images included.
  */
 public class MappingGoldenTest {
 
@@ -66,9 +67,9 @@ public class MappingGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "quick"})
-    void mappingOfExampleEqualsGolden(String name) throws Exception {
-        NeurocoreSpec spec = NeurocoreSpecs.preset("loihi_like");
+    @CsvSource({"lenet5, spinnaker2_like", "quick, loihi_like"})
+    void mappingOfExampleEqualsGolden(String name, String preset) throws Exception {
+        NeurocoreSpec spec = NeurocoreSpecs.preset(preset);
         QuantizedNetwork q = quantised(name, spec);
         List<DesignRules.Result> rules = DesignRules.check(q, spec, true);
         assertTrue(rules.stream().allMatch(DesignRules.Result::passed), rules.toString());
@@ -77,8 +78,8 @@ public class MappingGoldenTest {
         MappingWriter.write(m, rules, dir.resolve("b"));
         MappingWriter.write(m, rules, dir.resolve("b")); // replaces a folder whole
         Path golden = Golden.projectRoot().resolve("examples/golden/neurocore");
-        Golden.assertMatches(golden.resolve(name + "-loihi_like.mapping.json"), Files.readString(dir.resolve("a/mapping.json")));
-        Golden.assertMatches(golden.resolve(name + "-loihi_like.report.json"), Files.readString(dir.resolve("a/report.json")));
+        Golden.assertMatches(golden.resolve(name + "-" + preset + ".mapping.json"), Files.readString(dir.resolve("a/mapping.json")));
+        Golden.assertMatches(golden.resolve(name + "-" + preset + ".report.json"), Files.readString(dir.resolve("a/report.json")));
         try (var files = Files.list(dir.resolve("a/cores"))) {
             for (Path f : files.toList()) {
                 assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(dir.resolve("b/cores").resolve(f.getFileName())),

@@ -174,6 +174,67 @@ class NeurocoreSpecsTest {
         assertTrue(e.problem().startsWith("missing field 'max_pool'"), e.problem());
     }
 
+    /** The fields of the chips' real limits are optional in a user's file: without them a spec judges as before. */
+    @Test
+    void aUsersFileWithoutTheLimitFieldsJudgesAsBefore() throws Exception {
+        List<String> added = List.of("reset_modes", "neurons_per_chip", "fan_out_per_neuron", "output_axons_per_core",
+                "destinations_per_core", "routing_table_entries", "axon_types", "conv_weight_sharing", "split_layers");
+        ObjectNode doc = presetJson("truenorth_like");
+        doc.remove("sources");
+        added.forEach(doc::remove);
+        NeurocoreSpec spec = NeurocoreSpecs.load(write("older_chip.json", doc.toString()));
+        assertEquals(Set.of("zero", "subtract"), spec.resetModes());
+        assertEquals(List.of(0, 0, 0, 0, 0, 0), List.of(spec.neuronsPerChip(), spec.fanOutPerNeuron(),
+                spec.outputAxonsPerCore(), spec.destinationsPerCore(), spec.routingTableEntries(), spec.axonTypes()));
+        assertTrue(spec.convWeightSharing() && spec.splitLayers());
+        for (String f : added) {
+            ObjectNode preset = presetJson("speck_like");
+            preset.remove(f);
+            TargetSpecException e = assertThrows(TargetSpecException.class,
+                    () -> NeurocoreSpecReader.read(preset.toString(), Path.of("presets/speck_like.json"), true));
+            assertTrue(e.problem().startsWith("missing field '" + f + "'"), e.problem());
+        }
+    }
+
+    @Test
+    void theLimitFieldsAreCheckedWithAFix() throws Exception {
+        TargetSpecException typo = bad(doc -> doc.putArray("reset_modes").add("zreo"));
+        assertEquals("field 'reset_modes[0]' is \"zreo\" (a string); allowed: one of \"zero\", \"subtract\"",
+                typo.problem());
+        assertEquals("did you mean \"zero\"?", typo.help());
+        assertEquals("field 'reset_modes' is a JSON array; allowed: a non-empty array of distinct names from \"zero\","
+                + " \"subtract\"", bad(doc -> doc.putArray("reset_modes")).problem());
+        assertEquals("field 'reset_modes[1]' is \"zero\" (a string); allowed: each reset mode once",
+                bad(doc -> doc.putArray("reset_modes").add("zero").add("zero")).problem());
+        assertEquals("field 'fan_out_per_neuron' is -1; allowed: 0..16777216",
+                bad(doc -> doc.put("fan_out_per_neuron", -1)).problem());
+        assertEquals("field 'axon_types' is 65; allowed: 0..64", bad(doc -> doc.put("axon_types", 65)).problem());
+        TargetSpecException bool = bad(doc -> doc.put("conv_weight_sharing", "no"));
+        assertEquals("field 'conv_weight_sharing' is \"no\" (a string); allowed: true or false", bool.problem());
+        assertEquals("write \"conv_weight_sharing\": true or false, without quotes", bool.help());
+        assertEquals("field 'routing_table_entries' is 1.5; allowed: 0..16777216",
+                bad(doc -> doc.put("routing_table_entries", 1.5)).problem());
+    }
+
+    @Test
+    void thePresetsLimitsAreTheirChips() throws TargetSpecException {
+        assertEquals(Set.of("zero"), NeurocoreSpecs.preset("loihi_like").resetModes());
+        assertEquals(Set.of("subtract"), NeurocoreSpecs.preset("xylo_like").resetModes());
+        assertEquals(Set.of("zero", "subtract"), NeurocoreSpecs.preset("truenorth_like").resetModes());
+        assertEquals(Set.of("zero", "subtract"), NeurocoreSpecs.preset("speck_like").resetModes());
+        assertEquals(1000, NeurocoreSpecs.preset("xylo_like").neuronsPerChip());
+        assertEquals(1, NeurocoreSpecs.preset("truenorth_like").fanOutPerNeuron());
+        assertEquals(4, NeurocoreSpecs.preset("truenorth_like").axonTypes());
+        assertEquals(4096, NeurocoreSpecs.preset("loihi_like").outputAxonsPerCore());
+        assertEquals(2, NeurocoreSpecs.preset("speck_like").destinationsPerCore());
+        assertEquals(16384, NeurocoreSpecs.preset("spinnaker2_like").routingTableEntries());
+        assertFalse(NeurocoreSpecs.preset("truenorth_like").convWeightSharing());
+        assertFalse(NeurocoreSpecs.preset("xylo_like").convWeightSharing());
+        assertTrue(NeurocoreSpecs.preset("speck_like").convWeightSharing());
+        assertTrue(NeurocoreSpecs.preset("spinnaker2_like").convWeightSharing());
+        assertFalse(NeurocoreSpecs.preset("speck_like").splitLayers());
+    }
+
     @Test
     void theSynapticCurrentAndItsDecayFormsAgree() throws Exception {
         TargetSpecException none = bad(doc -> doc.putArray("synaptic_leak_forms"));

@@ -43,13 +43,16 @@ class TemporalEmulatorPropertyTest {
 
     /**
      * A preset with small cores, so that a recurrent layer of 8 to 24 units spans 1 to 4 cores; its
-     * limits on external inputs and outputs (xylo_like's 16 and 8) are lifted, since these networks
-     * test the cores' arithmetic, not the chip's I/O.
+     * limits on external inputs and outputs (xylo_like's 16 and 8), on neurons per chip, on routes
+     * (truenorth_like's one target per neuron, speck_like's two destinations and one core per layer) and
+     * on axon types are lifted, since these networks test the cores' arithmetic and the mapper, not the
+     * chip's I/O and routing; the reset modes stay the chip's.
      */
     static NeurocoreSpec shrunk(String preset, SplittableRandom rnd) throws Exception {
         NeurocoreSpec p = NeurocoreSpecs.preset(preset);
         return TestSpecs.with(p, "neuronsPerCore", 6 + rnd.nextInt(6), "meshWidth", 16, "meshHeight", 16, "cores", 256,
-                "inputChannels", 0, "outputChannels", 0);
+                "inputChannels", 0, "outputChannels", 0, "neuronsPerChip", 0, "fanOutPerNeuron", 0, "outputAxonsPerCore", 0,
+                "destinationsPerCore", 0, "routingTableEntries", 0, "axonTypes", 0, "splitLayers", true);
     }
 
     @ParameterizedTest

@@ -178,7 +178,7 @@ final class TemporalNets {
             long[] bias = biasLimit > 0 && rnd.nextBoolean() ? biases(rnd, filters, biasLimit) : null;
             source = b.add("c1", null, shape, ch, List.of(new Synapse.Conv1d("c1", -1, in, filters, k, stride, pad,
                             weights(rnd, filters * in.channels() * k, limit))), bias,
-                    thresholds(rnd, ch, limit, spec.thresholdBits()), rnd.nextBoolean() ? Reset.SUBTRACT : Reset.ZERO,
+                    thresholds(rnd, ch, limit, spec.thresholdBits()), reset(rnd, spec),
                     leak(rnd, spec.leakForms()), syn);
             if (spec.maxPool() && spec.leakForms().contains("none") && outL >= 2 && rnd.nextBoolean()) {
                 Shape pooledShape = Shape.cl(filters, outL / 2);
@@ -200,7 +200,7 @@ final class TemporalNets {
             long[] bias = biasLimit > 0 && rnd.nextBoolean() ? biases(rnd, filters, biasLimit) : null;
             source = b.add("c2", null, shape, ch, List.of(new Synapse.Conv("c2", -1, in, filters, k, 1, pad,
                             weights(rnd, filters * in.channels() * k * k, limit))), bias,
-                    thresholds(rnd, ch, limit, spec.thresholdBits()), rnd.nextBoolean() ? Reset.SUBTRACT : Reset.ZERO,
+                    thresholds(rnd, ch, limit, spec.thresholdBits()), reset(rnd, spec),
                     leak(rnd, spec.leakForms()), syn);
             if (spec.maxPool() && spec.leakForms().contains("none") && rnd.nextInt(3) > 0) {
                 source = b.add("p2", null, Shape.chw(filters, oh / 2, ow / 2), 1,
@@ -233,7 +233,7 @@ final class TemporalNets {
             int ch = perChannel ? units : 1;
             long[] bias = biasLimit > 0 && rnd.nextBoolean() ? biases(rnd, units, biasLimit) : null;
             source = b.add(name, null, Shape.flat(units), ch, syns, bias, thresholds(rnd, ch, limit, spec.thresholdBits()),
-                    rnd.nextBoolean() ? Reset.SUBTRACT : Reset.ZERO, leak(rnd, spec.leakForms()), syn);
+                    reset(rnd, spec), leak(rnd, spec.leakForms()), syn);
         }
         Shape from = b.shapeOf(source);
         int classes = 3 + rnd.nextInt(3);
@@ -250,7 +250,7 @@ final class TemporalNets {
         if (mode == ReadoutMode.COUNT) {
             int ch = perChannel ? classes : 1;
             b.add("out", mode, Shape.flat(classes), ch, out, null, thresholds(rnd, ch, limit, spec.thresholdBits()),
-                    Reset.SUBTRACT, outLeak, outSyn);
+                    spec.resetModes().contains("subtract") ? Reset.SUBTRACT : Reset.ZERO, outLeak, outSyn);
         } else {
             b.add("out", mode, Shape.flat(classes), 1, out, null, null, null, outLeak, outSyn);
         }
@@ -258,6 +258,13 @@ final class TemporalNets {
         // the chip's own timing (docs/semantics.md section 2.7): pipelined on loihi_like, truenorth_like, spinnaker2_like
         return new Made(b.build("temporal_" + seed, steps, num).withTiming(spec.timing()), sequence, cuba, full, diagonal,
                 pooled, pooled2d);
+    }
+
+    /** A random reset the chip's neurons can do (one draw either way, so the sequence of draws stays the same). */
+    static Reset reset(SplittableRandom rnd, NeurocoreSpec spec) {
+        Reset r = rnd.nextBoolean() ? Reset.SUBTRACT : Reset.ZERO;
+        return spec.resetModes().contains(r.keyword()) ? r
+                : spec.resetModes().contains("zero") ? Reset.ZERO : Reset.SUBTRACT;
     }
 
     static long[] biases(SplittableRandom rnd, int count, int limit) {
@@ -273,7 +280,8 @@ final class TemporalNets {
      * A fixed temporal network: input 2x12 -> conv1d(3, kernel 3, padding 1), CUBA with a multiplier
      * decay -> maxpool(2) -> dense 10, CUBA with a shift decay, fully recurrent -> dense 6, diagonally
      * recurrent -> accumulating readout of 4. Membrane 16 bits, synaptic current {@code currentBits}.
-     * With {@code multipliersOnly}, h1's leak and decay are multipliers too (loihi_like has no shift).
+     * With {@code multipliersOnly}, h1's leak and decay are multipliers too (loihi_like has no shift), and
+     * c1 and h1 reset to zero as Loihi's compartments do (else they subtract the threshold).
      */
     static QuantizedNetwork fixed(int currentBits, boolean towardZero, boolean multipliersOnly) {
         SplittableRandom rnd = new SplittableRandom(23);
@@ -282,14 +290,15 @@ final class TemporalNets {
         Builder b = new Builder(in, 16);
         Shape c1 = Shape.cl(3, 12);
         b.add("c1", null, c1, 3, List.of(new Synapse.Conv1d("c1", -1, in, 3, 3, 1, 1, weights(rnd, 3 * 2 * 3, limit))),
-                null, new long[] {90, 120, 150}, Reset.SUBTRACT, new QuantLeak.Multiplier(3584, 12),
+                null, new long[] {90, 120, 150}, multipliersOnly ? Reset.ZERO : Reset.SUBTRACT,
+                new QuantLeak.Multiplier(3584, 12),
                 new QuantLeak.Multiplier(2048, 12));
         Shape p1 = Shape.cl(3, 6);
         b.add("p1", null, p1, 1, List.of(new Synapse.MaxPool(0, c1, 2)), null, new long[] {1}, Reset.ZERO,
                 new QuantLeak.None(), null);
         b.add("h1", null, Shape.flat(10), 1, List.of(new Synapse.Dense("h1", 1, p1, 18, 10, weights(rnd, 180, limit)),
                         new Synapse.Recurrent("h1", 2, Shape.flat(10), 10, false, weights(rnd, 100, limit))),
-                new long[] {5, 0, 3, 0, 7, 0, 0, 2, 0, 1}, new long[] {140}, Reset.SUBTRACT,
+                new long[] {5, 0, 3, 0, 7, 0, 0, 2, 0, 1}, new long[] {140}, multipliersOnly ? Reset.ZERO : Reset.SUBTRACT,
                 multipliersOnly ? new QuantLeak.Multiplier(3584, 12) : new QuantLeak.Shift(3),
                 multipliersOnly ? new QuantLeak.Multiplier(3072, 12) : new QuantLeak.Shift(2));
         b.add("h2", null, Shape.flat(6), 1, List.of(new Synapse.Dense("h2", 2, Shape.flat(10), 10, 6, weights(rnd, 60, limit)),
