@@ -77,9 +77,10 @@ class RunOnceTest {
             assertEquals(1, c.quantised.stream().filter(o -> o.equals(b.quantised().options())).count(),
                     b.target().name() + " quantised " + c.quantised);
         }
-        assertEquals(2, c.quantised.size(), "two targets with different shift rounding, one of them the deploy formats: "
-                + c.quantised);
-        assertEquals(2, c.quantised.stream().distinct().count(), "never the same formats twice: " + c.quantised);
+        // quick deploys pipelined (the deploy formats), loihi_like quantises pipelined with its rounding toward zero,
+        // and the fpga accelerator sequentially with floor: three sets of formats, each once
+        assertEquals(3, c.quantised.size(), "the deploy formats and two targets that differ from them: " + c.quantised);
+        assertEquals(3, c.quantised.stream().distinct().count(), "never the same formats twice: " + c.quantised);
         for (String t : targets) {
             assertEquals(1, c.compiled.getOrDefault(t, 0), t + " compiled " + c.compiled);
             assertEquals(1, c.emulated.getOrDefault(t, 0), t + " emulated " + c.emulated);
