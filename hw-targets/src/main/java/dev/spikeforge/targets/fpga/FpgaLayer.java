@@ -109,15 +109,29 @@ public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int
     }
 
     /**
-     * The leak as the hardware does it: the integer model's {@link QuantLeak} (shift {@code v - (v >>> k)},
-     * multiplier {@code (v * m) >>> f}, or none), with right shifts toward minus infinity unless
-     * {@code towardZero}. The accessors give the fields fpga.json and the generator write.
+     * The leak as the hardware does it: shift {@code v - (v >>> k)}, multiplier {@code (v * m) >>> f},
+     * or none, with right shifts toward minus infinity unless {@code towardZero}. {@code form} only
+     * carries the parameters (k, or m and f): the accessors give the fields fpga.json and the
+     * generator write, and {@link #apply} computes from them as the generated RTL does, never through
+     * the integer model's code, so that a change of the integer model's leak shows as a difference
+     * between the emulator and the integer model in {@code verify} even without {@code --rtl}.
      */
     public record Leak(QuantLeak form, boolean towardZero) {
         public static final Leak NONE = new Leak(new QuantLeak.None(), false);
 
         public long apply(long v) {
-            return form.apply(v, towardZero);
+            if (form instanceof QuantLeak.Shift s) {
+                return v - arithmeticShift(v, s.k());
+            }
+            if (form instanceof QuantLeak.Multiplier x) {
+                return arithmeticShift(v * x.m(), x.fractionBits());
+            }
+            return v;
+        }
+
+        /** The RTL's {@code >>>} on a signed value; toward zero, -((-x) >>> s), when the numerics say so. */
+        private long arithmeticShift(long x, int s) {
+            return towardZero && x < 0 ? -((-x) >> s) : x >> s;
         }
 
         /** none, shift or multiplier. */
