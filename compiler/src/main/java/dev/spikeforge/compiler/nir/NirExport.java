@@ -118,6 +118,12 @@ public final class NirExport {
         }
         NirExport e = new NirExport(net, weights, dt);
         NirGraph g = e.graph(generator);
+        if (net.timing() == dev.spikeforge.compiler.ir.Timing.PIPELINED) {
+            // docs/semantics.md section 2.7: a NIR graph has no delay on its edges
+            e.warnings.add("model '" + net.name() + "' runs pipelined (each layer's spikes reach the next layer one"
+                    + " step later), which a NIR graph cannot express; the deploy block written into the file's metadata"
+                    + " keeps timing = pipelined for spikeforge, while other tools run the graph without those delays.");
+        }
         return new Result(new NirFile(NirFile.WRITTEN_VERSION, g), e.warnings);
     }
 

@@ -78,6 +78,22 @@ class NirMappingTest {
         }
     }
 
+    /**
+     * A pipelined model (docs/semantics.md section 2.7) exports with a warning, since a NIR graph has
+     * no delays, and its deploy block, timing included, comes back through the metadata.
+     */
+    @Test
+    void aPipelinedModelWarnsAndKeepsItsTimingInTheMetadata() {
+        Network net = NirTesting.compile("model m\ninput 4\ntimesteps 3\nneuron lif = LIF(beta = 0.875, threshold = 1.5,"
+                + " reset = zero)\nlayers {\n h = dense(3) -> lif\n out = readout(2)\n}\n"
+                + "deploy {\n leak = multiplier(12)\n timing = pipelined\n}\n");
+        assertEquals(dev.spikeforge.compiler.ir.Timing.PIPELINED, net.timing());
+        NirExport.Result e = NirExport.export(net, NirTesting.weights(net, 1), 1e-4, "test");
+        assertEquals(1, e.warnings().stream().filter(w -> w.contains("pipelined")).count(), e.warnings().toString());
+        NirImport.Result r = roundTrip(net, NirTesting.weights(net, 1));
+        assertEquals(dev.spikeforge.compiler.ir.Timing.PIPELINED, NirTesting.compile(r.source()).timing(), r.source());
+    }
+
     @Test
     void exportFollowsNirsLayoutAndSnnTorchsConventions() {
         Network net = NirTesting.compile("model m\ninput 4\ntimesteps 3\nneuron lif = LIF(beta = 0.9, threshold = 1.5)\n"
