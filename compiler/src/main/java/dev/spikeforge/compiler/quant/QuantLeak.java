@@ -23,11 +23,33 @@ public sealed interface QuantLeak {
      * and {@code none} (no leak) is never changed.
      */
     static long decay(QuantLeak leak, long v, boolean towardZero, boolean minLsb) {
-        long d = leak.apply(v, towardZero);
+        return decay(leak, v, towardZero, minLsb, false);
+    }
+
+    /**
+     * As {@link #decay(QuantLeak, long, boolean, boolean)}, and with {@code nearest} (the fpga
+     * target's {@code leak_rounding = nearest}, docs/semantics.md section 4.12) the leak's right shift
+     * rounds to nearest, ties up: shift {@code v - ((v + 2^(k-1)) >> k)}, multiplier
+     * {@code (v m + 2^(F-1)) >> F}; the negative-only fixed points of a floor shift (-7..-1 at beta
+     * 0.875) become nearly symmetric around 0 (-3..4).
+     */
+    static long decay(QuantLeak leak, long v, boolean towardZero, boolean minLsb, boolean nearest) {
+        long d = nearest ? nearest(leak, v) : leak.apply(v, towardZero);
         if (minLsb && v > 0 && d == v && !(leak instanceof None)) {
             return v - 1;
         }
         return d;
+    }
+
+    /** leak(v) with its right shift rounded to nearest, ties toward plus infinity. */
+    private static long nearest(QuantLeak leak, long v) {
+        if (leak instanceof Shift s) {
+            return v - ((v + (1L << (s.k() - 1))) >> s.k());
+        }
+        if (leak instanceof Multiplier x) {
+            return (v * x.m() + (1L << (x.fractionBits() - 1))) >> x.fractionBits();
+        }
+        return v;
     }
 
     /** {@code v >> k} with the chosen rounding. */

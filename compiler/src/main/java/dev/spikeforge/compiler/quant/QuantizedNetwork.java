@@ -60,10 +60,18 @@ public record QuantizedNetwork(String name, int timesteps, Encoding encoding, Sh
      *
      * @param decayMinLsb a leak removes at least 1 LSB from a positive state (a target that names
      *                    {@code decay_min_lsb}, docs/semantics.md section 4.12)
+     * @param leakNearest the leak's right shift rounds to nearest, ties up (the fpga target's
+     *                    {@code leak_rounding = nearest}, docs/semantics.md section 4.12)
      */
     public record Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
                            DeploySpec.Overflow overflow, boolean shiftTowardZero, int currentBits,
-                           boolean decayMinLsb) {
+                           boolean decayMinLsb, boolean leakNearest) {
+
+        /** Formats whose leaks round their shift as {@code shift_rounding} says. */
+        public Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
+                        DeploySpec.Overflow overflow, boolean shiftTowardZero, int currentBits, boolean decayMinLsb) {
+            this(weightBits, granularity, membraneBits, overflow, shiftTowardZero, currentBits, decayMinLsb, false);
+        }
 
         /** Formats whose leaks round as plain shifts (no minimum decay). */
         public Numerics(int weightBits, DeploySpec.Granularity granularity, int membraneBits,
@@ -71,9 +79,9 @@ public record QuantizedNetwork(String name, int timesteps, Encoding encoding, Sh
             this(weightBits, granularity, membraneBits, overflow, shiftTowardZero, currentBits, false);
         }
 
-        /** leak(v) with these numerics' rounding: {@code shift_rounding} and {@code decay_min_lsb}. */
+        /** leak(v) with these numerics' rounding: {@code shift_rounding}, {@code decay_min_lsb}, {@code leak_rounding}. */
         public long leak(QuantLeak leak, long v) {
-            return QuantLeak.decay(leak, v, shiftTowardZero, decayMinLsb);
+            return QuantLeak.decay(leak, v, shiftTowardZero, decayMinLsb, leakNearest);
         }
 
         /** Formats whose synaptic current (CUBA) is as wide as the membrane. */

@@ -83,7 +83,7 @@ class NirMappingTest {
      * no delays, and its deploy block, timing included, comes back through the metadata.
      */
     @Test
-    void aPipelinedModelWarnsAndKeepsItsTimingInTheMetadata() {
+    void aPipelinedModelWarnsAndKeepsItsTimingInTheMetadata() throws Exception {
         Network net = NirTesting.compile("model m\ninput 4\ntimesteps 3\nneuron lif = LIF(beta = 0.875, threshold = 1.5,"
                 + " reset = zero)\nlayers {\n h = dense(3) -> lif\n out = readout(2)\n}\n"
                 + "deploy {\n leak = multiplier(12)\n timing = pipelined\n}\n");

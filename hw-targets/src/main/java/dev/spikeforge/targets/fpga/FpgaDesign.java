@@ -143,7 +143,7 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
                 acc = Math.max(acc, Math.max(spiking ? membrane : readoutBits, currentBits) + 1);
             }
             FpgaLayer.Leak leak = mode == FpgaLayer.Mode.ACCUMULATE ? FpgaLayer.Leak.NONE
-                    : new FpgaLayer.Leak(l.leak(), q.numerics().shiftTowardZero());
+                    : new FpgaLayer.Leak(l.leak(), q.numerics().shiftTowardZero(), q.numerics().leakNearest());
             FpgaLayer.Recurrence recurrence = rec == null ? FpgaLayer.Recurrence.NONE
                     : rec.diagonal() ? FpgaLayer.Recurrence.DIAGONAL : FpgaLayer.Recurrence.FULL;
             int units = out[0];
@@ -151,7 +151,8 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
                 words += recurrence == FpgaLayer.Recurrence.FULL ? units * blocks : blocks;
             }
             FpgaLayer.Leak synapticLeak = l.hasSynapticCurrent()
-                    ? new FpgaLayer.Leak(l.synapticLeak(), q.numerics().shiftTowardZero()) : null;
+                    ? new FpgaLayer.Leak(l.synapticLeak(), q.numerics().shiftTowardZero(), q.numerics().leakNearest())
+                    : null;
             FpgaLayer f = new FpgaLayer(i, l.layer(), kind, src[0], src[1], src[2], out[0], out[1], out[2], kernel,
                     stride, padding, p, blocks, words, weightBits, valueBits, acc, membrane, biasBits, thetaBits, leak,
                     spiking && l.reset() == Reset.ZERO,

@@ -100,6 +100,9 @@ public final class FpgaFolder {
         num.put("shift_rounding", FpgaNumerics.rounding(d.layers().get(0).leak().towardZero()));
         num.put("threshold_compare", FpgaNumerics.THRESHOLD_COMPARE);
         num.put("overflow", d.layers().get(0).wrap() ? "wrap" : "saturate");
+        if (d.layers().get(0).leak().nearest()) {
+            num.put("leak_rounding", "nearest"); // only when asked (leak_rounding = nearest): older folders read as before
+        }
         ArrayNode layers = doc.putArray("layers");
         for (FpgaLayer l : d.layers()) {
             ObjectNode o = layers.addObject();
@@ -126,6 +129,9 @@ public final class FpgaFolder {
             lk.put("m", l.leak().m());
             lk.put("f", l.leak().f());
             lk.put("toward_zero", l.leak().towardZero());
+            if (l.leak().nearest()) {
+                lk.put("nearest", true);
+            }
             o.put("recurrence", l.recurrence().name().toLowerCase(java.util.Locale.ROOT));
             o.put("current_bits", l.currentBits());
             if (l.hasCurrent()) {
@@ -135,6 +141,9 @@ public final class FpgaFolder {
                 sl.put("m", l.synapticLeak().m());
                 sl.put("f", l.synapticLeak().f());
                 sl.put("toward_zero", l.synapticLeak().towardZero());
+                if (l.synapticLeak().nearest()) {
+                    sl.put("nearest", true);
+                }
             }
             o.put("reset", l.resetZero() ? "zero" : "subtract");
             o.put("overflow", l.wrap() ? "wrap" : "saturate");
@@ -241,13 +250,14 @@ public final class FpgaFolder {
         if (Integer.bitCount(lanes) != 1) {
             throw new FpgaFolderException(json, "parameters.lanes", "is " + lanes + ", not a power of two");
         }
+        Numerics numerics = numerics(r, r.node(doc, "numerics"), json);
         FpgaOptions o = new FpgaOptions(lanes, r.oneOf(par, "family", FpgaOptions.FAMILIES),
-                r.oneOf(par, "memory", FpgaOptions.MEMORY_STYLES), r.text(par, "device"));
+                r.oneOf(par, "memory", FpgaOptions.MEMORY_STYLES), r.text(par, "device"),
+                numerics.nearest() ? "nearest" : "floor");
         if (!o.device().isEmpty() && !FpgaDevices.known(o.device())) {
             throw new FpgaFolderException(json, "parameters.device", "is '" + printable(o.device()) + "', not one of "
                     + String.join(", ", FpgaDevices.names()));
         }
-        Numerics numerics = numerics(r, r.node(doc, "numerics"), json);
         JsonNode in = r.node(doc, "input");
         String encoding = r.text(in, "encoding");
         Encoding parsed = Encoding.parse(encoding).orElseThrow(() -> new FpgaFolderException(json, "input.encoding",
@@ -393,9 +403,18 @@ public final class FpgaFolder {
     }
 
     /** The numerics fpga.json records: they must be the accelerator's own and every layer's. */
-    private record Numerics(boolean towardZero, boolean wrap) {
+    private record Numerics(boolean towardZero, boolean wrap, boolean nearest) {
+
+        /** A leak rounds as leak_rounding says (a leak of kind none has no shift to round). */
+        boolean rounds(FpgaLayer.Leak lk) {
+            return lk.nearest() == nearest || lk.form() instanceof QuantLeak.None;
+        }
 
         void check(FpgaLayer l, Path json, String where) throws FpgaFolderException {
+            if (!rounds(l.leak()) || l.hasCurrent() && !rounds(l.synapticLeak())) {
+                throw new FpgaFolderException(json, where + ".leak.nearest", "does not match numerics.leak_rounding ("
+                        + (nearest ? "nearest" : "absent: the shift's own rounding") + ")");
+            }
             if (l.leak().towardZero() != towardZero) {
                 throw new FpgaFolderException(json, where + ".leak.toward_zero", "is " + l.leak().towardZero()
                         + " but numerics.shift_rounding is '" + FpgaNumerics.rounding(towardZero) + "'");
@@ -432,7 +451,12 @@ public final class FpgaFolder {
         if (!overflow.equals("saturate") && !overflow.equals("wrap")) {
             throw new FpgaFolderException(json, "numerics.overflow", "is '" + overflow + "', not saturate or wrap");
         }
-        return new Numerics(false, overflow.equals("wrap"));
+        JsonNode lr = n.get("leak_rounding");
+        if (lr != null && !"nearest".equals(lr.asText())) {
+            throw new FpgaFolderException(json, "numerics.leak_rounding", "is '" + lr.asText() + "', expected \"nearest\""
+                    + " or no field");
+        }
+        return new Numerics(false, overflow.equals("wrap"), lr != null);
     }
 
     private static long[][] readHex(Path folder, Map<String, byte[]> files, String name, int words, int lanes, int bits,
@@ -796,6 +820,10 @@ public final class FpgaFolder {
             if (!tz.isBoolean()) {
                 throw new FpgaFolderException(file, prefix + name + ".toward_zero", "must be true or false");
             }
+            JsonNode nearest = lk.get("nearest");
+            if (nearest != null && !nearest.isBoolean()) {
+                throw new FpgaFolderException(file, prefix + name + ".nearest", "must be true or false");
+            }
             JsonNode mNode = node(lk, "m");
             if (!mNode.isIntegralNumber() || !mNode.canConvertToLong()) {
                 throw new FpgaFolderException(file, prefix + name + ".m", "must be an integer");
@@ -805,7 +833,7 @@ public final class FpgaFolder {
                     case "shift" -> new QuantLeak.Shift(integer(lk, "k", 1, 61));
                     case "multiplier" -> new QuantLeak.Multiplier(mNode.asLong(), integer(lk, "f", 1, 30));
                     default -> new QuantLeak.None();
-                }, tz.asBoolean());
+                }, tz.asBoolean(), nearest != null && nearest.asBoolean());
             } catch (IllegalArgumentException e) {
                 throw new FpgaFolderException(file, prefix + name, e.getMessage());
             }

@@ -116,8 +116,13 @@ public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int
      * the integer model's code, so that a change of the integer model's leak shows as a difference
      * between the emulator and the integer model in {@code verify} even without {@code --rtl}.
      */
-    public record Leak(QuantLeak form, boolean towardZero) {
+    public record Leak(QuantLeak form, boolean towardZero, boolean nearest) {
         public static final Leak NONE = new Leak(new QuantLeak.None(), false);
+
+        /** A leak whose shift rounds as {@code towardZero} says (not to nearest). */
+        public Leak(QuantLeak form, boolean towardZero) {
+            this(form, towardZero, false);
+        }
 
         public long apply(long v) {
             if (form instanceof QuantLeak.Shift s) {
@@ -129,8 +134,14 @@ public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int
             return v;
         }
 
-        /** The RTL's {@code >>>} on a signed value; toward zero, -((-x) >>> s), when the numerics say so. */
+        /**
+         * The RTL's {@code >>>} on a signed value; with {@code leak_rounding = nearest} half an LSB is
+         * added first, {@code (x + 2^(s-1)) >>> s}; toward zero, -((-x) >>> s), when the numerics say so.
+         */
         private long arithmeticShift(long x, int s) {
+            if (nearest) {
+                return (x + (1L << (s - 1))) >> s;
+            }
             return towardZero && x < 0 ? -((-x) >> s) : x >> s;
         }
 
@@ -152,7 +163,8 @@ public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int
         }
 
         public String describe() {
-            return form.describe() + (towardZero && !(form instanceof QuantLeak.None) ? " toward_zero" : "");
+            boolean none = form instanceof QuantLeak.None;
+            return form.describe() + (towardZero && !none ? " toward_zero" : "") + (nearest && !none ? " nearest" : "");
         }
     }
 

@@ -12,8 +12,22 @@ import java.util.Locale;
  * @param family  generic, ice40 or xc7: which synthesis script and device table apply
  * @param memory  auto, block or distributed: the RAM style attribute on the large memories
  * @param device  the part that {@code synth} checks the design against (empty: the family's default)
+ * @param leakRounding floor (the default: the leak's arithmetic shift, Verilog {@code >>>}) or nearest
+ *                (half an LSB added before it, docs/semantics.md section 4.12)
  */
-public record FpgaOptions(int lanes, String family, String memory, String device) {
+public record FpgaOptions(int lanes, String family, String memory, String device, String leakRounding) {
+
+    public static final List<String> LEAK_ROUNDINGS = List.of("floor", "nearest");
+
+    /** Options whose leak shifts with floor. */
+    public FpgaOptions(int lanes, String family, String memory, String device) {
+        this(lanes, family, memory, device, "floor");
+    }
+
+    /** leak_rounding = nearest. */
+    public boolean leakNearest() {
+        return leakRounding.equals("nearest");
+    }
 
     public static final List<String> FAMILIES = List.of("generic", "ice40", "xc7");
     public static final List<String> MEMORY_STYLES = List.of("auto", "block", "distributed");
@@ -41,6 +55,7 @@ public record FpgaOptions(int lanes, String family, String memory, String device
         String family = o.family;
         String memory = o.memory;
         String device = o.device;
+        String leakRounding = o.leakRounding;
         for (Value.Arg a : request.args()) {
             String key = a.positional() ? "family" : a.key();
             String text = a.value() instanceof Value.Text t ? t.value() : a.value().toString();
@@ -75,10 +90,18 @@ public record FpgaOptions(int lanes, String family, String memory, String device
                                 + String.join(", ", FpgaDevices.names()));
                     }
                 }
-                default -> problems.add("unknown argument '" + key + "'; fpga takes lanes, family, memory and device");
+                case "leak_rounding" -> {
+                    if (LEAK_ROUNDINGS.contains(text)) {
+                        leakRounding = text;
+                    } else {
+                        problems.add("leak_rounding must be one of " + String.join(", ", LEAK_ROUNDINGS) + ", got " + text);
+                    }
+                }
+                default -> problems.add("unknown argument '" + key + "'; fpga takes lanes, family, memory, device and"
+                        + " leak_rounding");
             }
         }
-        FpgaOptions out = new FpgaOptions(lanes, family, memory, device);
+        FpgaOptions out = new FpgaOptions(lanes, family, memory, device, leakRounding);
         if (!device.isEmpty() && !FpgaDevices.get(device).family().equals(family)) {
             problems.add("device " + device + " belongs to family " + FpgaDevices.get(device).family() + ", not " + family);
         }
@@ -88,6 +111,7 @@ public record FpgaOptions(int lanes, String family, String memory, String device
     /** How the options are written in a target line: {@code fpga(lanes = 16, family = xc7)}. */
     public String describe() {
         return "fpga(lanes = " + lanes + ", family = " + family + (memory.equals("auto") ? "" : ", memory = " + memory)
-                + (device.isEmpty() ? "" : ", device = " + device) + ")";
+                + (device.isEmpty() ? "" : ", device = " + device) + (leakNearest() ? ", leak_rounding = nearest" : "")
+                + ")";
     }
 }

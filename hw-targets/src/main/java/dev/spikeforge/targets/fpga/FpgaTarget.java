@@ -34,12 +34,13 @@ final class FpgaTarget implements Target {
     /** The options as written, with the device synthesis checks against (the folder records the same). */
     @Override
     public String name() {
-        return new FpgaOptions(options.lanes(), options.family(), options.memory(), options.effectiveDevice()).describe();
+        return new FpgaOptions(options.lanes(), options.family(), options.memory(), options.effectiveDevice(),
+                options.leakRounding()).describe();
     }
 
     @Override
     public String folderName() {
-        return "fpga-" + options.family() + "-p" + options.lanes();
+        return "fpga-" + options.family() + "-p" + options.lanes() + (options.leakNearest() ? "-nearest" : "");
     }
 
     /** The generated RTL shifts arithmetically, toward minus infinity (docs/semantics.md section 4.5). */
@@ -48,7 +49,7 @@ final class FpgaTarget implements Target {
         // the layer engines run one after another within a step: sequential timing (docs/semantics.md section 2.7),
         // whatever the deploy block trains with
         return deploy.withShiftTowardZero(FpgaNumerics.SHIFT_TOWARD_ZERO).withDecayMinLsb(false)
-                .withTiming(Timing.SEQUENTIAL);
+                .withLeakNearest(options.leakNearest()).withTiming(Timing.SEQUENTIAL);
     }
 
     @Override
@@ -69,6 +70,12 @@ final class FpgaTarget implements Target {
                     + FpgaNumerics.rounding(q.numerics().shiftTowardZero()) + " but the accelerator rounds "
                     + FpgaNumerics.rounding(FpgaNumerics.SHIFT_TOWARD_ZERO)
                     + "; quantise with this target's own options (Target.quantOptions)", List.of());
+        }
+        if (q.numerics().leakNearest() != options.leakNearest()) {
+            throw new TargetException(options.describe() + ": the model was quantised with its leak rounding "
+                    + (q.numerics().leakNearest() ? "to nearest" : "down") + " but the accelerator rounds "
+                    + (options.leakNearest() ? "to nearest" : "down") + "; quantise with this target's own options"
+                    + " (Target.quantOptions)", List.of());
         }
         if (q.timing() != Timing.SEQUENTIAL) {
             throw new TargetException(options.describe() + ": the model was quantised for " + q.timing().keyword()

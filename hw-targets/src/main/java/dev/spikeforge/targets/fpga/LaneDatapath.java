@@ -217,7 +217,16 @@ final class LaneDatapath {
         switch (leak.kind()) {
             case "shift" -> {
                 int s = leak.k();
-                if (leak.towardZero()) {
+                if (leak.nearest()) {
+                    // leak_rounding = nearest: x - ((x + 2^(s-1)) >>> s), the sum one bit wider so that it cannot
+                    // overflow; the difference lies between x and 0, so its low acc_bits are all of it
+                    v.line("            wire signed [%d:0] %s = %s + %s;", ab, rounded, sext(x, ab, ab + 1),
+                            sk(ab + 1, 1L << (s - 1)));
+                    v.line("            wire signed [%d:0] %s = %s - (%s >>> %d);", ab, shifted, sext(x, ab, ab + 1),
+                            rounded, s);
+                    v.line("            wire [%d:0] %s = %s[%d:0];", ab - 1, out, shifted, ab - 1);
+                    v.line("            wire %s = &{1'b0, %s[%d]};", unused, shifted, ab);
+                } else if (leak.towardZero()) {
                     v.line("            wire signed [%d:0] %s = %s + (%s[%d] ? %s : %s);", ab - 1, rounded, x, x, ab - 1,
                             sk(ab, (1L << s) - 1), sk(ab, 0));
                     v.line("            wire signed [%d:0] %s = %s - (%s >>> %d);", ab - 1, out, x, rounded, s);
@@ -239,6 +248,15 @@ final class LaneDatapath {
         int mb = 65 - Long.numberOfLeadingZeros(leak.m()); // signed bits of m
         int pw = ab + mb;
         v.line("            wire signed [%d:0] %s = %s * %s;", pw - 1, lp, sext(xu, ab, pw), sk(pw, leak.m()));
+        if (leak.nearest()) {
+            // leak_rounding = nearest: half an LSB of the result added before the shift; |v m| <= |v| 2^f, so
+            // the sum still fits the product's width plus one bit
+            v.line("            wire signed [%d:0] %s = %s + %s;", pw, lpr, sext(lp, pw, pw + 1), sk(pw + 1, 1L << (leak.f() - 1)));
+            v.line("            wire [%d:0] %s = %s >>> %d;", pw, ls, lpr, leak.f());
+            v.line("            wire [%d:0] %s = %s[%d:0];", ab - 1, out, ls, ab - 1);
+            v.line("            wire %s = &{1'b0, %s[%d:%d]};", unused, ls, pw, ab);
+            return;
+        }
         if (leak.towardZero()) {
             v.line("            wire signed [%d:0] %s = %s + (%s[%d] ? %s : %s);", pw - 1, lpr, lp, lp, pw - 1,
                     sk(pw, (1L << leak.f()) - 1), sk(pw, 0));

@@ -58,7 +58,7 @@ final class NeurocoreTarget implements Target {
     @Override
     public QuantOptions quantOptions(QuantOptions deploy) {
         return deploy.withShiftTowardZero(spec.shiftTowardZero()).withDecayMinLsb(spec.decayMinLsb())
-                .withTiming(timing);
+                .withLeakNearest(false).withTiming(timing);
     }
 
     @Override

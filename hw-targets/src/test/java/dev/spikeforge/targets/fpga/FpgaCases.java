@@ -20,13 +20,19 @@ final class FpgaCases {
     }
 
     static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes) {
+        return plan(seed, steps, encoding, lanes, false);
+    }
+
+    /** @param nearest the accelerator's {@code leak_rounding = nearest} (docs/semantics.md section 4.12) */
+    static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, boolean nearest) {
         RandomNetworks.Case c = RandomNetworks.generate(seed, steps, encoding, true);
-        QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow()).withShiftTowardZero(false);
+        QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow()).withShiftTowardZero(false)
+                .withLeakNearest(nearest);
         Quantizer.Result r = Quantizer.quantize(c.net, c.weights, o);
         if (!r.ok()) {
             return null;
         }
-        FpgaOptions fo = new FpgaOptions(lanes, "generic", "auto", "");
+        FpgaOptions fo = new FpgaOptions(lanes, "generic", "auto", "", nearest ? "nearest" : "floor");
         if (!FpgaRules.check(r.network(), fo).isEmpty()) {
             return null;
         }

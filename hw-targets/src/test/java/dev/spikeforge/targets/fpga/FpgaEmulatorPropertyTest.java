@@ -22,11 +22,14 @@ class FpgaEmulatorPropertyTest {
     @Property(tries = 300, maxDiscardRatio = 5)
     @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void emulatorEqualsTheIntegerReference(@ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int steps,
-                                           @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 4) int lanesLog) {
-        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog);
+                                           @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 4) int lanesLog,
+                                           @ForAll boolean nearest) {
+        // nearest: leak_rounding = nearest, in the emulator's own arithmetic and in the integer model's
+        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest);
         Assume.that(p != null);
         FpgaEmulator.Sample got = new FpgaEmulator(p.d()).run(p.c().input, true);
         Statistics.label("layers").collect(p.d().layers().size());
+        Statistics.label("leak rounding").collect(nearest ? "nearest" : "floor");
         Statistics.label("spikes").collect(got.spikes(0) > 0);
         String diff = FpgaCases.compareWithReference(p, got);
         assertNull(diff, () -> diff + "\n" + p.c().describe(p.q()));

@@ -87,6 +87,9 @@ public final class QuantizedModelFiles {
         if (q.numerics().decayMinLsb()) {
             num.put("decay_min_lsb", true);   // written only when set: older files and readers stay as they were
         }
+        if (q.numerics().leakNearest()) {
+            num.put("leak_rounding", "nearest"); // likewise only when set: absent means the shift's own rounding
+        }
         num.put("readout_bits", q.readoutBits());
         num.put("current_bits", q.numerics().currentBits());
         ObjectNode in = doc.putObject("input");
@@ -237,7 +240,7 @@ public final class QuantizedModelFiles {
                 membraneBits, keyword(DeploySpec.Overflow.class, need(num, "overflow", "numerics").asText(), "overflow"),
                 "toward_zero".equals(need(num, "shift_rounding", "numerics").asText()),
                 num.has("current_bits") ? num.get("current_bits").asInt() : membraneBits,
-                num.path("decay_min_lsb").asBoolean(false));
+                num.path("decay_min_lsb").asBoolean(false), leakRounding(num));
         JsonNode in = need(doc, "input", "model.json");
         List<QuantLayer> layers = new ArrayList<>();
         Map<String, Integer> index = new HashMap<>();
@@ -347,6 +350,19 @@ public final class QuantizedModelFiles {
     private static Encoding encoding(String text) throws IOException {
         return Encoding.parse(text).orElseThrow(() -> new IOException("model.json: input encoding '" + text
                 + "' is not one of poisson, bipolar, latency, direct, events(bins = N), rows, rows(levels = L)"));
+    }
+
+    /** numerics.leak_rounding: "nearest", or absent (the leak rounds its shift as shift_rounding says). */
+    private static boolean leakRounding(JsonNode num) throws IOException {
+        JsonNode r = num.get("leak_rounding");
+        if (r == null) {
+            return false;
+        }
+        if (!"nearest".equals(r.asText())) {
+            throw new IOException("model.json: numerics.leak_rounding is '" + r.asText() + "', expected \"nearest\" or"
+                    + " no field");
+        }
+        return true;
     }
 
     private static <E extends Enum<E>> E keyword(Class<E> type, String text, String what) throws IOException {
