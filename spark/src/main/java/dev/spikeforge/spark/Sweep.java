@@ -150,7 +150,12 @@ public final class Sweep {
                 while (root.getCause() != null) {
                     root = root.getCause();
                 }
-                throw new SweepException(SweepException.INPUT, "the sweep's tasks failed: " + root.getMessage());
+                String m = String.valueOf(root.getMessage()).lines().findFirst().orElse("").strip();
+                if (spark.sparkContext().isStopped()) {
+                    throw new SweepException(SweepException.INPUT, "Spark stopped the sweep (" + m + "); is the master at "
+                            + spark.sparkContext().master() + " running and reachable? Its error is above");
+                }
+                throw new SweepException(SweepException.INPUT, "the sweep's tasks failed: " + m);
             }
             for (String j : json) {
                 SweepRow row = SweepRow.fromJson(j);

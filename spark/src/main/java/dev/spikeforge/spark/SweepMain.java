@@ -55,6 +55,11 @@ public final class SweepMain implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Read datasets from DIR instead of their usual place.")
     Path dataDir;
 
+    /** The master URLs Spark takes (SparkContext.createTaskScheduler, SparkSubmit). */
+    static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
+            "local|local\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?]|local-cluster\\[[0-9]+, *[0-9]+, *[0-9]+]"
+            + "|spark://[^\\s]+|yarn|k8s://[^\\s]+|mesos://[^\\s]+");
+
     private final PrintStream out_;
     private final PrintStream err;
 
@@ -86,6 +91,11 @@ public final class SweepMain implements Callable<Integer> {
             err.println("spikeforge sweep: --samples takes a number of at least 1, got " + samples);
             return SweepException.USAGE;
         }
+        if (!MASTER.matcher(master).matches()) {
+            err.println("spikeforge sweep: --master " + master + " is not a Spark master URL; use local[*] (embedded, the"
+                    + " default), local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT");
+            return SweepException.USAGE;
+        }
         System.setProperty("java.awt.headless", "true");
         String stem = model.getFileName().toString().replaceFirst("\\.snn$", "");
         Path dir = out != null ? out : Path.of("build", "sweep", stem);
@@ -100,9 +110,12 @@ public final class SweepMain implements Callable<Integer> {
         } catch (SweepException e) {
             err.println(e.getMessage().contains("\n") ? e.getMessage() : "spikeforge sweep: error: " + e.getMessage());
             return e.exitCode();
-        } catch (RuntimeException e) {
-            // Spark refusing a master URL, a class path without Spark, and the like: one line, no trace
-            err.println("spikeforge sweep: error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (Exception e) {
+            // Spark refusing a master URL or failing to reach it (Scala throws checked exceptions
+            // undeclared), and the like: one line, no trace
+            String m = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+            err.println("spikeforge sweep: error: Spark on " + master + " failed: " + e.getClass().getSimpleName() + ": " + m
+                    + (master.startsWith("local") ? "" : "; is the master running and reachable? Its error is above"));
             return SweepException.INPUT;
         } finally {
             if (spark != null) {

@@ -114,6 +114,17 @@ class SweepGridTest {
         assertEquals(SweepException.USAGE, code);
 
         err.reset();
+        code = SweepMain.run(new String[] {model.toString(), "--grid", grid.toString(), "--master", "bogus://x"}, ps(out),
+                ps(err));
+        assertEquals(SweepException.USAGE, code);
+        assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count(), err.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--master bogus://x is not a Spark master URL"));
+        for (String m : new String[] {"local", "local[*]", "local[4]", "local[2,3]", "spark://10.0.0.1:7077", "yarn",
+            "k8s://https://h:443"}) {
+            assertTrue(SweepMain.MASTER.matcher(m).matches(), m);
+        }
+
+        err.reset();
         code = SweepMain.run(new String[] {model.toString()}, ps(out), ps(err));
         assertEquals(SweepException.USAGE, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--grid"), err.toString(StandardCharsets.UTF_8));
