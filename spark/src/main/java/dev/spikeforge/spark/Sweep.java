@@ -1,6 +1,7 @@
 package dev.spikeforge.spark;
 
 import dev.spikeforge.compiler.diag.DiagnosticRenderer;
+import dev.spikeforge.compiler.io.OutputLock;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.pipeline.LoadedModel;
 import dev.spikeforge.pipeline.Pipeline;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
@@ -118,6 +120,36 @@ public final class Sweep {
 
     /** Runs the points that have no row yet on {@code spark}, then writes rows.csv, rows.parquet and pareto.html. */
     public static Result run(Prepared prep, SparkSession spark, PrintStream log) throws SweepException {
+        Path dir = prep.request().out();
+        // one sweep at a time per folder: a second one is refused at once, naming the first
+        try (OutputLock lock = OutputLock.acquire(dir)) {
+            removeStaging(dir);
+            return locked(prep, spark, log);
+        } catch (OutputLock.Busy e) {
+            throw new SweepException(SweepException.INPUT, e.oneLine());
+        } catch (IOException e) {
+            throw new SweepException(SweepException.INPUT, dir + ": cannot take the lock " + OutputLock.lockFile(dir) + ": "
+                    + e.getMessage() + "; check that the folder is writable");
+        }
+    }
+
+    /** What a killed sweep's Parquet writer left in the folder. */
+    private static void removeStaging(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().startsWith(".rows.parquet.stage-")).toList()) {
+                try (Stream<Path> w = Files.walk(p)) {
+                    for (Path f : w.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Result locked(Prepared prep, SparkSession spark, PrintStream log) throws SweepException {
         long start = System.nanoTime();
         Path dir = prep.request().out();
         Path pointsDir = Path.of(prep.job().pointsDir());

@@ -222,6 +222,29 @@ class SweepTest {
     }
 
     @Test
+    void aSecondSweepIntoTheSameFolderIsRefusedAndAKilledWritersStagingIsRemoved() throws Exception {
+        Path g = grid("one.json", "{\"checkpoint\": \"bars.npz\", \"samples\": 16, \"grid\": {\"bits\": [8]}}");
+        Path out = dir.resolve("one");
+        Files.createDirectories(out.resolve(".rows.parquet.stage-killed"));
+        Files.writeString(out.resolve(".rows.parquet.stage-killed/part-0.parquet"), "half");
+        var other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            var lock = other.submit(() -> dev.spikeforge.compiler.io.OutputLock.acquire(out)).get();
+            SweepException e = org.junit.jupiter.api.Assertions.assertThrows(SweepException.class, () -> sweep(g, out));
+            assertEquals(SweepException.INPUT, e.exitCode());
+            assertTrue(e.getMessage().contains("is writing it"), e.getMessage());
+            other.submit(() -> {
+                lock.close();
+                return null;
+            }).get();
+        } finally {
+            other.shutdown();
+        }
+        assertEquals(1, sweep(g, out).ran());
+        assertFalse(Files.exists(out.resolve(".rows.parquet.stage-killed")));
+    }
+
+    @Test
     void aPointTheFormatsCannotHoldIsARowWithItsError() throws Exception {
         Path narrow = dir.resolve("narrow.snn");
         Files.writeString(narrow, MODEL.replace("membrane = int(16)", "membrane = int(4)"));
