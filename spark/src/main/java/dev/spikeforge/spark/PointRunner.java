@@ -1,0 +1,123 @@
+package dev.spikeforge.spark;
+
+import dev.spikeforge.compiler.diag.Diagnostic;
+import dev.spikeforge.compiler.io.AtomicFiles;
+import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.target.TargetFigures;
+import dev.spikeforge.pipeline.CompileSettings;
+import dev.spikeforge.pipeline.Compiled;
+import dev.spikeforge.pipeline.LoadedModel;
+import dev.spikeforge.pipeline.Pipeline;
+import dev.spikeforge.pipeline.PipelineException;
+import dev.spikeforge.pipeline.QuantSettings;
+import dev.spikeforge.pipeline.Trained;
+import dev.spikeforge.pipeline.Verification;
+import dev.spikeforge.pipeline.VerifySettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Runs one point of a sweep in this JVM through the pipeline's stages, as any program would:
+ * the checkpoint's weights, quantised with the point's formats (and each target's own numerics),
+ * compiled for the targets into a scratch folder, verified on the job's samples (the float model
+ * against the integer model, each emulator against its integer model), with the targets' figures
+ * from that same pass. The row is then written to {@code points/HASH.json} atomically.
+ */
+final class PointRunner {
+
+    private PointRunner() {
+    }
+
+    /** The point's row; a point the pipeline refuses (its weights do not fit, say) is a row with status {@code error}. */
+    static SweepRow run(SweepJob job, SweepJob.Point pt, int threads) throws IOException {
+        long start = System.nanoTime();
+        Path scratch = Files.createTempDirectory("spikeforge-sweep-");
+        SweepRow row;
+        boolean keep = true;
+        try {
+            byte[] checkpoint = Files.readAllBytes(Path.of(job.checkpointPath()));
+            if (!SweepJob.sha256(checkpoint).equals(job.checkpointSha256())) {
+                throw new IOException(job.checkpointPath() + ": the checkpoint changed since the sweep started (its"
+                        + " SHA-256 differs); run the sweep again");
+            }
+            Pipeline p = Pipeline.builder().threads(threads).dataDir(job.dataDir() == null ? null : Path.of(job.dataDir()))
+                    .version(job.version()).build();
+            row = rowOf(p, job, pt, scratch, start);
+        } catch (PipelineException e) {
+            keep = e.kind() != PipelineException.Kind.INPUT;   // an unreadable file may be readable next time
+            row = new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), 0, "error",
+                    clean(message(e), scratch), null, null, null, List.of(), seconds(start));
+        } finally {
+            delete(scratch);
+        }
+        if (keep) {
+            Path dir = Path.of(job.pointsDir());
+            Files.createDirectories(dir);
+            AtomicFiles.writeString(dir.resolve(pt.hash() + ".json"), row.toJson());
+        }
+        return row;
+    }
+
+    private static SweepRow rowOf(Pipeline p, SweepJob job, SweepJob.Point pt, Path scratch, long start)
+            throws PipelineException {
+        LoadedModel m = p.load(Path.of(job.modelPath()), job.modelText());
+        Trained t = p.checkpoint(m, Path.of(job.checkpointPath()));
+        QuantSettings qs = new QuantSettings(pt.bits(), granularity(pt.granularity()));
+        Compiled c = p.compile(t, qs, p.targets(m, job.targets()), CompileSettings.targetsOnly(scratch.resolve("compiled")));
+        Verification v = p.verify(c, VerifySettings.samples(job.samples()));
+        List<SweepRow.TargetCells> cells = new ArrayList<>();
+        for (Verification.TargetProof tp : v.targets()) {
+            TargetFigures f = tp.figures();
+            cells.add(new SweepRow.TargetCells(tp.target(), tp.exact(), f.meanCycles(), f.meanSeconds(),
+                    f.energy() == null ? null : f.energy().total()));
+        }
+        List<String> failures = v.failures();
+        var cmp = v.comparison();
+        return new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), v.samples(),
+                failures.isEmpty() ? "passed" : "failed", failures.isEmpty() ? "" : clean(failures.get(0), scratch),
+                cmp.floatAccuracy(), cmp.integerAccuracy(), cmp.agreement(), cells, seconds(start));
+    }
+
+    static DeploySpec.Granularity granularity(String keyword) {
+        return DeploySpec.Granularity.valueOf(keyword.toUpperCase(Locale.ROOT));
+    }
+
+    private static String message(PipelineException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (!e.diagnostics().isEmpty()) {
+            Diagnostic d = e.diagnostics().get(0);
+            m = (m.isEmpty() ? "" : m + ": ") + "error[" + d.code() + "]: " + d.message();
+        }
+        return m;
+    }
+
+    /** A message without the scratch folder's random name, so that rows stay deterministic. */
+    private static String clean(String message, Path scratch) {
+        return message.replace(scratch.resolve("compiled").toString(), "<out>").replace(scratch.toString(), "<scratch>");
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // a scratch folder left in the temporary directory is harmless
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.spikeforge.spark;
+
+import dev.spikeforge.compiler.io.AtomicFiles;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * A sweep's results in its folder: {@code rows.csv}, {@code rows.parquet} (one file, written by
+ * Spark's DataFrame writer) and {@code pareto.html}. Each is written under a temporary name and
+ * renamed into place.
+ */
+final class SweepOutputs {
+
+    private SweepOutputs() {
+    }
+
+    static void write(Path dir, Sweep.Prepared prep, List<SweepRow> rows, SparkSession spark) throws IOException {
+        int targets = rows.stream().mapToInt(r -> r.targets().size()).max().orElse(0);
+        List<String> columns = columns(targets);
+        AtomicFiles.writeString(dir.resolve("rows.csv"), csv(columns, rows, targets));
+        parquet(dir.resolve("rows.parquet"), columns, rows, targets, spark);
+        AtomicFiles.writeString(dir.resolve("pareto.html"), html(prep, rows, targets));
+    }
+
+    /** The columns, in order: the point, its results, then per target k (1-based) targetK and its figures. */
+    static List<String> columns(int targets) {
+        List<String> c = new ArrayList<>(List.of("point", "hash", "bits", "granularity", "qat_epochs", "samples", "status",
+                "error", "float_accuracy", "integer_accuracy", "agreement"));
+        for (int k = 1; k <= targets; k++) {
+            String t = "target" + k;
+            c.addAll(List.of(t, t + "_exact", t + "_cycles", t + "_latency_s", t + "_energy_j"));
+        }
+        c.add("wall_seconds");
+        return c;
+    }
+
+    static List<Object> values(SweepRow r, int targets) {
+        List<Object> v = new ArrayList<>(List.of(r.point(), r.hash(), r.bits(), r.granularity(), r.qatEpochs(), r.samples(),
+                r.status(), r.error()));
+        v.add(r.floatAccuracy());
+        v.add(r.integerAccuracy());
+        v.add(r.agreement());
+        for (int k = 0; k < targets; k++) {
+            SweepRow.TargetCells t = k < r.targets().size() ? r.targets().get(k) : null;
+            v.add(t == null ? null : t.target());
+            v.add(t == null ? null : t.exact());
+            v.add(t == null ? null : t.cycles());
+            v.add(t == null ? null : t.latencySeconds());
+            v.add(t == null ? null : t.energyJoules());
+        }
+        v.add(r.wallSeconds());
+        return v;
+    }
+
+    static String csv(List<String> columns, List<SweepRow> rows, int targets) {
+        StringBuilder b = new StringBuilder(String.join(",", columns)).append('\n');
+        for (SweepRow r : rows) {
+            List<String> cells = new ArrayList<>();
+            for (Object o : values(r, targets)) {
+                cells.add(cell(o));
+            }
+            b.append(String.join(",", cells)).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String cell(Object o) {
+        if (o == null) {
+            return "";
+        }
+        String s = o.toString();
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    private static void parquet(Path file, List<String> columns, List<SweepRow> rows, int targets, SparkSession spark)
+            throws IOException {
+        List<StructField> fields = new ArrayList<>();
+        for (String c : columns) {
+            DataType t = switch (c) {
+                case "point", "bits", "qat_epochs", "samples" -> DataTypes.IntegerType;
+                case "hash", "granularity", "status", "error" -> DataTypes.StringType;
+                default -> c.endsWith("_exact") ? DataTypes.LongType : c.matches("target\\d+") ? DataTypes.StringType
+                        : DataTypes.DoubleType;
+            };
+            fields.add(DataTypes.createStructField(c, t, true));
+        }
+        List<Row> data = new ArrayList<>();
+        for (SweepRow r : rows) {
+            data.add(RowFactory.create(values(r, targets).toArray()));
+        }
+        Path stage = file.resolveSibling("." + file.getFileName() + ".stage-" + UUID.randomUUID());
+        try {
+            spark.createDataFrame(data, DataTypes.createStructType(fields)).coalesce(1).write()
+                    .option("compression", "snappy").parquet(stage.toUri().toString());
+            Path part;
+            try (Stream<Path> s = Files.list(stage)) {
+                part = s.filter(p -> p.getFileName().toString().startsWith("part-") && p.toString().endsWith(".parquet"))
+                        .findFirst().orElseThrow(() -> new IOException(stage + ": Spark wrote no Parquet part file"));
+            }
+            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            if (Files.exists(stage)) {
+                try (Stream<Path> s = Files.walk(stage)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- pareto.html --------------------------------------------------------------------------
+
+    /** The rows no other row beats on both axes: higher integer accuracy at no more cost. */
+    static List<SweepRow> front(List<SweepRow> rows, ToDoubleFunction<SweepRow> cost) {
+        List<SweepRow> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingDouble(cost).thenComparing(Comparator.comparingDouble(
+                (SweepRow r) -> r.integerAccuracy()).reversed()).thenComparingInt(SweepRow::point));
+        List<SweepRow> front = new ArrayList<>();
+        double best = Double.NEGATIVE_INFINITY;
+        for (SweepRow r : sorted) {
+            if (r.integerAccuracy() > best) {
+                front.add(r);
+                best = r.integerAccuracy();
+            }
+        }
+        return front;
+    }
+
+    static String html(Sweep.Prepared prep, List<SweepRow> rows, int targets) throws IOException {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>spikeforge sweep: ")
+                .append(esc(prep.modelName())).append("</title>\n<style>\n")
+                .append("body { font-family: sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }\n")
+                .append("table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; }\n")
+                .append("td.n { text-align: right; font-variant-numeric: tabular-nums; } th { background: #f0f0f0; }\n")
+                .append("img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; } .note { color: #666; font-size: 0.9em; }\n")
+                .append("</style>\n</head>\n<body>\n<h1>Sweep of model ").append(esc(prep.modelName())).append("</h1>\n<p>")
+                .append(rows.size()).append(" points from ").append(esc(prep.grid().file().toString()))
+                .append(", each verified on ").append(prep.job().samples()).append(" test samples. Accuracy is the integer"
+                        + " model's; a point on the Pareto front has no other point with higher accuracy at no more cost.</p>\n");
+        List<SweepRow> ok = rows.stream().filter(r -> r.integerAccuracy() != null).toList();
+        for (int k = 0; k < targets; k++) {
+            final int t = k;
+            List<SweepRow> withTarget = ok.stream().filter(r -> r.targets().size() > t).toList();
+            if (withTarget.isEmpty()) {
+                continue;
+            }
+            String name = withTarget.get(0).targets().get(t).target();
+            h.append("<h2>Target ").append(t + 1).append(": ").append(esc(name)).append("</h2>\n");
+            List<SweepRow> withEnergy = withTarget.stream().filter(r -> r.targets().get(t).energyJoules() != null).toList();
+            if (withEnergy.isEmpty()) {
+                h.append("<p class=\"note\">This target does not model energy.</p>\n");
+            } else {
+                section(h, "energy per inference (nJ)", withEnergy, r -> r.targets().get(t).energyJoules() * 1e9, name);
+            }
+            section(h, "latency per inference (µs)", withTarget, r -> r.targets().get(t).latencySeconds() * 1e6, name);
+        }
+        if (targets == 0) {
+            h.append("<p class=\"note\">No targets: the grid and the deploy block name none, so there is no cost to plot.</p>\n");
+        }
+        h.append("<h2>All points</h2>\n<table>\n<tr><th>point</th><th>bits</th><th>granularity</th><th>status</th>"
+                + "<th>float acc (%)</th><th>integer acc (%)</th><th>agreement (%)</th></tr>\n");
+        for (SweepRow r : rows) {
+            h.append("<tr><td class=\"n\">").append(r.point()).append("</td><td class=\"n\">").append(r.bits())
+                    .append("</td><td>").append(r.granularity()).append("</td><td>").append(esc(r.status()))
+                    .append(r.error().isEmpty() ? "" : ": " + esc(r.error())).append("</td><td class=\"n\">")
+                    .append(pct(r.floatAccuracy())).append("</td><td class=\"n\">").append(pct(r.integerAccuracy()))
+                    .append("</td><td class=\"n\">").append(pct(r.agreement())).append("</td></tr>\n");
+        }
+        h.append("</table>\n<p class=\"note\">rows.csv and rows.parquet beside this page hold every column.</p>\n"
+                + "</body>\n</html>\n");
+        return h.toString();
+    }
+
+    private static void section(StringBuilder h, String axis, List<SweepRow> rows, ToDoubleFunction<SweepRow> cost,
+                                String target) throws IOException {
+        List<SweepRow> front = front(rows, cost);
+        XYChart c = new XYChartBuilder().width(900).height(450).title("Integer accuracy against " + axis + ", " + target)
+                .xAxisTitle(axis).yAxisTitle("integer accuracy (%)").build();
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setAntiAlias(true);
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.addSeries("points", rows.stream().mapToDouble(cost).toArray(),
+                rows.stream().mapToDouble(r -> 100 * r.integerAccuracy()).toArray());
+        XYSeries f = c.addSeries("Pareto front", front.stream().mapToDouble(cost).toArray(),
+                front.stream().mapToDouble(r -> 100 * r.integerAccuracy()).toArray());
+        f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        f.setMarker(SeriesMarkers.DIAMOND);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        BitmapEncoder.saveBitmap(c, png, BitmapEncoder.BitmapFormat.PNG);
+        h.append("<h3>Against ").append(esc(axis)).append("</h3>\n<img alt=\"accuracy against ").append(esc(axis))
+                .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png.toByteArray()))
+                .append("\"/>\n<table>\n<tr><th>front point</th><th>bits</th><th>granularity</th><th>integer acc (%)</th><th>")
+                .append(esc(axis)).append("</th></tr>\n");
+        for (SweepRow r : front) {
+            h.append("<tr><td class=\"n\">").append(r.point()).append("</td><td class=\"n\">").append(r.bits())
+                    .append("</td><td>").append(r.granularity()).append("</td><td class=\"n\">")
+                    .append(pct(r.integerAccuracy())).append("</td><td class=\"n\">")
+                    .append(String.format(Locale.ROOT, "%.4g", cost.applyAsDouble(r))).append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    private static String pct(Double d) {
+        return d == null ? "" : String.format(Locale.ROOT, "%.2f", 100 * d);
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
