@@ -1,5 +1,6 @@
 package dev.spikeforge.cli;
 
+import dev.spikeforge.runtime.data.BarsDataset;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.spikeforge.spark;
+package dev.spikeforge.runtime.data;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -7,13 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
-/** (A copy of the cli tests' BarsDataset.) Four classes of 8x8 bars, as MNIST-format IDX files (gzipped, like the Debian package). */
-final class BarsDataset {
+/**
+ * Four classes of 8x8 bars, as MNIST-format IDX files (gzipped, like the Debian package): a dataset
+ * small models train on in seconds, for the cli's and the spark module's end-to-end tests (shared
+ * through this module's test jar).
+ */
+public final class BarsDataset {
 
     private BarsDataset() {
     }
 
-    static void write(Path data, int train, int test) throws IOException {
+    public static void write(Path data, int train, int test) throws IOException {
         Files.createDirectories(data);
         writeSplit(data, "train", train, 1);
         writeSplit(data, "t10k", test, 2);
