@@ -14,14 +14,11 @@ import dev.spikeforge.pipeline.Trained;
 import dev.spikeforge.pipeline.Verification;
 import dev.spikeforge.pipeline.VerifySettings;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Runs one point of a sweep in this JVM through the pipeline's stages, as any program would:
@@ -108,15 +105,9 @@ final class PointRunner {
     }
 
     private static void delete(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            AtomicFiles.deleteTree(dir);
+        } catch (IOException e) {
             // a scratch folder left in the temporary directory is harmless
         }
     }

@@ -1,6 +1,7 @@
 package dev.spikeforge.spark;
 
 import dev.spikeforge.compiler.diag.DiagnosticRenderer;
+import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.io.OutputLock;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.pipeline.LoadedModel;
@@ -140,11 +141,7 @@ public final class Sweep {
         }
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(f -> f.getFileName().toString().startsWith(".rows.parquet.stage-")).toList()) {
-                try (Stream<Path> w = Files.walk(p)) {
-                    for (Path f : w.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(f);
-                    }
-                }
+                AtomicFiles.deleteTree(p);
             }
         }
     }

@@ -1,11 +1,9 @@
 package dev.spikeforge.spark;
 
+import dev.spikeforge.compiler.io.Checksums;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -53,10 +51,6 @@ public record SweepJob(String modelPath, String modelText, String checkpointPath
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Checksums.sha256(bytes);
     }
 }

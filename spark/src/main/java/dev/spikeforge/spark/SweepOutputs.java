@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -124,15 +123,9 @@ final class SweepOutputs {
                 part = s.filter(p -> p.getFileName().toString().startsWith("part-") && p.toString().endsWith(".parquet"))
                         .findFirst().orElseThrow(() -> new IOException(stage + ": Spark wrote no Parquet part file"));
             }
-            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.rename(part, file);
         } finally {
-            if (Files.exists(stage)) {
-                try (Stream<Path> s = Files.walk(stage)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            AtomicFiles.deleteTree(stage);
         }
     }
 
