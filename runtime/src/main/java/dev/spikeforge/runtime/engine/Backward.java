@@ -68,19 +68,20 @@ final class Backward {
         this.rows = temporal ? tape.rows() : tape.batch;
         if (!temporal) {
             refuseStateInTime(net, method);
-            if (net.timing() == Timing.PIPELINED) {
-                throw new IllegalStateException(method.keyword() + " cannot train under timing = pipelined (E505):"
-                        + " use method = surrogate");
-            }
         }
     }
 
     /**
      * spike_bp and asf replace the time loop by sums over time, which a state carried from step to
-     * step (recurrence, a synaptic current) breaks. The verifier refuses such models (E505); this
-     * guards a direct call. A CUBA neuron with alpha = 0 has no such state and trains.
+     * step (recurrence, a synaptic current, pipelined timing's delay) breaks. The verifier refuses
+     * such models (E505); this guards a direct call. A CUBA neuron with alpha = 0 has no such state
+     * and trains.
      */
     static void refuseStateInTime(Network net, TrainSpec.Method method) {
+        if (net.timing() == Timing.PIPELINED) {
+            throw new IllegalStateException(method.keyword() + " cannot train under timing = pipelined (E505):"
+                    + " use method = surrogate");
+        }
         for (Node n : net.nodes()) {
             if (n instanceof DenseNode d && d.isRecurrent()) {
                 throw new IllegalStateException(method.keyword() + " cannot train recurrent dense '" + d.name()
@@ -167,9 +168,9 @@ final class Backward {
 
     private void node(Node n, INDArray g) {
         Node in = net.inputsOf(n).get(0);
-        if ((n instanceof NeuronNode || n instanceof MaxPoolNode) && net.timing() == Timing.PIPELINED) {
+        if (model.delaysOutput(n)) {
             // the next layers read s[t-1]: dL/ds[t] is their gradient at step t+1
-            g = Layers.advanceOneStep(g, tape.steps, scratch("advanced", n, g.shape()));
+            g = Layers.shiftSteps(g, tape.steps, -1, scratch("advanced", n, g.shape()));
         }
         if (n instanceof NeuronNode nn) {
             addGrad(in, neuron(nn, in, g));

@@ -100,6 +100,15 @@ public final class FloatModel {
         }
     }
 
+    /**
+     * Whether the layers that read {@code n} see its output one step later: under pipelined timing
+     * (docs/semantics.md section 2.7), a population's, that is a spiking layer's or a max pooling's
+     * (a population of its own in the integer model).
+     */
+    boolean delaysOutput(Node n) {
+        return net.timing() == Timing.PIPELINED && (n instanceof NeuronNode || n instanceof MaxPoolNode);
+    }
+
     /** Whether a node's activations are kept channels-last ([rows, height, width, channels]). */
     boolean channelsLast(Node n) {
         return channelsLast.contains(n.name());
@@ -304,12 +313,11 @@ public final class FloatModel {
                 tape.acts.put(n.name(), contiguous(input).reshape('c', rowShape(rows, in.shape())));
             } else if (n instanceof ReadoutNode r) {
                 readout(r, first(tape, n), tape, how);
-            } else if ((n instanceof NeuronNode || n instanceof MaxPoolNode) && net.timing() == Timing.PIPELINED) {
-                // docs/semantics.md section 2.7: the layers that read a population's spikes (a spiking
-                // layer's, or a max pooling's, a population of its own) see them one step later
+            } else if (delaysOutput(n)) {
                 INDArray spikes = layer(n, tape, how);
                 tape.spikes.put(n.name(), spikes);
-                tape.acts.put(n.name(), Layers.delayOneStep(spikes, steps, buffer("delayed:" + n.name(), spikes.shape())));
+                INDArray delayed = buffer("delayed:" + n.name(), spikes.shape());
+                tape.acts.put(n.name(), Layers.shiftSteps(spikes, steps, 1, delayed));
             } else {
                 tape.acts.put(n.name(), layer(n, tape, how));
             }

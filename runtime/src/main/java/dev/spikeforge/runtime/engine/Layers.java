@@ -646,35 +646,24 @@ final class Layers {
     }
 
     /**
-     * {@code out} = {@code x} one step later: the rows of step t-1 at step t, zeros at step 0
-     * (pipelined timing, docs/semantics.md section 2.7). Both hold T time-major blocks of equal size
-     * in any layout.
+     * {@code out} = {@code x} moved {@code by} steps in time, steps moved in from outside 0: by = 1
+     * delays (the rows of step t-1 at step t, pipelined timing, docs/semantics.md section 2.7), by =
+     * -1 is its gradient (dL/ds[t] is the readers' gradient at step t+1; the last step's spikes no
+     * layer reads). Both hold T time-major blocks of equal size in any layout.
      */
-    static INDArray delayOneStep(INDArray x, int steps, INDArray out) {
+    static INDArray shiftSteps(INDArray x, int steps, int by, INDArray out) {
         long width = x.length() / steps;
         INDArray from = FloatModel.contiguous(x).reshape('c', steps, width);
         INDArray to = out.reshape('c', steps, width);
-        to.getRow(0).assign(0);
-        if (steps > 1) {
-            to.get(NDArrayIndex.interval(1, steps), NDArrayIndex.all())
-                    .assign(from.get(NDArrayIndex.interval(0, steps - 1), NDArrayIndex.all()));
+        int moved = steps - Math.abs(by);
+        int src = Math.max(0, -by);
+        int dst = Math.max(0, by);
+        if (moved > 0) {
+            to.get(NDArrayIndex.interval(dst, dst + moved), NDArrayIndex.all())
+                    .assign(from.get(NDArrayIndex.interval(src, src + moved), NDArrayIndex.all()));
         }
-        return out;
-    }
-
-    /**
-     * The gradient through {@link #delayOneStep}: {@code out} at step t is {@code g} at step t+1, zero
-     * at the last step (whose spikes no layer reads).
-     */
-    static INDArray advanceOneStep(INDArray g, int steps, INDArray out) {
-        long width = g.length() / steps;
-        INDArray from = FloatModel.contiguous(g).reshape('c', steps, width);
-        INDArray to = out.reshape('c', steps, width);
-        to.getRow(steps - 1).assign(0);
-        if (steps > 1) {
-            to.get(NDArrayIndex.interval(0, steps - 1), NDArrayIndex.all())
-                    .assign(from.get(NDArrayIndex.interval(1, steps), NDArrayIndex.all()));
-        }
+        int empty = Math.min(steps, Math.abs(by));
+        to.get(NDArrayIndex.interval(by > 0 ? 0 : steps - empty, by > 0 ? empty : steps), NDArrayIndex.all()).assign(0);
         return out;
     }
 }

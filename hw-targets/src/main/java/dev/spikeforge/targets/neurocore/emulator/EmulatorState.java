@@ -80,7 +80,6 @@ final class EmulatorState {
                 links.clear();
             }
             long inputPacketsBefore = inputPackets;
-            int longestRoute = 0;
             for (int i = 0; i < n; i++) {
                 int v = input[t * n + i];
                 if (v == 0) {
@@ -95,7 +94,6 @@ final class EmulatorState {
                     hopsInto[dl] = Math.max(hopsInto[dl], route.hops());
                     if (pipelined) {
                         links.send(0, 0, programs[route.toCore()].core);
-                        longestRoute = Math.max(longestRoute, route.hops());
                     }
                 }
             }
@@ -150,7 +148,6 @@ final class EmulatorState {
                             hopsInto[dl] = Math.max(hopsInto[dl], route.hops());
                             if (pipelined) {
                                 links.send(p.core.x(), p.core.y(), programs[route.toCore()].core);
-                                longestRoute = Math.max(longestRoute, route.hops());
                             }
                         }
                     }
@@ -176,7 +173,8 @@ final class EmulatorState {
                 // docs/targets.md, "Timing": the cores work at once (the busiest one sets the pace), then the
                 // packets cross the mesh (the longest route, or the busiest link at one packet per cycle),
                 // while the host streams the step's input; then the barrier
-                long network = Math.max((long) longestRoute * fig.cyclesPerHop(), links.busiest());
+                long longestRoute = Arrays.stream(hopsInto).max().orElse(0);
+                long network = Math.max(longestRoute * fig.cyclesPerHop(), links.busiest());
                 long host = (inputPackets - inputPacketsBefore) * fig.inputCyclesPerSpike();
                 stepCycles[t] = Math.max(busiestCore + network, host);
             }
