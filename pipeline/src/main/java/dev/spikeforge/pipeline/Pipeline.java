@@ -204,6 +204,18 @@ public final class Pipeline {
         return Training.train(model, d, settings, version, listener);
     }
 
+    /**
+     * {@code t}'s weights after {@code qatEpochs} epochs of quantisation-aware fine-tuning with the
+     * formats {@code settings} gives the deploy block (fake-quantised forward pass, straight-through
+     * gradients, the train block's optimiser and QAT learning rate); no checkpoint is written and
+     * {@code t} is unchanged. A sweep's points fine-tune one checkpoint to each of their formats.
+     */
+    public Trained fineTune(Trained t, QuantSettings settings, int qatEpochs) throws PipelineException {
+        DatasetSplits d = dataset(t.model(), null);
+        nativeThreads();
+        return Training.fineTune(t, d, settings.options(t.model().network()), qatEpochs, listener);
+    }
+
     /** Trained weights from a checkpoint of the model. */
     public Trained checkpoint(LoadedModel model, Path checkpoint) throws PipelineException {
         return new Trained(model, Training.read(checkpoint, model.network()).parameters(), checkpoint, List.of());

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A model with trained float weights: read from a checkpoint, or trained in this run.
  *
- * @param checkpoint the checkpoint the weights are in
+ * @param checkpoint the checkpoint the weights are in (null: weights fine-tuned in memory, {@link Pipeline#fineTune})
  * @param epochs     the epochs trained in this run (empty when read from a checkpoint)
  */
 public record Trained(LoadedModel model, Parameters parameters, Path checkpoint, List<Trainer.EpochResult> epochs) {

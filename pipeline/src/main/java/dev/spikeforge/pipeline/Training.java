@@ -90,6 +90,37 @@ final class Training {
         return new Trained(model, trainer.model().parameters(), target, results);
     }
 
+    /**
+     * Quantisation-aware fine-tuning of {@code from}'s weights for {@code qatEpochs} epochs with the
+     * formats {@code options}, as the train block's QAT epochs run after its float epochs (the same
+     * epoch numbers, so the same shuffles and learning rate), starting from a fresh optimiser. Writes
+     * no checkpoint and leaves {@code from}'s weights as they are.
+     */
+    static Trained fineTune(Trained from, DatasetSplits data, QuantOptions options, int qatEpochs,
+                            PipelineListener listener) throws PipelineException {
+        if (qatEpochs < 1) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, "the number of QAT epochs must be at least 1, got "
+                    + qatEpochs);
+        }
+        LoadedModel model = from.model();
+        Network net = model.network();
+        TrainSpec train = model.train();
+        Memory.beforeTraining(model, Math.max(1, Math.min(train.batch(), data.train().count())), listener);
+        Map<String, float[]> copy = new LinkedHashMap<>();
+        from.parameters().tensors().forEach((k, v) -> copy.put(k, v.clone()));
+        Trainer trainer = new Trainer(net, train, data, new FloatModel(net, new Parameters(copy)),
+                new Optimizer(train.optimizer()));
+        int floatEpochs = train.epochs();
+        int total = floatEpochs + qatEpochs;
+        trainer.quantisationAware(new FakeQuantizer(net, options), floatEpochs);
+        List<Trainer.EpochResult> results = new ArrayList<>();
+        for (int epoch = floatEpochs + 1; epoch <= total; epoch++) {
+            String label = String.format(Locale.ROOT, "qat epoch %d/%d", epoch - floatEpochs, qatEpochs);
+            results.add(epoch(model, trainer, epoch, floatEpochs, label, data, null, listener));
+        }
+        return new Trained(model, trainer.model().parameters(), null, results);
+    }
+
     private static Trainer.EpochResult epoch(LoadedModel model, Trainer trainer, int epoch, int floatEpochs, String label,
                                              DatasetSplits data, Path last, PipelineListener listener)
             throws PipelineException {

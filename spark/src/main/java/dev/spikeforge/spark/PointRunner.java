@@ -22,7 +22,8 @@ import java.util.Locale;
 
 /**
  * Runs one point of a sweep in this JVM through the pipeline's stages, as any program would:
- * the checkpoint's weights, quantised with the point's formats (and each target's own numerics),
+ * the checkpoint's weights (fine-tuned for the point's QAT epochs with its formats, when it has
+ * any), quantised with the point's formats (and each target's own numerics),
  * compiled for the targets into a scratch folder, verified on the job's samples (the float model
  * against the integer model, each emulator against its integer model), with the targets' figures
  * from that same pass. The row is then written to {@code points/HASH.json} atomically.
@@ -67,6 +68,9 @@ final class PointRunner {
         LoadedModel m = p.load(Path.of(job.modelPath()), job.modelText());
         Trained t = p.checkpoint(m, Path.of(job.checkpointPath()));
         QuantSettings qs = new QuantSettings(pt.bits(), granularity(pt.granularity()));
+        if (pt.qatEpochs() > 0) {
+            t = p.fineTune(t, qs, pt.qatEpochs());
+        }
         Compiled c = p.compile(t, qs, p.targets(m, job.targets()), CompileSettings.targetsOnly(scratch.resolve("compiled")));
         Verification v = p.verify(c, VerifySettings.samples(job.samples()));
         List<SweepRow.TargetCells> cells = new ArrayList<>();

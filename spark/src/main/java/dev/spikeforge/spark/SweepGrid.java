@@ -24,7 +24,7 @@ import java.util.Map;
  *
  * <pre>
  * {"checkpoint": "quick.npz", "samples": 200,
- *  "grid": {"bits": [4, 6, 8], "granularity": ["per_layer", "per_channel"], "qat_epochs": [0]},
+ *  "grid": {"bits": [4, 6, 8], "granularity": ["per_layer", "per_channel"], "qat_epochs": [0, 1]},
  *  "targets": ["loihi_like", "fpga(family = xc7, lanes = 8)"]}
  * </pre>
  *
@@ -32,7 +32,7 @@ import java.util.Map;
  * @param samples    the verification samples named in the file (null: none)
  * @param bits       weight bits per point (empty: the deploy block's)
  * @param granularity {@code per_layer} / {@code per_channel} per point (empty: the deploy block's)
- * @param qatEpochs  quantisation-aware fine-tuning epochs per point (only 0 is supported yet)
+ * @param qatEpochs  quantisation-aware fine-tuning epochs per point, from the checkpoint (0: none; empty: [0])
  * @param targets    the targets every point is compiled for (empty: the deploy block's)
  */
 public record SweepGrid(Path file, Path checkpoint, Integer samples, List<Integer> bits, List<String> granularity,
@@ -42,6 +42,7 @@ public record SweepGrid(Path file, Path checkpoint, Integer samples, List<Intege
     static final List<String> GRID_FIELDS = List.of("bits", "granularity", "qat_epochs");
     static final List<String> GRANULARITIES = List.of("per_layer", "per_channel");
     static final int MAX_POINTS = 10_000;
+    static final int MAX_QAT_EPOCHS = 100;
 
     public SweepGrid {
         bits = List.copyOf(bits);
@@ -165,14 +166,8 @@ public record SweepGrid(Path file, Path checkpoint, Integer samples, List<Intege
             distinct(file, "grid.granularity", granularity);
         }
         if (grid.has("qat_epochs")) {
-            qat = ints(file, "grid.qat_epochs", grid.get("qat_epochs"), 0, 1000, "epochs of at least 0", "[0]");
-            for (int q : qat) {
-                if (q != 0) {
-                    throw usage(file + ": field \"grid.qat_epochs\" has the value " + q + "; allowed: 0 only, since sweep"
-                            + " does not fine-tune yet (it quantises the given checkpoint); to sweep QAT, train one"
-                            + " checkpoint per qat_epochs with spikeforge train and sweep each, or remove \"qat_epochs\"");
-                }
-            }
+            qat = ints(file, "grid.qat_epochs", grid.get("qat_epochs"), 0, MAX_QAT_EPOCHS, "epochs from 0 to "
+                    + MAX_QAT_EPOCHS, "[0, 1]");
         }
         List<String> targets = new ArrayList<>();
         JsonNode t = root.get("targets");

@@ -59,8 +59,8 @@ class SweepGridTest {
         assertTrue(m.contains("unknown field \"grid.bitz\"") && m.contains("did you mean \"bits\"") && m.contains("allowed:"), m);
         m = error("{\"grid\": {}, \"target\": [\"loihi_like\"]}");
         assertTrue(m.contains("unknown field \"target\"") && m.contains("did you mean \"targets\""), m);
-        m = error("{\"grid\": {\"qat_epochs\": [0, 1]}}");
-        assertTrue(m.contains("\"grid.qat_epochs\"") && m.contains("value 1") && m.contains("allowed: 0 only"), m);
+        m = error("{\"grid\": {\"qat_epochs\": [0, 101]}}");
+        assertTrue(m.contains("\"grid.qat_epochs\"") && m.contains("value 101") && m.contains("from 0 to 100"), m);
         m = error("{\"samples\": 0, \"grid\": {}}");
         assertTrue(m.contains("\"samples\"") && m.contains("at least 1") && m.contains("got 0"), m);
         m = error("{\"grid\": {\"bits\": []}}");

@@ -186,6 +186,42 @@ class SweepTest {
     }
 
     @Test
+    void aQatPointFineTunesTheCheckpointWithItsFormatsAsThePipelineDoes() throws Exception {
+        Path g = grid("qat.json", """
+                {"checkpoint": "bars.npz", "samples": 64, "grid": {"bits": [3], "granularity": ["per_layer"],
+                 "qat_epochs": [0, 1]}, "targets": ["fpga(lanes = 4)"]}
+                """);
+        Sweep.Result r = sweep(g, dir.resolve("qat"));
+        assertEquals(2, r.rows().size());
+        SweepRow plain = r.rows().get(0);
+        SweepRow qat = r.rows().get(1);
+        assertEquals(0, plain.qatEpochs());
+        assertEquals(1, qat.qatEpochs());
+        assertFalse(plain.hash().equals(qat.hash()));
+        // the same fine-tuning through the pipeline directly
+        Pipeline p = Pipeline.builder().threads(1).build();
+        LoadedModel m = p.load(model);
+        Trained t = p.checkpoint(m, checkpoint);
+        float[] before = t.parameters().tensors().get("h.weight").clone();
+        QuantSettings qs = new QuantSettings(3, PointRunner.granularity("per_layer"));
+        Trained tuned = p.fineTune(t, qs, 1);
+        assertArrayEquals(before, t.parameters().tensors().get("h.weight"), "fine-tuning leaves the checkpoint's weights");
+        assertEquals(1, tuned.epochs().size());
+        Compiled c = p.compile(tuned, qs, p.targets(m, List.of("fpga(lanes = 4)")),
+                CompileSettings.targetsOnly(dir.resolve("direct-qat")));
+        Verification v = p.verify(c, VerifySettings.samples(64));
+        assertEquals(v.comparison().floatAccuracy(), qat.floatAccuracy());
+        assertEquals(v.comparison().integerAccuracy(), qat.integerAccuracy());
+        assertEquals(v.comparison().agreement(), qat.agreement());
+        assertEquals(64, qat.targets().get(0).exact());
+        // 3-bit weights: the fine-tuned float model is the fake-quantised one, so it agrees with its
+        // integer model better than the plain checkpoint does with its own
+        assertFalse(plain.floatAccuracy().equals(qat.floatAccuracy()) && plain.agreement().equals(qat.agreement()),
+                "fine-tuning changed the model: " + plain + " / " + qat);
+        assertTrue(qat.agreement() >= plain.agreement(), plain.agreement() + " -> " + qat.agreement());
+    }
+
+    @Test
     void anInterruptedSweepResumesRunningOnlyThePointsWithoutARow() throws Exception {
         Path g = grid("two.json", """
                 {"checkpoint": "bars.npz", "samples": 32, "grid": {"bits": [6], "granularity": ["per_layer", "per_channel"]},
