@@ -26,47 +26,54 @@ import java.util.Locale;
  * any), quantised with the point's formats (and each target's own numerics),
  * compiled for the targets into a scratch folder, verified on the job's samples (the float model
  * against the integer model, each emulator against its integer model), with the targets' figures
- * from that same pass. The row is then written to {@code points/HASH.json} atomically.
+ * from that same pass. The driver writes the row to {@code points/HASH.json}.
  */
 final class PointRunner {
 
     private PointRunner() {
     }
 
-    /** The point's row; a point the pipeline refuses (its weights do not fit, say) is a row with status {@code error}. */
-    static SweepRow run(SweepJob job, SweepJob.Point pt, int threads) throws IOException {
+    /**
+     * A point's row (JSON) and whether to keep it as the point's result: a row of an unreadable input
+     * is not kept, since the input may be readable next time.
+     */
+    record Outcome(String json, boolean keep) implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * The point's row; a point the pipeline refuses (its weights do not fit, say) is a row with
+     * status {@code error}. {@code checkpoint} is the checkpoint's bytes, as the driver read them.
+     */
+    static Outcome run(SweepJob job, SweepJob.Point pt, int threads, byte[] checkpoint) throws IOException {
         long start = System.nanoTime();
         Path scratch = Files.createTempDirectory("spikeforge-sweep-");
         SweepRow row;
         boolean keep = true;
         try {
-            byte[] checkpoint = Files.readAllBytes(Path.of(job.checkpointPath()));
             if (!SweepJob.sha256(checkpoint).equals(job.checkpointSha256())) {
-                throw new IOException(job.checkpointPath() + ": the checkpoint changed since the sweep started (its"
+                throw new IOException(job.checkpointPath() + ": the checkpoint's bytes reached the task damaged (their"
                         + " SHA-256 differs); run the sweep again");
             }
+            Path local = scratch.resolve(Path.of(job.checkpointPath()).getFileName());
+            Files.write(local, checkpoint);
             Pipeline p = Pipeline.builder().threads(threads).dataDir(job.dataDir() == null ? null : Path.of(job.dataDir()))
                     .version(job.version()).build();
-            row = rowOf(p, job, pt, scratch, start);
+            row = rowOf(p, job, pt, local, scratch, start);
         } catch (PipelineException e) {
             keep = e.kind() != PipelineException.Kind.INPUT;   // an unreadable file may be readable next time
             row = new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), 0, "error",
-                    clean(message(e), scratch), null, null, null, List.of(), seconds(start));
+                    clean(message(e), job, scratch), null, null, null, List.of(), seconds(start));
         } finally {
             delete(scratch);
         }
-        if (keep) {
-            Path dir = Path.of(job.pointsDir());
-            Files.createDirectories(dir);
-            AtomicFiles.writeString(dir.resolve(pt.hash() + ".json"), row.toJson());
-        }
-        return row;
+        return new Outcome(row.toJson(), keep);
     }
 
-    private static SweepRow rowOf(Pipeline p, SweepJob job, SweepJob.Point pt, Path scratch, long start)
+    private static SweepRow rowOf(Pipeline p, SweepJob job, SweepJob.Point pt, Path checkpoint, Path scratch, long start)
             throws PipelineException {
         LoadedModel m = p.load(Path.of(job.modelPath()), job.modelText());
-        Trained t = p.checkpoint(m, Path.of(job.checkpointPath()));
+        Trained t = p.checkpoint(m, checkpoint);
         QuantSettings qs = new QuantSettings(pt.bits(), granularity(pt.granularity()));
         if (pt.qatEpochs() > 0) {
             t = p.fineTune(t, qs, pt.qatEpochs());
@@ -82,7 +89,7 @@ final class PointRunner {
         List<String> failures = v.failures();
         var cmp = v.comparison();
         return new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), v.samples(),
-                failures.isEmpty() ? "passed" : "failed", failures.isEmpty() ? "" : clean(failures.get(0), scratch),
+                failures.isEmpty() ? "passed" : "failed", failures.isEmpty() ? "" : clean(failures.get(0), job, scratch),
                 cmp.floatAccuracy(), cmp.integerAccuracy(), cmp.agreement(), cells, seconds(start));
     }
 
@@ -99,9 +106,14 @@ final class PointRunner {
         return m;
     }
 
-    /** A message without the scratch folder's random name, so that rows stay deterministic. */
-    private static String clean(String message, Path scratch) {
-        return message.replace(scratch.resolve("compiled").toString(), "<out>").replace(scratch.toString(), "<scratch>");
+    /**
+     * A message without the scratch folder's random name, so that rows stay deterministic: the
+     * task's copy of the checkpoint is named as the driver's file.
+     */
+    private static String clean(String message, SweepJob job, Path scratch) {
+        Path local = scratch.resolve(Path.of(job.checkpointPath()).getFileName());
+        return message.replace(local.toString(), job.checkpointPath()).replace(scratch.resolve("compiled").toString(), "<out>")
+                .replace(scratch.toString(), "<scratch>");
     }
 
     private static double seconds(long start) {

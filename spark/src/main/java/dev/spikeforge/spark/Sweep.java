@@ -15,12 +15,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -47,8 +53,12 @@ public final class Sweep {
     public record Request(Path model, Path grid, Path checkpoint, Path out, Integer samples, Path dataDir, String version) {
     }
 
-    /** A checked sweep: the job the tasks share and its points in the grid's order. */
-    public record Prepared(Request request, SweepGrid grid, String modelName, SweepJob job, List<SweepJob.Point> points) {
+    /**
+     * A checked sweep: the job the tasks share, its points in the grid's order, and the checkpoint's
+     * bytes (broadcast to the executors, which need not see the driver's files).
+     */
+    public record Prepared(Request request, SweepGrid grid, String modelName, SweepJob job, List<SweepJob.Point> points,
+                           byte[] checkpoint) {
     }
 
     /**
@@ -103,7 +113,7 @@ public final class Sweep {
             points.add(new SweepJob.Point(points.size(), o.weightBits(), g, gp.qatEpochs(),
                     job.hash(o.weightBits(), g, gp.qatEpochs())));
         }
-        return new Prepared(r, grid, m.name(), job, points);
+        return new Prepared(r, grid, m.name(), job, points, ckpt);
     }
 
     private static SweepException failure(PipelineException e, String prefix) {
@@ -169,34 +179,19 @@ public final class Sweep {
         log.printf(Locale.ROOT, "sweep %s: %d points, %d with a row already (%s), %d to run on %s%n", prep.modelName(),
                 prep.points().size(), reused, pointsDir, todo.size(), spark.sparkContext().master());
         if (!todo.isEmpty()) {
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            jsc.setJobDescription("spikeforge sweep " + prep.modelName());
-            List<String> json;
-            try {
-                json = jsc.parallelize(todo, todo.size()).map(new Task(prep.job(), prep.points().size())).collect();
-            } catch (RuntimeException e) {
-                Throwable root = e;
-                while (root.getCause() != null) {
-                    root = root.getCause();
-                }
-                String m = String.valueOf(root.getMessage()).lines().findFirst().orElse("").strip();
-                if (spark.sparkContext().isStopped()) {
-                    throw new SweepException(SweepException.INPUT, "Spark stopped the sweep (" + m + "); is the master at "
-                            + spark.sparkContext().master() + " running and reachable? Its error is above");
-                }
-                throw new SweepException(SweepException.INPUT, "the sweep's tasks failed: " + m);
-            }
-            for (String j : json) {
-                SweepRow row = SweepRow.fromJson(j);
-                if (row == null) {
-                    throw new SweepException(SweepException.INPUT, "a task returned an unreadable row: " + j);
-                }
-                rows.add(row);
+            List<String> failed = runPoints(prep, todo, spark, pointsDir, rows);
+            if (!failed.isEmpty()) {
+                String how = spark.sparkContext().isStopped() ? "Spark stopped the sweep; is the master at "
+                        + spark.sparkContext().master() + " running and reachable? Its error is above. " : "";
+                throw new SweepException(SweepException.INPUT, how + failed.size() + " of " + todo.size()
+                        + " points failed after Spark's retries; first: " + failed.get(0) + ". The " + (todo.size()
+                        - failed.size()) + " others have their rows in " + pointsDir + "; run the sweep again to run only"
+                        + " the failed points");
             }
         }
         rows.sort(Comparator.comparingInt(SweepRow::point));
         try {
-            SweepOutputs.write(dir, prep, rows, spark);
+            SweepOutputs.write(dir, prep, rows);
         } catch (IOException e) {
             throw new SweepException(SweepException.INPUT, dir + ": cannot write the sweep's results: " + e.getMessage());
         }
@@ -212,25 +207,106 @@ public final class Sweep {
         }
     }
 
-    /** One point in one Spark task; the row travels back as its JSON. */
-    static final class Task implements Function<SweepJob.Point, String> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * Runs each point as its own Spark job of one task, at most a few per core in flight, and writes
+     * each row to {@code points/HASH.json} here on the driver as soon as its job ends (executors
+     * need no shared folder). Returns the points that failed after Spark's retries, as sentences.
+     */
+    private static List<String> runPoints(Prepared prep, List<SweepJob.Point> todo, SparkSession spark, Path pointsDir,
+                                          List<SweepRow> rows) throws SweepException {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<byte[]> checkpoint = jsc.broadcast(prep.checkpoint());
+        Task task = new Task(prep.job(), prep.points().size(), checkpoint);
+        int window = Math.max(2, 2 * jsc.defaultParallelism());
+        Map<SweepJob.Point, JavaFutureAction<List<PointRunner.Outcome>>> running = new LinkedHashMap<>();
+        List<String> failed = new ArrayList<>();
+        int next = 0;
+        try {
+            while (next < todo.size() || !running.isEmpty()) {
+                while (next < todo.size() && running.size() < window) {
+                    SweepJob.Point pt = todo.get(next++);
+                    jsc.setJobDescription("spikeforge sweep " + prep.modelName() + " point " + pt.index());
+                    running.put(pt, jsc.parallelize(List.of(pt), 1).map(task).collectAsync());
+                }
+                boolean ended = false;
+                for (Iterator<Map.Entry<SweepJob.Point, JavaFutureAction<List<PointRunner.Outcome>>>> it =
+                        running.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (!e.getValue().isDone()) {
+                        continue;
+                    }
+                    it.remove();
+                    ended = true;
+                    SweepJob.Point pt = e.getKey();
+                    try {
+                        PointRunner.Outcome o = e.getValue().get().get(0);
+                        SweepRow row = SweepRow.fromJson(o.json());
+                        if (row == null) {
+                            throw new SweepException(SweepException.INPUT, "point " + pt.index()
+                                    + ": a task returned an unreadable row: " + o.json());
+                        }
+                        if (o.keep()) {
+                            AtomicFiles.writeString(pointsDir.resolve(pt.hash() + ".json"), o.json());
+                        }
+                        rows.add(row);
+                    } catch (ExecutionException | java.util.concurrent.CancellationException ex) {
+                        failed.add("point " + pt.index() + " (bits " + pt.bits() + ", " + pt.granularity() + ", qat "
+                                + pt.qatEpochs() + "): " + rootMessage(ex));
+                    } catch (IOException ex) {
+                        throw new SweepException(SweepException.INPUT, pointsDir + ": cannot write point " + pt.index()
+                                + "'s row: " + ex.getMessage() + "; check that the folder is writable");
+                    }
+                }
+                if (!ended) {
+                    Thread.sleep(50);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.values().forEach(f -> f.cancel(true));
+            throw new SweepException(SweepException.INPUT, "the sweep was interrupted; the finished points have their rows in "
+                    + pointsDir + "; run the sweep again to resume");
+        }
+        return failed;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String m = root.getClass().getSimpleName() + ": " + String.valueOf(root.getMessage()).lines().findFirst().orElse("")
+                .strip();
+        if (root instanceof ClassNotFoundException || root instanceof NoClassDefFoundError) {
+            m += " (the executors lack spikeforge's classes: run the sweep with ./spikeforge, which ships"
+                    + " spikeforge-spark.jar and its lib/ as spark.jars, or give --conf spark.jars=...)";
+        }
+        return m;
+    }
+
+    /** One point in one Spark task; the row travels back as its JSON, and the driver writes it. */
+    static final class Task implements Function<SweepJob.Point, PointRunner.Outcome> {
+        private static final long serialVersionUID = 2L;
         private final SweepJob job;
         private final int total;
+        private final Broadcast<byte[]> checkpoint;
 
-        Task(SweepJob job, int total) {
+        Task(SweepJob job, int total, Broadcast<byte[]> checkpoint) {
             this.job = job;
             this.total = total;
+            this.checkpoint = checkpoint;
         }
 
         @Override
-        public String call(SweepJob.Point pt) throws Exception {
+        public PointRunner.Outcome call(SweepJob.Point pt) throws Exception {
             TaskContext tc = TaskContext.get();
             int threads = tc == null ? 1 : Math.max(1, tc.cpus());
-            SweepRow row = PointRunner.run(job, pt, threads);
-            System.err.printf(Locale.ROOT, "sweep: point %d/%d (bits %d, %s) %s in %.1f s%n", pt.index() + 1, total,
-                    pt.bits(), pt.granularity(), row.status(), row.wallSeconds());
-            return row.toJson();
+            PointRunner.Outcome o = PointRunner.run(job, pt, threads, checkpoint.value());
+            SweepRow row = SweepRow.fromJson(o.json());
+            System.err.printf(Locale.ROOT, "sweep: point %d/%d (bits %d, %s, qat %d) %s in %.1f s%n", pt.index() + 1, total,
+                    pt.bits(), pt.granularity(), pt.qatEpochs(), row == null ? "?" : row.status(),
+                    row == null ? 0.0 : row.wallSeconds());
+            return o;
         }
     }
 }

@@ -55,6 +55,10 @@ public final class SweepMain implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Read datasets from DIR instead of their usual place.")
     Path dataDir;
 
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = {"A Spark setting, as spark-submit's --conf (repeat it),",
+            "e.g. spark.executor.memory=2g or spark.driver.host=10.0.0.5."})
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
     /** The master URLs Spark takes (SparkContext.createTaskScheduler, SparkSubmit). */
     static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
             "local|local\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?]|local-cluster\\[[0-9]+, *[0-9]+, *[0-9]+]"
@@ -103,7 +107,7 @@ public final class SweepMain implements Callable<Integer> {
         try {
             Sweep.Prepared prep = Sweep.prepare(new Sweep.Request(model, grid, checkpoint, dir, samples, dataDir,
                     "spikeforge " + version()));
-            spark = session(master, "spikeforge sweep " + prep.modelName());
+            spark = session(master, "spikeforge sweep " + prep.modelName(), withShippedJars(master, conf));
             Sweep.Result r = Sweep.run(prep, spark, err);
             print(r);
             return 0;
@@ -126,6 +130,11 @@ public final class SweepMain implements Callable<Integer> {
 
     /** A Spark session on {@code master}; an embedded one binds to the loopback address and has no web UI. */
     public static SparkSession session(String master, String name) {
+        return session(master, name, java.util.Map.of());
+    }
+
+    /** The same, with Spark settings {@code conf} (which win over these defaults). */
+    public static SparkSession session(String master, String name, java.util.Map<String, String> conf) {
         SparkSession.Builder b = SparkSession.builder().master(master).appName(name)
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
@@ -133,7 +142,49 @@ public final class SweepMain implements Callable<Integer> {
         if (master.startsWith("local")) {
             b = b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
+        for (var e : conf.entrySet()) {
+            b = b.config(e.getKey(), e.getValue());
+        }
         return b.getOrCreate();
+    }
+
+    /**
+     * {@code conf} with {@code spark.jars} set, for a cluster, to what its executors need besides
+     * Spark: this jar and its {@code lib/} folder (Spark itself is in {@code spark-lib/}, never
+     * shipped). A {@code spark.jars} the user gives is kept as it is; run from classes (the tests)
+     * nothing is added.
+     */
+    static java.util.Map<String, String> withShippedJars(String master, java.util.Map<String, String> conf) {
+        if (master.startsWith("local") || conf.containsKey("spark.jars")) {
+            return conf;
+        }
+        java.util.List<Path> jars = shippedJars();
+        if (jars.isEmpty()) {
+            return conf;
+        }
+        java.util.Map<String, String> c = new java.util.LinkedHashMap<>(conf);
+        c.put("spark.jars", String.join(",", jars.stream().map(j -> j.toUri().toString()).toList()));
+        return c;
+    }
+
+    /** This jar and the jars of its {@code lib/} folder, sorted; empty when these classes are not in a jar. */
+    static java.util.List<Path> shippedJars() {
+        try {
+            Path here = Path.of(SweepMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!java.nio.file.Files.isRegularFile(here)) {
+                return java.util.List.of();
+            }
+            java.util.List<Path> out = new java.util.ArrayList<>(java.util.List.of(here));
+            Path lib = here.resolveSibling("lib");
+            if (java.nio.file.Files.isDirectory(lib)) {
+                try (var s = java.nio.file.Files.list(lib)) {
+                    out.addAll(s.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList());
+                }
+            }
+            return out;
+        } catch (java.net.URISyntaxException | IOException | SecurityException e) {
+            return java.util.List.of();
+        }
     }
 
     private void print(Sweep.Result r) {

@@ -13,13 +13,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Types;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -28,8 +31,8 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * A sweep's results in its folder: {@code rows.csv}, {@code rows.parquet} (one file, written by
- * Spark's DataFrame writer) and {@code pareto.html}. Each is written under a temporary name and
+ * A sweep's results in its folder, written by the driver: {@code rows.csv}, {@code rows.parquet}
+ * (one file, Parquet's own writer) and {@code pareto.html}. Each is written under a temporary name and
  * renamed into place.
  */
 final class SweepOutputs {
@@ -37,11 +40,11 @@ final class SweepOutputs {
     private SweepOutputs() {
     }
 
-    static void write(Path dir, Sweep.Prepared prep, List<SweepRow> rows, SparkSession spark) throws IOException {
+    static void write(Path dir, Sweep.Prepared prep, List<SweepRow> rows) throws IOException {
         int targets = rows.stream().mapToInt(r -> r.targets().size()).max().orElse(0);
         List<String> columns = columns(targets);
         AtomicFiles.writeString(dir.resolve("rows.csv"), csv(columns, rows, targets));
-        parquet(dir.resolve("rows.parquet"), columns, rows, targets, spark);
+        parquet(dir.resolve("rows.parquet"), columns, rows, targets);
         AtomicFiles.writeString(dir.resolve("pareto.html"), html(prep, rows, targets));
     }
 
@@ -98,35 +101,60 @@ final class SweepOutputs {
         return s;
     }
 
-    private static void parquet(Path file, List<String> columns, List<SweepRow> rows, int targets, SparkSession spark)
-            throws IOException {
-        List<StructField> fields = new ArrayList<>();
+    /**
+     * rows.parquet, written here on the driver with Parquet's own writer (not Spark's DataFrame
+     * writer, whose tasks would write on the executors' disks when the sweep runs on a cluster).
+     */
+    private static void parquet(Path file, List<String> columns, List<SweepRow> rows, int targets) throws IOException {
+        Types.MessageTypeBuilder schema = Types.buildMessage();
         for (String c : columns) {
-            DataType t = switch (c) {
-                case "point", "bits", "qat_epochs", "samples" -> DataTypes.IntegerType;
-                case "hash", "granularity", "status", "error" -> DataTypes.StringType;
-                default -> c.endsWith("_exact") ? DataTypes.LongType : c.matches("target\\d+") ? DataTypes.StringType
-                        : DataTypes.DoubleType;
-            };
-            fields.add(DataTypes.createStructField(c, t, true));
+            switch (kind(c)) {
+                case INT -> schema.optional(PrimitiveType.PrimitiveTypeName.INT32).named(c);
+                case LONG -> schema.optional(PrimitiveType.PrimitiveTypeName.INT64).named(c);
+                case STRING -> schema.optional(PrimitiveType.PrimitiveTypeName.BINARY)
+                        .as(LogicalTypeAnnotation.stringType()).named(c);
+                case DOUBLE -> schema.optional(PrimitiveType.PrimitiveTypeName.DOUBLE).named(c);
+            }
         }
-        List<Row> data = new ArrayList<>();
-        for (SweepRow r : rows) {
-            data.add(RowFactory.create(values(r, targets).toArray()));
-        }
+        MessageType type = schema.named("sweep_row");
         Path stage = file.resolveSibling("." + file.getFileName() + ".stage-" + UUID.randomUUID());
         try {
-            spark.createDataFrame(data, DataTypes.createStructType(fields)).coalesce(1).write()
-                    .option("compression", "snappy").parquet(stage.toUri().toString());
-            Path part;
-            try (Stream<Path> s = Files.list(stage)) {
-                part = s.filter(p -> p.getFileName().toString().startsWith("part-") && p.toString().endsWith(".parquet"))
-                        .findFirst().orElseThrow(() -> new IOException(stage + ": Spark wrote no Parquet part file"));
+            SimpleGroupFactory groups = new SimpleGroupFactory(type);
+            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(stage)).withType(type)
+                    .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+                for (SweepRow r : rows) {
+                    Group g = groups.newGroup();
+                    List<Object> v = values(r, targets);
+                    for (int k = 0; k < columns.size(); k++) {
+                        Object o = v.get(k);
+                        if (o == null) {
+                            continue;
+                        }
+                        String c = columns.get(k);
+                        switch (kind(c)) {
+                            case INT -> g.append(c, ((Number) o).intValue());
+                            case LONG -> g.append(c, ((Number) o).longValue());
+                            case STRING -> g.append(c, o.toString());
+                            case DOUBLE -> g.append(c, ((Number) o).doubleValue());
+                        }
+                    }
+                    w.write(g);
+                }
             }
-            AtomicFiles.rename(part, file);
+            AtomicFiles.rename(stage, file);
         } finally {
-            AtomicFiles.deleteTree(stage);
+            Files.deleteIfExists(stage);
         }
+    }
+
+    private enum Kind { INT, LONG, STRING, DOUBLE }
+
+    private static Kind kind(String column) {
+        return switch (column) {
+            case "point", "bits", "qat_epochs", "samples" -> Kind.INT;
+            case "hash", "granularity", "status", "error" -> Kind.STRING;
+            default -> column.endsWith("_exact") ? Kind.LONG : column.matches("target\\d+") ? Kind.STRING : Kind.DOUBLE;
+        };
     }
 
     // ---- pareto.html --------------------------------------------------------------------------
