@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Train a model with the method, dataset and optimiser of its train block.",
-                "Writes a checkpoint (.npz) after every epoch; --resume continues from one."},
+                "Writes a checkpoint (.npz) after every epoch; --resume continues from one.",
+                "--fine-tune C instead runs --qat-epochs N epochs of quantisation-aware training from",
+                "the checkpoint C with the deploy formats (or --bits, --per-layer, --per-channel)."},
         footer = {"", "Exit codes: 0 trained, 1 invalid model, 2 usage error, 3 unreadable model, dataset or checkpoint."})
 final class TrainCommand implements Callable<Integer> {
 
@@ -48,6 +50,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the per-epoch results as JSON on standard output.")
     boolean json;
 
+    @Option(names = "--fine-tune", paramLabel = "C", description = {"Fine-tune the weights of checkpoint C with",
+            "quantisation-aware training (default --out: build/MODEL/MODEL-qat.npz)."})
+    Path fineTune;
+
+    @Option(names = "--qat-epochs", paramLabel = "N", description = "With --fine-tune: QAT epochs (default 1).")
+    Integer qatEpochs;
+
+    @Mixin
+    FormatOptionsMixin formats;
+
     @Spec
     CommandSpec spec;
 
@@ -59,10 +71,30 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs != null && epochs < 1) {
             return Cli.usage(spec, "--epochs takes a number of at least 1");
         }
+        if (formats.problem() != null) {
+            return Cli.usage(spec, formats.problem());
+        }
+        if (fineTune == null && (qatEpochs != null || formats.given())) {
+            return Cli.usage(spec, (qatEpochs != null ? "--qat-epochs" : "--bits, --per-layer and --per-channel")
+                    + " go with --fine-tune C (the train block's own QAT uses qat_epochs and the deploy formats)");
+        }
+        if (fineTune != null && (resume != null || epochs != null)) {
+            return Cli.usage(spec, "--fine-tune starts from its checkpoint and runs only QAT epochs; it excludes "
+                    + (resume != null ? "--resume" : "--epochs (give --qat-epochs N)"));
+        }
+        if (qatEpochs != null && qatEpochs < 1) {
+            return Cli.usage(spec, "--qat-epochs takes a number of at least 1, got " + qatEpochs);
+        }
         try {
             Pipeline p = Cli.pipeline(spec, data);
             LoadedModel model = p.load(modelFile);
-            Trained t = p.train(model, new TrainSettings(epochs, out, resume, null));
+            Trained t;
+            if (fineTune != null) {
+                Path to = out != null ? out : Path.of("build", model.name(), model.name() + "-qat.npz");
+                t = p.fineTune(p.checkpoint(model, fineTune), formats.settings(), qatEpochs == null ? 1 : qatEpochs, to);
+            } else {
+                t = p.train(model, new TrainSettings(epochs, out, resume, null));
+            }
             Cli.print(spec, json ? List.of(dev.spikeforge.pipeline.report.Units.json(json(t))) : text(t));
             return ExitCodes.OK;
         } catch (PipelineException e) {

@@ -123,6 +123,64 @@ class TrainCommandTest {
         }
     }
 
+    /**
+     * --fine-tune runs QAT epochs from a checkpoint with the given formats: the checkpoint stays as
+     * it was, the same fine-tuning twice gives the same weights bit for bit, the 3-bit integer model
+     * of the fine-tuned weights agrees with its float model at least as well as the plain
+     * checkpoint's, and the options that only make sense together are refused apart.
+     */
+    @Test
+    void fineTuningRunsQatEpochsFromACheckpointWithTheGivenFormats() throws Exception {
+        Path base = dir.resolve("ft-base.npz");
+        assertEquals(ExitCodes.OK, CliRun.of("train", model.toString(), "--epochs", "1", "--out", base.toString()).exit());
+        byte[] before = Files.readAllBytes(base);
+        Path tuned = dir.resolve("ft-tuned.npz");
+        CliRun r = CliRun.of("train", model.toString(), "--fine-tune", base.toString(), "--qat-epochs", "1", "--bits", "3",
+                "--per-layer", "--out", tuned.toString(), "--json");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.err().contains("qat epoch 1/1"), r.err());
+        assertEquals(1, new ObjectMapper().readTree(r.out()).get("epochs").size(), r.out());
+        assertArrayEquals(before, Files.readAllBytes(base), "the checkpoint fine-tuned from is unchanged");
+        Path again = dir.resolve("ft-again.npz");
+        assertEquals(ExitCodes.OK, CliRun.of("train", model.toString(), "--fine-tune", base.toString(), "--bits", "3",
+                "--per-layer", "--out", again.toString()).exit());
+        Checkpoint a = CheckpointReader.read(tuned);
+        Checkpoint b = CheckpointReader.read(again);
+        Checkpoint plain = CheckpointReader.read(base);
+        boolean changed = false;
+        for (String name : a.names()) {
+            if (!name.startsWith("optimizer.") && !name.startsWith("qat.")) {
+                assertArrayEquals(a.array(name).orElseThrow().floats(), b.array(name).orElseThrow().floats(), 0, name);
+                changed |= !java.util.Arrays.equals(a.array(name).orElseThrow().floats(),
+                        plain.array(name).orElseThrow().floats());
+            }
+        }
+        assertTrue(changed, "fine-tuning changed the weights");
+        double plainAgreement = agreement(base);
+        double tunedAgreement = agreement(tuned);
+        assertTrue(tunedAgreement >= plainAgreement, plainAgreement + " -> " + tunedAgreement);
+        // options that go together
+        CliRun lone = CliRun.of("train", model.toString(), "--qat-epochs", "2");
+        assertEquals(ExitCodes.USAGE, lone.exit());
+        assertTrue(lone.err().contains("--qat-epochs") && lone.err().contains("--fine-tune"), lone.err());
+        CliRun both = CliRun.of("train", model.toString(), "--fine-tune", base.toString(), "--resume", base.toString());
+        assertEquals(ExitCodes.USAGE, both.exit());
+        assertTrue(both.err().contains("excludes --resume"), both.err());
+        CliRun zero = CliRun.of("train", model.toString(), "--fine-tune", base.toString(), "--qat-epochs", "0");
+        assertEquals(ExitCodes.USAGE, zero.exit());
+        CliRun missing = CliRun.of("train", model.toString(), "--fine-tune", dir.resolve("none.npz").toString());
+        assertEquals(ExitCodes.INPUT_ERROR, missing.exit(), missing.err());
+        assertTrue(missing.err().contains("none.npz"), missing.err());
+    }
+
+    private static double agreement(Path checkpoint) throws Exception {
+        CliRun v = CliRun.of("verify", model.toString(), "--checkpoint", checkpoint.toString(), "--bits", "3", "--per-layer",
+                "--tolerance-agreement", "0", "--tolerance-drop", "100", "--json", "--out",
+                dir.resolve("v-" + checkpoint.getFileName()).toString());
+        assertEquals(ExitCodes.OK, v.exit(), v.err());
+        return new ObjectMapper().readTree(v.out()).get("agreement").asDouble();
+    }
+
     /** A learning rate that overflows the float weights: one line naming the batch and the fix, exit 1. */
     @Test
     void aDivergingRunStopsWithOneLineAndExitOne() throws Exception {

@@ -207,13 +207,18 @@ public final class Pipeline {
     /**
      * {@code t}'s weights after {@code qatEpochs} epochs of quantisation-aware fine-tuning with the
      * formats {@code settings} gives the deploy block (fake-quantised forward pass, straight-through
-     * gradients, the train block's optimiser and QAT learning rate); no checkpoint is written and
+     * gradients, the train block's optimiser, fresh, and QAT learning rate); no checkpoint is written and
      * {@code t} is unchanged. A sweep's points fine-tune one checkpoint to each of their formats.
      */
     public Trained fineTune(Trained t, QuantSettings settings, int qatEpochs) throws PipelineException {
+        return fineTune(t, settings, qatEpochs, null);
+    }
+
+    /** The same, writing the fine-tuned weights to the checkpoint {@code out} after every epoch (null: none). */
+    public Trained fineTune(Trained t, QuantSettings settings, int qatEpochs, Path out) throws PipelineException {
         DatasetSplits d = dataset(t.model(), null);
         nativeThreads();
-        return Training.fineTune(t, d, settings.options(t.model().network()), qatEpochs, listener);
+        return Training.fineTune(t, d, settings.options(t.model().network()), qatEpochs, out, version, listener);
     }
 
     /** Trained weights from a checkpoint of the model. */

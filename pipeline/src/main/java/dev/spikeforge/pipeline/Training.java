@@ -93,32 +93,55 @@ final class Training {
     /**
      * Quantisation-aware fine-tuning of {@code from}'s weights for {@code qatEpochs} epochs with the
      * formats {@code options}, as the train block's QAT epochs run after its float epochs (the same
-     * epoch numbers, so the same shuffles and learning rate), starting from a fresh optimiser. Writes
-     * no checkpoint and leaves {@code from}'s weights as they are.
+     * epoch numbers, so the same shuffles and learning rate), starting from a fresh optimiser.
+     * {@code from}'s weights stay as they are. With {@code out}, a checkpoint after every epoch (its
+     * run: the train block's float epochs, then these QAT epochs); without, none.
      */
-    static Trained fineTune(Trained from, DatasetSplits data, QuantOptions options, int qatEpochs,
-                            PipelineListener listener) throws PipelineException {
+    static Trained fineTune(Trained from, DatasetSplits data, QuantOptions options, int qatEpochs, Path out,
+                            String version, PipelineListener listener) throws PipelineException {
         if (qatEpochs < 1) {
             throw PipelineException.of(PipelineException.Kind.USAGE, "the number of QAT epochs must be at least 1, got "
                     + qatEpochs);
         }
         LoadedModel model = from.model();
+        Memory.beforeTraining(model, Math.max(1, Math.min(model.train().batch(), data.train().count())), listener);
+        if (out == null) {
+            return fineTuned(from, data, options, qatEpochs, null, version, listener);
+        }
+        try (OutputLock lock = Locks.take(out)) {
+            return fineTuned(from, data, options, qatEpochs, out, version, listener);
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, out + ": cannot release the lock "
+                    + OutputLock.lockFile(out) + ": " + IoProblems.reason(e));
+        }
+    }
+
+    private static Trained fineTuned(Trained from, DatasetSplits data, QuantOptions options, int qatEpochs, Path out,
+                                     String version, PipelineListener listener) throws PipelineException {
+        LoadedModel model = from.model();
         Network net = model.network();
         TrainSpec train = model.train();
-        Memory.beforeTraining(model, Math.max(1, Math.min(train.batch(), data.train().count())), listener);
         Map<String, float[]> copy = new LinkedHashMap<>();
         from.parameters().tensors().forEach((k, v) -> copy.put(k, v.clone()));
-        Trainer trainer = new Trainer(net, train, data, new FloatModel(net, new Parameters(copy)),
-                new Optimizer(train.optimizer()));
+        Optimizer optimizer = new Optimizer(train.optimizer());
+        Trainer trainer = new Trainer(net, train, data, new FloatModel(net, new Parameters(copy)), optimizer);
         int floatEpochs = train.epochs();
         int total = floatEpochs + qatEpochs;
         trainer.quantisationAware(new FakeQuantizer(net, options), floatEpochs);
         List<Trainer.EpochResult> results = new ArrayList<>();
         for (int epoch = floatEpochs + 1; epoch <= total; epoch++) {
             String label = String.format(Locale.ROOT, "qat epoch %d/%d", epoch - floatEpochs, qatEpochs);
-            results.add(epoch(model, trainer, epoch, floatEpochs, label, data, null, listener));
+            results.add(epoch(model, trainer, epoch, floatEpochs, label, data, results.isEmpty() ? null : out, listener));
+            if (out != null) {
+                try {
+                    new TrainingCheckpoint(model.source().text(), net.name(), epoch, total, trainer.model().parameters(),
+                            state(optimizer, trainer), optimizer.steps(), train.seed(), results, version).write(out, net);
+                } catch (CheckpointException e) {
+                    throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
+                }
+            }
         }
-        return new Trained(model, trainer.model().parameters(), null, results);
+        return new Trained(model, trainer.model().parameters(), out, results);
     }
 
     private static Trainer.EpochResult epoch(LoadedModel model, Trainer trainer, int epoch, int floatEpochs, String label,
