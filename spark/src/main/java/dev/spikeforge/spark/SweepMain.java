@@ -128,7 +128,10 @@ public final class SweepMain implements Callable<Integer> {
         }
     }
 
-    /** A Spark session on {@code master}; an embedded one binds to the loopback address and has no web UI. */
+    /**
+     * A Spark session on {@code master}, without a web UI; an embedded one, or one whose master is on
+     * this machine's loopback address, binds the driver to that address.
+     */
     public static SparkSession session(String master, String name) {
         return session(master, name, java.util.Map.of());
     }
@@ -139,7 +142,8 @@ public final class SweepMain implements Callable<Integer> {
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.session.timeZone", "UTC");
-        if (master.startsWith("local")) {
+        if (master.startsWith("local") || master.matches("spark://(127\\.0\\.0\\.1|localhost)(:\\d+)?")) {
+            // a cluster on this machine reaches the driver on the loopback address too
             b = b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
         for (var e : conf.entrySet()) {
