@@ -3,9 +3,13 @@ package dev.spikeforge.spark;
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.ir.DeploySpec;
+import dev.spikeforge.compiler.target.DeployedTarget;
+import dev.spikeforge.compiler.target.HardwareSynthesis;
+import dev.spikeforge.compiler.target.TargetFamily;
 import dev.spikeforge.compiler.target.TargetFigures;
 import dev.spikeforge.pipeline.CompileSettings;
 import dev.spikeforge.pipeline.Compiled;
+import dev.spikeforge.pipeline.Folders;
 import dev.spikeforge.pipeline.LoadedModel;
 import dev.spikeforge.pipeline.Pipeline;
 import dev.spikeforge.pipeline.PipelineException;
@@ -60,6 +64,9 @@ final class PointRunner {
             Pipeline p = Pipeline.builder().threads(threads).dataDir(job.dataDir() == null ? null : Path.of(job.dataDir()))
                     .version(job.version()).build();
             row = rowOf(p, job, pt, local, scratch, start);
+        } catch (SynthesisFailed e) {
+            keep = false;   // a missing or failing tool: the point runs again next time
+            row = e.row;
         } catch (PipelineException e) {
             keep = e.kind() != PipelineException.Kind.INPUT;   // an unreadable file may be readable next time
             row = new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), 0, "error",
@@ -84,13 +91,54 @@ final class PointRunner {
         for (Verification.TargetProof tp : v.targets()) {
             TargetFigures f = tp.figures();
             cells.add(new SweepRow.TargetCells(tp.target(), tp.exact(), f.meanCycles(), f.meanSeconds(),
-                    f.energy() == null ? null : f.energy().total()));
+                    f.energy() == null ? null : f.energy().total(), null, null, null));
         }
         List<String> failures = v.failures();
         var cmp = v.comparison();
-        return new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), v.samples(),
+        SweepRow row = new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), v.samples(),
                 failures.isEmpty() ? "passed" : "failed", failures.isEmpty() ? "" : clean(failures.get(0), job, scratch),
                 cmp.floatAccuracy(), cmp.integerAccuracy(), cmp.agreement(), cells, seconds(start));
+        if (job.synth()) {
+            for (int k = 0; k < c.targets().size(); k++) {
+                Compiled.Build b = c.targets().get(k);
+                DeployedTarget d = deployed(b);
+                if (d.synthesis().isEmpty()) {
+                    continue;
+                }
+                try {
+                    HardwareSynthesis.Report r = Folders.synthesise(d, null, false);
+                    cells.set(k, cells.get(k).withResources(r.total().luts(), r.total().brams(), r.total().dsps()));
+                } catch (PipelineException e) {
+                    throw new SynthesisFailed(new SweepRow(row.point(), row.hash(), row.bits(), row.granularity(),
+                            row.qatEpochs(), row.samples(), "error", clean(b.target().name() + ": synthesis failed: "
+                            + message(e), job, scratch), row.floatAccuracy(), row.integerAccuracy(), row.agreement(),
+                            cells, seconds(start)));
+                }
+            }
+            row = new SweepRow(row.point(), row.hash(), row.bits(), row.granularity(), row.qatEpochs(), row.samples(),
+                    row.status(), row.error(), row.floatAccuracy(), row.integerAccuracy(), row.agreement(), cells,
+                    seconds(start));
+        }
+        return row;
+    }
+
+    /** Synthesis of a point's design failed (a missing tool, say); its row says so, with the verification's figures. */
+    private static final class SynthesisFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient SweepRow row;
+
+        SynthesisFailed(SweepRow row) {
+            super(row.error(), null, false, false);
+            this.row = row;
+        }
+    }
+
+    private static DeployedTarget deployed(Compiled.Build b) throws PipelineException {
+        try {
+            return TargetFamily.named(b.target().family()).orElseThrow().read(b.folder().folder());
+        } catch (dev.spikeforge.compiler.io.FileProblemException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.getMessage());
+        }
     }
 
     static DeploySpec.Granularity granularity(String keyword) {

@@ -104,7 +104,7 @@ public final class Sweep {
         SweepJob job = new SweepJob(r.model().toAbsolutePath().normalize().toString(), m.source().text(),
                 checkpoint.toAbsolutePath().normalize().toString(), SweepJob.sha256(ckpt), samples, grid.targets(),
                 r.version(), r.dataDir() == null ? null : r.dataDir().toAbsolutePath().toString(),
-                r.out().resolve("points").toAbsolutePath().toString());
+                r.out().resolve("points").toAbsolutePath().toString(), grid.synth());
         List<SweepJob.Point> points = new ArrayList<>();
         for (SweepGrid.Point gp : grid.points()) {
             QuantOptions o = new QuantSettings(gp.bits(), gp.granularity() == null ? null

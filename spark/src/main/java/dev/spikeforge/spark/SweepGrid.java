@@ -34,11 +34,12 @@ import java.util.Map;
  * @param granularity {@code per_layer} / {@code per_channel} per point (empty: the deploy block's)
  * @param qatEpochs  quantisation-aware fine-tuning epochs per point, from the checkpoint (0: none; empty: [0])
  * @param targets    the targets every point is compiled for (empty: the deploy block's)
+ * @param synth      synthesise each point's hardware designs (the fpga family's) for their resources
  */
 public record SweepGrid(Path file, Path checkpoint, Integer samples, List<Integer> bits, List<String> granularity,
-                        List<Integer> qatEpochs, List<String> targets) {
+                        List<Integer> qatEpochs, List<String> targets, boolean synth) {
 
-    static final List<String> TOP_FIELDS = List.of("checkpoint", "samples", "grid", "targets");
+    static final List<String> TOP_FIELDS = List.of("checkpoint", "samples", "grid", "targets", "synth");
     static final List<String> GRID_FIELDS = List.of("bits", "granularity", "qat_epochs");
     static final List<String> GRANULARITIES = List.of("per_layer", "per_channel");
     static final int MAX_POINTS = 10_000;
@@ -138,6 +139,15 @@ public record SweepGrid(Path file, Path checkpoint, Integer samples, List<Intege
             }
             samples = s.asInt();
         }
+        boolean synth = false;
+        JsonNode sy = root.get("synth");
+        if (sy != null) {
+            if (!sy.isBoolean()) {
+                throw usage(file + ": field \"synth\" must be true or false (synthesise each point's hardware designs"
+                        + " for LUTs, BRAM and DSPs), got " + show(sy) + "; e.g. \"synth\": true");
+            }
+            synth = sy.asBoolean();
+        }
         List<Integer> bits = List.of();
         List<String> granularity = List.of();
         List<Integer> qat = List.of();
@@ -182,7 +192,7 @@ public record SweepGrid(Path file, Path checkpoint, Integer samples, List<Intege
             }
             distinct(file, "targets", targets);
         }
-        SweepGrid g = new SweepGrid(file, checkpoint, samples, bits, granularity, qat, targets);
+        SweepGrid g = new SweepGrid(file, checkpoint, samples, bits, granularity, qat, targets, synth);
         long n = (long) Math.max(1, bits.size()) * Math.max(1, granularity.size()) * Math.max(1, qat.size());
         if (n > MAX_POINTS) {
             throw usage(file + ": the grid has " + n + " points, more than " + MAX_POINTS + "; split it into several"

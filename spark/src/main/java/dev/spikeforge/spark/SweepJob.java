@@ -14,9 +14,11 @@ import java.util.List;
  *
  * @param dataDir   the datasets' folder override, or null
  * @param pointsDir the folder of the per-point rows ({@code DIR/points})
+ * @param synth     synthesise each target that has a hardware design (LUTs, BRAM, DSPs in the row)
  */
 public record SweepJob(String modelPath, String modelText, String checkpointPath, String checkpointSha256, int samples,
-                       List<String> targets, String version, String dataDir, String pointsDir) implements Serializable {
+                       List<String> targets, String version, String dataDir, String pointsDir, boolean synth)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -42,7 +44,8 @@ public record SweepJob(String modelPath, String modelText, String checkpointPath
                 + "granularity " + granularity + "\n"
                 + "qat_epochs " + qatEpochs + "\n"
                 + "samples " + samples + "\n"
-                + "targets " + String.join(" | ", targets) + "\n";
+                + "targets " + String.join(" | ", targets) + "\n"
+                + (synth ? "synth yes\n" : "");   // absent when false: the hashes of sweeps without synthesis stay
     }
 
     /** SHA-256 (hex) of the point's inputs. */

@@ -193,25 +193,35 @@ public final class SweepMain implements Callable<Integer> {
 
     private void print(Sweep.Result r) {
         int targets = r.rows().stream().mapToInt(x -> x.targets().size()).max().orElse(0);
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%5s %4s %-11s %-7s %8s %8s %8s", "point", "bits",
-                "granularity", "status", "float", "integer", "agree"));
+        boolean luts = r.rows().stream().anyMatch(x -> x.targets().stream().anyMatch(t -> t.luts() != null));
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%5s %4s %-11s %3s %-7s %8s %8s %8s", "point",
+                "bits", "granularity", "qat", "status", "float", "integer", "agree"));
         for (int k = 1; k <= targets; k++) {
             head.append(String.format(Locale.ROOT, "  %8s %12s %12s", "t" + k + " exact", "t" + k + " cycles",
                     "t" + k + " energy"));
+            if (luts) {
+                head.append(String.format(Locale.ROOT, " %8s", "t" + k + " LUTs"));
+            }
         }
         head.append(String.format(Locale.ROOT, " %7s", "wall s"));
         out_.println(head);
         for (SweepRow x : r.rows()) {
-            StringBuilder l = new StringBuilder(String.format(Locale.ROOT, "%5d %4d %-11s %-7s %8s %8s %8s", x.point(),
-                    x.bits(), x.granularity(), x.status(), pct(x.floatAccuracy()), pct(x.integerAccuracy()),
+            StringBuilder l = new StringBuilder(String.format(Locale.ROOT, "%5d %4d %-11s %3d %-7s %8s %8s %8s", x.point(),
+                    x.bits(), x.granularity(), x.qatEpochs(), x.status(), pct(x.floatAccuracy()), pct(x.integerAccuracy()),
                     pct(x.agreement())));
             for (int k = 0; k < targets; k++) {
                 if (k < x.targets().size()) {
                     SweepRow.TargetCells t = x.targets().get(k);
                     l.append(String.format(Locale.ROOT, "  %8s %12.0f %12s", t.exact() + "/" + x.samples(), t.cycles(),
                             t.energyJoules() == null ? "-" : String.format(Locale.ROOT, "%.3g nJ", t.energyJoules() * 1e9)));
+                    if (luts) {
+                        l.append(String.format(Locale.ROOT, " %8s", t.luts() == null ? "-" : t.luts().toString()));
+                    }
                 } else {
                     l.append(String.format(Locale.ROOT, "  %8s %12s %12s", "-", "-", "-"));
+                    if (luts) {
+                        l.append(String.format(Locale.ROOT, " %8s", "-"));
+                    }
                 }
             }
             l.append(String.format(Locale.ROOT, " %7.1f", x.wallSeconds()));

@@ -42,25 +42,32 @@ final class SweepOutputs {
 
     static void write(Path dir, Sweep.Prepared prep, List<SweepRow> rows) throws IOException {
         int targets = rows.stream().mapToInt(r -> r.targets().size()).max().orElse(0);
-        List<String> columns = columns(targets);
-        AtomicFiles.writeString(dir.resolve("rows.csv"), csv(columns, rows, targets));
-        parquet(dir.resolve("rows.parquet"), columns, rows, targets);
+        boolean synth = prep.job().synth();
+        List<String> columns = columns(targets, synth);
+        AtomicFiles.writeString(dir.resolve("rows.csv"), csv(columns, rows, targets, synth));
+        parquet(dir.resolve("rows.parquet"), columns, rows, targets, synth);
         AtomicFiles.writeString(dir.resolve("pareto.html"), html(prep, rows, targets));
     }
 
-    /** The columns, in order: the point, its results, then per target k (1-based) targetK and its figures. */
-    static List<String> columns(int targets) {
+    /**
+     * The columns, in order: the point, its results, then per target k (1-based) targetK and its
+     * figures (with the synthesised resources when the sweep synthesises).
+     */
+    static List<String> columns(int targets, boolean synth) {
         List<String> c = new ArrayList<>(List.of("point", "hash", "bits", "granularity", "qat_epochs", "samples", "status",
                 "error", "float_accuracy", "integer_accuracy", "agreement"));
         for (int k = 1; k <= targets; k++) {
             String t = "target" + k;
             c.addAll(List.of(t, t + "_exact", t + "_cycles", t + "_latency_s", t + "_energy_j"));
+            if (synth) {
+                c.addAll(List.of(t + "_luts", t + "_brams", t + "_dsps"));
+            }
         }
         c.add("wall_seconds");
         return c;
     }
 
-    static List<Object> values(SweepRow r, int targets) {
+    static List<Object> values(SweepRow r, int targets, boolean synth) {
         List<Object> v = new ArrayList<>(List.of(r.point(), r.hash(), r.bits(), r.granularity(), r.qatEpochs(), r.samples(),
                 r.status(), r.error()));
         v.add(r.floatAccuracy());
@@ -73,16 +80,21 @@ final class SweepOutputs {
             v.add(t == null ? null : t.cycles());
             v.add(t == null ? null : t.latencySeconds());
             v.add(t == null ? null : t.energyJoules());
+            if (synth) {
+                v.add(t == null ? null : t.luts());
+                v.add(t == null ? null : t.brams());
+                v.add(t == null ? null : t.dsps());
+            }
         }
         v.add(r.wallSeconds());
         return v;
     }
 
-    static String csv(List<String> columns, List<SweepRow> rows, int targets) {
+    static String csv(List<String> columns, List<SweepRow> rows, int targets, boolean synth) {
         StringBuilder b = new StringBuilder(String.join(",", columns)).append('\n');
         for (SweepRow r : rows) {
             List<String> cells = new ArrayList<>();
-            for (Object o : values(r, targets)) {
+            for (Object o : values(r, targets, synth)) {
                 cells.add(cell(o));
             }
             b.append(String.join(",", cells)).append('\n');
@@ -105,7 +117,8 @@ final class SweepOutputs {
      * rows.parquet, written here on the driver with Parquet's own writer (not Spark's DataFrame
      * writer, whose tasks would write on the executors' disks when the sweep runs on a cluster).
      */
-    private static void parquet(Path file, List<String> columns, List<SweepRow> rows, int targets) throws IOException {
+    private static void parquet(Path file, List<String> columns, List<SweepRow> rows, int targets, boolean synth)
+            throws IOException {
         Types.MessageTypeBuilder schema = Types.buildMessage();
         for (String c : columns) {
             switch (kind(c)) {
@@ -124,7 +137,7 @@ final class SweepOutputs {
                     .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
                 for (SweepRow r : rows) {
                     Group g = groups.newGroup();
-                    List<Object> v = values(r, targets);
+                    List<Object> v = values(r, targets, synth);
                     for (int k = 0; k < columns.size(); k++) {
                         Object o = v.get(k);
                         if (o == null) {
@@ -153,7 +166,7 @@ final class SweepOutputs {
         return switch (column) {
             case "point", "bits", "qat_epochs", "samples" -> Kind.INT;
             case "hash", "granularity", "status", "error" -> Kind.STRING;
-            default -> column.endsWith("_exact") ? Kind.LONG : column.matches("target\\d+") ? Kind.STRING : Kind.DOUBLE;
+            default -> column.matches("target\\d+_(exact|luts|brams|dsps)") ? Kind.LONG : column.matches("target\\d+") ? Kind.STRING : Kind.DOUBLE;
         };
     }
 
@@ -203,15 +216,21 @@ final class SweepOutputs {
                 section(h, "energy per inference (nJ)", withEnergy, r -> r.targets().get(t).energyJoules() * 1e9, name);
             }
             section(h, "latency per inference (µs)", withTarget, r -> r.targets().get(t).latencySeconds() * 1e6, name);
+            List<SweepRow> withLuts = withTarget.stream().filter(r -> r.targets().get(t).luts() != null).toList();
+            if (!withLuts.isEmpty()) {
+                section(h, "LUTs", withLuts, r -> r.targets().get(t).luts(), name);
+            }
         }
         if (targets == 0) {
             h.append("<p class=\"note\">No targets: the grid and the deploy block name none, so there is no cost to plot.</p>\n");
         }
-        h.append("<h2>All points</h2>\n<table>\n<tr><th>point</th><th>bits</th><th>granularity</th><th>status</th>"
+        h.append("<h2>All points</h2>\n<table>\n<tr><th>point</th><th>bits</th><th>granularity</th><th>QAT epochs</th>"
+                + "<th>status</th>"
                 + "<th>float acc (%)</th><th>integer acc (%)</th><th>agreement (%)</th></tr>\n");
         for (SweepRow r : rows) {
             h.append("<tr><td class=\"n\">").append(r.point()).append("</td><td class=\"n\">").append(r.bits())
-                    .append("</td><td>").append(r.granularity()).append("</td><td>").append(esc(r.status()))
+                    .append("</td><td>").append(r.granularity()).append("</td><td class=\"n\">").append(r.qatEpochs())
+                    .append("</td><td>").append(esc(r.status()))
                     .append(r.error().isEmpty() ? "" : ": " + esc(r.error())).append("</td><td class=\"n\">")
                     .append(pct(r.floatAccuracy())).append("</td><td class=\"n\">").append(pct(r.integerAccuracy()))
                     .append("</td><td class=\"n\">").append(pct(r.agreement())).append("</td></tr>\n");
@@ -240,12 +259,13 @@ final class SweepOutputs {
         BitmapEncoder.saveBitmap(c, png, BitmapEncoder.BitmapFormat.PNG);
         h.append("<h3>Against ").append(esc(axis)).append("</h3>\n<img alt=\"accuracy against ").append(esc(axis))
                 .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png.toByteArray()))
-                .append("\"/>\n<table>\n<tr><th>front point</th><th>bits</th><th>granularity</th><th>integer acc (%)</th><th>")
+                .append("\"/>\n<table>\n<tr><th>front point</th><th>bits</th><th>granularity</th><th>QAT epochs</th>"
+                        + "<th>integer acc (%)</th><th>")
                 .append(esc(axis)).append("</th></tr>\n");
         for (SweepRow r : front) {
             h.append("<tr><td class=\"n\">").append(r.point()).append("</td><td class=\"n\">").append(r.bits())
-                    .append("</td><td>").append(r.granularity()).append("</td><td class=\"n\">")
-                    .append(pct(r.integerAccuracy())).append("</td><td class=\"n\">")
+                    .append("</td><td>").append(r.granularity()).append("</td><td class=\"n\">").append(r.qatEpochs())
+                    .append("</td><td class=\"n\">").append(pct(r.integerAccuracy())).append("</td><td class=\"n\">")
                     .append(String.format(Locale.ROOT, "%.4g", cost.applyAsDouble(r))).append("</td></tr>\n");
         }
         h.append("</table>\n");

@@ -37,8 +37,15 @@ public record SweepRow(int point, String hash, int bits, String granularity, int
      * @param cycles         cycles per inference, averaged over the samples
      * @param latencySeconds seconds per inference at the target's clock (stated or assumed)
      * @param energyJoules   energy per inference, or null when the target does not model it
+     * @param luts           LUTs of the synthesised design, or null when the sweep did not synthesise it (no
+     *                       {@code "synth": true}, or the target has no hardware design); so {@code brams}, {@code dsps}
      */
-    public record TargetCells(String target, long exact, double cycles, double latencySeconds, Double energyJoules) {
+    public record TargetCells(String target, long exact, double cycles, double latencySeconds, Double energyJoules,
+                              Long luts, Long brams, Long dsps) {
+
+        TargetCells withResources(long l, long b, long d) {
+            return new TargetCells(target, exact, cycles, latencySeconds, energyJoules, l, b, d);
+        }
     }
 
     public SweepRow withPoint(int p) {
@@ -76,6 +83,11 @@ public record SweepRow(int point, String hash, int bits, String granularity, int
             n.put("cycles", t.cycles());
             n.put("latency_s", t.latencySeconds());
             n.put("energy_j", t.energyJoules());
+            if (t.luts() != null) {
+                n.put("luts", t.luts());
+                n.put("brams", t.brams());
+                n.put("dsps", t.dsps());
+            }
         }
         o.put("wall_seconds", wallSeconds);
         try {
@@ -95,7 +107,8 @@ public record SweepRow(int point, String hash, int bits, String granularity, int
             List<TargetCells> ts = new ArrayList<>();
             for (JsonNode n : o.withArray("targets")) {
                 ts.add(new TargetCells(n.get("target").asText(), n.get("exact").asLong(), n.get("cycles").asDouble(),
-                        n.get("latency_s").asDouble(), number(n.get("energy_j"))));
+                        n.get("latency_s").asDouble(), number(n.get("energy_j")), whole(n.get("luts")),
+                        whole(n.get("brams")), whole(n.get("dsps"))));
             }
             return new SweepRow(o.get("point").asInt(), o.get("hash").asText(), o.get("bits").asInt(),
                     o.get("granularity").asText(), o.get("qat_epochs").asInt(), o.get("samples").asInt(),
@@ -104,6 +117,10 @@ public record SweepRow(int point, String hash, int bits, String granularity, int
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    private static Long whole(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asLong();
     }
 
     private static Double number(JsonNode n) {

@@ -61,6 +61,8 @@ class SweepGridTest {
         assertTrue(m.contains("unknown field \"target\"") && m.contains("did you mean \"targets\""), m);
         m = error("{\"grid\": {\"qat_epochs\": [0, 101]}}");
         assertTrue(m.contains("\"grid.qat_epochs\"") && m.contains("value 101") && m.contains("from 0 to 100"), m);
+        m = error("{\"synth\": \"yes\", \"grid\": {}}");
+        assertTrue(m.contains("\"synth\"") && m.contains("true or false") && m.contains("\"yes\""), m);
         m = error("{\"samples\": 0, \"grid\": {}}");
         assertTrue(m.contains("\"samples\"") && m.contains("at least 1") && m.contains("got 0"), m);
         m = error("{\"grid\": {\"bits\": []}}");

@@ -222,6 +222,48 @@ class SweepTest {
     }
 
     @Test
+    void aSweepThatSynthesisesHasTheResourcesOfEachHardwareDesign() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.spikeforge.targets.fpga.RtlSimulator.available("yosys"),
+                "yosys is not installed");
+        Path g = grid("synth.json", """
+                {"checkpoint": "bars.npz", "samples": 16, "synth": true, "grid": {"bits": [8], "granularity": ["per_layer"]},
+                 "targets": ["fpga(family = ice40, lanes = 4)", "neurocore(preset = loihi_like, timing = sequential)"]}
+                """);
+        Path out = dir.resolve("synth");
+        Sweep.Result r = sweep(g, out);
+        SweepRow row = r.rows().get(0);
+        assertEquals("passed".equals(row.status()) || "failed".equals(row.status()), true, row.error());
+        SweepRow.TargetCells fpga = row.targets().get(0);
+        assertNull(row.targets().get(1).luts(), "the neurocore target has no hardware design to synthesise");
+        // the same design synthesised directly
+        Pipeline p = Pipeline.builder().threads(1).build();
+        LoadedModel m = p.load(model);
+        Compiled c = p.compile(p.checkpoint(m, checkpoint), new QuantSettings(8, PointRunner.granularity("per_layer")),
+                p.targets(m, List.of("fpga(family = ice40, lanes = 4)")), CompileSettings.targetsOnly(dir.resolve("direct-synth")));
+        var folder = c.targets().get(0).folder().folder();
+        var report = dev.spikeforge.pipeline.Folders.synthesise(dev.spikeforge.compiler.target.TargetFamily.named("fpga")
+                .orElseThrow().read(folder), null, false);
+        assertEquals(report.total().luts(), fpga.luts());
+        assertEquals(report.total().brams(), fpga.brams());
+        assertEquals(report.total().dsps(), fpga.dsps());
+        assertTrue(fpga.luts() > 0, "LUTs: " + fpga.luts());
+        String header = Files.readAllLines(out.resolve("rows.csv")).get(0);
+        assertTrue(header.contains(",target1_energy_j,target1_luts,target1_brams,target1_dsps,target2,"), header);
+        Row pr = spark.read().parquet(out.resolve("rows.parquet").toString()).collectAsList().get(0);
+        assertEquals(fpga.luts(), pr.<Long>getAs("target1_luts"));
+        assertNull(pr.getAs("target2_luts"));
+        assertTrue(Files.readString(out.resolve("pareto.html")).contains("Against LUTs"));
+        // synthesis is part of the point's inputs: the same point without it is another row
+        assertFalse(prep(g, out).job().hash(8, "per_layer", 0).equals(Sweep.prepare(new Sweep.Request(model,
+                grid("nosynth.json", Files.readString(g).replace("\"synth\": true, ", "")), null, out, null, null,
+                "spikeforge test")).job().hash(8, "per_layer", 0)));
+    }
+
+    private static Sweep.Prepared prep(Path grid, Path out) throws Exception {
+        return Sweep.prepare(new Sweep.Request(model, grid, null, out, null, null, "spikeforge test"));
+    }
+
+    @Test
     void anInterruptedSweepResumesRunningOnlyThePointsWithoutARow() throws Exception {
         Path g = grid("two.json", """
                 {"checkpoint": "bars.npz", "samples": 32, "grid": {"bits": [6], "granularity": ["per_layer", "per_channel"]},
@@ -250,11 +292,11 @@ class SweepTest {
         // a different checkpoint is a different input: every point's hash changes
         SweepJob job = Sweep.prepare(new Sweep.Request(model, g, null, out, null, null, "spikeforge test")).job();
         SweepJob changed = new SweepJob(job.modelPath(), job.modelText(), job.checkpointPath(), "0".repeat(64),
-                job.samples(), job.targets(), job.version(), job.dataDir(), job.pointsDir());
+                job.samples(), job.targets(), job.version(), job.dataDir(), job.pointsDir(), job.synth());
         assertEquals(first.rows().get(0).hash(), job.hash(6, "per_layer", 0));
         assertFalse(changed.hash(6, "per_layer", 0).equals(job.hash(6, "per_layer", 0)));
         SweepJob otherSamples = new SweepJob(job.modelPath(), job.modelText(), job.checkpointPath(), job.checkpointSha256(),
-                33, job.targets(), job.version(), job.dataDir(), job.pointsDir());
+                33, job.targets(), job.version(), job.dataDir(), job.pointsDir(), job.synth());
         assertFalse(otherSamples.hash(6, "per_layer", 0).equals(job.hash(6, "per_layer", 0)));
     }
 
