@@ -48,8 +48,8 @@ public final class SweepMain implements Callable<Integer> {
             + " \"samples\", else " + Sweep.DEFAULT_SAMPLES + ").")
     Integer samples;
 
-    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-            description = "The Spark master (default: ${DEFAULT-VALUE}, embedded; e.g. spark://HOST:7077).")
+    @Option(names = "--master", paramLabel = "URL", description = {"The Spark master (default: spark-submit's --master when",
+            "run by spark-submit, else local[*], embedded; e.g. spark://HOST:7077)."})
     String master;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Read datasets from DIR instead of their usual place.")
@@ -94,6 +94,10 @@ public final class SweepMain implements Callable<Integer> {
         if (samples != null && samples < 1) {
             err.println("spikeforge sweep: --samples takes a number of at least 1, got " + samples);
             return SweepException.USAGE;
+        }
+        if (master == null) {
+            // spark-submit passes its --master as this property; without it, embedded
+            master = System.getProperty("spark.master", "local[*]");
         }
         if (!MASTER.matcher(master).matches()) {
             err.println("spikeforge sweep: --master " + master + " is not a Spark master URL; use local[*] (embedded, the"
@@ -155,11 +159,11 @@ public final class SweepMain implements Callable<Integer> {
     /**
      * {@code conf} with {@code spark.jars} set, for a cluster, to what its executors need besides
      * Spark: this jar and its {@code lib/} folder (Spark itself is in {@code spark-lib/}, never
-     * shipped). A {@code spark.jars} the user gives is kept as it is; run from classes (the tests)
-     * nothing is added.
+     * shipped). A {@code spark.jars} the user gives ({@code --conf}, or spark-submit's {@code --jars})
+     * is kept as it is; run from classes (the tests) nothing is added.
      */
     static java.util.Map<String, String> withShippedJars(String master, java.util.Map<String, String> conf) {
-        if (master.startsWith("local") || conf.containsKey("spark.jars")) {
+        if (master.startsWith("local") || conf.containsKey("spark.jars") || System.getProperty("spark.jars") != null) {
             return conf;
         }
         java.util.List<Path> jars = shippedJars();
