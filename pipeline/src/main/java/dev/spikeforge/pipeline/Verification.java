@@ -78,7 +78,11 @@ public record Verification(Compiled compiled, int samples, FloatIntegerCompariso
     }
 
     /** The first difference of one sample between an emulator and the integer reference: where, and both values. */
-    public record Mismatch(int sample, int step, String layer, int neuron, String what, long emulator, long reference) {
+    public record Mismatch(int sample, int step, String layer, int neuron, String what, long emulator, long reference)
+            implements java.io.Serializable {
+
+        private static final long serialVersionUID = 1L;
+
         @Override
         public String toString() {
             return "sample " + sample + ", step " + step + ", layer '" + layer + "', neuron " + neuron + ": " + what
