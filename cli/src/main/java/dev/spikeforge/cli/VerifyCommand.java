@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
                 "split and compare them: accuracy of each, class agreement, and per-layer spike counts",
                 "and their correlation; with --target, also require each target's emulator to equal its",
                 "integer model exactly. Fails (exit 1) when a tolerance is broken or anything differs."},
-        footer = {"", "Exit codes: 0 within tolerances, 1 a tolerance broken or the model cannot be quantised,",
-                "2 usage error, 3 unreadable model, dataset or checkpoint (with --master: or the cluster's tasks failed)."})
+        footer = {"", "Exit codes: 0 within tolerances, 1 a tolerance broken or the model cannot be",
+                "quantised, 2 usage error, 3 unreadable model, dataset or checkpoint, or (with",
+                "--master) the cluster's tasks failed."})
 final class VerifyCommand implements Callable<Integer> {
 
     /** What {@code --master} verifies with; null in the main jar, which has no Spark. */
@@ -93,13 +94,19 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where --target writes the compiled folders (default: NAME-compiled).")
     Path out;
 
-    @Option(names = "--master", paramLabel = "URL", description = {"Verify on Apache Spark: the samples cut into tasks of consecutive",
-            "ranges (multiples of 32 samples, about two per core), each task compiling the model again",
-            "and verifying its range, the results merged in sample order: the same output as without",
-            "--master, but for the timings. local[N] runs embedded; spark://HOST:7077, yarn or",
-            "k8s://... a cluster whose machines have the model's dataset, the checkpoint at the same",
-            "path and this jar's libraries. Each task uses spark.task.cpus threads (--threads is the",
-            "driver's). Not with --rtl or --vcd. Runs from spikeforge-spark.jar, which the launcher",
+    @Option(names = "--master", paramLabel = "URL", description = {
+            "Verify on Apache Spark: the samples cut into tasks",
+            "of consecutive ranges (multiples of 32 samples,",
+            "about two tasks per core), each task compiling the",
+            "model again and verifying its range, the results",
+            "merged in sample order: the output is the one",
+            "without --master but for the timings. local[N]",
+            "runs embedded; spark://HOST:7077, yarn or k8s://...",
+            "a cluster whose machines have the dataset, the",
+            "checkpoint at the same path and the spark jar's",
+            "libraries. A task uses spark.task.cpus threads",
+            "(--threads is the driver's). Not with --rtl or",
+            "--vcd. Runs from spikeforge-spark.jar, which",
             "./spikeforge uses when --master is given."})
     String master;
 
