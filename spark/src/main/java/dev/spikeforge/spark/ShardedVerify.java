@@ -104,6 +104,9 @@ public final class ShardedVerify implements ShardedVerifier {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int size = shardSize > 0 ? shardSize : VerifyShard.size(n, 2 * Math.max(1, jsc.defaultParallelism()));
         List<VerifyShard.Range> ranges = VerifyShard.ranges(n, size);
+        if (ranges.isEmpty()) {
+            return session.verify(compiled, settings);   // no sample to cut (an empty test split): nothing to run on Spark
+        }
         log.printf(Locale.ROOT, "verify %s: %d samples in %d task(s) of up to %d on %s%n", compiled.trained().model().name(),
                 n, ranges.size(), size, spark.sparkContext().master());
         log.flush();
