@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code spikeforge verify MODEL --checkpoint C}: the float model against the integer model on the
  * same input spikes, each target's emulator against its integer model, each RTL against its
- * emulator (docs/semantics.md section 5), pass or fail.
+ * emulator (docs/semantics.md section 5), pass or fail. With {@code --master URL} the
+ * verification itself runs through a {@link ShardedVerifier} (the spark jar's: the samples in
+ * ranges on a cluster, merged into the same result), and everything else as without it.
  */
 @Command(name = "verify",
         mixinStandardHelpOptions = true,
