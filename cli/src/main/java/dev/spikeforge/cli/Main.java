@@ -13,11 +13,19 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        main(args, null);
+    }
+
+    /**
+     * The main of a jar that adds {@code verify --master} (the spark module's): the same commands,
+     * with {@code sharded} verifying when {@code --master} is given.
+     */
+    public static void main(String[] args, ShardedVerifier sharded) {
         PrintWriter err = new PrintWriter(System.err, true);
         // a thread of ours that dies of an exception (a worker pool's, the synthesis thread's)
         // reports it like the main thread, instead of the JVM's "Exception in thread" trace
         Thread.setDefaultUncaughtExceptionHandler(uncaught(err, stacktrace(args), System::exit));
-        System.exit(run(args, new PrintWriter(System.out, true), err));
+        System.exit(run(args, new PrintWriter(System.out, true), err, sharded));
     }
 
     /** Runs one command line with the given streams and returns its exit code (used by tests). */
@@ -25,8 +33,20 @@ public final class Main {
         return run(args, out, err, new SpikeforgeCommand());
     }
 
+    /**
+     * As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code verify --master} verifying
+     * through {@code sharded} (null: refused with a message, as in the main jar).
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, ShardedVerifier sharded) {
+        return run(args, out, err, new SpikeforgeCommand(), sharded);
+    }
+
     /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code command} as the top command (tests). */
     static int run(String[] args, PrintWriter out, PrintWriter err, Object command) {
+        return run(args, out, err, command, null);
+    }
+
+    private static int run(String[] args, PrintWriter out, PrintWriter err, Object command, ShardedVerifier sharded) {
         boolean stacktrace = stacktrace(args);
         String unreadable = unreadableArgument(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
         if (unreadable != null) {
@@ -35,7 +55,7 @@ public final class Main {
             return ExitCodes.INPUT_ERROR;
         }
         try {
-            return commandLine(command, out, err, stacktrace).execute(args);
+            return commandLine(command, out, err, stacktrace, sharded).execute(args);
         } catch (Throwable t) {
             // picocli hands only Exceptions to the execution-exception handler: an Error
             // (OutOfMemoryError, StackOverflowError) thrown by a command leaves execute() here
@@ -77,7 +97,18 @@ public final class Main {
     }
 
     static CommandLine commandLine(Object command, PrintWriter out, PrintWriter err, boolean stacktrace) {
-        CommandLine cl = new CommandLine(command);
+        return commandLine(command, out, err, stacktrace, null);
+    }
+
+    private static CommandLine commandLine(Object command, PrintWriter out, PrintWriter err, boolean stacktrace,
+                                           ShardedVerifier sharded) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine cl = new CommandLine(command, new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == VerifyCommand.class ? cls.cast(new VerifyCommand(sharded)) : defaults.create(cls);
+            }
+        });
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

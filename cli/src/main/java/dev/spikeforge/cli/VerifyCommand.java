@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code spikeforge verify MODEL --checkpoint C}: the float model against the integer model on the
  * same input spikes, each target's emulator against its integer model, each RTL against its
- * emulator (docs/semantics.md section 5), pass or fail.
+ * emulator (docs/semantics.md section 5), pass or fail. With {@code --master URL} the
+ * verification itself runs through a {@link ShardedVerifier} (the spark jar's: the samples in
+ * ranges on a cluster, merged into the same result), and everything else as without it.
  */
 @Command(name = "verify",
         mixinStandardHelpOptions = true,
@@ -33,9 +35,21 @@ import picocli.CommandLine.Spec;
                 "split and compare them: accuracy of each, class agreement, and per-layer spike counts",
                 "and their correlation; with --target, also require each target's emulator to equal its",
                 "integer model exactly. Fails (exit 1) when a tolerance is broken or anything differs."},
-        footer = {"", "Exit codes: 0 within tolerances, 1 a tolerance broken or the model cannot be quantised,",
-                "2 usage error, 3 unreadable model, dataset or checkpoint."})
+        footer = {"", "Exit codes: 0 within tolerances, 1 a tolerance broken or the model cannot be",
+                "quantised, 2 usage error, 3 unreadable model, dataset or checkpoint, or (with",
+                "--master) the cluster's tasks failed."})
 final class VerifyCommand implements Callable<Integer> {
+
+    /** What {@code --master} verifies with; null in the main jar, which has no Spark. */
+    private final ShardedVerifier sharded;
+
+    VerifyCommand() {
+        this(null);
+    }
+
+    VerifyCommand(ShardedVerifier sharded) {
+        this.sharded = sharded;
+    }
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model file (.snn).")
     Path modelFile;
@@ -82,6 +96,22 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where --target writes the compiled folders (default: NAME-compiled).")
     Path out;
 
+    @Option(names = "--master", paramLabel = "URL", description = {
+            "Verify on Apache Spark: the samples cut into tasks",
+            "of consecutive ranges (multiples of 32 samples,",
+            "about two tasks per core), each task compiling the",
+            "model again and verifying its range, the results",
+            "merged in sample order: the output is the one",
+            "without --master but for the timings. local[N]",
+            "runs embedded; spark://HOST:7077, yarn or k8s://...",
+            "a cluster whose machines have the dataset, the",
+            "checkpoint at the same path and the spark jar's",
+            "libraries. A task uses spark.task.cpus threads",
+            "(--threads is the driver's). Not with --rtl or",
+            "--vcd. Runs from spikeforge-spark.jar, which",
+            "./spikeforge uses when --master is given."})
+    String master;
+
     @Spec
     CommandSpec spec;
 
@@ -95,6 +125,19 @@ final class VerifyCommand implements Callable<Integer> {
         if (problem != null) {
             return Cli.usage(spec, problem);
         }
+        if (master != null && sharded == null) {
+            return Cli.usage(spec, "--master verifies on Apache Spark, which this jar (spikeforge.jar) does not contain; run"
+                    + " it through the launcher, ./spikeforge verify MODEL --checkpoint C --master " + master + ", which runs"
+                    + " spark/target/spikeforge-spark.jar (or: java $(cat spark/target/jvm-options.txt) -jar"
+                    + " spark/target/spikeforge-spark.jar verify ...)");
+        }
+        if (master != null && sharded.masterProblem(master) != null) {
+            return Cli.usage(spec, sharded.masterProblem(master));
+        }
+        if (master != null && (rtl || vcd != null)) {
+            return Cli.usage(spec, "--rtl and --vcd cannot run with --master: the RTL simulation runs on one machine only;"
+                    + " verify the RTL without --master (with --samples), and all the samples with --master");
+        }
         if ((rtl || vcd != null) && (targets == null || targets.isEmpty())) {
             return Cli.usage(spec, "--rtl and --vcd need a --target with an RTL description, e.g. --target 'fpga(lanes = 16)'");
         }
@@ -107,7 +150,9 @@ final class VerifyCommand implements Callable<Integer> {
                     CompileSettings.targetsOnly(folder));
             VerifySettings s = new VerifySettings(samples, new FloatIntegerComparison.Tolerances(agreement, drop),
                     rtl || vcd != null ? simulator : null, null, true, vcd);
-            Verification v = p.verify(c, s);
+            Verification v = master == null ? p.verify(c, s) : sharded.verify(p, c, s, new ShardedVerifier.Job(master,
+                    modelFile, model.source().text(), quant.checkpoint, quant.settings(), targets == null ? List.of()
+                    : targets, data.dataDir, data.limit, p.version()));
             if (s.rtlTool() != null && v.targets().stream().allMatch(t -> t.rtl() == null)) {
                 return Cli.usage(spec, "--rtl and --vcd need a --target with an RTL description simulated by " + simulator
                         + ", e.g. --target 'fpga(lanes = 16)'");

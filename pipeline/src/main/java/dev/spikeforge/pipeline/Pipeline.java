@@ -286,6 +286,45 @@ public final class Pipeline {
         return Proving.prove(this, c, s, null);
     }
 
+    /** The samples {@link #verify} runs on with {@code s}: the first {@code s.samples()} of the test split, or all of it. */
+    public int verifySamples(Compiled c, VerifySettings s) throws PipelineException {
+        return Proving.samples(this, c, s);
+    }
+
+    /**
+     * Why {@code c} cannot be verified in shards with {@code s} ({@link #verifyShard}), as a sentence
+     * that says what to do instead, or null when it can: the RTL simulation runs on one machine
+     * only, and a target family whose emulator has no {@link
+     * dev.spikeforge.compiler.target.TargetEmulator#tally()} cannot merge its figures.
+     */
+    public String unshardable(Compiled c, VerifySettings s) throws PipelineException {
+        return Proving.unshardable(c, s);
+    }
+
+    /**
+     * Verifies samples {@code from .. to - 1} of the ones {@link #verify} runs on with {@code s},
+     * for {@link #mergeShards} to merge with the other ranges, which may run in other sessions on
+     * other machines (each compiling the same model from the same checkpoint). A range starts at a
+     * multiple of {@link VerifyShard#ALIGNMENT} and ends at one or at the last sample
+     * ({@link VerifyShard#ranges} cuts them so).
+     */
+    public VerifyShard verifyShard(Compiled c, VerifySettings s, int from, int to) throws PipelineException {
+        return Proving.shard(this, c, s, from, to);
+    }
+
+    /**
+     * The shards of one verification (in any order; they must cover its samples once each) merged
+     * in sample order: the {@link Verification} {@link #verify}{@code (c, s)} gives, equal in every
+     * field but the wall times (the integer model's and the emulators' summed over the shards;
+     * {@code seconds}, the caller's wall time of the whole, in place of the comparison's) and the
+     * threads (those of a shard). Refuses shards that read other test samples or other compiled
+     * files than this session's (a failure naming the shard and what differs).
+     */
+    public Verification mergeShards(Compiled c, VerifySettings s, List<VerifyShard> shards, double seconds)
+            throws PipelineException {
+        return Proving.merge(this, c, s, shards, seconds);
+    }
+
     /**
      * Verifies on {@code s.samples()} samples (with {@code v}'s tolerances and RTL settings) and counts
      * what the model does; the targets' figures come from that same pass.

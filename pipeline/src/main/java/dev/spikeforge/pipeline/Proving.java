@@ -23,6 +23,9 @@ import java.util.Map;
  * The verify stage (docs/semantics.md section 5): the float model against the integer model, then
  * every target's folder, read back from its files, on its emulator against its own integer model,
  * sample by sample, in one pass over the samples; then the RTL simulations against the emulators.
+ * The same pass over a range of the samples is a shard ({@link VerifyShard}), and shards merged in
+ * sample order give the one pass's result (verify --master): the pass keeps raw counts and
+ * per-sample values until the end, so grouping samples otherwise changes nothing.
  */
 final class Proving {
 
@@ -38,17 +41,41 @@ final class Proving {
     }
 
     static Verification prove(Pipeline p, Compiled c, VerifySettings s, RecordObserver observer) throws PipelineException {
+        int n = samples(p, c, s);
+        Pass pass = pass(p, c, s, 0, n, observer);
+        List<Verification.TargetProof> proofs = new ArrayList<>();
+        for (Check k : pass.checks()) {
+            p.listener().emulated(k.build.target().name(), n);
+            proofs.add(k.proof(p));
+        }
+        return new Verification(c, n, FloatIntegerComparison.result(c.model().network(), pass.comparison()), s.tolerances(),
+                proofs, pass.seconds(), p.threads());
+    }
+
+    /** The samples a verification runs on: the first {@code s.samples()} of the test split, or all of them. */
+    static int samples(Pipeline p, Compiled c, VerifySettings s) throws PipelineException {
+        ImageDataset test = p.dataset(c.trained().model(), null).test();
+        return s.samples() == null ? test.count() : Math.min(s.samples(), test.count());
+    }
+
+    /**
+     * One pass over samples {@code from .. to - 1}: the float model against the integer model (and
+     * against each target's integer model under the target's own timing), then each target's
+     * emulator against its integer model, chunk by chunk.
+     */
+    private static Pass pass(Pipeline p, Compiled c, VerifySettings s, int from, int to, RecordObserver observer)
+            throws PipelineException {
         LoadedModel model = c.trained().model();
         ImageDataset test = p.dataset(model, null).test();
-        int n = s.samples() == null ? test.count() : Math.min(s.samples(), test.count());
         int threads = p.threads();
+        int range = to - from;
         Memory.beforeInference(model, VERIFY_BATCH, null);
         FloatModel floatModel = p.floatModel(c.trained());
         long start = System.nanoTime();
-        FloatIntegerComparison.Result r = FloatIntegerComparison.run(model.network(), floatModel, c.model().network(), test,
-                n, model.seed(), VERIFY_BATCH, threads, done -> {
+        FloatIntegerComparison.Tally r = FloatIntegerComparison.tally(model.network(), floatModel, c.model().network(), test,
+                from, to, model.seed(), VERIFY_BATCH, threads, done -> {
                     double elapsed = (System.nanoTime() - start) / 1e9;
-                    p.listener().progress("verify", done, n, String.format(Locale.ROOT, "%.0f samples/s", done / elapsed),
+                    p.listener().progress("verify", done, range, String.format(Locale.ROOT, "%.0f samples/s", done / elapsed),
                             done / elapsed);
                 });
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -56,20 +83,20 @@ final class Proving {
         // a target that runs another timing than the model's (docs/semantics.md section 2.7) gets its own float
         // model under that timing, compared with its own integer model: the float, integer and emulated models
         // of every target agree under the target's timing
-        Map<QuantizedNetwork, FloatIntegerComparison.Result> underOwnTiming = new IdentityHashMap<>();
+        Map<QuantizedNetwork, FloatIntegerComparison.Tally> underOwnTiming = new IdentityHashMap<>();
         for (Compiled.Build b : c.targets()) {
             QuantizedNetwork qt = b.quantised().network();
-            FloatIntegerComparison.Result own = null;
+            FloatIntegerComparison.Tally own = null;
             if (qt.timing() != model.network().timing()) {
                 own = underOwnTiming.get(qt);
                 if (own == null) {
                     var net = model.network().withTiming(qt.timing());
                     String label = "verify (" + qt.timing().keyword() + ")";
                     long began = System.nanoTime();
-                    own = FloatIntegerComparison.run(net, new FloatModel(net, c.trained().parameters()), qt, test, n,
+                    own = FloatIntegerComparison.tally(net, new FloatModel(net, c.trained().parameters()), qt, test, from, to,
                             model.seed(), VERIFY_BATCH, threads, done -> {
                                 double elapsed = (System.nanoTime() - began) / 1e9;
-                                p.listener().progress(label, done, n, String.format(Locale.ROOT, "%.0f samples/s",
+                                p.listener().progress(label, done, range, String.format(Locale.ROOT, "%.0f samples/s",
                                         done / elapsed), done / elapsed);
                             });
                     underOwnTiming.put(qt, own);
@@ -78,27 +105,235 @@ final class Proving {
             checks.add(new Check(b, read(b), s, own));
         }
         int chunk = Math.max(1, threads * 8);
-        for (int from = 0; from < n && (!checks.isEmpty() || observer != null); from += chunk) {
-            int count = Math.min(chunk, n - from);
-            int[][] inputs = InputSpikes.integer(model, test, from, count);
+        for (int at = from; at < to && (!checks.isEmpty() || observer != null); at += chunk) {
+            int count = Math.min(chunk, to - at);
+            int[][] inputs = InputSpikes.integer(model, test, at, count);
             Map<QuantizedNetwork, List<SampleResult>> records = new IdentityHashMap<>();
             for (Check k : checks) {
-                k.chunk(from, inputs, records.computeIfAbsent(k.build.quantised().network(), q -> full(q, inputs, threads)),
+                k.chunk(at, inputs, records.computeIfAbsent(k.build.quantised().network(), q -> full(q, inputs, threads)),
                         threads);
             }
             if (observer != null) {
-                observer.chunk(from, inputs, records.computeIfAbsent(c.model().network(), q -> full(q, inputs, threads)));
+                observer.chunk(at, inputs, records.computeIfAbsent(c.model().network(), q -> full(q, inputs, threads)));
             }
             if (!checks.isEmpty()) {
-                p.listener().progress("emulate", from + count, n, checks.size() + " target(s)", 0);
+                p.listener().progress("emulate", at + count - from, range, checks.size() + " target(s)", 0);
             }
         }
-        List<Verification.TargetProof> proofs = new ArrayList<>();
-        for (Check k : checks) {
-            p.listener().emulated(k.build.target().name(), n);
-            proofs.add(k.proof(p));
+        return new Pass(r, seconds, checks);
+    }
+
+    /** What one pass over a range of samples leaves: the float/integer counts, their wall time, each target's check. */
+    private record Pass(FloatIntegerComparison.Tally comparison, double seconds, List<Check> checks) {
+    }
+
+    // ---- shards: a verification's samples in ranges, run anywhere, merged in sample order ------
+
+    /**
+     * Why {@code c} cannot be verified in shards with {@code s}, or null: an RTL simulation (it runs
+     * once, on one machine, over the emulator's own samples), or a target whose emulator cannot
+     * merge its figures ({@link TargetEmulator#tally()}).
+     */
+    static String unshardable(Compiled c, VerifySettings s) throws PipelineException {
+        if (s.rtlTool() != null || s.vcd() != null) {
+            return "the RTL simulation (--rtl, --vcd) runs on one machine only; verify the RTL without --master (e.g."
+                    + " spikeforge verify MODEL --checkpoint C --target T --rtl --samples 200), and all the samples"
+                    + " with --master but without --rtl";
         }
-        return new Verification(c, n, r, s.tolerances(), proofs, seconds, threads);
+        for (Compiled.Build b : c.targets()) {
+            if (read(b).emulator().tally() == null) {
+                return "target " + b.target().name() + " (family " + b.target().family() + ") cannot be verified in shards:"
+                        + " its emulator cannot merge the figures of several emulators (TargetEmulator.tally); verify"
+                        + " it without --master";
+            }
+        }
+        return null;
+    }
+
+    static VerifyShard shard(Pipeline p, Compiled c, VerifySettings s, int from, int to) throws PipelineException {
+        String why = unshardable(c, s);
+        if (why != null) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, why);
+        }
+        int n = samples(p, c, s);
+        String range = "samples " + from + " to " + (to - 1);
+        if (from < 0 || to <= from || to > n) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, range + " are not a range of the " + n
+                    + " samples this verification runs on (0 to " + (n - 1) + ")");
+        }
+        if (from % VerifyShard.ALIGNMENT != 0 || (to % VerifyShard.ALIGNMENT != 0 && to != n)) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, range + ": a shard must start at a multiple of "
+                    + VerifyShard.ALIGNMENT + " and end at one or at the last sample (" + n + "), so that the float model"
+                    + " runs the batches of " + VERIFY_BATCH + " one pass runs; use VerifyShard.ranges(" + n + ", SIZE)"
+                    + " with SIZE a multiple of " + VerifyShard.ALIGNMENT);
+        }
+        Pass pass = pass(p, c, s, from, to, null);
+        List<VerifyShard.Target> targets = new ArrayList<>();
+        for (Check k : pass.checks()) {
+            targets.add(new VerifyShard.Target(k.build.target().name(), folderDigest(k.deployed.folder()), k.perSample,
+                    k.emulator.tally(), k.ownTiming));
+        }
+        return new VerifyShard(from, to, n, dataDigest(p.dataset(c.trained().model(), null).test(), from, to),
+                pass.comparison(), targets, pass.seconds(), p.threads());
+    }
+
+    static Verification merge(Pipeline p, Compiled c, VerifySettings s, List<VerifyShard> shards, double seconds)
+            throws PipelineException {
+        String why = unshardable(c, s);
+        if (why != null) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, why);
+        }
+        if (shards.isEmpty()) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, "no shards to merge");
+        }
+        int n = samples(p, c, s);
+        ImageDataset test = p.dataset(c.trained().model(), null).test();
+        List<VerifyShard> ordered = new ArrayList<>(shards);
+        ordered.sort(java.util.Comparator.comparingInt(VerifyShard::from));
+        int next = 0;
+        for (VerifyShard v : ordered) {
+            String range = "the shard of samples " + v.from() + " to " + (v.to() - 1);
+            if (v.from() != next) {
+                throw PipelineException.of(PipelineException.Kind.USAGE, range + (v.from() < next ? " overlaps the one"
+                        + " before it" : " leaves samples " + next + " to " + (v.from() - 1) + " out") + "; the shards must"
+                        + " cover samples 0 to " + (n - 1) + " once each");
+            }
+            if (v.total() != n) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, range + " counted " + v.total() + " samples to"
+                        + " verify where this session counts " + n + ": its test split is another one (another dataset"
+                        + " folder or --limit on its machine?)");
+            }
+            if (!v.data().equals(dataDigest(test, v.from(), v.to()))) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, range + " read other test samples (labels or"
+                        + " pixels) than this session reads: its machine has another copy of the dataset; give every"
+                        + " machine the same files (--data DIR)");
+            }
+            if (v.targets().size() != c.targets().size()) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, range + " verified " + v.targets().size()
+                        + " targets where this session compiled " + c.targets().size());
+            }
+            next = v.to();
+        }
+        if (next != n) {
+            throw PipelineException.of(PipelineException.Kind.USAGE, "the shards end at sample " + (next - 1) + "; samples "
+                    + next + " to " + (n - 1) + " are left out");
+        }
+        try {
+            return merged(p, c, s, ordered, n, seconds);
+        } catch (IllegalArgumentException e) {
+            // counts of another network (layers, neurons), which the checks above let through only if the shards
+            // were made by another version of spikeforge
+            throw PipelineException.of(PipelineException.Kind.INPUT, "the shards do not fit this session's model: "
+                    + e.getMessage());
+        }
+    }
+
+    private static Verification merged(Pipeline p, Compiled c, VerifySettings s, List<VerifyShard> ordered, int n,
+                                       double seconds) throws PipelineException {
+        FloatIntegerComparison.Tally comparison = ordered.get(0).comparison();
+        for (VerifyShard v : ordered.subList(1, ordered.size())) {
+            comparison = comparison.then(v.comparison());
+        }
+        List<Verification.TargetProof> proofs = new ArrayList<>();
+        for (int t = 0; t < c.targets().size(); t++) {
+            Compiled.Build b = c.targets().get(t);
+            DeployedTarget deployed = read(b);
+            Map<String, String> files = folderDigest(deployed.folder());
+            TargetEmulator emulator = deployed.emulator();
+            List<Verification.Mismatch> perSample = new ArrayList<>();
+            FloatIntegerComparison.Tally own = null;
+            for (VerifyShard v : ordered) {
+                VerifyShard.Target part = v.targets().get(t);
+                String range = "the shard of samples " + v.from() + " to " + (v.to() - 1);
+                if (!part.target().equals(b.target().name())) {
+                    throw PipelineException.of(PipelineException.Kind.INPUT, range + " verified target " + part.target()
+                            + " where this session compiled " + b.target().name());
+                }
+                if (!part.folder().equals(files)) {
+                    throw PipelineException.of(PipelineException.Kind.INPUT, range + " compiled target " + b.target().name()
+                            + " into other files than " + deployed.folder() + " holds (" + firstDifference(files,
+                            part.folder()) + "): did the model, the checkpoint or the spikeforge version differ on its"
+                            + " machine?");
+                }
+                if (part.perSample().size() != v.to() - v.from()) {
+                    throw PipelineException.of(PipelineException.Kind.INPUT, range + " has " + part.perSample().size()
+                            + " results of target " + b.target().name() + ", not " + (v.to() - v.from()));
+                }
+                perSample.addAll(part.perSample());
+                try {
+                    emulator.absorb(part.emulator());
+                } catch (IllegalArgumentException e) {
+                    throw PipelineException.of(PipelineException.Kind.INPUT, range + ", target " + b.target().name() + ": "
+                            + e.getMessage());
+                }
+                if ((part.ownTiming() == null) != (b.quantised().network().timing() == c.model().network().timing())) {
+                    throw PipelineException.of(PipelineException.Kind.INPUT, range + ", target " + b.target().name()
+                            + ": the comparison under the target's own timing is " + (part.ownTiming() == null ? "missing"
+                            : "there although the target runs the model's timing"));
+                }
+                own = part.ownTiming() == null ? null : own == null ? part.ownTiming() : own.then(part.ownTiming());
+            }
+            p.listener().emulated(b.target().name(), n);
+            proofs.add(new Verification.TargetProof(b.target().name(), b.target().family(), deployed.folder(), perSample,
+                    emulator.figures(), null, null, b.quantised().network().timing(),
+                    own == null ? null : FloatIntegerComparison.result(b.quantised().network(), own)));
+        }
+        int threads = ordered.stream().mapToInt(VerifyShard::threads).max().orElse(1);
+        return new Verification(c, n, FloatIntegerComparison.result(c.model().network(), comparison), s.tolerances(), proofs,
+                seconds, threads);
+    }
+
+    /** SHA-256 of test samples {@code from .. to - 1}: each one's label (4 bytes, big-endian), then its pixels. */
+    static String dataDigest(ImageDataset test, int from, int to) {
+        java.security.MessageDigest md = sha256();
+        byte[] pixels = new byte[test.sampleSize()];
+        for (int i = from; i < to; i++) {
+            int label = test.label(i);
+            md.update(new byte[] {(byte) (label >>> 24), (byte) (label >>> 16), (byte) (label >>> 8), (byte) label});
+            test.copySample(i, pixels, 0);
+            md.update(pixels);
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Every regular file under {@code folder}: its path relative to the folder (with {@code /}), and its SHA-256. */
+    static Map<String, String> folderDigest(java.nio.file.Path folder) throws PipelineException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(folder)) {
+            for (java.nio.file.Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String rel = folder.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                out.put(rel, dev.spikeforge.compiler.io.Checksums.sha256(java.nio.file.Files.readAllBytes(f)));
+            }
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, folder + ": cannot read the compiled folder: "
+                    + e.getMessage());
+        }
+        return out;
+    }
+
+    private static String firstDifference(Map<String, String> mine, Map<String, String> theirs) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(mine.keySet());
+        names.addAll(theirs.keySet());
+        for (String f : names) {
+            if (!mine.containsKey(f)) {
+                return "it has " + f + ", the folder has not";
+            }
+            if (!theirs.containsKey(f)) {
+                return "it has no " + f;
+            }
+            if (!mine.get(f).equals(theirs.get(f))) {
+                return "its " + f + " differs";
+            }
+        }
+        return "the same files";
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     /** The integer model's full records (every spike and membrane of every layer) of {@code inputs}. */
@@ -128,10 +363,10 @@ final class Proving {
         final List<TargetSample> kept = new ArrayList<>();
         final RtlSimulation rtl;
 
-        /** The float model against this target's integer model under the target's own timing, or null. */
-        final FloatIntegerComparison.Result ownTiming;
+        /** The float model against this target's integer model under the target's own timing (raw counts), or null. */
+        final FloatIntegerComparison.Tally ownTiming;
 
-        Check(Compiled.Build build, DeployedTarget deployed, VerifySettings settings, FloatIntegerComparison.Result ownTiming) {
+        Check(Compiled.Build build, DeployedTarget deployed, VerifySettings settings, FloatIntegerComparison.Tally ownTiming) {
             this.build = build;
             this.ownTiming = ownTiming;
             this.deployed = deployed;
@@ -172,7 +407,8 @@ final class Proving {
                 }
             }
             return new Verification.TargetProof(build.target().name(), build.target().family(), deployed.folder(), perSample,
-                    emulator.figures(), run, note, build.quantised().network().timing(), ownTiming);
+                    emulator.figures(), run, note, build.quantised().network().timing(),
+                    ownTiming == null ? null : FloatIntegerComparison.result(build.quantised().network(), ownTiming));
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.List;
  * within tolerances, each target's emulator against its integer model exactly, and each RTL
  * simulation against its emulator exactly.
  *
- * @param seconds wall time of the float/integer comparison
- * @param threads threads the integer engines and emulators used
+ * @param seconds wall time of the float/integer comparison (merged shards: the whole sharded verification's,
+ *                as the caller measured it)
+ * @param threads threads the integer engines and emulators used (merged shards: those of a shard)
  */
 public record Verification(Compiled compiled, int samples, FloatIntegerComparison.Result comparison,
                            FloatIntegerComparison.Tolerances tolerances, List<TargetProof> targets, double seconds,
@@ -78,7 +79,11 @@ public record Verification(Compiled compiled, int samples, FloatIntegerCompariso
     }
 
     /** The first difference of one sample between an emulator and the integer reference: where, and both values. */
-    public record Mismatch(int sample, int step, String layer, int neuron, String what, long emulator, long reference) {
+    public record Mismatch(int sample, int step, String layer, int neuron, String what, long emulator, long reference)
+            implements java.io.Serializable {
+
+        private static final long serialVersionUID = 1L;
+
         @Override
         public String toString() {
             return "sample " + sample + ", step " + step + ", layer '" + layer + "', neuron " + neuron + ": " + what

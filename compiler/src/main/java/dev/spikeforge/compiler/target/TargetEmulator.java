@@ -1,5 +1,6 @@
 package dev.spikeforge.compiler.target;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -20,4 +21,31 @@ public interface TargetEmulator {
 
     /** The figures of every sample run so far. */
     TargetFigures figures();
+
+    /**
+     * What {@link #figures()} is computed from, for the samples run so far, as a value that can
+     * travel to another JVM: verification shared over a cluster ({@code verify --master}) runs
+     * consecutive ranges of samples on emulators of the same folder in different places, and the
+     * merging side {@link #absorb}s their tallies in sample order into one emulator, whose figures
+     * are then those of one emulator that ran every sample in order. Everything but the emulator's
+     * wall time must come out exactly equal, so a tally holds the per-sample values the figures
+     * add up in floating point (not their sums: floating-point sums depend on their grouping).
+     *
+     * @return the tally, or null when the family cannot merge its figures (then verify refuses {@code --master}
+     *         for its targets)
+     */
+    default Serializable tally() {
+        return null;
+    }
+
+    /**
+     * Takes the {@link #tally()} of another emulator of the same folder that ran the samples that
+     * follow the ones this emulator has run (or has absorbed): afterwards {@link #figures()} are
+     * those of one emulator that ran both ranges in order, wall time summed.
+     *
+     * @throws IllegalArgumentException when {@code tally} is not one of this family's
+     */
+    default void absorb(Serializable tally) {
+        throw new UnsupportedOperationException("this target's emulator cannot merge the figures of several emulators");
+    }
 }

@@ -188,6 +188,36 @@ final class FpgaDeployed implements DeployedTarget {
                             "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
                                     + " the synthesised design)"), nanos / 1e9);
         }
+
+        /** Integers only: the cycles of every sample in order, the sums and the maximum, which add up exactly. */
+        @Override
+        public Tally tally() {
+            return new Tally(design.model(), cycles.stream().mapToLong(Long::longValue).toArray(), maxStep, steps,
+                    spikes.clone(), nanos);
+        }
+
+        @Override
+        public void absorb(java.io.Serializable tally) {
+            if (!(tally instanceof Tally t) || !t.model().equals(design.model()) || t.spikes().length != spikes.length) {
+                throw new IllegalArgumentException("not the tally of an emulator of this folder (" + folder + ": model "
+                        + design.model() + ", " + spikes.length + " layers)");
+            }
+            for (long c : t.cycles()) {
+                cycles.add(c);
+            }
+            maxStep = Math.max(maxStep, t.maxStep());
+            steps += t.steps();
+            for (int l = 0; l < spikes.length; l++) {
+                spikes[l] += t.spikes()[l];
+            }
+            nanos += t.nanos();
+        }
+    }
+
+    /** What an emulator's figures are computed from, to merge with another's (TargetEmulator#tally). */
+    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos)
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
     }
 
     private final class Rtl implements RtlSimulation {

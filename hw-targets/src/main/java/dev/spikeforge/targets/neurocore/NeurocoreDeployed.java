@@ -104,6 +104,35 @@ final class NeurocoreDeployed implements DeployedTarget {
         public TargetFigures figures() {
             return NeurocoreDeployed.figures(mapping, done, nanos / 1e9);
         }
+
+        /** The counters of every sample in order (the energy is summed per sample, in order), without the spikes per core and step. */
+        @Override
+        public Tally tally() {
+            List<EmulatedSample> kept = new ArrayList<>(done.size());
+            for (EmulatedSample s : done) {
+                kept.add(new EmulatedSample(s.readout(), s.prediction(), s.synapticOps(), s.neuronUpdates(), s.packets(),
+                        s.inputPackets(), s.hops(), null, s.stepCycles(), s.layerCycles(), s.busyCycles(), s.spikeLimit(),
+                        s.energy(), null, null));
+            }
+            return new Tally(mapping.model(), mapping.cores().size(), mapping.layers().size(), kept, nanos);
+        }
+
+        @Override
+        public void absorb(java.io.Serializable tally) {
+            if (!(tally instanceof Tally t) || !t.model().equals(mapping.model()) || t.cores() != mapping.cores().size()
+                    || t.layers() != mapping.layers().size()) {
+                throw new IllegalArgumentException("not the tally of an emulator of this folder (" + mapping.dir() + ": model "
+                        + mapping.model() + ", " + mapping.cores().size() + " cores)");
+            }
+            done.addAll(t.samples());
+            nanos += t.nanos();
+        }
+    }
+
+    /** What an emulator's figures are computed from, to merge with another's (TargetEmulator#tally). */
+    private record Tally(String model, int cores, int layers, List<EmulatedSample> samples, long nanos)
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
     }
 
     static TargetFigures figures(Mapping m, List<EmulatedSample> samples, double seconds) {

@@ -84,8 +84,24 @@ public final class FloatIntegerComparison {
      */
     public static Result run(Network net, FloatModel floatModel, QuantizedNetwork q, ImageDataset test, int samples,
                              long runSeed, int batch, int threads, IntConsumer progress) {
+        return result(q, tally(net, floatModel, q, test, 0, samples, runSeed, batch, threads, progress));
+    }
+
+    /**
+     * The raw counts of test samples {@code from .. to - 1}: what {@link #result} turns into a
+     * {@link Result}. The float model runs batches of {@code batch} samples starting at {@code from};
+     * they are the batches {@link #run} runs (so the float model sees the same arrays of the same
+     * shape, and gives the same bits) when {@code from} is a multiple of {@code batch}.
+     *
+     * @param progress called with the number of samples done (counted from 0, not from {@code from}) after each batch
+     */
+    public static Tally tally(Network net, FloatModel floatModel, QuantizedNetwork q, ImageDataset test, int from, int to,
+                              long runSeed, int batch, int threads, IntConsumer progress) {
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("samples " + from + " to " + to + " are not a range");
+        }
         IntegerSimulator sim = new IntegerSimulator(q);
-        List<QuantLayer> spiking = q.layers().stream().filter(l -> l.readout() == null).toList();
+        List<QuantLayer> spiking = spiking(q);
         Set<String> record = new HashSet<>();
         spiking.forEach(l -> record.add(l.node()));
         long[][] floatCounts = new long[spiking.size()][];
@@ -98,6 +114,7 @@ public final class FloatIntegerComparison {
         for (int i = 0; i < spiking.size(); i++) {
             recordIdx[i] = q.layers().indexOf(spiking.get(i));
         }
+        int samples = to - from;
         int[] fp = new int[samples];
         int[] ip = new int[samples];
         int floatCorrect = 0;
@@ -108,11 +125,11 @@ public final class FloatIntegerComparison {
         int n = q.inputSize();
         int steps = q.timesteps();
         boolean direct = q.encoding().analog();
-        for (int from = 0; from < samples; from += batch) {
-            int b = Math.min(batch, samples - from);
+        for (int at = 0; at < samples; at += batch) {
+            int b = Math.min(batch, samples - at);
             int[] idx = new int[b];
             for (int i = 0; i < b; i++) {
-                idx[i] = from + i;
+                idx[i] = from + at + i;
             }
             float[] input = InputEncoder.encode(net, test, idx, runSeed);
             ForwardResult fr = floatModel.forward(input, b, record);
@@ -122,11 +139,11 @@ public final class FloatIntegerComparison {
             intNanos += System.nanoTime() - start;
             for (int s = 0; s < b; s++) {
                 int label = test.label(idx[s]);
-                fp[from + s] = fr.prediction(s);
-                ip[from + s] = ir.get(s).prediction();
-                floatCorrect += fp[from + s] == label ? 1 : 0;
-                intCorrect += ip[from + s] == label ? 1 : 0;
-                agree += fp[from + s] == ip[from + s] ? 1 : 0;
+                fp[at + s] = fr.prediction(s);
+                ip[at + s] = ir.get(s).prediction();
+                floatCorrect += fp[at + s] == label ? 1 : 0;
+                intCorrect += ip[at + s] == label ? 1 : 0;
+                agree += fp[at + s] == ip[at + s] ? 1 : 0;
                 long[] o = ir.get(s).synapticOps();
                 for (int l = 0; l < o.length; l++) {
                     ops[l] += o[l];
@@ -153,19 +170,108 @@ public final class FloatIntegerComparison {
                     }
                 }
             }
-            progress.accept(from + b);
+            progress.accept(at + b);
+        }
+        return new Tally(from, samples, floatCorrect, intCorrect, agree, floatCounts, intCounts, ops, intNanos, fp, ip);
+    }
+
+    /** The comparison's figures from the counts of samples 0 .. N - 1 (one tally, or the tallies of ranges merged). */
+    public static Result result(QuantizedNetwork q, Tally t) {
+        List<QuantLayer> spiking = spiking(q);
+        if (t.floatCounts().length != spiking.size() || t.layerSynapticOps().length != q.layers().size()) {
+            throw new IllegalArgumentException("the counts are of another network: " + t.floatCounts().length
+                    + " spiking layers and " + t.layerSynapticOps().length + " layers, this one has " + spiking.size()
+                    + " and " + q.layers().size());
         }
         List<LayerCounts> layers = new ArrayList<>();
         for (int li = 0; li < spiking.size(); li++) {
             QuantLayer l = spiking.get(li);
-            if (floatCounts[li] == null) {
+            if (t.floatCounts()[li] == null) {
                 continue;
             }
-            layers.add(new LayerCounts(l.layer(), l.node(), l.size(), sum(floatCounts[li]), sum(intCounts[li]),
-                    pearson(floatCounts[li], intCounts[li])));
+            layers.add(new LayerCounts(l.layer(), l.node(), l.size(), sum(t.floatCounts()[li]), sum(t.integerCounts()[li]),
+                    pearson(t.floatCounts()[li], t.integerCounts()[li])));
         }
+        int samples = t.samples();
         double d = Math.max(1, samples);
-        return new Result(samples, floatCorrect / d, intCorrect / d, agree / d, layers, intNanos / 1e9, ops, fp, ip);
+        return new Result(samples, t.floatCorrect() / d, t.integerCorrect() / d, t.agree() / d, layers, t.integerNanos() / 1e9,
+                t.layerSynapticOps().clone(), t.floatPredictions().clone(), t.integerPredictions().clone());
+    }
+
+    private static List<QuantLayer> spiking(QuantizedNetwork q) {
+        return q.layers().stream().filter(l -> l.readout() == null).toList();
+    }
+
+    /**
+     * The raw counts of a comparison over test samples {@code from .. from + samples - 1}: integers
+     * only (besides the integer model's wall time), so that the counts of consecutive ranges, run
+     * anywhere, add up to exactly the counts of the whole range ({@link #then}), and {@link #result}
+     * gives the figures one run over all of it gives. Serializable, to travel from the machine that
+     * counted a range to the one that merges them.
+     *
+     * @param floatCounts   per spiking layer of the integer model, per neuron: the float model's spikes, summed over
+     *                      samples and steps; null for a layer whose node the float engine does not record
+     * @param integerCounts the same for the integer model
+     * @param integerNanos  wall time of the integer model alone (the only field that is not a count)
+     */
+    public record Tally(int from, int samples, int floatCorrect, int integerCorrect, int agree, long[][] floatCounts,
+                        long[][] integerCounts, long[] layerSynapticOps, long integerNanos, int[] floatPredictions,
+                        int[] integerPredictions) implements java.io.Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        /** Samples {@code from .. to - 1}. */
+        public int to() {
+            return from + samples;
+        }
+
+        /**
+         * These counts followed by {@code next}'s, which must count the samples right after these, of the same
+         * network: the counts one range over both would give (the sums of integers do not depend on their order;
+         * the predictions are concatenated in sample order).
+         */
+        public Tally then(Tally next) {
+            if (next.from != to()) {
+                throw new IllegalArgumentException("the counts of samples " + next.from + " to " + (next.to() - 1)
+                        + " cannot follow those of samples " + from + " to " + (to() - 1) + ": the next range must start at "
+                        + to());
+            }
+            if (next.floatCounts.length != floatCounts.length || next.layerSynapticOps.length != layerSynapticOps.length) {
+                throw new IllegalArgumentException("the counts of samples " + next.from + " to " + (next.to() - 1)
+                        + " are of another network");
+            }
+            long[][] fc = new long[floatCounts.length][];
+            long[][] ic = new long[floatCounts.length][];
+            for (int li = 0; li < fc.length; li++) {
+                if (integerCounts[li].length != next.integerCounts[li].length) {
+                    throw new IllegalArgumentException("the counts of samples " + next.from + " to " + (next.to() - 1)
+                            + " are of another network (layer " + li + " has " + next.integerCounts[li].length
+                            + " neurons, not " + integerCounts[li].length + ")");
+                }
+                ic[li] = add(integerCounts[li], next.integerCounts[li]);
+                // a layer the float engine did not record in one range is left out, as one range over both would
+                fc[li] = floatCounts[li] == null || next.floatCounts[li] == null ? null
+                        : add(floatCounts[li], next.floatCounts[li]);
+            }
+            return new Tally(from, samples + next.samples, floatCorrect + next.floatCorrect,
+                    integerCorrect + next.integerCorrect, agree + next.agree, fc, ic,
+                    add(layerSynapticOps, next.layerSynapticOps), integerNanos + next.integerNanos,
+                    concat(floatPredictions, next.floatPredictions), concat(integerPredictions, next.integerPredictions));
+        }
+
+        private static long[] add(long[] a, long[] b) {
+            long[] out = a.clone();
+            for (int i = 0; i < out.length; i++) {
+                out[i] += b[i];
+            }
+            return out;
+        }
+
+        private static int[] concat(int[] a, int[] b) {
+            int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, out, a.length, b.length);
+            return out;
+        }
     }
 
     /**

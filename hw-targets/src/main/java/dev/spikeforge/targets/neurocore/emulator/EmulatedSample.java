@@ -27,7 +27,9 @@ package dev.spikeforge.targets.neurocore.emulator;
 public record EmulatedSample(long[] readout, int prediction, long[] synapticOps, long[] neuronUpdates, long packets,
                              long inputPackets, long hops, int[][] spikesSent, long[] stepCycles, long[] layerCycles,
                              long[] busyCycles, SpikeLimit spikeLimit, Energy energy, long[][][] membranes,
-                             byte[][][] spikes) implements dev.spikeforge.compiler.target.TargetSample {
+                             byte[][][] spikes) implements dev.spikeforge.compiler.target.TargetSample, java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The same sample without its records: the counters only, for summaries that keep many samples. */
     public EmulatedSample counters() {
@@ -85,11 +87,15 @@ public record EmulatedSample(long[] readout, int prediction, long[] synapticOps,
      * @param worstStep   its step t, 1-based as in docs/semantics.md section 1; 0 if none
      * @param worstSpikes the spikes it sent in that step; 0 if none
      */
-    public record SpikeLimit(int limit, int violations, int worstCore, int worstStep, int worstSpikes) {
+    public record SpikeLimit(int limit, int violations, int worstCore, int worstStep, int worstSpikes)
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
     }
 
     /** Energy of one inference in joules, by category. */
-    public record Energy(double synapticJ, double neuronJ, double routingJ, double staticJ) {
+    public record Energy(double synapticJ, double neuronJ, double routingJ, double staticJ) implements java.io.Serializable {
+
+        private static final long serialVersionUID = 1L;
 
         public double totalJ() {
             return synapticJ + neuronJ + routingJ + staticJ;
