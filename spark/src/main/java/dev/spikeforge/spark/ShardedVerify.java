@@ -49,7 +49,8 @@ public final class ShardedVerify implements ShardedVerifier {
         boolean existing = SparkSession.getDefaultSession().isDefined();
         SparkSession spark = null;
         try {
-            spark = SweepMain.session(job.master(), "spikeforge verify " + compiled.trained().model().name());
+            spark = SweepMain.session(job.master(), "spikeforge verify " + compiled.trained().model().name(),
+                    SweepMain.withShippedJars(job.master(), java.util.Map.of()));
             return run(session, compiled, settings, vj, spark, 0);
         } catch (PipelineException e) {
             throw e;
@@ -107,13 +108,25 @@ public final class ShardedVerify implements ShardedVerifier {
         if (ranges.isEmpty()) {
             return session.verify(compiled, settings);   // no sample to cut (an empty test split): nothing to run on Spark
         }
+        byte[] checkpoint;
+        try {
+            checkpoint = Files.readAllBytes(java.nio.file.Path.of(job.checkpointPath()));
+        } catch (IOException e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, job.checkpointPath() + ": cannot read the checkpoint: "
+                    + e.getMessage());
+        }
+        if (!Checksums.sha256(checkpoint).equals(job.checkpointSha256())) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, job.checkpointPath() + ": the checkpoint changed since"
+                    + " the verification started (its SHA-256 differs); run verify again");
+        }
         log.printf(Locale.ROOT, "verify %s: %d samples in %d task(s) of up to %d on %s%n", compiled.trained().model().name(),
                 n, ranges.size(), size, spark.sparkContext().master());
         log.flush();
         jsc.setJobDescription("spikeforge verify " + compiled.trained().model().name());
         List<VerifyShard> shards;
         try {
-            shards = jsc.parallelize(ranges, ranges.size()).map(new VerifyTask(job, ranges.size())).collect();
+            shards = jsc.parallelize(ranges, ranges.size()).map(new VerifyTask(job, ranges.size(), jsc.broadcast(checkpoint)))
+                    .collect();
         } catch (Exception e) {
             // SparkException, checked but undeclared (Scala): a task's failure, the cause its exception
             Throwable root = e;

@@ -11,8 +11,9 @@ import java.util.Locale;
 
 /**
  * What every task of a sharded verification ({@code verify --master}) shares, shipped to the
- * executors: the model's text (the file's path only places its dataset), the checkpoint by path
- * and content hash (a task refuses a checkpoint whose bytes differ from the driver's), the format
+ * executors: the model's text (the file's path only places its dataset), the checkpoint's path
+ * (for messages) and content hash (its bytes travel as a broadcast, which a task checks against
+ * the hash), the format
  * overrides and targets to compile for, the dataset options and the verification's settings. With
  * these a task compiles what the driver compiled; the merge then checks that it did (the compiled
  * files and the test samples, {@link dev.spikeforge.pipeline.Pipeline#mergeShards}).

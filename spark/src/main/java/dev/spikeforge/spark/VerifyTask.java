@@ -17,10 +17,11 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
  * One range of a sharded verification in one Spark task: the model compiled from the shipped
- * text and checkpoint into a scratch folder (the targets' folders as the driver wrote them, which
+ * text and the broadcast checkpoint into a scratch folder (the targets' folders as the driver wrote them, which
  * the merge checks file by file), then {@link Pipeline#verifyShard} on the range, with the task's
  * cores ({@code spark.task.cpus}) as the engines' threads.
  */
@@ -29,10 +30,13 @@ final class VerifyTask implements Function<VerifyShard.Range, VerifyShard> {
     private static final long serialVersionUID = 1L;
     private final VerifyJob job;
     private final int tasks;
+    private final Broadcast<byte[]> checkpoint;
 
-    VerifyTask(VerifyJob job, int tasks) {
+    /** {@code checkpoint}: the checkpoint's bytes as the driver read them, broadcast to the executors. */
+    VerifyTask(VerifyJob job, int tasks, Broadcast<byte[]> checkpoint) {
         this.job = job;
         this.tasks = tasks;
+        this.checkpoint = checkpoint;
     }
 
     @Override
@@ -47,7 +51,8 @@ final class VerifyTask implements Function<VerifyShard.Range, VerifyShard> {
                     tc == null ? 1 : tc.partitionId() + 1, tasks, (System.nanoTime() - start) / 1e9);
             return v;
         } catch (PipelineException e) {
-            throw new IOException(range + ": " + message(e).replace(scratch.resolve("compiled").toString(), "<out>"), e);
+            throw new IOException(range + ": " + message(e).replace(scratch.resolve(Path.of(job.checkpointPath()).getFileName())
+                    .toString(), job.checkpointPath()).replace(scratch.resolve("compiled").toString(), "<out>"), e);
         } finally {
             try {
                 AtomicFiles.deleteTree(scratch);
@@ -58,15 +63,17 @@ final class VerifyTask implements Function<VerifyShard.Range, VerifyShard> {
     }
 
     private VerifyShard shard(VerifyShard.Range range, int threads, Path scratch) throws IOException, PipelineException {
-        byte[] checkpoint = Files.readAllBytes(Path.of(job.checkpointPath()));
-        if (!Checksums.sha256(checkpoint).equals(job.checkpointSha256())) {
-            throw new IOException(job.checkpointPath() + ": the checkpoint differs from the one the verification started"
-                    + " with (its SHA-256 differs): it changed since, or this machine has another file at that path");
+        byte[] bytes = checkpoint.value();
+        if (!Checksums.sha256(bytes).equals(job.checkpointSha256())) {
+            throw new IOException(job.checkpointPath() + ": the checkpoint's bytes reached the task damaged (their SHA-256"
+                    + " differs); run verify again");
         }
+        Path local = scratch.resolve(Path.of(job.checkpointPath()).getFileName());
+        Files.write(local, bytes);
         Pipeline p = Pipeline.builder().threads(threads).dataDir(job.dataDir() == null ? null : Path.of(job.dataDir()))
                 .limit(job.limit()).version(job.version()).build();
         LoadedModel m = p.load(Path.of(job.modelPath()), job.modelText());
-        Trained t = p.checkpoint(m, Path.of(job.checkpointPath()));
+        Trained t = p.checkpoint(m, local);
         // as verify: no target without --target (the deploy block's targets are compile's)
         Compiled c = p.compile(t, job.quant(), job.targets().isEmpty() ? List.of() : p.targets(m, job.targets()),
                 CompileSettings.targetsOnly(scratch.resolve("compiled")));

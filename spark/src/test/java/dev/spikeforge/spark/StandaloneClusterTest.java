@@ -3,7 +3,14 @@ package dev.spikeforge.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spikeforge.cli.ShardedVerifier;
+import dev.spikeforge.pipeline.CompileSettings;
+import dev.spikeforge.pipeline.Compiled;
+import dev.spikeforge.pipeline.LoadedModel;
 import dev.spikeforge.pipeline.Pipeline;
+import dev.spikeforge.pipeline.QuantSettings;
+import dev.spikeforge.pipeline.Verification;
+import dev.spikeforge.pipeline.VerifySettings;
 import dev.spikeforge.pipeline.TrainSettings;
 import dev.spikeforge.runtime.data.BarsDataset;
 import java.io.File;
@@ -43,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the test's class path without the spikeforge modules, which reach the executors only as the
  * session's {@code spark.jars}, as they do from {@code spikeforge-spark.jar}). One executor is
  * killed with SIGKILL while it runs a point; Spark retries that point elsewhere, and every point's
- * row is present exactly once and equal to the embedded run's.
+ * row is present exactly once and equal to the embedded run's. A sharded verification on the same
+ * cluster equals the one-pass verification.
  */
 class StandaloneClusterTest {
 
@@ -131,6 +139,7 @@ class StandaloneClusterTest {
         Sweep.Result onCluster;
         try {
             onCluster = Sweep.run(prep, spark, quiet());
+            shardedVerificationOnTheClusterEqualsOnePass(spark, master);
         } finally {
             spark.stop();
         }
@@ -167,6 +176,22 @@ class StandaloneClusterTest {
                 .map(StandaloneClusterTest::noWall).toList());
         assertTrue(onCluster.rows().stream().allMatch(r -> r.targets().size() == 2 && r.targets().get(0).exact() == 96
                 || r.status().equals("error")), "the emulators ran on the executors: " + onCluster.rows());
+    }
+
+    /** verify --master on the same cluster: its ranges, run on the executors, merge into the one-pass verification. */
+    private static void shardedVerificationOnTheClusterEqualsOnePass(SparkSession spark, String master) throws Exception {
+        List<String> targets = List.of("fpga(lanes = 4)", "neurocore(preset = loihi_like, timing = sequential)");
+        Path checkpoint = dir.resolve("bars.npz");
+        Pipeline p = Pipeline.builder().threads(1).build();
+        LoadedModel m = p.load(model);
+        Compiled c = p.compile(p.checkpoint(m, checkpoint), QuantSettings.DEPLOY, p.targets(m, targets),
+                CompileSettings.targetsOnly(dir.resolve("verify-compiled")));
+        VerifySettings s = VerifySettings.samples(100);
+        Verification one = p.verify(c, s);
+        ShardedVerifier.Job job = new ShardedVerifier.Job(master, model, Files.readString(model), checkpoint,
+                QuantSettings.DEPLOY, targets, null, null, p.version());
+        Verification merged = new ShardedVerify(quiet()).run(p, c, s, ShardedVerify.job(job, s), spark, 32);
+        ShardedVerifyTest.assertSame(one, merged, "verify on the cluster in ranges of 32");
     }
 
     /** Waits for a point to have finished and an executor to be running another, then SIGKILLs that executor. */
