@@ -38,7 +38,7 @@ public record SweepJob(String modelPath, String modelText, String checkpointPath
     String hashInput(int bits, String granularity, int qatEpochs) {
         return "spikeforge sweep point/1\n"
                 + "version " + version + "\n"
-                + "model " + sha256(modelText.getBytes(StandardCharsets.UTF_8)) + "\n"
+                + "model " + modelSha256() + "\n"
                 + "checkpoint " + checkpointSha256 + "\n"
                 + "bits " + bits + "\n"
                 + "granularity " + granularity + "\n"
@@ -46,6 +46,11 @@ public record SweepJob(String modelPath, String modelText, String checkpointPath
                 + "samples " + samples + "\n"
                 + "targets " + String.join(" | ", targets) + "\n"
                 + (synth ? "synth yes\n" : "");   // absent when false: the hashes of sweeps without synthesis stay
+    }
+
+    /** SHA-256 (hex) of the model's text. */
+    public String modelSha256() {
+        return sha256(modelText.getBytes(StandardCharsets.UTF_8));
     }
 
     /** SHA-256 (hex) of the point's inputs. */

@@ -42,19 +42,20 @@ final class SweepOutputs {
 
     static void write(Path dir, Sweep.Prepared prep, List<SweepRow> rows) throws IOException {
         int targets = rows.stream().mapToInt(r -> r.targets().size()).max().orElse(0);
-        boolean synth = prep.job().synth();
-        List<String> columns = columns(targets, synth);
-        AtomicFiles.writeString(dir.resolve("rows.csv"), csv(columns, rows, targets, synth));
-        parquet(dir.resolve("rows.parquet"), columns, rows, targets, synth);
+        SweepJob job = prep.job();
+        List<String> columns = columns(targets, job.synth());
+        AtomicFiles.writeString(dir.resolve("rows.csv"), csv(columns, rows, targets, job));
+        parquet(dir.resolve("rows.parquet"), columns, rows, targets, job);
         AtomicFiles.writeString(dir.resolve("pareto.html"), html(prep, rows, targets));
     }
 
     /**
-     * The columns, in order: the point, its results, then per target k (1-based) targetK and its
-     * figures (with the synthesised resources when the sweep synthesises).
+     * The columns, in order: the point, the content hashes of its inputs (the point's, the model
+     * text's and the checkpoint's), its results, then per target k (1-based) targetK and its figures
+     * (with the synthesised resources when the sweep synthesises).
      */
     static List<String> columns(int targets, boolean synth) {
-        List<String> c = new ArrayList<>(List.of("point", "hash", "bits", "granularity", "qat_epochs", "samples", "status",
+        List<String> c = new ArrayList<>(List.of("point", "hash", "model_sha256", "checkpoint_sha256", "bits", "granularity", "qat_epochs", "samples", "status",
                 "error", "float_accuracy", "integer_accuracy", "agreement"));
         for (int k = 1; k <= targets; k++) {
             String t = "target" + k;
@@ -67,8 +68,9 @@ final class SweepOutputs {
         return c;
     }
 
-    static List<Object> values(SweepRow r, int targets, boolean synth) {
-        List<Object> v = new ArrayList<>(List.of(r.point(), r.hash(), r.bits(), r.granularity(), r.qatEpochs(), r.samples(),
+    static List<Object> values(SweepRow r, int targets, SweepJob job) {
+        boolean synth = job.synth();
+        List<Object> v = new ArrayList<>(List.of(r.point(), r.hash(), job.modelSha256(), job.checkpointSha256(), r.bits(), r.granularity(), r.qatEpochs(), r.samples(),
                 r.status(), r.error()));
         v.add(r.floatAccuracy());
         v.add(r.integerAccuracy());
@@ -90,11 +92,11 @@ final class SweepOutputs {
         return v;
     }
 
-    static String csv(List<String> columns, List<SweepRow> rows, int targets, boolean synth) {
+    static String csv(List<String> columns, List<SweepRow> rows, int targets, SweepJob job) {
         StringBuilder b = new StringBuilder(String.join(",", columns)).append('\n');
         for (SweepRow r : rows) {
             List<String> cells = new ArrayList<>();
-            for (Object o : values(r, targets, synth)) {
+            for (Object o : values(r, targets, job)) {
                 cells.add(cell(o));
             }
             b.append(String.join(",", cells)).append('\n');
@@ -117,7 +119,7 @@ final class SweepOutputs {
      * rows.parquet, written here on the driver with Parquet's own writer (not Spark's DataFrame
      * writer, whose tasks would write on the executors' disks when the sweep runs on a cluster).
      */
-    private static void parquet(Path file, List<String> columns, List<SweepRow> rows, int targets, boolean synth)
+    private static void parquet(Path file, List<String> columns, List<SweepRow> rows, int targets, SweepJob job)
             throws IOException {
         Types.MessageTypeBuilder schema = Types.buildMessage();
         for (String c : columns) {
@@ -137,7 +139,7 @@ final class SweepOutputs {
                     .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
                 for (SweepRow r : rows) {
                     Group g = groups.newGroup();
-                    List<Object> v = values(r, targets, synth);
+                    List<Object> v = values(r, targets, job);
                     for (int k = 0; k < columns.size(); k++) {
                         Object o = v.get(k);
                         if (o == null) {
@@ -165,7 +167,7 @@ final class SweepOutputs {
     private static Kind kind(String column) {
         return switch (column) {
             case "point", "bits", "qat_epochs", "samples" -> Kind.INT;
-            case "hash", "granularity", "status", "error" -> Kind.STRING;
+            case "hash", "model_sha256", "checkpoint_sha256", "granularity", "status", "error" -> Kind.STRING;
             default -> column.matches("target\\d+_(exact|luts|brams|dsps)") ? Kind.LONG : column.matches("target\\d+") ? Kind.STRING : Kind.DOUBLE;
         };
     }

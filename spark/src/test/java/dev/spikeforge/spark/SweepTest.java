@@ -156,7 +156,8 @@ class SweepTest {
         // the outputs
         List<String> csv = Files.readAllLines(out.resolve("rows.csv"));
         assertEquals(5, csv.size());
-        assertTrue(csv.get(0).startsWith("point,hash,bits,granularity,qat_epochs,samples,status,error,float_accuracy,"
+        assertTrue(csv.get(0).startsWith("point,hash,model_sha256,checkpoint_sha256,bits,granularity,qat_epochs,samples,"
+                + "status,error,float_accuracy,"
                 + "integer_accuracy,agreement,target1,target1_exact,target1_cycles,target1_latency_s,target1_energy_j,"
                 + "target2,"), csv.get(0));
         assertTrue(csv.get(1).contains(",loihi_like (sequential),48,") && csv.get(1).contains(",\"fpga(lanes = 4, family = generic)\",48,"), csv.get(1));
@@ -166,6 +167,9 @@ class SweepTest {
             SweepRow row = r.rows().get(k);
             Row pr = parquet.get(k);
             assertEquals(row.hash(), pr.getAs("hash"));
+            assertEquals(dev.spikeforge.compiler.io.Checksums.sha256(Files.readAllBytes(checkpoint)),
+                    pr.getAs("checkpoint_sha256"));
+            assertEquals(dev.spikeforge.compiler.io.Checksums.sha256(Files.readAllBytes(model)), pr.getAs("model_sha256"));
             assertEquals(row.integerAccuracy(), pr.<Double>getAs("integer_accuracy"));
             assertEquals(row.targets().get(1).cycles(), pr.<Double>getAs("target2_cycles"));
             assertEquals(row.targets().get(0).exact(), pr.<Long>getAs("target1_exact"));
