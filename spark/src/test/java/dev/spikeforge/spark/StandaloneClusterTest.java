@@ -246,7 +246,12 @@ class StandaloneClusterTest {
         int k = 0;
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(e);
-            if (Files.isRegularFile(p) && p.toString().endsWith(".jar") && !p.getFileName().toString().startsWith("spikeforge-")) {
+            String name = p.getFileName().toString();
+            // not spikeforge's own jars (a packaged build's, e.g. cli/target/spikeforge.jar, whose manifest would
+            // also bring the main jar's lib/ in), nor the SLF4J 1 binding the rest of the build uses: Spark logs
+            // through SLF4J 2 into Log4j 2, and the test waits for its log lines
+            boolean ours = name.startsWith("spikeforge") || name.startsWith("slf4j-nop") || name.startsWith("slf4j-api-1.");
+            if (Files.isRegularFile(p) && name.endsWith(".jar") && !ours) {
                 Files.createSymbolicLink(jars.resolve(String.format("%03d-%s", k++, p.getFileName())), p.toAbsolutePath());
             }
         }
@@ -269,8 +274,8 @@ class StandaloneClusterTest {
                     }
                 }
                 jars.add(jar);
-            } else if (Files.isRegularFile(p) && p.getFileName().toString().startsWith("spikeforge-")
-                    && !p.getFileName().toString().contains("-tests")) {
+            } else if (Files.isRegularFile(p) && p.getFileName().toString().startsWith("spikeforge")
+                    && p.getFileName().toString().endsWith(".jar") && !p.getFileName().toString().contains("-tests")) {
                 jars.add(p);
             }
         }
