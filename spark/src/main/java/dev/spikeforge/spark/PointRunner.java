@@ -55,12 +55,7 @@ final class PointRunner {
         SweepRow row;
         boolean keep = true;
         try {
-            if (!SweepJob.sha256(checkpoint).equals(job.checkpointSha256())) {
-                throw new IOException(job.checkpointPath() + ": the checkpoint's bytes reached the task damaged (their"
-                        + " SHA-256 differs); run the sweep again");
-            }
-            Path local = scratch.resolve(Path.of(job.checkpointPath()).getFileName());
-            Files.write(local, checkpoint);
+            Path local = TaskFiles.checkpoint(checkpoint, job.checkpointSha256(), job.checkpointPath(), scratch, "the sweep");
             Pipeline p = Pipeline.builder().threads(threads).dataDir(job.dataDir() == null ? null : Path.of(job.dataDir()))
                     .version(job.version()).build();
             row = rowOf(p, job, pt, local, scratch, start);
@@ -159,7 +154,7 @@ final class PointRunner {
      * task's copy of the checkpoint is named as the driver's file.
      */
     private static String clean(String message, SweepJob job, Path scratch) {
-        Path local = scratch.resolve(Path.of(job.checkpointPath()).getFileName());
+        Path local = TaskFiles.localName(job.checkpointPath(), scratch);
         return message.replace(local.toString(), job.checkpointPath()).replace(scratch.resolve("compiled").toString(), "<out>")
                 .replace(scratch.toString(), "<scratch>");
     }

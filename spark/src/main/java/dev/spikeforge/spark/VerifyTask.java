@@ -2,7 +2,6 @@ package dev.spikeforge.spark;
 
 import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
-import dev.spikeforge.compiler.io.Checksums;
 import dev.spikeforge.pipeline.CompileSettings;
 import dev.spikeforge.pipeline.Compiled;
 import dev.spikeforge.pipeline.LoadedModel;
@@ -51,8 +50,8 @@ final class VerifyTask implements Function<VerifyShard.Range, VerifyShard> {
                     tc == null ? 1 : tc.partitionId() + 1, tasks, (System.nanoTime() - start) / 1e9);
             return v;
         } catch (PipelineException e) {
-            throw new IOException(range + ": " + message(e).replace(scratch.resolve(Path.of(job.checkpointPath()).getFileName())
-                    .toString(), job.checkpointPath()).replace(scratch.resolve("compiled").toString(), "<out>"), e);
+            throw new IOException(range + ": " + message(e).replace(TaskFiles.localName(job.checkpointPath(), scratch).toString(),
+                    job.checkpointPath()).replace(scratch.resolve("compiled").toString(), "<out>"), e);
         } finally {
             try {
                 AtomicFiles.deleteTree(scratch);
@@ -63,13 +62,7 @@ final class VerifyTask implements Function<VerifyShard.Range, VerifyShard> {
     }
 
     private VerifyShard shard(VerifyShard.Range range, int threads, Path scratch) throws IOException, PipelineException {
-        byte[] bytes = checkpoint.value();
-        if (!Checksums.sha256(bytes).equals(job.checkpointSha256())) {
-            throw new IOException(job.checkpointPath() + ": the checkpoint's bytes reached the task damaged (their SHA-256"
-                    + " differs); run verify again");
-        }
-        Path local = scratch.resolve(Path.of(job.checkpointPath()).getFileName());
-        Files.write(local, bytes);
+        Path local = TaskFiles.checkpoint(checkpoint.value(), job.checkpointSha256(), job.checkpointPath(), scratch, "verify");
         Pipeline p = Pipeline.builder().threads(threads).dataDir(job.dataDir() == null ? null : Path.of(job.dataDir()))
                 .limit(job.limit()).version(job.version()).build();
         LoadedModel m = p.load(Path.of(job.modelPath()), job.modelText());
