@@ -20,6 +20,14 @@ public final class VerilogGenerator {
     /** Deliberate faults, only for tests that prove the RTL comparison can fail. */
     public enum Fault { NONE, UNSIGNED_THRESHOLD_COMPARE }
 
+    /**
+     * On iCE40 (which has no distributed RAM) a memory of at most this many words is built from
+     * flip-flops: in block RAM it would take a 4 kbit EBR per 16 bits of its width (a 68-bit word: 5
+     * EBRs) for a few words, which is what kept a model as small as examples/models/tiny_fpga.snn
+     * off the HX8K's 32 EBRs.
+     */
+    static final int ICE40_LOGIC_WORDS = 32;
+
     private final FpgaDesign d;
     private final Fault fault;
 
@@ -159,9 +167,16 @@ public final class VerilogGenerator {
 
     // ---- memories ----------------------------------------------------------------------------------
 
-    /** The ram_style attribute, when the target asks for one: the event, membrane and weight memories are the large ones. */
-    private String ramStyle() {
-        return d.options().memory().equals("auto") ? "" : "(* ram_style = \"" + d.options().memory() + "\" *) ";
+    /**
+     * The ram_style attribute of a memory of {@code depth} words: the target's, when it asks for one
+     * (the event, membrane and weight memories are the large ones); with {@code memory = auto} on
+     * iCE40, {@code logic} for a memory of at most {@link #ICE40_LOGIC_WORDS} words; else none.
+     */
+    private String ramStyle(long depth) {
+        if (!d.options().memory().equals("auto")) {
+            return "(* ram_style = \"" + d.options().memory() + "\" *) ";
+        }
+        return d.options().family().equals("ice40") && depth <= ICE40_LOGIC_WORDS ? "(* ram_style = \"logic\" *) " : "";
     }
 
     /**
@@ -175,7 +190,7 @@ public final class VerilogGenerator {
             v.line("    // and by this layer's own spikes ({1, unit}), which the next step walks through W_rec; ev_n");
             v.line("    // restarts when the walk ends, so a step's buffer holds the previous step's own spikes first");
         }
-        v.line("    %sreg [%d:0] evbuf [0:%d];", ramStyle(), w.evb - 1, w.evd - 1);
+        v.line("    %sreg [%d:0] evbuf [0:%d];", ramStyle(w.evd), w.evb - 1, w.evd - 1);
         v.line("    reg [%d:0] ev_n;                // events written this step", w.ecw - 1);
         v.line("    reg [%d:0] ev_i;                // the event being walked", w.ecw - 1);
         v.line("    reg [%d:0] ev_q;", w.evb - 1);
@@ -197,14 +212,14 @@ public final class VerilogGenerator {
         } else {
             v.line("    // membranes: word (y * %d + x) * %d + block, %d lanes of %d bits", w.l.outW(), w.nb, w.p, w.ab);
         }
-        v.line("    %sreg [%d:0] mem [0:%d];", ramStyle(), w.p * w.ab - 1, w.mw - 1);
+        v.line("    %sreg [%d:0] mem [0:%d];", ramStyle(w.mw), w.p * w.ab - 1, w.mw - 1);
         v.line("    reg [%d:0] mem_q;", w.p * w.ab - 1);
         v.line("    wire m_re, m_we;");
         v.line("    wire [%d:0] m_ra, m_wa;", w.maw - 1);
         v.line("    wire [%d:0] m_wd;", w.p * w.ab - 1);
         if (w.cuba) {
             v.line("    // membranes, the same words: read by the neuron walk's issue, written by its compute");
-            v.line("    %sreg [%d:0] vmem [0:%d];", ramStyle(), w.p * w.ab - 1, w.mw - 1);
+            v.line("    %sreg [%d:0] vmem [0:%d];", ramStyle(w.mw), w.p * w.ab - 1, w.mw - 1);
             v.line("    reg [%d:0] vmem_q;", w.p * w.ab - 1);
         }
     }
@@ -216,7 +231,7 @@ public final class VerilogGenerator {
     private void weightMemories(Verilog v, EngineWidths w) {
         FpgaLayer l = w.l;
         v.line("    // weights, read-only");
-        v.line("    %sreg [%d:0] wmem [0:%d];", ramStyle(), w.p * w.wb - 1, w.wd - 1);
+        v.line("    %sreg [%d:0] wmem [0:%d];", ramStyle(w.wd), w.p * w.wb - 1, w.wd - 1);
         v.line("    reg [%d:0] w_q;", w.p * w.wb - 1);
         v.line("    wire [%d:0] w_ra;", w.waw - 1);
         if (l.biasBits() > 0) {
