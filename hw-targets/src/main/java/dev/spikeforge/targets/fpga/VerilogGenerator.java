@@ -17,8 +17,11 @@ import java.util.Locale;
  */
 public final class VerilogGenerator {
 
-    /** Deliberate faults, only for tests that prove the RTL comparison can fail. */
-    public enum Fault { NONE, UNSIGNED_THRESHOLD_COMPARE }
+    /**
+     * Deliberate faults, only for tests that prove the RTL comparison can fail: a threshold compared
+     * unsigned, or the membrane read without the forwarding of the word stage 2 writes.
+     */
+    public enum Fault { NONE, UNSIGNED_THRESHOLD_COMPARE, NO_FORWARDING }
 
     /**
      * On iCE40 (which has no distributed RAM) a memory of at most this many words is built from
@@ -80,7 +83,7 @@ public final class VerilogGenerator {
         walker.declare();
 
         neurons.counters();
-        lanes.synapticStageTwo();
+        lanes.synapticStages();
         control.clearCounter();
         lanes.membraneForward();
         lanes.laneBuses();
@@ -273,19 +276,22 @@ public final class VerilogGenerator {
 
     /**
      * Every memory's ports in one clocked block. Reads are registered, as block RAM requires, and a
-     * memory has at most one read and one write port. The membrane write port takes stage 2's sum,
-     * the neuron walk's update or the clear walk's zero; the forward register remembers a write to
-     * the word being read (see {@link LaneDatapath#membraneForward}).
+     * memory has at most one read and one write port. The membrane memory is read by synaptic stage
+     * 1 or neuron stage n1 (never both in one cycle: the walk's last word is in s1 the cycle the
+     * neuron counters choose their first); its write port takes stage 2's sum, stage n5's update or
+     * the clear walk's zero; the forward register remembers a write to the word being read (see
+     * {@link LaneDatapath#membraneForward}). A stalled neuron pipeline neither reads nor writes.
      */
     private static void memoryPorts(Verilog v, EngineWidths w) {
         FpgaLayer l = w.l;
         int eaw = w.eaw;
         boolean countIsAddress = w.ecw == eaw; // else the count has the extra bit of a full buffer
-        v.line("    assign m_re = walk || neu_issue;");
-        v.line("    assign m_ra = walk ? walk_ma : n_a;");
-        v.line("    assign m_we = s2_v || neu_compute || clr_v;");
-        v.line("    assign m_wa = s2_v ? s2_a : neu_compute ? n2_a : clr_a;");
-        v.line("    assign m_wd = s2_v ? syn_w : neu_compute ? neu_w : %s;", k(w.p * w.ab, 0));
+        v.line("    wire neu_read = n1_v && !stall;");
+        v.line("    assign m_re = s1_v || neu_read;");
+        v.line("    assign m_ra = s1_v ? s1_a : n1_a;");
+        v.line("    assign m_we = s2_v || neu_write || clr_v;");
+        v.line("    assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;");
+        v.line("    assign m_wd = s2_v ? syn_w : neu_write ? neu_w : %s;", k(w.p * w.ab, 0));
         v.line("    always @(posedge clk) begin");
         if (w.rec) {
             v.line("        if (buf_we) evbuf[%s] <= buf_wd;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
@@ -296,16 +302,16 @@ public final class VerilogGenerator {
         v.line("        if (m_we) mem[m_wa] <= m_wd;");
         v.line("        if (m_re) mem_q <= mem[m_ra];");
         if (w.cuba) {
-            v.line("        if (neu_compute || clr_v) vmem[neu_compute ? n2_a : clr_a] <= neu_compute ? neu_v : %s;",
+            v.line("        if (neu_write || clr_v) vmem[neu_write ? n5_a : clr_a] <= neu_write ? neu_v : %s;",
                     k(w.p * w.ab, 0));
-            v.line("        if (neu_issue) vmem_q <= vmem[n_a];");
+            v.line("        if (neu_read) vmem_q <= vmem[n1_a];");
         }
-        v.line("        if (walk) w_q <= wmem[w_ra];");
+        v.line("        if (s1_v) w_q <= wmem[s1_wa];");
         if (l.biasBits() > 0) {
-            v.line("        if (neu_issue) b_q <= bmem[n_blk];");
+            v.line("        if (neu_read) b_q <= bmem[n1_blk];");
         }
         if (l.thetaBits() > 0) {
-            v.line("        if (neu_issue) t_q <= tmem[n_blk];");
+            v.line("        if (neu_read) t_q <= tmem[n1_blk];");
         }
         v.line("        if (m_re) begin");
         v.line("            fwd_v <= m_we && (m_wa == m_ra);");
