@@ -49,25 +49,36 @@ module mlp_l1 (
     initial $readmemh("mem/mlp_l1_w.hex", wmem);
     initial $readmemh("mem/mlp_l1_t.hex", tmem);
 
-    wire [0:0] e_x = ev_q[0:0];
-    wire [0:0] e_y = ev_q[1:1];
-    wire [8:0] e_c = ev_q[10:2];
+    // the event being walked (ev_q holds the next one)
+    reg de_v;                          // de_q holds an event
+    reg [10:0] de_q;
+    wire [0:0] e_x = de_q[0:0];
+    wire [0:0] e_y = de_q[1:1];
+    wire [8:0] e_c = de_q[10:2];
 
-    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is
-    // read during the last word of the current one
+    // synaptic phase: each event walks the words it reaches, one per cycle; the event after the next
+    // is read during the last word of the current one
+    wire de_load;                      // de_q takes the next event
     reg [1:0] w_blk;
     wire blk_last = (w_blk == 2'd2);
     wire [10:0] flat_full = {2'd0, e_c} + {10'd0, e_y} + {10'd0, e_x};
     wire [10:0] wa_full = (flat_full) * 11'd3 + {9'd0, w_blk};
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
-    wire walk = (state == S_WALK) && walk_any;
+    wire walk = (state == S_WALK) && de_v && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 9'd1) < ev_n;
     wire [1:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [3:0] walk_mask = blk_last ? 4'd3 : 4'd15;
-    assign ev_re = (state == S_IDLE && start && ev_n != 9'd0) || (state == S_WALK && ev_last_word && more_events);
-    assign ev_ra = (state == S_IDLE) ? 9'd0 : ev_i + 9'd1;
+    // the walk's first cycle loads the first event and reads the second; each event's last word loads
+    // the next (in ev_q) and reads the one after it
+    wire ev_after = ({1'b0, ev_i} + 10'd2) < {1'b0, ev_n};
+    assign de_load = (state == S_WALK) && (de_v ? ev_last_word && more_events : ev_n != 9'd0);
+    assign ev_re = (state == S_IDLE && start && ev_n != 9'd0) || (state == S_WALK && !de_v && ev_n > 9'd1) || (state == S_WALK && de_v && ev_last_word && ev_after);
+    assign ev_ra = (state == S_IDLE) ? 9'd0 : !de_v ? 9'd1 : ev_i + 9'd2;
+    always @(posedge clk) begin
+        if (de_load) de_q <= ev_q;
+    end
 
     // neuron phase: every membrane word once, in address order, through a pipeline of five stages;
     // a word with several spikes holds the pipeline while they leave one per cycle
@@ -151,11 +162,13 @@ module mlp_l1 (
             wire signed [17:0] s3 = $signed(n3_sum[i*18 +: 18]);
             wire signed [17:0] h0 = s3;
             // saturate the step's sum to the 16-bit membrane
-            wire signed [17:0] h = (h0 > $signed(18'h7fff)) ? $signed(18'h7fff) : (h0 < $signed(18'h38000)) ? $signed(18'h38000) : h0;
+            wire sat_hi = h0 > $signed(18'h7fff);
+            wire sat_lo = h0 < $signed(18'h38000);
+            wire signed [17:0] h = sat_hi ? $signed(18'h7fff) : sat_lo ? $signed(18'h38000) : h0;
             wire [7:0] th = n3_th[i*8 +: 8];
-            wire fire = h >= $signed({10'd0, th});
+            wire fire = sat_hi ? ($signed(18'h7fff) >= $signed({10'd0, th})) : sat_lo ? ($signed(18'h38000) >= $signed({10'd0, th})) : (h0 >= $signed({10'd0, th}));
             assign n3_spk[i] = fire;
-            wire signed [17:0] v = fire ? h - $signed({10'd0, th}) : h;
+            wire signed [17:0] v = fire ? (sat_hi ? $signed(18'h7fff) - $signed({10'd0, th}) : sat_lo ? $signed(18'h38000) - $signed({10'd0, th}) : h0 - $signed({10'd0, th})) : h;
             assign n3_w[i*18 +: 18] = v;
             wire [17:0] x4 = n4_post[i*18 +: 18];
             wire signed [30:0] x4_p = $signed({{13{x4[17]}}, x4}) * $signed(31'hf00);
@@ -208,6 +221,7 @@ module mlp_l1 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 9'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -220,6 +234,7 @@ module mlp_l1 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 9'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -292,13 +307,19 @@ module mlp_l1 (
                     n_blk <= 2'd0;
                     n_y <= 1'd0;
                     n_x <= 1'd0;
-                    state <= (ev_n != 9'd0) ? S_WALK : S_NEU;
+                    state <= S_WALK;
                 end
                 S_WALK: begin
-                    if (ev_last_word) begin
+                    if (!de_v) begin
+                        if (ev_n == 9'd0) state <= S_NEU;
+                        else de_v <= 1'b1;
+                    end else if (ev_last_word) begin
                         w_blk <= 2'd0;
                         if (more_events) ev_i <= ev_i + 9'd1;
-                        else state <= S_NEU;
+                        else begin
+                            state <= S_NEU;
+                            de_v <= 1'b0;
+                        end
                     end else begin
                         w_blk <= w_blk + 2'd1;
                     end

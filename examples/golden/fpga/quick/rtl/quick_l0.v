@@ -47,30 +47,45 @@ module quick_l0 (
     initial $readmemh("mem/quick_l0_w.hex", wmem);
     initial $readmemh("mem/quick_l0_t.hex", tmem);
 
-    wire [4:0] e_x = ev_q[4:0];
-    wire [4:0] e_y = ev_q[9:5];
-    wire [0:0] e_c = ev_q[10:10];
+    // the event being walked (ev_q holds the next one)
+    reg de_v;                          // de_q holds an event
+    reg [10:0] de_q;
+    wire [4:0] e_x = de_q[4:0];
+    wire [4:0] e_y = de_q[9:5];
+    wire [0:0] e_c = de_q[10:10];
 
-    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is
-    // read during the last word of the current one
+    // synaptic phase: each event walks the words it reaches, one per cycle; the event after the next
+    // is read during the last word of the current one
+    wire de_load;                      // de_q takes the next event
     reg w_first;                       // first word of the event
     reg [0:0] w_blk;
     wire blk_last = (w_blk == 1'd0);
     reg [2:0] w_ky, w_kx;
-    // kernel rows and columns that put this event inside the output: (y + 0 - k) = 1 * oy, 0 <= oy < 24
-    wire [4:0] ky_ok, kx_ok;
-    assign ky_ok[0] = (e_y < 5'd24);
-    assign kx_ok[0] = (e_x < 5'd24);
-    assign ky_ok[1] = (e_y >= 5'd1) && (e_y < 5'd25);
-    assign kx_ok[1] = (e_x >= 5'd1) && (e_x < 5'd25);
-    assign ky_ok[2] = (e_y >= 5'd2) && (e_y < 5'd26);
-    assign kx_ok[2] = (e_x >= 5'd2) && (e_x < 5'd26);
-    assign ky_ok[3] = (e_y >= 5'd3) && (e_y < 5'd27);
-    assign kx_ok[3] = (e_x >= 5'd3) && (e_x < 5'd27);
-    assign ky_ok[4] = (e_y >= 5'd4);
-    assign kx_ok[4] = (e_x >= 5'd4);
-    wire [2:0] ky_lo = lowest_k(ky_ok);
-    wire [2:0] kx_lo = lowest_k(kx_ok);
+    // kernel rows and columns that put the next event (ev_q) inside the output: (y + 0 - k) = 1 * oy,
+    // 0 <= oy < 24; registered with it, with the lowest of each, when it becomes the event walked
+    wire [4:0] q_x = ev_q[4:0];
+    wire [4:0] q_y = ev_q[9:5];
+    wire [4:0] q_ky_ok, q_kx_ok;
+    assign q_ky_ok[0] = (q_y < 5'd24);
+    assign q_kx_ok[0] = (q_x < 5'd24);
+    assign q_ky_ok[1] = (q_y >= 5'd1) && (q_y < 5'd25);
+    assign q_kx_ok[1] = (q_x >= 5'd1) && (q_x < 5'd25);
+    assign q_ky_ok[2] = (q_y >= 5'd2) && (q_y < 5'd26);
+    assign q_kx_ok[2] = (q_x >= 5'd2) && (q_x < 5'd26);
+    assign q_ky_ok[3] = (q_y >= 5'd3) && (q_y < 5'd27);
+    assign q_kx_ok[3] = (q_x >= 5'd3) && (q_x < 5'd27);
+    assign q_ky_ok[4] = (q_y >= 5'd4);
+    assign q_kx_ok[4] = (q_x >= 5'd4);
+    reg [4:0] ky_ok, kx_ok;
+    reg [2:0] ky_lo, kx_lo;
+    always @(posedge clk) begin
+        if (de_load) begin
+            ky_ok <= q_ky_ok;
+            kx_ok <= q_kx_ok;
+            ky_lo <= lowest_k(q_ky_ok);
+            kx_lo <= lowest_k(q_kx_ok);
+        end
+    end
     wire [2:0] t_ky = w_first ? ky_lo : w_ky;
     wire [2:0] t_kx = w_first ? kx_lo : w_kx;
     wire [4:0] ky_rest = ky_ok & after_k(t_ky);
@@ -78,14 +93,21 @@ module quick_l0 (
     wire [9:0] ma_full = ({5'd0, e_y} - {7'd0, t_ky}) * 10'd24 + ({5'd0, e_x} - {7'd0, t_kx}) + {9'd0, w_blk};
     wire [9:0] wa_full = ({9'd0, e_c} * 10'd5 + {7'd0, t_ky}) * 10'd5 + {7'd0, t_kx} + {9'd0, w_blk};
     wire walk_any = (|ky_ok) && (|kx_ok);                 // the event reaches at least one neuron
-    wire walk = (state == S_WALK) && walk_any;
+    wire walk = (state == S_WALK) && de_v && walk_any;
     wire ev_last_word = !walk_any || (blk_last && !(|kx_rest) && !(|ky_rest));
     wire more_events = (ev_i + 10'd1) < ev_n;
     wire [9:0] walk_ma = ma_full;
     assign w_ra = wa_full[4:0];
     wire [7:0] walk_mask = 8'd255;
-    assign ev_re = (state == S_IDLE && start && ev_n != 10'd0) || (state == S_WALK && ev_last_word && more_events);
-    assign ev_ra = (state == S_IDLE) ? 10'd0 : ev_i + 10'd1;
+    // the walk's first cycle loads the first event and reads the second; each event's last word loads
+    // the next (in ev_q) and reads the one after it
+    wire ev_after = ({1'b0, ev_i} + 11'd2) < {1'b0, ev_n};
+    assign de_load = (state == S_WALK) && (de_v ? ev_last_word && more_events : ev_n != 10'd0);
+    assign ev_re = (state == S_IDLE && start && ev_n != 10'd0) || (state == S_WALK && !de_v && ev_n > 10'd1) || (state == S_WALK && de_v && ev_last_word && ev_after);
+    assign ev_ra = (state == S_IDLE) ? 10'd0 : !de_v ? 10'd1 : ev_i + 10'd2;
+    always @(posedge clk) begin
+        if (de_load) de_q <= ev_q;
+    end
 
     // neuron phase: every membrane word once, in address order, through a pipeline of five stages;
     // a word with several spikes holds the pipeline while they leave one per cycle
@@ -169,9 +191,11 @@ module quick_l0 (
             wire signed [16:0] s3 = $signed(n3_sum[i*17 +: 17]);
             wire signed [16:0] h0 = s3;
             // saturate the step's sum to the 16-bit membrane
-            wire signed [16:0] h = (h0 > $signed(17'h7fff)) ? $signed(17'h7fff) : (h0 < $signed(17'h18000)) ? $signed(17'h18000) : h0;
+            wire sat_hi = h0 > $signed(17'h7fff);
+            wire sat_lo = h0 < $signed(17'h18000);
+            wire signed [16:0] h = sat_hi ? $signed(17'h7fff) : sat_lo ? $signed(17'h18000) : h0;
             wire [8:0] th = n3_th[i*9 +: 9];
-            wire fire = h >= $signed({8'd0, th});
+            wire fire = sat_hi ? ($signed(17'h7fff) >= $signed({8'd0, th})) : sat_lo ? ($signed(17'h18000) >= $signed({8'd0, th})) : (h0 >= $signed({8'd0, th}));
             assign n3_spk[i] = fire;
             wire signed [16:0] v = fire ? $signed(17'h0) : h;
             assign n3_w[i*17 +: 17] = v;
@@ -226,6 +250,7 @@ module quick_l0 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 10'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -238,6 +263,7 @@ module quick_l0 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 10'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -311,14 +337,20 @@ module quick_l0 (
                     n_blk <= 1'd0;
                     n_y <= 5'd0;
                     n_x <= 5'd0;
-                    state <= (ev_n != 10'd0) ? S_WALK : S_NEU;
+                    state <= S_WALK;
                 end
                 S_WALK: begin
-                    if (ev_last_word) begin
+                    if (!de_v) begin
+                        if (ev_n == 10'd0) state <= S_NEU;
+                        else de_v <= 1'b1;
+                    end else if (ev_last_word) begin
                         w_first <= 1'b1;
                         w_blk <= 1'd0;
                         if (more_events) ev_i <= ev_i + 10'd1;
-                        else state <= S_NEU;
+                        else begin
+                            state <= S_NEU;
+                            de_v <= 1'b0;
+                        end
                     end else begin
                         w_first <= 1'b0;
                         if (!blk_last) begin
@@ -406,5 +438,5 @@ module quick_l0 (
         end
     endfunction
     // bits computed at full width but not needed downstream
-    wire unused_bits = &{1'b0, wa_full[9:5], emit_c_full[13:3], neuron_full[13:13], tr_full[13:13]};
+    wire unused_bits = &{1'b0, q_x, q_y, wa_full[9:5], emit_c_full[13:3], neuron_full[13:13], tr_full[13:13]};
 endmodule

@@ -47,25 +47,36 @@ module quick_l2 (
     initial $readmemh("mem/quick_l2_w.hex", wmem);
     initial $readmemh("mem/quick_l2_t.hex", tmem);
 
-    wire [2:0] e_x = ev_q[2:0];
-    wire [2:0] e_y = ev_q[5:3];
-    wire [2:0] e_c = ev_q[8:6];
+    // the event being walked (ev_q holds the next one)
+    reg de_v;                          // de_q holds an event
+    reg [8:0] de_q;
+    wire [2:0] e_x = de_q[2:0];
+    wire [2:0] e_y = de_q[5:3];
+    wire [2:0] e_c = de_q[8:6];
 
-    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is
-    // read during the last word of the current one
+    // synaptic phase: each event walks the words it reaches, one per cycle; the event after the next
+    // is read during the last word of the current one
+    wire de_load;                      // de_q takes the next event
     reg [2:0] w_blk;
     wire blk_last = (w_blk == 3'd7);
     wire [11:0] flat_full = (({9'd0, e_c}) * 12'd6 + {9'd0, e_y}) * 12'd6 + {9'd0, e_x};
     wire [11:0] wa_full = (flat_full) * 12'd8 + {9'd0, w_blk};
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
-    wire walk = (state == S_WALK) && walk_any;
+    wire walk = (state == S_WALK) && de_v && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 9'd1) < ev_n;
     wire [2:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [7:0] walk_mask = 8'd255;
-    assign ev_re = (state == S_IDLE && start && ev_n != 9'd0) || (state == S_WALK && ev_last_word && more_events);
-    assign ev_ra = (state == S_IDLE) ? 9'd0 : ev_i + 9'd1;
+    // the walk's first cycle loads the first event and reads the second; each event's last word loads
+    // the next (in ev_q) and reads the one after it
+    wire ev_after = ({1'b0, ev_i} + 10'd2) < {1'b0, ev_n};
+    assign de_load = (state == S_WALK) && (de_v ? ev_last_word && more_events : ev_n != 9'd0);
+    assign ev_re = (state == S_IDLE && start && ev_n != 9'd0) || (state == S_WALK && !de_v && ev_n > 9'd1) || (state == S_WALK && de_v && ev_last_word && ev_after);
+    assign ev_ra = (state == S_IDLE) ? 9'd0 : !de_v ? 9'd1 : ev_i + 9'd2;
+    always @(posedge clk) begin
+        if (de_load) de_q <= ev_q;
+    end
 
     // neuron phase: every membrane word once, in address order, through a pipeline of five stages;
     // a word with several spikes holds the pipeline while they leave one per cycle
@@ -149,9 +160,11 @@ module quick_l2 (
             wire signed [16:0] s3 = $signed(n3_sum[i*17 +: 17]);
             wire signed [16:0] h0 = s3;
             // saturate the step's sum to the 16-bit membrane
-            wire signed [16:0] h = (h0 > $signed(17'h7fff)) ? $signed(17'h7fff) : (h0 < $signed(17'h18000)) ? $signed(17'h18000) : h0;
+            wire sat_hi = h0 > $signed(17'h7fff);
+            wire sat_lo = h0 < $signed(17'h18000);
+            wire signed [16:0] h = sat_hi ? $signed(17'h7fff) : sat_lo ? $signed(17'h18000) : h0;
             wire [8:0] th = n3_th[i*9 +: 9];
-            wire fire = h >= $signed({8'd0, th});
+            wire fire = sat_hi ? ($signed(17'h7fff) >= $signed({8'd0, th})) : sat_lo ? ($signed(17'h18000) >= $signed({8'd0, th})) : (h0 >= $signed({8'd0, th}));
             assign n3_spk[i] = fire;
             wire signed [16:0] v = fire ? $signed(17'h0) : h;
             assign n3_w[i*17 +: 17] = v;
@@ -206,6 +219,7 @@ module quick_l2 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 9'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -218,6 +232,7 @@ module quick_l2 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 9'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -290,13 +305,19 @@ module quick_l2 (
                     n_blk <= 3'd0;
                     n_y <= 1'd0;
                     n_x <= 1'd0;
-                    state <= (ev_n != 9'd0) ? S_WALK : S_NEU;
+                    state <= S_WALK;
                 end
                 S_WALK: begin
-                    if (ev_last_word) begin
+                    if (!de_v) begin
+                        if (ev_n == 9'd0) state <= S_NEU;
+                        else de_v <= 1'b1;
+                    end else if (ev_last_word) begin
                         w_blk <= 3'd0;
                         if (more_events) ev_i <= ev_i + 9'd1;
-                        else state <= S_NEU;
+                        else begin
+                            state <= S_NEU;
+                            de_v <= 1'b0;
+                        end
                     end else begin
                         w_blk <= w_blk + 3'd1;
                     end

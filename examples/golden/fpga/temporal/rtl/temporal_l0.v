@@ -61,14 +61,18 @@ module temporal_l0 (
     initial $readmemh("mem/temporal_l0_b.hex", bmem);
     initial $readmemh("mem/temporal_l0_t.hex", tmem);
 
-    wire [0:0] e_x = ev_q[0:0];
-    wire [0:0] e_y = ev_q[1:1];
-    wire [2:0] e_c = ev_q[4:2];
-    wire e_own = ev_q[5];               // one of this layer's own spikes of the previous step
-    wire [2:0] e_u = ev_q[2:0];         // its unit
+    // the event being walked (ev_q holds the next one)
+    reg de_v;                          // de_q holds an event
+    reg [5:0] de_q;
+    wire [0:0] e_x = de_q[0:0];
+    wire [0:0] e_y = de_q[1:1];
+    wire [2:0] e_c = de_q[4:2];
+    wire e_own = de_q[5];               // one of this layer's own spikes of the previous step
+    wire [2:0] e_u = de_q[2:0];         // its unit
 
-    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is
-    // read during the last word of the current one
+    // synaptic phase: each event walks the words it reaches, one per cycle; the event after the next
+    // is read during the last word of the current one
+    wire de_load;                      // de_q takes the next event
     reg [0:0] w_blk;
     wire blk_last = (w_blk == 1'd1);
     wire [4:0] flat_full = {2'd0, e_c} + {4'd0, e_y} + {4'd0, e_x};
@@ -76,14 +80,21 @@ module temporal_l0 (
     wire [4:0] wa_rec = 5'd12 + ({2'd0, e_u}) * 5'd2 + {4'd0, w_blk};
     wire [4:0] wa_full = e_own ? wa_rec : wa_in;
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
-    wire walk = (state == S_WALK) && walk_any;
+    wire walk = (state == S_WALK) && de_v && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 4'd1) < ev_n;
     wire [0:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [3:0] walk_mask = blk_last ? 4'd1 : 4'd15;
-    assign ev_re = (state == S_IDLE && start && ev_n != 4'd0) || (state == S_WALK && ev_last_word && more_events);
-    assign ev_ra = (state == S_IDLE) ? 4'd0 : ev_i + 4'd1;
+    // the walk's first cycle loads the first event and reads the second; each event's last word loads
+    // the next (in ev_q) and reads the one after it
+    wire ev_after = ({1'b0, ev_i} + 5'd2) < {1'b0, ev_n};
+    assign de_load = (state == S_WALK) && (de_v ? ev_last_word && more_events : ev_n != 4'd0);
+    assign ev_re = (state == S_IDLE && start && ev_n != 4'd0) || (state == S_WALK && !de_v && ev_n > 4'd1) || (state == S_WALK && de_v && ev_last_word && ev_after);
+    assign ev_ra = (state == S_IDLE) ? 4'd0 : !de_v ? 4'd1 : ev_i + 4'd2;
+    always @(posedge clk) begin
+        if (de_load) de_q <= ev_q;
+    end
 
     // neuron phase: every membrane word once, in address order, through a pipeline of five stages;
     // a word with several spikes holds the pipeline while they leave one per cycle
@@ -177,11 +188,13 @@ module temporal_l0 (
             wire [10:0] vq = n3_vq[i*11 +: 11];
             wire signed [10:0] h0 = $signed(vq) + c;
             // saturate the step's sum to the 10-bit membrane
-            wire signed [10:0] h = (h0 > $signed(11'h1ff)) ? $signed(11'h1ff) : (h0 < $signed(11'h600)) ? $signed(11'h600) : h0;
+            wire sat_hi = h0 > $signed(11'h1ff);
+            wire sat_lo = h0 < $signed(11'h600);
+            wire signed [10:0] h = sat_hi ? $signed(11'h1ff) : sat_lo ? $signed(11'h600) : h0;
             wire [5:0] th = n3_th[i*6 +: 6];
-            wire fire = h >= $signed({5'd0, th});
+            wire fire = sat_hi ? ($signed(11'h1ff) >= $signed({5'd0, th})) : sat_lo ? ($signed(11'h600) >= $signed({5'd0, th})) : (h0 >= $signed({5'd0, th}));
             assign n3_spk[i] = fire;
-            wire signed [10:0] v = fire ? h - $signed({5'd0, th}) : h;
+            wire signed [10:0] v = fire ? (sat_hi ? $signed(11'h1ff) - $signed({5'd0, th}) : sat_lo ? $signed(11'h600) - $signed({5'd0, th}) : h0 - $signed({5'd0, th})) : h;
             assign n3_w[i*11 +: 11] = v;
             assign n3_cw[i*11 +: 11] = c;
             wire [10:0] x4 = n4_post[i*11 +: 11];
@@ -240,6 +253,7 @@ module temporal_l0 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 4'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -252,6 +266,7 @@ module temporal_l0 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 4'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -327,14 +342,18 @@ module temporal_l0 (
                     n_blk <= 1'd0;
                     n_y <= 1'd0;
                     n_x <= 1'd0;
-                    state <= (ev_n != 4'd0) ? S_WALK : S_NEU;
+                    state <= S_WALK;
                 end
                 S_WALK: begin
-                    if (ev_last_word) begin
+                    if (!de_v) begin
+                        if (ev_n == 4'd0) state <= S_NEU;
+                        else de_v <= 1'b1;
+                    end else if (ev_last_word) begin
                         w_blk <= 1'd0;
                         if (more_events) ev_i <= ev_i + 4'd1;
                         else begin
                             state <= S_NEU;
+                            de_v <= 1'b0;
                             ev_n <= 4'd0;
                         end
                     end else begin

@@ -51,25 +51,36 @@ module temporal_l2 (
     wire [1:0] w_ra;
     initial $readmemh("mem/temporal_l2_w.hex", wmem);
 
-    wire [0:0] e_x = ev_q[0:0];
-    wire [0:0] e_y = ev_q[1:1];
-    wire [1:0] e_c = ev_q[3:2];
+    // the event being walked (ev_q holds the next one)
+    reg de_v;                          // de_q holds an event
+    reg [3:0] de_q;
+    wire [0:0] e_x = de_q[0:0];
+    wire [0:0] e_y = de_q[1:1];
+    wire [1:0] e_c = de_q[3:2];
 
-    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is
-    // read during the last word of the current one
+    // synaptic phase: each event walks the words it reaches, one per cycle; the event after the next
+    // is read during the last word of the current one
+    wire de_load;                      // de_q takes the next event
     reg [0:0] w_blk;
     wire blk_last = (w_blk == 1'd0);
     wire [1:0] flat_full = e_c + {1'd0, e_y} + {1'd0, e_x};
     wire [1:0] wa_full = flat_full + {1'd0, w_blk};
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
-    wire walk = (state == S_WALK) && walk_any;
+    wire walk = (state == S_WALK) && de_v && walk_any;
     wire ev_last_word = !walk_any || (blk_last);
     wire more_events = (ev_i + 3'd1) < ev_n;
     wire [0:0] walk_ma = w_blk;
     assign w_ra = wa_full;
     wire [3:0] walk_mask = blk_last ? 4'd7 : 4'd15;
-    assign ev_re = (state == S_IDLE && start && ev_n != 3'd0) || (state == S_WALK && ev_last_word && more_events);
-    assign ev_ra = (state == S_IDLE) ? 3'd0 : ev_i + 3'd1;
+    // the walk's first cycle loads the first event and reads the second; each event's last word loads
+    // the next (in ev_q) and reads the one after it
+    wire ev_after = ({1'b0, ev_i} + 4'd2) < {1'b0, ev_n};
+    assign de_load = (state == S_WALK) && (de_v ? ev_last_word && more_events : ev_n != 3'd0);
+    assign ev_re = (state == S_IDLE && start && ev_n != 3'd0) || (state == S_WALK && !de_v && ev_n > 3'd1) || (state == S_WALK && de_v && ev_last_word && ev_after);
+    assign ev_ra = (state == S_IDLE) ? 3'd0 : !de_v ? 3'd1 : ev_i + 3'd2;
+    always @(posedge clk) begin
+        if (de_load) de_q <= ev_q;
+    end
 
     // neuron phase: every membrane word once, in address order, through a pipeline of five stages;
     // a word with several spikes holds the pipeline while they leave one per cycle
@@ -218,6 +229,7 @@ module temporal_l2 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 3'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -230,6 +242,7 @@ module temporal_l2 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 3'd0;
+            de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
             n1_v <= 1'b0;
@@ -304,13 +317,19 @@ module temporal_l2 (
                     n_blk <= 1'd0;
                     n_y <= 1'd0;
                     n_x <= 1'd0;
-                    state <= (ev_n != 3'd0) ? S_WALK : S_NEU;
+                    state <= S_WALK;
                 end
                 S_WALK: begin
-                    if (ev_last_word) begin
+                    if (!de_v) begin
+                        if (ev_n == 3'd0) state <= S_NEU;
+                        else de_v <= 1'b1;
+                    end else if (ev_last_word) begin
                         w_blk <= 1'd0;
                         if (more_events) ev_i <= ev_i + 3'd1;
-                        else state <= S_NEU;
+                        else begin
+                            state <= S_NEU;
+                            de_v <= 1'b0;
+                        end
                     end else begin
                         w_blk <= w_blk + 1'd1;
                     end

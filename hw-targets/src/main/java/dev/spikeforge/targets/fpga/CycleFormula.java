@@ -8,12 +8,13 @@ package dev.spikeforge.targets.fpga;
 public final class CycleFormula {
 
     /**
-     * A layer's cycles besides its membrane words, walks and stalls: the start cycle, the five cycles
-     * the last word the neuron counters choose spends in the pipeline (n1 read, n2 bias, n3 fire and
-     * reset, n4 spikes and the leak's multiply, n5 the leak's shift and the write-back), and the done
-     * cycle. The synaptic pipeline's two stages overlap the neuron phase's first cycles and add none.
+     * A layer's cycles besides its membrane words, walks and stalls: the start cycle, the walk's
+     * first cycle (it loads the first event into the walker's register), the five cycles the last
+     * word the neuron counters choose spends in the pipeline (n1 read, n2 bias, n3 fire and reset, n4
+     * spikes and the leak's multiply, n5 the leak's shift and the write-back), and the done cycle.
+     * The synaptic pipeline's two stages overlap the neuron phase's first cycles and add none.
      */
-    public static final int FIXED = 7;
+    public static final int FIXED = 8;
 
     public static final String TEXT = "cycles(step) = sum over layers of [" + FIXED + " + membrane_words + sum over the layer's input "
             + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1)]; words(event) = dense: "

@@ -69,11 +69,13 @@ final class EngineControl {
         v.line("        if (rst) begin");
         v.line("            state <= S_IDLE;");
         v.line("            ev_n <= %s;", k(w.ecw, 0));
+        v.line("            de_v <= 1'b0;");
         emptyPipelines();
         v.line("            clr_v <= 1'b0;");
         v.line("        end else if (clear) begin");
         v.line("            state <= S_CLR;");
         v.line("            ev_n <= %s;", k(w.ecw, 0));
+        v.line("            de_v <= 1'b0;");
         emptyPipelines();
         v.line("            clr_v <= 1'b1;");
         v.line("            clr_a <= %s;", k(w.maw, 0));
@@ -163,7 +165,10 @@ final class EngineControl {
         v.line("                    %s_x <= %s;", to, x);
     }
 
-    /** A start with no events goes straight to the neuron walk: the step's leak and bias still apply. */
+    /**
+     * A start always enters the walk, whose first cycle loads the first event (a start with no
+     * events then goes on to the neuron walk: the step's leak and bias still apply).
+     */
     private void idleState() {
         v.line("                S_IDLE: if (start) begin");
         v.line("                    ev_i <= %s;", k(w.ecw, 0));
@@ -172,25 +177,30 @@ final class EngineControl {
         v.line("                    n_blk <= %s;", k(w.bw, 0));
         v.line("                    n_y <= %s;", k(w.oyb, 0));
         v.line("                    n_x <= %s;", k(w.oxb, 0));
-        v.line("                    state <= (ev_n != %s) ? S_WALK : S_NEU;", k(w.ecw, 0));
+        v.line("                    state <= S_WALK;");
         v.line("                end");
     }
 
-    /** The synaptic walk: the next word of the event, or the next event, or the neuron walk after the last. */
+    /**
+     * The synaptic walk: a first cycle that loads the first event (or leaves for the neuron walk when
+     * there is none), then the next word of the event, or the next event, or the neuron walk after the last.
+     */
     private void walkState() {
         v.line("                S_WALK: begin");
-        v.line("                    if (ev_last_word) begin");
+        v.line("                    if (!de_v) begin");
+        v.line("                        if (ev_n == %s) state <= S_NEU;", k(w.ecw, 0));
+        v.line("                        else de_v <= 1'b1;");
+        v.line("                    end else if (ev_last_word) begin");
         walker.firstWord("                        ");
         v.line("                        if (more_events) ev_i <= ev_i + %s;", k(w.ecw, 1));
+        v.line("                        else begin");
+        v.line("                            state <= S_NEU;");
+        v.line("                            de_v <= 1'b0;");
         if (w.rec) {
             // the walk has read every event: the buffer now takes this step's own spikes
-            v.line("                        else begin");
-            v.line("                            state <= S_NEU;");
             v.line("                            ev_n <= %s;", k(w.ecw, 0));
-            v.line("                        end");
-        } else {
-            v.line("                        else state <= S_NEU;");
         }
+        v.line("                        end");
         v.line("                    end else begin");
         walker.nextWord();
         v.line("                    end");

@@ -149,10 +149,17 @@ public final class FpgaEmulator {
         final int[] evV;
         int evN;
         int evI;
+        // the buffer's read register (the next event) and the event being walked (de_q)
         int qC;
         int qY;
         int qX;
         int qV;
+        boolean deValid;
+        boolean deOwn;
+        int deC;
+        int deY;
+        int deX;
+        int deV;
         // membranes, flat [word * p + lane]; with a synaptic current, mem holds the currents and vmem the membranes
         final long[] mem;
         final long[] vmem;
@@ -306,6 +313,7 @@ public final class FpgaEmulator {
             n5.v = false;
             pend = 0;
             fwdV = false;
+            deValid = false;
             state = IDLE;
         }
 
@@ -345,44 +353,44 @@ public final class FpgaEmulator {
             int wRa = 0;
             long walkMask = 0;
             long lanesAll = p == 64 ? -1L : (1L << p) - 1;
-            if (state == WALK) {
+            if (state == WALK && deValid) {
                 switch (l.kind()) {
                     case DENSE -> {
                         walkAny = true;
-                        if (!qOwn) {
+                        if (!deOwn) {
                             lastWord = wBlk == l.blocks() - 1;
                             walkMa = wBlk;
-                            int flat = (qC * l.inH() + qY) * l.inW() + qX;
+                            int flat = (deC * l.inH() + deY) * l.inW() + deX;
                             wRa = flat * l.blocks() + wBlk;
                             walkMask = blockMask(wBlk);
                         } else if (l.recurrence() == FpgaLayer.Recurrence.FULL) {
                             // the unit's row of W_rec, every block, as an input event's
                             lastWord = wBlk == l.blocks() - 1;
                             walkMa = wBlk;
-                            wRa = l.recurrentBase() + qC * l.blocks() + wBlk;
+                            wRa = l.recurrentBase() + deC * l.blocks() + wBlk;
                             walkMask = blockMask(wBlk);
                         } else {
                             // diagonal: the unit's own weight, its own lane of its own word
                             lastWord = true;
-                            walkMa = qC / p;
-                            wRa = l.recurrentBase() + qC / p;
-                            walkMask = 1L << (qC % p);
+                            walkMa = deC / p;
+                            wRa = l.recurrentBase() + deC / p;
+                            walkMask = 1L << (deC % p);
                         }
                     }
                     case POOL -> {
                         int k = l.kernel();
-                        int oy = oyOf[qY * k];
-                        int ox = oxOf[qX * k];
+                        int oy = oyOf[deY * k];
+                        int ox = oxOf[deX * k];
                         walkAny = oy < l.outH() && ox < l.outW();
                         lastWord = true;
-                        int blk = qC / p;
+                        int blk = deC / p;
                         walkMa = (oy * l.outW() + ox) * l.blocks() + blk;
                         wRa = blk;
-                        walkMask = 1L << (qC % p);
+                        walkMask = 1L << (deC % p);
                     }
                     case CONV -> {
-                        int kyOk = kyMask[qY];
-                        int kxOk = kxMask[qX];
+                        int kyOk = kyMask[deY];
+                        int kxOk = kxMask[deX];
                         walkAny = kyOk != 0 && kxOk != 0;
                         tKy = wFirst ? lowest(kyOk) : wKy;
                         tKx = wFirst ? lowest(kxOk) : wKx;
@@ -391,10 +399,10 @@ public final class FpgaEmulator {
                         boolean blkLast = wBlk == l.blocks() - 1;
                         lastWord = blkLast && kxRest == 0 && kyRest == 0;
                         int k = l.kernel();
-                        int oy = oyOf[qY * k + tKy];
-                        int ox = oxOf[qX * k + tKx];
+                        int oy = oyOf[deY * k + tKy];
+                        int ox = oxOf[deX * k + tKx];
                         walkMa = (oy * l.outW() + ox) * l.blocks() + wBlk;
-                        wRa = ((qC * k + tKy) * k + tKx) * l.blocks() + wBlk;
+                        wRa = ((deC * k + tKy) * k + tKx) * l.blocks() + wBlk;
                         walkMask = blockMask(wBlk);
                         if (!walkAny || lastWord) {
                             // registers follow below
@@ -415,15 +423,18 @@ public final class FpgaEmulator {
                     lastWord = true;
                 }
             }
-            boolean walk = state == WALK && walkAny;
+            boolean walk = state == WALK && deValid && walkAny;
             boolean moreEvents = evI + 1 < evN;
             boolean neuIssue = state == NEU && !stall && nI < mw;
             boolean neuRead = n1V && !stall;
             boolean neuEmit = n4.v && !stall;
             boolean neuWrite = n5.v && !stall;
             boolean done = state == NEU && !stall && nI == mw && !n1V && !n2V && !n3.v && !n4.v && !n5.v;
-            boolean evRe = (state == IDLE && start && evN != 0) || (state == WALK && lastWord && moreEvents);
-            int evRa = state == IDLE ? 0 : evI + 1;
+            // the walk's first cycle loads the first event and reads the second; an event's last word loads the next
+            boolean deLoad = state == WALK && (deValid ? lastWord && moreEvents : evN != 0);
+            boolean evRe = (state == IDLE && start && evN != 0) || (state == WALK && !deValid && evN > 1)
+                    || (state == WALK && deValid && lastWord && evI + 2 < evN);
+            int evRa = state == IDLE ? 0 : !deValid ? 1 : evI + 2;
             long[] cur = fwdV ? fwdD : memQ;
             // memory write data: synaptic stage 2's sum, or the word in n5
             boolean mWe = s2V || neuWrite;
@@ -480,9 +491,16 @@ public final class FpgaEmulator {
             }
             boolean mRe = s1V || neuRead;
             int mRa = s1V ? s1A : n1A;
-            int eventValue = qV;
+            int eventValue = deV;
 
             // ---- registers (from the values above)
+            if (deLoad) {
+                deOwn = qOwn;
+                deC = qC;
+                deY = qY;
+                deX = qX;
+                deV = qV;
+            }
             if (evRe) {
                 qOwn = evOwn[evRa];
                 qC = evC[evRa];
@@ -575,17 +593,24 @@ public final class FpgaEmulator {
                         nBlk = 0;
                         nY = 0;
                         nX = 0;
-                        state = evN != 0 ? WALK : NEU;
+                        state = WALK;
                     }
                 }
                 case WALK -> {
-                    if (lastWord) {
+                    if (!deValid) {
+                        if (evN == 0) {
+                            state = NEU;
+                        } else {
+                            deValid = true;
+                        }
+                    } else if (lastWord) {
                         wFirst = true;
                         wBlk = 0;
                         if (moreEvents) {
                             evI++;
                         } else {
                             state = NEU;
+                            deValid = false;
                             if (l.recurrent()) {
                                 evN = 0; // the buffer now takes this step's own spikes, for the next step
                             }

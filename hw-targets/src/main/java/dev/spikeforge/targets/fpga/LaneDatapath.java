@@ -241,8 +241,9 @@ final class LaneDatapath {
             long max = (1L << (m - 1)) - 1;
             long min = -(1L << (m - 1));
             v.line("            // saturate the step's sum to the %d-bit membrane", m);
-            v.line("            wire signed [%d:0] h = (h0 > %s) ? %s : (h0 < %s) ? %s : h0;", ab - 1,
-                    sk(ab, max), sk(ab, max), sk(ab, min), sk(ab, min));
+            v.line("            wire sat_hi = h0 > %s;", sk(ab, max));
+            v.line("            wire sat_lo = h0 < %s;", sk(ab, min));
+            v.line("            wire signed [%d:0] h = sat_hi ? %s : sat_lo ? %s : h0;", ab - 1, sk(ab, max), sk(ab, min));
         } else if (ab > m) {
             v.line("            // wrap the step's sum to the %d-bit membrane", m);
             v.line("            wire signed [%d:0] h = (h0 <<< %d) >>> %d;", ab - 1, ab - m, ab - m);
@@ -262,13 +263,25 @@ final class LaneDatapath {
         int tb = l.thetaBits();
         v.line("            wire [%d:0] th = n3_th[i*%d +: %d];", tb - 1, tb, tb);
         String theta = tb == ab ? "$signed(th)" : "$signed(" + ext("th", tb, ab) + ")";
+        boolean saturates = ab > l.membraneBits() && !l.wrap();
+        String after = l.resetZero() ? sk(ab, 0) : "h - " + theta;
         if (fault == VerilogGenerator.Fault.UNSIGNED_THRESHOLD_COMPARE) {
             v.line("            wire fire = $unsigned(h) >= $unsigned(%s);   // FAULT (test only): unsigned compare", theta);
+        } else if (saturates) {
+            // the compare and the subtraction of the three cases the clamp chooses from run beside the
+            // clamp's own compares, so the stage holds one carry chain, not two in a row
+            long max = (1L << (l.membraneBits() - 1)) - 1;
+            long min = -(1L << (l.membraneBits() - 1));
+            v.line("            wire fire = sat_hi ? (%s >= %s) : sat_lo ? (%s >= %s) : (h0 >= %s);", sk(ab, max), theta,
+                    sk(ab, min), theta, theta);
+            if (!l.resetZero()) {
+                after = "(sat_hi ? " + sk(ab, max) + " - " + theta + " : sat_lo ? " + sk(ab, min) + " - " + theta + " : h0 - "
+                        + theta + ")";
+            }
         } else {
             v.line("            wire fire = h >= %s;", theta);
         }
         v.line("            assign n3_spk[i] = fire;");
-        String after = l.resetZero() ? sk(ab, 0) : "h - " + theta;
         v.line("            wire signed [%d:0] v = fire ? %s : h;", ab - 1, after);
     }
 

@@ -255,21 +255,30 @@ public final class VerilogGenerator {
         v.blank();
     }
 
-    /** The fields of the event read from the buffer, column in the low bits as the previous engine packs them. */
+    /**
+     * The event the walk works on: the buffer's read register {@code ev_q} holds the next event, and
+     * {@code de_q} the current one, loaded from it when the walk moves on, so that the walker's
+     * arithmetic starts from a register and not from the buffer's output (what the conv walker
+     * decodes from the row and column is registered beside it, {@link SynapticWalker}). The fields
+     * are {@code de_q}'s, column in the low bits as the previous engine packs them.
+     */
     private static void eventFields(Verilog v, EngineWidths w) {
+        v.line("    // the event being walked (ev_q holds the next one)");
+        v.line("    reg de_v;                          // de_q holds an event");
+        v.line("    reg [%d:0] de_q;", w.evb - 1);
         int at = 0;
-        v.line("    wire [%d:0] e_x = ev_q[%d:%d];", w.xb - 1, at + w.xb - 1, at);
+        v.line("    wire [%d:0] e_x = de_q[%d:%d];", w.xb - 1, at + w.xb - 1, at);
         at += w.xb;
-        v.line("    wire [%d:0] e_y = ev_q[%d:%d];", w.yb - 1, at + w.yb - 1, at);
+        v.line("    wire [%d:0] e_y = de_q[%d:%d];", w.yb - 1, at + w.yb - 1, at);
         at += w.yb;
-        v.line("    wire [%d:0] e_c = ev_q[%d:%d];", w.cb - 1, at + w.cb - 1, at);
+        v.line("    wire [%d:0] e_c = de_q[%d:%d];", w.cb - 1, at + w.cb - 1, at);
         at += w.cb;
         if (w.vb > 0) {
-            v.line("    wire [%d:0] e_v = ev_q[%d:%d];", w.vb - 1, at + w.vb - 1, at);
+            v.line("    wire [%d:0] e_v = de_q[%d:%d];", w.vb - 1, at + w.vb - 1, at);
         }
         if (w.rec) {
-            v.line("    wire e_own = ev_q[%d];               // one of this layer's own spikes of the previous step", w.evb - 1);
-            v.line("    wire [%d:0] e_u = ev_q[%d:0];         // its unit", w.ocb - 1, w.ocb - 1);
+            v.line("    wire e_own = de_q[%d];               // one of this layer's own spikes of the previous step", w.evb - 1);
+            v.line("    wire [%d:0] e_u = de_q[%d:0];         // its unit", w.ocb - 1, w.ocb - 1);
         }
         v.blank();
     }
