@@ -52,8 +52,21 @@ public record TargetFigures(int samples, String resources, double meanCycles, lo
      * The clock latency is stated at.
      *
      * @param assumed true when the clock is an assumption, not a timing result (a user may restate it)
+     * @param basis   where the clock comes from, in words the reports print beside it (e.g. {@code Fmax
+     *                measured by nextpnr-ice40 on hx8k}); {@code assumed} for an assumption, empty when
+     *                it is the target's own clock and needs no word
      */
-    public record Clock(double mhz, boolean assumed) {
+    public record Clock(double mhz, boolean assumed, String basis) {
+
+        public Clock {
+            basis = basis == null ? "" : basis;
+        }
+
+        /** A target's own clock ({@code assumed} false), or an assumption. */
+        public Clock(double mhz, boolean assumed) {
+            this(mhz, assumed, assumed ? "assumed" : "");
+        }
+
         public double seconds(double cycles) {
             return cycles / (mhz * 1e6);
         }

@@ -7,7 +7,16 @@ package dev.spikeforge.targets.fpga;
  */
 public final class CycleFormula {
 
-    public static final String TEXT = "cycles(step) = sum over layers of [3 + membrane_words + sum over the layer's input "
+    /**
+     * A layer's cycles besides its membrane words, walks and stalls: the start cycle, the walk's
+     * first cycle (it loads the first event into the walker's register), the five cycles the last
+     * word the neuron counters choose spends in the pipeline (n1 read, n2 bias, n3 fire and reset, n4
+     * spikes and the leak's multiply, n5 the leak's shift and the write-back), and the done cycle.
+     * The synaptic pipeline's two stages overlap the neuron phase's first cycles and add none.
+     */
+    public static final int FIXED = 8;
+
+    public static final String TEXT = "cycles(step) = sum over layers of [" + FIXED + " + membrane_words + sum over the layer's input "
             + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1)]; words(event) = dense: "
             + "blocks; conv: blocks x (kernel rows that reach an output row) x (kernel columns that reach an output column); "
             + "pool: 1 if the event falls inside the pooled output, else 0; a recurrent layer's own spikes of the previous step are "
@@ -27,7 +36,7 @@ public final class CycleFormula {
      * @param nSpikes how many spikes
      */
     public static long layer(FpgaLayer l, int[] events, int count, int recurrent, int[] spikes, int nSpikes) {
-        long cycles = 3L + l.memoryWords() + (long) recurrent * l.recurrentEventWords();
+        long cycles = FIXED + (long) l.memoryWords() + (long) recurrent * l.recurrentEventWords();
         for (int e = 0; e < count; e++) {
             cycles += Math.max(1, l.wordsFor(events[3 * e], events[3 * e + 1], events[3 * e + 2]));
         }

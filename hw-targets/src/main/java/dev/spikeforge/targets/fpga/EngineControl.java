@@ -4,7 +4,9 @@ import static dev.spikeforge.targets.fpga.Verilog.k;
 
 /**
  * The engine's control: a four-state machine (idle, synaptic walk, neuron walk, clear) in one
- * clocked block with the registers every phase updates. The schedule is static, so the cycles of
+ * clocked block with the registers every phase updates, and the registers of the two pipelines
+ * (synaptic: read, add and write; neuron: read, bias, fire and reset, leak multiply, leak shift and
+ * write). The schedule is static, so the cycles of
  * a step depend on the input spikes alone (docs/targets.md, "Cycle formula").
  */
 final class EngineControl {
@@ -31,12 +33,13 @@ final class EngineControl {
         v.line("    reg [%d:0] clr_a;", w.maw - 1);
     }
 
-    /** The clocked block: reset and clear first, then what runs in every state, then the states. */
+    /** The clocked block: reset and clear first, then the pipelines, which run in every state, then the states. */
     void controlBlock() {
         v.line("    always @(posedge clk) begin");
         resetAndClear();
         v.line("        end else begin");
-        eventCountAndStageTwo();
+        eventCountAndSynapticStages();
+        neuronPipeline();
         v.line("            case (state)");
         idleState();
         walkState();
@@ -48,48 +51,124 @@ final class EngineControl {
         v.blank();
     }
 
+    /** Every stage's valid bit: what reset and clear empty. */
+    private void emptyPipelines() {
+        v.line("            s1_v <= 1'b0;");
+        v.line("            s2_v <= 1'b0;");
+        for (int s = 1; s <= 5; s++) {
+            v.line("            n%d_v <= 1'b0;", s);
+        }
+        v.line("            pend <= %s;", k(w.p, 0));
+    }
+
     /**
-     * Reset and clear drop the step in flight: the event count, the two pipeline stages and any
+     * Reset and clear drop the step in flight: the event count, every pipeline stage and any
      * pending spikes. Clear then walks the membrane memory to zero it, since a RAM has no reset.
      */
     private void resetAndClear() {
         v.line("        if (rst) begin");
         v.line("            state <= S_IDLE;");
         v.line("            ev_n <= %s;", k(w.ecw, 0));
-        v.line("            s2_v <= 1'b0;");
-        v.line("            n2_v <= 1'b0;");
-        v.line("            pend <= %s;", k(w.p, 0));
+        v.line("            de_v <= 1'b0;");
+        emptyPipelines();
         v.line("            clr_v <= 1'b0;");
         v.line("        end else if (clear) begin");
         v.line("            state <= S_CLR;");
         v.line("            ev_n <= %s;", k(w.ecw, 0));
-        v.line("            s2_v <= 1'b0;");
-        v.line("            n2_v <= 1'b0;");
-        v.line("            pend <= %s;", k(w.p, 0));
+        v.line("            de_v <= 1'b0;");
+        emptyPipelines();
         v.line("            clr_v <= 1'b1;");
         v.line("            clr_a <= %s;", k(w.maw, 0));
     }
 
     /**
      * Outside the states: the event count, since the previous engine (or the host) writes a step's
-     * events while this engine waits for its start; and stage 2, which takes the word the walker
-     * issued with the lanes and value it needs a cycle later, when the memories have read it.
+     * events while this engine waits for its start; and the synaptic pipeline: stage 1 takes the word
+     * the walker chose (its addresses, lanes and the event's value), stage 2 follows it a cycle later,
+     * when the memories have read it.
      */
-    private void eventCountAndStageTwo() {
+    private void eventCountAndSynapticStages() {
         v.line("            if (%s) ev_n <= ev_n + %s;", w.rec ? "buf_we" : "ev_we", k(w.ecw, 1));
-        v.line("            // synaptic stage 2 follows every issued word");
-        v.line("            s2_v <= walk;");
+        v.line("            // the synaptic pipeline follows every word the walker chose");
+        v.line("            s1_v <= walk;");
         v.line("            if (walk) begin");
-        v.line("                s2_a <= walk_ma;");
-        v.line("                s2_mask <= walk_mask;");
+        v.line("                s1_a <= walk_ma;");
+        v.line("                s1_wa <= w_ra;");
+        v.line("                s1_mask <= walk_mask;");
         if (w.vb > 0) {
             // an own spike (recurrent) counts +1, whatever the value bits of its entry hold
-            v.line("                s2_val <= %s;", w.rec ? "e_own ? " + k(w.vb, 1) + " : e_v" : "e_v");
+            v.line("                s1_val <= %s;", w.rec ? "e_own ? " + k(w.vb, 1) + " : e_v" : "e_v");
+        }
+        v.line("            end");
+        v.line("            s2_v <= s1_v;");
+        v.line("            if (s1_v) begin");
+        v.line("                s2_a <= s1_a;");
+        v.line("                s2_mask <= s1_mask;");
+        if (w.vb > 0) {
+            v.line("                s2_val <= s1_val;");
         }
         v.line("            end");
     }
 
-    /** A start with no events goes straight to the neuron walk: the step's leak and bias still apply. */
+    /**
+     * The neuron pipeline moves one stage a cycle unless a word's spikes hold it: n1 takes the word
+     * the counters chose, n2 the word read, n3 the sum with the bias (and the threshold, and with a
+     * synaptic current the membranes read), n4 the post-reset value and the spikes of the lanes
+     * that hold a neuron, n5 the leak's first part.
+     */
+    private void neuronPipeline() {
+        v.line("            // the neuron pipeline moves unless the spikes of the word in n4 hold it");
+        v.line("            if (!stall) begin");
+        v.line("                n1_v <= neu_issue;");
+        v.line("                if (neu_issue) begin");
+        stageCoordinates("n1", "n_a", "n_blk", "n_y", "n_x");
+        v.line("                end");
+        v.line("                n2_v <= n1_v;");
+        v.line("                if (n1_v) begin");
+        stageCoordinates("n2", "n1_a", "n1_blk", "n1_y", "n1_x");
+        v.line("                end");
+        v.line("                n3_v <= n2_v;");
+        v.line("                if (n2_v) begin");
+        stageCoordinates("n3", "n2_a", "n2_blk", "n2_y", "n2_x");
+        v.line("                    n3_sum <= n2_w;");
+        if (w.l.thetaBits() > 0) {
+            v.line("                    n3_th <= t_q;");
+        }
+        if (w.cuba) {
+            v.line("                    n3_vq <= vmem_q;");
+        }
+        v.line("                end");
+        v.line("                n4_v <= n3_v;");
+        v.line("                if (n3_v) begin");
+        stageCoordinates("n4", "n3_a", "n3_blk", "n3_y", "n3_x");
+        v.line("                    n4_post <= n3_w;");
+        v.line("                    n4_spk <= n3_spk & n3_mask;");
+        if (w.cuba) {
+            v.line("                    n4_cur <= n3_cw;");
+        }
+        v.line("                end");
+        v.line("                n5_v <= n4_v;");
+        v.line("                if (n4_v) begin");
+        v.line("                    n5_a <= n4_a;");
+        v.line("                    n5_lk <= n4_w;");
+        if (w.cuba) {
+            v.line("                    n5_ck <= n4_cw;");
+        }
+        v.line("                end");
+        v.line("            end");
+    }
+
+    private void stageCoordinates(String to, String a, String blk, String y, String x) {
+        v.line("                    %s_a <= %s;", to, a);
+        v.line("                    %s_blk <= %s;", to, blk);
+        v.line("                    %s_y <= %s;", to, y);
+        v.line("                    %s_x <= %s;", to, x);
+    }
+
+    /**
+     * A start always enters the walk, whose first cycle loads the first event (a start with no
+     * events then goes on to the neuron walk: the step's leak and bias still apply).
+     */
     private void idleState() {
         v.line("                S_IDLE: if (start) begin");
         v.line("                    ev_i <= %s;", k(w.ecw, 0));
@@ -98,25 +177,30 @@ final class EngineControl {
         v.line("                    n_blk <= %s;", k(w.bw, 0));
         v.line("                    n_y <= %s;", k(w.oyb, 0));
         v.line("                    n_x <= %s;", k(w.oxb, 0));
-        v.line("                    state <= (ev_n != %s) ? S_WALK : S_NEU;", k(w.ecw, 0));
+        v.line("                    state <= S_WALK;");
         v.line("                end");
     }
 
-    /** The synaptic walk: the next word of the event, or the next event, or the neuron walk after the last. */
+    /**
+     * The synaptic walk: a first cycle that loads the first event (or leaves for the neuron walk when
+     * there is none), then the next word of the event, or the next event, or the neuron walk after the last.
+     */
     private void walkState() {
         v.line("                S_WALK: begin");
-        v.line("                    if (ev_last_word) begin");
+        v.line("                    if (!de_v) begin");
+        v.line("                        if (ev_n == %s) state <= S_NEU;", k(w.ecw, 0));
+        v.line("                        else de_v <= 1'b1;");
+        v.line("                    end else if (ev_last_word) begin");
         walker.firstWord("                        ");
         v.line("                        if (more_events) ev_i <= ev_i + %s;", k(w.ecw, 1));
+        v.line("                        else begin");
+        v.line("                            state <= S_NEU;");
+        v.line("                            de_v <= 1'b0;");
         if (w.rec) {
             // the walk has read every event: the buffer now takes this step's own spikes
-            v.line("                        else begin");
-            v.line("                            state <= S_NEU;");
             v.line("                            ev_n <= %s;", k(w.ecw, 0));
-            v.line("                        end");
-        } else {
-            v.line("                        else state <= S_NEU;");
         }
+        v.line("                        end");
         v.line("                    end else begin");
         walker.nextWord();
         v.line("                    end");
@@ -125,26 +209,21 @@ final class EngineControl {
 
     /**
      * The neuron walk: while spikes of a word are pending, only the serialiser moves; otherwise
-     * stage 2 computes the word issued last cycle and the counters issue the next, in address
-     * order (block, then column, then row). Done empties the event buffer for the next step.
+     * the word in n4 hands its other spikes to {@code pend} and the counters choose the next word,
+     * in address order (block, then column, then row). Done empties the event buffer for the next step.
      */
     private void neuronState() {
         v.line("                S_NEU: begin");
         v.line("                    if (stall) begin");
         v.line("                        pend <= emit_src & (emit_src - %s);", k(w.p, 1));
         v.line("                    end else begin");
-        v.line("                        if (neu_compute) begin");
+        v.line("                        if (n4_v) begin");
         v.line("                            pend <= emit_src & (emit_src - %s);", k(w.p, 1));
-        v.line("                            pend_blk <= n2_blk;");
-        v.line("                            pend_y <= n2_y;");
-        v.line("                            pend_x <= n2_x;");
+        v.line("                            pend_blk <= n4_blk;");
+        v.line("                            pend_y <= n4_y;");
+        v.line("                            pend_x <= n4_x;");
         v.line("                        end");
-        v.line("                        n2_v <= neu_issue;");
         v.line("                        if (neu_issue) begin");
-        v.line("                            n2_a <= n_a;");
-        v.line("                            n2_blk <= n_blk;");
-        v.line("                            n2_y <= n_y;");
-        v.line("                            n2_x <= n_x;");
         v.line("                            n_i <= n_i + %s;", k(w.mcw, 1));
         v.line("                            if (!n_blk_last) n_blk <= n_blk + %s;", k(w.bw, 1));
         v.line("                            else begin");

@@ -23,8 +23,9 @@ import java.util.Optional;
 final class FpgaDeployed implements DeployedTarget {
 
     /**
-     * The clock latency is stated at: an assumption until the design's timing is measured
-     * (nextpnr's Fmax is reported by synthesis, not used here).
+     * The clock latency is stated at while the folder's design has no timing result: {@code synth}
+     * records nextpnr-ice40's Fmax in the folder, and {@link FpgaTiming} takes that instead (xc7
+     * designs, which no open place and route here times, keep this assumption).
      */
     static final double ASSUMED_CLOCK_MHZ = 100;
 
@@ -180,13 +181,21 @@ final class FpgaDeployed implements DeployedTarget {
             }
             FigureTable layers = new FigureTable(List.of(Column.name("layer", "layer"), Column.name("kind", "kind"),
                     Column.number("spikes_per_inference", "spikes per inference", "%.1f")), rows);
+            FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
+            List<String> notes = new ArrayList<>(List.of("the closed-form cycle formula agrees with the emulator on every step",
+                    "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
+                            + " the synthesised design)"));
+            if (timing.note() != null) {
+                notes.add(timing.note());
+            } else if (timing.clock().assumed()) {
+                notes.add(design.options().family().equals("ice40") ? "clock: assumed, the design has not been placed and"
+                        + " routed; spikeforge synth " + folder + " measures its Fmax with nextpnr-ice40, which these figures then use"
+                        : "clock: assumed; no open place and route times " + design.options().family() + " designs here");
+            }
             return new TargetFigures(n, "", total / d, cycles.stream().mapToLong(Long::longValue).min().orElse(0),
                     cycles.stream().mapToLong(Long::longValue).max().orElse(0), steps == 0 ? 0 : total / (double) steps,
-                    maxStep, new TargetFigures.Clock(ASSUMED_CLOCK_MHZ, true), null,
-                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all)), layers,
-                    List.of("the closed-form cycle formula agrees with the emulator on every step",
-                            "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
-                                    + " the synthesised design)"), nanos / 1e9);
+                    maxStep, timing.clock(), null,
+                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all)), layers, notes, nanos / 1e9);
         }
 
         /** Integers only: the cycles of every sample in order, the sums and the maximum, which add up exactly. */

@@ -149,15 +149,21 @@ public final class FpgaEmulator {
         final int[] evV;
         int evN;
         int evI;
+        // the buffer's read register (the next event) and the event being walked (de_q)
         int qC;
         int qY;
         int qX;
         int qV;
+        boolean deValid;
+        boolean deOwn;
+        int deC;
+        int deY;
+        int deX;
+        int deV;
         // membranes, flat [word * p + lane]; with a synaptic current, mem holds the currents and vmem the membranes
         final long[] mem;
         final long[] vmem;
         final long[] vmemQ;
-        final long[] vword;
         final long[] memQ;
         final long[] fwdD;
         boolean fwdV;
@@ -169,28 +175,48 @@ public final class FpgaEmulator {
         int wBlk;
         int wKy;
         int wKx;
-        // synaptic stage 2
+        // synaptic pipeline: stage 1 reads the word the walker chose, stage 2 adds and writes it
+        boolean s1V;
+        int s1A;
+        int s1Wa;
+        long s1Mask;
+        int s1Val;
         boolean s2V;
         int s2A;
         long s2Mask;
         int s2Val;
-        // neuron phase
+        // neuron phase: the counters, stage n1 (read), n2 (the word read: bias), then n3..n5 as slots
         int nI;
         int nBlk;
         int nY;
         int nX;
+        boolean n1V;
+        int n1A;
+        int n1Blk;
+        int n1Y;
+        int n1X;
         boolean n2V;
         int n2A;
         int n2Blk;
         int n2Y;
         int n2X;
+        /**
+         * Stages n3, n4 and n5 of the RTL, and a spare slot that the word in n2 is computed into. The
+         * whole update of a word is computed once, when its data is read (n2): nothing writes the word
+         * between its read and its write-back, so the values the RTL computes stage by stage are these;
+         * what is observable happens at the stage the RTL does it: spikes, trace and readout in n4,
+         * the write-back in n5.
+         */
+        Slot n3;
+        Slot n4;
+        Slot n5;
+        Slot spare;
         long pend;
         int pendBlk;
         int pendY;
         int pendX;
         // scratch
         final long[] word;
-        final long[] trace;
         // per step record
         int[] spikeNeuron;
         long[] spikeCycle;
@@ -240,11 +266,13 @@ public final class FpgaEmulator {
             mem = new long[mw * p];
             vmem = l.hasCurrent() ? new long[mw * p] : null;
             vmemQ = new long[p];
-            vword = new long[p];
             memQ = new long[p];
             fwdD = new long[p];
             word = new long[p];
-            trace = new long[p];
+            n3 = new Slot(p);
+            n4 = new Slot(p);
+            n5 = new Slot(p);
+            spare = new Slot(p);
             spikeNeuron = new int[Math.max(16, l.outputSize())];
             spikeCycle = new long[spikeNeuron.length];
             readout = new long[l.outC()];
@@ -276,10 +304,16 @@ public final class FpgaEmulator {
             }
             Arrays.fill(readout, 0);
             evN = 0;
+            s1V = false;
             s2V = false;
+            n1V = false;
             n2V = false;
+            n3.v = false;
+            n4.v = false;
+            n5.v = false;
             pend = 0;
             fwdV = false;
+            deValid = false;
             state = IDLE;
         }
 
@@ -319,44 +353,44 @@ public final class FpgaEmulator {
             int wRa = 0;
             long walkMask = 0;
             long lanesAll = p == 64 ? -1L : (1L << p) - 1;
-            if (state == WALK) {
+            if (state == WALK && deValid) {
                 switch (l.kind()) {
                     case DENSE -> {
                         walkAny = true;
-                        if (!qOwn) {
+                        if (!deOwn) {
                             lastWord = wBlk == l.blocks() - 1;
                             walkMa = wBlk;
-                            int flat = (qC * l.inH() + qY) * l.inW() + qX;
+                            int flat = (deC * l.inH() + deY) * l.inW() + deX;
                             wRa = flat * l.blocks() + wBlk;
                             walkMask = blockMask(wBlk);
                         } else if (l.recurrence() == FpgaLayer.Recurrence.FULL) {
                             // the unit's row of W_rec, every block, as an input event's
                             lastWord = wBlk == l.blocks() - 1;
                             walkMa = wBlk;
-                            wRa = l.recurrentBase() + qC * l.blocks() + wBlk;
+                            wRa = l.recurrentBase() + deC * l.blocks() + wBlk;
                             walkMask = blockMask(wBlk);
                         } else {
                             // diagonal: the unit's own weight, its own lane of its own word
                             lastWord = true;
-                            walkMa = qC / p;
-                            wRa = l.recurrentBase() + qC / p;
-                            walkMask = 1L << (qC % p);
+                            walkMa = deC / p;
+                            wRa = l.recurrentBase() + deC / p;
+                            walkMask = 1L << (deC % p);
                         }
                     }
                     case POOL -> {
                         int k = l.kernel();
-                        int oy = oyOf[qY * k];
-                        int ox = oxOf[qX * k];
+                        int oy = oyOf[deY * k];
+                        int ox = oxOf[deX * k];
                         walkAny = oy < l.outH() && ox < l.outW();
                         lastWord = true;
-                        int blk = qC / p;
+                        int blk = deC / p;
                         walkMa = (oy * l.outW() + ox) * l.blocks() + blk;
                         wRa = blk;
-                        walkMask = 1L << (qC % p);
+                        walkMask = 1L << (deC % p);
                     }
                     case CONV -> {
-                        int kyOk = kyMask[qY];
-                        int kxOk = kxMask[qX];
+                        int kyOk = kyMask[deY];
+                        int kxOk = kxMask[deX];
                         walkAny = kyOk != 0 && kxOk != 0;
                         tKy = wFirst ? lowest(kyOk) : wKy;
                         tKx = wFirst ? lowest(kxOk) : wKx;
@@ -365,10 +399,10 @@ public final class FpgaEmulator {
                         boolean blkLast = wBlk == l.blocks() - 1;
                         lastWord = blkLast && kxRest == 0 && kyRest == 0;
                         int k = l.kernel();
-                        int oy = oyOf[qY * k + tKy];
-                        int ox = oxOf[qX * k + tKx];
+                        int oy = oyOf[deY * k + tKy];
+                        int ox = oxOf[deX * k + tKx];
                         walkMa = (oy * l.outW() + ox) * l.blocks() + wBlk;
-                        wRa = ((qC * k + tKy) * k + tKx) * l.blocks() + wBlk;
+                        wRa = ((deC * k + tKy) * k + tKx) * l.blocks() + wBlk;
                         walkMask = blockMask(wBlk);
                         if (!walkAny || lastWord) {
                             // registers follow below
@@ -389,76 +423,55 @@ public final class FpgaEmulator {
                     lastWord = true;
                 }
             }
-            boolean walk = state == WALK && walkAny;
+            boolean walk = state == WALK && deValid && walkAny;
             boolean moreEvents = evI + 1 < evN;
             boolean neuIssue = state == NEU && !stall && nI < mw;
-            boolean neuCompute = state == NEU && !stall && n2V;
-            boolean done = state == NEU && !stall && !n2V && nI == mw;
-            boolean evRe = (state == IDLE && start && evN != 0) || (state == WALK && lastWord && moreEvents);
-            int evRa = state == IDLE ? 0 : evI + 1;
+            boolean neuRead = n1V && !stall;
+            boolean neuEmit = n4.v && !stall;
+            boolean neuWrite = n5.v && !stall;
+            boolean done = state == NEU && !stall && nI == mw && !n1V && !n2V && !n3.v && !n4.v && !n5.v;
+            // the walk's first cycle loads the first event and reads the second; an event's last word loads the next
+            boolean deLoad = state == WALK && (deValid ? lastWord && moreEvents : evN != 0);
+            boolean evRe = (state == IDLE && start && evN != 0) || (state == WALK && !deValid && evN > 1)
+                    || (state == WALK && deValid && lastWord && evI + 2 < evN);
+            int evRa = state == IDLE ? 0 : !deValid ? 1 : evI + 2;
             long[] cur = fwdV ? fwdD : memQ;
-            // memory write data
-            boolean mWe = s2V || neuCompute;
-            int mWa = s2V ? s2A : n2A;
-            long spk = 0;
+            // memory write data: synaptic stage 2's sum, or the word in n5
+            boolean mWe = s2V || neuWrite;
+            int mWa = s2V ? s2A : n5.a;
+            long[] wd = n5.word;
             if (s2V) {
                 long[] wt = weights[wQ];
                 for (int i = 0; i < p; i++) {
                     long add = ((s2Mask >>> i) & 1) != 0 ? (l.valueBits() > 0 ? wt[i] * s2Val : wt[i]) : 0;
                     word[i] = acc(cur[i] + add);
                 }
-            } else if (neuCompute) {
-                long[] b = bias == null ? null : bias[bQ];
-                long[] th = theta == null ? null : theta[bQ];
-                int valid = l.validLanes(n2Blk);
-                for (int i = 0; i < p; i++) {
-                    long h0 = acc(cur[i] + (b == null ? 0 : b[i]));
-                    long decayed = 0;
-                    if (vmem != null) {
-                        // the step's current: alpha(c[t-1]) + I, brought to C bits once; it then charges the membrane
-                        long c = current(h0);
-                        decayed = acc(l.synapticLeak().apply(c));
-                        h0 = acc(vmemQ[i] + c);
-                    }
-                    long v;
-                    if (l.mode().spiking()) {
-                        long h = membrane(h0);
-                        boolean fire = h >= th[i];
-                        if (fire && i < valid) {
-                            spk |= 1L << i;
-                        }
-                        v = fire ? (l.resetZero() ? 0 : acc(h - th[i])) : h;
-                    } else {
-                        v = h0;
-                    }
-                    trace[i] = v;
-                    if (vmem != null) {
-                        // the current memory takes alpha(c), the membrane memory leak(v)
-                        vword[i] = acc(l.leak().apply(v));
-                        word[i] = decayed;
-                    } else {
-                        word[i] = acc(l.leak().apply(v));
-                    }
-                }
+                wd = word;
+            }
+            if (n2V && !stall) {
+                update(cur, spare);
+            }
+            if (neuEmit) {
+                int valid = l.validLanes(n4.blk);
                 if (membranes != null) {
-                    int base = ((n2Blk * p) * l.outH() + n2Y) * l.outW() + n2X;
+                    int base = ((n4.blk * p) * l.outH() + n4.y) * l.outW() + n4.x;
                     for (int i = 0; i < valid; i++) {
-                        membranes[base + i * plane] = trace[i];
+                        membranes[base + i * plane] = n4.post[i];
                     }
                 }
                 if (l.mode() == FpgaLayer.Mode.ACCUMULATE || l.mode() == FpgaLayer.Mode.MEMBRANE) {
                     for (int i = 0; i < valid; i++) {
-                        readout[n2Blk * p + i] = signed(trace[i] & roMask, l.readoutBits());
+                        readout[n4.blk * p + i] = signed(n4.post[i] & roMask, l.readoutBits());
                     }
                 }
             }
             // spike serialiser
-            long emitSrc = stall ? pend : (neuCompute ? spk : 0);
+            long emitSrc = stall ? pend : (neuEmit ? n4.spk : 0);
             if (emitSrc != 0) {
                 int lane = Long.numberOfTrailingZeros(emitSrc);
-                int blk = stall ? pendBlk : n2Blk;
-                int y = stall ? pendY : n2Y;
-                int x = stall ? pendX : n2X;
+                int blk = stall ? pendBlk : n4.blk;
+                int y = stall ? pendY : n4.y;
+                int x = stall ? pendX : n4.x;
                 int c = blk * p + lane;
                 if (next != null) {
                     next.write(c, y, x, 1);
@@ -476,11 +489,18 @@ public final class FpgaEmulator {
                 spikeNeuron[spikeCount] = (c * l.outH() + y) * l.outW() + x;
                 spikeCycle[spikeCount++] = now;
             }
-            boolean mRe = walk || neuIssue;
-            int mRa = walk ? walkMa : nI;
-            int eventValue = qV;
+            boolean mRe = s1V || neuRead;
+            int mRa = s1V ? s1A : n1A;
+            int eventValue = deV;
 
             // ---- registers (from the values above)
+            if (deLoad) {
+                deOwn = qOwn;
+                deC = qC;
+                deY = qY;
+                deX = qX;
+                deV = qV;
+            }
             if (evRe) {
                 qOwn = evOwn[evRa];
                 qC = evC[evRa];
@@ -493,33 +513,75 @@ public final class FpgaEmulator {
                 boolean hit = mWe && mWa == mRa;
                 System.arraycopy(mem, mRa * p, memQ, 0, p);
                 if (hit) {
-                    System.arraycopy(word, 0, fwdD, 0, p);
+                    System.arraycopy(wd, 0, fwdD, 0, p);
                 }
                 fwdV = hit;
             }
             if (mWe) {
-                System.arraycopy(word, 0, mem, mWa * p, p);
+                System.arraycopy(wd, 0, mem, mWa * p, p);
             }
             if (vmem != null) {
-                // the membrane memory: read with the neuron walk's issue, written by its compute (never the same word)
+                // the membrane memory: read by n1, written by n5 (never the same word)
+                if (neuRead) {
+                    System.arraycopy(vmem, n1A * p, vmemQ, 0, p);
+                }
+                if (neuWrite) {
+                    System.arraycopy(n5.vword, 0, vmem, n5.a * p, p);
+                }
+            }
+            if (s1V) {
+                wQ = s1Wa;
+            }
+            if (neuRead) {
+                bQ = n1Blk;
+            }
+            s2V = s1V;
+            if (s1V) {
+                s2A = s1A;
+                s2Mask = s1Mask;
+                s2Val = s1Val;
+            }
+            s1V = walk;
+            if (walk) {
+                s1A = walkMa;
+                s1Wa = wRa;
+                s1Mask = walkMask & lanesAll;
+                s1Val = eventValue;
+            }
+            if (stall) {
+                pend = emitSrc & (emitSrc - 1);
+            } else {
+                if (n4.v) {
+                    pend = emitSrc & (emitSrc - 1);
+                    pendBlk = n4.blk;
+                    pendY = n4.y;
+                    pendX = n4.x;
+                }
+                // the neuron pipeline moves one stage
+                Slot free = n5;
+                n5 = n4;
+                n4 = n3;
+                n3 = spare;
+                spare = free;
+                n3.v = n2V;
+                n3.a = n2A;
+                n3.blk = n2Blk;
+                n3.y = n2Y;
+                n3.x = n2X;
+                n2V = n1V;
+                if (n1V) {
+                    n2A = n1A;
+                    n2Blk = n1Blk;
+                    n2Y = n1Y;
+                    n2X = n1X;
+                }
+                n1V = neuIssue;
                 if (neuIssue) {
-                    System.arraycopy(vmem, nI * p, vmemQ, 0, p);
+                    n1A = nI;
+                    n1Blk = nBlk;
+                    n1Y = nY;
+                    n1X = nX;
                 }
-                if (neuCompute) {
-                    System.arraycopy(vword, 0, vmem, n2A * p, p);
-                }
-            }
-            if (walk) {
-                wQ = wRa;
-            }
-            if (neuIssue) {
-                bQ = nBlk;
-            }
-            s2V = walk;
-            if (walk) {
-                s2A = walkMa;
-                s2Mask = walkMask & lanesAll;
-                s2Val = eventValue;
             }
             switch (state) {
                 case IDLE -> {
@@ -531,17 +593,24 @@ public final class FpgaEmulator {
                         nBlk = 0;
                         nY = 0;
                         nX = 0;
-                        state = evN != 0 ? WALK : NEU;
+                        state = WALK;
                     }
                 }
                 case WALK -> {
-                    if (lastWord) {
+                    if (!deValid) {
+                        if (evN == 0) {
+                            state = NEU;
+                        } else {
+                            deValid = true;
+                        }
+                    } else if (lastWord) {
                         wFirst = true;
                         wBlk = 0;
                         if (moreEvents) {
                             evI++;
                         } else {
                             state = NEU;
+                            deValid = false;
                             if (l.recurrent()) {
                                 evN = 0; // the buffer now takes this step's own spikes, for the next step
                             }
@@ -558,21 +627,8 @@ public final class FpgaEmulator {
                     }
                 }
                 default -> { // NEU
-                    if (stall) {
-                        pend = emitSrc & (emitSrc - 1);
-                    } else {
-                        if (neuCompute) {
-                            pend = emitSrc & (emitSrc - 1);
-                            pendBlk = n2Blk;
-                            pendY = n2Y;
-                            pendX = n2X;
-                        }
-                        n2V = neuIssue;
+                    if (!stall) {
                         if (neuIssue) {
-                            n2A = nI;
-                            n2Blk = nBlk;
-                            n2Y = nY;
-                            n2X = nX;
                             nI++;
                             if (nBlk != l.blocks() - 1) {
                                 nBlk++;
@@ -598,9 +654,70 @@ public final class FpgaEmulator {
             return done;
         }
 
+        /**
+         * The end-of-step update of the word read into n2, into {@code out}: {@code h = clamp(mem +
+         * bias)} (with a synaptic current, {@code c = clamp_C(mem + bias)}, {@code h = clamp(vmem + c)}),
+         * fire, reset, and the leaked values the write-back stores.
+         */
+        private void update(long[] cur, Slot out) {
+            long[] b = bias == null ? null : bias[bQ];
+            long[] th = theta == null ? null : theta[bQ];
+            int valid = l.validLanes(n2Blk);
+            long spk = 0;
+            for (int i = 0; i < p; i++) {
+                long h0 = acc(cur[i] + (b == null ? 0 : b[i]));
+                long decayed = 0;
+                if (vmem != null) {
+                    // the step's current: alpha(c[t-1]) + I, brought to C bits once; it then charges the membrane
+                    long c = current(h0);
+                    decayed = acc(l.synapticLeak().apply(c));
+                    h0 = acc(vmemQ[i] + c);
+                }
+                long v;
+                if (l.mode().spiking()) {
+                    long h = membrane(h0);
+                    boolean fire = h >= th[i];
+                    if (fire && i < valid) {
+                        spk |= 1L << i;
+                    }
+                    v = fire ? (l.resetZero() ? 0 : acc(h - th[i])) : h;
+                } else {
+                    v = h0;
+                }
+                out.post[i] = v;
+                if (vmem != null) {
+                    // the current memory takes alpha(c), the membrane memory leak(v)
+                    out.vword[i] = acc(l.leak().apply(v));
+                    out.word[i] = decayed;
+                } else {
+                    out.word[i] = acc(l.leak().apply(v));
+                }
+            }
+            out.spk = spk;
+        }
+
         int nextKy;
         int nextKx;
         boolean qOwn;
+
+        /** A word in one of the neuron pipeline's stages n3..n5: where it goes, its spikes, its post-reset and leaked values. */
+        static final class Slot {
+            boolean v;
+            int a;
+            int blk;
+            int y;
+            int x;
+            long spk;
+            final long[] post;
+            final long[] word;
+            final long[] vword;
+
+            Slot(int p) {
+                post = new long[p];
+                word = new long[p];
+                vword = new long[p];
+            }
+        }
 
         long blockMask(int blk) {
             int valid = l.validLanes(blk);

@@ -22,32 +22,47 @@ final class NeuronWalk {
     }
 
     /**
-     * The walk's two stages: issue reads word {@code n_i} (and its block's bias and threshold),
-     * stage 2 ({@code n2_*}) computes it a cycle later. Words go in address order, so the block,
-     * column and row of a word are counters rather than a division of its address. A word with
-     * more than one spike stalls both stages while the rest leave ({@code pend}).
+     * The neuron pipeline's control: the counters choose word {@code n_i} (in address order, so the
+     * block, column and row of a word are counters rather than a division of its address); stage
+     * n1 reads it (and its block's bias and threshold), n2 adds the bias, n3 fires and resets, n4
+     * sends its spikes on and multiplies for the leak, n5 finishes the leak and writes the word back.
+     * A word with more than one spike in n4 holds every stage while the rest leave ({@code pend}):
+     * no stage moves and none writes while {@code stall} is high. Done is the first cycle with every
+     * word written and no stage holding one.
      */
     void counters() {
         int bw = w.bw;
-        v.line("    // neuron phase: every membrane word once, in address order; a word with several spikes");
-        v.line("    // holds the walk while they leave one per cycle");
+        v.line("    // neuron phase: every membrane word once, in address order, through a pipeline of five stages;");
+        v.line("    // a word with several spikes holds the pipeline while they leave one per cycle");
         v.line("    reg [%d:0] n_i;", w.mcw - 1);
         v.line("    reg [%d:0] n_blk;", bw - 1);
         v.line("    reg [%d:0] n_y;", w.oyb - 1);
         v.line("    reg [%d:0] n_x;", w.oxb - 1);
-        v.line("    reg n2_v;                          // stage 2 holds a word read last cycle");
-        v.line("    reg [%d:0] n2_a;", w.maw - 1);
-        v.line("    reg [%d:0] n2_blk;", bw - 1);
-        v.line("    reg [%d:0] n2_y;", w.oyb - 1);
-        v.line("    reg [%d:0] n2_x;", w.oxb - 1);
+        for (int s = 1; s <= 5; s++) {
+            v.line("    reg n%d_v;%s", s, switch (s) {
+                case 1 -> "                          // n1: the word is read";
+                case 2 -> "                          // n2: its sum plus the bias";
+                case 3 -> "                          // n3: clamp, fire, reset";
+                case 4 -> "                          // n4: spikes leave, the leak multiplies";
+                default -> "                          // n5: the leak's shift, the write-back";
+            });
+            v.line("    reg [%d:0] n%d_a;", w.maw - 1, s);
+            if (s <= 4) {
+                v.line("    reg [%d:0] n%d_blk;", bw - 1, s);
+                v.line("    reg [%d:0] n%d_y;", w.oyb - 1, s);
+                v.line("    reg [%d:0] n%d_x;", w.oxb - 1, s);
+            }
+        }
         v.line("    reg [%d:0] pend;                 // spikes of the last word still to send", w.p - 1);
         v.line("    reg [%d:0] pend_blk;", bw - 1);
         v.line("    reg [%d:0] pend_y;", w.oyb - 1);
         v.line("    reg [%d:0] pend_x;", w.oxb - 1);
         v.line("    wire stall = (pend != %s);", k(w.p, 0));
         v.line("    wire neu_issue = (state == S_NEU) && !stall && (n_i < %s);", k(w.mcw, w.mw));
-        v.line("    wire neu_compute = (state == S_NEU) && !stall && n2_v;");
-        v.line("    assign done = (state == S_NEU) && !stall && !n2_v && (n_i == %s);", k(w.mcw, w.mw));
+        v.line("    wire neu_emit = n4_v && !stall;");
+        v.line("    wire neu_write = n5_v && !stall;");
+        v.line("    assign done = (state == S_NEU) && !stall && (n_i == %s) && !n1_v && !n2_v && !n3_v && !n4_v && !n5_v;",
+                k(w.mcw, w.mw));
         v.line("    assign busy = (state != S_IDLE);");
         v.line("    wire [%d:0] n_a = %s;", w.maw - 1, w.mcw == w.maw ? "n_i" : "n_i[" + (w.maw - 1) + ":0]");
         if (w.mcw > w.maw) {
@@ -74,16 +89,16 @@ final class NeuronWalk {
     void spikeSerialiser() {
         int cw = indexWidth();
         v.line("    // spikes leave one per cycle: the lowest pending lane first");
-        v.line("    wire [%d:0] emit_src = stall ? pend : (neu_compute ? (spk & n2_mask) : %s);", w.p - 1, k(w.p, 0));
+        v.line("    wire [%d:0] emit_src = stall ? pend : (neu_emit ? n4_spk : %s);", w.p - 1, k(w.p, 0));
         v.line("    wire [%d:0] emit_lane = lowest_p(emit_src);", w.lw - 1);
-        v.line("    wire [%d:0] emit_blk = stall ? pend_blk : n2_blk;", w.bw - 1);
+        v.line("    wire [%d:0] emit_blk = stall ? pend_blk : n4_blk;", w.bw - 1);
         v.line("    wire [%d:0] emit_c_full = %s * %s + %s;", cw - 1, ext("emit_blk", w.bw, cw), k(cw, w.p),
                 ext("emit_lane", w.lw, cw));
         v.line("    assign out_we = (emit_src != %s);", k(w.p, 0));
         v.line("    assign out_c = emit_c_full[%d:0];", w.ocb - 1);
         v.unused("emit_c_full[" + (cw - 1) + ":" + w.ocb + "]");
-        v.line("    assign out_y = stall ? pend_y : n2_y;");
-        v.line("    assign out_x = stall ? pend_x : n2_x;");
+        v.line("    assign out_y = stall ? pend_y : n4_y;");
+        v.line("    assign out_x = stall ? pend_x : n4_x;");
         v.line("    wire [%d:0] neuron_full = (%s * %s + %s) * %s + %s;", cw - 1, ext("out_c", w.ocb, cw), k(cw, l.outH()),
                 ext("out_y", w.oyb, cw), k(cw, l.outW()), ext("out_x", w.oxb, cw));
         v.line("    assign out_neuron = neuron_full[%d:0];", w.nbits - 1);
@@ -91,25 +106,24 @@ final class NeuronWalk {
     }
 
     /**
-     * The trace ports, for the test benches only: the post-reset v of every lane of the word stage 2
-     * computes, and the neuron of lane 0 (lane i is i planes of rows x columns further).
+     * The trace ports, for the test benches only: the post-reset v of every lane of the word in stage
+     * n4, and the neuron of lane 0 (lane i is i planes of rows x columns further).
      */
     void tracePorts() {
         int cw = indexWidth();
-        v.line("    assign tr_valid = neu_compute;");
-        v.line("    assign tr_mask = n2_mask;");
-        v.line("    wire [%d:0] tr_full = ((%s * %s) * %s + %s) * %s + %s;", cw - 1, ext("n2_blk", w.bw, cw), k(cw, w.p),
-                k(cw, l.outH()), ext("n2_y", w.oyb, cw), k(cw, l.outW()), ext("n2_x", w.oxb, cw));
+        v.line("    assign tr_valid = neu_emit;");
+        v.line("    assign tr_mask = n4_mask;");
+        v.line("    wire [%d:0] tr_full = ((%s * %s) * %s + %s) * %s + %s;", cw - 1, ext("n4_blk", w.bw, cw), k(cw, w.p),
+                k(cw, l.outH()), ext("n4_y", w.oyb, cw), k(cw, l.outW()), ext("n4_x", w.oxb, cw));
         v.line("    assign tr_neuron = tr_full[%d:0];", w.nbits - 1);
         v.unused("tr_full[" + (cw - 1) + ":" + w.nbits + "]");
-        v.line("    assign tr_v = tr_all;");
+        v.line("    assign tr_v = n4_post;");
         v.blank();
     }
 
     /**
      * The last engine's readout, one register per class: a count readout adds each spike of its
-     * class as it leaves; the others take the class's final v when the neuron phase computes its
-     * word. {@code ro_data} is combinational, so the host reads a class the cycle it sets {@code ro_addr}.
+     * class as it leaves; the others take the class's final v when its word is in stage n4. {@code ro_data} is combinational, so the host reads a class the cycle it sets {@code ro_addr}.
      */
     void readout() {
         int rb = l.readoutBits();
@@ -130,9 +144,9 @@ final class NeuronWalk {
             } else {
                 int lane = c % w.p;
                 int ab = w.ab;
-                String bits = rb == ab ? "tr_all[" + ((lane + 1) * ab - 1) + ":" + (lane * ab) + "]"
-                        : "tr_all[" + (lane * ab + rb - 1) + ":" + (lane * ab) + "]";
-                v.line("            if (neu_compute && n2_blk == %s) ro_%d <= %s;", k(w.bw, c / w.p), c, bits);
+                String bits = rb == ab ? "n4_post[" + ((lane + 1) * ab - 1) + ":" + (lane * ab) + "]"
+                        : "n4_post[" + (lane * ab + rb - 1) + ":" + (lane * ab) + "]";
+                v.line("            if (neu_emit && n4_blk == %s) ro_%d <= %s;", k(w.bw, c / w.p), c, bits);
             }
         }
         v.line("        end");

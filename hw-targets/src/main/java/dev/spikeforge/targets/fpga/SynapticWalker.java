@@ -29,8 +29,9 @@ final class SynapticWalker {
 
     /** The walker's registers, its address arithmetic for the layer's kind, and the event buffer's read port. */
     void declare() {
-        v.line("    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is");
-        v.line("    // read during the last word of the current one");
+        v.line("    // synaptic phase: each event walks the words it reaches, one per cycle; the event after the next");
+        v.line("    // is read during the last word of the current one");
+        v.line("    wire de_load;                      // de_q takes the next event");
         if (l.kind() == FpgaLayer.Kind.CONV) {
             v.line("    reg w_first;                       // first word of the event");
         }
@@ -136,15 +137,30 @@ final class SynapticWalker {
         int kk = w.kk;
         int kb = w.kb;
         v.line("    reg [%d:0] w_ky, w_kx;", kb - 1);
-        v.line("    // kernel rows and columns that put this event inside the output: (y + %d - k) = %d * oy, 0 <= oy < %d",
-                pad, s, l.outH());
-        v.line("    wire [%d:0] ky_ok, kx_ok;", kk - 1);
+        v.line("    // kernel rows and columns that put the next event (ev_q) inside the output: (y + %d - k) = %d * oy,",
+                pad, s);
+        v.line("    // 0 <= oy < %d; registered with it, with the lowest of each, when it becomes the event walked", l.outH());
+        int at = w.xb;
+        v.line("    wire [%d:0] q_x = ev_q[%d:0];", w.xb - 1, w.xb - 1);
+        v.line("    wire [%d:0] q_y = ev_q[%d:%d];", w.yb - 1, at + w.yb - 1, at);
+        // a kernel whose every offset reaches every row (kernel 1) compares neither
+        v.unused("q_x");
+        v.unused("q_y");
+        v.line("    wire [%d:0] q_ky_ok, q_kx_ok;", kk - 1);
         for (int t = 0; t < kk; t++) {
-            v.line("    assign ky_ok[%d] = %s;", t, tapCondition("e_y", w.yb, t, l.inH(), l.outH(), s, pad));
-            v.line("    assign kx_ok[%d] = %s;", t, tapCondition("e_x", w.xb, t, l.inW(), l.outW(), s, pad));
+            v.line("    assign q_ky_ok[%d] = %s;", t, tapCondition("q_y", w.yb, t, l.inH(), l.outH(), s, pad));
+            v.line("    assign q_kx_ok[%d] = %s;", t, tapCondition("q_x", w.xb, t, l.inW(), l.outW(), s, pad));
         }
-        v.line("    wire [%d:0] ky_lo = lowest_k(ky_ok);", kb - 1);
-        v.line("    wire [%d:0] kx_lo = lowest_k(kx_ok);", kb - 1);
+        v.line("    reg [%d:0] ky_ok, kx_ok;", kk - 1);
+        v.line("    reg [%d:0] ky_lo, kx_lo;", kb - 1);
+        v.line("    always @(posedge clk) begin");
+        v.line("        if (de_load) begin");
+        v.line("            ky_ok <= q_ky_ok;");
+        v.line("            kx_ok <= q_kx_ok;");
+        v.line("            ky_lo <= lowest_k(q_ky_ok);");
+        v.line("            kx_lo <= lowest_k(q_kx_ok);");
+        v.line("        end");
+        v.line("    end");
         v.line("    wire [%d:0] t_ky = w_first ? ky_lo : w_ky;", kb - 1);
         v.line("    wire [%d:0] t_kx = w_first ? kx_lo : w_kx;", kb - 1);
         v.line("    wire [%d:0] ky_rest = ky_ok & after_k(t_ky);", kk - 1);
@@ -174,15 +190,28 @@ final class SynapticWalker {
     private void eventRead(Walk walk) {
         int ecw = w.ecw;
         v.line("    wire walk_any = %s;                 // the event reaches at least one neuron", walk.any());
-        v.line("    wire walk = (state == S_WALK) && walk_any;");
+        v.line("    wire walk = (state == S_WALK) && de_v && walk_any;");
         v.line("    wire ev_last_word = !walk_any || (%s);", walk.last());
         v.line("    wire more_events = (ev_i + %s) < ev_n;", k(ecw, 1));
         v.line("    wire [%d:0] walk_ma = %s;", w.maw - 1, walk.membraneAddress());
         v.line("    assign w_ra = %s;", walk.weightAddress());
         v.line("    wire [%d:0] walk_mask = %s;", w.p - 1, walk.lanes());
-        v.line("    assign ev_re = (state == S_IDLE && start && ev_n != %s) || (state == S_WALK && ev_last_word && more_events);",
-                k(ecw, 0));
-        v.line("    assign ev_ra = (state == S_IDLE) ? %s : ev_i + %s;", k(ecw, 0), k(ecw, 1));
+        v.line("    // the walk's first cycle loads the first event and reads the second; each event's last word loads");
+        v.line("    // the next (in ev_q) and reads the one after it");
+        v.line("    wire ev_after = ({1'b0, ev_i} + %s) < {1'b0, ev_n};", k(ecw + 1, 2));
+        v.line("    assign de_load = (state == S_WALK) && (de_v ? ev_last_word && more_events : ev_n != %s);", k(ecw, 0));
+        // a buffer of one entry never holds a second event: no read after the first
+        String second = ecw == 1 ? "1'b0" : "ev_n > " + k(ecw, 1);
+        v.line("    assign ev_re = (state == S_IDLE && start && ev_n != %s) || (state == S_WALK && !de_v && %s)"
+                + " || (state == S_WALK && de_v && ev_last_word && ev_after);", k(ecw, 0), second);
+        if (ecw == 1) {
+            v.line("    assign ev_ra = 1'd0;");
+        } else {
+            v.line("    assign ev_ra = (state == S_IDLE) ? %s : !de_v ? %s : ev_i + %s;", k(ecw, 0), k(ecw, 1), k(ecw, 2));
+        }
+        v.line("    always @(posedge clk) begin");
+        v.line("        if (de_load) de_q <= ev_q;");
+        v.line("    end");
         v.blank();
     }
 

@@ -139,6 +139,10 @@ public final class Synthesis {
                 } catch (RtlSimulator.RtlSimException e) {
                     note = "failed: " + e.getMessage().lines().findFirst().orElse("");
                 }
+                if (!Double.isNaN(fmax)) {
+                    // the latency the emulator's figures state uses it from now on
+                    FpgaTiming.write(folder, family, device.name(), fmax, FpgaTiming.Method.NEXTPNR);
+                }
             }
         }
         return new Report(family, rows, total, device, fits, over, fmax, note, retried, (System.nanoTime() - t0) / 1e9, log);

@@ -17,8 +17,19 @@ import java.util.Locale;
  */
 public final class VerilogGenerator {
 
-    /** Deliberate faults, only for tests that prove the RTL comparison can fail. */
-    public enum Fault { NONE, UNSIGNED_THRESHOLD_COMPARE }
+    /**
+     * Deliberate faults, only for tests that prove the RTL comparison can fail: a threshold compared
+     * unsigned, or the membrane read without the forwarding of the word stage 2 writes.
+     */
+    public enum Fault { NONE, UNSIGNED_THRESHOLD_COMPARE, NO_FORWARDING }
+
+    /**
+     * On iCE40 (which has no distributed RAM) a memory of at most this many words is built from
+     * flip-flops: in block RAM it would take a 4 kbit EBR per 16 bits of its width (a 68-bit word: 5
+     * EBRs) for a few words, which is what kept a model as small as examples/models/tiny_fpga.snn
+     * off the HX8K's 32 EBRs.
+     */
+    static final int ICE40_LOGIC_WORDS = 32;
 
     private final FpgaDesign d;
     private final Fault fault;
@@ -72,7 +83,7 @@ public final class VerilogGenerator {
         walker.declare();
 
         neurons.counters();
-        lanes.synapticStageTwo();
+        lanes.synapticStages();
         control.clearCounter();
         lanes.membraneForward();
         lanes.laneBuses();
@@ -159,9 +170,16 @@ public final class VerilogGenerator {
 
     // ---- memories ----------------------------------------------------------------------------------
 
-    /** The ram_style attribute, when the target asks for one: the event, membrane and weight memories are the large ones. */
-    private String ramStyle() {
-        return d.options().memory().equals("auto") ? "" : "(* ram_style = \"" + d.options().memory() + "\" *) ";
+    /**
+     * The ram_style attribute of a memory of {@code depth} words: the target's, when it asks for one
+     * (the event, membrane and weight memories are the large ones); with {@code memory = auto} on
+     * iCE40, {@code logic} for a memory of at most {@link #ICE40_LOGIC_WORDS} words; else none.
+     */
+    private String ramStyle(long depth) {
+        if (!d.options().memory().equals("auto")) {
+            return "(* ram_style = \"" + d.options().memory() + "\" *) ";
+        }
+        return d.options().family().equals("ice40") && depth <= ICE40_LOGIC_WORDS ? "(* ram_style = \"logic\" *) " : "";
     }
 
     /**
@@ -175,7 +193,7 @@ public final class VerilogGenerator {
             v.line("    // and by this layer's own spikes ({1, unit}), which the next step walks through W_rec; ev_n");
             v.line("    // restarts when the walk ends, so a step's buffer holds the previous step's own spikes first");
         }
-        v.line("    %sreg [%d:0] evbuf [0:%d];", ramStyle(), w.evb - 1, w.evd - 1);
+        v.line("    %sreg [%d:0] evbuf [0:%d];", ramStyle(w.evd), w.evb - 1, w.evd - 1);
         v.line("    reg [%d:0] ev_n;                // events written this step", w.ecw - 1);
         v.line("    reg [%d:0] ev_i;                // the event being walked", w.ecw - 1);
         v.line("    reg [%d:0] ev_q;", w.evb - 1);
@@ -197,14 +215,14 @@ public final class VerilogGenerator {
         } else {
             v.line("    // membranes: word (y * %d + x) * %d + block, %d lanes of %d bits", w.l.outW(), w.nb, w.p, w.ab);
         }
-        v.line("    %sreg [%d:0] mem [0:%d];", ramStyle(), w.p * w.ab - 1, w.mw - 1);
+        v.line("    %sreg [%d:0] mem [0:%d];", ramStyle(w.mw), w.p * w.ab - 1, w.mw - 1);
         v.line("    reg [%d:0] mem_q;", w.p * w.ab - 1);
         v.line("    wire m_re, m_we;");
         v.line("    wire [%d:0] m_ra, m_wa;", w.maw - 1);
         v.line("    wire [%d:0] m_wd;", w.p * w.ab - 1);
         if (w.cuba) {
             v.line("    // membranes, the same words: read by the neuron walk's issue, written by its compute");
-            v.line("    %sreg [%d:0] vmem [0:%d];", ramStyle(), w.p * w.ab - 1, w.mw - 1);
+            v.line("    %sreg [%d:0] vmem [0:%d];", ramStyle(w.mw), w.p * w.ab - 1, w.mw - 1);
             v.line("    reg [%d:0] vmem_q;", w.p * w.ab - 1);
         }
     }
@@ -216,7 +234,7 @@ public final class VerilogGenerator {
     private void weightMemories(Verilog v, EngineWidths w) {
         FpgaLayer l = w.l;
         v.line("    // weights, read-only");
-        v.line("    %sreg [%d:0] wmem [0:%d];", ramStyle(), w.p * w.wb - 1, w.wd - 1);
+        v.line("    %sreg [%d:0] wmem [0:%d];", ramStyle(w.wd), w.p * w.wb - 1, w.wd - 1);
         v.line("    reg [%d:0] w_q;", w.p * w.wb - 1);
         v.line("    wire [%d:0] w_ra;", w.waw - 1);
         if (l.biasBits() > 0) {
@@ -237,40 +255,52 @@ public final class VerilogGenerator {
         v.blank();
     }
 
-    /** The fields of the event read from the buffer, column in the low bits as the previous engine packs them. */
+    /**
+     * The event the walk works on: the buffer's read register {@code ev_q} holds the next event, and
+     * {@code de_q} the current one, loaded from it when the walk moves on, so that the walker's
+     * arithmetic starts from a register and not from the buffer's output (what the conv walker
+     * decodes from the row and column is registered beside it, {@link SynapticWalker}). The fields
+     * are {@code de_q}'s, column in the low bits as the previous engine packs them.
+     */
     private static void eventFields(Verilog v, EngineWidths w) {
+        v.line("    // the event being walked (ev_q holds the next one)");
+        v.line("    reg de_v;                          // de_q holds an event");
+        v.line("    reg [%d:0] de_q;", w.evb - 1);
         int at = 0;
-        v.line("    wire [%d:0] e_x = ev_q[%d:%d];", w.xb - 1, at + w.xb - 1, at);
+        v.line("    wire [%d:0] e_x = de_q[%d:%d];", w.xb - 1, at + w.xb - 1, at);
         at += w.xb;
-        v.line("    wire [%d:0] e_y = ev_q[%d:%d];", w.yb - 1, at + w.yb - 1, at);
+        v.line("    wire [%d:0] e_y = de_q[%d:%d];", w.yb - 1, at + w.yb - 1, at);
         at += w.yb;
-        v.line("    wire [%d:0] e_c = ev_q[%d:%d];", w.cb - 1, at + w.cb - 1, at);
+        v.line("    wire [%d:0] e_c = de_q[%d:%d];", w.cb - 1, at + w.cb - 1, at);
         at += w.cb;
         if (w.vb > 0) {
-            v.line("    wire [%d:0] e_v = ev_q[%d:%d];", w.vb - 1, at + w.vb - 1, at);
+            v.line("    wire [%d:0] e_v = de_q[%d:%d];", w.vb - 1, at + w.vb - 1, at);
         }
         if (w.rec) {
-            v.line("    wire e_own = ev_q[%d];               // one of this layer's own spikes of the previous step", w.evb - 1);
-            v.line("    wire [%d:0] e_u = ev_q[%d:0];         // its unit", w.ocb - 1, w.ocb - 1);
+            v.line("    wire e_own = de_q[%d];               // one of this layer's own spikes of the previous step", w.evb - 1);
+            v.line("    wire [%d:0] e_u = de_q[%d:0];         // its unit", w.ocb - 1, w.ocb - 1);
         }
         v.blank();
     }
 
     /**
      * Every memory's ports in one clocked block. Reads are registered, as block RAM requires, and a
-     * memory has at most one read and one write port. The membrane write port takes stage 2's sum,
-     * the neuron walk's update or the clear walk's zero; the forward register remembers a write to
-     * the word being read (see {@link LaneDatapath#membraneForward}).
+     * memory has at most one read and one write port. The membrane memory is read by synaptic stage
+     * 1 or neuron stage n1 (never both in one cycle: the walk's last word is in s1 the cycle the
+     * neuron counters choose their first); its write port takes stage 2's sum, stage n5's update or
+     * the clear walk's zero; the forward register remembers a write to the word being read (see
+     * {@link LaneDatapath#membraneForward}). A stalled neuron pipeline neither reads nor writes.
      */
     private static void memoryPorts(Verilog v, EngineWidths w) {
         FpgaLayer l = w.l;
         int eaw = w.eaw;
         boolean countIsAddress = w.ecw == eaw; // else the count has the extra bit of a full buffer
-        v.line("    assign m_re = walk || neu_issue;");
-        v.line("    assign m_ra = walk ? walk_ma : n_a;");
-        v.line("    assign m_we = s2_v || neu_compute || clr_v;");
-        v.line("    assign m_wa = s2_v ? s2_a : neu_compute ? n2_a : clr_a;");
-        v.line("    assign m_wd = s2_v ? syn_w : neu_compute ? neu_w : %s;", k(w.p * w.ab, 0));
+        v.line("    wire neu_read = n1_v && !stall;");
+        v.line("    assign m_re = s1_v || neu_read;");
+        v.line("    assign m_ra = s1_v ? s1_a : n1_a;");
+        v.line("    assign m_we = s2_v || neu_write || clr_v;");
+        v.line("    assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;");
+        v.line("    assign m_wd = s2_v ? syn_w : neu_write ? neu_w : %s;", k(w.p * w.ab, 0));
         v.line("    always @(posedge clk) begin");
         if (w.rec) {
             v.line("        if (buf_we) evbuf[%s] <= buf_wd;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
@@ -281,16 +311,16 @@ public final class VerilogGenerator {
         v.line("        if (m_we) mem[m_wa] <= m_wd;");
         v.line("        if (m_re) mem_q <= mem[m_ra];");
         if (w.cuba) {
-            v.line("        if (neu_compute || clr_v) vmem[neu_compute ? n2_a : clr_a] <= neu_compute ? neu_v : %s;",
+            v.line("        if (neu_write || clr_v) vmem[neu_write ? n5_a : clr_a] <= neu_write ? neu_v : %s;",
                     k(w.p * w.ab, 0));
-            v.line("        if (neu_issue) vmem_q <= vmem[n_a];");
+            v.line("        if (neu_read) vmem_q <= vmem[n1_a];");
         }
-        v.line("        if (walk) w_q <= wmem[w_ra];");
+        v.line("        if (s1_v) w_q <= wmem[s1_wa];");
         if (l.biasBits() > 0) {
-            v.line("        if (neu_issue) b_q <= bmem[n_blk];");
+            v.line("        if (neu_read) b_q <= bmem[n1_blk];");
         }
         if (l.thetaBits() > 0) {
-            v.line("        if (neu_issue) t_q <= tmem[n_blk];");
+            v.line("        if (neu_read) t_q <= tmem[n1_blk];");
         }
         v.line("        if (m_re) begin");
         v.line("            fwd_v <= m_we && (m_wa == m_ra);");

@@ -193,6 +193,75 @@ class FpgaRtlPropertyTest {
         throw new AssertionError("no case with negative membranes in 400 seeds");
     }
 
+    /**
+     * Forwarding (issue 28): a dense layer of one block takes every event into the same membrane
+     * word, so consecutive events read the word the previous one writes in that very cycle. The RTL
+     * with forwarding equals the emulator; the same design generated without it loses partial sums
+     * and is caught by the comparison.
+     */
+    @Test
+    void removingTheForwardingIsCaughtOnConsecutiveEventsIntoOneWord() throws Exception {
+        for (long seed = 1; seed < 400; seed++) {
+            FpgaCases.Planned p = FpgaCases.plan(seed, 3, RandomNetworks.InputKind.POISSON, 16);
+            if (p == null) {
+                continue;
+            }
+            int[][] inputs = inputs(p, 2, seed);
+            List<FpgaEmulator.Sample> want = emulate(p.d(), inputs);
+            if (!consecutiveEventsIntoOneWord(p.d(), inputs, want)) {
+                continue;
+            }
+            Path dir = Files.createTempDirectory("spikeforge-fwd");
+            try {
+                Path good = dir.resolve("good");
+                Path bad = dir.resolve("bad");
+                FpgaFolder.write(p.d(), good, VerilogGenerator.Fault.NONE);
+                FpgaFolder.write(p.d(), bad, VerilogGenerator.Fault.NO_FORWARDING);
+                assertEquals("", lint(bad, p.d()), "the faulty design must still lint clean: only its arithmetic differs");
+                String ok = RtlSimulator.firstDifference(p.d(), want,
+                        RtlSimulator.run(good, p.d(), inputs, RtlSimulator.Tool.ICARUS, null).samples(), "emulator", "rtl");
+                assertNull(ok, () -> ok + "\n" + p.c().describe(p.q()));
+                String diff = RtlSimulator.firstDifference(p.d(), want,
+                        RtlSimulator.run(bad, p.d(), inputs, RtlSimulator.Tool.ICARUS, null).samples(), "emulator", "rtl");
+                assertNotNull(diff, "the design without forwarding was not caught");
+                return;
+            } finally {
+                AtomicFiles.deleteTree(dir);
+            }
+        }
+        throw new AssertionError("no case in 400 seeds with two events in one step into a dense layer of one block");
+    }
+
+    /**
+     * Whether some step gives a dense layer of one block (every event walks membrane word 0 alone) at
+     * least two events, which the walk takes in consecutive cycles.
+     */
+    private static boolean consecutiveEventsIntoOneWord(FpgaDesign d, int[][] inputs, List<FpgaEmulator.Sample> runs) {
+        for (FpgaLayer l : d.layers()) {
+            if (l.kind() != FpgaLayer.Kind.DENSE || l.blocks() != 1 || l.recurrent()) {
+                continue;
+            }
+            for (int s = 0; s < inputs.length; s++) {
+                for (int t = 0; t < d.timesteps(); t++) {
+                    int events;
+                    if (l.index() == 0) {
+                        int size = l.inputSize();
+                        events = 0;
+                        for (int i = 0; i < size; i++) {
+                            events += inputs[s][t * size + i] != 0 ? 1 : 0;
+                        }
+                    } else {
+                        events = runs.get(s).spikeNeurons()[l.index() - 1][t].length;
+                    }
+                    if (events >= 2) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     @Test
     void aMissingMemoryFileStopsBothTestBenchesLoudly() throws Exception {
         FpgaCases.Planned p = null;

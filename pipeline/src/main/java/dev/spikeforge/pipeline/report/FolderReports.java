@@ -121,7 +121,8 @@ public final class FolderReports {
             out.add(r.fits() ? "FITS " + d.name() : "DOES NOT FIT " + d.name() + ": " + String.join("; ", r.overLimits()));
         }
         if (!Double.isNaN(r.fmaxMhz())) {
-            out.add(String.format(Locale.ROOT, "Fmax %.1f MHz (place and route)", r.fmaxMhz()));
+            out.add(String.format(Locale.ROOT, "Fmax %.1f MHz (place and route; the folder's latency figures use it from now on)",
+                    r.fmaxMhz()));
         }
         return out;
     }

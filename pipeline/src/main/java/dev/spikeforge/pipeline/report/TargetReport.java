@@ -16,10 +16,15 @@ public final class TargetReport {
     private TargetReport() {
     }
 
-    /** Latency in words: {@code 660 us at 1000 MHz} or {@code 647 us at 100 MHz (assumed)}. */
+    /**
+     * Latency in words: {@code 660 us at 1000 MHz}, {@code 647 us at 100 MHz (assumed)} or
+     * {@code 310 us at 62.3 MHz (Fmax measured by nextpnr-ice40 on hx8k)}.
+     */
     public static String latency(TargetFigures f) {
-        return String.format(Locale.ROOT, "%s at %s MHz%s", Units.seconds(f.meanSeconds()), trim(f.clock().mhz()),
-                f.clock().assumed() ? " (assumed)" : "");
+        TargetFigures.Clock c = f.clock();
+        String basis = c.assumed() ? "assumed" : c.basis();
+        return String.format(Locale.ROOT, "%s at %s MHz%s", Units.seconds(f.meanSeconds()), mhz(c.mhz()),
+                basis.isEmpty() ? "" : " (" + basis + ")");
     }
 
     /** The counters in one line: {@code 1.2e+05 synaptic ops, 4.6e+04 neuron updates}. */
@@ -57,6 +62,9 @@ public final class TargetReport {
         o.put("cycles_per_step_max", f.maxStepCycles());
         o.put("clock_mhz", f.clock().mhz());
         o.put("clock_assumed", f.clock().assumed());
+        if (!f.clock().basis().isEmpty()) {
+            o.put("clock_basis", f.clock().assumed() ? "assumed" : f.clock().basis());
+        }
         o.put("seconds_per_inference", f.meanSeconds());
         o.put("inferences_per_second", f.inferencesPerSecond());
         if (!f.resources().isEmpty()) {
@@ -109,5 +117,10 @@ public final class TargetReport {
 
     static String trim(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    /** A clock as written: whole numbers without a fraction, others to 0.1 MHz (a measured Fmax has more digits than it means). */
+    static String mhz(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 }
