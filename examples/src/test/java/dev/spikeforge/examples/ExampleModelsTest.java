@@ -60,7 +60,8 @@ class ExampleModelsTest {
     @Test
     void theExpectedSetOfExamplesExists() throws IOException {
         assertEquals(List.of("asf_mnist.snn", "events_fmnist.snn", "kws_xylo.snn", "lenet5.snn", "mlp.snn", "quick.snn",
-                "resnet11.snn", "resnet7.snn", "resnet9.snn", "seq_fmnist.snn", "sound_seed.snn", "vgg7.snn", "vgg9.snn"), models().stream().map(p -> p.getFileName().toString()).toList());
+                "resnet11.snn", "resnet7.snn", "resnet9.snn", "seq_fmnist.snn", "sound_seed.snn", "tiny_fpga.snn", "vgg7.snn",
+                "vgg9.snn"), models().stream().map(p -> p.getFileName().toString()).toList());
     }
 
     /** Seed 003 table 4.2: conv 1x5x5 20, conv 20x5x5 50, FC 800 -> 200, output 200 -> 10. */
