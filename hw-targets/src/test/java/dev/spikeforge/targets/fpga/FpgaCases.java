@@ -39,6 +39,34 @@ final class FpgaCases {
         return new Planned(c, r.network(), FpgaDesign.plan(r.network(), fo));
     }
 
+    /**
+     * The cycle model against cycles per step measured by the emulator or an RTL simulation
+     * ({@code who}): the cycles {@link CycleFormula#predict} computes from the input and the integer
+     * model's spikes alone are the measured ones in every step, and no step and no inference takes
+     * more than the worst case of the design alone. Null when all holds, else the first break.
+     */
+    static String cycleCheck(FpgaDesign d, QuantizedNetwork q, int[] input, long[] measured, String who) {
+        int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
+        SampleResult ref = new IntegerSimulator(q).run(input, all);
+        long[] predicted = CycleFormula.predict(d, input, ref.spikeRecord());
+        long total = 0;
+        for (int t = 0; t < predicted.length; t++) {
+            if (predicted[t] != measured[t]) {
+                return "step " + (t + 1) + ": predicted " + predicted[t] + " cycles from the integer model's spikes, " + who
+                        + " took " + measured[t];
+            }
+            long worst = CycleFormula.worstStep(d, t > 0);
+            if (measured[t] > worst) {
+                return "step " + (t + 1) + ": " + who + " took " + measured[t] + " cycles, over the worst case " + worst;
+            }
+            total += measured[t];
+        }
+        if (total > CycleFormula.worstInference(d)) {
+            return who + " took " + total + " cycles, over the inference's worst case " + CycleFormula.worstInference(d);
+        }
+        return null;
+    }
+
     /** The first difference between the FPGA emulator and the integer reference, or null. */
     static String compareWithReference(Planned p, FpgaEmulator.Sample got) {
         return compare(p.q(), p.c().input, got);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The FPGA emulator (registers stepped cycle by cycle) equals the integer reference model exactly on
  * random chain networks: every spike, every membrane at the end of every step, the readout; and
- * its cycle count equals the closed-form formula (the emulator checks that itself on every step).
+ * the cycles of every step equal those {@link CycleFormula#predict} computes from the input and the
+ * integer model's spikes alone, within the design's worst case.
  */
 class FpgaEmulatorPropertyTest {
 
@@ -33,6 +34,8 @@ class FpgaEmulatorPropertyTest {
         Statistics.label("spikes").collect(got.spikes(0) > 0);
         String diff = FpgaCases.compareWithReference(p, got);
         assertNull(diff, () -> diff + "\n" + p.c().describe(p.q()));
+        String cycles = FpgaCases.cycleCheck(p.d(), p.q(), p.c().input, got.stepCycles(), "the emulator");
+        assertNull(cycles, () -> cycles + "\n" + p.c().describe(p.q()));
     }
 
     /**
@@ -50,6 +53,8 @@ class FpgaEmulatorPropertyTest {
         FpgaEmulator.Sample got = new FpgaEmulator(c.d()).run(c.input(), true);
         String diff = TemporalCases.compare(c.q(), c.input(), got);
         assertNull(diff, () -> diff + "\n" + c.describe());
+        String cycles = FpgaCases.cycleCheck(c.d(), c.q(), c.input(), got.stepCycles(), "the emulator");
+        assertNull(cycles, () -> cycles + "\n" + c.describe());
     }
 
     /**
