@@ -46,8 +46,11 @@ final class FpgaCases {
      * more than the worst case of the design alone. Null when all holds, else the first break.
      */
     static String cycleCheck(FpgaDesign d, QuantizedNetwork q, int[] input, long[] measured, String who) {
-        int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
-        SampleResult ref = new IntegerSimulator(q).run(input, all);
+        return cycleCheck(d, reference(q, input), input, measured, who);
+    }
+
+    /** As above, with the integer model's record of {@code input} already computed. */
+    static String cycleCheck(FpgaDesign d, SampleResult ref, int[] input, long[] measured, String who) {
         long[] predicted = CycleFormula.predict(d, input, ref.spikeRecord());
         long total = 0;
         for (int t = 0; t < predicted.length; t++) {
@@ -67,15 +70,19 @@ final class FpgaCases {
         return null;
     }
 
-    /** The first difference between the FPGA emulator and the integer reference, or null. */
-    static String compareWithReference(Planned p, FpgaEmulator.Sample got) {
-        return compare(p.q(), p.c().input, got);
-    }
-
     /** The first difference between the FPGA emulator's run of {@code input} and the integer reference's, or null. */
     static String compare(QuantizedNetwork q, int[] input, FpgaEmulator.Sample got) {
+        return compare(q, reference(q, input), got);
+    }
+
+    /** The integer model's full record (every layer's spikes and membranes) of {@code input}. */
+    static SampleResult reference(QuantizedNetwork q, int[] input) {
         int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
-        SampleResult want = new IntegerSimulator(q).run(input, all);
+        return new IntegerSimulator(q).run(input, all);
+    }
+
+    /** The first difference between the FPGA emulator's sample and the integer model's record {@code want}, or null. */
+    static String compare(QuantizedNetwork q, SampleResult want, FpgaEmulator.Sample got) {
         for (int t = 0; t < q.timesteps(); t++) {
             for (int l = 0; l < q.layers().size(); l++) {
                 byte[] ws = want.spikeRecord()[l][t];
