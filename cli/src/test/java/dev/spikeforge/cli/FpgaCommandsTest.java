@@ -2,6 +2,7 @@ package dev.spikeforge.cli;
 
 import dev.spikeforge.runtime.data.BarsDataset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -82,6 +83,39 @@ class FpgaCommandsTest {
         String xml = Files.readString(junit);
         assertTrue(xml.contains("classname=\"bars.rtl_icarus.fpga(lanes = 2, family = generic)\" name=\"sample_5\""), xml);
         assertTrue(xml.contains("failures=\"0\""), xml);
+    }
+
+    /**
+     * Issue 28: the fpga emulator owns its arithmetic. The integer model's multiplier leak mutated to
+     * round to nearest (through the test-only seam dev.spikeforge.compiler.quant.LeakMutation, in the
+     * code the integer model runs) makes {@code verify --target fpga} fail WITHOUT any RTL simulation:
+     * the emulator, which computes its leak from fpga.json's m and F itself, no longer equals the
+     * integer model. Unmutated, the same command passes and reports the cycle prediction and bound.
+     */
+    @Test
+    void verifyWithoutRtlCatchesAMutatedIntegerModelLeak() throws Exception {
+        String[] args = {"verify", model.toString(), "--checkpoint", checkpoint.toString(), "--samples", "6",
+                "--target", "fpga(lanes = 2)", "--out", dir.resolve("v-leak").toString(), "--json",
+                "--tolerance-agreement", "0", "--tolerance-drop", "100"};
+        CliRun ok = CliRun.of(args);
+        assertEquals(ExitCodes.OK, ok.exit(), ok.out() + ok.err());
+        com.fasterxml.jackson.databind.JsonNode t = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ok.out())
+                .get("targets").get(0);
+        assertEquals(6, t.get("exact_samples").asInt(), t.toString());
+        com.fasterxml.jackson.databind.JsonNode cm = t.get("cycle_model");
+        assertEquals(6, cm.get("predicted_samples").asInt(), cm.toString());
+        assertEquals(6, cm.get("predicted_equal_emulator_samples").asInt(), cm.toString());
+        assertEquals(t.get("cycles_per_inference").asDouble(), cm.get("predicted_cycles_per_inference").asDouble(), 0);
+        assertTrue(cm.get("worst_cycles_per_step").asLong() >= t.get("cycles_per_step_max").asLong(), cm.toString());
+        assertTrue(cm.get("worst_cycles_per_inference").asLong() >= t.get("max_cycles").asLong(), cm.toString());
+
+        CliRun bad = dev.spikeforge.compiler.quant.IntegerLeakMutation.roundMultiplierToNearest(() -> CliRun.of(args));
+        assertEquals(ExitCodes.CHECK_FAILED, bad.exit(), bad.out() + bad.err());
+        com.fasterxml.jackson.databind.JsonNode bt = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bad.out())
+                .get("targets").get(0);
+        assertTrue(bt.get("exact_samples").asInt() < 6, bt.toString());
+        assertFalse(bt.get("first_difference").isNull(), bt.toString());
+        assertFalse(bt.has("rtl_simulator"), "no RTL simulation ran: " + bt);
     }
 
     @Test

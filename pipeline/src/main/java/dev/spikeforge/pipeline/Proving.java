@@ -377,6 +377,8 @@ final class Proving {
 
         void chunk(int from, int[][] inputs, List<SampleResult> reference, int threads) {
             List<TargetSample> e = emulator.run(inputs, threads, true);
+            // the family's cycle model, fed the integer model's spikes (not the emulator's state)
+            emulator.predictCycles(inputs, e, reference.stream().map(SampleResult::spikeRecord).toList());
             QuantizedNetwork q = build.quantised().network();
             for (int i = 0; i < inputs.length; i++) {
                 perSample.add(compare(from + i, q, e.get(i), reference.get(i)));

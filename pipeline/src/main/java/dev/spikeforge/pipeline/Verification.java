@@ -37,6 +37,12 @@ public record Verification(Compiled compiled, int samples, FloatIntegerCompariso
                 f.add(t.target() + ": the emulator differs from the integer model on " + (t.perSample().size() - t.exact())
                         + " of " + t.perSample().size() + " samples; first: " + t.first());
             }
+            TargetFigures.CycleModel cm = t.figures().cycleModel();
+            if (cm != null && cm.equalSamples() < cm.predictedSamples()) {
+                f.add(t.target() + ": the cycles predicted from the integer model's spikes differ from the emulator's on "
+                        + (cm.predictedSamples() - cm.equalSamples()) + " of " + cm.predictedSamples() + " samples; first: "
+                        + cm.firstDifference());
+            }
             if (t.rtl() != null && t.rtl().exact() < t.rtl().differences().size()) {
                 f.add(t.target() + ": the RTL simulation differs from the emulator on "
                         + (t.rtl().differences().size() - t.rtl().exact()) + " of " + t.rtl().differences().size()

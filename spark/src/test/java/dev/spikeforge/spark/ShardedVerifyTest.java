@@ -481,7 +481,7 @@ class ShardedVerifyTest {
 
     private static TargetFigures untimed(TargetFigures f) {
         return new TargetFigures(f.samples(), f.resources(), f.meanCycles(), f.minCycles(), f.maxCycles(), f.meanStepCycles(),
-                f.maxStepCycles(), f.clock(), f.energy(), f.counters(), f.layers(), f.notes(), 0);
+                f.maxStepCycles(), f.clock(), f.energy(), f.counters(), f.layers(), f.notes(), 0, f.cycleModel());
     }
 
     @Test

@@ -93,8 +93,15 @@ public sealed interface QuantLeak {
             }
         }
 
+        /**
+         * {@code (v * m) >> F} with the chosen rounding. {@link LeakMutation} (a test-only seam) can
+         * make it round to nearest, to prove that no target emulator shares this code.
+         */
         @Override
         public long apply(long v, boolean towardZero) {
+            if (LeakMutation.multiplierToNearest) {
+                return (v * m + (1L << (fractionBits - 1))) >> fractionBits;
+            }
             return shiftRight(v * m, fractionBits, towardZero);
         }
 

@@ -19,6 +19,18 @@ public interface TargetEmulator {
      */
     List<TargetSample> run(int[][] inputs, int threads, boolean record);
 
+    /**
+     * Checks the cycles of {@code emulated}, this emulator's results of {@code inputs}, against the
+     * family's cycle model fed the integer reference's spikes alone, and keeps the outcome for
+     * {@link #figures()} ({@link TargetFigures#cycleModel()}). {@code verify} calls it with the
+     * integer model's records of the same samples. The default does nothing: the family has no
+     * cycle model of its own.
+     *
+     * @param referenceSpikes per sample, the integer reference's {@code [layer][step][neuron]} spike counts
+     */
+    default void predictCycles(int[][] inputs, List<TargetSample> emulated, List<byte[][][]> referenceSpikes) {
+    }
+
     /** The figures of every sample run so far. */
     TargetFigures figures();
 

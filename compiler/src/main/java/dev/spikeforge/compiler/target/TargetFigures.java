@@ -21,14 +21,50 @@ import java.util.Map;
  * @param layers         the family's per-layer figures
  * @param notes          sentences the reports print as they are (limits exceeded, what is not modelled and why)
  * @param emulatorSeconds wall time the emulator took for these samples
+ * @param cycleModel     the family's cycle model checked against the emulator, or null when it has none
  */
 public record TargetFigures(int samples, String resources, double meanCycles, long minCycles, long maxCycles,
                             double meanStepCycles, long maxStepCycles, Clock clock, Energy energy,
-                            List<Counter> counters, FigureTable layers, List<String> notes, double emulatorSeconds) {
+                            List<Counter> counters, FigureTable layers, List<String> notes, double emulatorSeconds,
+                            CycleModel cycleModel) {
 
     public TargetFigures {
         counters = List.copyOf(counters);
         notes = List.copyOf(notes);
+    }
+
+    /** Figures of a family without a cycle model of its own. */
+    public TargetFigures(int samples, String resources, double meanCycles, long minCycles, long maxCycles,
+                         double meanStepCycles, long maxStepCycles, Clock clock, Energy energy,
+                         List<Counter> counters, FigureTable layers, List<String> notes, double emulatorSeconds) {
+        this(samples, resources, meanCycles, minCycles, maxCycles, meanStepCycles, maxStepCycles, clock, energy, counters,
+                layers, notes, emulatorSeconds, null);
+    }
+
+    /**
+     * A family's cycle model beside its emulator: the cycles of each sample predicted from its input
+     * and the integer reference's spikes alone (never the emulator's state), and the most cycles a
+     * step and an inference can take, from the design alone.
+     *
+     * @param formula              the formula in words
+     * @param predictedSamples     samples whose cycles were predicted (0 where no integer reference ran: emulate, profile)
+     * @param equalSamples         of those, the samples whose every step the emulator took exactly the predicted cycles
+     * @param firstDifference      the first sample and step where prediction and emulator differ, or null
+     * @param meanPredictedCycles  predicted cycles per inference, averaged over {@code predictedSamples}
+     * @param rtlSamples           samples an RTL simulation ran whose cycles were compared with the prediction
+     * @param rtlEqualSamples      of those, the samples whose every step the RTL took exactly the predicted cycles
+     * @param worstStepCycles      the most cycles one step can take
+     * @param worstInferenceCycles the most cycles one inference can take
+     * @param worstNote            where the bound is not reached, or how it is reached, in words
+     */
+    public record CycleModel(String formula, long predictedSamples, long equalSamples, String firstDifference,
+                             double meanPredictedCycles, long rtlSamples, long rtlEqualSamples, long worstStepCycles,
+                             long worstInferenceCycles, String worstNote) {
+
+        /** True when every predicted sample (emulator and RTL) took the predicted cycles. */
+        public boolean holds() {
+            return equalSamples == predictedSamples && rtlEqualSamples == rtlSamples;
+        }
     }
 
     /** Seconds per inference at the clock. */
@@ -45,7 +81,7 @@ public record TargetFigures(int samples, String resources, double meanCycles, lo
     /** The same figures at another clock (an assumed clock a user restates). */
     public TargetFigures at(Clock other) {
         return new TargetFigures(samples, resources, meanCycles, minCycles, maxCycles, meanStepCycles, maxStepCycles,
-                other, energy, counters, layers, notes, emulatorSeconds);
+                other, energy, counters, layers, notes, emulatorSeconds, cycleModel);
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.spikeforge.targets.fpga;
 
 /**
- * The closed-form cycle count of one timestep: a pure function of the input events and the spikes
- * of each layer, with no state. The emulator counts cycles by stepping registers; this formula
- * counts them from the spikes alone; the RTL simulation measures them. All three must agree.
+ * The accelerator's cycle model, apart from the emulator that steps its registers: the cycles one
+ * layer engine spends in one step ({@link #layer}), how the design composes the layers of a step
+ * ({@link #step}), the cycles of a sample predicted from its input and each layer's spikes alone
+ * ({@link #predict}: {@code verify} feeds it the integer model's spikes, never the emulator's
+ * buffers), and the worst case a design can take, from the design alone ({@link #worstStep},
+ * {@link #worstInference}). The emulator counts cycles by stepping registers, the RTL simulation
+ * measures them; both must equal the prediction and stay within the bound.
  */
 public final class CycleFormula {
 
@@ -54,5 +58,160 @@ public final class CycleFormula {
             }
         }
         return cycles;
+    }
+
+    /**
+     * The cycles of one step from the cycles each layer engine spends in it: the one place that
+     * says how the design schedules its layers in time. Today the engines run one after another
+     * (layer l starts the cycle after layer l-1's done), so a step is the sum of its layers.
+     */
+    public static long step(long[] layerCycles) {
+        long sum = 0;
+        for (long c : layerCycles) {
+            sum += c;
+        }
+        return sum;
+    }
+
+    /**
+     * The cycles of every step of one sample, predicted from its input and the spikes of every
+     * layer alone: no emulator state is read. Layer 0's events are the input's nonzero values of
+     * the step; layer l's are layer l-1's spikes of the same step; a recurrent layer also walks its
+     * own spikes of the step before.
+     *
+     * @param input  {@code steps * inputSize} values, step-major, as the emulator takes them
+     * @param spikes per layer, per step, per neuron (flat, channel-major): the spike count, 0 or 1
+     *               (as the integer model's spike record holds them)
+     */
+    public static long[] predict(FpgaDesign d, int[] input, byte[][][] spikes) {
+        int steps = d.timesteps();
+        int layers = d.layers().size();
+        if (spikes.length != layers) {
+            throw new IllegalArgumentException("spikes of " + spikes.length + " layers for a design of " + layers);
+        }
+        int h = d.inputShape()[1];
+        int w = d.inputShape()[2];
+        int inputSize = d.inputShape()[0] * h * w;
+        if (input.length != steps * inputSize) {
+            throw new IllegalArgumentException("input has " + input.length + " values, expected " + steps + " x " + inputSize);
+        }
+        long[] out = new long[steps];
+        long[] perLayer = new long[layers];
+        int[] events = new int[0];
+        int[] own = new int[0];
+        for (int t = 0; t < steps; t++) {
+            for (int l = 0; l < layers; l++) {
+                FpgaLayer fl = d.layers().get(l);
+                int count = 0;
+                if (l == 0) {
+                    events = grow(events, 3 * inputSize);
+                    for (int i = 0; i < inputSize; i++) {
+                        if (input[t * inputSize + i] != 0) {
+                            events[3 * count] = i / (h * w);
+                            events[3 * count + 1] = (i / w) % h;
+                            events[3 * count + 2] = i % w;
+                            count++;
+                        }
+                    }
+                } else {
+                    FpgaLayer src = d.layers().get(l - 1);
+                    byte[] s = spikes[l - 1][t];
+                    events = grow(events, 3 * s.length);
+                    int plane = src.outH() * src.outW();
+                    for (int n = 0; n < s.length; n++) {
+                        if (s[n] != 0) {
+                            events[3 * count] = n / plane;
+                            events[3 * count + 1] = (n / src.outW()) % src.outH();
+                            events[3 * count + 2] = n % src.outW();
+                            count++;
+                        }
+                    }
+                }
+                int recurrent = fl.recurrent() && t > 0 ? nonzero(spikes[l][t - 1]) : 0;
+                byte[] mine = spikes[l][t];
+                own = grow(own, mine.length);
+                int nSpikes = 0;
+                for (int n = 0; n < mine.length; n++) {
+                    if (mine[n] != 0) {
+                        own[nSpikes++] = n;
+                    }
+                }
+                perLayer[l] = layer(fl, events, count, recurrent, own, nSpikes);
+            }
+            out[t] = step(perLayer);
+        }
+        return out;
+    }
+
+    /**
+     * The most cycles layer {@code l} can spend in one step, from the design alone: every input
+     * position holds an event (layer 0) or every neuron of the layer before spiked, the layer's
+     * own units all spiked in the step before when {@code recurrenceNow} (a recurrent layer walks
+     * none in step 1), and every neuron of the layer spikes, so that each membrane word stalls its
+     * lanes' spikes out one per cycle. Every term of {@link #layer} grows with the events and
+     * spikes, so no sample exceeds it.
+     */
+    public static long worstLayer(FpgaDesign d, int l, boolean recurrenceNow) {
+        FpgaLayer fl = d.layers().get(l);
+        long cycles = FIXED + (long) fl.memoryWords();
+        int inC = l == 0 ? d.inputShape()[0] : d.layers().get(l - 1).outC();
+        int inH = l == 0 ? d.inputShape()[1] : d.layers().get(l - 1).outH();
+        int inW = l == 0 ? d.inputShape()[2] : d.layers().get(l - 1).outW();
+        for (int c = 0; c < inC; c++) {
+            for (int y = 0; y < inH; y++) {
+                for (int x = 0; x < inW; x++) {
+                    cycles += Math.max(1, fl.wordsFor(c, y, x));
+                }
+            }
+        }
+        if (fl.recurrent() && recurrenceNow) {
+            cycles += (long) fl.outC() * fl.recurrentEventWords();
+        }
+        if (fl.mode().spiking()) {
+            for (int b = 0; b < fl.blocks(); b++) {
+                cycles += (long) fl.outH() * fl.outW() * Math.max(0, fl.validLanes(b) - 1);
+            }
+        }
+        return cycles;
+    }
+
+    /** The most cycles a step can take (a step after the first, whose recurrent layers walk all their units). */
+    public static long worstStep(FpgaDesign d) {
+        return worstStep(d, d.timesteps() > 1);
+    }
+
+    /** The most cycles step 1 ({@code recurrence} false) or a later step can take. */
+    static long worstStep(FpgaDesign d, boolean recurrence) {
+        long[] perLayer = new long[d.layers().size()];
+        for (int l = 0; l < perLayer.length; l++) {
+            perLayer[l] = worstLayer(d, l, recurrence);
+        }
+        return step(perLayer);
+    }
+
+    /** The most cycles an inference can take: step 1 (no recurrent events yet) and T - 1 worst later steps. */
+    public static long worstInference(FpgaDesign d) {
+        return worstStep(d, false) + (d.timesteps() - 1L) * worstStep(d, true);
+    }
+
+    /** When the bound is reached, in words (the reports print it beside the bound). */
+    public static String worstNote(FpgaDesign d) {
+        boolean recurrent = d.layers().stream().anyMatch(FpgaLayer::recurrent);
+        return "worst case from the design alone: every input position an event and every neuron of every spiking layer"
+                + " firing in every step (the per-word spike stalls included)" + (recurrent ? "; step 1 walks no recurrent"
+                + " events, so the inference's bound counts step 1 without them" : "")
+                + "; reached only where the weights make every neuron fire";
+    }
+
+    private static int nonzero(byte[] s) {
+        int n = 0;
+        for (byte b : s) {
+            n += b != 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static int[] grow(int[] a, int n) {
+        return a.length >= n ? a : new int[n];
     }
 }

@@ -97,9 +97,14 @@ final class FpgaDeployed implements DeployedTarget {
     /** One sample of the emulator (or of the RTL), with its spikes as 0/1 per neuron. */
     private final class Sample implements TargetSample {
         final FpgaEmulator.Sample s;
+        /** The emulator that ran it, which counts the RTL's agreement with the prediction. */
+        final Emulator owner;
+        /** The cycles of every step predicted from the integer reference's spikes, once {@link Emulator#predictCycles} ran. */
+        long[] predicted;
 
-        Sample(FpgaEmulator.Sample s) {
+        Sample(FpgaEmulator.Sample s, Emulator owner) {
             this.s = s;
+            this.owner = owner;
         }
 
         @Override
@@ -142,6 +147,14 @@ final class FpgaDeployed implements DeployedTarget {
 
     private final class Emulator implements TargetEmulator {
         private final List<Long> cycles = new ArrayList<>();
+        /** Per predicted sample, the predicted cycles of the inference. */
+        private final List<Long> predicted = new ArrayList<>();
+        private long predictedEqual;
+        /** The first sample (counted from this emulator's first) whose cycles differ from the prediction, and where. */
+        private long differenceSample = -1;
+        private String difference;
+        private long rtlPredicted;
+        private long rtlPredictedEqual;
         private long maxStep;
         private long steps;
         private long[] spikes = new long[design.layers().size()];
@@ -162,9 +175,44 @@ final class FpgaDeployed implements DeployedTarget {
                 for (int l = 0; l < spikes.length; l++) {
                     spikes[l] += s.spikes(l);
                 }
-                samples.add(new Sample(s));
+                samples.add(new Sample(s, this));
             }
             return samples;
+        }
+
+        /**
+         * The cycles of every step predicted by {@link CycleFormula#predict} from the sample's input and
+         * the integer reference's spikes alone, against the cycles the emulator's registers took.
+         */
+        @Override
+        public void predictCycles(int[][] inputs, List<TargetSample> emulated, List<byte[][][]> referenceSpikes) {
+            for (int i = 0; i < inputs.length; i++) {
+                Sample got = (Sample) emulated.get(i);
+                long[] want = CycleFormula.predict(design, inputs[i], referenceSpikes.get(i));
+                got.predicted = want;
+                predicted.add(java.util.Arrays.stream(want).sum());
+                String diff = stepDifference(want, got.s.stepCycles(), "the emulator");
+                if (diff == null) {
+                    predictedEqual++;
+                } else if (difference == null) {
+                    differenceSample = cycles.size() - emulated.size() + i;
+                    difference = diff;
+                }
+            }
+        }
+
+        void rtlCompared(boolean equal) {
+            rtlPredicted++;
+            rtlPredictedEqual += equal ? 1 : 0;
+        }
+
+        private TargetFigures.CycleModel cycleModel() {
+            long worstStep = CycleFormula.worstStep(design);
+            long worstInference = CycleFormula.worstInference(design);
+            double mean = predicted.stream().mapToLong(Long::longValue).sum() / (double) Math.max(1, predicted.size());
+            return new TargetFigures.CycleModel(CycleFormula.TEXT, predicted.size(), predictedEqual,
+                    difference == null ? null : "sample " + differenceSample + ", " + difference, mean,
+                    rtlPredicted, rtlPredictedEqual, worstStep, worstInference, CycleFormula.worstNote(design));
         }
 
         @Override
@@ -182,8 +230,7 @@ final class FpgaDeployed implements DeployedTarget {
             FigureTable layers = new FigureTable(List.of(Column.name("layer", "layer"), Column.name("kind", "kind"),
                     Column.number("spikes_per_inference", "spikes per inference", "%.1f")), rows);
             FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
-            List<String> notes = new ArrayList<>(List.of("the closed-form cycle formula agrees with the emulator on every step",
-                    "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
+            List<String> notes = new ArrayList<>(List.of("energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
                             + " the synthesised design)"));
             if (timing.note() != null) {
                 notes.add(timing.note());
@@ -195,14 +242,16 @@ final class FpgaDeployed implements DeployedTarget {
             return new TargetFigures(n, "", total / d, cycles.stream().mapToLong(Long::longValue).min().orElse(0),
                     cycles.stream().mapToLong(Long::longValue).max().orElse(0), steps == 0 ? 0 : total / (double) steps,
                     maxStep, timing.clock(), null,
-                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all)), layers, notes, nanos / 1e9);
+                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all)), layers, notes, nanos / 1e9,
+                    cycleModel());
         }
 
         /** Integers only: the cycles of every sample in order, the sums and the maximum, which add up exactly. */
         @Override
         public Tally tally() {
             return new Tally(design.model(), cycles.stream().mapToLong(Long::longValue).toArray(), maxStep, steps,
-                    spikes.clone(), nanos);
+                    spikes.clone(), nanos, predicted.stream().mapToLong(Long::longValue).toArray(), predictedEqual,
+                    differenceSample, difference);
         }
 
         @Override
@@ -220,13 +269,34 @@ final class FpgaDeployed implements DeployedTarget {
                 spikes[l] += t.spikes()[l];
             }
             nanos += t.nanos();
+            if (difference == null && t.difference() != null) {
+                // the shard counts its samples from its first; this emulator had run the ones before it
+                differenceSample = cycles.size() - t.cycles().length + t.differenceSample();
+                difference = t.difference();
+            }
+            for (long c : t.predicted()) {
+                predicted.add(c);
+            }
+            predictedEqual += t.predictedEqual();
         }
     }
 
+    /** The first step whose predicted cycles differ from {@code got}'s, in words, or null when every step is equal. */
+    static String stepDifference(long[] predicted, long[] got, String who) {
+        for (int t = 0; t < predicted.length; t++) {
+            if (t >= got.length || predicted[t] != got[t]) {
+                return "step " + (t + 1) + ": predicted " + predicted[t] + " cycles from the integer model's spikes, "
+                        + who + " took " + (t < got.length ? String.valueOf(got[t]) : "none");
+            }
+        }
+        return null;
+    }
+
     /** What an emulator's figures are computed from, to merge with another's (TargetEmulator#tally). */
-    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos)
+    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos,
+                         long[] predicted, long predictedEqual, long differenceSample, String difference)
             implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
     }
 
     private final class Rtl implements RtlSimulation {
@@ -265,10 +335,20 @@ final class FpgaDeployed implements DeployedTarget {
             for (int i = 0; i < predictions.length; i++) {
                 FpgaEmulator.Sample rtl = got.samples().get(i);
                 predictions[i] = TargetSample.argmax(rtl.readout());
-                FpgaEmulator.Sample want = ((Sample) emulated.get(i)).s;
-                differences.add(trace ? RtlSimulator.firstDifference(design, i, want, rtl, "emulator", tool())
+                Sample kept = (Sample) emulated.get(i);
+                FpgaEmulator.Sample want = kept.s;
+                String diff = trace ? RtlSimulator.firstDifference(design, i, want, rtl, "emulator", tool())
                         : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles() ? null
-                        : "sample " + i + ": readout or cycles differ (" + tool() + " without trace)");
+                        : "sample " + i + ": readout or cycles differ (" + tool() + " without trace)";
+                if (kept.predicted != null) {
+                    // the RTL's measured cycles against the prediction from the integer model's spikes, directly
+                    String off = stepDifference(kept.predicted, rtl.stepCycles(), tool());
+                    kept.owner.rtlCompared(off == null);
+                    if (diff == null && off != null) {
+                        diff = "sample " + i + ", " + off;
+                    }
+                }
+                differences.add(diff);
             }
             return new RtlRun(tool(), differences, predictions, got.cycles(), got.buildSeconds(), got.runSeconds());
         }

@@ -13,8 +13,19 @@ import java.util.List;
  * {@link VerilogGenerator}, stepped one clock at a time (combinational values first, then every
  * register from the old values), with the same memories initialised from the same images. It reads
  * only an {@link FpgaDesign} (as {@link FpgaFolder#read} returns it). Per sample it gives every
- * spike with its cycle, every membrane at the end of every step, the cycles of every step (also
- * evaluated by {@link CycleFormula}; a difference is an {@link IllegalStateException}), and the readout.
+ * spike with its cycle, every membrane at the end of every step, the cycles of every step, and the
+ * readout.
+ *
+ * <p>Its arithmetic is its own (docs/semantics.md section 4.12): the membrane adders' wrap to
+ * {@code acc_bits}, the saturation or wrap to M and C bits, the {@code >=} threshold compare, the
+ * reset, the leak and the current's decay ({@link FpgaLayer.Leak#apply}, from fpga.json's k, m
+ * and f), the readout's registers; none of it calls the integer model's code, so that a change
+ * there shows as a difference in {@code verify} without an RTL simulation.
+ *
+ * <p>Internal consistency check, not a prediction: every step, the cycles the registers took are
+ * compared with {@link CycleFormula} evaluated on the engines' own event buffers and spikes (a
+ * difference is an {@link IllegalStateException}). The prediction that proves the cycle model is
+ * {@link CycleFormula#predict}, fed the integer model's spikes by {@code verify}.
  *
  * <p>Not thread-safe: one emulator per thread.
  */
@@ -80,7 +91,7 @@ public final class FpgaEmulator {
             e.clear();
         }
         long[] stepCycles = new long[steps];
-        long[] formula = new long[steps];
+        long[] ownFormula = new long[layers];
         int[][][] spikeNeurons = new int[layers][steps][];
         long[][][] spikeCycles = new long[layers][steps][];
         long[][][] membranes = keepMembranes ? new long[layers][steps][] : null;
@@ -118,12 +129,14 @@ public final class FpgaEmulator {
                 }
                 spikeNeurons[l][t] = Arrays.copyOf(e.spikeNeuron, e.spikeCount);
                 spikeCycles[l][t] = Arrays.copyOf(e.spikeCycle, e.spikeCount);
-                formula[t] += CycleFormula.layer(e.l, eventsCopy, events, recurrentEvents, spikeNeurons[l][t], e.spikeCount);
+                // internal consistency check (below): the formula on this engine's own buffers
+                ownFormula[l] = CycleFormula.layer(e.l, eventsCopy, events, recurrentEvents, spikeNeurons[l][t], e.spikeCount);
             }
             stepCycles[t] = cycle - stepStart;
-            if (stepCycles[t] != formula[t]) {
-                throw new IllegalStateException("step " + (t + 1) + ": the emulator counted " + stepCycles[t]
-                        + " cycles, the closed-form formula " + formula[t]);
+            long own = CycleFormula.step(ownFormula);
+            if (stepCycles[t] != own) {
+                throw new IllegalStateException("step " + (t + 1) + ": internal consistency check: the emulator's registers took "
+                        + stepCycles[t] + " cycles, the cycle formula on its own event buffers " + own);
             }
         }
         Engine last = engines[layers - 1];

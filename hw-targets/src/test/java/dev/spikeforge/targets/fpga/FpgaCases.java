@@ -39,15 +39,50 @@ final class FpgaCases {
         return new Planned(c, r.network(), FpgaDesign.plan(r.network(), fo));
     }
 
-    /** The first difference between the FPGA emulator and the integer reference, or null. */
-    static String compareWithReference(Planned p, FpgaEmulator.Sample got) {
-        return compare(p.q(), p.c().input, got);
+    /**
+     * The cycle model against cycles per step measured by the emulator or an RTL simulation
+     * ({@code who}): the cycles {@link CycleFormula#predict} computes from the input and the integer
+     * model's spikes alone are the measured ones in every step, and no step and no inference takes
+     * more than the worst case of the design alone. Null when all holds, else the first break.
+     */
+    static String cycleCheck(FpgaDesign d, QuantizedNetwork q, int[] input, long[] measured, String who) {
+        return cycleCheck(d, reference(q, input), input, measured, who);
+    }
+
+    /** As above, with the integer model's record of {@code input} already computed. */
+    static String cycleCheck(FpgaDesign d, SampleResult ref, int[] input, long[] measured, String who) {
+        long[] predicted = CycleFormula.predict(d, input, ref.spikeRecord());
+        long total = 0;
+        for (int t = 0; t < predicted.length; t++) {
+            if (predicted[t] != measured[t]) {
+                return "step " + (t + 1) + ": predicted " + predicted[t] + " cycles from the integer model's spikes, " + who
+                        + " took " + measured[t];
+            }
+            long worst = CycleFormula.worstStep(d, t > 0);
+            if (measured[t] > worst) {
+                return "step " + (t + 1) + ": " + who + " took " + measured[t] + " cycles, over the worst case " + worst;
+            }
+            total += measured[t];
+        }
+        if (total > CycleFormula.worstInference(d)) {
+            return who + " took " + total + " cycles, over the inference's worst case " + CycleFormula.worstInference(d);
+        }
+        return null;
     }
 
     /** The first difference between the FPGA emulator's run of {@code input} and the integer reference's, or null. */
     static String compare(QuantizedNetwork q, int[] input, FpgaEmulator.Sample got) {
+        return compare(q, reference(q, input), got);
+    }
+
+    /** The integer model's full record (every layer's spikes and membranes) of {@code input}. */
+    static SampleResult reference(QuantizedNetwork q, int[] input) {
         int[] all = java.util.stream.IntStream.range(0, q.layers().size()).toArray();
-        SampleResult want = new IntegerSimulator(q).run(input, all);
+        return new IntegerSimulator(q).run(input, all);
+    }
+
+    /** The first difference between the FPGA emulator's sample and the integer model's record {@code want}, or null. */
+    static String compare(QuantizedNetwork q, SampleResult want, FpgaEmulator.Sample got) {
         for (int t = 0; t < q.timesteps(); t++) {
             for (int l = 0; l < q.layers().size(); l++) {
                 byte[] ws = want.spikeRecord()[l][t];

@@ -47,6 +47,11 @@ class FpgaRtlPropertyTest {
             RtlSimulator.Result got = RtlSimulator.run(folder, read, inputs, RtlSimulator.Tool.ICARUS, null);
             String diff = RtlSimulator.firstDifference(read, want, got.samples(), "emulator", "iverilog");
             assertNull(diff, () -> diff + "\n" + p.c().describe(p.q()));
+            for (int i = 0; i < inputs.length; i++) {
+                // the RTL's measured cycles: the prediction from the integer model's spikes, within the worst case
+                String cycles = FpgaCases.cycleCheck(read, p.q(), inputs[i], got.samples().get(i).stepCycles(), "iverilog");
+                assertNull(cycles, () -> cycles + "\n" + p.c().describe(p.q()));
+            }
         } finally {
             AtomicFiles.deleteTree(dir);
         }
@@ -84,6 +89,10 @@ class FpgaRtlPropertyTest {
             RtlSimulator.Result got = RtlSimulator.run(folder, read, inputs, RtlSimulator.Tool.ICARUS, null);
             String diff = RtlSimulator.firstDifference(read, want, got.samples(), "emulator", "iverilog");
             assertNull(diff, () -> diff + "\n" + c.describe());
+            for (int i = 0; i < inputs.length; i++) {
+                String cycles = FpgaCases.cycleCheck(read, c.q(), inputs[i], got.samples().get(i).stepCycles(), "iverilog");
+                assertNull(cycles, () -> cycles + "\n" + c.describe());
+            }
         } finally {
             AtomicFiles.deleteTree(dir);
         }

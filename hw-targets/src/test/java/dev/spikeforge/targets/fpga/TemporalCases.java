@@ -188,7 +188,7 @@ final class TemporalCases {
                 65 - Long.numberOfLeadingZeros(6 * ro.maxCurrent()));
     }
 
-    private static QuantLayer temporal(String name, List<Synapse> syn, int units, long[] bias, long[] theta, Reset reset,
+    static QuantLayer temporal(String name, List<Synapse> syn, int units, long[] bias, long[] theta, Reset reset,
                                        QuantLeak leak, QuantLeak alpha, ReadoutMode mode, QuantizedNetwork.Numerics num) {
         long max = 0;
         for (int o = 0; o < units; o++) {

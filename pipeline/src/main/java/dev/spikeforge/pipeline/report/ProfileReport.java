@@ -84,6 +84,7 @@ public final class ProfileReport {
                     out.add("  synaptic + neuron energy per layer: " + String.join(", ", layers));
                 }
             }
+            out.addAll(TargetReport.cycleModel(f, "  "));
             f.notes().forEach(n -> out.add("  " + n));
         }
         return out;

@@ -49,7 +49,36 @@ public final class TargetReport {
         if (!f.layers().isEmpty()) {
             f.layers().text().forEach(l -> out.add(indent + l));
         }
+        out.addAll(cycleModel(f, indent));
         f.notes().forEach(n -> out.add(indent + n));
+        return out;
+    }
+
+    /**
+     * The family's cycle model as text lines: the prediction from the integer model's spikes against
+     * the emulator's cycles (and the RTL's) where verify ran it, and the worst case from the design
+     * alone with its latency at the figures' clock. Empty when the family has no cycle model.
+     */
+    public static List<String> cycleModel(TargetFigures f, String indent) {
+        TargetFigures.CycleModel m = f.cycleModel();
+        List<String> out = new ArrayList<>();
+        if (m == null) {
+            return out;
+        }
+        if (m.predictedSamples() > 0) {
+            out.add(String.format(Locale.ROOT, "%scycle prediction from the integer model's spikes: mean %.1f cycles per"
+                    + " inference; %d of %d samples equal to the emulator's cycles in every step%s%s", indent,
+                    m.meanPredictedCycles(), m.equalSamples(), m.predictedSamples(),
+                    m.rtlSamples() == 0 ? "" : String.format(Locale.ROOT, ", %d of %d to the RTL's", m.rtlEqualSamples(),
+                            m.rtlSamples()),
+                    m.firstDifference() == null ? "" : "; first difference: " + m.firstDifference()));
+        }
+        TargetFigures.Clock c = f.clock();
+        String basis = c.assumed() ? "assumed" : c.basis();
+        out.add(String.format(Locale.ROOT, "%sworst case: %d cycles per step, %d per inference (%s at %s MHz%s); measured"
+                + " max %d per step, %d per inference", indent, m.worstStepCycles(), m.worstInferenceCycles(),
+                Units.seconds(c.seconds(m.worstInferenceCycles())), mhz(c.mhz()), basis.isEmpty() ? "" : ", " + basis,
+                f.maxStepCycles(), f.maxCycles()));
         return out;
     }
 
@@ -81,6 +110,23 @@ public final class TargetReport {
         }
         if (!f.layers().isEmpty()) {
             o.set("layers", table(f.layers()));
+        }
+        TargetFigures.CycleModel m = f.cycleModel();
+        if (m != null) {
+            ObjectNode cm = o.putObject("cycle_model");
+            cm.put("formula", m.formula());
+            cm.put("predicted_samples", m.predictedSamples());
+            cm.put("predicted_equal_emulator_samples", m.equalSamples());
+            if (m.predictedSamples() > 0) {
+                cm.put("predicted_cycles_per_inference", m.meanPredictedCycles());
+            }
+            cm.put("first_difference", m.firstDifference());
+            cm.put("rtl_predicted_samples", m.rtlSamples());
+            cm.put("predicted_equal_rtl_samples", m.rtlEqualSamples());
+            cm.put("worst_cycles_per_step", m.worstStepCycles());
+            cm.put("worst_cycles_per_inference", m.worstInferenceCycles());
+            cm.put("worst_seconds_per_inference", f.clock().seconds(m.worstInferenceCycles()));
+            cm.put("worst_note", m.worstNote());
         }
         ArrayNode notes = o.putArray("notes");
         f.notes().forEach(notes::add);

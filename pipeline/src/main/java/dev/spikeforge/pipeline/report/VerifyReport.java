@@ -62,6 +62,7 @@ public final class VerifyReport {
         out.add(String.format(Locale.ROOT, "  %s: %.0f cycles per inference (min %d, max %d), %s%s; emulator %.3g cycles/s"
                 + " per thread; folder %s", t.target(), f.meanCycles(), f.minCycles(), f.maxCycles(), TargetReport.latency(f),
                 energy, emulatorRate(f, threads), t.folder()));
+        out.addAll(TargetReport.cycleModel(f, "  "));
         f.notes().forEach(n -> out.add("  " + n));
         RtlSimulation.RtlRun rtl = t.rtl();
         if (rtl != null) {
