@@ -144,6 +144,7 @@ final class FpgaDeployed implements DeployedTarget {
         private final List<Long> cycles = new ArrayList<>();
         private long maxStep;
         private long steps;
+        private long latency;
         private long[] spikes = new long[design.layers().size()];
         private long nanos;
 
@@ -159,6 +160,7 @@ final class FpgaDeployed implements DeployedTarget {
                     maxStep = Math.max(maxStep, c);
                 }
                 steps += s.stepCycles().length;
+                latency += s.latency();
                 for (int l = 0; l < spikes.length; l++) {
                     spikes[l] += s.spikes(l);
                 }
@@ -183,6 +185,9 @@ final class FpgaDeployed implements DeployedTarget {
                     Column.number("spikes_per_inference", "spikes per inference", "%.1f")), rows);
             FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
             List<String> notes = new ArrayList<>(List.of("the closed-form cycle formula agrees with the emulator on every step",
+                    "cycles per inference: each sample's share of a stream of the samples, whose layers and samples overlap"
+                            + " (docs/targets.md, \"Schedule\"), so inferences/s is the stream's throughput; latency_cycles:"
+                            + " from a sample's first input to its readout",
                     "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
                             + " the synthesised design)"));
             if (timing.note() != null) {
@@ -195,14 +200,15 @@ final class FpgaDeployed implements DeployedTarget {
             return new TargetFigures(n, "", total / d, cycles.stream().mapToLong(Long::longValue).min().orElse(0),
                     cycles.stream().mapToLong(Long::longValue).max().orElse(0), steps == 0 ? 0 : total / (double) steps,
                     maxStep, timing.clock(), null,
-                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all)), layers, notes, nanos / 1e9);
+                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all),
+                            new TargetFigures.Counter("latency_cycles", "latency cycles", latency / d)), layers, notes, nanos / 1e9);
         }
 
         /** Integers only: the cycles of every sample in order, the sums and the maximum, which add up exactly. */
         @Override
         public Tally tally() {
             return new Tally(design.model(), cycles.stream().mapToLong(Long::longValue).toArray(), maxStep, steps,
-                    spikes.clone(), nanos);
+                    spikes.clone(), nanos, latency);
         }
 
         @Override
@@ -216,6 +222,7 @@ final class FpgaDeployed implements DeployedTarget {
             }
             maxStep = Math.max(maxStep, t.maxStep());
             steps += t.steps();
+            latency += t.latency();
             for (int l = 0; l < spikes.length; l++) {
                 spikes[l] += t.spikes()[l];
             }
@@ -224,7 +231,7 @@ final class FpgaDeployed implements DeployedTarget {
     }
 
     /** What an emulator's figures are computed from, to merge with another's (TargetEmulator#tally). */
-    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos)
+    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos, long latency)
             implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
     }
@@ -267,7 +274,8 @@ final class FpgaDeployed implements DeployedTarget {
                 predictions[i] = TargetSample.argmax(rtl.readout());
                 FpgaEmulator.Sample want = ((Sample) emulated.get(i)).s;
                 differences.add(trace ? RtlSimulator.firstDifference(design, i, want, rtl, "emulator", tool())
-                        : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles() ? null
+                        : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles()
+                                && want.latency() == rtl.latency() ? null
                         : "sample " + i + ": readout or cycles differ (" + tool() + " without trace)");
             }
             return new RtlRun(tool(), differences, predictions, got.cycles(), got.buildSeconds(), got.runSeconds());

@@ -154,7 +154,10 @@ public final class FpgaFolder {
             ArrayNode oev = o.putArray("out_event_fields");
             oev.add(l.outCBits()).add(l.outYBits()).add(l.outXBits());
             ObjectNode mm = o.putObject("memories");
-            memory(mm, "events", l.eventDepth(), l.bufferBits(), null);
+            memory(mm, "events", l.eventMemoryWords(), l.eventBits(), null);
+            if (l.recurrent()) {
+                memory(mm, "own_spikes", l.outC(), l.outCBits(), null);
+            }
             memory(mm, "membranes", l.memoryWords(), l.lanes() * l.accBits(), null);
             if (l.hasCurrent()) {
                 memory(mm, "currents", l.memoryWords(), l.lanes() * l.accBits(), null);
@@ -168,6 +171,7 @@ public final class FpgaFolder {
             }
         }
         doc.put("cycle_formula", CycleFormula.TEXT);
+        doc.put("schedule", Schedule.TEXT);
         ObjectNode sums = doc.putObject("files");
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             sums.put(e.getKey(), sha256(e.getValue()));
@@ -309,7 +313,7 @@ public final class FpgaFolder {
             if (l.thetaBits() > 0) {
                 expected.put(VerilogGenerator.memFile(module, "t"), hexBytes(l.blocks(), lanes, l.thetaBits()));
             }
-            memoryBits += (long) l.eventDepth() * l.bufferBits()
+            memoryBits += l.eventMemoryBits()
                     + (long) l.memoryWords() * lanes * l.accBits() * (l.hasCurrent() ? 2 : 1)
                     + (long) l.weightWords() * lanes * l.weightBits() + (long) l.blocks() * lanes * (l.biasBits() + l.thetaBits());
             if (memoryBits > MAX_MEMORY_BITS) {
@@ -640,7 +644,10 @@ public final class FpgaFolder {
         /** The {@code memories} entries: exactly the layer's memories, with their depths, widths, bits and files. */
         private void memories(FpgaLayer l, JsonNode mm, String module) throws FpgaFolderException {
             Map<String, long[]> want = new LinkedHashMap<>();
-            want.put("events", new long[] {l.eventDepth(), l.bufferBits()});
+            want.put("events", new long[] {l.eventMemoryWords(), l.eventBits()});
+            if (l.recurrent()) {
+                want.put("own_spikes", new long[] {l.outC(), l.outCBits()});
+            }
             want.put("membranes", new long[] {l.memoryWords(), (long) l.lanes() * l.accBits()});
             if (l.hasCurrent()) {
                 want.put("currents", new long[] {l.memoryWords(), (long) l.lanes() * l.accBits()});
@@ -675,7 +682,8 @@ public final class FpgaFolder {
                     throw new FpgaFolderException(file, prefix + "bits", "must be an integer");
                 }
                 expect("bits", bits.asLong(), depth * width, "depth times width is");
-                if (!e.getKey().equals("events") && !e.getKey().equals("membranes") && !e.getKey().equals("currents")) {
+                if (!e.getKey().equals("events") && !e.getKey().equals("own_spikes") && !e.getKey().equals("membranes")
+                        && !e.getKey().equals("currents")) {
                     String f = text(m, "file");
                     String w = VerilogGenerator.memFile(module, switch (e.getKey()) {
                         case "weights" -> "w";

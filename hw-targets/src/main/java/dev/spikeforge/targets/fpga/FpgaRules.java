@@ -145,7 +145,7 @@ public final class FpgaRules {
     public static long memoryBits(FpgaDesign d) {
         long bits = 0;
         for (FpgaLayer l : d.layers()) {
-            bits += (long) l.eventDepth() * l.bufferBits();
+            bits += l.eventMemoryBits();
             bits += (long) l.memoryWords() * l.lanes() * l.accBits() * (l.hasCurrent() ? 2 : 1);
             bits += (long) l.weightWords() * l.lanes() * l.weightBits();
             bits += (long) l.blocks() * l.lanes() * (l.biasBits() + l.thetaBits());

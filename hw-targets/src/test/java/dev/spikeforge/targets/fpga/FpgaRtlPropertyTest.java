@@ -285,13 +285,9 @@ class FpgaRtlPropertyTest {
         }
     }
 
+    /** The inputs as one stream, as the RTL runs them. */
     static List<FpgaEmulator.Sample> emulate(FpgaDesign d, int[][] inputs) {
-        FpgaEmulator e = new FpgaEmulator(d);
-        List<FpgaEmulator.Sample> out = new ArrayList<>();
-        for (int[] in : inputs) {
-            out.add(e.run(in, true));
-        }
-        return out;
+        return FpgaEmulator.run(d, inputs, 1, true);
     }
 
     /** The case's own input, then {@code n - 1} more of the same encoding. */
