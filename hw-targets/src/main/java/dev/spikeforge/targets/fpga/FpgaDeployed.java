@@ -145,6 +145,7 @@ final class FpgaDeployed implements DeployedTarget {
         private long maxStep;
         private long steps;
         private long latency;
+        private long[] engineCycles = new long[design.layers().size()];
         private long[] spikes = new long[design.layers().size()];
         private long nanos;
 
@@ -161,6 +162,11 @@ final class FpgaDeployed implements DeployedTarget {
                 }
                 steps += s.stepCycles().length;
                 latency += s.latency();
+                for (int l = 0; l < engineCycles.length; l++) {
+                    for (long c : s.layerCycles()[l]) {
+                        engineCycles[l] += c;
+                    }
+                }
                 for (int l = 0; l < spikes.length; l++) {
                     spikes[l] += s.spikes(l);
                 }
@@ -179,10 +185,12 @@ final class FpgaDeployed implements DeployedTarget {
             for (FpgaLayer l : design.layers()) {
                 Double perInference = l.mode().spiking() ? spikes[l.index()] / d : null;
                 all += perInference == null ? 0 : perInference;
-                rows.add(java.util.Arrays.asList(l.name(), l.kind().name().toLowerCase(Locale.ROOT), perInference));
+                rows.add(java.util.Arrays.asList(l.name(), l.kind().name().toLowerCase(Locale.ROOT), perInference,
+                        engineCycles[l.index()] / d));
             }
             FigureTable layers = new FigureTable(List.of(Column.name("layer", "layer"), Column.name("kind", "kind"),
-                    Column.number("spikes_per_inference", "spikes per inference", "%.1f")), rows);
+                    Column.number("spikes_per_inference", "spikes per inference", "%.1f"),
+                    Column.number("engine_cycles_per_inference", "engine cycles per inference", "%.0f")), rows);
             FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
             List<String> notes = new ArrayList<>(List.of("the closed-form cycle formula agrees with the emulator on every step",
                     "cycles per inference: each sample's share of a stream of the samples, whose layers and samples overlap"
@@ -208,7 +216,7 @@ final class FpgaDeployed implements DeployedTarget {
         @Override
         public Tally tally() {
             return new Tally(design.model(), cycles.stream().mapToLong(Long::longValue).toArray(), maxStep, steps,
-                    spikes.clone(), nanos, latency);
+                    spikes.clone(), nanos, latency, engineCycles.clone());
         }
 
         @Override
@@ -223,6 +231,9 @@ final class FpgaDeployed implements DeployedTarget {
             maxStep = Math.max(maxStep, t.maxStep());
             steps += t.steps();
             latency += t.latency();
+            for (int l = 0; l < engineCycles.length; l++) {
+                engineCycles[l] += t.engineCycles()[l];
+            }
             for (int l = 0; l < spikes.length; l++) {
                 spikes[l] += t.spikes()[l];
             }
@@ -231,7 +242,8 @@ final class FpgaDeployed implements DeployedTarget {
     }
 
     /** What an emulator's figures are computed from, to merge with another's (TargetEmulator#tally). */
-    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos, long latency)
+    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos, long latency,
+                         long[] engineCycles)
             implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
     }
