@@ -29,7 +29,7 @@ final class IcarusBench {
 
     /** The clock, the host's registers and the top under test. */
     private void dutAndSignals(Verilog v) {
-        int p = d.options().lanes();
+        int p = d.maxLanes();
         int evw = top.inputEventBits();
         v.line("// Test bench for %s (Icarus Verilog): reads stim.txt, writes trace.txt. Run from the folder", d.top());
         v.line("// that holds mem/: every memory file is checked first, since a missing one would leave a");
@@ -102,7 +102,7 @@ final class IcarusBench {
         int tw = d.traceBits();
         int n = d.layers().size();
         int nb = d.neuronBits();
-        int p = d.options().lanes();
+        int p = d.maxLanes();
         v.line("    // the monitor samples at each rising edge, before the edge's updates: what the cycle did");
         v.line("    always @(posedge clk) begin");
         v.line("        if (running) begin");

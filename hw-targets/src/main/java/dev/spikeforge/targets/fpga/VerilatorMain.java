@@ -44,7 +44,7 @@ final class VerilatorMain {
             b.append(l.outH() * l.outW()).append(", ");
         }
         b.append("0};\n");
-        b.append("static const int kLanes = ").append(d.options().lanes()).append(", kTraceBits = ").append(d.traceBits())
+        b.append("static const int kLanes = ").append(d.maxLanes()).append(", kTraceBits = ").append(d.traceBits())
                 .append(", kLayers = ").append(d.layers().size()).append(", kNeuronBits = ").append(d.neuronBits())
                 .append(";\n\n");
     }

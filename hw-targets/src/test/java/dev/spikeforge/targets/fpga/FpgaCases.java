@@ -25,6 +25,14 @@ final class FpgaCases {
 
     /** @param nearest the accelerator's {@code leak_rounding = nearest} (docs/semantics.md section 4.12) */
     static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, boolean nearest) {
+        return plan(seed, steps, encoding, lanes, nearest, false);
+    }
+
+    /**
+     * @param mixed each layer its own lanes ({@code lanes = [...]}): layer i gets {@code lanes} shifted
+     *              up by 2i + 1 powers of two, wrapping from 64 back to 1, so neighbours differ
+     */
+    static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, boolean nearest, boolean mixed) {
         RandomNetworks.Case c = RandomNetworks.generate(seed, steps, encoding, true);
         QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow()).withShiftTowardZero(false)
                 .withLeakNearest(nearest);
@@ -32,7 +40,14 @@ final class FpgaCases {
         if (!r.ok()) {
             return null;
         }
-        FpgaOptions fo = new FpgaOptions(lanes, "generic", "auto", "", nearest ? "nearest" : "floor");
+        java.util.List<Integer> each = new java.util.ArrayList<>();
+        if (mixed) {
+            for (int i = 0; i < r.network().layers().size(); i++) {
+                each.add(1 << ((Integer.numberOfTrailingZeros(lanes) + 2 * i + 1) % 7));
+            }
+        }
+        int widest = mixed ? each.stream().mapToInt(Integer::intValue).max().orElse(lanes) : lanes;
+        FpgaOptions fo = new FpgaOptions(widest, "generic", "auto", "", nearest ? "nearest" : "floor", each);
         if (!FpgaRules.check(r.network(), fo).isEmpty()) {
             return null;
         }

@@ -23,9 +23,10 @@ class FpgaEmulatorPropertyTest {
     @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void emulatorEqualsTheIntegerReference(@ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int steps,
                                            @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 4) int lanesLog,
-                                           @ForAll boolean nearest) {
-        // nearest: leak_rounding = nearest, in the emulator's own arithmetic and in the integer model's
-        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest);
+                                           @ForAll boolean nearest, @ForAll boolean mixedLanes) {
+        // nearest: leak_rounding = nearest, in the emulator's own arithmetic and in the integer model's;
+        // mixedLanes: each layer its own lanes
+        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest, mixedLanes);
         Assume.that(p != null);
         FpgaEmulator.Sample got = new FpgaEmulator(p.d()).run(p.c().input, true);
         Statistics.label("layers").collect(p.d().layers().size());

@@ -32,9 +32,10 @@ class FpgaRtlPropertyTest {
     @Property(tries = 14, maxDiscardRatio = 10)
     void rtlEqualsTheEmulator(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int steps,
                               @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 4) int lanesLog,
-                              @ForAll boolean nearest) throws Exception {
-        // nearest: the opt-in leak_rounding = nearest, whose RTL adds half an LSB before the leak's shift
-        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest);
+                              @ForAll boolean nearest, @ForAll boolean mixedLanes) throws Exception {
+        // nearest: the opt-in leak_rounding = nearest, whose RTL adds half an LSB before the leak's shift;
+        // mixedLanes: lanes = [...], each engine its own lanes (the top pads the narrower trace fields)
+        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest, mixedLanes);
         Assume.that(p != null);
         Path dir = Files.createTempDirectory("spikeforge-rtl");
         try {
