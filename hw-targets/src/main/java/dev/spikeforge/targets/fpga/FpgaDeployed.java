@@ -140,12 +140,14 @@ final class FpgaDeployed implements DeployedTarget {
         }
     }
 
+    /**
+     * The emulator's figures treat every sample it ran, in the order run (over all calls, and over
+     * absorbed tallies after its own), as one stream: each call's samples are placed in a stream of
+     * their own, but the figures compose the engines' cycles of all of them again
+     * ({@link Schedule#compose}), so how a run is cut into calls does not change them.
+     */
     private final class Emulator implements TargetEmulator {
-        private final List<Long> cycles = new ArrayList<>();
-        private long maxStep;
-        private long steps;
-        private long latency;
-        private long[] engineCycles = new long[design.layers().size()];
+        private final List<long[][]> layerCycles = new ArrayList<>();
         private long[] spikes = new long[design.layers().size()];
         private long nanos;
 
@@ -156,17 +158,7 @@ final class FpgaDeployed implements DeployedTarget {
             nanos += System.nanoTime() - start;
             List<TargetSample> samples = new ArrayList<>(out.size());
             for (FpgaEmulator.Sample s : out) {
-                cycles.add(s.cycles());
-                for (long c : s.stepCycles()) {
-                    maxStep = Math.max(maxStep, c);
-                }
-                steps += s.stepCycles().length;
-                latency += s.latency();
-                for (int l = 0; l < engineCycles.length; l++) {
-                    for (long c : s.layerCycles()[l]) {
-                        engineCycles[l] += c;
-                    }
-                }
+                layerCycles.add(s.layerCycles());
                 for (int l = 0; l < spikes.length; l++) {
                     spikes[l] += s.spikes(l);
                 }
@@ -177,8 +169,32 @@ final class FpgaDeployed implements DeployedTarget {
 
         @Override
         public TargetFigures figures() {
-            int n = cycles.size();
-            long total = cycles.stream().mapToLong(Long::longValue).sum();
+            int n = layerCycles.size();
+            int steps = design.timesteps();
+            int layerCount = design.layers().size();
+            long[] waves = Schedule.compose(layerCycles.toArray(new long[0][][]));
+            long total = 0;
+            long min = Long.MAX_VALUE;
+            long max = 0;
+            long latency = 0;
+            long maxWave = 0;
+            long[] engineCycles = new long[layerCount];
+            for (int s = 0; s < n; s++) {
+                long share = 0;
+                for (long w : Schedule.share(waves, s, steps)) {
+                    share += w;
+                    maxWave = Math.max(maxWave, w);
+                }
+                total += share;
+                min = Math.min(min, share);
+                max = Math.max(max, share);
+                latency += Schedule.latency(waves, s, steps, layerCount);
+                for (int l = 0; l < layerCount; l++) {
+                    for (long c : layerCycles.get(s)[l]) {
+                        engineCycles[l] += c;
+                    }
+                }
+            }
             double d = Math.max(1, n);
             List<List<Object>> rows = new ArrayList<>();
             double all = 0;
@@ -193,9 +209,9 @@ final class FpgaDeployed implements DeployedTarget {
                     Column.number("engine_cycles_per_inference", "engine cycles per inference", "%.0f")), rows);
             FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
             List<String> notes = new ArrayList<>(List.of("the closed-form cycle formula agrees with the emulator on every step",
-                    "cycles per inference: each sample's share of a stream of the samples, whose layers and samples overlap"
-                            + " (docs/targets.md, \"Schedule\"), so inferences/s is the stream's throughput; latency_cycles:"
-                            + " from a sample's first input to its readout",
+                    "cycles per inference: each sample's share of one stream of all the samples, whose layers and samples"
+                            + " overlap (docs/targets.md, \"Schedule\"), so inferences/s is the stream's throughput;"
+                            + " latency_cycles: from a sample's first input to its readout; cycles per step: per wave",
                     "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
                             + " the synthesised design)"));
             if (timing.note() != null) {
@@ -205,18 +221,16 @@ final class FpgaDeployed implements DeployedTarget {
                         + " routed; spikeforge synth " + folder + " measures its Fmax with nextpnr-ice40, which these figures then use"
                         : "clock: assumed; no open place and route times " + design.options().family() + " designs here");
             }
-            return new TargetFigures(n, "", total / d, cycles.stream().mapToLong(Long::longValue).min().orElse(0),
-                    cycles.stream().mapToLong(Long::longValue).max().orElse(0), steps == 0 ? 0 : total / (double) steps,
-                    maxStep, timing.clock(), null,
+            return new TargetFigures(n, "", total / d, n == 0 ? 0 : min, max, n == 0 ? 0 : total / ((double) n * steps),
+                    maxWave, timing.clock(), null,
                     List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all),
                             new TargetFigures.Counter("latency_cycles", "latency cycles", latency / d)), layers, notes, nanos / 1e9);
         }
 
-        /** Integers only: the cycles of every sample in order, the sums and the maximum, which add up exactly. */
+        /** Integers only: every sample's engine cycles in order, from which the figures are composed exactly. */
         @Override
         public Tally tally() {
-            return new Tally(design.model(), cycles.stream().mapToLong(Long::longValue).toArray(), maxStep, steps,
-                    spikes.clone(), nanos, latency, engineCycles.clone());
+            return new Tally(design.model(), layerCycles.toArray(new long[0][][]), spikes.clone(), nanos);
         }
 
         @Override
@@ -225,15 +239,7 @@ final class FpgaDeployed implements DeployedTarget {
                 throw new IllegalArgumentException("not the tally of an emulator of this folder (" + folder + ": model "
                         + design.model() + ", " + spikes.length + " layers)");
             }
-            for (long c : t.cycles()) {
-                cycles.add(c);
-            }
-            maxStep = Math.max(maxStep, t.maxStep());
-            steps += t.steps();
-            latency += t.latency();
-            for (int l = 0; l < engineCycles.length; l++) {
-                engineCycles[l] += t.engineCycles()[l];
-            }
+            layerCycles.addAll(List.of(t.layerCycles()));
             for (int l = 0; l < spikes.length; l++) {
                 spikes[l] += t.spikes()[l];
             }
@@ -242,10 +248,8 @@ final class FpgaDeployed implements DeployedTarget {
     }
 
     /** What an emulator's figures are computed from, to merge with another's (TargetEmulator#tally). */
-    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos, long latency,
-                         long[] engineCycles)
-            implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
+    private record Tally(String model, long[][][] layerCycles, long[] spikes, long nanos) implements java.io.Serializable {
+        private static final long serialVersionUID = 2L;
     }
 
     private final class Rtl implements RtlSimulation {
@@ -279,12 +283,15 @@ final class FpgaDeployed implements DeployedTarget {
             } catch (RtlSimulator.RtlSimException e) {
                 throw new ToolException(e.getMessage());
             }
+            // the simulation ran the inputs as one stream: the emulator's samples, however they were run, placed so too
+            List<FpgaEmulator.Sample> stream = FpgaEmulator.stream(design,
+                    emulated.stream().map(t -> ((Sample) t).s).toList());
             List<String> differences = new ArrayList<>();
             int[] predictions = new int[got.samples().size()];
             for (int i = 0; i < predictions.length; i++) {
                 FpgaEmulator.Sample rtl = got.samples().get(i);
                 predictions[i] = TargetSample.argmax(rtl.readout());
-                FpgaEmulator.Sample want = ((Sample) emulated.get(i)).s;
+                FpgaEmulator.Sample want = stream.get(i);
                 differences.add(trace ? RtlSimulator.firstDifference(design, i, want, rtl, "emulator", tool())
                         : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles()
                                 && want.latency() == rtl.latency() ? null

@@ -49,9 +49,12 @@ public final class FpgaEmulator {
      * @param spikeCycles per layer and step, each spike's cycle counted from the start of the sample's first wave
      * @param layerCycles per layer and step, the engine's cycles ({@link CycleFormula#layer}); null from an RTL trace
      * @param latency     from the start of the sample's first wave to the end of its last ({@link Schedule#latency})
+     * @param engineSpikeCycles per layer and step, each spike's cycle counted from its engine's start, which
+     *                    do not depend on the stream ({@link #stream} places them again); null from an RTL trace
      */
     public record Sample(long[] readout, long[] stepCycles, int[][][] spikeNeurons,
-                         long[][][] spikeCycles, long[][][] membranes, long[][] layerCycles, long latency) {
+                         long[][][] spikeCycles, long[][][] membranes, long[][] layerCycles, long latency,
+                         long[][][] engineSpikeCycles) {
 
         /** The sample's share of the stream's cycles: the inverse of the throughput. */
         public long cycles() {
@@ -84,8 +87,9 @@ public final class FpgaEmulator {
     }
 
     /**
-     * Places samples run {@link #alone} into one stream: composes the waves ({@link Schedule#compose})
-     * and turns each spike's cycle within its engine's step into a cycle of its sample.
+     * Places samples run {@link #alone} (or already placed in another stream) into one stream:
+     * composes the waves ({@link Schedule#compose}) and turns each spike's cycle within its engine's
+     * step into a cycle of its sample.
      */
     static List<Sample> stream(FpgaDesign d, List<Sample> alone) {
         int steps = d.timesteps();
@@ -102,7 +106,7 @@ public final class FpgaEmulator {
             for (int l = 0; l < layers; l++) {
                 for (int t = 0; t < steps; t++) {
                     long start = Schedule.engineStart(waves, s, steps, l, t);
-                    long[] c = a.spikeCycles()[l][t].clone();
+                    long[] c = a.engineSpikeCycles()[l][t].clone();
                     for (int i = 0; i < c.length; i++) {
                         c[i] += start;
                     }
@@ -110,7 +114,7 @@ public final class FpgaEmulator {
                 }
             }
             out.add(new Sample(a.readout(), Schedule.share(waves, s, steps), a.spikeNeurons(), cycles, a.membranes(),
-                    a.layerCycles(), Schedule.latency(waves, s, steps, layers)));
+                    a.layerCycles(), Schedule.latency(waves, s, steps, layers), a.engineSpikeCycles()));
         }
         return out;
     }
@@ -179,7 +183,7 @@ public final class FpgaEmulator {
             }
         }
         Engine last = engines[layers - 1];
-        return new Sample(last.readout.clone(), null, spikeNeurons, spikeCycles, membranes, layerCycles, 0);
+        return new Sample(last.readout.clone(), null, spikeNeurons, spikeCycles, membranes, layerCycles, 0, spikeCycles);
     }
 
     /** One layer engine's registers and memories. */

@@ -93,8 +93,10 @@ final class FpgaTarget implements Target {
         Path folder = outDir.resolve(folderName());
         FpgaFolder.write(d, folder, VerilogGenerator.Fault.NONE);
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%s: %d layer engines, %d lanes in all, %,d bits of on-chip memory -> %s",
-                options.describe(), d.layers().size(), options.totalLanes(d.layers().size()), FpgaRules.memoryBits(d), folder));
+        lines.add(String.format(Locale.ROOT, "%s: %d layer engines, %s lanes, %,d bits of on-chip memory -> %s",
+                options.describe(), d.layers().size(), options.layerLanes().isEmpty() ? String.valueOf(options.lanes())
+                        : options.lanesText() + " (" + options.totalLanes(d.layers().size()) + " in all)",
+                FpgaRules.memoryBits(d), folder));
         for (FpgaLayer l : d.layers()) {
             lines.add(String.format(Locale.ROOT, "  %-8s %-5s %4d membrane words x %2d lanes x %2d bits, %6d weight words%s%s",
                     l.name(), l.kind().name().toLowerCase(Locale.ROOT), l.memoryWords(), l.lanes(), l.accBits(), l.weightWords(),

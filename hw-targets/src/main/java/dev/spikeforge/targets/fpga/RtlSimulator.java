@@ -285,7 +285,7 @@ public final class RtlSimulator {
                 }
             }
         }
-        return new FpgaEmulator.Sample(readout, stepCycles, neurons, cycles, mem, null, latency);
+        return new FpgaEmulator.Sample(readout, stepCycles, neurons, cycles, mem, null, latency, null);
     }
 
     private static String exec(List<String> cmd, Path dir, String what, long timeoutSeconds) throws RtlSimException, IOException {

@@ -41,6 +41,27 @@ class FpgaScheduleTest {
         assertEquals(0, Schedule.compose(new long[0][][]).length);
     }
 
+    /**
+     * Samples emulated in two calls (two streams), placed again as one, equal the same samples
+     * emulated as one stream: what the RTL comparison relies on when a run was cut into batches.
+     */
+    @Test
+    void samplesRunInPartsPlaceIntoTheOneStream() {
+        FpgaCases.Planned p = null;
+        for (long seed = 1; p == null; seed++) {
+            p = FpgaCases.plan(seed, 3, dev.spikeforge.runtime.integer.RandomNetworks.InputKind.POISSON, 4);
+        }
+        int[][] inputs = FpgaRtlPropertyTest.inputs(p, 4, 5);
+        List<FpgaEmulator.Sample> whole = FpgaEmulator.run(p.d(), inputs, 1, true);
+        List<FpgaEmulator.Sample> parts = new ArrayList<>(FpgaEmulator.run(p.d(), java.util.Arrays.copyOfRange(inputs, 0, 1), 1, true));
+        parts.addAll(FpgaEmulator.run(p.d(), java.util.Arrays.copyOfRange(inputs, 1, 4), 1, true));
+        List<FpgaEmulator.Sample> placed = FpgaEmulator.stream(p.d(), parts);
+        assertEquals(null, RtlSimulator.firstDifference(p.d(), whole, placed, "one stream", "placed"));
+        for (int s = 0; s < inputs.length; s++) {
+            assertEquals(whole.get(s).latency(), placed.get(s).latency());
+        }
+    }
+
     @Test
     void lanesTakesOneValueOrOnePerLayer() {
         List<String> problems = new ArrayList<>();
