@@ -211,7 +211,8 @@ final class FpgaDeployed implements DeployedTarget {
             List<String> notes = new ArrayList<>(List.of("the closed-form cycle formula agrees with the emulator on every step",
                     "cycles per inference: each sample's share of one stream of all the samples, whose layers and samples"
                             + " overlap (docs/targets.md, \"Schedule\"), so inferences/s is the stream's throughput;"
-                            + " latency_cycles: from a sample's first input to its readout; cycles per step: per wave",
+                            + " latency_cycles (latency_seconds at the clock): from a sample's first input to its"
+                            + " readout; cycles per step: per wave",
                     "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
                             + " the synthesised design)"));
             if (timing.note() != null) {
@@ -224,7 +225,9 @@ final class FpgaDeployed implements DeployedTarget {
             return new TargetFigures(n, "", total / d, n == 0 ? 0 : min, max, n == 0 ? 0 : total / ((double) n * steps),
                     maxWave, timing.clock(), null,
                     List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all),
-                            new TargetFigures.Counter("latency_cycles", "latency cycles", latency / d)), layers, notes, nanos / 1e9);
+                            new TargetFigures.Counter("latency_cycles", "latency cycles", latency / d),
+                            new TargetFigures.Counter("latency_seconds", "latency seconds at the clock",
+                                    timing.clock().seconds(latency / d))), layers, notes, nanos / 1e9);
         }
 
         /** Integers only: every sample's engine cycles in order, from which the figures are composed exactly. */
