@@ -110,7 +110,8 @@ public record FpgaOptions(int lanes, String family, String memory, String device
                     } else if (a.value() instanceof Value.Num n && lanesValue(n)) {
                         lanes = (int) n.value();
                     } else {
-                        problems.add("lanes must be a power of two from 1 to 64 (or a list of them, one per layer), got " + text);
+                        problems.add("lanes must be a power of two from 1 to 64, got " + text
+                                + " (or a list of them, one per layer: lanes = [16, 4, ...])");
                     }
                 }
                 case "family" -> {
