@@ -1,9 +1,10 @@
 package dev.spikeforge.targets.fpga;
 
 /**
- * The closed-form cycle count of one timestep: a pure function of the input events and the spikes
- * of each layer, with no state. The emulator counts cycles by stepping registers; this formula
- * counts them from the spikes alone; the RTL simulation measures them. All three must agree.
+ * The closed-form cycle count of one layer's engine in one timestep: a pure function of the layer's
+ * input events and spikes, with no state. The emulator counts cycles by stepping registers; this
+ * formula counts them from the spikes alone; the RTL simulation measures them. All three must
+ * agree. {@link Schedule} composes these counts into waves, latency and throughput.
  */
 public final class CycleFormula {
 
@@ -16,8 +17,8 @@ public final class CycleFormula {
      */
     public static final int FIXED = 8;
 
-    public static final String TEXT = "cycles(step) = sum over layers of [" + FIXED + " + membrane_words + sum over the layer's input "
-            + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1)]; words(event) = dense: "
+    public static final String TEXT = "cycles(layer, step) = " + FIXED + " + membrane_words + sum over the layer's input "
+            + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1); words(event) = dense: "
             + "blocks; conv: blocks x (kernel rows that reach an output row) x (kernel columns that reach an output column); "
             + "pool: 1 if the event falls inside the pooled output, else 0; a recurrent layer's own spikes of the previous step are "
             + "events too, each walking blocks (full) or 1 word (diagonal); spikes(word) = spikes of the lanes of one "
