@@ -159,7 +159,11 @@ final class VerilatorMain {
                 """.formatted(cls);
     }
 
-    /** main(), second half: reset, then per sample clear, each step's events and step pulse, and the readouts. */
+    /**
+     * main(), second half: reset and one clear, then the stream's waves (each input step's events and a step
+     * pulse with step_in, then the drain waves) and each sample's readouts after the wave its last step left the
+     * last engine in.
+     */
     private String mainRun() {
         return """
                     top->rst = 1; top->clear = 0; top->step = 0; top->step_in = 0; top->step_last = 0; top->in_we = 0;
