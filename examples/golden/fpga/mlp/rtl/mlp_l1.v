@@ -7,7 +7,10 @@ module mlp_l1 (
     input  wire rst,
     input  wire clear,              // zero every membrane (and readout); takes 4 cycles
     output wire busy,
+    input  wire swap,               // a wave's first cycle: the event buffer's banks swap
     input  wire start,              // run this layer's part of one timestep
+    input  wire last_step,          // the step is its sample's last: the write-back zeroes the membranes
+    input  wire first_step,         // the step is its sample's first: a count readout restarts
     output wire done,               // the cycle the layer finishes
     input  wire ev_we,              // input event buffer write port
     input  wire [10:0] ev_wdata,     // {channel, row, column}
@@ -27,9 +30,12 @@ module mlp_l1 (
     localparam S_IDLE = 2'd0, S_WALK = 2'd1, S_NEU = 2'd2, S_CLR = 2'd3;
     reg [1:0] state;
 
-    // input event buffer: written by the previous layer (or the host), read during the synaptic phase
-    reg [10:0] evbuf [0:499];
-    reg [8:0] ev_n;                // events written this step
+    // input event buffer, two banks: the previous layer (or the host) writes one while the walk reads the
+    // other, the step before; they swap in each wave's first cycle (docs/targets.md, "Schedule")
+    reg [10:0] evbuf [0:999];        // bank 1 from word 500
+    reg ev_wb;                         // the bank being written
+    reg [8:0] ev_wn;               // events written into it
+    reg [8:0] ev_n;                // events of the step being walked
     reg [8:0] ev_i;                // the event being walked
     reg [10:0] ev_q;
     wire ev_re;
@@ -182,14 +188,16 @@ module mlp_l1 (
     endgenerate
 
     wire neu_read = n1_v && !stall;
+    wire [9:0] ev_wa = (ev_wb ? 10'd500 : 10'd0) + {1'd0, ev_wn};
+    wire [9:0] ev_rda = (ev_wb ? 10'd0 : 10'd500) + {1'd0, ev_ra};
     assign m_re = s1_v || neu_read;
     assign m_ra = s1_v ? s1_a : n1_a;
     assign m_we = s2_v || neu_write || clr_v;
     assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;
-    assign m_wd = s2_v ? syn_w : neu_write ? neu_w : 72'd0;
+    assign m_wd = s2_v ? syn_w : neu_write && !last_step ? neu_w : 72'd0;
     always @(posedge clk) begin
-        if (ev_we) evbuf[ev_n] <= ev_wdata;
-        if (ev_re) ev_q <= evbuf[ev_ra];
+        if (ev_we) evbuf[ev_wa] <= ev_wdata;
+        if (ev_re) ev_q <= evbuf[ev_rda];
         if (m_we) mem[m_wa] <= m_wd;
         if (m_re) mem_q <= mem[m_ra];
         if (s1_v) w_q <= wmem[s1_wa];
@@ -221,6 +229,8 @@ module mlp_l1 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 9'd0;
+            ev_wn <= 9'd0;
+            ev_wb <= 1'b0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -234,6 +244,8 @@ module mlp_l1 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 9'd0;
+            ev_wn <= 9'd0;
+            ev_wb <= 1'b0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -246,7 +258,14 @@ module mlp_l1 (
             clr_v <= 1'b1;
             clr_a <= 2'd0;
         end else begin
-            if (ev_we) ev_n <= ev_n + 9'd1;
+            // the wave's first cycle swaps the banks: the walk reads what was written in the previous wave
+            if (swap) begin
+                ev_n <= ev_wn;
+                ev_wn <= 9'd0;
+                ev_wb <= !ev_wb;
+            end else begin
+                if (ev_we) ev_wn <= ev_wn + 9'd1;
+            end
             // the synaptic pipeline follows every word the walker chose
             s1_v <= walk;
             if (walk) begin
@@ -346,10 +365,7 @@ module mlp_l1 (
                                 end
                             end
                         end
-                        if (done) begin
-                            state <= S_IDLE;
-                            ev_n <= 9'd0;
-                        end
+                        if (done) state <= S_IDLE;
                     end
                 end
                 default: begin  // S_CLR
@@ -388,16 +404,26 @@ module mlp_l1 (
             ro_8 <= 6'd0;
             ro_9 <= 6'd0;
         end else begin
-            if (out_we && out_c == 4'd0) ro_0 <= ro_0 + 6'd1;
-            if (out_we && out_c == 4'd1) ro_1 <= ro_1 + 6'd1;
-            if (out_we && out_c == 4'd2) ro_2 <= ro_2 + 6'd1;
-            if (out_we && out_c == 4'd3) ro_3 <= ro_3 + 6'd1;
-            if (out_we && out_c == 4'd4) ro_4 <= ro_4 + 6'd1;
-            if (out_we && out_c == 4'd5) ro_5 <= ro_5 + 6'd1;
-            if (out_we && out_c == 4'd6) ro_6 <= ro_6 + 6'd1;
-            if (out_we && out_c == 4'd7) ro_7 <= ro_7 + 6'd1;
-            if (out_we && out_c == 4'd8) ro_8 <= ro_8 + 6'd1;
-            if (out_we && out_c == 4'd9) ro_9 <= ro_9 + 6'd1;
+            if (start && first_step) ro_0 <= 6'd0;
+            else if (out_we && out_c == 4'd0) ro_0 <= ro_0 + 6'd1;
+            if (start && first_step) ro_1 <= 6'd0;
+            else if (out_we && out_c == 4'd1) ro_1 <= ro_1 + 6'd1;
+            if (start && first_step) ro_2 <= 6'd0;
+            else if (out_we && out_c == 4'd2) ro_2 <= ro_2 + 6'd1;
+            if (start && first_step) ro_3 <= 6'd0;
+            else if (out_we && out_c == 4'd3) ro_3 <= ro_3 + 6'd1;
+            if (start && first_step) ro_4 <= 6'd0;
+            else if (out_we && out_c == 4'd4) ro_4 <= ro_4 + 6'd1;
+            if (start && first_step) ro_5 <= 6'd0;
+            else if (out_we && out_c == 4'd5) ro_5 <= ro_5 + 6'd1;
+            if (start && first_step) ro_6 <= 6'd0;
+            else if (out_we && out_c == 4'd6) ro_6 <= ro_6 + 6'd1;
+            if (start && first_step) ro_7 <= 6'd0;
+            else if (out_we && out_c == 4'd7) ro_7 <= ro_7 + 6'd1;
+            if (start && first_step) ro_8 <= 6'd0;
+            else if (out_we && out_c == 4'd8) ro_8 <= ro_8 + 6'd1;
+            if (start && first_step) ro_9 <= 6'd0;
+            else if (out_we && out_c == 4'd9) ro_9 <= ro_9 + 6'd1;
         end
     end
     always @* begin

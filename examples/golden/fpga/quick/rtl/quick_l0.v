@@ -7,7 +7,9 @@ module quick_l0 (
     input  wire rst,
     input  wire clear,              // zero every membrane (and readout); takes 577 cycles
     output wire busy,
+    input  wire swap,               // a wave's first cycle: the event buffer's banks swap
     input  wire start,              // run this layer's part of one timestep
+    input  wire last_step,          // the step is its sample's last: the write-back zeroes the membranes
     output wire done,               // the cycle the layer finishes
     input  wire ev_we,              // input event buffer write port
     input  wire [10:0] ev_wdata,     // {channel, row, column}
@@ -25,9 +27,12 @@ module quick_l0 (
     localparam S_IDLE = 2'd0, S_WALK = 2'd1, S_NEU = 2'd2, S_CLR = 2'd3;
     reg [1:0] state;
 
-    // input event buffer: written by the previous layer (or the host), read during the synaptic phase
-    reg [10:0] evbuf [0:783];
-    reg [9:0] ev_n;                // events written this step
+    // input event buffer, two banks: the previous layer (or the host) writes one while the walk reads the
+    // other, the step before; they swap in each wave's first cycle (docs/targets.md, "Schedule")
+    reg [10:0] evbuf [0:1567];        // bank 1 from word 784
+    reg ev_wb;                         // the bank being written
+    reg [9:0] ev_wn;               // events written into it
+    reg [9:0] ev_n;                // events of the step being walked
     reg [9:0] ev_i;                // the event being walked
     reg [10:0] ev_q;
     wire ev_re;
@@ -211,14 +216,16 @@ module quick_l0 (
     endgenerate
 
     wire neu_read = n1_v && !stall;
+    wire [10:0] ev_wa = (ev_wb ? 11'd784 : 11'd0) + {1'd0, ev_wn};
+    wire [10:0] ev_rda = (ev_wb ? 11'd0 : 11'd784) + {1'd0, ev_ra};
     assign m_re = s1_v || neu_read;
     assign m_ra = s1_v ? s1_a : n1_a;
     assign m_we = s2_v || neu_write || clr_v;
     assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;
-    assign m_wd = s2_v ? syn_w : neu_write ? neu_w : 136'd0;
+    assign m_wd = s2_v ? syn_w : neu_write && !last_step ? neu_w : 136'd0;
     always @(posedge clk) begin
-        if (ev_we) evbuf[ev_n] <= ev_wdata;
-        if (ev_re) ev_q <= evbuf[ev_ra];
+        if (ev_we) evbuf[ev_wa] <= ev_wdata;
+        if (ev_re) ev_q <= evbuf[ev_rda];
         if (m_we) mem[m_wa] <= m_wd;
         if (m_re) mem_q <= mem[m_ra];
         if (s1_v) w_q <= wmem[s1_wa];
@@ -250,6 +257,8 @@ module quick_l0 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 10'd0;
+            ev_wn <= 10'd0;
+            ev_wb <= 1'b0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -263,6 +272,8 @@ module quick_l0 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 10'd0;
+            ev_wn <= 10'd0;
+            ev_wb <= 1'b0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -275,7 +286,14 @@ module quick_l0 (
             clr_v <= 1'b1;
             clr_a <= 10'd0;
         end else begin
-            if (ev_we) ev_n <= ev_n + 10'd1;
+            // the wave's first cycle swaps the banks: the walk reads what was written in the previous wave
+            if (swap) begin
+                ev_n <= ev_wn;
+                ev_wn <= 10'd0;
+                ev_wb <= !ev_wb;
+            end else begin
+                if (ev_we) ev_wn <= ev_wn + 10'd1;
+            end
             // the synaptic pipeline follows every word the walker chose
             s1_v <= walk;
             if (walk) begin
@@ -391,10 +409,7 @@ module quick_l0 (
                                 end
                             end
                         end
-                        if (done) begin
-                            state <= S_IDLE;
-                            ev_n <= 10'd0;
-                        end
+                        if (done) state <= S_IDLE;
                     end
                 end
                 default: begin  // S_CLR

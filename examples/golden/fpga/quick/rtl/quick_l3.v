@@ -7,7 +7,10 @@ module quick_l3 (
     input  wire rst,
     input  wire clear,              // zero every membrane (and readout); takes 3 cycles
     output wire busy,
+    input  wire swap,               // a wave's first cycle: the event buffer's banks swap
     input  wire start,              // run this layer's part of one timestep
+    input  wire last_step,          // the step is its sample's last: the write-back zeroes the membranes
+    input  wire first_step,         // the step is its sample's first: a count readout restarts
     output wire done,               // the cycle the layer finishes
     input  wire ev_we,              // input event buffer write port
     input  wire [7:0] ev_wdata,     // {channel, row, column}
@@ -27,9 +30,12 @@ module quick_l3 (
     localparam S_IDLE = 2'd0, S_WALK = 2'd1, S_NEU = 2'd2, S_CLR = 2'd3;
     reg [1:0] state;
 
-    // input event buffer: written by the previous layer (or the host), read during the synaptic phase
-    reg [7:0] evbuf [0:63];
-    reg [6:0] ev_n;                // events written this step
+    // input event buffer, two banks: the previous layer (or the host) writes one while the walk reads the
+    // other, the step before; they swap in each wave's first cycle (docs/targets.md, "Schedule")
+    reg [7:0] evbuf [0:127];        // bank 1 from word 64
+    reg ev_wb;                         // the bank being written
+    reg [6:0] ev_wn;               // events written into it
+    reg [6:0] ev_n;                // events of the step being walked
     reg [6:0] ev_i;                // the event being walked
     reg [7:0] ev_q;
     wire ev_re;
@@ -168,14 +174,16 @@ module quick_l3 (
     endgenerate
 
     wire neu_read = n1_v && !stall;
+    wire [6:0] ev_wa = (ev_wb ? 7'd64 : 7'd0) + {1'd0, ev_wn[5:0]};
+    wire [6:0] ev_rda = (ev_wb ? 7'd0 : 7'd64) + {1'd0, ev_ra[5:0]};
     assign m_re = s1_v || neu_read;
     assign m_ra = s1_v ? s1_a : n1_a;
     assign m_we = s2_v || neu_write || clr_v;
     assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;
-    assign m_wd = s2_v ? syn_w : neu_write ? neu_w : 136'd0;
+    assign m_wd = s2_v ? syn_w : neu_write && !last_step ? neu_w : 136'd0;
     always @(posedge clk) begin
-        if (ev_we) evbuf[ev_n[5:0]] <= ev_wdata;
-        if (ev_re) ev_q <= evbuf[ev_ra[5:0]];
+        if (ev_we) evbuf[ev_wa] <= ev_wdata;
+        if (ev_re) ev_q <= evbuf[ev_rda];
         if (m_we) mem[m_wa] <= m_wd;
         if (m_re) mem_q <= mem[m_ra];
         if (s1_v) w_q <= wmem[s1_wa];
@@ -206,6 +214,8 @@ module quick_l3 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 7'd0;
+            ev_wn <= 7'd0;
+            ev_wb <= 1'b0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -219,6 +229,8 @@ module quick_l3 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 7'd0;
+            ev_wn <= 7'd0;
+            ev_wb <= 1'b0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -231,7 +243,14 @@ module quick_l3 (
             clr_v <= 1'b1;
             clr_a <= 1'd0;
         end else begin
-            if (ev_we) ev_n <= ev_n + 7'd1;
+            // the wave's first cycle swaps the banks: the walk reads what was written in the previous wave
+            if (swap) begin
+                ev_n <= ev_wn;
+                ev_wn <= 7'd0;
+                ev_wb <= !ev_wb;
+            end else begin
+                if (ev_we) ev_wn <= ev_wn + 7'd1;
+            end
             // the synaptic pipeline follows every word the walker chose
             s1_v <= walk;
             if (walk) begin
@@ -330,10 +349,7 @@ module quick_l3 (
                                 end
                             end
                         end
-                        if (done) begin
-                            state <= S_IDLE;
-                            ev_n <= 7'd0;
-                        end
+                        if (done) state <= S_IDLE;
                     end
                 end
                 default: begin  // S_CLR
@@ -410,5 +426,5 @@ module quick_l3 (
         end
     endfunction
     // bits computed at full width but not needed downstream
-    wire unused_bits = &{1'b0, n_i[1:1], ev_ra[6:6], emit_c_full[5:4], neuron_full[5:4], tr_full[5:4]};
+    wire unused_bits = &{1'b0, n_i[1:1], ev_ra[6:6], emit_c_full[5:4], neuron_full[5:4], tr_full[5:4], first_step};
 endmodule

@@ -11,7 +11,9 @@ module temporal_l1 (
     input  wire rst,
     input  wire clear,              // zero every membrane (and readout); takes 2 cycles
     output wire busy,
+    input  wire swap,               // a wave's first cycle: the event buffer's banks swap
     input  wire start,              // run this layer's part of one timestep
+    input  wire last_step,          // the step is its sample's last: the write-back zeroes the membranes
     output wire done,               // the cycle the layer finishes
     input  wire ev_we,              // input event buffer write port
     input  wire [4:0] ev_wdata,     // {channel, row, column}
@@ -29,15 +31,23 @@ module temporal_l1 (
     localparam S_IDLE = 2'd0, S_WALK = 2'd1, S_NEU = 2'd2, S_CLR = 2'd3;
     reg [1:0] state;
 
-    // input event buffer: written by the previous layer (or the host), read during the synaptic phase
-    // and by this layer's own spikes ({1, unit}), which the next step walks through W_rec; ev_n
-    // restarts when the walk ends, so a step's buffer holds the previous step's own spikes first
-    reg [5:0] evbuf [0:8];
-    reg [3:0] ev_n;                // events written this step
+    // input event buffer, two banks: the previous layer (or the host) writes one while the walk reads the
+    // other, the step before; they swap in each wave's first cycle (docs/targets.md, "Schedule")
+    reg [4:0] evbuf [0:17];        // bank 1 from word 9
+    reg ev_wb;                         // the bank being written
+    reg [3:0] ev_wn;               // events written into it
+    reg [3:0] ev_n;                // events of the step being walked
     reg [3:0] ev_i;                // the event being walked
-    reg [5:0] ev_q;
-    wire buf_we = ev_we || out_we;
-    wire [5:0] buf_wd = out_we ? {1'b1, {3'd0, out_c}} : {1'b0, ev_wdata};
+    // this layer's own spikes of the step, walked through W_rec in the next (after the input events'
+    // order: own spikes first); the walk of a step ends before its spikes are written
+    reg [1:0] obuf [0:3];
+    reg [2:0] o_n;                 // own spikes written this step
+    reg [2:0] o_r;                 // own spikes of the previous step, walked first
+    reg [1:0] o_q;
+    reg [4:0] i_q;
+    reg q_own;
+    wire [5:0] ev_q = q_own ? {1'b1, {3'd0, o_q}} : {1'b0, i_q};
+    wire own_we = out_we && !last_step;
     wire ev_re;
     wire [3:0] ev_ra;
     // synaptic currents: word (y * 1 + x) * 1 + block, 4 lanes of 11 bits; the synaptic phase adds to them
@@ -216,17 +226,27 @@ module temporal_l1 (
     endgenerate
 
     wire neu_read = n1_v && !stall;
+    // the walk's index: own spikes first, then the input events of the bank being read
+    wire ev_ra_own = ev_ra < {1'd0, o_r};
+    wire [3:0] ev_ra_in = ev_ra - {1'd0, o_r};
+    wire [4:0] ev_wa = (ev_wb ? 5'd9 : 5'd0) + {1'd0, ev_wn};
+    wire [4:0] ev_rda = (ev_wb ? 5'd0 : 5'd9) + {1'd0, ev_ra_in};
     assign m_re = s1_v || neu_read;
     assign m_ra = s1_v ? s1_a : n1_a;
     assign m_we = s2_v || neu_write || clr_v;
     assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;
-    assign m_wd = s2_v ? syn_w : neu_write ? neu_w : 44'd0;
+    assign m_wd = s2_v ? syn_w : neu_write && !last_step ? neu_w : 44'd0;
     always @(posedge clk) begin
-        if (buf_we) evbuf[ev_n] <= buf_wd;
-        if (ev_re) ev_q <= evbuf[ev_ra];
+        if (ev_we) evbuf[ev_wa] <= ev_wdata;
+        if (own_we) obuf[o_n[1:0]] <= out_c;
+        if (ev_re) begin
+            q_own <= ev_ra_own;
+            o_q <= obuf[ev_ra[1:0]];
+            i_q <= evbuf[ev_rda];
+        end
         if (m_we) mem[m_wa] <= m_wd;
         if (m_re) mem_q <= mem[m_ra];
-        if (neu_write || clr_v) vmem[neu_write ? n5_a : clr_a] <= neu_write ? neu_v : 44'd0;
+        if (neu_write || clr_v) vmem[neu_write ? n5_a : clr_a] <= neu_write && !last_step ? neu_v : 44'd0;
         if (neu_read) vmem_q <= vmem[n1_a];
         if (s1_v) w_q <= wmem[s1_wa];
         if (neu_read) t_q <= tmem[n1_blk];
@@ -257,6 +277,10 @@ module temporal_l1 (
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 4'd0;
+            ev_wn <= 4'd0;
+            ev_wb <= 1'b0;
+            o_n <= 3'd0;
+            o_r <= 3'd0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -270,6 +294,10 @@ module temporal_l1 (
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 4'd0;
+            ev_wn <= 4'd0;
+            ev_wb <= 1'b0;
+            o_n <= 3'd0;
+            o_r <= 3'd0;
             de_v <= 1'b0;
             s1_v <= 1'b0;
             s2_v <= 1'b0;
@@ -282,7 +310,17 @@ module temporal_l1 (
             clr_v <= 1'b1;
             clr_a <= 1'd0;
         end else begin
-            if (buf_we) ev_n <= ev_n + 4'd1;
+            // the wave's first cycle swaps the banks: the walk reads what was written in the previous wave
+            if (swap) begin
+                ev_n <= ev_wn + {1'd0, o_n};
+                o_r <= o_n;
+                o_n <= 3'd0;
+                ev_wn <= 4'd0;
+                ev_wb <= !ev_wb;
+            end else begin
+                if (ev_we) ev_wn <= ev_wn + 4'd1;
+                if (own_we) o_n <= o_n + 3'd1;
+            end
             // the synaptic pipeline follows every word the walker chose
             s1_v <= walk;
             if (walk) begin
@@ -358,7 +396,6 @@ module temporal_l1 (
                         else begin
                             state <= S_NEU;
                             de_v <= 1'b0;
-                            ev_n <= 4'd0;
                         end
                     end else begin
                         w_blk <= w_blk + 1'd1;
@@ -386,7 +423,7 @@ module temporal_l1 (
                                 end
                             end
                         end
-                        if (done) state <= S_IDLE;  // the buffer keeps this step's own spikes
+                        if (done) state <= S_IDLE;
                     end
                 end
                 default: begin  // S_CLR
@@ -412,5 +449,5 @@ module temporal_l1 (
         end
     endfunction
     // bits computed at full width but not needed downstream
-    wire unused_bits = &{1'b0, own_blk[2:1], emit_c_full[3:2], neuron_full[3:2], tr_full[3:2]};
+    wire unused_bits = &{1'b0, own_blk[2:1], ev_ra[3:2], o_n[2:2], emit_c_full[3:2], neuron_full[3:2], tr_full[3:2]};
 endmodule

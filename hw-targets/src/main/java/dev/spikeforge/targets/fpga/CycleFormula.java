@@ -2,12 +2,13 @@ package dev.spikeforge.targets.fpga;
 
 /**
  * The accelerator's cycle model, apart from the emulator that steps its registers: the cycles one
- * layer engine spends in one step ({@link #layer}), how the design composes the layers of a step
- * ({@link #step}), the cycles of a sample predicted from its input and each layer's spikes alone
- * ({@link #predict}: {@code verify} feeds it the integer model's spikes, never the emulator's
- * buffers), and the worst case a design can take, from the design alone ({@link #worstStep},
- * {@link #worstInference}). The emulator counts cycles by stepping registers, the RTL simulation
- * measures them; both must equal the prediction and stay within the bound.
+ * layer engine spends in one step ({@link #layer}), predicted for a whole sample from its input and
+ * each layer's spikes alone ({@link #predict}: {@code verify} feeds it the integer model's spikes,
+ * never the emulator's buffers), and the worst case a design can take, from the design alone
+ * ({@link #worstLayer}, {@link #worstWave}, {@link #worstInference}, {@link #worstLatency}).
+ * {@link Schedule} composes the per-layer counts into waves, latency and throughput. The emulator
+ * counts cycles by stepping registers, the RTL simulation measures them; both must equal the
+ * prediction and stay within the bound.
  */
 public final class CycleFormula {
 
@@ -20,8 +21,8 @@ public final class CycleFormula {
      */
     public static final int FIXED = 8;
 
-    public static final String TEXT = "cycles(step) = sum over layers of [" + FIXED + " + membrane_words + sum over the layer's input "
-            + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1)]; words(event) = dense: "
+    public static final String TEXT = "cycles(layer, step) = " + FIXED + " + membrane_words + sum over the layer's input "
+            + "events of max(1, words(event)) + sum over membrane words of max(0, spikes(word) - 1); words(event) = dense: "
             + "blocks; conv: blocks x (kernel rows that reach an output row) x (kernel columns that reach an output column); "
             + "pool: 1 if the event falls inside the pooled output, else 0; a recurrent layer's own spikes of the previous step are "
             + "events too, each walking blocks (full) or 1 word (diagonal); spikes(word) = spikes of the lanes of one "
@@ -61,21 +62,9 @@ public final class CycleFormula {
     }
 
     /**
-     * The cycles of one step from the cycles each layer engine spends in it: the one place that
-     * says how the design schedules its layers in time. Today the engines run one after another
-     * (layer l starts the cycle after layer l-1's done), so a step is the sum of its layers.
-     */
-    public static long step(long[] layerCycles) {
-        long sum = 0;
-        for (long c : layerCycles) {
-            sum += c;
-        }
-        return sum;
-    }
-
-    /**
-     * The cycles of every step of one sample, predicted from its input and the spikes of every
-     * layer alone: no emulator state is read. Layer 0's events are the input's nonzero values of
+     * The cycles of every layer engine in every step of one sample ({@code [layer][step]}, as
+     * {@link Schedule#compose} takes them), predicted from its input and the spikes of every layer
+     * alone: no emulator state is read. Layer 0's events are the input's nonzero values of
      * the step; layer l's are layer l-1's spikes of the same step; a recurrent layer also walks its
      * own spikes of the step before.
      *
@@ -83,7 +72,7 @@ public final class CycleFormula {
      * @param spikes per layer, per step, per neuron (flat, channel-major): the spike count, 0 or 1
      *               (as the integer model's spike record holds them)
      */
-    public static long[] predict(FpgaDesign d, int[] input, byte[][][] spikes) {
+    public static long[][] predict(FpgaDesign d, int[] input, byte[][][] spikes) {
         int steps = d.timesteps();
         int layers = d.layers().size();
         if (spikes.length != layers) {
@@ -95,8 +84,7 @@ public final class CycleFormula {
         if (input.length != steps * inputSize) {
             throw new IllegalArgumentException("input has " + input.length + " values, expected " + steps + " x " + inputSize);
         }
-        long[] out = new long[steps];
-        long[] perLayer = new long[layers];
+        long[][] out = new long[layers][steps];
         int[] events = new int[0];
         int[] own = new int[0];
         for (int t = 0; t < steps; t++) {
@@ -136,9 +124,8 @@ public final class CycleFormula {
                         own[nSpikes++] = n;
                     }
                 }
-                perLayer[l] = layer(fl, events, count, recurrent, own, nSpikes);
+                out[l][t] = layer(fl, events, count, recurrent, own, nSpikes);
             }
-            out[t] = step(perLayer);
         }
         return out;
     }
@@ -175,31 +162,36 @@ public final class CycleFormula {
         return cycles;
     }
 
-    /** The most cycles a step can take (a step after the first, whose recurrent layers walk all their units). */
-    public static long worstStep(FpgaDesign d) {
-        return worstStep(d, d.timesteps() > 1);
-    }
-
-    /** The most cycles step 1 ({@code recurrence} false) or a later step can take. */
-    static long worstStep(FpgaDesign d, boolean recurrence) {
-        long[] perLayer = new long[d.layers().size()];
-        for (int l = 0; l < perLayer.length; l++) {
-            perLayer[l] = worstLayer(d, l, recurrence);
+    /**
+     * The most cycles a wave can take in any stream: the swap cycle and the slowest engine at its
+     * worst (a recurrent layer walking all its units, as in every step after its first).
+     */
+    public static long worstWave(FpgaDesign d) {
+        long slowest = 0;
+        for (int l = 0; l < d.layers().size(); l++) {
+            slowest = Math.max(slowest, worstLayer(d, l, d.timesteps() > 1));
         }
-        return step(perLayer);
+        return Schedule.SWAP + slowest;
     }
 
-    /** The most cycles an inference can take: step 1 (no recurrent events yet) and T - 1 worst later steps. */
+    /** The most cycles a sample's share of a stream can take (the inverse of the throughput): its T waves at their worst. */
     public static long worstInference(FpgaDesign d) {
-        return worstStep(d, false) + (d.timesteps() - 1L) * worstStep(d, true);
+        return d.timesteps() * worstWave(d);
+    }
+
+    /** The longest latency a sample can have in a stream: its T + layers - 1 waves at their worst. */
+    public static long worstLatency(FpgaDesign d) {
+        return (d.timesteps() + d.layers().size() - 1L) * worstWave(d);
     }
 
     /** When the bound is reached, in words (the reports print it beside the bound). */
     public static String worstNote(FpgaDesign d) {
         boolean recurrent = d.layers().stream().anyMatch(FpgaLayer::recurrent);
         return "worst case from the design alone: every input position an event and every neuron of every spiking layer"
-                + " firing in every step (the per-word spike stalls included)" + (recurrent ? "; step 1 walks no recurrent"
-                + " events, so the inference's bound counts step 1 without them" : "")
+                + " firing in every step (the per-word spike stalls included), so that every wave lasts as long as the"
+                + " slowest engine at its worst" + (recurrent ? " (a recurrent layer walks no own events in a sample's first"
+                + " step, so its waves there can be shorter)" : "")
+                + "; a sample's latency is then at most " + worstLatency(d) + " cycles (its T + layers - 1 waves)"
                 + "; reached only where the weights make every neuron fire";
     }
 

@@ -61,6 +61,16 @@ final class EngineControl {
         v.line("            pend <= %s;", k(w.p, 0));
     }
 
+    /** Both banks of the event buffer (and the own spikes' buffer) empty, the first written first. */
+    private void emptyBuffers() {
+        v.line("            ev_wn <= %s;", k(w.ecw, 0));
+        v.line("            ev_wb <= 1'b0;");
+        if (w.rec) {
+            v.line("            o_n <= %s;", k(w.ocw, 0));
+            v.line("            o_r <= %s;", k(w.ocw, 0));
+        }
+    }
+
     /**
      * Reset and clear drop the step in flight: the event count, every pipeline stage and any
      * pending spikes. Clear then walks the membrane memory to zero it, since a RAM has no reset.
@@ -69,12 +79,14 @@ final class EngineControl {
         v.line("        if (rst) begin");
         v.line("            state <= S_IDLE;");
         v.line("            ev_n <= %s;", k(w.ecw, 0));
+        emptyBuffers();
         v.line("            de_v <= 1'b0;");
         emptyPipelines();
         v.line("            clr_v <= 1'b0;");
         v.line("        end else if (clear) begin");
         v.line("            state <= S_CLR;");
         v.line("            ev_n <= %s;", k(w.ecw, 0));
+        emptyBuffers();
         v.line("            de_v <= 1'b0;");
         emptyPipelines();
         v.line("            clr_v <= 1'b1;");
@@ -88,7 +100,23 @@ final class EngineControl {
      * when the memories have read it.
      */
     private void eventCountAndSynapticStages() {
-        v.line("            if (%s) ev_n <= ev_n + %s;", w.rec ? "buf_we" : "ev_we", k(w.ecw, 1));
+        v.line("            // the wave's first cycle swaps the banks: the walk reads what was written in the previous wave");
+        v.line("            if (swap) begin");
+        if (w.rec) {
+            v.line("                ev_n <= ev_wn + %s;", Verilog.ext("o_n", w.ocw, w.ecw));
+            v.line("                o_r <= o_n;");
+            v.line("                o_n <= %s;", k(w.ocw, 0));
+        } else {
+            v.line("                ev_n <= ev_wn;");
+        }
+        v.line("                ev_wn <= %s;", k(w.ecw, 0));
+        v.line("                ev_wb <= !ev_wb;");
+        v.line("            end else begin");
+        v.line("                if (ev_we) ev_wn <= ev_wn + %s;", k(w.ecw, 1));
+        if (w.rec) {
+            v.line("                if (own_we) o_n <= o_n + %s;", k(w.ocw, 1));
+        }
+        v.line("            end");
         v.line("            // the synaptic pipeline follows every word the walker chose");
         v.line("            s1_v <= walk;");
         v.line("            if (walk) begin");
@@ -196,10 +224,6 @@ final class EngineControl {
         v.line("                        else begin");
         v.line("                            state <= S_NEU;");
         v.line("                            de_v <= 1'b0;");
-        if (w.rec) {
-            // the walk has read every event: the buffer now takes this step's own spikes
-            v.line("                            ev_n <= %s;", k(w.ecw, 0));
-        }
         v.line("                        end");
         v.line("                    end else begin");
         walker.nextWord();
@@ -235,14 +259,7 @@ final class EngineControl {
         v.line("                                end");
         v.line("                            end");
         v.line("                        end");
-        if (w.rec) {
-            v.line("                        if (done) state <= S_IDLE;  // the buffer keeps this step's own spikes");
-        } else {
-            v.line("                        if (done) begin");
-            v.line("                            state <= S_IDLE;");
-            v.line("                            ev_n <= %s;", k(w.ecw, 0));
-            v.line("                        end");
-        }
+        v.line("                        if (done) state <= S_IDLE;");
         v.line("                    end");
         v.line("                end");
     }

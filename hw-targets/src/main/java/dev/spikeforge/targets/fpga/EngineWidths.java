@@ -22,6 +22,8 @@ final class EngineWidths {
     final int evb;   // an event buffer entry: the event word, or {own, payload} in a recurrent layer
     final boolean rec;  // the layer's own spikes come back as events of the next step
     final boolean cuba; // the layer keeps a synaptic current: mem holds currents, vmem membranes
+    final int inw;   // an input event buffer entry (the event word)
+    final int ocw;   // a count of the layer's own spikes (recurrent), which must also hold all of them
     final int evd;   // event buffer entries
     final int eaw;   // an event buffer address
     final int ecw;   // an event count, which must also hold a full buffer
@@ -57,6 +59,8 @@ final class EngineWidths {
         this.evb = l.bufferBits();
         this.rec = l.recurrent();
         this.cuba = l.hasCurrent();
+        this.inw = l.eventBits();
+        this.ocw = indexBits(l.outC() + 1L);
         this.evd = l.eventDepth();
         this.eaw = indexBits(evd);
         this.ecw = indexBits(evd + 1);

@@ -99,8 +99,8 @@ final class FpgaDeployed implements DeployedTarget {
         final FpgaEmulator.Sample s;
         /** The emulator that ran it, which counts the RTL's agreement with the prediction. */
         final Emulator owner;
-        /** The cycles of every step predicted from the integer reference's spikes, once {@link Emulator#predictCycles} ran. */
-        long[] predicted;
+        /** Each engine's cycles in every step predicted from the integer reference's spikes, once {@link Emulator#predictCycles} ran. */
+        long[][] predicted;
 
         Sample(FpgaEmulator.Sample s, Emulator owner) {
             this.s = s;
@@ -145,18 +145,22 @@ final class FpgaDeployed implements DeployedTarget {
         }
     }
 
+    /**
+     * The emulator's figures treat every sample it ran, in the order run (over all calls, and over
+     * absorbed tallies after its own), as one stream: each call's samples are placed in a stream of
+     * their own, but the figures compose the engines' cycles of all of them again
+     * ({@link Schedule#compose}), so how a run is cut into calls does not change them.
+     */
     private final class Emulator implements TargetEmulator {
-        private final List<Long> cycles = new ArrayList<>();
-        /** Per predicted sample, the predicted cycles of the inference. */
-        private final List<Long> predicted = new ArrayList<>();
+        private final List<long[][]> layerCycles = new ArrayList<>();
+        /** Per predicted sample, in the order predicted: each engine's predicted cycles, {@code [layer][step]}. */
+        private final List<long[][]> predicted = new ArrayList<>();
         private long predictedEqual;
         /** The first sample (counted from this emulator's first) whose cycles differ from the prediction, and where. */
         private long differenceSample = -1;
         private String difference;
         private long rtlPredicted;
         private long rtlPredictedEqual;
-        private long maxStep;
-        private long steps;
         private long[] spikes = new long[design.layers().size()];
         private long nanos;
 
@@ -167,11 +171,7 @@ final class FpgaDeployed implements DeployedTarget {
             nanos += System.nanoTime() - start;
             List<TargetSample> samples = new ArrayList<>(out.size());
             for (FpgaEmulator.Sample s : out) {
-                cycles.add(s.cycles());
-                for (long c : s.stepCycles()) {
-                    maxStep = Math.max(maxStep, c);
-                }
-                steps += s.stepCycles().length;
+                layerCycles.add(s.layerCycles());
                 for (int l = 0; l < spikes.length; l++) {
                     spikes[l] += s.spikes(l);
                 }
@@ -181,21 +181,21 @@ final class FpgaDeployed implements DeployedTarget {
         }
 
         /**
-         * The cycles of every step predicted by {@link CycleFormula#predict} from the sample's input and
+         * Each engine's cycles in every step, predicted by {@link CycleFormula#predict} from the sample's input and
          * the integer reference's spikes alone, against the cycles the emulator's registers took.
          */
         @Override
         public void predictCycles(int[][] inputs, List<TargetSample> emulated, List<byte[][][]> referenceSpikes) {
             for (int i = 0; i < inputs.length; i++) {
                 Sample got = (Sample) emulated.get(i);
-                long[] want = CycleFormula.predict(design, inputs[i], referenceSpikes.get(i));
+                long[][] want = CycleFormula.predict(design, inputs[i], referenceSpikes.get(i));
                 got.predicted = want;
-                predicted.add(java.util.Arrays.stream(want).sum());
-                String diff = stepDifference(want, got.s.stepCycles(), "the emulator");
+                predicted.add(want);
+                String diff = layerDifference(want, got.s.layerCycles(), "the emulator");
                 if (diff == null) {
                     predictedEqual++;
                 } else if (difference == null) {
-                    differenceSample = cycles.size() - emulated.size() + i;
+                    differenceSample = layerCycles.size() - emulated.size() + i;
                     difference = diff;
                 }
             }
@@ -207,30 +207,69 @@ final class FpgaDeployed implements DeployedTarget {
         }
 
         private TargetFigures.CycleModel cycleModel() {
-            long worstStep = CycleFormula.worstStep(design);
+            long worstWave = CycleFormula.worstWave(design);
             long worstInference = CycleFormula.worstInference(design);
-            double mean = predicted.stream().mapToLong(Long::longValue).sum() / (double) Math.max(1, predicted.size());
-            return new TargetFigures.CycleModel(CycleFormula.TEXT, predicted.size(), predictedEqual,
+            // the predicted samples as one stream, composed as the emulator's are
+            long[] waves = Schedule.compose(predicted.toArray(new long[0][][]));
+            long sum = 0;
+            for (int s = 0; s < predicted.size(); s++) {
+                for (long w : Schedule.share(waves, s, design.timesteps())) {
+                    sum += w;
+                }
+            }
+            double mean = sum / (double) Math.max(1, predicted.size());
+            return new TargetFigures.CycleModel(CycleFormula.TEXT + "; " + Schedule.TEXT, predicted.size(), predictedEqual,
                     difference == null ? null : "sample " + differenceSample + ", " + difference, mean,
-                    rtlPredicted, rtlPredictedEqual, worstStep, worstInference, CycleFormula.worstNote(design));
+                    rtlPredicted, rtlPredictedEqual, worstWave, worstInference, CycleFormula.worstNote(design));
         }
 
         @Override
         public TargetFigures figures() {
-            int n = cycles.size();
-            long total = cycles.stream().mapToLong(Long::longValue).sum();
+            int n = layerCycles.size();
+            int steps = design.timesteps();
+            int layerCount = design.layers().size();
+            long[] waves = Schedule.compose(layerCycles.toArray(new long[0][][]));
+            long total = 0;
+            long min = Long.MAX_VALUE;
+            long max = 0;
+            long latency = 0;
+            long maxWave = 0;
+            long[] engineCycles = new long[layerCount];
+            for (int s = 0; s < n; s++) {
+                long share = 0;
+                for (long w : Schedule.share(waves, s, steps)) {
+                    share += w;
+                    maxWave = Math.max(maxWave, w);
+                }
+                total += share;
+                min = Math.min(min, share);
+                max = Math.max(max, share);
+                latency += Schedule.latency(waves, s, steps, layerCount);
+                for (int l = 0; l < layerCount; l++) {
+                    for (long c : layerCycles.get(s)[l]) {
+                        engineCycles[l] += c;
+                    }
+                }
+            }
             double d = Math.max(1, n);
             List<List<Object>> rows = new ArrayList<>();
             double all = 0;
             for (FpgaLayer l : design.layers()) {
                 Double perInference = l.mode().spiking() ? spikes[l.index()] / d : null;
                 all += perInference == null ? 0 : perInference;
-                rows.add(java.util.Arrays.asList(l.name(), l.kind().name().toLowerCase(Locale.ROOT), perInference));
+                rows.add(java.util.Arrays.asList(l.name(), l.kind().name().toLowerCase(Locale.ROOT), perInference,
+                        engineCycles[l.index()] / d));
             }
             FigureTable layers = new FigureTable(List.of(Column.name("layer", "layer"), Column.name("kind", "kind"),
-                    Column.number("spikes_per_inference", "spikes per inference", "%.1f")), rows);
+                    Column.number("spikes_per_inference", "spikes per inference", "%.1f"),
+                    Column.number("engine_cycles_per_inference", "engine cycles per inference", "%.0f")), rows);
             FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
-            List<String> notes = new ArrayList<>(List.of("energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
+            List<String> notes = new ArrayList<>(List.of(
+                    "cycles per inference: each sample's share of one stream of all the samples, whose layers and samples"
+                            + " overlap (docs/targets.md, \"Schedule\"), so inferences/s is the stream's throughput;"
+                            + " latency_cycles (latency_seconds at the clock): from a sample's first input to its"
+                            + " readout; cycles per step: per wave",
+                    "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
                             + " the synthesised design)"));
             if (timing.note() != null) {
                 notes.add(timing.note());
@@ -239,19 +278,19 @@ final class FpgaDeployed implements DeployedTarget {
                         + " routed; spikeforge synth " + folder + " measures its Fmax with nextpnr-ice40, which these figures then use"
                         : "clock: assumed; no open place and route times " + design.options().family() + " designs here");
             }
-            return new TargetFigures(n, "", total / d, cycles.stream().mapToLong(Long::longValue).min().orElse(0),
-                    cycles.stream().mapToLong(Long::longValue).max().orElse(0), steps == 0 ? 0 : total / (double) steps,
-                    maxStep, timing.clock(), null,
-                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all)), layers, notes, nanos / 1e9,
-                    cycleModel());
+            return new TargetFigures(n, "", total / d, n == 0 ? 0 : min, max, n == 0 ? 0 : total / ((double) n * steps),
+                    maxWave, timing.clock(), null,
+                    List.of(new TargetFigures.Counter("spikes_per_inference", "spikes", all),
+                            new TargetFigures.Counter("latency_cycles", "latency cycles", latency / d),
+                            new TargetFigures.Counter("latency_seconds", "latency seconds at the clock",
+                                    timing.clock().seconds(latency / d))), layers, notes, nanos / 1e9, cycleModel());
         }
 
-        /** Integers only: the cycles of every sample in order, the sums and the maximum, which add up exactly. */
+        /** Integers only: every sample's engine cycles in order, from which the figures are composed exactly. */
         @Override
         public Tally tally() {
-            return new Tally(design.model(), cycles.stream().mapToLong(Long::longValue).toArray(), maxStep, steps,
-                    spikes.clone(), nanos, predicted.stream().mapToLong(Long::longValue).toArray(), predictedEqual,
-                    differenceSample, difference);
+            return new Tally(design.model(), layerCycles.toArray(new long[0][][]), spikes.clone(), nanos,
+                    predicted.toArray(new long[0][][]), predictedEqual, differenceSample, difference);
         }
 
         @Override
@@ -260,32 +299,39 @@ final class FpgaDeployed implements DeployedTarget {
                 throw new IllegalArgumentException("not the tally of an emulator of this folder (" + folder + ": model "
                         + design.model() + ", " + spikes.length + " layers)");
             }
-            for (long c : t.cycles()) {
-                cycles.add(c);
+            if (difference == null && t.difference() != null) {
+                // the shard counts its samples from its first; this emulator had run the ones before it
+                differenceSample = layerCycles.size() + t.differenceSample();
+                difference = t.difference();
             }
-            maxStep = Math.max(maxStep, t.maxStep());
-            steps += t.steps();
+            layerCycles.addAll(List.of(t.layerCycles()));
             for (int l = 0; l < spikes.length; l++) {
                 spikes[l] += t.spikes()[l];
             }
             nanos += t.nanos();
-            if (difference == null && t.difference() != null) {
-                // the shard counts its samples from its first; this emulator had run the ones before it
-                differenceSample = cycles.size() - t.cycles().length + t.differenceSample();
-                difference = t.difference();
-            }
-            for (long c : t.predicted()) {
-                predicted.add(c);
-            }
+            predicted.addAll(List.of(t.predicted()));
             predictedEqual += t.predictedEqual();
         }
     }
 
-    /** The first step whose predicted cycles differ from {@code got}'s, in words, or null when every step is equal. */
+    /** The first engine and step whose predicted cycles differ from {@code got}'s ({@code [layer][step]}), in words, or null. */
+    String layerDifference(long[][] predicted, long[][] got, String who) {
+        for (int l = 0; l < predicted.length; l++) {
+            for (int t = 0; t < predicted[l].length; t++) {
+                if (predicted[l][t] != got[l][t]) {
+                    return "layer " + design.layers().get(l).name() + ", step " + (t + 1) + ": predicted " + predicted[l][t]
+                            + " cycles from the integer model's spikes, " + who + " took " + got[l][t];
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first wave (by the step that entered it) whose predicted cycles differ from {@code got}'s, in words, or null. */
     static String stepDifference(long[] predicted, long[] got, String who) {
         for (int t = 0; t < predicted.length; t++) {
             if (t >= got.length || predicted[t] != got[t]) {
-                return "step " + (t + 1) + ": predicted " + predicted[t] + " cycles from the integer model's spikes, "
+                return "the wave of step " + (t + 1) + ": predicted " + predicted[t] + " cycles from the integer model's spikes, "
                         + who + " took " + (t < got.length ? String.valueOf(got[t]) : "none");
             }
         }
@@ -293,9 +339,8 @@ final class FpgaDeployed implements DeployedTarget {
     }
 
     /** What an emulator's figures are computed from, to merge with another's (TargetEmulator#tally). */
-    private record Tally(String model, long[] cycles, long maxStep, long steps, long[] spikes, long nanos,
-                         long[] predicted, long predictedEqual, long differenceSample, String difference)
-            implements java.io.Serializable {
+    private record Tally(String model, long[][][] layerCycles, long[] spikes, long nanos, long[][][] predicted,
+                         long predictedEqual, long differenceSample, String difference) implements java.io.Serializable {
         private static final long serialVersionUID = 2L;
     }
 
@@ -330,20 +375,34 @@ final class FpgaDeployed implements DeployedTarget {
             } catch (RtlSimulator.RtlSimException e) {
                 throw new ToolException(e.getMessage());
             }
+            // the simulation ran the inputs as one stream: the emulator's samples, however they were run, placed so too
+            List<FpgaEmulator.Sample> stream = FpgaEmulator.stream(design,
+                    emulated.stream().map(t -> ((Sample) t).s).toList());
+            int steps = design.timesteps();
+            int layerCount = design.layers().size();
+            long[] predictedWaves = null;
+            if (emulated.stream().allMatch(t -> ((Sample) t).predicted != null)) {
+                predictedWaves = Schedule.compose(emulated.stream().map(t -> ((Sample) t).predicted).toArray(long[][][]::new));
+            }
             List<String> differences = new ArrayList<>();
             int[] predictions = new int[got.samples().size()];
             for (int i = 0; i < predictions.length; i++) {
                 FpgaEmulator.Sample rtl = got.samples().get(i);
                 predictions[i] = TargetSample.argmax(rtl.readout());
-                Sample kept = (Sample) emulated.get(i);
-                FpgaEmulator.Sample want = kept.s;
+                FpgaEmulator.Sample want = stream.get(i);
                 String diff = trace ? RtlSimulator.firstDifference(design, i, want, rtl, "emulator", tool())
-                        : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles() ? null
+                        : java.util.Arrays.equals(want.readout(), rtl.readout()) && want.cycles() == rtl.cycles()
+                                && want.latency() == rtl.latency() ? null
                         : "sample " + i + ": readout or cycles differ (" + tool() + " without trace)";
-                if (kept.predicted != null) {
-                    // the RTL's measured cycles against the prediction from the integer model's spikes, directly
-                    String off = stepDifference(kept.predicted, rtl.stepCycles(), tool());
-                    kept.owner.rtlCompared(off == null);
+                if (predictedWaves != null) {
+                    // the RTL's measured waves against the waves composed from the integer model's spikes, directly
+                    String off = stepDifference(Schedule.share(predictedWaves, i, steps), rtl.stepCycles(), tool());
+                    long latency = Schedule.latency(predictedWaves, i, steps, layerCount);
+                    if (off == null && latency != rtl.latency()) {
+                        off = "latency: predicted " + latency + " cycles from the integer model's spikes, " + tool() + " took "
+                                + rtl.latency();
+                    }
+                    ((Sample) emulated.get(i)).owner.rtlCompared(off == null);
                     if (diff == null && off != null) {
                         diff = "sample " + i + ", " + off;
                     }

@@ -37,6 +37,11 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
     }
 
     /** Widest membrane lane of any layer: the width of the trace bus lanes. */
+    /** The widest engine's lanes: the width of the top's per-layer trace fields. */
+    public int maxLanes() {
+        return layers.stream().mapToInt(FpgaLayer::lanes).max().orElse(1);
+    }
+
     public int traceBits() {
         return layers.stream().mapToInt(FpgaLayer::accBits).max().orElse(1);
     }
@@ -64,7 +69,9 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
     }
 
     private static FpgaDesign plan(QuantizedNetwork q, FpgaOptions o, boolean withImages) {
-        int p = o.lanes();
+        if (!o.layerLanes().isEmpty() && o.layerLanes().size() != q.layers().size()) {
+            throw new IllegalArgumentException(FpgaRules.lanesCountProblem(o, q.layers().size()));
+        }
         int[] in = shape3(q.inputShape());
         boolean direct = q.encoding().analog();
         boolean signedSpikes = q.encoding().kind() == Encoding.Kind.BIPOLAR || q.encoding().kind() == Encoding.Kind.EVENTS;
@@ -79,6 +86,7 @@ public record FpgaDesign(String model, String top, int timesteps, FpgaOptions op
             Synapse s = feedForward(l);
             Synapse.Recurrent rec = recurrent(l);
             int[] out = shape3(l.shape());
+            int p = o.lanesOf(i);
             int blocks = (out[0] + p - 1) / p;
             FpgaLayer.Kind kind;
             int kernel = 1;

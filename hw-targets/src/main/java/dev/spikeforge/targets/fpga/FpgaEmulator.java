@@ -52,10 +52,22 @@ public final class FpgaEmulator {
         return d;
     }
 
-    /** What one sample did on the accelerator. */
+    /**
+     * What one sample did on the accelerator, in a stream of samples (docs/targets.md, "Schedule").
+     *
+     * @param stepCycles  per step, the cycles of the wave in which the step entered the first engine:
+     *                    the sample's share of the stream ({@link Schedule#share})
+     * @param spikeCycles per layer and step, each spike's cycle counted from the start of the sample's first wave
+     * @param layerCycles per layer and step, the engine's cycles ({@link CycleFormula#layer}); null from an RTL trace
+     * @param latency     from the start of the sample's first wave to the end of its last ({@link Schedule#latency})
+     * @param engineSpikeCycles per layer and step, each spike's cycle counted from its engine's start, which
+     *                    do not depend on the stream ({@link #stream} places them again); null from an RTL trace
+     */
     public record Sample(long[] readout, long[] stepCycles, int[][][] spikeNeurons,
-                         long[][][] spikeCycles, long[][][] membranes) {
+                         long[][][] spikeCycles, long[][][] membranes, long[][] layerCycles, long latency,
+                         long[][][] engineSpikeCycles) {
 
+        /** The sample's share of the stream's cycles: the inverse of the throughput. */
         public long cycles() {
             return Arrays.stream(stepCycles).sum();
         }
@@ -70,18 +82,63 @@ public final class FpgaEmulator {
         }
     }
 
-    /** Runs many samples, spread over {@code threads} threads with one emulator each; results in input order. */
+    /**
+     * Runs many samples as one stream (each sample's timing depends on its neighbours'), the samples'
+     * arithmetic spread over {@code threads} threads with one emulator each; results in input order.
+     */
     public static List<Sample> run(FpgaDesign d, int[][] inputs, int threads, boolean keepMembranes) {
-        return Parallel.map(inputs, threads, "spikeforge-fpga", () -> new FpgaEmulator(d), (e, in) -> e.run(in, keepMembranes));
+        List<Sample> alone = Parallel.map(inputs, threads, "spikeforge-fpga", () -> new FpgaEmulator(d),
+                (e, in) -> e.alone(in, keepMembranes));
+        return stream(d, alone);
+    }
+
+    /** Runs one sample, as a stream of its own. */
+    public Sample run(int[] input, boolean keepMembranes) {
+        return stream(d, List.of(alone(input, keepMembranes))).get(0);
     }
 
     /**
-     * Runs one sample.
+     * Places samples run {@link #alone} (or already placed in another stream) into one stream:
+     * composes the waves ({@link Schedule#compose}) and turns each spike's cycle within its engine's
+     * step into a cycle of its sample.
+     */
+    static List<Sample> stream(FpgaDesign d, List<Sample> alone) {
+        int steps = d.timesteps();
+        int layers = d.layers().size();
+        long[][][] lc = new long[alone.size()][][];
+        for (int s = 0; s < lc.length; s++) {
+            lc[s] = alone.get(s).layerCycles();
+        }
+        long[] waves = Schedule.compose(lc);
+        List<Sample> out = new java.util.ArrayList<>(alone.size());
+        for (int s = 0; s < alone.size(); s++) {
+            Sample a = alone.get(s);
+            long[][][] cycles = new long[layers][steps][];
+            for (int l = 0; l < layers; l++) {
+                for (int t = 0; t < steps; t++) {
+                    long start = Schedule.engineStart(waves, s, steps, l, t);
+                    long[] c = a.engineSpikeCycles()[l][t].clone();
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] += start;
+                    }
+                    cycles[l][t] = c;
+                }
+            }
+            out.add(new Sample(a.readout(), Schedule.share(waves, s, steps), a.spikeNeurons(), cycles, a.membranes(),
+                    a.layerCycles(), Schedule.latency(waves, s, steps, layers), a.engineSpikeCycles()));
+        }
+        return out;
+    }
+
+    /**
+     * Runs one sample through the engines, each step of each layer from the engine's start (its
+     * cycle 0): the arithmetic and each engine's cycles, which do not depend on the other samples.
+     * Its spike cycles are counted from the engine's start, and it has no waves yet ({@link #stream}).
      *
      * @param input           {@code steps * inputSize} values, step-major: spikes -1/0/1, or direct bytes 0..255
      * @param keepMembranes   record every membrane of every layer at every step (the trace)
      */
-    public Sample run(int[] input, boolean keepMembranes) {
+    Sample alone(int[] input, boolean keepMembranes) {
         int steps = d.timesteps();
         if (input.length != steps * inputSize) {
             throw new IllegalArgumentException("input has " + input.length + " values, expected " + steps + " x " + inputSize);
@@ -90,16 +147,14 @@ public final class FpgaEmulator {
         for (Engine e : engines) {
             e.clear();
         }
-        long[] stepCycles = new long[steps];
-        long[] ownFormula = new long[layers];
+        long[][] layerCycles = new long[layers][steps];
         int[][][] spikeNeurons = new int[layers][steps][];
         long[][][] spikeCycles = new long[layers][steps][];
         long[][][] membranes = keepMembranes ? new long[layers][steps][] : null;
         int h = d.inputShape()[1];
         int w = d.inputShape()[2];
-        long cycle = 0;
         for (int t = 0; t < steps; t++) {
-            // the host writes the step's events (not counted: the accelerator is idle)
+            // the host writes the step's events into the first engine's buffer
             Engine first = engines[0];
             for (int i = 0; i < inputSize; i++) {
                 int v = input[t * inputSize + i];
@@ -107,7 +162,7 @@ public final class FpgaEmulator {
                     first.write(i / (h * w), (i / w) % h, i % w, v);
                 }
             }
-            long stepStart = cycle;
+            // engine l's step t runs in a later wave than engine l - 1's, whose spikes it reads
             for (int l = 0; l < layers; l++) {
                 Engine e = engines[l];
                 Engine next = l + 1 < layers ? engines[l + 1] : null;
@@ -118,6 +173,7 @@ public final class FpgaEmulator {
                     membranes[l][t] = new long[e.l.outputSize()];
                 }
                 e.spikeCount = 0;
+                long cycle = 0;
                 boolean first1 = true;
                 while (true) {
                     boolean done = e.cycle(cycle, next, first1, membranes == null ? null : membranes[l][t]);
@@ -129,18 +185,17 @@ public final class FpgaEmulator {
                 }
                 spikeNeurons[l][t] = Arrays.copyOf(e.spikeNeuron, e.spikeCount);
                 spikeCycles[l][t] = Arrays.copyOf(e.spikeCycle, e.spikeCount);
-                // internal consistency check (below): the formula on this engine's own buffers
-                ownFormula[l] = CycleFormula.layer(e.l, eventsCopy, events, recurrentEvents, spikeNeurons[l][t], e.spikeCount);
-            }
-            stepCycles[t] = cycle - stepStart;
-            long own = CycleFormula.step(ownFormula);
-            if (stepCycles[t] != own) {
-                throw new IllegalStateException("step " + (t + 1) + ": internal consistency check: the emulator's registers took "
-                        + stepCycles[t] + " cycles, the cycle formula on its own event buffers " + own);
+                layerCycles[l][t] = cycle;
+                // internal consistency check, not a prediction: the formula on this engine's own buffers
+                long formula = CycleFormula.layer(e.l, eventsCopy, events, recurrentEvents, spikeNeurons[l][t], e.spikeCount);
+                if (cycle != formula) {
+                    throw new IllegalStateException("step " + (t + 1) + ", layer " + l + ": internal consistency check: the"
+                            + " emulator's registers took " + cycle + " cycles, the cycle formula on its own event buffers " + formula);
+                }
             }
         }
         Engine last = engines[layers - 1];
-        return new Sample(last.readout.clone(), stepCycles, spikeNeurons, spikeCycles, membranes);
+        return new Sample(last.readout.clone(), null, spikeNeurons, spikeCycles, membranes, layerCycles, 0, spikeCycles);
     }
 
     /** One layer engine's registers and memories. */

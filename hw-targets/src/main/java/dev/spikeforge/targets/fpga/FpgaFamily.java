@@ -32,7 +32,8 @@ public final class FpgaFamily implements TargetFamily {
             List<Diagnostic> out = new ArrayList<>();
             for (String p : problems) {
                 out.add(Diagnostic.of(ErrorCode.E701, request.origin().pos(), "fpga: " + p)
-                        .withHelp("target fpga(lanes = 16, family = generic|ice40|xc7, memory = auto|block|distributed, device = "
+                        .withHelp("target fpga(lanes = 16 or [16, 4, ...], family = generic|ice40|xc7,"
+                                + " memory = auto|block|distributed, device = "
                                 + String.join("|", FpgaDevices.names()) + ")"));
             }
             throw new TargetException("fpga: " + String.join("; ", problems), out);

@@ -93,6 +93,10 @@ public final class FpgaFolder {
         in.put("value_bits", d.layers().get(0).valueBits());
         ObjectNode par = doc.putObject("parameters");
         par.put("lanes", d.options().lanes());
+        if (!d.options().layerLanes().isEmpty()) {
+            ArrayNode each = par.putArray("layer_lanes");
+            d.options().layerLanes().forEach(each::add);
+        }
         par.put("family", d.options().family());
         par.put("memory", d.options().memory());
         par.put("device", d.options().effectiveDevice());
@@ -154,7 +158,10 @@ public final class FpgaFolder {
             ArrayNode oev = o.putArray("out_event_fields");
             oev.add(l.outCBits()).add(l.outYBits()).add(l.outXBits());
             ObjectNode mm = o.putObject("memories");
-            memory(mm, "events", l.eventDepth(), l.bufferBits(), null);
+            memory(mm, "events", l.eventMemoryWords(), l.eventBits(), null);
+            if (l.recurrent()) {
+                memory(mm, "own_spikes", l.outC(), l.outCBits(), null);
+            }
             memory(mm, "membranes", l.memoryWords(), l.lanes() * l.accBits(), null);
             if (l.hasCurrent()) {
                 memory(mm, "currents", l.memoryWords(), l.lanes() * l.accBits(), null);
@@ -168,6 +175,7 @@ public final class FpgaFolder {
             }
         }
         doc.put("cycle_formula", CycleFormula.TEXT);
+        doc.put("schedule", Schedule.TEXT);
         ObjectNode sums = doc.putObject("files");
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             sums.put(e.getKey(), sha256(e.getValue()));
@@ -250,10 +258,29 @@ public final class FpgaFolder {
         if (Integer.bitCount(lanes) != 1) {
             throw new FpgaFolderException(json, "parameters.lanes", "is " + lanes + ", not a power of two");
         }
+        List<Integer> layerLanes = new ArrayList<>();
+        if (par.has("layer_lanes")) {
+            JsonNode each = par.get("layer_lanes");
+            if (!each.isArray() || each.isEmpty()) {
+                throw new FpgaFolderException(json, "parameters.layer_lanes", "must be a list of lane counts, one per layer");
+            }
+            for (int i = 0; i < each.size(); i++) {
+                JsonNode e = each.get(i);
+                if (!e.isIntegralNumber() || e.asLong() < 1 || e.asLong() > 64 || Long.bitCount(e.asLong()) != 1) {
+                    throw new FpgaFolderException(json, "parameters.layer_lanes[" + i + "]", "is " + printable(e.toString())
+                            + ", not a power of two from 1 to 64");
+                }
+                layerLanes.add(e.asInt());
+            }
+            int max = layerLanes.stream().mapToInt(Integer::intValue).max().orElse(0);
+            if (max != lanes) {
+                throw new FpgaFolderException(json, "parameters.lanes", "is " + lanes + ", but the largest of layer_lanes is " + max);
+            }
+        }
         Numerics numerics = numerics(r, r.node(doc, "numerics"), json);
         FpgaOptions o = new FpgaOptions(lanes, r.oneOf(par, "family", FpgaOptions.FAMILIES),
                 r.oneOf(par, "memory", FpgaOptions.MEMORY_STYLES), r.text(par, "device"),
-                numerics.nearest() ? "nearest" : "floor");
+                numerics.nearest() ? "nearest" : "floor", layerLanes);
         if (!o.device().isEmpty() && !FpgaDevices.known(o.device())) {
             throw new FpgaFolderException(json, "parameters.device", "is '" + printable(o.device()) + "', not one of "
                     + String.join(", ", FpgaDevices.names()));
@@ -296,28 +323,36 @@ public final class FpgaFolder {
             r.at(at);
             FpgaLayer prev = i == 0 ? null : layers.get(i - 1);
             int[] src = prev == null ? shape : new int[] {prev.outC(), prev.outH(), prev.outW()};
-            FpgaLayer l = r.layer(n, i, lanes, i == ls.size() - 1, src);
+            if (!layerLanes.isEmpty() && i >= layerLanes.size()) {
+                throw new FpgaFolderException(json, "parameters.layer_lanes", "names " + layerLanes.size() + " layers, but the"
+                        + " design has " + ls.size());
+            }
+            FpgaLayer l = r.layer(n, i, o.lanesOf(i), i == ls.size() - 1, src);
             numerics.check(l, json, at);
             r.agrees(l, n, src, i == 0 ? inputValueBits : 0, encoding, layers.isEmpty() ? l : layers.get(0), base);
             layers.add(l);
             String module = base + "_l" + i;
             expected.put("rtl/" + module + ".v", MAX_SOURCE_BYTES);
-            expected.put(VerilogGenerator.memFile(module, "w"), hexBytes(l.weightWords(), lanes, l.weightBits()));
+            expected.put(VerilogGenerator.memFile(module, "w"), hexBytes(l.weightWords(), l.lanes(), l.weightBits()));
             if (l.biasBits() > 0) {
-                expected.put(VerilogGenerator.memFile(module, "b"), hexBytes(l.blocks(), lanes, l.biasBits()));
+                expected.put(VerilogGenerator.memFile(module, "b"), hexBytes(l.blocks(), l.lanes(), l.biasBits()));
             }
             if (l.thetaBits() > 0) {
-                expected.put(VerilogGenerator.memFile(module, "t"), hexBytes(l.blocks(), lanes, l.thetaBits()));
+                expected.put(VerilogGenerator.memFile(module, "t"), hexBytes(l.blocks(), l.lanes(), l.thetaBits()));
             }
-            memoryBits += (long) l.eventDepth() * l.bufferBits()
-                    + (long) l.memoryWords() * lanes * l.accBits() * (l.hasCurrent() ? 2 : 1)
-                    + (long) l.weightWords() * lanes * l.weightBits() + (long) l.blocks() * lanes * (l.biasBits() + l.thetaBits());
+            memoryBits += l.eventMemoryBits()
+                    + (long) l.memoryWords() * l.lanes() * l.accBits() * (l.hasCurrent() ? 2 : 1)
+                    + (long) l.weightWords() * l.lanes() * l.weightBits() + (long) l.blocks() * l.lanes() * (l.biasBits() + l.thetaBits());
             if (memoryBits > MAX_MEMORY_BITS) {
                 throw new FpgaFolderException(json, at, "the memories up to this layer hold " + memoryBits
                         + " bits, over the limit of " + MAX_MEMORY_BITS + " (" + (MAX_MEMORY_BITS >> 20) + " Mbit)");
             }
         }
         r.at("");
+        if (!layerLanes.isEmpty() && layerLanes.size() != ls.size()) {
+            throw new FpgaFolderException(json, "parameters.layer_lanes", "names " + layerLanes.size() + " layers, but the"
+                    + " design has " + ls.size());
+        }
         expected.put("rtl/" + top + ".v", MAX_SOURCE_BYTES);
         expected.put("tb/tb.v", MAX_SOURCE_BYTES);
         expected.put("tb/main.cpp", MAX_SOURCE_BYTES);
@@ -326,11 +361,11 @@ public final class FpgaFolder {
         for (FpgaLayer l : layers) {
             String module = base + "_l" + l.index();
             images.add(new FpgaDesign.Images(
-                    readHex(folder, bytes, VerilogGenerator.memFile(module, "w"), l.weightWords(), lanes, l.weightBits(), true),
+                    readHex(folder, bytes, VerilogGenerator.memFile(module, "w"), l.weightWords(), l.lanes(), l.weightBits(), true),
                     l.biasBits() == 0 ? null
-                            : readHex(folder, bytes, VerilogGenerator.memFile(module, "b"), l.blocks(), lanes, l.biasBits(), true),
+                            : readHex(folder, bytes, VerilogGenerator.memFile(module, "b"), l.blocks(), l.lanes(), l.biasBits(), true),
                     l.thetaBits() == 0 ? null
-                            : readHex(folder, bytes, VerilogGenerator.memFile(module, "t"), l.blocks(), lanes, l.thetaBits(), false)));
+                            : readHex(folder, bytes, VerilogGenerator.memFile(module, "t"), l.blocks(), l.lanes(), l.thetaBits(), false)));
         }
         return new FpgaDesign(model, top, timesteps, o, encoding, shape, layers, images);
     }
@@ -640,7 +675,10 @@ public final class FpgaFolder {
         /** The {@code memories} entries: exactly the layer's memories, with their depths, widths, bits and files. */
         private void memories(FpgaLayer l, JsonNode mm, String module) throws FpgaFolderException {
             Map<String, long[]> want = new LinkedHashMap<>();
-            want.put("events", new long[] {l.eventDepth(), l.bufferBits()});
+            want.put("events", new long[] {l.eventMemoryWords(), l.eventBits()});
+            if (l.recurrent()) {
+                want.put("own_spikes", new long[] {l.outC(), l.outCBits()});
+            }
             want.put("membranes", new long[] {l.memoryWords(), (long) l.lanes() * l.accBits()});
             if (l.hasCurrent()) {
                 want.put("currents", new long[] {l.memoryWords(), (long) l.lanes() * l.accBits()});
@@ -675,7 +713,8 @@ public final class FpgaFolder {
                     throw new FpgaFolderException(file, prefix + "bits", "must be an integer");
                 }
                 expect("bits", bits.asLong(), depth * width, "depth times width is");
-                if (!e.getKey().equals("events") && !e.getKey().equals("membranes") && !e.getKey().equals("currents")) {
+                if (!e.getKey().equals("events") && !e.getKey().equals("own_spikes") && !e.getKey().equals("membranes")
+                        && !e.getKey().equals("currents")) {
                     String f = text(m, "file");
                     String w = VerilogGenerator.memFile(module, switch (e.getKey()) {
                         case "weights" -> "w";

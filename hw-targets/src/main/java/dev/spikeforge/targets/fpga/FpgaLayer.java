@@ -99,6 +99,19 @@ public record FpgaLayer(int index, String name, Kind kind, int inC, int inH, int
         return recurrent() ? 1 + Math.max(eventBits(), outCBits) : eventBits();
     }
 
+    /**
+     * Words of the input event memory: two banks of the event depth (one written while the other
+     * is walked, see {@link Schedule}), bank 1 from word {@code eventDepth} on.
+     */
+    public int eventMemoryWords() {
+        return 2 * eventDepth;
+    }
+
+    /** Bits of all the layer's event memories: the two banks of input events, and a recurrent layer's own spikes. */
+    public long eventMemoryBits() {
+        return (long) eventMemoryWords() * eventBits() + (recurrent() ? (long) outC() * outCBits : 0);
+    }
+
     /** SPIKING: a hidden layer; COUNT: spiking readout that counts; ACCUMULATE and MEMBRANE: non-spiking readouts. */
     public enum Mode {
         SPIKING, COUNT, ACCUMULATE, MEMBRANE;

@@ -24,8 +24,15 @@ public final class FpgaRules {
     public static final String WIDTH = "Membrane arithmetic fits 62 bits";
     public static final String SHIFT = "A shift leak is narrower than the membrane";
     public static final String MEMORY = "The on-chip memories fit the named device";
+    public static final String LANES = "A lanes list names every layer";
 
     private FpgaRules() {
+    }
+
+    /** The sentence for a lanes list whose length is not the layer count. */
+    static String lanesCountProblem(FpgaOptions o, int layers) {
+        return "lanes = " + o.lanesText() + " gives " + o.layerLanes().size() + " lane count"
+                + (o.layerLanes().size() == 1 ? "" : "s") + " for " + layers + " layers";
     }
 
     public static List<Violation> check(QuantizedNetwork q, FpgaOptions o) {
@@ -36,6 +43,12 @@ public final class FpgaRules {
         }
         scales(q, out);
         stride(q, out);
+        if (!o.layerLanes().isEmpty() && o.layerLanes().size() != q.layers().size()) {
+            out.add(new Violation(LANES, q.layers().get(Math.min(o.layerLanes().size(), q.layers().size()) - 1).layer(),
+                    lanesCountProblem(o, q.layers().size()), "one power of two per layer, in layer order ("
+                    + String.join(", ", q.layers().stream().map(l -> l.layer()).toList()) + "), or one value for all"));
+            return out; // the plan needs a lane count per layer
+        }
         FpgaDesign d = FpgaDesign.layout(q, o);
         width(d, out);
         shift(d, out);
@@ -145,7 +158,7 @@ public final class FpgaRules {
     public static long memoryBits(FpgaDesign d) {
         long bits = 0;
         for (FpgaLayer l : d.layers()) {
-            bits += (long) l.eventDepth() * l.bufferBits();
+            bits += l.eventMemoryBits();
             bits += (long) l.memoryWords() * l.lanes() * l.accBits() * (l.hasCurrent() ? 2 : 1);
             bits += (long) l.weightWords() * l.lanes() * l.weightBits();
             bits += (long) l.blocks() * l.lanes() * (l.biasBits() + l.thetaBits());

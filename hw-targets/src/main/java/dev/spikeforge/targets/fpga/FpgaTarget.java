@@ -35,12 +35,14 @@ final class FpgaTarget implements Target {
     @Override
     public String name() {
         return new FpgaOptions(options.lanes(), options.family(), options.memory(), options.effectiveDevice(),
-                options.leakRounding()).describe();
+                options.leakRounding(), options.layerLanes()).describe();
     }
 
     @Override
     public String folderName() {
-        return "fpga-" + options.family() + "-p" + options.lanes() + (options.leakNearest() ? "-nearest" : "");
+        String p = options.layerLanes().isEmpty() ? String.valueOf(options.lanes())
+                : String.join("-", options.layerLanes().stream().map(String::valueOf).toList());
+        return "fpga-" + options.family() + "-p" + p + (options.leakNearest() ? "-nearest" : "");
     }
 
     /** The generated RTL shifts arithmetically, toward minus infinity (docs/semantics.md section 4.5). */
@@ -91,8 +93,10 @@ final class FpgaTarget implements Target {
         Path folder = outDir.resolve(folderName());
         FpgaFolder.write(d, folder, VerilogGenerator.Fault.NONE);
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%s: %d layer engines, %d lanes, %,d bits of on-chip memory -> %s",
-                options.describe(), d.layers().size(), options.lanes(), FpgaRules.memoryBits(d), folder));
+        lines.add(String.format(Locale.ROOT, "%s: %d layer engines, %s lanes, %,d bits of on-chip memory -> %s",
+                options.describe(), d.layers().size(), options.layerLanes().isEmpty() ? String.valueOf(options.lanes())
+                        : options.lanesText() + " (" + options.totalLanes(d.layers().size()) + " in all)",
+                FpgaRules.memoryBits(d), folder));
         for (FpgaLayer l : d.layers()) {
             lines.add(String.format(Locale.ROOT, "  %-8s %-5s %4d membrane words x %2d lanes x %2d bits, %6d weight words%s%s",
                     l.name(), l.kind().name().toLowerCase(Locale.ROOT), l.memoryWords(), l.lanes(), l.accBits(), l.weightWords(),

@@ -29,9 +29,8 @@ final class IcarusBench {
 
     /** The clock, the host's registers and the top under test. */
     private void dutAndSignals(Verilog v) {
-        int p = d.options().lanes();
+        int p = d.maxLanes();
         int evw = top.inputEventBits();
-        int lb = top.layerBits();
         v.line("// Test bench for %s (Icarus Verilog): reads stim.txt, writes trace.txt. Run from the folder", d.top());
         v.line("// that holds mem/: every memory file is checked first, since a missing one would leave a");
         v.line("// memory silently undefined.");
@@ -39,18 +38,19 @@ final class IcarusBench {
         v.line("module tb;");
         v.line("    reg clk = 1'b0;");
         v.line("    always #5 clk = ~clk;");
-        v.line("    reg rst = 1'b1, clear = 1'b0, step = 1'b0, in_we = 1'b0;");
+        v.line("    reg rst = 1'b1, clear = 1'b0, step = 1'b0, step_in = 1'b0, step_last = 1'b0, in_we = 1'b0;");
         v.line("    reg [%d:0] in_event = %s;", evw - 1, k(evw, 0));
         v.line("    reg [%d:0] ro_addr = %s;", top.readoutAddrBits() - 1, k(top.readoutAddrBits(), 0));
-        v.line("    wire busy, step_done, sp_valid, tr_valid;");
+        int n = d.layers().size();
+        v.line("    wire busy, step_done;");
         v.line("    wire [%d:0] ro_data;", d.last().readoutBits() - 1);
-        v.line("    wire [%d:0] sp_layer, tr_layer;", lb - 1);
-        v.line("    wire [%d:0] sp_neuron, tr_neuron;", d.neuronBits() - 1);
-        v.line("    wire [%d:0] tr_mask;", p - 1);
-        v.line("    wire [%d:0] tr_v;", p * d.traceBits() - 1);
+        v.line("    wire [%d:0] sp_valid, tr_valid;", n - 1);
+        v.line("    wire [%d:0] sp_neuron, tr_neuron;", n * d.neuronBits() - 1);
+        v.line("    wire [%d:0] tr_mask;", n * p - 1);
+        v.line("    wire [%d:0] tr_v;", n * p * d.traceBits() - 1);
         v.line("    %s dut (.clk(clk), .rst(rst), .clear(clear), .busy(busy), .in_we(in_we), .in_event(in_event),", d.top());
-        v.line("        .step(step), .step_done(step_done), .ro_addr(ro_addr), .ro_data(ro_data), .sp_valid(sp_valid),");
-        v.line("        .sp_layer(sp_layer), .sp_neuron(sp_neuron), .tr_valid(tr_valid), .tr_layer(tr_layer),");
+        v.line("        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .ro_addr(ro_addr),");
+        v.line("        .ro_data(ro_data), .sp_valid(sp_valid), .sp_neuron(sp_neuron), .tr_valid(tr_valid),");
         v.line("        .tr_neuron(tr_neuron), .tr_mask(tr_mask), .tr_v(tr_v));");
         v.blank();
     }
@@ -62,6 +62,10 @@ final class IcarusBench {
      */
     private void planeAndNeed(Verilog v) {
         v.line("    integer fin, fout, fd, r, samples, steps, s, t, e, count, c, y, x, val, j, cyc, stepcyc, running;");
+        v.line("    integer w, waves, li, item, ms, mt;");
+        v.line("    // the cycle each sample in flight started at (its first wave's first cycle), by sample modulo %d",
+                d.layers().size() + 1);
+        v.line("    integer sstart [0:%d];", d.layers().size());
         v.line("    reg [1023:0] vcd;");
         v.line("    // rows x columns of each layer: lane i of a trace word is neuron tr_neuron + i * plane");
         v.line("    function integer plane;");
@@ -91,18 +95,29 @@ final class IcarusBench {
 
     /**
      * The monitor: sampled at the rising edge, before the edge's updates, so a line records what
-     * that cycle did; cycles are counted only while a step runs.
+     * that cycle did; cycles are counted only while a wave runs. Engine l works on item w - l of the
+     * stream, whose sample and step the trace line names; its cycle is counted from that sample's start.
      */
     private void monitor(Verilog v) {
         int tw = d.traceBits();
+        int n = d.layers().size();
+        int nb = d.neuronBits();
+        int p = d.maxLanes();
         v.line("    // the monitor samples at each rising edge, before the edge's updates: what the cycle did");
         v.line("    always @(posedge clk) begin");
         v.line("        if (running) begin");
-        v.line("            if (sp_valid) $fwrite(fout, \"spike %%0d %%0d %%0d %%0d %%0d\\n\", s, t, sp_layer, sp_neuron, cyc);");
-        v.line("            if (tr_valid)");
-        v.line("                for (j = 0; j < %d; j = j + 1)", d.options().lanes());
-        v.line("                    if (tr_mask[j]) $fwrite(fout, \"mem %%0d %%0d %%0d %%0d %%0d\\n\", s, t, tr_layer,");
-        v.line("                        tr_neuron + j * plane(tr_layer), $signed(tr_v[j*%d +: %d]));", tw, tw);
+        v.line("            for (li = 0; li < %d; li = li + 1) begin", n);
+        v.line("                item = w - li;");
+        v.line("                ms = item / steps;");
+        v.line("                mt = item %% steps;");
+        v.line("                if (sp_valid[li]) $fwrite(fout, \"spike %%0d %%0d %%0d %%0d %%0d\\n\", ms, mt, li,");
+        v.line("                    sp_neuron[li*%d +: %d], cyc - sstart[ms %% %d]);", nb, nb, n + 1);
+        v.line("                if (tr_valid[li])");
+        v.line("                    for (j = 0; j < %d; j = j + 1)", p);
+        v.line("                        if (tr_mask[li*%d + j]) $fwrite(fout, \"mem %%0d %%0d %%0d %%0d %%0d\\n\", ms, mt, li,", p);
+        v.line("                            tr_neuron[li*%d +: %d] + j * plane(li), $signed(tr_v[(li*%d + j)*%d +: %d]));", nb, nb, p,
+                tw, tw);
+        v.line("            end");
         v.line("            cyc = cyc + 1;");
         v.line("            stepcyc = stepcyc + 1;");
         v.line("            if (step_done) running = 0;");
@@ -139,17 +154,24 @@ final class IcarusBench {
     }
 
     /**
-     * Per sample: clear and wait until the engines are idle; per step, write the step's events one
-     * a cycle, pulse step and wait for step_done; then read every class's readout. Inputs change
-     * on the falling edge, half a cycle away from the edge the design samples them on.
+     * Clear once and wait until the engines are idle; then the stream's waves: in each of the first
+     * samples x steps waves the host writes the next step's events one a cycle and pulses step with
+     * step_in (and step_last on a sample's last step); the last layers - 1 waves drain the engines.
+     * After the wave in which the last engine finished a sample's last step, every class's readout.
+     * Inputs change on the falling edge, half a cycle away from the edge the design samples them on.
      */
     private void samples(Verilog v) {
-        v.line("        for (s = 0; s < samples; s = s + 1) begin");
-        v.line("            @(negedge clk) clear = 1'b1;");
-        v.line("            @(negedge clk) clear = 1'b0;");
-        v.line("            while (busy) @(negedge clk);");
-        v.line("            cyc = 0;");
-        v.line("            for (t = 0; t < steps; t = t + 1) begin");
+        int n = d.layers().size();
+        v.line("        @(negedge clk) clear = 1'b1;");
+        v.line("        @(negedge clk) clear = 1'b0;");
+        v.line("        while (busy) @(negedge clk);");
+        v.line("        cyc = 0;");
+        v.line("        waves = samples > 0 ? samples * steps + %d : 0;", n - 1);
+        v.line("        for (w = 0; w < waves; w = w + 1) begin");
+        v.line("            if (w < samples * steps) begin");
+        v.line("                s = w / steps;");
+        v.line("                t = w %% steps;");
+        v.line("                if (t == 0) sstart[s %% %d] = cyc;", n + 1);
         v.line("                r = $fscanf(fin, \"%%d\\n\", count);");
         v.line("                for (e = 0; e < count; e = e + 1) begin");
         v.line("                    r = $fscanf(fin, \"%%d %%d %%d %%d\\n\", c, y, x, val);");
@@ -157,16 +179,26 @@ final class IcarusBench {
         v.line("                    in_we = 1'b1;");
         v.line("                    @(negedge clk) in_we = 1'b0;");
         v.line("                end");
-        v.line("                stepcyc = 0;");
-        v.line("                step = 1'b1;");
-        v.line("                running = 1;");
-        v.line("                @(negedge clk) step = 1'b0;");
-        v.line("                while (running) @(negedge clk);");
-        v.line("                $fwrite(fout, \"cycles %%0d %%0d %%0d\\n\", s, t, stepcyc);");
+        v.line("                step_in = 1'b1;");
+        v.line("                step_last = (t == steps - 1);");
         v.line("            end");
-        v.line("            for (j = 0; j < %d; j = j + 1) begin", d.last().outC());
-        v.line("                ro_addr = j[%d:0];", top.readoutAddrBits() - 1);
-        v.line("                #1 $fwrite(fout, \"readout %%0d %%0d %%0d\\n\", s, j, $signed(ro_data));");
+        v.line("            stepcyc = 0;");
+        v.line("            step = 1'b1;");
+        v.line("            running = 1;");
+        v.line("            @(negedge clk) begin");
+        v.line("                step = 1'b0;");
+        v.line("                step_in = 1'b0;");
+        v.line("                step_last = 1'b0;");
+        v.line("            end");
+        v.line("            while (running) @(negedge clk);");
+        v.line("            $fwrite(fout, \"wave %%0d %%0d\\n\", w, stepcyc);");
+        v.line("            item = w - %d;", n - 1);
+        v.line("            if (item >= 0 && item %% steps == steps - 1) begin");
+        v.line("                for (j = 0; j < %d; j = j + 1) begin", d.last().outC());
+        v.line("                    ro_addr = j[%d:0];", top.readoutAddrBits() - 1);
+        v.line("                    #1 $fwrite(fout, \"readout %%0d %%0d %%0d\\n\", item / steps, j, $signed(ro_data));");
+        v.line("                end");
+        v.line("                @(negedge clk);  // back on the falling edge, which the #1 reads may have passed");
         v.line("            end");
         v.line("        end");
     }

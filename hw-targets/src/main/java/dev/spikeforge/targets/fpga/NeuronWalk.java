@@ -140,7 +140,9 @@ final class NeuronWalk {
         v.line("        end else begin");
         for (int c = 0; c < l.outC(); c++) {
             if (l.mode() == FpgaLayer.Mode.COUNT) {
-                v.line("            if (out_we && out_c == %s) ro_%d <= ro_%d + %s;", k(w.ocb, c), c, c, k(rb, 1));
+                // a sample's first step restarts the count (its start comes before any of its spikes)
+                v.line("            if (start && first_step) ro_%d <= %s;", c, k(rb, 0));
+                v.line("            else if (out_we && out_c == %s) ro_%d <= ro_%d + %s;", k(w.ocb, c), c, c, k(rb, 1));
             } else {
                 int lane = c % w.p;
                 int ab = w.ab;
@@ -151,6 +153,9 @@ final class NeuronWalk {
         }
         v.line("        end");
         v.line("    end");
+        if (l.mode() != FpgaLayer.Mode.COUNT) {
+            v.unused("first_step");  // every step overwrites every class
+        }
         v.line("    always @* begin");
         v.line("        case (ro_addr)");
         for (int c = 0; c < l.outC(); c++) {

@@ -203,16 +203,30 @@ public final class RtlSimulator {
         AtomicFiles.writeString(file, b.toString());
     }
 
-    /** Parses {@code trace.txt}; an incomplete or malformed trace is an exception naming the line. */
+    /**
+     * Parses {@code trace.txt}: every record names its sample (a wave's record its wave), since the
+     * samples of a stream overlap; an incomplete or malformed trace is an exception naming the line.
+     */
     static List<FpgaEmulator.Sample> parseTrace(Path file, FpgaDesign d, int samples) throws RtlSimException, IOException {
         int steps = d.timesteps();
         int layers = d.layers().size();
-        List<FpgaEmulator.Sample> out = new ArrayList<>();
-        long[][][] mem = null;
-        List<List<List<long[]>>> spikes = null;
-        long[] stepCycles = null;
-        long[] readout = null;
-        int current = -1;
+        long[][][][] mem = new long[samples][layers][steps][];
+        List<List<List<List<long[]>>>> spikes = new ArrayList<>();
+        long[][] readout = new long[samples][d.last().outC()];
+        for (int s = 0; s < samples; s++) {
+            List<List<List<long[]>>> perLayer = new ArrayList<>();
+            for (int l = 0; l < layers; l++) {
+                List<List<long[]>> perStep = new ArrayList<>();
+                for (int t = 0; t < steps; t++) {
+                    mem[s][l][t] = new long[d.layers().get(l).outputSize()];
+                    perStep.add(new ArrayList<>());
+                }
+                perLayer.add(perStep);
+            }
+            spikes.add(perLayer);
+        }
+        long[] waves = new long[Schedule.waves(samples, steps, layers)];
+        int wavesSeen = 0;
         boolean ended = false;
         int lineNo = 0;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
@@ -221,57 +235,41 @@ public final class RtlSimulator {
                 lineNo++;
                 String[] f = line.split(" ");
                 try {
-                    if (f[0].equals("end")) {
-                        ended = true;
-                        break;
-                    }
-                    int s = Integer.parseInt(f[1]);
-                    if (s != current) {
-                        if (current >= 0) {
-                            out.add(sample(mem, spikes, stepCycles, readout));
-                        }
-                        current = s;
-                        mem = new long[layers][steps][];
-                        for (int l = 0; l < layers; l++) {
-                            for (int t = 0; t < steps; t++) {
-                                mem[l][t] = new long[d.layers().get(l).outputSize()];
-                            }
-                        }
-                        spikes = new ArrayList<>();
-                        for (int l = 0; l < layers; l++) {
-                            List<List<long[]>> perStep = new ArrayList<>();
-                            for (int t = 0; t < steps; t++) {
-                                perStep.add(new ArrayList<>());
-                            }
-                            spikes.add(perStep);
-                        }
-                        stepCycles = new long[steps];
-                        readout = new long[d.last().outC()];
-                    }
                     switch (f[0]) {
-                        case "spike" -> spikes.get(Integer.parseInt(f[3])).get(Integer.parseInt(f[2]))
+                        case "end" -> ended = true;
+                        case "spike" -> spikes.get(Integer.parseInt(f[1])).get(Integer.parseInt(f[3])).get(Integer.parseInt(f[2]))
                                 .add(new long[] {Long.parseLong(f[4]), Long.parseLong(f[5])});
-                        case "mem" -> mem[Integer.parseInt(f[3])][Integer.parseInt(f[2])][Integer.parseInt(f[4])] = Long.parseLong(f[5]);
-                        case "cycles" -> stepCycles[Integer.parseInt(f[2])] = Long.parseLong(f[3]);
-                        case "readout" -> readout[Integer.parseInt(f[2])] = Long.parseLong(f[3]);
+                        case "mem" -> mem[Integer.parseInt(f[1])][Integer.parseInt(f[3])][Integer.parseInt(f[2])][Integer.parseInt(f[4])]
+                                = Long.parseLong(f[5]);
+                        case "wave" -> {
+                            waves[Integer.parseInt(f[1])] = Long.parseLong(f[2]);
+                            wavesSeen++;
+                        }
+                        case "readout" -> readout[Integer.parseInt(f[1])][Integer.parseInt(f[2])] = Long.parseLong(f[3]);
                         default -> throw new NumberFormatException("unknown record '" + f[0] + "'");
                     }
                 } catch (RuntimeException e) {
                     throw new RtlSimException(file + ":" + lineNo + ": malformed trace line '" + line + "' (" + e.getMessage() + ")");
                 }
+                if (ended) {
+                    break;
+                }
             }
         }
-        if (current >= 0) {
-            out.add(sample(mem, spikes, stepCycles, readout));
+        if (!ended || wavesSeen != waves.length) {
+            throw new RtlSimException(file + ": the simulation ended early: " + wavesSeen + " of " + waves.length
+                    + " waves in the trace");
         }
-        if (!ended || out.size() != samples) {
-            throw new RtlSimException(file + ": the simulation ended early: " + out.size() + " of " + samples
-                    + " samples in the trace");
+        List<FpgaEmulator.Sample> out = new ArrayList<>();
+        for (int s = 0; s < samples; s++) {
+            out.add(sample(spikes.get(s), mem[s], readout[s], Schedule.share(waves, s, steps),
+                    Schedule.latency(waves, s, steps, layers)));
         }
         return out;
     }
 
-    private static FpgaEmulator.Sample sample(long[][][] mem, List<List<List<long[]>>> spikes, long[] stepCycles, long[] readout) {
+    private static FpgaEmulator.Sample sample(List<List<List<long[]>>> spikes, long[][][] mem, long[] readout, long[] stepCycles,
+                                              long latency) {
         int layers = spikes.size();
         int steps = stepCycles.length;
         int[][][] neurons = new int[layers][steps][];
@@ -287,7 +285,7 @@ public final class RtlSimulator {
                 }
             }
         }
-        return new FpgaEmulator.Sample(readout, stepCycles, neurons, cycles, mem);
+        return new FpgaEmulator.Sample(readout, stepCycles, neurons, cycles, mem, null, latency, null);
     }
 
     private static String exec(List<String> cmd, Path dir, String what, long timeoutSeconds) throws RtlSimException, IOException {
@@ -369,9 +367,13 @@ public final class RtlSimulator {
                 }
             }
             if (a.stepCycles()[t] != b.stepCycles()[t]) {
-                return String.format(Locale.ROOT, "sample %d, step %d: %d cycles (%s), %d (%s)", s, t + 1,
+                return String.format(Locale.ROOT, "sample %d, step %d: its wave took %d cycles (%s), %d (%s)", s, t + 1,
                         a.stepCycles()[t], wantName, b.stepCycles()[t], gotName);
             }
+        }
+        if (a.latency() != b.latency()) {
+            return String.format(Locale.ROOT, "sample %d: latency %d cycles (%s), %d (%s)", s, a.latency(), wantName,
+                    b.latency(), gotName);
         }
         if (!Arrays.equals(a.readout(), b.readout())) {
             return String.format(Locale.ROOT, "sample %d: readout %s (%s), %s (%s)", s, Arrays.toString(a.readout()),

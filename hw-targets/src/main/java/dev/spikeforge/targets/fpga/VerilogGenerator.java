@@ -144,7 +144,12 @@ public final class VerilogGenerator {
         v.line("    input  wire rst,");
         v.line("    input  wire clear,              // zero every membrane (and readout); takes %d cycles", w.mw + 1);
         v.line("    output wire busy,");
+        v.line("    input  wire swap,               // a wave's first cycle: the event buffer's banks swap");
         v.line("    input  wire start,              // run this layer's part of one timestep");
+        v.line("    input  wire last_step,          // the step is its sample's last: the write-back zeroes the membranes");
+        if (w.last) {
+            v.line("    input  wire first_step,         // the step is its sample's first: a count readout restarts");
+        }
         v.line("    output wire done,               // the cycle the layer finishes");
         v.line("    input  wire ev_we,              // input event buffer write port");
         v.line("    input  wire [%d:0] ev_wdata,     // {%schannel, row, column}", w.evw - 1, w.vb > 0 ? "value, " : "");
@@ -188,20 +193,28 @@ public final class VerilogGenerator {
      * can take one bit more than an address.
      */
     private void eventBuffer(Verilog v, EngineWidths w) {
-        v.line("    // input event buffer: written by the previous layer (or the host), read during the synaptic phase");
-        if (w.rec) {
-            v.line("    // and by this layer's own spikes ({1, unit}), which the next step walks through W_rec; ev_n");
-            v.line("    // restarts when the walk ends, so a step's buffer holds the previous step's own spikes first");
-        }
-        v.line("    %sreg [%d:0] evbuf [0:%d];", ramStyle(w.evd), w.evb - 1, w.evd - 1);
-        v.line("    reg [%d:0] ev_n;                // events written this step", w.ecw - 1);
+        v.line("    // input event buffer, two banks: the previous layer (or the host) writes one while the walk reads the");
+        v.line("    // other, the step before; they swap in each wave's first cycle (docs/targets.md, \"Schedule\")");
+        v.line("    %sreg [%d:0] evbuf [0:%d];        // bank 1 from word %d", ramStyle(2L * w.evd), w.inw - 1, 2 * w.evd - 1, w.evd);
+        v.line("    reg ev_wb;                         // the bank being written");
+        v.line("    reg [%d:0] ev_wn;               // events written into it", w.ecw - 1);
+        v.line("    reg [%d:0] ev_n;                // events of the step being walked", w.ecw - 1);
         v.line("    reg [%d:0] ev_i;                // the event being walked", w.ecw - 1);
-        v.line("    reg [%d:0] ev_q;", w.evb - 1);
         if (w.rec) {
+            v.line("    // this layer's own spikes of the step, walked through W_rec in the next (after the input events'");
+            v.line("    // order: own spikes first); the walk of a step ends before its spikes are written");
+            v.line("    %sreg [%d:0] obuf [0:%d];", ramStyle(w.l.outC()), w.ocb - 1, w.l.outC() - 1);
+            v.line("    reg [%d:0] o_n;                 // own spikes written this step", w.ocw - 1);
+            v.line("    reg [%d:0] o_r;                 // own spikes of the previous step, walked first", w.ocw - 1);
+            v.line("    reg [%d:0] o_q;", w.ocb - 1);
+            v.line("    reg [%d:0] i_q;", w.inw - 1);
+            v.line("    reg q_own;");
             int payload = w.evb - 1;
-            v.line("    wire buf_we = ev_we || out_we;");
-            v.line("    wire [%d:0] buf_wd = out_we ? {1'b1, %s} : {1'b0, %s};", w.evb - 1, Verilog.ext("out_c", w.ocb, payload),
-                    Verilog.ext("ev_wdata", w.evw, payload));
+            v.line("    wire [%d:0] ev_q = q_own ? {1'b1, %s} : {1'b0, %s};", w.evb - 1, Verilog.ext("o_q", w.ocb, payload),
+                    Verilog.ext("i_q", w.inw, payload));
+            v.line("    wire own_we = out_we && !last_step;");
+        } else {
+            v.line("    reg [%d:0] ev_q;", w.evb - 1);
         }
         v.line("    wire ev_re;");
         v.line("    wire [%d:0] ev_ra;", w.ecw - 1);
@@ -296,22 +309,40 @@ public final class VerilogGenerator {
         int eaw = w.eaw;
         boolean countIsAddress = w.ecw == eaw; // else the count has the extra bit of a full buffer
         v.line("    wire neu_read = n1_v && !stall;");
+        if (w.rec) {
+            v.line("    // the walk's index: own spikes first, then the input events of the bank being read");
+            v.line("    wire ev_ra_own = ev_ra < %s;", Verilog.ext("o_r", w.ocw, w.ecw));
+            v.line("    wire [%d:0] ev_ra_in = ev_ra - %s;", w.ecw - 1, Verilog.ext("o_r", w.ocw, w.ecw));
+        }
+        // the banks' addresses: bank 1 starts at word evd
+        String idxW = countIsAddressOf(w) ? "ev_wn" : "ev_wn[" + (eaw - 1) + ":0]";
+        String ra = w.rec ? "ev_ra_in" : "ev_ra";
+        String idxR = countIsAddressOf(w) ? ra : ra + "[" + (eaw - 1) + ":0]";
+        int baw = indexBits(2L * w.evd); // eaw + 1, but 1 for a buffer of one entry
+        v.line("    wire [%d:0] ev_wa = (ev_wb ? %s : %s) + %s;", baw - 1, k(baw, w.evd), k(baw, 0), Verilog.ext(idxW, eaw, baw));
+        v.line("    wire [%d:0] ev_rda = (ev_wb ? %s : %s) + %s;", baw - 1, k(baw, 0), k(baw, w.evd), Verilog.ext(idxR, eaw, baw));
         v.line("    assign m_re = s1_v || neu_read;");
         v.line("    assign m_ra = s1_v ? s1_a : n1_a;");
         v.line("    assign m_we = s2_v || neu_write || clr_v;");
         v.line("    assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;");
-        v.line("    assign m_wd = s2_v ? syn_w : neu_write ? neu_w : %s;", k(w.p * w.ab, 0));
+        v.line("    assign m_wd = s2_v ? syn_w : neu_write && !last_step ? neu_w : %s;", k(w.p * w.ab, 0));
         v.line("    always @(posedge clk) begin");
+        v.line("        if (ev_we) evbuf[ev_wa] <= ev_wdata;");
         if (w.rec) {
-            v.line("        if (buf_we) evbuf[%s] <= buf_wd;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
+            int oaw = indexBits(w.l.outC());
+            v.line("        if (own_we) obuf[%s] <= out_c;", w.ocw == oaw ? "o_n" : "o_n[" + (oaw - 1) + ":0]");
+            v.line("        if (ev_re) begin");
+            v.line("            q_own <= ev_ra_own;");
+            v.line("            o_q <= obuf[%s];", w.ecw == oaw ? "ev_ra" : "ev_ra[" + (oaw - 1) + ":0]");
+            v.line("            i_q <= evbuf[ev_rda];");
+            v.line("        end");
         } else {
-            v.line("        if (ev_we) evbuf[%s] <= ev_wdata;", countIsAddress ? "ev_n" : "ev_n[" + (eaw - 1) + ":0]");
+            v.line("        if (ev_re) ev_q <= evbuf[ev_rda];");
         }
-        v.line("        if (ev_re) ev_q <= evbuf[%s];", countIsAddress ? "ev_ra" : "ev_ra[" + (eaw - 1) + ":0]");
         v.line("        if (m_we) mem[m_wa] <= m_wd;");
         v.line("        if (m_re) mem_q <= mem[m_ra];");
         if (w.cuba) {
-            v.line("        if (neu_write || clr_v) vmem[neu_write ? n5_a : clr_a] <= neu_write ? neu_v : %s;",
+            v.line("        if (neu_write || clr_v) vmem[neu_write ? n5_a : clr_a] <= neu_write && !last_step ? neu_v : %s;",
                     k(w.p * w.ab, 0));
             v.line("        if (neu_read) vmem_q <= vmem[n1_a];");
         }
@@ -328,9 +359,22 @@ public final class VerilogGenerator {
         v.line("        end");
         v.line("    end");
         if (!countIsAddress) {
-            v.unused("ev_ra[" + (w.ecw - 1) + ":" + eaw + "]");
+            v.unused((w.rec ? "ev_ra_in[" : "ev_ra[") + (w.ecw - 1) + ":" + eaw + "]");
+        }
+        if (w.rec) {
+            int oaw = indexBits(w.l.outC());
+            if (w.ecw > oaw) {
+                v.unused("ev_ra[" + (w.ecw - 1) + ":" + oaw + "]");
+            }
+            if (w.ocw > oaw) {
+                v.unused("o_n[" + (w.ocw - 1) + ":" + oaw + "]");
+            }
         }
         v.blank();
+    }
+
+    private static boolean countIsAddressOf(EngineWidths w) {
+        return w.ecw == w.eaw;
     }
 
     // ---- functions ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import dev.spikeforge.runtime.integer.IntegerSimulator;
 import dev.spikeforge.runtime.integer.RandomNetworks;
 import dev.spikeforge.runtime.integer.SampleResult;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /** Random chain networks quantised and planned for the FPGA, and the comparison with the integer reference. */
@@ -25,6 +26,14 @@ final class FpgaCases {
 
     /** @param nearest the accelerator's {@code leak_rounding = nearest} (docs/semantics.md section 4.12) */
     static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, boolean nearest) {
+        return plan(seed, steps, encoding, lanes, nearest, false);
+    }
+
+    /**
+     * @param mixed each layer its own lanes ({@code lanes = [...]}): layer i gets {@code lanes} shifted
+     *              up by 2i + 1 powers of two, wrapping from 64 back to 1, so neighbours differ
+     */
+    static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, boolean nearest, boolean mixed) {
         RandomNetworks.Case c = RandomNetworks.generate(seed, steps, encoding, true);
         QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow()).withShiftTowardZero(false)
                 .withLeakNearest(nearest);
@@ -32,7 +41,14 @@ final class FpgaCases {
         if (!r.ok()) {
             return null;
         }
-        FpgaOptions fo = new FpgaOptions(lanes, "generic", "auto", "", nearest ? "nearest" : "floor");
+        java.util.List<Integer> each = new java.util.ArrayList<>();
+        if (mixed) {
+            for (int i = 0; i < r.network().layers().size(); i++) {
+                each.add(1 << ((Integer.numberOfTrailingZeros(lanes) + 2 * i + 1) % 7));
+            }
+        }
+        int widest = mixed ? each.stream().mapToInt(Integer::intValue).max().orElse(lanes) : lanes;
+        FpgaOptions fo = new FpgaOptions(widest, "generic", "auto", "", nearest ? "nearest" : "floor", each);
         if (!FpgaRules.check(r.network(), fo).isEmpty()) {
             return null;
         }
@@ -40,32 +56,71 @@ final class FpgaCases {
     }
 
     /**
-     * The cycle model against cycles per step measured by the emulator or an RTL simulation
-     * ({@code who}): the cycles {@link CycleFormula#predict} computes from the input and the integer
-     * model's spikes alone are the measured ones in every step, and no step and no inference takes
-     * more than the worst case of the design alone. Null when all holds, else the first break.
+     * The cycle model against a stream measured by the emulator or an RTL simulation ({@code who}):
+     * each engine's cycles that {@link CycleFormula#predict} computes from the inputs and the integer
+     * model's spikes alone, composed into waves by {@link Schedule#compose}, are the measured waves
+     * of every sample (and the measured engine cycles where the emulator kept them) and its latency;
+     * no wave, share of the stream or latency exceeds the worst case of the design alone. Null when
+     * all holds, else the first break.
      */
-    static String cycleCheck(FpgaDesign d, QuantizedNetwork q, int[] input, long[] measured, String who) {
-        return cycleCheck(d, reference(q, input), input, measured, who);
+    static String cycleCheck(FpgaDesign d, QuantizedNetwork q, int[][] inputs, List<FpgaEmulator.Sample> measured, String who) {
+        SampleResult[] refs = new SampleResult[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            refs[i] = reference(q, inputs[i]);
+        }
+        return cycleCheck(d, refs, inputs, measured, who);
     }
 
-    /** As above, with the integer model's record of {@code input} already computed. */
-    static String cycleCheck(FpgaDesign d, SampleResult ref, int[] input, long[] measured, String who) {
-        long[] predicted = CycleFormula.predict(d, input, ref.spikeRecord());
-        long total = 0;
-        for (int t = 0; t < predicted.length; t++) {
-            if (predicted[t] != measured[t]) {
-                return "step " + (t + 1) + ": predicted " + predicted[t] + " cycles from the integer model's spikes, " + who
-                        + " took " + measured[t];
+    /** As above for one sample run as a stream of its own, with the integer model's record of its input already computed. */
+    static String cycleCheck(FpgaDesign d, SampleResult ref, int[] input, FpgaEmulator.Sample measured, String who) {
+        return cycleCheck(d, new SampleResult[] {ref}, new int[][] {input}, List.of(measured), who);
+    }
+
+    static String cycleCheck(FpgaDesign d, SampleResult[] refs, int[][] inputs, List<FpgaEmulator.Sample> measured, String who) {
+        int steps = d.timesteps();
+        int layers = d.layers().size();
+        long[][][] predicted = new long[inputs.length][][];
+        for (int s = 0; s < inputs.length; s++) {
+            predicted[s] = CycleFormula.predict(d, inputs[s], refs[s].spikeRecord());
+            long[][] engines = measured.get(s).layerCycles();
+            for (int l = 0; engines != null && l < layers; l++) {
+                for (int t = 0; t < steps; t++) {
+                    if (predicted[s][l][t] != engines[l][t]) {
+                        return "sample " + s + ", layer " + l + ", step " + (t + 1) + ": predicted " + predicted[s][l][t]
+                                + " cycles from the integer model's spikes, " + who + " took " + engines[l][t];
+                    }
+                }
             }
-            long worst = CycleFormula.worstStep(d, t > 0);
-            if (measured[t] > worst) {
-                return "step " + (t + 1) + ": " + who + " took " + measured[t] + " cycles, over the worst case " + worst;
-            }
-            total += measured[t];
         }
-        if (total > CycleFormula.worstInference(d)) {
-            return who + " took " + total + " cycles, over the inference's worst case " + CycleFormula.worstInference(d);
+        long[] waves = Schedule.compose(predicted);
+        long worstWave = CycleFormula.worstWave(d);
+        for (int s = 0; s < inputs.length; s++) {
+            long[] share = Schedule.share(waves, s, steps);
+            long[] got = measured.get(s).stepCycles();
+            long total = 0;
+            for (int t = 0; t < steps; t++) {
+                if (share[t] != got[t]) {
+                    return "sample " + s + ", the wave of step " + (t + 1) + ": predicted " + share[t]
+                            + " cycles from the integer model's spikes, " + who + " took " + got[t];
+                }
+                if (got[t] > worstWave) {
+                    return "sample " + s + ", step " + (t + 1) + ": " + who + " took " + got[t] + " cycles, over the worst wave "
+                            + worstWave;
+                }
+                total += got[t];
+            }
+            long latency = Schedule.latency(waves, s, steps, layers);
+            if (latency != measured.get(s).latency()) {
+                return "sample " + s + ": predicted a latency of " + latency + " cycles, " + who + " took "
+                        + measured.get(s).latency();
+            }
+            if (total > CycleFormula.worstInference(d)) {
+                return "sample " + s + ": " + who + " took " + total + " cycles, over the inference's worst case "
+                        + CycleFormula.worstInference(d);
+            }
+            if (latency > CycleFormula.worstLatency(d)) {
+                return "sample " + s + ": latency " + latency + " cycles, over the worst case " + CycleFormula.worstLatency(d);
+            }
         }
         return null;
     }

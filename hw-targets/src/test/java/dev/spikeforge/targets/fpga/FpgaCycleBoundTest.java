@@ -1,6 +1,5 @@
 package dev.spikeforge.targets.fpga;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,17 +20,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worst case of {@link CycleFormula#worstStep} and {@link CycleFormula#worstInference}, from
- * the design alone: it is the cycle formula at its extreme (every source event, every neuron
- * firing) on random designs of every layer kind, and an all-ones input into a network whose every
- * neuron fires every step reaches it exactly on the emulator.
+ * The worst case of {@link CycleFormula#worstLayer}, {@link CycleFormula#worstWave},
+ * {@link CycleFormula#worstInference} and {@link CycleFormula#worstLatency}, from the design alone:
+ * it is the cycle formula at its extreme (every source event, every neuron firing) on random
+ * designs of every layer kind, and a stream of all-ones inputs into a network whose every neuron
+ * fires every step reaches it exactly on the emulator.
  */
 class FpgaCycleBoundTest {
 
     /**
      * On 200 random chain designs (conv, pool, dense; every readout) and 200 temporal ones (CUBA,
      * full and diagonal recurrence), the prediction of an all-ones input with every spiking neuron
-     * firing in every step is the worst case: step 1 without recurrent events, later steps with all.
+     * firing in every step is each engine's worst case (step 1 without recurrent events, later
+     * steps with all), and the worst wave is the slowest of them plus the swap cycle.
      */
     @Test
     void theWorstCaseIsThePredictionOfEveryEventAndEverySpike() {
@@ -51,14 +52,15 @@ class FpgaCycleBoundTest {
                 continue;
             }
             designs++;
-            long[] want = new long[d.timesteps()];
-            for (int t = 0; t < want.length; t++) {
-                want[t] = CycleFormula.worstStep(d, t > 0);
+            long[][] got = CycleFormula.predict(d, allOnes(d), allSpikes(d));
+            long slowest = 0;
+            for (int l = 0; l < got.length; l++) {
+                for (int t = 0; t < got[l].length; t++) {
+                    assertEquals(CycleFormula.worstLayer(d, l, t > 0), got[l][t], "design " + d.layers() + ", layer " + l);
+                    slowest = Math.max(slowest, got[l][t]);
+                }
             }
-            long[] got = CycleFormula.predict(d, allOnes(d), allSpikes(d));
-            FpgaDesign shown = d;
-            assertArrayEquals(want, got, () -> "design " + shown.layers());
-            assertEquals(Arrays.stream(want).sum(), CycleFormula.worstInference(d));
+            assertEquals(Schedule.SWAP + slowest, CycleFormula.worstWave(d));
         }
         assertTrue(designs >= 250, designs + " of 400 seeds planned");
     }
@@ -67,8 +69,8 @@ class FpgaCycleBoundTest {
      * A CUBA layer of 5 with full recurrence, a CUBA layer of 4 with diagonal recurrence and a
      * membrane readout of 3, on 2 lanes (blocks of 2, 2 and 1 lanes: stalls in every full word):
      * every weight positive and every threshold 1, so that an all-ones input fires every neuron in
-     * every step. The emulator, equal to the integer model, takes exactly the worst case in every
-     * step and in the inference.
+     * every step. The emulator, equal to the integer model, takes exactly the worst wave in every
+     * wave where every engine works at its worst, and never more.
      */
     @Test
     void anAllOnesInputReachesTheWorstCase() {
@@ -82,12 +84,18 @@ class FpgaCycleBoundTest {
                 assertEquals(d.layers().get(l).outputSize(), got.spikeNeurons()[l][t].length, "layer " + l + " step " + t);
             }
         }
-        assertEquals(CycleFormula.worstStep(d, false), got.stepCycles()[0]);
+        assertTrue(CycleFormula.worstLayer(d, 0, true) > CycleFormula.worstLayer(d, 0, false), "the recurrent events count after step 1");
+        // a stream of three: once every engine works (the waves of steps 2.. of the second sample), every wave is the worst
+        List<FpgaEmulator.Sample> stream = FpgaEmulator.run(d, new int[][] {input, input, input}, 1, false);
+        FpgaEmulator.Sample middle = stream.get(1);
         for (int t = 1; t < q.timesteps(); t++) {
-            assertEquals(CycleFormula.worstStep(d), got.stepCycles()[t], "step " + (t + 1));
+            assertEquals(CycleFormula.worstWave(d), middle.stepCycles()[t], "step " + (t + 1));
         }
-        assertEquals(CycleFormula.worstInference(d), got.cycles());
-        assertTrue(CycleFormula.worstStep(d) > CycleFormula.worstStep(d, false), "the recurrent events count after step 1");
+        for (FpgaEmulator.Sample s : stream) {
+            assertTrue(s.cycles() <= CycleFormula.worstInference(d));
+            assertTrue(s.latency() <= CycleFormula.worstLatency(d));
+        }
+        assertEquals(CycleFormula.worstWave(d) * q.timesteps(), CycleFormula.worstInference(d));
     }
 
     static QuantizedNetwork allFiring(int steps) {

@@ -25,9 +25,10 @@ class FpgaEmulatorPropertyTest {
     @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void emulatorEqualsTheIntegerReference(@ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int steps,
                                            @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 4) int lanesLog,
-                                           @ForAll boolean nearest) {
-        // nearest: leak_rounding = nearest, in the emulator's own arithmetic and in the integer model's
-        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest);
+                                           @ForAll boolean nearest, @ForAll boolean mixedLanes) {
+        // nearest: leak_rounding = nearest, in the emulator's own arithmetic and in the integer model's;
+        // mixedLanes: each layer its own lanes
+        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest, mixedLanes);
         Assume.that(p != null);
         FpgaEmulator.Sample got = new FpgaEmulator(p.d()).run(p.c().input, true);
         Statistics.label("layers").collect(p.d().layers().size());
@@ -36,7 +37,7 @@ class FpgaEmulatorPropertyTest {
         SampleResult ref = FpgaCases.reference(p.q(), p.c().input);
         String diff = FpgaCases.compare(p.q(), ref, got);
         assertNull(diff, () -> diff + "\n" + p.c().describe(p.q()));
-        String cycles = FpgaCases.cycleCheck(p.d(), ref, p.c().input, got.stepCycles(), "the emulator");
+        String cycles = FpgaCases.cycleCheck(p.d(), ref, p.c().input, got, "the emulator");
         assertNull(cycles, () -> cycles + "\n" + p.c().describe(p.q()));
     }
 
@@ -56,7 +57,7 @@ class FpgaEmulatorPropertyTest {
         SampleResult ref = FpgaCases.reference(c.q(), c.input());
         String diff = FpgaCases.compare(c.q(), ref, got);
         assertNull(diff, () -> diff + "\n" + c.describe());
-        String cycles = FpgaCases.cycleCheck(c.d(), ref, c.input(), got.stepCycles(), "the emulator");
+        String cycles = FpgaCases.cycleCheck(c.d(), ref, c.input(), got, "the emulator");
         assertNull(cycles, () -> cycles + "\n" + c.describe());
     }
 

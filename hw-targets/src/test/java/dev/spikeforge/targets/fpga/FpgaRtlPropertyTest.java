@@ -32,9 +32,10 @@ class FpgaRtlPropertyTest {
     @Property(tries = 14, maxDiscardRatio = 10)
     void rtlEqualsTheEmulator(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int steps,
                               @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 4) int lanesLog,
-                              @ForAll boolean nearest) throws Exception {
-        // nearest: the opt-in leak_rounding = nearest, whose RTL adds half an LSB before the leak's shift
-        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest);
+                              @ForAll boolean nearest, @ForAll boolean mixedLanes) throws Exception {
+        // nearest: the opt-in leak_rounding = nearest, whose RTL adds half an LSB before the leak's shift;
+        // mixedLanes: lanes = [...], each engine its own lanes (the top pads the narrower trace fields)
+        FpgaCases.Planned p = FpgaCases.plan(seed, steps, encoding, 1 << lanesLog, nearest, mixedLanes);
         Assume.that(p != null);
         Path dir = Files.createTempDirectory("spikeforge-rtl");
         try {
@@ -47,11 +48,9 @@ class FpgaRtlPropertyTest {
             RtlSimulator.Result got = RtlSimulator.run(folder, read, inputs, RtlSimulator.Tool.ICARUS, null);
             String diff = RtlSimulator.firstDifference(read, want, got.samples(), "emulator", "iverilog");
             assertNull(diff, () -> diff + "\n" + p.c().describe(p.q()));
-            for (int i = 0; i < inputs.length; i++) {
-                // the RTL's measured cycles: the prediction from the integer model's spikes, within the worst case
-                String cycles = FpgaCases.cycleCheck(read, p.q(), inputs[i], got.samples().get(i).stepCycles(), "iverilog");
-                assertNull(cycles, () -> cycles + "\n" + p.c().describe(p.q()));
-            }
+            // the RTL's measured waves and latencies: the prediction from the integer model's spikes, within the worst case
+            String cycles = FpgaCases.cycleCheck(read, p.q(), inputs, got.samples(), "iverilog");
+            assertNull(cycles, () -> cycles + "\n" + p.c().describe(p.q()));
         } finally {
             AtomicFiles.deleteTree(dir);
         }
@@ -89,10 +88,8 @@ class FpgaRtlPropertyTest {
             RtlSimulator.Result got = RtlSimulator.run(folder, read, inputs, RtlSimulator.Tool.ICARUS, null);
             String diff = RtlSimulator.firstDifference(read, want, got.samples(), "emulator", "iverilog");
             assertNull(diff, () -> diff + "\n" + c.describe());
-            for (int i = 0; i < inputs.length; i++) {
-                String cycles = FpgaCases.cycleCheck(read, c.q(), inputs[i], got.samples().get(i).stepCycles(), "iverilog");
-                assertNull(cycles, () -> cycles + "\n" + c.describe());
-            }
+            String cycles = FpgaCases.cycleCheck(read, c.q(), inputs, got.samples(), "iverilog");
+            assertNull(cycles, () -> cycles + "\n" + c.describe());
         } finally {
             AtomicFiles.deleteTree(dir);
         }
@@ -294,13 +291,9 @@ class FpgaRtlPropertyTest {
         }
     }
 
+    /** The inputs as one stream, as the RTL runs them. */
     static List<FpgaEmulator.Sample> emulate(FpgaDesign d, int[][] inputs) {
-        FpgaEmulator e = new FpgaEmulator(d);
-        List<FpgaEmulator.Sample> out = new ArrayList<>();
-        for (int[] in : inputs) {
-            out.add(e.run(in, true));
-        }
-        return out;
+        return FpgaEmulator.run(d, inputs, 1, true);
     }
 
     /** The case's own input, then {@code n - 1} more of the same encoding. */
