@@ -42,8 +42,8 @@ class FpgaRtlPropertyTest {
             .need("designs simulated", TRIES)
             .need("rounding floor", 4).need("rounding nearest", 4).need("rounding toward_zero", 4)
             .need("lanes 1-2", 4).need("lanes 4-8", 4).need("lanes 16-32", 4)
-            .need("dense layer", 30).need("conv layer", 6).need("avgpool layer", 3)
-            .need("overflow wrap", 6).need("overflow saturate", 12).need("reset zero", 10).need("reset subtract", 10)
+            .need("dense layer", 30).need("conv layer", 4).need("avgpool layer", 3)
+            .need("overflow wrap", 4).need("overflow saturate", 12).need("reset zero", 10).need("reset subtract", 10)
             .need("hidden spikes", 8);
     static final FpgaCoverage TEMPORAL = new FpgaCoverage("FpgaRtlPropertyTest temporal designs over " + TEMPORAL_TRIES
             + " tries").need("designs simulated", TEMPORAL_TRIES).need("CUBA layer", 6).need("recurrent full", 1)
