@@ -39,11 +39,30 @@ public final class FpgaEmulator {
     private final Engine[] engines;
     private final int inputSize;
 
+    /**
+     * A deliberate fault in one rule of the end-of-step update, for tests only: the emulator's
+     * comparison with the integer model must catch each (FpgaFaultTest). NONE is the emulator.
+     */
+    enum Fault {
+        NONE,
+        /** fires on h > theta instead of h >= theta */
+        STRICT_THRESHOLD,
+        /** resets to zero where the layer subtracts, and by subtracting where it resets to zero */
+        RESET_SWAPPED,
+        /** leaves the bias out of the step's sum */
+        BIAS_DROPPED
+    }
+
     public FpgaEmulator(FpgaDesign d) {
+        this(d, Fault.NONE);
+    }
+
+    /** An emulator with a deliberate fault (tests only). */
+    FpgaEmulator(FpgaDesign d, Fault fault) {
         this.d = d;
         this.engines = new Engine[d.layers().size()];
         for (int i = 0; i < engines.length; i++) {
-            engines[i] = new Engine(d.layers().get(i), d.images().get(i));
+            engines[i] = new Engine(d.layers().get(i), d.images().get(i), fault);
         }
         this.inputSize = d.inputShape()[0] * d.inputShape()[1] * d.inputShape()[2];
     }
@@ -297,9 +316,11 @@ public final class FpgaEmulator {
         final int[] kxMask;
         final int[] oyOf;
         final int[] oxOf;
+        final Fault fault;
 
-        Engine(FpgaLayer l, FpgaDesign.Images im) {
+        Engine(FpgaLayer l, FpgaDesign.Images im, Fault fault) {
             this.l = l;
+            this.fault = fault;
             int k = l.kernel();
             kyMask = new int[l.inH()];
             kxMask = new int[l.inW()];
@@ -728,7 +749,7 @@ public final class FpgaEmulator {
          * fire, reset, and the leaked values the write-back stores.
          */
         private void update(long[] cur, Slot out) {
-            long[] b = bias == null ? null : bias[bQ];
+            long[] b = bias == null || fault == Fault.BIAS_DROPPED ? null : bias[bQ];
             long[] th = theta == null ? null : theta[bQ];
             int valid = l.validLanes(n2Blk);
             long spk = 0;
@@ -744,11 +765,11 @@ public final class FpgaEmulator {
                 long v;
                 if (l.mode().spiking()) {
                     long h = membrane(h0);
-                    boolean fire = h >= th[i];
+                    boolean fire = fault == Fault.STRICT_THRESHOLD ? h > th[i] : h >= th[i];
                     if (fire && i < valid) {
                         spk |= 1L << i;
                     }
-                    v = fire ? (l.resetZero() ? 0 : acc(h - th[i])) : h;
+                    v = fire ? (l.resetZero() != (fault == Fault.RESET_SWAPPED) ? 0 : acc(h - th[i])) : h;
                 } else {
                     v = h0;
                 }

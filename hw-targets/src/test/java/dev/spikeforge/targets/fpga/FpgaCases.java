@@ -26,7 +26,8 @@ final class FpgaCases {
 
     /** @param nearest the accelerator's {@code leak_rounding = nearest} (docs/semantics.md section 4.12) */
     static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, boolean nearest) {
-        return plan(seed, steps, encoding, lanes, nearest, false);
+        return plan(seed, steps, encoding, lanes, nearest ? Rounding.NEAREST : Rounding.FLOOR, RandomNetworks.Limits.DEFAULT,
+                false);
     }
 
     /**
@@ -34,9 +35,37 @@ final class FpgaCases {
      *              up by 2i + 1 powers of two, wrapping from 64 back to 1, so neighbours differ
      */
     static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, boolean nearest, boolean mixed) {
-        RandomNetworks.Case c = RandomNetworks.generate(seed, steps, encoding, true);
-        QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow()).withShiftTowardZero(false)
-                .withLeakNearest(nearest);
+        return plan(seed, steps, encoding, lanes, nearest ? Rounding.NEAREST : Rounding.FLOOR, RandomNetworks.Limits.DEFAULT,
+                mixed);
+    }
+
+    /**
+     * How the design's leak shifts round. FLOOR and NEAREST are {@code leak_rounding = floor | nearest};
+     * TOWARD_ZERO is a network quantised with {@code shift_rounding = toward_zero} planned directly
+     * (FpgaTarget never asks for it, docs/targets.md): the only way to reach the RTL's toward-zero
+     * branches, tested while they exist.
+     */
+    enum Rounding {
+        FLOOR, NEAREST, TOWARD_ZERO;
+
+        String keyword() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A planned case of the generator's {@code limits}, or null when the quantiser or a design rule refuses it. */
+    static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, Rounding rounding,
+                        RandomNetworks.Limits limits) {
+        return plan(seed, steps, encoding, lanes, rounding, limits, false);
+    }
+
+    /** As above, {@code mixed}: each layer its own lanes (see above). */
+    static Planned plan(long seed, int steps, RandomNetworks.InputKind encoding, int lanes, Rounding rounding,
+                        RandomNetworks.Limits limits, boolean mixed) {
+        RandomNetworks.Case c = RandomNetworks.generate(seed, steps, encoding, true, limits);
+        boolean nearest = rounding == Rounding.NEAREST;
+        QuantOptions o = QuantOptions.from(c.net.deploy().orElseThrow())
+                .withShiftTowardZero(rounding == Rounding.TOWARD_ZERO).withLeakNearest(nearest);
         Quantizer.Result r = Quantizer.quantize(c.net, c.weights, o);
         if (!r.ok()) {
             return null;
@@ -123,6 +152,11 @@ final class FpgaCases {
             }
         }
         return null;
+    }
+
+    /** The first difference between the FPGA emulator and the integer reference, or null. */
+    static String compareWithReference(Planned p, FpgaEmulator.Sample got) {
+        return compare(p.q(), p.c().input, got);
     }
 
     /** The first difference between the FPGA emulator's run of {@code input} and the integer reference's, or null. */

@@ -59,8 +59,13 @@ final class TemporalCases {
 
     /** A case, or null when a design rule refuses it (a multiplier too wide for 62 bits). */
     static Case generate(long seed, int steps, RandomNetworks.InputKind kind, int lanes) {
-        QuantizedNetwork q = network(seed, steps, kind);
-        FpgaOptions o = new FpgaOptions(lanes, "generic", "auto", "");
+        return generate(seed, steps, kind, lanes, FpgaCases.Rounding.FLOOR);
+    }
+
+    /** A case whose leaks (membrane and synaptic) round as {@code rounding} says, or null as above. */
+    static Case generate(long seed, int steps, RandomNetworks.InputKind kind, int lanes, FpgaCases.Rounding rounding) {
+        QuantizedNetwork q = network(seed, steps, kind, rounding);
+        FpgaOptions o = new FpgaOptions(lanes, "generic", "auto", "", rounding == FpgaCases.Rounding.NEAREST ? "nearest" : "floor");
         if (!FpgaRules.check(q, o).isEmpty()) {
             return null;
         }
@@ -68,13 +73,18 @@ final class TemporalCases {
     }
 
     static QuantizedNetwork network(long seed, int steps, RandomNetworks.InputKind kind) {
+        return network(seed, steps, kind, FpgaCases.Rounding.FLOOR);
+    }
+
+    static QuantizedNetwork network(long seed, int steps, RandomNetworks.InputKind kind, FpgaCases.Rounding rounding) {
         Random r = new Random(seed);
         int weightBits = 2 + r.nextInt(6);
         int membraneBits = 4 + r.nextInt(8);
         int currentBits = 3 + r.nextInt(8);
         DeploySpec.Overflow overflow = r.nextInt(3) == 0 ? DeploySpec.Overflow.WRAP : DeploySpec.Overflow.SATURATE;
         QuantizedNetwork.Numerics num = new QuantizedNetwork.Numerics(weightBits, DeploySpec.Granularity.PER_LAYER,
-                membraneBits, overflow, false, currentBits);
+                membraneBits, overflow, rounding == FpgaCases.Rounding.TOWARD_ZERO, currentBits, false,
+                rounding == FpgaCases.Rounding.NEAREST);
         Encoding encoding = switch (kind) {
             case POISSON -> Encoding.POISSON;
             case BIPOLAR -> new Encoding(Encoding.Kind.BIPOLAR, 0);

@@ -47,7 +47,23 @@ public final class RandomNetworks {
      * @param chain only plain chains of conv, pool and dense layers (no residual blocks)
      */
     public static Case generate(long seed, int steps, InputKind encoding, boolean chain) {
-        return Case.generate(seed, steps, encoding, chain);
+        return Case.generate(seed, steps, encoding, chain, Limits.DEFAULT);
+    }
+
+    /** One case from a seed, with conv kernels, paddings, channel counts and spatial sides up to {@code limits}. */
+    public static Case generate(long seed, int steps, InputKind encoding, boolean chain, Limits limits) {
+        return Case.generate(seed, steps, encoding, chain, limits);
+    }
+
+    /**
+     * The largest conv kernel and padding, channel count (input channels and conv filters) and
+     * spatial side (height and width of a spatial input) the generator writes. {@link #DEFAULT} is
+     * what the integer model's own tests have always used (the same seeds give the same cases);
+     * {@link #WIDE} is for the FPGA tests (issue 28): kernels to 5, padding to 2, 8 channels.
+     */
+    public record Limits(int kernel, int padding, int channels, int side) {
+        public static final Limits DEFAULT = new Limits(3, 1, 3, 6);
+        public static final Limits WIDE = new Limits(5, 2, 8, 8);
     }
 
 
@@ -73,9 +89,9 @@ public final class RandomNetworks {
             this.towardZero = towardZero;
         }
 
-        static Case generate(long seed, int steps, InputKind encoding, boolean chain) {
+        static Case generate(long seed, int steps, InputKind encoding, boolean chain, Limits limits) {
             Random rnd = new Random(seed);
-            Gen g = new Gen(rnd, encoding, chain);
+            Gen g = new Gen(rnd, encoding, chain, limits);
             String source = g.source(steps);
             Compilation c = SnnFrontEnd.compile(new SourceFile("case.snn", source));
             assertTrue(c.ok(), () -> "the generator wrote an invalid model: " + c.errors() + "\n" + source);
@@ -130,10 +146,12 @@ public final class RandomNetworks {
         double lastTheta;
 
         final boolean chain;
+        final Limits limits;
 
-        Gen(Random rnd, InputKind encoding, boolean chain) {
+        Gen(Random rnd, InputKind encoding, boolean chain, Limits limits) {
             this.rnd = rnd;
             this.chain = chain;
+            this.limits = limits;
             this.encoding = encoding;
             int kind = rnd.nextInt(4);
             this.onlyIf = kind == 0;
@@ -149,9 +167,9 @@ public final class RandomNetworks {
             // to hold reliably in 200 tries, so one spatial case in six opens with one.
             boolean poolBlockFirst = spatial && rnd.nextInt(6) == 0;
             if (spatial) {
-                c = 1 + rnd.nextInt(3);
-                h = poolBlockFirst ? 2 + 2 * rnd.nextInt(3) : 2 + rnd.nextInt(5);
-                w = poolBlockFirst ? 2 + 2 * rnd.nextInt(3) : rnd.nextBoolean() ? h : 2 + rnd.nextInt(5);
+                c = 1 + rnd.nextInt(limits.channels());
+                h = poolBlockFirst ? 2 + 2 * rnd.nextInt(3) : 2 + rnd.nextInt(limits.side() - 1);
+                w = poolBlockFirst ? 2 + 2 * rnd.nextInt(3) : rnd.nextBoolean() ? h : 2 + rnd.nextInt(limits.side() - 1);
                 b.append("input ").append(c).append('x').append(h).append('x').append(w);
             } else {
                 n = 1 + rnd.nextInt(10);
@@ -166,6 +184,11 @@ public final class RandomNetworks {
                 } else {
                     poolResidual();
                 }
+            }
+            if (spatial && !poolBlockFirst && limits != Limits.DEFAULT && rnd.nextBoolean()) {
+                // the wide limits are for conv engines: half the spatial cases open with a conv, so that
+                // every kernel size and padding occurs often enough for the FPGA tests' coverage minimums
+                conv();
             }
             for (int i = 0; i < hidden; i++) {
                 layer();
@@ -275,10 +298,10 @@ public final class RandomNetworks {
         }
 
         private void conv() {
-            int p = rnd.nextInt(2);
-            int k = 1 + rnd.nextInt(Math.min(3, Math.min(h, w) + 2 * p));
+            int p = rnd.nextInt(limits.padding() + 1);
+            int k = 1 + rnd.nextInt(Math.min(limits.kernel(), Math.min(h, w) + 2 * p));
             int s = 1 + rnd.nextInt(2);
-            int f = 1 + rnd.nextInt(3);
+            int f = 1 + rnd.nextInt(limits.channels());
             String l = name();
             String nn = neuron(false);
             layers.append(String.format(Locale.ROOT, "    %s = conv(%d, kernel = %d, stride = %d, padding = %d%s) -> %s%s%n",
@@ -304,7 +327,7 @@ public final class RandomNetworks {
             if (spatial && rnd.nextInt(3) == 0) {
                 layers.append("    ").append(name()).append(" = flatten\n");
             }
-            int units = 1 + rnd.nextInt(6);
+            int units = 1 + rnd.nextInt(Math.max(6, limits.channels()));
             String l = name();
             String nn = neuron(false);
             layers.append(String.format(Locale.ROOT, "    %s = dense(%d%s) -> %s%s%n", l, units, bias(), nn, dropout()));
