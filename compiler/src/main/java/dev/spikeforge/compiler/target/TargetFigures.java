@@ -72,7 +72,17 @@ public record TargetFigures(int samples, String resources, double meanCycles, lo
         return clock.seconds(meanCycles);
     }
 
-    /** Inferences per second at the clock, one after another. */
+    /**
+     * From a sample's first input to its result, at the clock: the {@code latency_seconds} counter
+     * where the family reports one (a design whose samples overlap in a stream, so that a sample's
+     * share of the time, {@link #meanSeconds}, is shorter than its latency), else {@link #meanSeconds}.
+     */
+    public double latencySeconds() {
+        return counters.stream().filter(c -> c.key().equals("latency_seconds")).mapToDouble(Counter::perInference)
+                .findFirst().orElse(meanSeconds());
+    }
+
+    /** Inferences per second at the clock, one after another (or, where samples overlap, in a steady stream). */
     public double inferencesPerSecond() {
         double s = meanSeconds();
         return s > 0 ? 1 / s : 0;

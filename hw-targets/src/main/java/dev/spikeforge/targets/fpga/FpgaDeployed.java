@@ -264,7 +264,18 @@ final class FpgaDeployed implements DeployedTarget {
                     Column.number("spikes_per_inference", "spikes per inference", "%.1f"),
                     Column.number("engine_cycles_per_inference", "engine cycles per inference", "%.0f")), rows);
             FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
-            List<String> notes = new ArrayList<>(List.of(
+            List<String> notes = new ArrayList<>();
+            if (n > 0) {
+                double share = total / d;
+                notes.add(String.format(Locale.ROOT, "stream: %.4g inferences/s (a sample's share %.0f cycles); latency %.0f"
+                        + " cycles = %.4g us from a sample's first input to its readout, at %s MHz (%s)",
+                        timing.clock().mhz() * 1e6 / Math.max(1e-9, share), share, latency / d,
+                        1e6 * timing.clock().seconds(latency / d),
+                        new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", timing.clock().mhz())).stripTrailingZeros()
+                                .toPlainString(),
+                        timing.clock().assumed() ? "assumed" : timing.clock().basis()));
+            }
+            notes.addAll(List.of(
                     "cycles per inference: each sample's share of one stream of all the samples, whose layers and samples"
                             + " overlap (docs/targets.md, \"Schedule\"), so inferences/s is the stream's throughput;"
                             + " latency_cycles (latency_seconds at the clock): from a sample's first input to its"

@@ -34,7 +34,7 @@ public final class RunSummary {
         for (Profile.TargetProfile t : r.profile().targets()) {
             TargetFigures f = t.figures();
             b.append(String.format(Locale.ROOT, "%-52s %8s %14.0f %12s %14.1f %14s%n", t.target(), t.exact() + "/" + t.samples(),
-                    f.meanCycles(), Units.seconds(f.meanSeconds()), f.inferencesPerSecond(), f.energy() == null
+                    f.meanCycles(), Units.seconds(f.latencySeconds()), f.inferencesPerSecond(), f.energy() == null
                             ? "not modelled" : Units.joules(f.energy().total()) + " (est.)"));
         }
         for (Verification.TargetProof t : v.targets()) {
