@@ -258,11 +258,12 @@ final class FpgaDeployed implements DeployedTarget {
                 Double perInference = l.mode().spiking() ? spikes[l.index()] / d : null;
                 all += perInference == null ? 0 : perInference;
                 rows.add(java.util.Arrays.asList(l.name(), l.kind().name().toLowerCase(Locale.ROOT), perInference,
-                        engineCycles[l.index()] / d));
+                        engineCycles[l.index()] / d, total == 0 ? 0.0 : 100.0 * engineCycles[l.index()] / total));
             }
             FigureTable layers = new FigureTable(List.of(Column.name("layer", "layer"), Column.name("kind", "kind"),
                     Column.number("spikes_per_inference", "spikes per inference", "%.1f"),
-                    Column.number("engine_cycles_per_inference", "engine cycles per inference", "%.0f")), rows);
+                    Column.number("engine_cycles_per_inference", "engine cycles per inference", "%.0f"),
+                    Column.number("engine_busy_percent", "busy %", "%.1f")), rows);
             FpgaTiming.Lookup timing = FpgaTiming.read(folder, design);
             List<String> notes = new ArrayList<>();
             if (n > 0) {
@@ -280,8 +281,9 @@ final class FpgaDeployed implements DeployedTarget {
                             + " overlap (docs/targets.md, \"Schedule\"), so inferences/s is the stream's throughput;"
                             + " latency_cycles (latency_seconds at the clock): from a sample's first input to its"
                             + " readout; cycles per step: per wave",
-                    "energy: not modelled for fpga designs (no per-operation figures; run a vendor power tool on"
-                            + " the synthesised design)"));
+                    "energy: not modelled for fpga designs (no honest per-operation figures; docs/targets.md,"
+                            + " \"Energy (fpga)\": give a vendor power tool synth's resources, the clock and each engine's"
+                            + " busy %, its memories' and DSPs' enable rate, or rtl-sim --vcd's toggles)"));
             if (timing.note() != null) {
                 notes.add(timing.note());
             } else if (timing.clock().assumed()) {
