@@ -30,6 +30,8 @@ public final class VerilogGenerator {
      * off the HX8K's 32 EBRs.
      */
     static final int ICE40_LOGIC_WORDS = 32;
+    /** An iCE40 memory of at most this many bits goes into flip-flops too: an eighth of a 4 kbit block RAM. */
+    static final int ICE40_LOGIC_BITS = 512;
 
     private final FpgaDesign d;
     private final Fault fault;
@@ -176,15 +178,17 @@ public final class VerilogGenerator {
     // ---- memories ----------------------------------------------------------------------------------
 
     /**
-     * The ram_style attribute of a memory of {@code depth} words: the target's, when it asks for one
-     * (the event, membrane and weight memories are the large ones); with {@code memory = auto} on
-     * iCE40, {@code logic} for a memory of at most {@link #ICE40_LOGIC_WORDS} words; else none.
+     * The ram_style attribute of a memory of {@code depth} words of {@code width} bits: the target's,
+     * when it asks for one (the event, membrane and weight memories are the large ones); with
+     * {@code memory = auto} on iCE40, {@code logic} for a memory of at most {@link #ICE40_LOGIC_WORDS}
+     * words or at most {@link #ICE40_LOGIC_BITS} bits (a block RAM would stay mostly empty); else none.
      */
-    private String ramStyle(long depth) {
+    private String ramStyle(long depth, long width) {
         if (!d.options().memory().equals("auto")) {
             return "(* ram_style = \"" + d.options().memory() + "\" *) ";
         }
-        return d.options().family().equals("ice40") && depth <= ICE40_LOGIC_WORDS ? "(* ram_style = \"logic\" *) " : "";
+        boolean small = depth <= ICE40_LOGIC_WORDS || depth * width <= ICE40_LOGIC_BITS;
+        return d.options().family().equals("ice40") && small ? "(* ram_style = \"logic\" *) " : "";
     }
 
     /**
@@ -195,7 +199,7 @@ public final class VerilogGenerator {
     private void eventBuffer(Verilog v, EngineWidths w) {
         v.line("    // input event buffer, two banks: the previous layer (or the host) writes one while the walk reads the");
         v.line("    // other, the step before; they swap in each wave's first cycle (docs/targets.md, \"Schedule\")");
-        v.line("    %sreg [%d:0] evbuf [0:%d];        // bank 1 from word %d", ramStyle(2L * w.evd), w.inw - 1, 2 * w.evd - 1, w.evd);
+        v.line("    %sreg [%d:0] evbuf [0:%d];        // bank 1 from word %d", ramStyle(2L * w.evd, w.inw), w.inw - 1, 2 * w.evd - 1, w.evd);
         v.line("    reg ev_wb;                         // the bank being written");
         v.line("    reg [%d:0] ev_wn;               // events written into it", w.ecw - 1);
         v.line("    reg [%d:0] ev_n;                // events of the step being walked", w.ecw - 1);
@@ -203,7 +207,7 @@ public final class VerilogGenerator {
         if (w.rec) {
             v.line("    // this layer's own spikes of the step, walked through W_rec in the next (after the input events'");
             v.line("    // order: own spikes first); the walk of a step ends before its spikes are written");
-            v.line("    %sreg [%d:0] obuf [0:%d];", ramStyle(w.l.outC()), w.ocb - 1, w.l.outC() - 1);
+            v.line("    %sreg [%d:0] obuf [0:%d];", ramStyle(w.l.outC(), w.ocb), w.ocb - 1, w.l.outC() - 1);
             v.line("    reg [%d:0] o_n;                 // own spikes written this step", w.ocw - 1);
             v.line("    reg [%d:0] o_r;                 // own spikes of the previous step, walked first", w.ocw - 1);
             v.line("    reg [%d:0] o_q;", w.ocb - 1);
@@ -228,14 +232,14 @@ public final class VerilogGenerator {
         } else {
             v.line("    // membranes: word (y * %d + x) * %d + block, %d lanes of %d bits", w.l.outW(), w.nb, w.p, w.ab);
         }
-        v.line("    %sreg [%d:0] mem [0:%d];", ramStyle(w.mw), w.p * w.ab - 1, w.mw - 1);
+        v.line("    %sreg [%d:0] mem [0:%d];", ramStyle(w.mw, (long) w.p * w.ab), w.p * w.ab - 1, w.mw - 1);
         v.line("    reg [%d:0] mem_q;", w.p * w.ab - 1);
         v.line("    wire m_re, m_we;");
         v.line("    wire [%d:0] m_ra, m_wa;", w.maw - 1);
         v.line("    wire [%d:0] m_wd;", w.p * w.ab - 1);
         if (w.cuba) {
             v.line("    // membranes, the same words: read by the neuron walk's issue, written by its compute");
-            v.line("    %sreg [%d:0] vmem [0:%d];", ramStyle(w.mw), w.p * w.ab - 1, w.mw - 1);
+            v.line("    %sreg [%d:0] vmem [0:%d];", ramStyle(w.mw, (long) w.p * w.ab), w.p * w.ab - 1, w.mw - 1);
             v.line("    reg [%d:0] vmem_q;", w.p * w.ab - 1);
         }
     }
@@ -247,7 +251,7 @@ public final class VerilogGenerator {
     private void weightMemories(Verilog v, EngineWidths w) {
         FpgaLayer l = w.l;
         v.line("    // weights, read-only");
-        v.line("    %sreg [%d:0] wmem [0:%d];", ramStyle(w.wd), w.p * w.wb - 1, w.wd - 1);
+        v.line("    %sreg [%d:0] wmem [0:%d];", ramStyle(w.wd, (long) w.p * w.wb), w.p * w.wb - 1, w.wd - 1);
         v.line("    reg [%d:0] w_q;", w.p * w.wb - 1);
         v.line("    wire [%d:0] w_ra;", w.waw - 1);
         if (l.biasBits() > 0) {
