@@ -157,7 +157,7 @@ class HostileModelFilesTest {
         noTrace(r);
         assertTrue(r.err().contains("error[E700]: loihi_like: Every layer can be cut into cores: layer 'dense2' each unit"
                 + " reads 41000 inputs, over the core's 4096 axons"), r.err());
-        assertTrue(r.err().contains("The on-chip memories fit the named device: 81,050,928,144 bits"), r.err());
+        assertTrue(r.err().contains("The on-chip memories fit the named device: 81,056,106,144 bits"), r.err());
         assertTrue(seconds < 5.0, seconds + " s");
     }
 }
