@@ -5,10 +5,13 @@ import static dev.spikeforge.targets.fpga.Verilog.k;
 
 /**
  * The AXI4-Stream wrapper {@code rtl/<model>_axis.v} around the top, and its Verilator test bench
- * {@code tb/axis_main.cpp}. A slave stream takes a sample's input events and step markers, with
- * TREADY low while the engines run; a master stream gives per sample the class (the argmax of the
- * readout, the lowest class on a tie) and then every class's readout, TLAST on the last beat. The
- * beat layouts are those of docs/targets.md ("AXI4-Stream wrapper").
+ * {@code tb/axis_main.cpp}. A slave stream takes the samples' input events and step markers back
+ * to back, each marker one wave of the top's wave protocol, with TREADY low while a wave runs; a
+ * master stream gives per sample, in sample order, after the wave in which the last engine finished
+ * its last step, the class (the argmax of the readout, the lowest class on a tie) and then every
+ * class's readout, TLAST on the last beat. When the slave has no beat at a step boundary and a
+ * sample is still in the engines, waves without an input step drain them. The beat layouts and the
+ * cycle count are those of docs/targets.md ("AXI4-Stream wrapper").
  */
 public final class AxisGenerator {
 
