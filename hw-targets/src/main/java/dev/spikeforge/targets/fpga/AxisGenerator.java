@@ -101,7 +101,9 @@ public final class AxisGenerator {
         v.line("    reg [2:0] state;");
         v.line("    reg [%d:0] t;                        // input steps taken of the current sample", tb - 1);
         v.line("    reg [%d:0] lastin;                   // per wave in flight, newest in bit 0: it took a sample's last step", nl - 1);
-        v.line("    reg wrote;                           // an event beat was taken since the last wave with an input step");
+        if (nl > 1) {
+            v.line("    reg wrote;                           // an event beat was taken since the last wave with an input step");
+        }
         v.line("    reg [%d:0] j;                        // class scanned (W_ARG), beat loaded (W_OUT)", jb - 1);
         v.line("    reg [%d:0] cls;", cb - 1);
         v.line("    reg signed [%d:0] best;", rb - 1);
@@ -140,7 +142,9 @@ public final class AxisGenerator {
         v.line("            state <= W_CLR;");
         v.line("            t <= %s;", k(tb, 0));
         v.line("            lastin <= %s;", k(nl, 0));
-        v.line("            wrote <= 1'b0;");
+        if (nl > 1) {
+            v.line("            wrote <= 1'b0;");
+        }
         v.line("            j <= %s;", k(jb, 0));
         v.line("            cls <= %s;", k(cb, 0));
         v.line("            best <= %s;", k(rb, 0));
@@ -155,14 +159,18 @@ public final class AxisGenerator {
         v.line("                W_CLR: state <= W_WAIT;      // clear pulse, once after reset: zero the membranes and readouts");
         v.line("                W_WAIT: if (!busy) state <= W_LOAD;");
         v.line("                W_LOAD: begin                // a step's beats; its marker, or a drain, starts a wave");
-        v.line("                    if (take && !mark) wrote <= 1'b1;");
+        if (nl > 1) {
+            v.line("                    if (take && !mark) wrote <= 1'b1;");
+        }
         v.line("                    if (step_in || drain) begin");
         v.line("                        lastin <= %s;", nl > 1 ? "{lastin[" + (nl - 2) + ":0], step_in && last_step}" : "step_in && last_step");
         v.line("                        state <= W_RUN;");
         v.line("                    end");
         v.line("                    if (step_in) begin");
         v.line("                        t <= last_step ? %s : t + %s;", k(tb, 0), k(tb, 1));
-        v.line("                        wrote <= 1'b0;");
+        if (nl > 1) {
+            v.line("                        wrote <= 1'b0;");
+        }
         v.line("                    end");
         v.line("                end");
         v.line("                W_RUN: if (step_done) begin  // the wave in which the last engine finished a sample's last step: its readout");
