@@ -8,15 +8,15 @@ module tb;
     reg rst = 1'b1, clear = 1'b0, step = 1'b0, step_in = 1'b0, step_last = 1'b0, in_we = 1'b0;
     reg [11:0] in_event = 12'd0;
     reg [3:0] ro_addr = 4'd0;
-    wire busy, step_done;
+    wire busy, step_done, in_err;
     wire [5:0] ro_data;
     wire [1:0] sp_valid, tr_valid;
     wire [17:0] sp_neuron, tr_neuron;
     wire [7:0] tr_mask;
     wire [143:0] tr_v;
     mlp_top dut (.clk(clk), .rst(rst), .clear(clear), .busy(busy), .in_we(in_we), .in_event(in_event),
-        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .ro_addr(ro_addr),
-        .ro_data(ro_data), .sp_valid(sp_valid), .sp_neuron(sp_neuron), .tr_valid(tr_valid),
+        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .in_err(in_err),
+        .ro_addr(ro_addr), .ro_data(ro_data), .sp_valid(sp_valid), .sp_neuron(sp_neuron), .tr_valid(tr_valid),
         .tr_neuron(tr_neuron), .tr_mask(tr_mask), .tr_v(tr_v));
 
     integer fin, fout, fd, r, samples, steps, s, t, e, count, c, y, x, val, j, cyc, stepcyc, running;
@@ -64,6 +64,10 @@ module tb;
             cyc = cyc + 1;
             stepcyc = stepcyc + 1;
             if (step_done) running = 0;
+            else if (stepcyc >= 98525) begin
+                $display("FATAL: watchdog: wave %0d ran 98525 cycles without step_done (the design's worst wave is 98509 cycles)", w);
+                $finish;
+            end
         end
     end
 
@@ -88,7 +92,14 @@ module tb;
         rst = 1'b0;
         @(negedge clk) clear = 1'b1;
         @(negedge clk) clear = 1'b0;
-        while (busy) @(negedge clk);
+        cyc = 0;
+        while (busy) begin
+            @(negedge clk) cyc = cyc + 1;
+            if (cyc >= 142) begin
+                $display("FATAL: watchdog: clear ran 142 cycles with busy high (it takes 126)");
+                $finish;
+            end
+        end
         cyc = 0;
         waves = samples > 0 ? samples * steps + 1 : 0;
         for (w = 0; w < waves; w = w + 1) begin
@@ -116,6 +127,10 @@ module tb;
             end
             while (running) @(negedge clk);
             $fwrite(fout, "wave %0d %0d\n", w, stepcyc);
+            if (in_err) begin
+                $display("FATAL: the host guard refused a write or step by wave %0d (in_err)", w);
+                $finish;
+            end
             item = w - 1;
             if (item >= 0 && item % steps == steps - 1) begin
                 for (j = 0; j < 10; j = j + 1) begin

@@ -9,12 +9,13 @@ module temporal_top (
     input  wire rst,                 // synchronous reset of the control state
     input  wire clear,               // zero all membranes and readouts (once, before a stream)
     output wire busy,
-    input  wire in_we,               // write one input event of the coming step (not in a step cycle)
+    input  wire in_we,               // write one input event of the coming step (between waves; else refused)
     input  wire [4:0] in_event,      // {channel, row, column}
     input  wire step,                // run one wave
     input  wire step_in,             // with it: the first engine takes a step of the events written
     input  wire step_last,           // with it: that step is its sample's last
     output wire step_done,
+    output wire in_err,              // sticky until rst or clear: a write or step was refused
     input  wire [1:0] ro_addr,       // readout class
     output wire [10:0] ro_data,      // its readout (two's complement)
     output wire [2:0] sp_valid,      // trace, per layer: a spike left the layer this cycle
@@ -25,11 +26,32 @@ module temporal_top (
     output wire [143:0] tr_v           // lane i: neuron tr_neuron + i * (rows x columns of the layer)
 );
 
-    wire [2:0] done, lbusy, start, swap, will;
+    // host guard: writes and steps while busy, and writes beyond the input's 6 events of a step, are refused
+    wire [2:0] lbusy;
+    reg run, err_q;
+    reg [2:0] in_n;
+    wire in_ok = in_we && !busy && !step && !clear && (in_n != 3'd6);
+    wire step_ok = step && !busy && !clear;
+    always @(posedge clk) begin
+        if (rst || clear) begin
+            run <= 1'b0;
+            in_n <= 3'd0;
+            err_q <= !rst && (in_we || step);
+        end else begin
+            if (step_ok) run <= 1'b1;
+            else if (step_done) run <= 1'b0;
+            if (step_ok && step_in) in_n <= 3'd0;
+            else if (in_ok) in_n <= in_n + 3'd1;
+            if ((in_we && !in_ok) || (step && !step_ok)) err_q <= 1'b1;
+        end
+    end
+    assign in_err = err_q;
+
+    wire [2:0] done, start, swap, will;
     reg [2:0] act, lst, fst, fin;      // per engine, in this wave: works, on a last step, on a first step
-    reg go, run, nfirst;
+    reg go, nfirst;
     assign will = {act[1:0], step_in};
-    assign swap = {3{step}} & will;
+    assign swap = {3{step_ok}} & will;
     assign start = {3{go}} & act;
     assign step_done = run && !go && (&(fin | done | ~act));
     always @(posedge clk) begin
@@ -39,24 +61,21 @@ module temporal_top (
             fst <= 3'd0;
             fin <= 3'd0;
             go <= 1'b0;
-            run <= 1'b0;
             nfirst <= 1'b1;
         end else begin
-            go <= step;
-            if (step) begin
+            go <= step_ok;
+            if (step_ok) begin
                 act <= will;
                 lst <= {lst[1:0], step_last};
                 fst <= {fst[1:0], nfirst};
                 fin <= 3'd0;
-                run <= 1'b1;
                 if (step_in) nfirst <= step_last;
             end else begin
                 fin <= fin | done;
-                if (step_done) run <= 1'b0;
             end
         end
     end
-    assign busy = |lbusy;
+    assign busy = (|lbusy) | run;
 
     wire out_we_0, tr_valid_0;
     wire [2:0] out_c_0;
@@ -83,7 +102,7 @@ module temporal_top (
     temporal_l0 u_l0 (
         .clk(clk), .rst(rst), .clear(clear), .busy(lbusy[0]), .swap(swap[0]), .start(start[0]),
         .last_step(lst[0]), .done(done[0]),
-        .ev_we(in_we), .ev_wdata(in_event),
+        .ev_we(in_ok), .ev_wdata(in_event),
         .out_we(out_we_0), .out_c(out_c_0), .out_y(out_y_0), .out_x(out_x_0), .out_neuron(out_neuron_0),
         .tr_valid(tr_valid_0), .tr_mask(tr_mask_0), .tr_neuron(tr_neuron_0), .tr_v(tr_v_0)
     );

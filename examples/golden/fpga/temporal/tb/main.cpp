@@ -24,6 +24,8 @@ static long cyc = 0, stepcyc = 0, wave = 0, steps = 1;
 static long sstart[kLayers + 1];  // the cycle each sample in flight started at, by sample modulo kLayers + 1
 static int running = 0;
 static bool tracing = true;  // +notrace: only cycles and readouts (for speed measurements)
+static bool misuse = false;  // +misuse: also write events and steps the host guard must refuse (prints in_err per sample)
+static bool stuck = false;   // the watchdog stopped a wave or the clear
 
 // bit i of a port of any width
 template <typename T> static int bitOf(const T& v, int i) { return (int) ((v >> i) & 1); }
@@ -44,6 +46,14 @@ template <typename T> static long field(const T& v, int l) {
     return x;
 }
 
+// stop after a FATAL line: the model goes before the context it was made in (main's), then exit code 2
+static int stop() {
+    fflush(stdout);
+    if (out) fclose(out);
+    top.reset();
+    return 2;
+}
+
 // one clock: sample what the cycle did (before the edge), then the rising edge
 static void tick() {
     top->clk = 0;
@@ -62,6 +72,10 @@ static void tick() {
         cyc++;
         stepcyc++;
         if (top->step_done) running = 0;
+        else if (stepcyc >= 52) {
+            printf("FATAL: watchdog: wave %ld ran 52 cycles without step_done (the design's worst wave is 36 cycles)\n", wave);
+            running = 0; stuck = true;
+        }
     }
 #if VM_TRACE
     if (vcd) vcd->dump(now);
@@ -88,6 +102,8 @@ int main(int argc, char** argv) {
     context->commandArgs(argc, argv);
     const char* notrace = context->commandArgsPlusMatch("notrace");
     tracing = !(notrace && notrace[0]);
+    const char* misuseArg = context->commandArgsPlusMatch("misuse");
+    misuse = misuseArg && misuseArg[0];
 #if VM_TRACE
     context->traceEverOn(true);
 #endif
@@ -101,16 +117,20 @@ int main(int argc, char** argv) {
     }
 #endif
     FILE* stim = fopen("stim.txt", "r");
-    if (!stim) { fprintf(stderr, "FATAL: stim.txt is missing\n"); return 2; }
+    if (!stim) { fprintf(stderr, "FATAL: stim.txt is missing\n"); return stop(); }
     out = fopen("trace.txt", "w");
     long samples = 0;
-    if (fscanf(stim, "%ld %ld", &samples, &steps) != 2) { fprintf(stderr, "FATAL: stim.txt has no header\n"); return 2; }
+    if (fscanf(stim, "%ld %ld", &samples, &steps) != 2) { fprintf(stderr, "FATAL: stim.txt has no header\n"); return stop(); }
     top->rst = 1; top->clear = 0; top->step = 0; top->step_in = 0; top->step_last = 0; top->in_we = 0;
     top->in_event = 0; top->ro_addr = 0;
     tick(); tick();
     top->rst = 0;
     top->clear = 1; tick(); top->clear = 0;
-    do { tick(); } while (top->busy);
+    cyc = 0;
+    do {
+        tick();
+        if (++cyc >= 19) { printf("FATAL: watchdog: clear ran 19 cycles with busy high (it takes 3)\n"); return stop(); }
+    } while (top->busy);
     cyc = 0;
     // the stream: samples x steps waves that each take a step of the host's, then layers - 1 that drain
     long waves = samples > 0 ? samples * steps + kLayers - 1 : 0;
@@ -121,10 +141,15 @@ int main(int argc, char** argv) {
             if (t == 0) sstart[s % (kLayers + 1)] = cyc;
             last = t == steps - 1;
             int count = 0;
-            if (fscanf(stim, "%d", &count) != 1) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return 2; }
+            if (fscanf(stim, "%d", &count) != 1) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return stop(); }
             for (int e = 0; e < count; e++) {
                 long c, y, x, v;
-                if (fscanf(stim, "%ld %ld %ld %ld", &c, &y, &x, &v) != 4) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return 2; }
+                if (fscanf(stim, "%ld %ld %ld %ld", &c, &y, &x, &v) != 4) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return stop(); }
+                top->in_event = (uint64_t) (((uint64_t) x & 0x1ULL) | (((uint64_t) y & 0x1ULL) << 1) | (((uint64_t) c & 0x7ULL) << 2));
+                top->in_we = 1; tick(); top->in_we = 0;
+            }
+            if (misuse && count == 6) {  // one event more than the input has neurons
+                long c = 0, y = 0, x = 0, v = 1;
                 top->in_event = (uint64_t) (((uint64_t) x & 0x1ULL) | (((uint64_t) y & 0x1ULL) << 1) | (((uint64_t) c & 0x7ULL) << 2));
                 top->in_we = 1; tick(); top->in_we = 0;
             }
@@ -133,8 +158,19 @@ int main(int argc, char** argv) {
         top->step = 1; top->step_in = in; top->step_last = last; running = 1;
         tick();
         top->step = 0; top->step_in = 0; top->step_last = 0;
-        while (running) tick();
+        while (running) {
+            if (misuse) {  // an event at (0, 0, 0) every third cycle and a second step pulse, all in the wave
+                long c = 0, y = 0, x = 0, v = 1;
+                top->in_event = (uint64_t) (((uint64_t) x & 0x1ULL) | (((uint64_t) y & 0x1ULL) << 1) | (((uint64_t) c & 0x7ULL) << 2));
+                top->in_we = stepcyc % 3 == 1;
+                top->step = stepcyc == 2;
+            }
+            tick();
+        }
+        top->in_we = 0; top->step = 0;
+        if (stuck) return stop();
         fprintf(out, "wave %ld %ld\n", wave, stepcyc);
+        if (!misuse && top->in_err) { printf("FATAL: the host guard refused a write or step by wave %ld (in_err)\n", wave); return stop(); }
         long item = wave - (kLayers - 1);
         if (item >= 0 && item % steps == steps - 1) {
             for (int j = 0; j < 3; j++) {
@@ -144,6 +180,7 @@ int main(int argc, char** argv) {
                 if (11 < 64 && ((r >> (11 - 1)) & 1)) r -= (1LL << 11);
                 fprintf(out, "readout %ld %d %lld\n", item / steps, j, r);
             }
+            if (misuse) printf("in_err %ld %d\n", item / steps, (int) top->in_err);
         }
     }
     fprintf(out, "end\n");

@@ -66,6 +66,7 @@ class FpgaCommandsTest {
     @Test
     void compileWritesTheFolder() throws Exception {
         for (String f : new String[] {"fpga.json", "rtl/bars_top.v", "rtl/bars_l0.v", "tb/tb.v", "tb/main.cpp",
+                "rtl/bars_axis.v", "tb/axis_main.cpp",
                 "mem/bars_l0_w.hex", "mem/bars_l0_t.hex"}) {
             assertTrue(Files.isRegularFile(compiled.resolve(f)), f);
         }

@@ -58,6 +58,9 @@ public final class FpgaFolder {
         files.put("rtl/" + d.top() + ".v", utf8(t.top()));
         files.put("tb/tb.v", utf8(t.testbench()));
         files.put("tb/main.cpp", utf8(t.cppMain()));
+        AxisGenerator axis = new AxisGenerator(d, AxisGenerator.Fault.NONE);
+        files.put("rtl/" + AxisGenerator.moduleName(d) + ".v", utf8(axis.verilog()));
+        files.put("tb/axis_main.cpp", utf8(axis.cppBench()));
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             Path p = dir.resolve(e.getKey());
             Files.createDirectories(p.getParent());
@@ -356,6 +359,8 @@ public final class FpgaFolder {
         expected.put("rtl/" + top + ".v", MAX_SOURCE_BYTES);
         expected.put("tb/tb.v", MAX_SOURCE_BYTES);
         expected.put("tb/main.cpp", MAX_SOURCE_BYTES);
+        expected.put("rtl/" + base + "_axis.v", MAX_SOURCE_BYTES);
+        expected.put("tb/axis_main.cpp", MAX_SOURCE_BYTES);
         Map<String, byte[]> bytes = checkFiles(folder, json, r.node(doc, "files"), expected);
         List<FpgaDesign.Images> images = new ArrayList<>();
         for (FpgaLayer l : layers) {

@@ -42,15 +42,15 @@ final class IcarusBench {
         v.line("    reg [%d:0] in_event = %s;", evw - 1, k(evw, 0));
         v.line("    reg [%d:0] ro_addr = %s;", top.readoutAddrBits() - 1, k(top.readoutAddrBits(), 0));
         int n = d.layers().size();
-        v.line("    wire busy, step_done;");
+        v.line("    wire busy, step_done, in_err;");
         v.line("    wire [%d:0] ro_data;", d.last().readoutBits() - 1);
         v.line("    wire [%d:0] sp_valid, tr_valid;", n - 1);
         v.line("    wire [%d:0] sp_neuron, tr_neuron;", n * d.neuronBits() - 1);
         v.line("    wire [%d:0] tr_mask;", n * p - 1);
         v.line("    wire [%d:0] tr_v;", n * p * d.traceBits() - 1);
         v.line("    %s dut (.clk(clk), .rst(rst), .clear(clear), .busy(busy), .in_we(in_we), .in_event(in_event),", d.top());
-        v.line("        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .ro_addr(ro_addr),");
-        v.line("        .ro_data(ro_data), .sp_valid(sp_valid), .sp_neuron(sp_neuron), .tr_valid(tr_valid),");
+        v.line("        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .in_err(in_err),");
+        v.line("        .ro_addr(ro_addr), .ro_data(ro_data), .sp_valid(sp_valid), .sp_neuron(sp_neuron), .tr_valid(tr_valid),");
         v.line("        .tr_neuron(tr_neuron), .tr_mask(tr_mask), .tr_v(tr_v));");
         v.blank();
     }
@@ -121,6 +121,11 @@ final class IcarusBench {
         v.line("            cyc = cyc + 1;");
         v.line("            stepcyc = stepcyc + 1;");
         v.line("            if (step_done) running = 0;");
+        v.line("            else if (stepcyc >= %d) begin", Watchdog.waveLimit(d));
+        v.line("                $display(\"FATAL: watchdog: wave %%0d ran %d cycles without step_done (the design's worst wave is %d cycles)\", w);",
+                Watchdog.waveLimit(d), CycleFormula.worstWave(d));
+        v.line("                $finish;");
+        v.line("            end");
         v.line("        end");
         v.line("    end");
         v.blank();
@@ -164,7 +169,15 @@ final class IcarusBench {
         int n = d.layers().size();
         v.line("        @(negedge clk) clear = 1'b1;");
         v.line("        @(negedge clk) clear = 1'b0;");
-        v.line("        while (busy) @(negedge clk);");
+        v.line("        cyc = 0;");
+        v.line("        while (busy) begin");
+        v.line("            @(negedge clk) cyc = cyc + 1;");
+        v.line("            if (cyc >= %d) begin", Watchdog.clearLimit(d));
+        v.line("                $display(\"FATAL: watchdog: clear ran %d cycles with busy high (it takes %d)\");",
+                Watchdog.clearLimit(d), Watchdog.clearCycles(d));
+        v.line("                $finish;");
+        v.line("            end");
+        v.line("        end");
         v.line("        cyc = 0;");
         v.line("        waves = samples > 0 ? samples * steps + %d : 0;", n - 1);
         v.line("        for (w = 0; w < waves; w = w + 1) begin");
@@ -192,6 +205,10 @@ final class IcarusBench {
         v.line("            end");
         v.line("            while (running) @(negedge clk);");
         v.line("            $fwrite(fout, \"wave %%0d %%0d\\n\", w, stepcyc);");
+        v.line("            if (in_err) begin");
+        v.line("                $display(\"FATAL: the host guard refused a write or step by wave %%0d (in_err)\", w);");
+        v.line("                $finish;");
+        v.line("            end");
         v.line("            item = w - %d;", n - 1);
         v.line("            if (item >= 0 && item %% steps == steps - 1) begin");
         v.line("                for (j = 0; j < %d; j = j + 1) begin", d.last().outC());

@@ -141,7 +141,8 @@ public final class RtlSimulator {
                 runCmd.add("+notrace");
             }
         } else {
-            List<String> cmd = new ArrayList<>(List.of("iverilog", "-g2005", "-o", "sim.vvp",
+            // -s tb: the AXI4-Stream wrapper in rtl/ is another root module, which the bench does not use
+            List<String> cmd = new ArrayList<>(List.of("iverilog", "-g2005", "-s", "tb", "-o", "sim.vvp",
                     folder.resolve("tb/tb.v").toAbsolutePath().toString()));
             cmd.addAll(rtl);
             exec(cmd, work, "compiling the design with Icarus Verilog", 600);
@@ -152,7 +153,13 @@ public final class RtlSimulator {
             }
         }
         long t1 = System.nanoTime();
-        String out = exec(runCmd, work, "simulating with " + tool.command, 24 * 3600);
+        String out;
+        try {
+            out = exec(runCmd, work, "simulating with " + tool.command, 24 * 3600);
+        } catch (RtlSimException e) {
+            // the Verilator main exits with 2 after a FATAL line (the watchdog, in_err): that line is the error
+            throw fatal(work, e);
+        }
         double run = (System.nanoTime() - t1) / 1e9;
         if (out.contains("FATAL")) {
             throw new RtlSimException("the test bench stopped: " + out.lines().filter(l -> l.contains("FATAL"))
@@ -160,6 +167,101 @@ public final class RtlSimulator {
         }
         List<FpgaEmulator.Sample> samples = parseTrace(work.resolve("trace.txt"), d, inputs.length);
         return new Result(samples, build, run);
+    }
+
+    /**
+     * What the AXI4-Stream bench received: per sample the class beat and the readout beats, and
+     * the clock cycles from reset to the last packet.
+     */
+    public record AxisResult(int[] classes, long[][] readouts, long cycles, double buildSeconds, double runSeconds) {
+    }
+
+    /**
+     * Runs the AXI4-Stream wrapper of {@code folder} under Verilator with its bench
+     * ({@code tb/axis_main.cpp}) on {@code inputs}: a source with random gaps and a sink with random
+     * stalls, {@code gapPercent} and {@code stallPercent} of the cycles, from {@code seed}. The
+     * bench's AXI checks stop it with a FATAL line, which becomes the exception's message.
+     */
+    public static AxisResult runAxis(Path folder, FpgaDesign d, int[][] inputs, long seed, int gapPercent, int stallPercent)
+            throws RtlSimException, IOException {
+        if (!available(Tool.VERILATOR)) {
+            throw new RtlSimException("verilator is not installed; install it with: apt-get install -y verilator");
+        }
+        folder = folder.toAbsolutePath();
+        Path work = folder.resolve("sim-axis");
+        Files.createDirectories(work);
+        copyTree(folder.resolve("mem"), work.resolve("mem"));
+        writeStimulus(d, inputs, work.resolve("stim.txt"));
+        List<String> rtl;
+        try (Stream<Path> s = Files.list(folder.resolve("rtl"))) {
+            rtl = s.filter(p -> p.toString().endsWith(".v")).map(p -> p.toAbsolutePath().toString()).sorted().toList();
+        }
+        long t0 = System.nanoTime();
+        Path obj = work.resolve("obj");
+        Path binary = obj.resolve("sim");
+        Path stamp = obj.resolve("sources.sha256");
+        String sources = sourcesDigest(folder, rtl) + "axis_main.cpp "
+                + FpgaFolder.sha256(Files.readAllBytes(folder.resolve("tb/axis_main.cpp"))) + "\n";
+        if (!Files.isExecutable(binary) || !Files.exists(stamp) || !Files.readString(stamp).equals(sources)) {
+            List<String> cmd = new ArrayList<>(List.of("verilator", "--cc", "--exe", "--build", "-j",
+                    String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors())), "-Wno-fatal",
+                    "--top-module", AxisGenerator.moduleName(d), "-Mdir", obj.toString(), "-o", "sim", "-CFLAGS", "-O0"));
+            cmd.addAll(rtl);
+            cmd.add(folder.resolve("tb/axis_main.cpp").toAbsolutePath().toString());
+            exec(cmd, work, "building the AXI4-Stream wrapper with Verilator", 3600);
+            Files.writeString(stamp, sources);
+        }
+        double build = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        String out;
+        try {
+            out = exec(List.of(binary.toString(), "+seed=" + seed, "+gap=" + gapPercent, "+stall=" + stallPercent), work,
+                    "simulating the AXI4-Stream wrapper", 24 * 3600);
+        } catch (RtlSimException e) {
+            throw fatal(work, e);
+        }
+        double run = (System.nanoTime() - t1) / 1e9;
+        if (out.contains("FATAL")) {
+            throw new RtlSimException(out.lines().filter(l -> l.contains("FATAL")).findFirst().orElse(out));
+        }
+        int n = d.last().outC();
+        int[] classes = new int[inputs.length];
+        long[][] readouts = new long[inputs.length][n];
+        long cycles = -1;
+        boolean ended = false;
+        int packets = 0;
+        Path file = work.resolve("axis.txt");
+        int lineNo = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            lineNo++;
+            String[] f = line.split(" ");
+            try {
+                switch (f[0]) {
+                    case "class" -> {
+                        classes[Integer.parseInt(f[1])] = Integer.parseInt(f[2]);
+                        packets++;
+                    }
+                    case "readout" -> readouts[Integer.parseInt(f[1])][Integer.parseInt(f[2])] = Long.parseLong(f[3]);
+                    case "cycles" -> cycles = Long.parseLong(f[1]);
+                    case "end" -> ended = true;
+                    default -> throw new NumberFormatException("unknown record '" + f[0] + "'");
+                }
+            } catch (RuntimeException e) {
+                throw new RtlSimException(file + ":" + lineNo + ": malformed line '" + line + "' (" + e.getMessage() + ")");
+            }
+        }
+        if (!ended || packets != inputs.length) {
+            throw new RtlSimException(file + ": the simulation ended early: " + packets + " of " + inputs.length + " packets");
+        }
+        return new AxisResult(classes, readouts, cycles, build, run);
+    }
+
+    /** The bench's FATAL line as the error ("the test bench stopped: FATAL: ..."), or {@code e} when the log has none. */
+    private static RtlSimException fatal(Path work, RtlSimException e) throws IOException {
+        Path log = work.resolve("log.txt");
+        String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        return text.lines().filter(l -> l.contains("FATAL")).findFirst()
+                .map(l -> new RtlSimException("the test bench stopped: " + l)).orElse(e);
     }
 
     private static String sourcesDigest(Path folder, List<String> rtl) throws IOException {

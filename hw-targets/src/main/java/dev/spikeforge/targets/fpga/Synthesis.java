@@ -165,12 +165,12 @@ public final class Synthesis {
                 + "    input  wire clk, rst, clear, in_we, step, step_in, step_last,\n"
                 + "    input  wire [" + (t.inputEventBits() - 1) + ":0] in_event,\n"
                 + "    input  wire [" + (t.readoutAddrBits() - 1) + ":0] ro_addr,\n"
-                + "    output wire busy, step_done,\n"
+                + "    output wire busy, step_done, in_err,\n"
                 + "    output wire [" + (last.readoutBits() - 1) + ":0] ro_data\n"
                 + ");\n"
                 + "    " + d.top() + " core (.clk(clk), .rst(rst), .clear(clear), .busy(busy), .in_we(in_we), .in_event(in_event),\n"
-                + "        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .ro_addr(ro_addr),\n"
-                + "        .ro_data(ro_data), .sp_valid(), .sp_neuron(), .tr_valid(), .tr_neuron(), .tr_mask(), .tr_v());\n"
+                + "        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .in_err(in_err),\n"
+                + "        .ro_addr(ro_addr), .ro_data(ro_data), .sp_valid(), .sp_neuron(), .tr_valid(), .tr_neuron(), .tr_mask(), .tr_v());\n"
                 + "endmodule\n";
     }
 

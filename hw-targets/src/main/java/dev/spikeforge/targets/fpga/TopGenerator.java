@@ -35,6 +35,7 @@ public final class TopGenerator {
     public String top() {
         Verilog v = new Verilog();
         topPorts(v);
+        hostGuard(v);
         schedule(v);
         engineWires(v);
         engineInstances(v);
@@ -70,13 +71,14 @@ public final class TopGenerator {
         v.line("    input  wire rst,                 // synchronous reset of the control state");
         v.line("    input  wire clear,               // zero all membranes and readouts (once, before a stream)");
         v.line("    output wire busy,");
-        v.line("    input  wire in_we,               // write one input event of the coming step (not in a step cycle)");
+        v.line("    input  wire in_we,               // write one input event of the coming step (between waves; else refused)");
         v.line("    input  wire [%d:0] in_event,      // {%schannel, row, column}", inputEventBits() - 1,
                 ls.get(0).valueBits() > 0 ? "value, " : "");
         v.line("    input  wire step,                // run one wave");
         v.line("    input  wire step_in,             // with it: the first engine takes a step of the events written");
         v.line("    input  wire step_last,           // with it: that step is its sample's last");
         v.line("    output wire step_done,");
+        v.line("    output wire in_err,              // sticky until rst or clear: a write or step was refused");
         v.line("    input  wire [%d:0] ro_addr,       // readout class", readoutAddrBits() - 1);
         v.line("    output wire [%d:0] ro_data,      // its readout (two's complement)", d.last().readoutBits() - 1);
         v.line("    output wire [%d:0] sp_valid,      // trace, per layer: a spike left the layer this cycle", n - 1);
@@ -99,12 +101,12 @@ public final class TopGenerator {
      */
     private void schedule(Verilog v) {
         int n = d.layers().size();
-        v.line("    wire [%d:0] done, lbusy, start, swap, will;", n - 1);
+        v.line("    wire [%d:0] done, start, swap, will;", n - 1);
         v.line("    reg [%d:0] act, lst, fst, fin;      // per engine, in this wave: works, on a last step, on a first step", n - 1);
-        v.line("    reg go, run, nfirst;");
+        v.line("    reg go, nfirst;");
         String shift = n > 1 ? "{act[" + (n - 2) + ":0], step_in}" : "step_in";
         v.line("    assign will = %s;", shift);
-        v.line("    assign swap = {%d{step}} & will;", n);
+        v.line("    assign swap = {%d{step_ok}} & will;", n);
         v.line("    assign start = {%d{go}} & act;", n);
         v.line("    assign step_done = run && !go && (&(fin | done | ~act));");
         v.line("    always @(posedge clk) begin");
@@ -114,27 +116,61 @@ public final class TopGenerator {
         v.line("            fst <= %s;", k(n, 0));
         v.line("            fin <= %s;", k(n, 0));
         v.line("            go <= 1'b0;");
-        v.line("            run <= 1'b0;");
         v.line("            nfirst <= 1'b1;");
         v.line("        end else begin");
-        v.line("            go <= step;");
-        v.line("            if (step) begin");
+        v.line("            go <= step_ok;");
+        v.line("            if (step_ok) begin");
         v.line("                act <= will;");
         v.line("                lst <= %s;", n > 1 ? "{lst[" + (n - 2) + ":0], step_last}" : "step_last");
         v.line("                fst <= %s;", n > 1 ? "{fst[" + (n - 2) + ":0], nfirst}" : "nfirst");
         v.line("                fin <= %s;", k(n, 0));
-        v.line("                run <= 1'b1;");
         v.line("                if (step_in) nfirst <= step_last;");
         v.line("            end else begin");
         v.line("                fin <= fin | done;");
-        v.line("                if (step_done) run <= 1'b0;");
         v.line("            end");
         v.line("        end");
         v.line("    end");
-        v.line("    assign busy = |lbusy;");
+        v.line("    assign busy = (|lbusy) | run;");
         if (n > 1) {
             v.unused("fst[" + (n - 2) + ":0]");
         }
+        v.blank();
+    }
+
+    /**
+     * The guard of the host port (docs/targets.md, "Host protocol"): {@code run} covers a wave from
+     * the cycle after its {@code step} to its {@code step_done} cycle, so {@code busy} is high for the
+     * whole wave. An event written while busy (a wave or the clear walk), in a step or clear cycle,
+     * or beyond the first engine's {@code inputSize} events of one step (its event buffer's bank would
+     * overflow), is dropped, and so is a step pulse while busy or in a clear cycle; either sets
+     * {@code in_err}, which stays set until rst or clear. Events are counted from the last wave whose
+     * step took them ({@code step_in}); a drain wave keeps them for the next. The engines never see a
+     * refused write or step, so their state is that of a host that did not make it.
+     */
+    private void hostGuard(Verilog v) {
+        int size = d.layers().get(0).inputSize();
+        int cb = indexBits(size + 1);
+        int n = d.layers().size();
+        v.line("    // host guard: writes and steps while busy, and writes beyond the input's %d events of a step, are refused", size);
+        v.line("    wire [%d:0] lbusy;", n - 1);
+        v.line("    reg run, err_q;");
+        v.line("    reg [%d:0] in_n;", cb - 1);
+        v.line("    wire in_ok = in_we && !busy && !step && !clear && (in_n != %s);", k(cb, size));
+        v.line("    wire step_ok = step && !busy && !clear;");
+        v.line("    always @(posedge clk) begin");
+        v.line("        if (rst || clear) begin");
+        v.line("            run <= 1'b0;");
+        v.line("            in_n <= %s;", k(cb, 0));
+        v.line("            err_q <= !rst && (in_we || step);");
+        v.line("        end else begin");
+        v.line("            if (step_ok) run <= 1'b1;");
+        v.line("            else if (step_done) run <= 1'b0;");
+        v.line("            if (step_ok && step_in) in_n <= %s;", k(cb, 0));
+        v.line("            else if (in_ok) in_n <= in_n + %s;", k(cb, 1));
+        v.line("            if ((in_we && !in_ok) || (step && !step_ok)) err_q <= 1'b1;");
+        v.line("        end");
+        v.line("    end");
+        v.line("    assign in_err = err_q;");
         v.blank();
     }
 
@@ -158,7 +194,7 @@ public final class TopGenerator {
     private void engineInstances(Verilog v) {
         for (FpgaLayer l : d.layers()) {
             int i = l.index();
-            String evWe = i == 0 ? "in_we" : "out_we_" + (i - 1);
+            String evWe = i == 0 ? "in_ok" : "out_we_" + (i - 1);
             String evData = i == 0 ? "in_event" : "{out_c_" + (i - 1) + ", out_y_" + (i - 1) + ", out_x_" + (i - 1) + "}";
             v.line("    %s u_l%d (", VerilogGenerator.moduleName(d, l), i);
             v.line("        .clk(clk), .rst(rst), .clear(clear), .busy(lbusy[%d]), .swap(swap[%d]), .start(start[%d]),", i, i, i);

@@ -66,6 +66,8 @@ final class VerilatorMain {
                 static long sstart[kLayers + 1];  // the cycle each sample in flight started at, by sample modulo kLayers + 1
                 static int running = 0;
                 static bool tracing = true;  // +notrace: only cycles and readouts (for speed measurements)
+                static bool misuse = false;  // +misuse: also write events and steps the host guard must refuse (prints in_err per sample)
+                static bool stuck = false;   // the watchdog stopped a wave or the clear
 
                 // bit i of a port of any width
                 template <typename T> static int bitOf(const T& v, int i) { return (int) ((v >> i) & 1); }
@@ -86,6 +88,14 @@ final class VerilatorMain {
                     return x;
                 }
 
+                // stop after a FATAL line: the model goes before the context it was made in (main's), then exit code 2
+                static int stop() {
+                    fflush(stdout);
+                    if (out) fclose(out);
+                    top.reset();
+                    return 2;
+                }
+
                 // one clock: sample what the cycle did (before the edge), then the rising edge
                 static void tick() {
                     top->clk = 0;
@@ -104,6 +114,10 @@ final class VerilatorMain {
                         cyc++;
                         stepcyc++;
                         if (top->step_done) running = 0;
+                        else if (stepcyc >= %2$d) {
+                            printf("FATAL: watchdog: wave %%ld ran %2$d cycles without step_done (the design's worst wave is %3$d cycles)\\n", wave);
+                            running = 0; stuck = true;
+                        }
                     }
                 #if VM_TRACE
                     if (vcd) vcd->dump(now);
@@ -117,7 +131,7 @@ final class VerilatorMain {
                     now += 5;
                 }
 
-                """.formatted(cls);
+                """.formatted(cls, Watchdog.waveLimit(d), CycleFormula.worstWave(d));
     }
 
     /**
@@ -139,6 +153,8 @@ final class VerilatorMain {
                     context->commandArgs(argc, argv);
                     const char* notrace = context->commandArgsPlusMatch("notrace");
                     tracing = !(notrace && notrace[0]);
+                    const char* misuseArg = context->commandArgsPlusMatch("misuse");
+                    misuse = misuseArg && misuseArg[0];
                 #if VM_TRACE
                     context->traceEverOn(true);
                 #endif
@@ -152,10 +168,10 @@ final class VerilatorMain {
                     }
                 #endif
                     FILE* stim = fopen("stim.txt", "r");
-                    if (!stim) { fprintf(stderr, "FATAL: stim.txt is missing\\n"); return 2; }
+                    if (!stim) { fprintf(stderr, "FATAL: stim.txt is missing\\n"); return stop(); }
                     out = fopen("trace.txt", "w");
                     long samples = 0;
-                    if (fscanf(stim, "%%ld %%ld", &samples, &steps) != 2) { fprintf(stderr, "FATAL: stim.txt has no header\\n"); return 2; }
+                    if (fscanf(stim, "%%ld %%ld", &samples, &steps) != 2) { fprintf(stderr, "FATAL: stim.txt has no header\\n"); return stop(); }
                 """.formatted(cls);
     }
 
@@ -171,7 +187,11 @@ final class VerilatorMain {
                     tick(); tick();
                     top->rst = 0;
                     top->clear = 1; tick(); top->clear = 0;
-                    do { tick(); } while (top->busy);
+                    cyc = 0;
+                    do {
+                        tick();
+                        if (++cyc >= %4$d) { printf("FATAL: watchdog: clear ran %4$d cycles with busy high (it takes %5$d)\\n"); return stop(); }
+                    } while (top->busy);
                     cyc = 0;
                     // the stream: samples x steps waves that each take a step of the host's, then layers - 1 that drain
                     long waves = samples > 0 ? samples * steps + kLayers - 1 : 0;
@@ -182,10 +202,15 @@ final class VerilatorMain {
                             if (t == 0) sstart[s %% (kLayers + 1)] = cyc;
                             last = t == steps - 1;
                             int count = 0;
-                            if (fscanf(stim, "%%d", &count) != 1) { fprintf(stderr, "FATAL: stim.txt ends early\\n"); return 2; }
+                            if (fscanf(stim, "%%d", &count) != 1) { fprintf(stderr, "FATAL: stim.txt ends early\\n"); return stop(); }
                             for (int e = 0; e < count; e++) {
                                 long c, y, x, v;
-                                if (fscanf(stim, "%%ld %%ld %%ld %%ld", &c, &y, &x, &v) != 4) { fprintf(stderr, "FATAL: stim.txt ends early\\n"); return 2; }
+                                if (fscanf(stim, "%%ld %%ld %%ld %%ld", &c, &y, &x, &v) != 4) { fprintf(stderr, "FATAL: stim.txt ends early\\n"); return stop(); }
+                                top->in_event = %1$s;
+                                top->in_we = 1; tick(); top->in_we = 0;
+                            }
+                            if (misuse && count == %6$d) {  // one event more than the input has neurons
+                                long c = 0, y = 0, x = 0, v = 1;
                                 top->in_event = %1$s;
                                 top->in_we = 1; tick(); top->in_we = 0;
                             }
@@ -194,8 +219,19 @@ final class VerilatorMain {
                         top->step = 1; top->step_in = in; top->step_last = last; running = 1;
                         tick();
                         top->step = 0; top->step_in = 0; top->step_last = 0;
-                        while (running) tick();
+                        while (running) {
+                            if (misuse) {  // an event at (0, 0, 0) every third cycle and a second step pulse, all in the wave
+                                long c = 0, y = 0, x = 0, v = 1;
+                                top->in_event = %1$s;
+                                top->in_we = stepcyc %% 3 == 1;
+                                top->step = stepcyc == 2;
+                            }
+                            tick();
+                        }
+                        top->in_we = 0; top->step = 0;
+                        if (stuck) return stop();
                         fprintf(out, "wave %%ld %%ld\\n", wave, stepcyc);
+                        if (!misuse && top->in_err) { printf("FATAL: the host guard refused a write or step by wave %%ld (in_err)\\n", wave); return stop(); }
                         long item = wave - (kLayers - 1);
                         if (item >= 0 && item %% steps == steps - 1) {
                             for (int j = 0; j < %2$d; j++) {
@@ -205,6 +241,7 @@ final class VerilatorMain {
                                 if (%3$d < 64 && ((r >> (%3$d - 1)) & 1)) r -= (1LL << %3$d);
                                 fprintf(out, "readout %%ld %%d %%lld\\n", item / steps, j, r);
                             }
+                            if (misuse) printf("in_err %%ld %%d\\n", item / steps, (int) top->in_err);
                         }
                     }
                     fprintf(out, "end\\n");
@@ -216,7 +253,8 @@ final class VerilatorMain {
                     top.reset();  // before the context it was made in goes away
                     return 0;
                 }
-                """.formatted(packEvent(), d.last().outC(), d.last().readoutBits());
+                """.formatted(packEvent(), d.last().outC(), d.last().readoutBits(), Watchdog.clearLimit(d), Watchdog.clearCycles(d),
+                        d.layers().get(0).inputSize());
     }
 
     /** C++ expression packing c, y, x, v into the input event word, at the first engine's field widths. */

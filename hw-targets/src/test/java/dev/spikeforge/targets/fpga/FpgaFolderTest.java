@@ -223,7 +223,7 @@ class FpgaFolderTest {
     @Test
     void oneChangedByteInAnyListedFileIsRefusedWithItsName() throws Exception {
         for (String name : new String[] {"mem/quick_l0_w.hex", "mem/quick_l0_t.hex", "rtl/quick_l0.v", "rtl/quick_top.v",
-                "tb/tb.v", "tb/main.cpp"}) {
+                "tb/tb.v", "tb/main.cpp", "rtl/quick_axis.v", "tb/axis_main.cpp"}) {
             Path f = folder.resolve(name);
             byte[] old = Files.readAllBytes(f);
             byte[] changed = old.clone();

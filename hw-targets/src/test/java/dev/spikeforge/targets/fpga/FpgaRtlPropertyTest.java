@@ -125,6 +125,8 @@ class FpgaRtlPropertyTest {
             Path folder = dir.resolve("fpga");
             FpgaFolder.write(p.d(), folder, VerilogGenerator.Fault.NONE);
             assertEquals("", lint(folder, p.d()), () -> "verilator -Wall warned:\n" + p.c().describe(p.q()));
+            assertEquals("", lint(folder, AxisGenerator.moduleName(p.d())),
+                    () -> "verilator -Wall warned on the AXI4-Stream wrapper:\n" + p.c().describe(p.q()));
             FpgaDesign read = p.d().layers().get(0).leak().towardZero() ? p.d() : FpgaFolder.read(folder);
             List<FpgaEmulator.Sample> want = emulate(read, inputs);
             RtlSimulator.Result got = RtlSimulator.run(folder, read, inputs, RtlSimulator.Tool.ICARUS, null);
@@ -409,8 +411,13 @@ class FpgaRtlPropertyTest {
 
     /** verilator --lint-only -Wall over the design; its output (empty when clean). */
     static String lint(Path folder, FpgaDesign d) throws IOException, InterruptedException {
+        return lint(folder, d.top());
+    }
+
+    /** verilator --lint-only -Wall over the design with {@code module} as the top; its output (empty when clean). */
+    static String lint(Path folder, String module) throws IOException, InterruptedException {
         assertTrue(RtlSimulator.available(RtlSimulator.Tool.VERILATOR), "verilator is not installed (apt-get install verilator)");
-        List<String> cmd = new ArrayList<>(List.of("verilator", "--lint-only", "-Wall", "--top-module", d.top()));
+        List<String> cmd = new ArrayList<>(List.of("verilator", "--lint-only", "-Wall", "--top-module", module));
         try (var s = Files.list(folder.resolve("rtl"))) {
             s.map(Path::toString).sorted().forEach(cmd::add);
         }

@@ -7,7 +7,9 @@ module tiny_l0 (
     input  wire rst,
     input  wire clear,              // zero every membrane (and readout); takes 17 cycles
     output wire busy,
+    input  wire swap,               // a wave's first cycle: the event buffer's banks swap
     input  wire start,              // run this layer's part of one timestep
+    input  wire last_step,          // the step is its sample's last: the write-back zeroes the membranes
     output wire done,               // the cycle the layer finishes
     input  wire ev_we,              // input event buffer write port
     input  wire [10:0] ev_wdata,     // {channel, row, column}
@@ -25,9 +27,12 @@ module tiny_l0 (
     localparam S_IDLE = 2'd0, S_WALK = 2'd1, S_NEU = 2'd2, S_CLR = 2'd3;
     reg [1:0] state;
 
-    // input event buffer: written by the previous layer (or the host), read during the synaptic phase
-    reg [10:0] evbuf [0:783];
-    reg [9:0] ev_n;                // events written this step
+    // input event buffer, two banks: the previous layer (or the host) writes one while the walk reads the
+    // other, the step before; they swap in each wave's first cycle (docs/targets.md, "Schedule")
+    reg [10:0] evbuf [0:1567];        // bank 1 from word 784
+    reg ev_wb;                         // the bank being written
+    reg [9:0] ev_wn;               // events written into it
+    reg [9:0] ev_n;                // events of the step being walked
     reg [9:0] ev_i;                // the event being walked
     reg [10:0] ev_q;
     wire ev_re;
@@ -47,50 +52,83 @@ module tiny_l0 (
     initial $readmemh("mem/tiny_l0_w.hex", wmem);
     initial $readmemh("mem/tiny_l0_t.hex", tmem);
 
-    wire [4:0] e_x = ev_q[4:0];
-    wire [4:0] e_y = ev_q[9:5];
-    wire [0:0] e_c = ev_q[10:10];
+    // the event being walked (ev_q holds the next one)
+    reg de_v;                          // de_q holds an event
+    reg [10:0] de_q;
+    wire [4:0] e_x = de_q[4:0];
+    wire [4:0] e_y = de_q[9:5];
+    wire [0:0] e_c = de_q[10:10];
 
-    // synaptic phase: each event walks the words it reaches, one per cycle; the next event is
-    // read during the last word of the current one
+    // synaptic phase: each event walks the words it reaches, one per cycle; the event after the next
+    // is read during the last word of the current one
+    wire de_load;                      // de_q takes the next event
     wire [4:0] ma_full = (e_y / 5'd7) * 5'd4 + (e_x / 5'd7) + ({4'd0, e_c} >> 3);
     wire [4:0] wa_full = ({4'd0, e_c} >> 3);
     wire [2:0] pool_lane = {2'd0, e_c};
     wire walk_any = 1'b1;                 // the event reaches at least one neuron
-    wire walk = (state == S_WALK) && walk_any;
+    wire walk = (state == S_WALK) && de_v && walk_any;
     wire ev_last_word = !walk_any || (1'b1);
     wire more_events = (ev_i + 10'd1) < ev_n;
     wire [3:0] walk_ma = ma_full[3:0];
     assign w_ra = wa_full[0:0];
     wire [7:0] walk_mask = 8'd1 << pool_lane;
-    assign ev_re = (state == S_IDLE && start && ev_n != 10'd0) || (state == S_WALK && ev_last_word && more_events);
-    assign ev_ra = (state == S_IDLE) ? 10'd0 : ev_i + 10'd1;
+    // the walk's first cycle loads the first event and reads the second; each event's last word loads
+    // the next (in ev_q) and reads the one after it
+    wire ev_after = ({1'b0, ev_i} + 11'd2) < {1'b0, ev_n};
+    assign de_load = (state == S_WALK) && (de_v ? ev_last_word && more_events : ev_n != 10'd0);
+    assign ev_re = (state == S_IDLE && start && ev_n != 10'd0) || (state == S_WALK && !de_v && ev_n > 10'd1) || (state == S_WALK && de_v && ev_last_word && ev_after);
+    assign ev_ra = (state == S_IDLE) ? 10'd0 : !de_v ? 10'd1 : ev_i + 10'd2;
+    always @(posedge clk) begin
+        if (de_load) de_q <= ev_q;
+    end
 
-    // neuron phase: every membrane word once, in address order; a word with several spikes
-    // holds the walk while they leave one per cycle
+    // neuron phase: every membrane word once, in address order, through a pipeline of five stages;
+    // a word with several spikes holds the pipeline while they leave one per cycle
     reg [4:0] n_i;
     reg [0:0] n_blk;
     reg [1:0] n_y;
     reg [1:0] n_x;
-    reg n2_v;                          // stage 2 holds a word read last cycle
+    reg n1_v;                          // n1: the word is read
+    reg [3:0] n1_a;
+    reg [0:0] n1_blk;
+    reg [1:0] n1_y;
+    reg [1:0] n1_x;
+    reg n2_v;                          // n2: its sum plus the bias
     reg [3:0] n2_a;
     reg [0:0] n2_blk;
     reg [1:0] n2_y;
     reg [1:0] n2_x;
+    reg n3_v;                          // n3: clamp, fire, reset
+    reg [3:0] n3_a;
+    reg [0:0] n3_blk;
+    reg [1:0] n3_y;
+    reg [1:0] n3_x;
+    reg n4_v;                          // n4: spikes leave, the leak multiplies
+    reg [3:0] n4_a;
+    reg [0:0] n4_blk;
+    reg [1:0] n4_y;
+    reg [1:0] n4_x;
+    reg n5_v;                          // n5: the leak's shift, the write-back
+    reg [3:0] n5_a;
     reg [7:0] pend;                 // spikes of the last word still to send
     reg [0:0] pend_blk;
     reg [1:0] pend_y;
     reg [1:0] pend_x;
     wire stall = (pend != 8'd0);
     wire neu_issue = (state == S_NEU) && !stall && (n_i < 5'd16);
-    wire neu_compute = (state == S_NEU) && !stall && n2_v;
-    assign done = (state == S_NEU) && !stall && !n2_v && (n_i == 5'd16);
+    wire neu_emit = n4_v && !stall;
+    wire neu_write = n5_v && !stall;
+    assign done = (state == S_NEU) && !stall && (n_i == 5'd16) && !n1_v && !n2_v && !n3_v && !n4_v && !n5_v;
     assign busy = (state != S_IDLE);
     wire [3:0] n_a = n_i[3:0];
     wire n_blk_last = (n_blk == 1'd0);
     wire n_x_last = (n_x == 2'd3);
 
-    // stage 2 of the synaptic phase: add the weights of the word read last cycle
+    // synaptic pipeline: stage 1 reads the word the walker chose, stage 2 adds the weights and writes it back
+    reg s1_v;
+    reg [3:0] s1_a;
+    reg [0:0] s1_wa;
+    reg [7:0] s1_mask;
     reg s2_v;
     reg [3:0] s2_a;
     reg [7:0] s2_mask;
@@ -101,10 +139,18 @@ module tiny_l0 (
     reg [135:0] fwd_d;
     wire [135:0] cur_w = fwd_v ? fwd_d : mem_q;
     wire [135:0] syn_w;
+    wire [135:0] n2_w;                // mem + bias
+    reg [135:0] n3_sum;
+    reg [47:0] n3_th;
+    wire [135:0] n3_w;                // post-reset v
+    wire [7:0] n3_spk;
+    reg [135:0] n4_post;
+    reg [7:0] n4_spk;
+    wire [135:0] n4_w;                // the leak's first part
+    reg [135:0] n5_lk;
     wire [135:0] neu_w;
-    wire [7:0] spk;
-    wire [135:0] tr_all;
-    wire [7:0] n2_mask = (n2_blk == 1'd0) ? 8'd1 : 8'd255;
+    wire [7:0] n3_mask = (n3_blk == 1'd0) ? 8'd1 : 8'd255;
+    wire [7:0] n4_mask = (n4_blk == 1'd0) ? 8'd1 : 8'd255;
 
     genvar i;
     generate
@@ -113,32 +159,41 @@ module tiny_l0 (
             wire [7:0] wt = w_q[i*8 +: 8];
             wire signed [16:0] add = s2_mask[i] ? $signed({{9{wt[7]}}, wt}) : $signed(17'h0);
             assign syn_w[i*17 +: 17] = $signed(cur) + add;
-            wire signed [16:0] h0 = $signed(cur);
+            wire signed [16:0] s0 = $signed(cur);
+            assign n2_w[i*17 +: 17] = s0;
+            wire signed [16:0] s3 = $signed(n3_sum[i*17 +: 17]);
+            wire signed [16:0] h0 = s3;
             // saturate the step's sum to the 16-bit membrane
-            wire signed [16:0] h = (h0 > $signed(17'h7fff)) ? $signed(17'h7fff) : (h0 < $signed(17'h18000)) ? $signed(17'h18000) : h0;
-            wire [5:0] th = t_q[i*6 +: 6];
-            wire fire = h >= $signed({11'd0, th});
-            assign spk[i] = fire;
-            wire signed [16:0] v = fire ? h - $signed({11'd0, th}) : h;
-            wire [16:0] v_u = v;
-            wire [16:0] lk = v_u;
+            wire sat_hi = h0 > $signed(17'h7fff);
+            wire sat_lo = h0 < $signed(17'h18000);
+            wire signed [16:0] h = sat_hi ? $signed(17'h7fff) : sat_lo ? $signed(17'h18000) : h0;
+            wire [5:0] th = n3_th[i*6 +: 6];
+            wire fire = sat_hi ? ($signed(17'h7fff) >= $signed({11'd0, th})) : sat_lo ? ($signed(17'h18000) >= $signed({11'd0, th})) : (h0 >= $signed({11'd0, th}));
+            assign n3_spk[i] = fire;
+            wire signed [16:0] v = fire ? (sat_hi ? $signed(17'h7fff) - $signed({11'd0, th}) : sat_lo ? $signed(17'h18000) - $signed({11'd0, th}) : h0 - $signed({11'd0, th})) : h;
+            assign n3_w[i*17 +: 17] = v;
+            wire [16:0] x4 = n4_post[i*17 +: 17];
+            assign n4_w[i*17 +: 17] = x4;
+            wire [16:0] lk = n5_lk[i*17 +: 17];
             assign neu_w[i*17 +: 17] = lk;
-            assign tr_all[i*17 +: 17] = v_u;
         end
     endgenerate
 
-    assign m_re = walk || neu_issue;
-    assign m_ra = walk ? walk_ma : n_a;
-    assign m_we = s2_v || neu_compute || clr_v;
-    assign m_wa = s2_v ? s2_a : neu_compute ? n2_a : clr_a;
-    assign m_wd = s2_v ? syn_w : neu_compute ? neu_w : 136'd0;
+    wire neu_read = n1_v && !stall;
+    wire [10:0] ev_wa = (ev_wb ? 11'd784 : 11'd0) + {1'd0, ev_wn};
+    wire [10:0] ev_rda = (ev_wb ? 11'd0 : 11'd784) + {1'd0, ev_ra};
+    assign m_re = s1_v || neu_read;
+    assign m_ra = s1_v ? s1_a : n1_a;
+    assign m_we = s2_v || neu_write || clr_v;
+    assign m_wa = s2_v ? s2_a : neu_write ? n5_a : clr_a;
+    assign m_wd = s2_v ? syn_w : neu_write && !last_step ? neu_w : 136'd0;
     always @(posedge clk) begin
-        if (ev_we) evbuf[ev_n] <= ev_wdata;
-        if (ev_re) ev_q <= evbuf[ev_ra];
+        if (ev_we) evbuf[ev_wa] <= ev_wdata;
+        if (ev_re) ev_q <= evbuf[ev_rda];
         if (m_we) mem[m_wa] <= m_wd;
         if (m_re) mem_q <= mem[m_ra];
-        if (walk) w_q <= wmem[w_ra];
-        if (neu_issue) t_q <= tmem[n_blk];
+        if (s1_v) w_q <= wmem[s1_wa];
+        if (neu_read) t_q <= tmem[n1_blk];
         if (m_re) begin
             fwd_v <= m_we && (m_wa == m_ra);
             fwd_d <= m_wd;
@@ -146,45 +201,114 @@ module tiny_l0 (
     end
 
     // spikes leave one per cycle: the lowest pending lane first
-    wire [7:0] emit_src = stall ? pend : (neu_compute ? (spk & n2_mask) : 8'd0);
+    wire [7:0] emit_src = stall ? pend : (neu_emit ? n4_spk : 8'd0);
     wire [2:0] emit_lane = lowest_p(emit_src);
-    wire [0:0] emit_blk = stall ? pend_blk : n2_blk;
+    wire [0:0] emit_blk = stall ? pend_blk : n4_blk;
     wire [8:0] emit_c_full = {8'd0, emit_blk} * 9'd8 + {6'd0, emit_lane};
     assign out_we = (emit_src != 8'd0);
     assign out_c = emit_c_full[0:0];
-    assign out_y = stall ? pend_y : n2_y;
-    assign out_x = stall ? pend_x : n2_x;
+    assign out_y = stall ? pend_y : n4_y;
+    assign out_x = stall ? pend_x : n4_x;
     wire [8:0] neuron_full = ({8'd0, out_c} * 9'd4 + {7'd0, out_y}) * 9'd4 + {7'd0, out_x};
     assign out_neuron = neuron_full[3:0];
-    assign tr_valid = neu_compute;
-    assign tr_mask = n2_mask;
-    wire [8:0] tr_full = (({8'd0, n2_blk} * 9'd8) * 9'd4 + {7'd0, n2_y}) * 9'd4 + {7'd0, n2_x};
+    assign tr_valid = neu_emit;
+    assign tr_mask = n4_mask;
+    wire [8:0] tr_full = (({8'd0, n4_blk} * 9'd8) * 9'd4 + {7'd0, n4_y}) * 9'd4 + {7'd0, n4_x};
     assign tr_neuron = tr_full[3:0];
-    assign tr_v = tr_all;
+    assign tr_v = n4_post;
 
     always @(posedge clk) begin
         if (rst) begin
             state <= S_IDLE;
             ev_n <= 10'd0;
+            ev_wn <= 10'd0;
+            ev_wb <= 1'b0;
+            de_v <= 1'b0;
+            s1_v <= 1'b0;
             s2_v <= 1'b0;
+            n1_v <= 1'b0;
             n2_v <= 1'b0;
+            n3_v <= 1'b0;
+            n4_v <= 1'b0;
+            n5_v <= 1'b0;
             pend <= 8'd0;
             clr_v <= 1'b0;
         end else if (clear) begin
             state <= S_CLR;
             ev_n <= 10'd0;
+            ev_wn <= 10'd0;
+            ev_wb <= 1'b0;
+            de_v <= 1'b0;
+            s1_v <= 1'b0;
             s2_v <= 1'b0;
+            n1_v <= 1'b0;
             n2_v <= 1'b0;
+            n3_v <= 1'b0;
+            n4_v <= 1'b0;
+            n5_v <= 1'b0;
             pend <= 8'd0;
             clr_v <= 1'b1;
             clr_a <= 4'd0;
         end else begin
-            if (ev_we) ev_n <= ev_n + 10'd1;
-            // synaptic stage 2 follows every issued word
-            s2_v <= walk;
+            // the wave's first cycle swaps the banks: the walk reads what was written in the previous wave
+            if (swap) begin
+                ev_n <= ev_wn;
+                ev_wn <= 10'd0;
+                ev_wb <= !ev_wb;
+            end else begin
+                if (ev_we) ev_wn <= ev_wn + 10'd1;
+            end
+            // the synaptic pipeline follows every word the walker chose
+            s1_v <= walk;
             if (walk) begin
-                s2_a <= walk_ma;
-                s2_mask <= walk_mask;
+                s1_a <= walk_ma;
+                s1_wa <= w_ra;
+                s1_mask <= walk_mask;
+            end
+            s2_v <= s1_v;
+            if (s1_v) begin
+                s2_a <= s1_a;
+                s2_mask <= s1_mask;
+            end
+            // the neuron pipeline moves unless the spikes of the word in n4 hold it
+            if (!stall) begin
+                n1_v <= neu_issue;
+                if (neu_issue) begin
+                    n1_a <= n_a;
+                    n1_blk <= n_blk;
+                    n1_y <= n_y;
+                    n1_x <= n_x;
+                end
+                n2_v <= n1_v;
+                if (n1_v) begin
+                    n2_a <= n1_a;
+                    n2_blk <= n1_blk;
+                    n2_y <= n1_y;
+                    n2_x <= n1_x;
+                end
+                n3_v <= n2_v;
+                if (n2_v) begin
+                    n3_a <= n2_a;
+                    n3_blk <= n2_blk;
+                    n3_y <= n2_y;
+                    n3_x <= n2_x;
+                    n3_sum <= n2_w;
+                    n3_th <= t_q;
+                end
+                n4_v <= n3_v;
+                if (n3_v) begin
+                    n4_a <= n3_a;
+                    n4_blk <= n3_blk;
+                    n4_y <= n3_y;
+                    n4_x <= n3_x;
+                    n4_post <= n3_w;
+                    n4_spk <= n3_spk & n3_mask;
+                end
+                n5_v <= n4_v;
+                if (n4_v) begin
+                    n5_a <= n4_a;
+                    n5_lk <= n4_w;
+                end
             end
             case (state)
                 S_IDLE: if (start) begin
@@ -193,12 +317,18 @@ module tiny_l0 (
                     n_blk <= 1'd0;
                     n_y <= 2'd0;
                     n_x <= 2'd0;
-                    state <= (ev_n != 10'd0) ? S_WALK : S_NEU;
+                    state <= S_WALK;
                 end
                 S_WALK: begin
-                    if (ev_last_word) begin
+                    if (!de_v) begin
+                        if (ev_n == 10'd0) state <= S_NEU;
+                        else de_v <= 1'b1;
+                    end else if (ev_last_word) begin
                         if (more_events) ev_i <= ev_i + 10'd1;
-                        else state <= S_NEU;
+                        else begin
+                            state <= S_NEU;
+                            de_v <= 1'b0;
+                        end
                     end else begin
                     end
                 end
@@ -206,18 +336,13 @@ module tiny_l0 (
                     if (stall) begin
                         pend <= emit_src & (emit_src - 8'd1);
                     end else begin
-                        if (neu_compute) begin
+                        if (n4_v) begin
                             pend <= emit_src & (emit_src - 8'd1);
-                            pend_blk <= n2_blk;
-                            pend_y <= n2_y;
-                            pend_x <= n2_x;
+                            pend_blk <= n4_blk;
+                            pend_y <= n4_y;
+                            pend_x <= n4_x;
                         end
-                        n2_v <= neu_issue;
                         if (neu_issue) begin
-                            n2_a <= n_a;
-                            n2_blk <= n_blk;
-                            n2_y <= n_y;
-                            n2_x <= n_x;
                             n_i <= n_i + 5'd1;
                             if (!n_blk_last) n_blk <= n_blk + 1'd1;
                             else begin
@@ -229,10 +354,7 @@ module tiny_l0 (
                                 end
                             end
                         end
-                        if (done) begin
-                            state <= S_IDLE;
-                            ev_n <= 10'd0;
-                        end
+                        if (done) state <= S_IDLE;
                     end
                 end
                 default: begin  // S_CLR

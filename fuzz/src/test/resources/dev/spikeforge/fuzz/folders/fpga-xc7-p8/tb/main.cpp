@@ -12,7 +12,7 @@
 
 static const char* kMemFiles[] = {"mem/tiny_l0_w.hex", "mem/tiny_l0_t.hex", "mem/tiny_l1_w.hex", "mem/tiny_l1_t.hex", "mem/tiny_l2_w.hex", nullptr};
 static const long kPlane[] = {16, 1, 1, 0};
-static const int kLanes = 8, kTraceBits = 17;
+static const int kLanes = 8, kTraceBits = 17, kLayers = 3, kNeuronBits = 4;
 
 static std::unique_ptr<Vtiny_top> top;
 #if VM_TRACE
@@ -20,19 +20,38 @@ static VerilatedVcdC* vcd = nullptr;
 #endif
 static uint64_t now = 0;
 static FILE* out = nullptr;
-static long cyc = 0, stepcyc = 0;
-static int running = 0, sample = 0, tstep = 0;
+static long cyc = 0, stepcyc = 0, wave = 0, steps = 1;
+static long sstart[kLayers + 1];  // the cycle each sample in flight started at, by sample modulo kLayers + 1
+static int running = 0;
 static bool tracing = true;  // +notrace: only cycles and readouts (for speed measurements)
+static bool misuse = false;  // +misuse: also write events and steps the host guard must refuse (prints in_err per sample)
+static bool stuck = false;   // the watchdog stopped a wave or the clear
 
 // bit i of a port of any width
 template <typename T> static int bitOf(const T& v, int i) { return (int) ((v >> i) & 1); }
 template <std::size_t N> static int bitOf(const VlWide<N>& v, int i) { return (int) ((v[i / 32] >> (i % 32)) & 1); }
 
-static long long lane(int j) {
+// lane j of layer l's trace word
+static long long lane(int l, int j) {
     long long x = 0;
-    for (int b = kTraceBits - 1; b >= 0; b--) x = (x << 1) | bitOf(top->tr_v, j * kTraceBits + b);
+    for (int b = kTraceBits - 1; b >= 0; b--) x = (x << 1) | bitOf(top->tr_v, (l * kLanes + j) * kTraceBits + b);
     if (kTraceBits < 64 && ((x >> (kTraceBits - 1)) & 1)) x -= (1LL << kTraceBits);
     return x;
+}
+
+// layer l's field of a per-layer neuron bus
+template <typename T> static long field(const T& v, int l) {
+    long x = 0;
+    for (int b = kNeuronBits - 1; b >= 0; b--) x = (x << 1) | bitOf(v, l * kNeuronBits + b);
+    return x;
+}
+
+// stop after a FATAL line: the model goes before the context it was made in (main's), then exit code 2
+static int stop() {
+    fflush(stdout);
+    if (out) fclose(out);
+    top.reset();
+    return 2;
 }
 
 // one clock: sample what the cycle did (before the edge), then the rising edge
@@ -40,15 +59,23 @@ static void tick() {
     top->clk = 0;
     top->eval();
     if (running) {
-        if (tracing && top->sp_valid) fprintf(out, "spike %d %d %d %ld %ld\n", sample, tstep, (int) top->sp_layer, (long) top->sp_neuron, cyc);
-        if (tracing && top->tr_valid)
-            for (int j = 0; j < kLanes; j++)
-                if (bitOf(top->tr_mask, j))
-                    fprintf(out, "mem %d %d %d %ld %lld\n", sample, tstep, (int) top->tr_layer,
-                            (long) top->tr_neuron + j * kPlane[top->tr_layer], lane(j));
+        // engine l works on item wave - l of the stream: step item % steps of sample item / steps
+        for (int l = 0; tracing && l < kLayers; l++) {
+            long item = wave - l, s = item / steps, t = item % steps;
+            if (bitOf(top->sp_valid, l))
+                fprintf(out, "spike %ld %ld %d %ld %ld\n", s, t, l, field(top->sp_neuron, l), cyc - sstart[s % (kLayers + 1)]);
+            if (bitOf(top->tr_valid, l))
+                for (int j = 0; j < kLanes; j++)
+                    if (bitOf(top->tr_mask, l * kLanes + j))
+                        fprintf(out, "mem %ld %ld %d %ld %lld\n", s, t, l, field(top->tr_neuron, l) + j * kPlane[l], lane(l, j));
+        }
         cyc++;
         stepcyc++;
         if (top->step_done) running = 0;
+        else if (stepcyc >= 825) {
+            printf("FATAL: watchdog: wave %ld ran 825 cycles without step_done (the design's worst wave is 809 cycles)\n", wave);
+            running = 0; stuck = true;
+        }
     }
 #if VM_TRACE
     if (vcd) vcd->dump(now);
@@ -75,6 +102,8 @@ int main(int argc, char** argv) {
     context->commandArgs(argc, argv);
     const char* notrace = context->commandArgsPlusMatch("notrace");
     tracing = !(notrace && notrace[0]);
+    const char* misuseArg = context->commandArgsPlusMatch("misuse");
+    misuse = misuseArg && misuseArg[0];
 #if VM_TRACE
     context->traceEverOn(true);
 #endif
@@ -87,40 +116,71 @@ int main(int argc, char** argv) {
         vcd->open(vcdArg + 5);
     }
 #endif
-    FILE* in = fopen("stim.txt", "r");
-    if (!in) { fprintf(stderr, "FATAL: stim.txt is missing\n"); return 2; }
+    FILE* stim = fopen("stim.txt", "r");
+    if (!stim) { fprintf(stderr, "FATAL: stim.txt is missing\n"); return stop(); }
     out = fopen("trace.txt", "w");
-    int samples = 0, steps = 0;
-    if (fscanf(in, "%d %d", &samples, &steps) != 2) { fprintf(stderr, "FATAL: stim.txt has no header\n"); return 2; }
-    top->rst = 1; top->clear = 0; top->step = 0; top->in_we = 0; top->in_event = 0; top->ro_addr = 0;
+    long samples = 0;
+    if (fscanf(stim, "%ld %ld", &samples, &steps) != 2) { fprintf(stderr, "FATAL: stim.txt has no header\n"); return stop(); }
+    top->rst = 1; top->clear = 0; top->step = 0; top->step_in = 0; top->step_last = 0; top->in_we = 0;
+    top->in_event = 0; top->ro_addr = 0;
     tick(); tick();
     top->rst = 0;
-    for (sample = 0; sample < samples; sample++) {
-        top->clear = 1; tick(); top->clear = 0;
-        do { tick(); } while (top->busy);
-        cyc = 0;
-        for (tstep = 0; tstep < steps; tstep++) {
+    top->clear = 1; tick(); top->clear = 0;
+    cyc = 0;
+    do {
+        tick();
+        if (++cyc >= 33) { printf("FATAL: watchdog: clear ran 33 cycles with busy high (it takes 17)\n"); return stop(); }
+    } while (top->busy);
+    cyc = 0;
+    // the stream: samples x steps waves that each take a step of the host's, then layers - 1 that drain
+    long waves = samples > 0 ? samples * steps + kLayers - 1 : 0;
+    for (wave = 0; wave < waves; wave++) {
+        int in = wave < samples * steps, last = 0;
+        if (in) {
+            long s = wave / steps, t = wave % steps;
+            if (t == 0) sstart[s % (kLayers + 1)] = cyc;
+            last = t == steps - 1;
             int count = 0;
-            if (fscanf(in, "%d", &count) != 1) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return 2; }
+            if (fscanf(stim, "%d", &count) != 1) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return stop(); }
             for (int e = 0; e < count; e++) {
                 long c, y, x, v;
-                if (fscanf(in, "%ld %ld %ld %ld", &c, &y, &x, &v) != 4) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return 2; }
+                if (fscanf(stim, "%ld %ld %ld %ld", &c, &y, &x, &v) != 4) { fprintf(stderr, "FATAL: stim.txt ends early\n"); return stop(); }
                 top->in_event = (uint64_t) (((uint64_t) x & 0x1fULL) | (((uint64_t) y & 0x1fULL) << 5) | (((uint64_t) c & 0x1ULL) << 10));
                 top->in_we = 1; tick(); top->in_we = 0;
             }
-            stepcyc = 0;
-            top->step = 1; running = 1;
-            tick();
-            top->step = 0;
-            while (running) tick();
-            fprintf(out, "cycles %d %d %ld\n", sample, tstep, stepcyc);
+            if (misuse && count == 784) {  // one event more than the input has neurons
+                long c = 0, y = 0, x = 0, v = 1;
+                top->in_event = (uint64_t) (((uint64_t) x & 0x1fULL) | (((uint64_t) y & 0x1fULL) << 5) | (((uint64_t) c & 0x1ULL) << 10));
+                top->in_we = 1; tick(); top->in_we = 0;
+            }
         }
-        for (int j = 0; j < 10; j++) {
-            top->ro_addr = j;
-            top->eval();
-            long long r = (long long) top->ro_data;
-            if (12 < 64 && ((r >> (12 - 1)) & 1)) r -= (1LL << 12);
-            fprintf(out, "readout %d %d %lld\n", sample, j, r);
+        stepcyc = 0;
+        top->step = 1; top->step_in = in; top->step_last = last; running = 1;
+        tick();
+        top->step = 0; top->step_in = 0; top->step_last = 0;
+        while (running) {
+            if (misuse) {  // an event at (0, 0, 0) every third cycle and a second step pulse, all in the wave
+                long c = 0, y = 0, x = 0, v = 1;
+                top->in_event = (uint64_t) (((uint64_t) x & 0x1fULL) | (((uint64_t) y & 0x1fULL) << 5) | (((uint64_t) c & 0x1ULL) << 10));
+                top->in_we = stepcyc % 3 == 1;
+                top->step = stepcyc == 2;
+            }
+            tick();
+        }
+        top->in_we = 0; top->step = 0;
+        if (stuck) return stop();
+        fprintf(out, "wave %ld %ld\n", wave, stepcyc);
+        if (!misuse && top->in_err) { printf("FATAL: the host guard refused a write or step by wave %ld (in_err)\n", wave); return stop(); }
+        long item = wave - (kLayers - 1);
+        if (item >= 0 && item % steps == steps - 1) {
+            for (int j = 0; j < 10; j++) {
+                top->ro_addr = j;
+                top->eval();
+                long long r = (long long) top->ro_data;
+                if (12 < 64 && ((r >> (12 - 1)) & 1)) r -= (1LL << 12);
+                fprintf(out, "readout %ld %d %lld\n", item / steps, j, r);
+            }
+            if (misuse) printf("in_err %ld %d\n", item / steps, (int) top->in_err);
         }
     }
     fprintf(out, "end\n");

@@ -5,21 +5,24 @@
 module tb;
     reg clk = 1'b0;
     always #5 clk = ~clk;
-    reg rst = 1'b1, clear = 1'b0, step = 1'b0, in_we = 1'b0;
+    reg rst = 1'b1, clear = 1'b0, step = 1'b0, step_in = 1'b0, step_last = 1'b0, in_we = 1'b0;
     reg [10:0] in_event = 11'd0;
     reg [3:0] ro_addr = 4'd0;
-    wire busy, step_done, sp_valid, tr_valid;
+    wire busy, step_done, in_err;
     wire [11:0] ro_data;
-    wire [1:0] sp_layer, tr_layer;
-    wire [3:0] sp_neuron, tr_neuron;
-    wire [7:0] tr_mask;
-    wire [135:0] tr_v;
+    wire [2:0] sp_valid, tr_valid;
+    wire [11:0] sp_neuron, tr_neuron;
+    wire [23:0] tr_mask;
+    wire [407:0] tr_v;
     tiny_top dut (.clk(clk), .rst(rst), .clear(clear), .busy(busy), .in_we(in_we), .in_event(in_event),
-        .step(step), .step_done(step_done), .ro_addr(ro_addr), .ro_data(ro_data), .sp_valid(sp_valid),
-        .sp_layer(sp_layer), .sp_neuron(sp_neuron), .tr_valid(tr_valid), .tr_layer(tr_layer),
+        .step(step), .step_in(step_in), .step_last(step_last), .step_done(step_done), .in_err(in_err),
+        .ro_addr(ro_addr), .ro_data(ro_data), .sp_valid(sp_valid), .sp_neuron(sp_neuron), .tr_valid(tr_valid),
         .tr_neuron(tr_neuron), .tr_mask(tr_mask), .tr_v(tr_v));
 
     integer fin, fout, fd, r, samples, steps, s, t, e, count, c, y, x, val, j, cyc, stepcyc, running;
+    integer w, waves, li, item, ms, mt;
+    // the cycle each sample in flight started at (its first wave's first cycle), by sample modulo 4
+    integer sstart [0:3];
     reg [1023:0] vcd;
     // rows x columns of each layer: lane i of a trace word is neuron tr_neuron + i * plane
     function integer plane;
@@ -48,14 +51,24 @@ module tb;
     // the monitor samples at each rising edge, before the edge's updates: what the cycle did
     always @(posedge clk) begin
         if (running) begin
-            if (sp_valid) $fwrite(fout, "spike %0d %0d %0d %0d %0d\n", s, t, sp_layer, sp_neuron, cyc);
-            if (tr_valid)
-                for (j = 0; j < 8; j = j + 1)
-                    if (tr_mask[j]) $fwrite(fout, "mem %0d %0d %0d %0d %0d\n", s, t, tr_layer,
-                        tr_neuron + j * plane(tr_layer), $signed(tr_v[j*17 +: 17]));
+            for (li = 0; li < 3; li = li + 1) begin
+                item = w - li;
+                ms = item / steps;
+                mt = item % steps;
+                if (sp_valid[li]) $fwrite(fout, "spike %0d %0d %0d %0d %0d\n", ms, mt, li,
+                    sp_neuron[li*4 +: 4], cyc - sstart[ms % 4]);
+                if (tr_valid[li])
+                    for (j = 0; j < 8; j = j + 1)
+                        if (tr_mask[li*8 + j]) $fwrite(fout, "mem %0d %0d %0d %0d %0d\n", ms, mt, li,
+                            tr_neuron[li*4 +: 4] + j * plane(li), $signed(tr_v[(li*8 + j)*17 +: 17]));
+            end
             cyc = cyc + 1;
             stepcyc = stepcyc + 1;
             if (step_done) running = 0;
+            else if (stepcyc >= 825) begin
+                $display("FATAL: watchdog: wave %0d ran 825 cycles without step_done (the design's worst wave is 809 cycles)", w);
+                $finish;
+            end
         end
     end
 
@@ -79,12 +92,23 @@ module tb;
         r = $fscanf(fin, "%d %d\n", samples, steps);
         repeat (2) @(negedge clk);
         rst = 1'b0;
-        for (s = 0; s < samples; s = s + 1) begin
-            @(negedge clk) clear = 1'b1;
-            @(negedge clk) clear = 1'b0;
-            while (busy) @(negedge clk);
-            cyc = 0;
-            for (t = 0; t < steps; t = t + 1) begin
+        @(negedge clk) clear = 1'b1;
+        @(negedge clk) clear = 1'b0;
+        cyc = 0;
+        while (busy) begin
+            @(negedge clk) cyc = cyc + 1;
+            if (cyc >= 33) begin
+                $display("FATAL: watchdog: clear ran 33 cycles with busy high (it takes 17)");
+                $finish;
+            end
+        end
+        cyc = 0;
+        waves = samples > 0 ? samples * steps + 2 : 0;
+        for (w = 0; w < waves; w = w + 1) begin
+            if (w < samples * steps) begin
+                s = w / steps;
+                t = w % steps;
+                if (t == 0) sstart[s % 4] = cyc;
                 r = $fscanf(fin, "%d\n", count);
                 for (e = 0; e < count; e = e + 1) begin
                     r = $fscanf(fin, "%d %d %d %d\n", c, y, x, val);
@@ -92,16 +116,30 @@ module tb;
                     in_we = 1'b1;
                     @(negedge clk) in_we = 1'b0;
                 end
-                stepcyc = 0;
-                step = 1'b1;
-                running = 1;
-                @(negedge clk) step = 1'b0;
-                while (running) @(negedge clk);
-                $fwrite(fout, "cycles %0d %0d %0d\n", s, t, stepcyc);
+                step_in = 1'b1;
+                step_last = (t == steps - 1);
             end
-            for (j = 0; j < 10; j = j + 1) begin
-                ro_addr = j[3:0];
-                #1 $fwrite(fout, "readout %0d %0d %0d\n", s, j, $signed(ro_data));
+            stepcyc = 0;
+            step = 1'b1;
+            running = 1;
+            @(negedge clk) begin
+                step = 1'b0;
+                step_in = 1'b0;
+                step_last = 1'b0;
+            end
+            while (running) @(negedge clk);
+            $fwrite(fout, "wave %0d %0d\n", w, stepcyc);
+            if (in_err) begin
+                $display("FATAL: the host guard refused a write or step by wave %0d (in_err)", w);
+                $finish;
+            end
+            item = w - 2;
+            if (item >= 0 && item % steps == steps - 1) begin
+                for (j = 0; j < 10; j = j + 1) begin
+                    ro_addr = j[3:0];
+                    #1 $fwrite(fout, "readout %0d %0d %0d\n", item / steps, j, $signed(ro_data));
+                end
+                @(negedge clk);  // back on the falling edge, which the #1 reads may have passed
             end
         end
         $fwrite(fout, "end\n");
