@@ -68,4 +68,17 @@ public final class PipelineException extends Exception {
     public List<Diagnostic> diagnostics() {
         return diagnostics;
     }
+
+    /**
+     * The failure in one line, for a result row or a task's error: the message, then the first
+     * diagnostic's code and message when there are diagnostics.
+     */
+    public String oneLine() {
+        String m = getMessage() == null ? "" : getMessage();
+        if (!diagnostics.isEmpty()) {
+            Diagnostic d = diagnostics.get(0);
+            m = (m.isEmpty() ? "" : m + ": ") + "error[" + d.code() + "]: " + d.message();
+        }
+        return m;
+    }
 }

@@ -1,6 +1,5 @@
 package dev.spikeforge.spark;
 
-import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.ir.DeploySpec;
 import dev.spikeforge.compiler.target.DeployedTarget;
@@ -65,7 +64,7 @@ final class PointRunner {
         } catch (PipelineException e) {
             keep = e.kind() != PipelineException.Kind.INPUT;   // an unreadable file may be readable next time
             row = new SweepRow(pt.index(), pt.hash(), pt.bits(), pt.granularity(), pt.qatEpochs(), 0, "error",
-                    clean(message(e), job, scratch), null, null, null, List.of(), seconds(start));
+                    clean(e.oneLine(), job, scratch), null, null, null, List.of(), seconds(start));
         } finally {
             delete(scratch);
         }
@@ -106,7 +105,7 @@ final class PointRunner {
                 } catch (PipelineException e) {
                     throw new SynthesisFailed(new SweepRow(row.point(), row.hash(), row.bits(), row.granularity(),
                             row.qatEpochs(), row.samples(), "error", clean(b.target().name() + ": synthesis failed: "
-                            + message(e), job, scratch), row.floatAccuracy(), row.integerAccuracy(), row.agreement(),
+                            + e.oneLine(), job, scratch), row.floatAccuracy(), row.integerAccuracy(), row.agreement(),
                             cells, seconds(start)));
                 }
             }
@@ -140,14 +139,6 @@ final class PointRunner {
         return DeploySpec.Granularity.valueOf(keyword.toUpperCase(Locale.ROOT));
     }
 
-    private static String message(PipelineException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage();
-        if (!e.diagnostics().isEmpty()) {
-            Diagnostic d = e.diagnostics().get(0);
-            m = (m.isEmpty() ? "" : m + ": ") + "error[" + d.code() + "]: " + d.message();
-        }
-        return m;
-    }
 
     /**
      * A message without the scratch folder's random name, so that rows stay deterministic: the

@@ -1,6 +1,5 @@
 package dev.spikeforge.spark;
 
-import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.pipeline.CompileSettings;
 import dev.spikeforge.pipeline.Compiled;
@@ -50,7 +49,7 @@ final class VerifyTask implements Function<VerifyShard.Range, VerifyShard> {
                     tc == null ? 1 : tc.partitionId() + 1, tasks, (System.nanoTime() - start) / 1e9);
             return v;
         } catch (PipelineException e) {
-            throw new IOException(range + ": " + message(e).replace(TaskFiles.localName(job.checkpointPath(), scratch).toString(),
+            throw new IOException(range + ": " + e.oneLine().replace(TaskFiles.localName(job.checkpointPath(), scratch).toString(),
                     job.checkpointPath()).replace(scratch.resolve("compiled").toString(), "<out>"), e);
         } finally {
             try {
@@ -73,12 +72,4 @@ final class VerifyTask implements Function<VerifyShard.Range, VerifyShard> {
         return p.verifyShard(c, job.settings(), range.from(), range.to());
     }
 
-    private static String message(PipelineException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage();
-        if (!e.diagnostics().isEmpty()) {
-            Diagnostic d = e.diagnostics().get(0);
-            m = (m.isEmpty() ? "" : m + ": ") + "error[" + d.code() + "]: " + d.message();
-        }
-        return m;
-    }
 }
