@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         description = {"Synthesise a compiled folder's hardware description (yosys: synth_xilinx for xc7, synth_ice40",
                 "for ice40, generic synth otherwise) and report LUTs, flip-flops, block RAMs and DSPs per module and",
                 "in total, and whether the design fits the device. iCE40 designs that fit are placed and routed with",
-                "nextpnr-ice40 for Fmax."},
+                "nextpnr-ice40 for a measured Fmax; xc7 designs that fit get an Fmax ESTIMATED from yosys sta (logic",
+                "delay x 2 for routing, no place and route; docs/targets.md). Later latencies use either, labelled."},
         footer = {"", "Exit codes: 0 fits (or no device), 1 does not fit, 2 usage error, 3 unreadable folder or a tool",
                 "that is missing or failed."})
 final class SynthCommand implements Callable<Integer> {
@@ -31,7 +32,7 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "PART", description = "Check against this part instead of the folder's.")
     String device;
 
-    @Option(names = "--no-pnr", description = "Skip place and route.")
+    @Option(names = "--no-pnr", description = "Skip place and route (iCE40; the xc7 estimate always runs).")
     boolean noPnr;
 
     @Option(names = "--json", description = "Print the results as JSON on standard output.")

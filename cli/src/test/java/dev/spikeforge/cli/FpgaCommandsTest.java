@@ -227,6 +227,26 @@ class FpgaCommandsTest {
         assertTrue(r.out().contains("FITS hx8k"), r.out());
     }
 
+    /**
+     * xc7 has no open place and route: synth estimates Fmax from yosys sta and labels it an
+     * estimate in the text, the JSON and every latency that uses it.
+     */
+    @Test
+    void synthEstimatesAnXc7ClockAndLabelsItAnEstimate() throws Exception {
+        Path copy = copyOfCompiled("xc7-estimate");
+        CliRun r = CliRun.of("synth", copy.toString(), "--device", "xc7a35t", "--json");
+        assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("yosys xc7", doc.path("flow").asText());
+        assertTrue(doc.path("fmax_estimated").asBoolean(), r.out());
+        assertTrue(doc.path("fmax_basis").asText().startsWith("Fmax ESTIMATED for xc7a35t, not measured"), r.out());
+        double fmax = doc.path("fmax_mhz").asDouble();
+        assertTrue(fmax > 10 && fmax < 400, r.out());
+        String notes = doc.path("notes").toString();
+        assertTrue(notes.contains("timing estimate: logic ") && notes.contains("logic-only bound"), notes);
+        assertTrue(Files.isRegularFile(copy.resolve("synth-xc7/timing-xc7a35t.json")));
+    }
+
     @Test
     void aChangedMemoryImageIsRefusedWithTheFileNamed() throws Exception {
         Path copy = dir.resolve("tampered");

@@ -33,16 +33,18 @@ public interface HardwareSynthesis {
      * @param flow       the tool and its flow, e.g. {@code yosys xc7}
      * @param device     the device checked against, or null when the design names none
      * @param overLimits the resources over the device's capacity, as sentences
-     * @param fmaxMhz    the maximum clock from place and route, or NaN
+     * @param fmaxMhz    the maximum clock: measured by place and route, or estimated; NaN when neither
+     * @param fmaxBasis  how {@code fmaxMhz} was had (measured or estimated, by what), empty when NaN
      * @param notes      what the figures include and leave out, as sentences
      */
     record Report(String design, String flow, List<Resources> modules, Resources total, Device device, boolean fits,
-                  List<String> overLimits, double fmaxMhz, List<String> notes, Path log, double seconds) {
+                  List<String> overLimits, double fmaxMhz, String fmaxBasis, List<String> notes, Path log, double seconds) {
 
         public Report {
             modules = List.copyOf(modules);
             overLimits = List.copyOf(overLimits);
             notes = List.copyOf(notes);
+            fmaxBasis = fmaxBasis == null ? "" : fmaxBasis;
         }
     }
 }

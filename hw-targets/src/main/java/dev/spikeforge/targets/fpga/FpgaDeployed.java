@@ -289,6 +289,8 @@ final class FpgaDeployed implements DeployedTarget {
             } else if (timing.clock().assumed()) {
                 notes.add(design.options().family().equals("ice40") ? "clock: assumed, the design has not been placed and"
                         + " routed; spikeforge synth " + folder + " measures its Fmax with nextpnr-ice40, which these figures then use"
+                        : design.options().family().equals("xc7") ? "clock: assumed; spikeforge synth " + folder
+                        + " estimates an Fmax (no open place and route times xc7 designs here), which these figures then use"
                         : "clock: assumed; no open place and route times " + design.options().family() + " designs here");
             }
             return new TargetFigures(n, "", total / d, n == 0 ? 0 : min, max, n == 0 ? 0 : total / ((double) n * steps),
@@ -449,11 +451,15 @@ final class FpgaDeployed implements DeployedTarget {
                 notes.add(r.retryNote());
             }
             if (r.nextpnrNote() != null && Double.isNaN(r.fmaxMhz())) {
-                notes.add("nextpnr-ice40: " + r.nextpnrNote());
+                notes.add((r.family().equals("xc7") ? "" : "nextpnr-ice40: ") + r.nextpnrNote());
+            }
+            if (r.estimate() != null) {
+                notes.add("timing estimate: " + r.estimate().describe() + "; the estimate doubles the logic for routing,"
+                        + " which on 7-series is often more than half of a routed path: treat it as optimistic");
             }
             return new Report(design.top(), "yosys " + r.family(), modules, resources(r.total()),
                     dev == null ? null : new Device(dev.name(), dev.luts(), dev.flipFlops(), dev.brams(), dev.dsps(), dev.source()),
-                    r.fits(), r.overLimits(), r.fmaxMhz(), notes, r.log(), r.seconds());
+                    r.fits(), r.overLimits(), r.fmaxMhz(), r.fmaxBasis(), notes, r.log(), r.seconds());
         }
     }
 

@@ -15,11 +15,9 @@ import java.util.Locale;
 /**
  * The clock a folder's design was timed at by {@code synth}, kept beside the synthesis work
  * ({@code synth-FAMILY/timing-DEVICE.json}) so that the latency every report states is the timing
- * result when there is one: nextpnr-ice40's Fmax after place and route (measured); otherwise the
- * assumption of {@link FpgaDeployed#ASSUMED_CLOCK_MHZ}. xc7 designs keep the assumption: yosys 0.23's
- * {@code sta} (the only timing an open flow gives here) has no delay for CARRY4, MUXF7 and MUXF8 and
- * none for routing, so its figure bounds the clock rather than estimating it (docs/benchmarks.md,
- * issue 28). A record holds the SHA-256 of the
+ * result when there is one: nextpnr-ice40's Fmax after place and route (measured), or the
+ * estimate of {@link XilinxTimingEstimate} for xc7 designs (no open place and route exists for them);
+ * otherwise the assumption of {@link FpgaDeployed#ASSUMED_CLOCK_MHZ}. A record holds the SHA-256 of the
  * {@code fpga.json} it timed (which holds the checksum of every RTL and memory file), so a folder
  * compiled again never takes the clock of the design before.
  */
@@ -29,7 +27,8 @@ final class FpgaTiming {
 
     /** How the clock was had. */
     enum Method {
-        NEXTPNR("Fmax measured by nextpnr-ice40 place and route on %s");
+        NEXTPNR("Fmax measured by nextpnr-ice40 place and route on %s"),
+        ESTIMATE(XilinxTimingEstimate.BASIS);
 
         final String basis;
 
@@ -83,7 +82,11 @@ final class FpgaTiming {
             JsonNode o = new ObjectMapper().readTree(Files.readAllBytes(f));
             String sum = FpgaFolder.sha256(Files.readAllBytes(folder.resolve("fpga.json")));
             JsonNode mhz = o.path("fmax_mhz");
-            Method method = o.path("method").asText().equals("nextpnr") ? Method.NEXTPNR : null;
+            Method method = switch (o.path("method").asText()) {
+                case "nextpnr" -> Method.NEXTPNR;
+                case "estimate" -> Method.ESTIMATE;
+                default -> null;
+            };
             if (!SCHEMA.equals(o.path("schema").asText()) || !device.equals(o.path("device").asText()) || method == null
                     || !mhz.isNumber() || !(mhz.asDouble() > 0) || !Double.isFinite(mhz.asDouble())) {
                 return new Lookup(assumed, folder.relativize(f) + " is not a timing record of " + device

@@ -19,7 +19,10 @@ import java.util.stream.Stream;
  * generic {@code synth} otherwise) through a wrapper that leaves the trace ports unconnected, and
  * reads its {@code stat} output: cells per layer engine (hierarchy kept) and, after flattening and
  * removing logic that drives nothing (the trace buses), the total that would go on the device.
- * For iCE40 designs that fit, nextpnr-ice40 places and routes them and gives Fmax.
+ * For iCE40 designs that fit, nextpnr-ice40 places and routes them and gives Fmax (measured). For
+ * xc7 designs, where no open place and route exists, yosys {@code sta} gives the longest
+ * register-to-register logic delay and {@link XilinxTimingEstimate} turns it into an estimated
+ * Fmax, labelled as an estimate everywhere it is shown.
  */
 public final class Synthesis {
 
@@ -34,13 +37,15 @@ public final class Synthesis {
      * @param device       the part checked against (null for generic)
      * @param fits         whether every total is within the device (false for generic)
      * @param overLimits   the resources over the device's limits, as sentences
-     * @param fmaxMhz      from nextpnr-ice40, or NaN when not run
-     * @param nextpnrNote  why nextpnr did not run or did not finish, or null
+     * @param fmaxMhz      from nextpnr-ice40 (measured) or the xc7 estimate, or NaN when neither ran
+     * @param fmaxBasis    how {@code fmaxMhz} was had, as a phrase (empty when NaN)
+     * @param estimate     the xc7 timing estimate, or null
+     * @param nextpnrNote  why nextpnr (or the xc7 estimate) did not run or did not finish, or null
      * @param retryNote    why yosys ran a second time, or null
      */
     public record Report(String family, List<Resources> perModule, Resources total, FpgaDevices.Device device, boolean fits,
-                         List<String> overLimits, double fmaxMhz, String nextpnrNote, String retryNote, double seconds,
-                         Path log) {
+                         List<String> overLimits, double fmaxMhz, String fmaxBasis, XilinxTimingEstimate estimate,
+                         String nextpnrNote, String retryNote, double seconds, Path log) {
     }
 
     private Synthesis() {
@@ -81,6 +86,13 @@ public final class Synthesis {
         if (family.equals("ice40")) {
             script.append("write_json ").append(json).append('\n');
         }
+        Path sta = work.resolve("sta.txt").toAbsolutePath();
+        if (family.equals("xc7")) {
+            // synth_xilinx leaves CARRY4, MUXF7, MUXF8 and the LUT RAMs without timing arcs for sta;
+            // the cell library read again with its specify blocks gives them their prjxray delays
+            script.append("read_verilog -lib -specify -overwrite +/xilinx/cells_sim.v\n");
+            script.append("tee -o ").append(sta).append(" sta\n");
+        }
         Files.writeString(work.resolve("synth.ys"), script.toString());
         long t0 = System.nanoTime();
         Path log = work.resolve("yosys.log");
@@ -119,7 +131,21 @@ public final class Synthesis {
             fits &= within(over, "DSPs", total.dsps(), device.dsps());
         }
         double fmax = Double.NaN;
+        String basis = "";
         String note = null;
+        XilinxTimingEstimate estimate = null;
+        if (family.equals("xc7")) {
+            estimate = XilinxTimingEstimate.parse(Files.readString(sta), XilinxTimingEstimate.cellLibrary());
+            if (estimate == null) {
+                note = "no timing estimate: yosys sta reported no register-to-register path (" + sta + ")";
+            } else if (device != null && fits) {
+                fmax = estimate.fmaxMhz();
+                basis = String.format(Locale.ROOT, XilinxTimingEstimate.BASIS, device.name());
+                FpgaTiming.write(folder, family, device.name(), fmax, FpgaTiming.Method.ESTIMATE);
+            } else {
+                note = "no timing estimate: the design does not fit " + (device == null ? "a named device" : device.name());
+            }
+        }
         if (family.equals("ice40")) {
             if (!placeAndRoute) {
                 note = "not run (--no-pnr)";
@@ -140,12 +166,14 @@ public final class Synthesis {
                     note = "failed: " + e.getMessage().lines().findFirst().orElse("");
                 }
                 if (!Double.isNaN(fmax)) {
+                    basis = String.format(Locale.ROOT, FpgaTiming.Method.NEXTPNR.basis, device.name());
                     // the latency the emulator's figures state uses it from now on
                     FpgaTiming.write(folder, family, device.name(), fmax, FpgaTiming.Method.NEXTPNR);
                 }
             }
         }
-        return new Report(family, rows, total, device, fits, over, fmax, note, retried, (System.nanoTime() - t0) / 1e9, log);
+        return new Report(family, rows, total, device, fits, over, fmax, basis, estimate, note, retried,
+                (System.nanoTime() - t0) / 1e9, log);
     }
 
     private static boolean within(List<String> over, String what, long used, long limit) {

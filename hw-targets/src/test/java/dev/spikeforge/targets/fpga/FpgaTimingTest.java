@@ -54,6 +54,13 @@ class FpgaTimingTest {
         assertEquals("Fmax measured by nextpnr-ice40 place and route on hx8k", measured.clock().basis());
         assertNull(measured.note());
 
+        FpgaTiming.write(folder, "ice40", "hx8k", 71.5, FpgaTiming.Method.ESTIMATE);
+        FpgaTiming.Lookup estimated = FpgaTiming.read(folder, d);
+        assertFalse(estimated.clock().assumed());
+        assertEquals(71.5, estimated.clock().mhz());
+        assertTrue(estimated.clock().basis().startsWith("Fmax ESTIMATED for hx8k, not measured"), estimated.clock().basis());
+        FpgaTiming.write(folder, "ice40", "hx8k", 69.07, FpgaTiming.Method.NEXTPNR);
+
         Path record = FpgaTiming.file(folder, "ice40", "hx8k");
         String text = Files.readString(record);
         Files.writeString(record, text.replaceAll("\"fpga_json_sha256\" : \"[0-9a-f]+\"", "\"fpga_json_sha256\" : \"00\""));

@@ -121,8 +121,8 @@ public final class FolderReports {
             out.add(r.fits() ? "FITS " + d.name() : "DOES NOT FIT " + d.name() + ": " + String.join("; ", r.overLimits()));
         }
         if (!Double.isNaN(r.fmaxMhz())) {
-            out.add(String.format(Locale.ROOT, "Fmax %.1f MHz (place and route; the folder's latency figures use it from now on)",
-                    r.fmaxMhz()));
+            out.add(String.format(Locale.ROOT, "Fmax %.1f MHz (%s; the folder's latency figures use it from now on)",
+                    r.fmaxMhz(), r.fmaxBasis()));
         }
         return out;
     }
@@ -132,8 +132,8 @@ public final class FolderReports {
         HardwareSynthesis.Resources t = r.total();
         return String.format(Locale.ROOT, "%s: %d LUTs, %d FFs, %d BRAMs, %d DSPs; %s%s", r.flow(), t.luts(), t.flipFlops(),
                 t.brams(), t.dsps(), r.device() == null ? "no device named" : (r.fits() ? "fits " : "does NOT fit ")
-                        + r.device().name(), Double.isNaN(r.fmaxMhz()) ? "" : String.format(Locale.ROOT, ", Fmax %.1f MHz",
-                        r.fmaxMhz()));
+                        + r.device().name(), Double.isNaN(r.fmaxMhz()) ? "" : String.format(Locale.ROOT, ", Fmax %.1f MHz%s",
+                        r.fmaxMhz(), r.fmaxBasis().contains("ESTIMATED") ? " (estimated, not measured)" : ""));
     }
 
     private static String row(HardwareSynthesis.Resources m) {
@@ -157,6 +157,8 @@ public final class FolderReports {
         r.overLimits().forEach(over::add);
         if (!Double.isNaN(r.fmaxMhz())) {
             doc.put("fmax_mhz", r.fmaxMhz());
+            doc.put("fmax_estimated", r.fmaxBasis().contains("ESTIMATED"));
+            doc.put("fmax_basis", r.fmaxBasis());
         }
         ArrayNode notes = doc.putArray("notes");
         r.notes().forEach(notes::add);
