@@ -33,6 +33,8 @@ class RunQuickExampleTest {
         assertTrue(out.matches("(?s).*\\nloihi_like +24/24 +[0-9]+ +[0-9.]+ us +[0-9.]+ +[0-9.]+ [un]J \\(est\\.\\).*"), out);
         assertTrue(out.matches("(?s).*\\nfpga\\(lanes = 8, family = xc7, device = xc7a35t\\) +24/24 +[0-9]+ .*not modelled.*"), out);
         assertTrue(out.contains("RTL: fpga-xc7-p8: EQUAL"), out);
+        assertTrue(out.contains("clocks: loihi_like at ") && out.contains("; fpga(lanes = 8, family = xc7, device = xc7a35t) at 100"
+                + " MHz (assumed)"), "the table says which clock its latencies are at: " + out);
         assertTrue(out.contains("HTML report: " + dir.resolve("report/report.html")), out);
         assertTrue(Files.isRegularFile(dir.resolve("report/report.html")));
         assertTrue(Files.readString(dir.resolve("summary.txt")).equals(out.substring(out.indexOf("\nspikeforge run:"))), out);

@@ -37,6 +37,15 @@ public final class RunSummary {
                     f.meanCycles(), Units.seconds(f.latencySeconds()), f.inferencesPerSecond(), f.energy() == null
                             ? "not modelled" : Units.joules(f.energy().total()) + " (est.)"));
         }
+        List<String> clocks = new java.util.ArrayList<>();
+        for (Profile.TargetProfile t : r.profile().targets()) {
+            TargetFigures.Clock clock = t.figures().clock();
+            String basis = clock.assumed() ? "assumed" : clock.basis();
+            clocks.add(t.target() + " at " + TargetReport.mhz(clock.mhz()) + " MHz" + (basis.isEmpty() ? "" : " (" + basis + ")"));
+        }
+        if (!clocks.isEmpty()) {
+            b.append("clocks: ").append(String.join("; ", clocks)).append('\n');
+        }
         for (Verification.TargetProof t : v.targets()) {
             String folder = t.folder().getFileName().toString();
             if (t.rtl() != null) {
