@@ -9,6 +9,7 @@ import dev.spikeforge.compiler.target.TargetSample;
 import dev.spikeforge.compiler.target.ToolException;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.engine.IntegerExact;
 import dev.spikeforge.runtime.integer.IntegerSimulator;
 import dev.spikeforge.runtime.integer.SampleResult;
 import dev.spikeforge.runtime.verify.FloatIntegerComparison;
@@ -72,12 +73,17 @@ final class Proving {
         Memory.beforeInference(model, VERIFY_BATCH, null);
         FloatModel floatModel = p.floatModel(c.trained());
         long start = System.nanoTime();
-        FloatIntegerComparison.Tally r = FloatIntegerComparison.tally(model.network(), floatModel, c.model().network(), test,
-                from, to, model.seed(), VERIFY_BATCH, threads, done -> {
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    p.listener().progress("verify", done, range, String.format(Locale.ROOT, "%.0f samples/s", done / elapsed),
-                            done / elapsed);
-                });
+        FloatIntegerComparison.Tally r;
+        try {
+            r = FloatIntegerComparison.tally(model.network(), floatModel, c.model().network(), test,
+                    from, to, model.seed(), VERIFY_BATCH, threads, done -> {
+                        double elapsed = (System.nanoTime() - start) / 1e9;
+                        p.listener().progress("verify", done, range, String.format(Locale.ROOT, "%.0f samples/s",
+                                done / elapsed), done / elapsed);
+                    });
+        } catch (IntegerExact.OffGrid e) {
+            throw Pipeline.offGrid(c.trained(), e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Check> checks = new ArrayList<>();
         // a target that runs another timing than the model's (docs/semantics.md section 2.7) gets its own float
@@ -93,12 +99,16 @@ final class Proving {
                     var net = model.network().withTiming(qt.timing());
                     String label = "verify (" + qt.timing().keyword() + ")";
                     long began = System.nanoTime();
-                    own = FloatIntegerComparison.tally(net, new FloatModel(net, c.trained().parameters()), qt, test, from, to,
-                            model.seed(), VERIFY_BATCH, threads, done -> {
-                                double elapsed = (System.nanoTime() - began) / 1e9;
-                                p.listener().progress(label, done, range, String.format(Locale.ROOT, "%.0f samples/s",
-                                        done / elapsed), done / elapsed);
-                            });
+                    try {
+                        own = FloatIntegerComparison.tally(net, p.floatModel(c.trained(), net), qt, test, from, to,
+                                model.seed(), VERIFY_BATCH, threads, done -> {
+                                    double elapsed = (System.nanoTime() - began) / 1e9;
+                                    p.listener().progress(label, done, range, String.format(Locale.ROOT, "%.0f samples/s",
+                                            done / elapsed), done / elapsed);
+                                });
+                    } catch (IntegerExact.OffGrid e) {
+                        throw Pipeline.offGrid(c.trained(), e);
+                    }
                     underOwnTiming.put(qt, own);
                 }
             }
