@@ -49,8 +49,10 @@ final class Proving {
             p.listener().emulated(k.build.target().name(), n);
             proofs.add(k.proof(p));
         }
+        double residual = c.trained().integerExact() == null ? Double.NaN
+                : p.floatModel(c.trained()).integerExact().largestResidual();
         return new Verification(c, n, FloatIntegerComparison.result(c.model().network(), pass.comparison()), s.tolerances(),
-                proofs, pass.seconds(), p.threads());
+                proofs, pass.seconds(), p.threads(), residual);
     }
 
     /** The samples a verification runs on: the first {@code s.samples()} of the test split, or all of them. */
