@@ -221,8 +221,9 @@ public final class FloatModel {
      * Runs the neurons and the readout in the integer model's arithmetic from now on
      * (docs/semantics.md section 4.13), or in float again with null. Only for weights on that
      * model's integer grid (quantisation-aware weights): a current off the grid is an
-     * {@link IntegerExact.OffGrid} error. Weight layers, poolings, dropout and the backward pass
-     * stay as they are.
+     * {@link IntegerExact.OffGrid} error. Dropout is off (the integer model has none, and spikes
+     * scaled by 1/(1-p) are off the grid), in training too; weight layers, poolings and the backward
+     * pass stay as they are.
      */
     public void integerExact(IntegerExact exact) {
         this.integerExact = exact;
@@ -401,7 +402,8 @@ public final class FloatModel {
         } else if (n instanceof NeuronNode nn) {
             return fire(n, dynamics(nn.neuron()), in, tape, how);
         } else if (n instanceof DropoutNode d) {
-            return how.dropout() ? dropout(d, in, tape, how.dropoutSeed()) : in;
+            // integer-exact: the integer model has no dropout, and spikes scaled by 1/(1-p) are off its grid
+            return how.dropout() && integerExact == null ? dropout(d, in, tape, how.dropoutSeed()) : in;
         } else if (n instanceof ResidualAddNode) {
             Node skipNode = net.inputsOf(n).get(1);
             INDArray main = sameLayout(n, source, in, "main");
