@@ -66,7 +66,7 @@ final class SimCommand implements Callable<Integer> {
             Trained t = p.checkpoint(model, checkpoint);
             Simulation.Input x = Simulation.readInput(input, model.network());
             Map<String, NdArray> arrays = integer ? Simulation.runInteger(p, t, x, input, record)
-                    : Simulation.runFloat(t, x, record);
+                    : Simulation.runFloat(p.floatModel(t), t, x, record);
             Cli.print(spec, Simulation.write(output, model, input, x, integer, record, arrays).lines());
             return ExitCodes.OK;
         } catch (PipelineException e) {

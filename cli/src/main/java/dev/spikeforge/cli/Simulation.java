@@ -127,7 +127,7 @@ final class Simulation {
     }
 
     /** The float model on the input: every neuron node's spikes; with {@code record}, every other node's output too. */
-    static Map<String, NdArray> runFloat(Trained t, Input x, boolean record) {
+    static Map<String, NdArray> runFloat(FloatModel model, Trained t, Input x, boolean record) throws PipelineException {
         Network net = t.model().network();
         float[] in = new float[x.values().length];
         for (int i = 0; i < in.length; i++) {
@@ -140,8 +140,13 @@ final class Simulation {
                 names.add(n.name());
             }
         }
-        FloatModel model = new FloatModel(net, t.parameters());
-        ForwardResult r = model.forward(in, x.batch(), names);
+        ForwardResult r;
+        try {
+            r = model.forward(in, x.batch(), names);
+        } catch (dev.spikeforge.runtime.engine.IntegerExact.OffGrid e) {
+            throw PipelineException.of(PipelineException.Kind.INPUT, e.getMessage()
+                    + "; the integer-exact float model takes spikes (0 and 1) as its input");
+        }
         Map<String, NdArray> out = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
             boolean spikingReadout = n instanceof ReadoutNode ro && ro.mode().spiking();

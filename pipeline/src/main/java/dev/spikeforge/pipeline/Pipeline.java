@@ -5,6 +5,7 @@ import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
 import dev.spikeforge.compiler.io.AtomicFiles;
 import dev.spikeforge.compiler.io.FileProblemException;
+import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.source.SourceFile;
@@ -13,6 +14,7 @@ import dev.spikeforge.compiler.target.Target;
 import dev.spikeforge.compiler.target.TargetFamily;
 import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.engine.IntegerExact;
 import dev.spikeforge.runtime.train.Optimizer;
 import dev.spikeforge.runtime.train.Trainer;
 import java.nio.file.Path;
@@ -223,7 +225,8 @@ public final class Pipeline {
 
     /** Trained weights from a checkpoint of the model. */
     public Trained checkpoint(LoadedModel model, Path checkpoint) throws PipelineException {
-        return new Trained(model, Training.read(checkpoint, model.network()).parameters(), checkpoint, List.of());
+        var c = Training.read(checkpoint, model.network());
+        return new Trained(model, c.parameters(), checkpoint, List.of(), c.integerExact());
     }
 
     /** The float model's accuracy and spikes on the test split. */
@@ -232,12 +235,46 @@ public final class Pipeline {
         DatasetSplits d = dataset(t.model());
         Memory.beforeInference(t.model(), spec.batch(), "in the train block");
         Trainer trainer = new Trainer(t.model().network(), spec, d, floatModel(t), new Optimizer(spec.optimizer()));
-        return trainer.evaluate(d.test(), spec.batch());
+        try {
+            return trainer.evaluate(d.test(), spec.batch());
+        } catch (IntegerExact.OffGrid e) {
+            throw offGrid(t, e);
+        }
     }
 
-    FloatModel floatModel(Trained t) {
+    /**
+     * The float model of {@code t}, once per session: for weights of quantisation-aware epochs
+     * ({@link Trained#integerExact()}), integer-exact in their formats (docs/semantics.md section
+     * 4.13), so that its decisions are the ones those epochs trained; else the float semantics.
+     */
+    public FloatModel floatModel(Trained t) throws PipelineException {
         nativeThreads();
-        return floatModels.computeIfAbsent(t, k -> new FloatModel(k.model().network(), k.parameters()));
+        FloatModel m = floatModels.get(t);
+        if (m == null) {
+            m = floatModel(t, t.model().network());
+            floatModels.put(t, m);
+        }
+        return m;
+    }
+
+    /** A new float model of {@code t}'s weights on {@code net} ({@code t}'s network, or it under another timing), as {@link #floatModel(Trained)}. */
+    FloatModel floatModel(Trained t, Network net) throws PipelineException {
+        FloatModel m = new FloatModel(net, t.parameters());
+        if (t.integerExact() != null) {
+            QuantSettings qat = new QuantSettings(t.integerExact().weightBits(), t.integerExact().granularity());
+            try {
+                m.integerExact(IntegerExact.of(quantise(t, qat, null).network()));
+            } catch (IntegerExact.Unsupported e) {
+                throw PipelineException.of(PipelineException.Kind.CHECK_FAILED, e.getMessage());
+            }
+        }
+        return m;
+    }
+
+    /** An integer-exact forward met a current off its grid: the weights are not the ones its checkpoint's QAT wrote. */
+    static PipelineException offGrid(Trained t, IntegerExact.OffGrid e) {
+        return PipelineException.of(PipelineException.Kind.INPUT, (t.checkpoint() == null ? "" : t.checkpoint() + ": ")
+                + e.getMessage());
     }
 
     /** ND4J's threads, set only when a float engine runs (the compile path never starts ND4J). */

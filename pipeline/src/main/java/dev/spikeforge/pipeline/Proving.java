@@ -9,6 +9,7 @@ import dev.spikeforge.compiler.target.TargetSample;
 import dev.spikeforge.compiler.target.ToolException;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.engine.FloatModel;
+import dev.spikeforge.runtime.engine.IntegerExact;
 import dev.spikeforge.runtime.integer.IntegerSimulator;
 import dev.spikeforge.runtime.integer.SampleResult;
 import dev.spikeforge.runtime.verify.FloatIntegerComparison;
@@ -48,8 +49,10 @@ final class Proving {
             p.listener().emulated(k.build.target().name(), n);
             proofs.add(k.proof(p));
         }
+        double residual = c.trained().integerExact() == null ? Double.NaN
+                : p.floatModel(c.trained()).integerExact().largestResidual();
         return new Verification(c, n, FloatIntegerComparison.result(c.model().network(), pass.comparison()), s.tolerances(),
-                proofs, pass.seconds(), p.threads());
+                proofs, pass.seconds(), p.threads(), residual);
     }
 
     /** The samples a verification runs on: the first {@code s.samples()} of the test split, or all of them. */
@@ -72,12 +75,17 @@ final class Proving {
         Memory.beforeInference(model, VERIFY_BATCH, null);
         FloatModel floatModel = p.floatModel(c.trained());
         long start = System.nanoTime();
-        FloatIntegerComparison.Tally r = FloatIntegerComparison.tally(model.network(), floatModel, c.model().network(), test,
-                from, to, model.seed(), VERIFY_BATCH, threads, done -> {
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    p.listener().progress("verify", done, range, String.format(Locale.ROOT, "%.0f samples/s", done / elapsed),
-                            done / elapsed);
-                });
+        FloatIntegerComparison.Tally r;
+        try {
+            r = FloatIntegerComparison.tally(model.network(), floatModel, c.model().network(), test,
+                    from, to, model.seed(), VERIFY_BATCH, threads, done -> {
+                        double elapsed = (System.nanoTime() - start) / 1e9;
+                        p.listener().progress("verify", done, range, String.format(Locale.ROOT, "%.0f samples/s",
+                                done / elapsed), done / elapsed);
+                    });
+        } catch (IntegerExact.OffGrid e) {
+            throw Pipeline.offGrid(c.trained(), e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Check> checks = new ArrayList<>();
         // a target that runs another timing than the model's (docs/semantics.md section 2.7) gets its own float
@@ -93,12 +101,16 @@ final class Proving {
                     var net = model.network().withTiming(qt.timing());
                     String label = "verify (" + qt.timing().keyword() + ")";
                     long began = System.nanoTime();
-                    own = FloatIntegerComparison.tally(net, new FloatModel(net, c.trained().parameters()), qt, test, from, to,
-                            model.seed(), VERIFY_BATCH, threads, done -> {
-                                double elapsed = (System.nanoTime() - began) / 1e9;
-                                p.listener().progress(label, done, range, String.format(Locale.ROOT, "%.0f samples/s",
-                                        done / elapsed), done / elapsed);
-                            });
+                    try {
+                        own = FloatIntegerComparison.tally(net, p.floatModel(c.trained(), net), qt, test, from, to,
+                                model.seed(), VERIFY_BATCH, threads, done -> {
+                                    double elapsed = (System.nanoTime() - began) / 1e9;
+                                    p.listener().progress(label, done, range, String.format(Locale.ROOT, "%.0f samples/s",
+                                            done / elapsed), done / elapsed);
+                                });
+                    } catch (IntegerExact.OffGrid e) {
+                        throw Pipeline.offGrid(c.trained(), e);
+                    }
                     underOwnTiming.put(qt, own);
                 }
             }

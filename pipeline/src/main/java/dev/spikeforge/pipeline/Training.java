@@ -7,7 +7,9 @@ import dev.spikeforge.runtime.checkpoint.CheckpointException;
 import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.engine.FloatModel;
 import dev.spikeforge.runtime.engine.Parameters;
+import dev.spikeforge.runtime.engine.IntegerExact;
 import dev.spikeforge.runtime.train.FakeQuantizer;
+import dev.spikeforge.runtime.train.QatFormats;
 import dev.spikeforge.runtime.train.Optimizer;
 import dev.spikeforge.runtime.train.Trainer;
 import dev.spikeforge.runtime.train.TrainingCheckpoint;
@@ -70,24 +72,32 @@ final class Training {
             }
         }
         Trainer trainer = new Trainer(net, train, data, new FloatModel(net, params), optimizer);
+        QuantOptions deploy = QuantOptions.from(net.deploy().orElse(null));
         if (train.qatEpochs() > 0) {
-            trainer.quantisationAware(new FakeQuantizer(net, QuantOptions.from(net.deploy().orElse(null))), floatEpochs);
+            trainer.quantisationAware(new FakeQuantizer(net, deploy), floatEpochs);
             trainer.restoreQatMaster(qatMaster);
         }
+        QatFormats exact = null;
         List<Trainer.EpochResult> results = new ArrayList<>();
         for (int epoch = done + 1; epoch <= total; epoch++) {
             String label = String.format(Locale.ROOT, "%s %d/%d", epoch > floatEpochs ? "qat epoch" : "epoch", epoch, total);
             Trainer.EpochResult r = epoch(model, trainer, epoch, floatEpochs, label, data, results.isEmpty() ? s.resume()
                     : target, listener);
             results.add(r);
+            exact = epoch > floatEpochs ? QatFormats.of(deploy) : null;
             try {
                 new TrainingCheckpoint(model.source().text(), net.name(), epoch, total, trainer.model().parameters(),
-                        state(optimizer, trainer), optimizer.steps(), train.seed(), results, version).write(target, net);
+                        state(optimizer, trainer), optimizer.steps(), train.seed(), results, version, exact)
+                        .write(target, net);
             } catch (CheckpointException e) {
                 throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
             }
         }
-        return new Trained(model, trainer.model().parameters(), target, results);
+        if (done >= total) {
+            // nothing left to train (a resumed finished run): the checkpoint says what its weights are
+            exact = read(s.resume(), net).integerExact();
+        }
+        return new Trained(model, trainer.model().parameters(), target, results, exact);
     }
 
     /**
@@ -135,13 +145,14 @@ final class Training {
             if (out != null) {
                 try {
                     new TrainingCheckpoint(model.source().text(), net.name(), epoch, total, trainer.model().parameters(),
-                            state(optimizer, trainer), optimizer.steps(), train.seed(), results, version).write(out, net);
+                            state(optimizer, trainer), optimizer.steps(), train.seed(), results, version,
+                            QatFormats.of(options)).write(out, net);
                 } catch (CheckpointException e) {
                     throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
                 }
             }
         }
-        return new Trained(model, trainer.model().parameters(), out, results);
+        return new Trained(model, trainer.model().parameters(), out, results, QatFormats.of(options));
     }
 
     private static Trainer.EpochResult epoch(LoadedModel model, Trainer trainer, int epoch, int floatEpochs, String label,
@@ -164,6 +175,9 @@ final class Training {
                     : last + " holds the run after epoch " + (epoch - 1) + " (--resume continues from it)";
             throw PipelineException.located(PipelineException.Kind.CHECK_FAILED, model.file() + ": error: training diverged: "
                     + e.getMessage() + "; " + kept + "; lower the optimizer's lr in the train block and train again");
+        } catch (IntegerExact.Unsupported | IntegerExact.OffGrid e) {
+            throw PipelineException.located(PipelineException.Kind.CHECK_FAILED, model.file() + ": error: " + e.getMessage()
+                    + "; set qat_epochs = 0");
         } catch (FakeQuantizer.QuantisationFailed e) {
             throw PipelineException.located(PipelineException.Kind.CHECK_FAILED, model.file() + ": error: quantisation-aware"
                     + " training cannot quantise the weights: " + e.getMessage()

@@ -15,10 +15,20 @@ import java.util.List;
  * @param seconds wall time of the float/integer comparison (merged shards: the whole sharded verification's,
  *                as the caller measured it)
  * @param threads threads the integer engines and emulators used (merged shards: those of a shard)
+ * @param integerExactResidual for a float model that runs integer-exact (weights of quantisation-aware epochs,
+ *                docs/semantics.md section 4.13), the largest |I / unit - round(I / unit)| its currents had, in
+ *                units; NaN when it runs in float, or when not known (merged shards)
  */
 public record Verification(Compiled compiled, int samples, FloatIntegerComparison.Result comparison,
                            FloatIntegerComparison.Tolerances tolerances, List<TargetProof> targets, double seconds,
-                           int threads) {
+                           int threads, double integerExactResidual) {
+
+    /** A verification without a residual to report (the float model runs in float, or merged shards). */
+    public Verification(Compiled compiled, int samples, FloatIntegerComparison.Result comparison,
+                        FloatIntegerComparison.Tolerances tolerances, List<TargetProof> targets, double seconds,
+                        int threads) {
+        this(compiled, samples, comparison, tolerances, targets, seconds, threads, Double.NaN);
+    }
 
     public Verification {
         targets = List.copyOf(targets);

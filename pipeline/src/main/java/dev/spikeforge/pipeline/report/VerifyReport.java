@@ -25,6 +25,13 @@ public final class VerifyReport {
         out.add(String.format(Locale.ROOT, "model %s, weights int%d %s, membrane int%d: %d test samples, T = %d", qn.name(),
                 qn.numerics().weightBits(), qn.numerics().granularity().keyword(), qn.numerics().membraneBits(),
                 r.samples(), qn.timesteps()));
+        var exact = v.compiled().trained().integerExact();
+        if (exact != null) {
+            out.add(String.format(Locale.ROOT, "float model: integer-exact (its quantisation-aware epochs' int%d %s weights"
+                    + " run in the integer arithmetic, docs/semantics.md section 4.13)%s", exact.weightBits(),
+                    exact.granularity().keyword(), Double.isNaN(v.integerExactResidual()) ? "" : String.format(Locale.ROOT,
+                            "; largest rounding residual %.2g of a unit", v.integerExactResidual())));
+        }
         out.add(String.format(Locale.ROOT, "float accuracy    %6.2f%%", 100 * r.floatAccuracy()));
         out.add(String.format(Locale.ROOT, "integer accuracy  %6.2f%%  (drop %.2f points, tolerance %.2f)",
                 100 * r.integerAccuracy(), r.dropPoints(), tol.dropPoints()));
@@ -90,6 +97,15 @@ public final class VerifyReport {
         doc.put("granularity", qn.numerics().granularity().keyword());
         doc.put("membrane_bits", qn.numerics().membraneBits());
         doc.put("samples", r.samples());
+        var exact = v.compiled().trained().integerExact();
+        if (exact != null) {
+            ObjectNode e = doc.putObject("float_model_integer_exact");
+            e.put("weight_bits", exact.weightBits());
+            e.put("granularity", exact.granularity().keyword());
+            if (!Double.isNaN(v.integerExactResidual())) {
+                e.put("largest_residual", v.integerExactResidual());
+            }
+        }
         doc.put("float_accuracy", r.floatAccuracy());
         doc.put("integer_accuracy", r.integerAccuracy());
         doc.put("accuracy_drop_points", r.dropPoints());

@@ -67,6 +67,8 @@ public final class FloatModel {
      * either layout, so the layout changes no value.
      */
     private final Set<String> channelsLast = new HashSet<>();
+    /** The integer model's neuron arithmetic, or null for the float semantics (see {@link #integerExact(IntegerExact)}). */
+    private IntegerExact integerExact;
 
     public FloatModel(Network net, Parameters params) {
         this(net, params, DataType.FLOAT);
@@ -215,6 +217,53 @@ public final class FloatModel {
         return new Parameters(t);
     }
 
+    /**
+     * Runs the neurons and the readout in the integer model's arithmetic from now on
+     * (docs/semantics.md section 4.13), or in float again with null. Only for weights on that
+     * model's integer grid (quantisation-aware weights): a current off the grid is an
+     * {@link IntegerExact.OffGrid} error. Dropout is off (the integer model has none, and spikes
+     * scaled by 1/(1-p) are off the grid), in training too; weight layers, poolings and the backward
+     * pass stay as they are.
+     */
+    public void integerExact(IntegerExact exact) {
+        this.integerExact = exact;
+    }
+
+    /** The integer arithmetic the neurons run in, or null for float. */
+    public IntegerExact integerExact() {
+        return integerExact;
+    }
+
+    /**
+     * The integer-exact constants of node {@code n}'s neurons, or null when they run in float: no
+     * integer-exact forward, or a gradient check's relaxed firing (which has no integer form).
+     */
+    private IntegerNeurons.Layer integerLayer(Node n, NeuronDynamics.Params p, SurrogateFunction relaxed) {
+        if (integerExact == null) {
+            return null;
+        }
+        if (relaxed != null) {
+            throw new IllegalStateException("the integer-exact forward has no relaxed firing (gradient checks run in float)");
+        }
+        IntegerExact.Population pop = integerExact.population(n.name());
+        if (pop == null) {
+            throw new IllegalStateException("the integer model has no population for node '" + n.name() + "'");
+        }
+        int size = Math.toIntExact(n.shape().size());
+        int[] channel = new int[size];
+        Shape s = n.shape();
+        for (int e = 0; e < size; e++) {
+            int nchw = e;
+            if (channelsLast(n)) { // e = (y * W + x) * C + c in [H, W, C]
+                int c = e % s.channels();
+                int yx = e / s.channels();
+                nchw = c * s.height() * s.width() + yx;
+            }
+            channel[e] = pop.layer().channelOf(nchw);
+        }
+        return new IntegerNeurons.Layer(n.name(), integerExact, pop, channel, p == null ? 1 : p.beta());
+    }
+
     /** The neuron constants the engine runs with, hardware-aware beta included. */
     NeuronDynamics.Params dynamics(NeuronDefinition d) {
         return new NeuronDynamics.Params(DeploySpec.effectiveBeta(d, net.deploy()), d.theta(), d.reset() == Reset.SUBTRACT,
@@ -349,11 +398,12 @@ public final class FloatModel {
             INDArray x = channelsLast(source) ? toNchw("act:" + f.name(), contiguous(in)) : contiguous(in);
             return x.reshape('c', rows, f.shape().size());
         } else if (n instanceof NeuronNode nn && source instanceof DenseNode d && d.isRecurrent()) {
-            return fireRecurrent(n.name(), dynamics(nn.neuron()), d, in, tape, how);
+            return fireRecurrent(n, dynamics(nn.neuron()), d, in, tape, how);
         } else if (n instanceof NeuronNode nn) {
-            return fire(n.name(), dynamics(nn.neuron()), in, tape, how);
+            return fire(n, dynamics(nn.neuron()), in, tape, how);
         } else if (n instanceof DropoutNode d) {
-            return how.dropout() ? dropout(d, in, tape, how.dropoutSeed()) : in;
+            // integer-exact: the integer model has no dropout, and spikes scaled by 1/(1-p) are off its grid
+            return how.dropout() && integerExact == null ? dropout(d, in, tape, how.dropoutSeed()) : in;
         } else if (n instanceof ResidualAddNode) {
             Node skipNode = net.inputsOf(n).get(1);
             INDArray main = sameLayout(n, source, in, "main");
@@ -369,14 +419,21 @@ public final class FloatModel {
         return channelsLast(sum) && !channelsLast(input) ? toNhwc("nhwc." + purpose + ":" + sum.name(), x) : x;
     }
 
-    private INDArray fire(String name, NeuronDynamics.Params p, INDArray in, Tape tape, Run how) {
+    private INDArray fire(Node n, NeuronDynamics.Params p, INDArray in, Tape tape, Run how) {
+        String name = n.name();
         INDArray current = contiguous(in);
         int width = (int) (current.length() / steps);
         INDArray spikes = buffer("spikes:" + name, current.shape());
         INDArray membranes = how.keepMembranes() ? buffer("membranes:" + name, current.shape()) : null;
         double[] leak = how.keepLeak() ? new double[width] : null;
-        NeuronDynamics.forward(p, Vec.of(current), Vec.of(spikes), membranes == null ? null : Vec.of(membranes), leak,
-                how.relaxed(), steps, width);
+        IntegerNeurons.Layer exact = integerLayer(n, p, how.relaxed());
+        if (exact != null) {
+            IntegerNeurons.forward(exact, Vec.of(current), Vec.of(spikes), membranes == null ? null : Vec.of(membranes),
+                    leak, steps, width);
+        } else {
+            NeuronDynamics.forward(p, Vec.of(current), Vec.of(spikes), membranes == null ? null : Vec.of(membranes), leak,
+                    how.relaxed(), steps, width);
+        }
         if (membranes != null) {
             tape.membranes.put(name, membranes);
         }
@@ -393,7 +450,8 @@ public final class FloatModel {
      * its activation holds the whole current I[t]. Full: one (B x units) x (units x units)^T product
      * per step; diagonal: w_rec[o] s[t-1][o].
      */
-    private INDArray fireRecurrent(String name, NeuronDynamics.Params p, DenseNode d, INDArray in, Tape tape, Run how) {
+    private INDArray fireRecurrent(Node n, NeuronDynamics.Params p, DenseNode d, INDArray in, Tape tape, Run how) {
+        String name = n.name();
         INDArray current = contiguous(in);
         int units = d.units();
         int width = tape.batch * units;
@@ -413,7 +471,9 @@ public final class FloatModel {
         Vec cur = Vec.of(current);
         Vec sv = Vec.of(spikes);
         Vec mv = membranes == null ? null : Vec.of(membranes);
-        NeuronDynamics.Stepper stepper = new NeuronDynamics.Stepper(p, width);
+        IntegerNeurons.Layer exact = integerLayer(n, p, how.relaxed());
+        NeuronDynamics.Stepper stepper = exact == null ? new NeuronDynamics.Stepper(p, width) : null;
+        IntegerNeurons.Stepper integerStepper = exact == null ? null : new IntegerNeurons.Stepper(exact, width);
         for (int t = 0; t < steps; t++) {
             if (t > 0) {
                 sv.read((t - 1) * width, s, 0, width);
@@ -427,7 +487,11 @@ public final class FloatModel {
                     Vec.of(product).read(0, extra, 0, width);
                 }
             }
-            stepper.forward(t, cur, t > 0 ? extra : null, sv, mv, leak, how.relaxed());
+            if (integerStepper != null) {
+                integerStepper.forward(t, cur, t > 0 ? extra : null, sv, mv, leak);
+            } else {
+                stepper.forward(t, cur, t > 0 ? extra : null, sv, mv, leak, how.relaxed());
+            }
         }
         if (membranes != null) {
             tape.membranes.put(name, membranes);
@@ -470,7 +534,9 @@ public final class FloatModel {
         tape.readoutCurrent = current;
         int width = tape.batch * r.classes();
         double[] out = new double[width];
-        if (r.mode() == ReadoutMode.ACCUMULATE) {
+        if (r.mode() != ReadoutMode.COUNT && integerExact != null) {
+            IntegerNeurons.readout(integerLayer(r, null, how.relaxed()), Vec.of(current), out, steps, width);
+        } else if (r.mode() == ReadoutMode.ACCUMULATE) {
             NeuronDynamics.sumOverTime(Vec.of(current), out, steps, width);
             for (int i = 0; i < width; i++) {
                 out[i] /= steps;
@@ -478,7 +544,7 @@ public final class FloatModel {
         } else if (r.mode() == ReadoutMode.MEMBRANE) {
             NeuronDynamics.membraneReadout(Vec.of(current), r.beta(), out, steps, width);
         } else {
-            INDArray spikes = fire(r.name(), dynamics(r.neuron()), current, tape, how);
+            INDArray spikes = fire(r, dynamics(r.neuron()), current, tape, how);
             tape.readoutSpikes = spikes;
             tape.readoutMembranes = tape.membranes.get(r.name());
             NeuronDynamics.sumOverTime(Vec.of(spikes), out, steps, width);

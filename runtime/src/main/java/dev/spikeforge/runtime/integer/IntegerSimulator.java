@@ -395,19 +395,13 @@ public final class IntegerSimulator {
                         // docs/semantics.md section 4.9: the current decays, takes the step's input, saturates
                         QuantLeak decay = q.synapticLeak();
                         for (int i = 0; i < c.size; i++) {
-                            syn[i] = num.clampCurrent(num.leak(decay, syn[i]) + cur[i]);
+                            syn[i] = synaptic(num, decay, syn[i], cur[i]);
                             cur[i] = syn[i];
                         }
                     }
                     if (!q.spiking()) {
-                        if (q.readout() == ReadoutMode.ACCUMULATE) {
-                            for (int i = 0; i < c.size; i++) {
-                                v[i] += cur[i];
-                            }
-                        } else {
-                            for (int i = 0; i < c.size; i++) {
-                                v[i] = num.leak(leak, v[i]) + cur[i];
-                            }
+                        for (int i = 0; i < c.size; i++) {
+                            v[i] = readout(num, q, v[i], cur[i]);
                         }
                         eventCount[l] = 0;
                     } else {
@@ -415,14 +409,12 @@ public final class IntegerSimulator {
                         int[] out = eventIndex[l];
                         boolean subtract = q.reset() == Reset.SUBTRACT;
                         for (int i = 0; i < c.size; i++) {
-                            long h = num.clampMembrane(num.leak(leak, v[i]) + cur[i]);
+                            long h = charge(num, leak, v[i], cur[i]);
                             long th = c.theta[i / c.perChannel];
                             if (h >= th) {
                                 out[count++] = i;
-                                v[i] = subtract ? h - th : 0;
-                            } else {
-                                v[i] = h;
                             }
+                            v[i] = reset(h, th, subtract);
                         }
                         eventCount[l] = count;
                         spikes[l] += count;
@@ -455,6 +447,38 @@ public final class IntegerSimulator {
             }
             return new SampleResult(readout, argmax(readout), spikes, synOps, inputEvents[0], countRec, spikeRec, memRec);
         }
+    }
+
+    // ---- one neuron's step: shared with the float engine's integer-exact forward -------------
+
+    /**
+     * The synaptic current of a CUBA neuron after a step whose synaptic input is {@code input}
+     * (docs/semantics.md section 4.9): decayed, the input added, then saturated or wrapped to the
+     * current's width, once.
+     */
+    public static long synaptic(QuantizedNetwork.Numerics num, QuantLeak decay, long current, long input) {
+        return num.clampCurrent(num.leak(decay, current) + input);
+    }
+
+    /**
+     * h of a spiking neuron (docs/semantics.md section 4.6): the leak of the membrane the previous
+     * step left, plus the step's current, saturated or wrapped to the membrane's width, once.
+     */
+    public static long charge(QuantizedNetwork.Numerics num, QuantLeak leak, long membrane, long current) {
+        return num.clampMembrane(num.leak(leak, membrane) + current);
+    }
+
+    /** The membrane a spiking neuron keeps after charging to h: fires when h >= theta, then subtract or zero. */
+    public static long reset(long h, long theta, boolean subtract) {
+        return h >= theta ? (subtract ? h - theta : 0) : h;
+    }
+
+    /**
+     * A non-spiking readout's value after a step with current {@code current} (docs/semantics.md
+     * section 4.8): accumulate adds it, membrane leaks first; neither saturates (the readout is wide).
+     */
+    public static long readout(QuantizedNetwork.Numerics num, QuantLayer q, long value, long current) {
+        return q.readout() == ReadoutMode.ACCUMULATE ? value + current : num.leak(q.leak(), value) + current;
     }
 
     /** Index of the largest value; ties go to the lowest index (the same rule for every engine). */

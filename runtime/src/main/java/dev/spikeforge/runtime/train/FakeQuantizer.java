@@ -4,8 +4,10 @@ import dev.spikeforge.compiler.diag.Diagnostic;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantOptions;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
 import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.Synapse;
+import dev.spikeforge.runtime.engine.IntegerExact;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -21,8 +23,10 @@ import java.util.stream.Collectors;
  * <p>Recurrent weights ({@code NODE.recurrent}) take the unit of their output neuron, conv1d
  * weights that of their filter.
  *
- * <p>Not represented: a conv1d's bias (it stays float), an identity skip (the float model adds the spikes with weight 1, the
- * integer model with round(1/sigma)), the integer leak's rounding and the membrane's clamp.
+ * <p>Not represented here: a conv1d's bias (it stays float), an identity skip (the float model adds the spikes with
+ * weight 1, the integer model with round(1/sigma)). The neuron arithmetic (the integer leak's rounding, the clamp or
+ * wrap of the current and the membrane, the readout's exact sum) is the integer-exact forward's,
+ * {@link IntegerExact}, which runs on these weights ({@link #quantise}).
  */
 public final class FakeQuantizer {
 
@@ -43,6 +47,20 @@ public final class FakeQuantizer {
      * @throws QuantisationFailed when the formats cannot represent the weights (E502-E504)
      */
     public Map<String, double[]> apply(Map<String, double[]> master) {
+        return quantise(master).weights();
+    }
+
+    /** The forward weights of {@link #apply} and the integer model they are the weights of. */
+    public record Quantised(Map<String, double[]> weights, QuantizedNetwork network) {
+    }
+
+    /**
+     * {@link #apply}, with the integer model it quantised the master weights to: the model whose
+     * neuron arithmetic the integer-exact forward runs.
+     *
+     * @throws QuantisationFailed when the formats cannot represent the weights (E502-E504)
+     */
+    public Quantised quantise(Map<String, double[]> master) {
         Map<String, float[]> floats = new LinkedHashMap<>();
         master.forEach((k, v) -> {
             float[] f = new float[v.length];
@@ -60,7 +78,7 @@ public final class FakeQuantizer {
         for (QuantLayer l : r.network().layers()) {
             double[] unit = new double[l.channels()];
             for (int c = 0; c < unit.length; c++) {
-                unit[c] = l.theta() != null ? l.floatTheta() / l.theta()[c] : l.scale()[c];
+                unit[c] = IntegerExact.unit(l, c);
             }
             String biasKey = null;
             for (Synapse s : l.synapses()) {
@@ -119,7 +137,7 @@ public final class FakeQuantizer {
                 out.put(biasKey, b);
             }
         }
-        return out;
+        return new Quantised(out, r.network());
     }
 
     /** The deploy formats cannot represent the weights being trained. */

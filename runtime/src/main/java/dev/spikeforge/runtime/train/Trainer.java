@@ -11,6 +11,7 @@ import dev.spikeforge.runtime.encode.InputEncoder;
 import dev.spikeforge.runtime.encode.SplitMix64;
 import dev.spikeforge.runtime.engine.FloatModel;
 import dev.spikeforge.runtime.engine.ForwardResult;
+import dev.spikeforge.runtime.engine.IntegerExact;
 import dev.spikeforge.runtime.engine.TrainingStep;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,10 +86,12 @@ public final class Trainer {
 
     /**
      * Quantisation-aware fine-tuning: epochs after {@code floatEpochs} run forward with
-     * {@link FakeQuantizer} weights, at a constant {@link #QAT_LR_FACTOR} times the optimiser's
-     * learning rate (fine-tuning, whatever the float schedule ended at), and the
-     * optimiser updates float master weights (straight-through). After such an epoch the model
-     * holds the fake-quantised weights, so evaluation and checkpoints see what the integers do.
+     * {@link FakeQuantizer} weights and the integer model's neuron arithmetic
+     * ({@link IntegerExact}, docs/semantics.md section 4.13), at a constant {@link #QAT_LR_FACTOR}
+     * times the optimiser's learning rate (fine-tuning, whatever the float schedule ended at), and
+     * the optimiser updates float master weights (straight-through). After such an epoch the model
+     * holds the fake-quantised weights and runs integer-exact, so its evaluation is the integer
+     * model's decisions, and checkpoints hold what the integers do.
      */
     public void quantisationAware(FakeQuantizer fake, int floatEpochs) {
         this.qat = fake;
@@ -127,9 +130,11 @@ public final class Trainer {
         int[] order = Shuffler.permutation(spec.seed(), epoch, train.count());
         boolean fake = qat != null && epoch > floatEpochs;
         double lr = fake ? QAT_LR_FACTOR * spec.optimizer().lr() : Optimizer.learningRate(spec, epoch, total);
-        if (fake && master == null) {
-            master = step.weights();
-            step.setWeights(qat.apply(master));
+        if (fake) {
+            if (master == null) {
+                master = step.weights();
+            }
+            integerExact(qat.quantise(master));
         }
         long runSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_TRAIN_SPIKES, epoch).nextLong();
         long start = System.nanoTime();
@@ -152,7 +157,11 @@ public final class Trainer {
             }
             Map<String, double[]> w = fake ? master : step.weights();
             optimizer.step(w, o.gradients(), lr);
-            step.setWeights(fake ? qat.apply(master) : w);
+            if (fake) {
+                integerExact(qat.quantise(master));
+            } else {
+                step.setWeights(w);
+            }
             lossSum += o.loss() * batch;
             correct += o.correct();
             seen += batch;
@@ -165,6 +174,12 @@ public final class Trainer {
         EpochResult r = new EpochResult(epoch, lr, lossSum / seen, (double) correct / seen, test, seconds, seen / seconds);
         listener.epoch(r);
         return r;
+    }
+
+    /** The model's weights become {@code q}'s and its neurons run in the arithmetic of q's integer model. */
+    private void integerExact(FakeQuantizer.Quantised q) {
+        step.setWeights(q.weights());
+        model.integerExact(IntegerExact.of(q.network()));
     }
 
     /**

@@ -29,11 +29,28 @@ import java.util.Map;
  * {@code h1.recurrent} is units x units, or units when diagonal), the optimiser buffers as
  * float64 ({@code optimizer.first.c1.weight}, ...; during quantisation-aware training also the
  * float master weights {@code qat.master.c1.weight}), and a manifest with the model source, the
- * epochs done, the optimiser's step count, the per-epoch metrics, the seed and the engine version.
+ * epochs done, the optimiser's step count, the per-epoch metrics, the seed and the engine version;
+ * after quantisation-aware epochs also their formats ({@link QatFormats}), which make its float
+ * model integer-exact.
+ *
+ * @param integerExact the formats of the quantisation-aware epochs that made these weights, or null
+ *                     when they are a float model's
  */
 public record TrainingCheckpoint(String modelSource, String modelName, int epochsDone, int epochsTotal,
                                  Parameters parameters, Map<String, double[]> optimizerState, long optimizerSteps,
-                                 long seed, List<Trainer.EpochResult> metrics, String engineVersion) {
+                                 long seed, List<Trainer.EpochResult> metrics, String engineVersion,
+                                 QatFormats integerExact) {
+
+    /** The checkpoint of a float model (no quantisation-aware epochs yet). */
+    public TrainingCheckpoint(String modelSource, String modelName, int epochsDone, int epochsTotal,
+                              Parameters parameters, Map<String, double[]> optimizerState, long optimizerSteps,
+                              long seed, List<Trainer.EpochResult> metrics, String engineVersion) {
+        this(modelSource, modelName, epochsDone, epochsTotal, parameters, optimizerState, optimizerSteps, seed, metrics,
+                engineVersion, null);
+    }
+
+    /** Manifest key of {@link #integerExact}. */
+    static final String INTEGER_EXACT = "integer_exact";
 
     /** Prefix of the float master weights of quantisation-aware training, kept with the optimiser state. */
     public static final String QAT_MASTER = "qat.master.";
@@ -58,6 +75,11 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
         m.put("optimizer_steps", optimizerSteps);
         m.put("seed", seed);
         m.put("engine", engineVersion);
+        if (integerExact != null) {
+            ObjectNode q = m.putObject(INTEGER_EXACT);
+            q.put("weight_bits", integerExact.weightBits());
+            q.put("granularity", integerExact.granularityKeyword());
+        }
         ArrayNode ms = m.putArray("metrics");
         for (Trainer.EpochResult r : metrics) {
             ms.add(r.toJson());
@@ -126,7 +148,23 @@ public record TrainingCheckpoint(String modelSource, String modelName, int epoch
         }
         return new TrainingCheckpoint(m.path("model_source").asText(""), m.path("model").asText(""),
                 epochsDone, m.path("epochs_total").asInt(0), new Parameters(tensors), state,
-                steps, m.path("seed").asLong(0), List.of(), m.path("engine").asText(""));
+                steps, m.path("seed").asLong(0), List.of(), m.path("engine").asText(""), integerExact(file, m));
+    }
+
+    /** The manifest's {@code integer_exact} formats, null when it has none, or an error naming what is wrong. */
+    private static QatFormats integerExact(Path file, ObjectNode m) throws CheckpointException {
+        if (!m.has(INTEGER_EXACT)) {
+            return null;
+        }
+        var q = m.get(INTEGER_EXACT);
+        int bits = q.path("weight_bits").asInt(0);
+        var g = QatFormats.granularity(q.path("granularity").asText(""));
+        if (!q.path("weight_bits").isInt() || bits < 2 || bits > 16 || g == null) {
+            throw new CheckpointException(file, "manifest.json records " + INTEGER_EXACT + " = " + q + ", not {\"weight_bits\":"
+                    + " 2 to 16, \"granularity\": \"per_layer\" or \"per_channel\"}", "the manifest was edited or damaged;"
+                    + " use an earlier checkpoint");
+        }
+        return new QatFormats(bits, g);
     }
 
     private static final String CHANGED = "the model file changed since this checkpoint was written; train again";

@@ -1,0 +1,147 @@
+package dev.spikeforge.runtime.engine;
+
+import dev.spikeforge.compiler.quant.QuantLayer;
+import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.quant.Synapse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.DoubleAccumulator;
+
+/**
+ * The integer model's neuron arithmetic inside the float model (docs/semantics.md section 4.13):
+ * the float model's weights are its integers times one unit of current ({@code FakeQuantizer}),
+ * so each step's float current is an integer number of units up to float rounding. The
+ * integer-exact forward recovers that integer, {@code i = round(I / unit)}, and runs the step as
+ * the integer model does, with the integer model's own code ({@link
+ * dev.spikeforge.runtime.integer.IntegerSimulator#charge} and its neighbours): leak with its
+ * rounding, saturation or wrap of the current and the membrane, threshold and reset in integers,
+ * the readout summed exactly. The spikes are then the integer model's; the membrane h the backward
+ * pass reads is {@code h_q * unit}.
+ *
+ * <p>One unit of current, per scale channel: {@code theta / theta_q} for a population fed by
+ * weights (the unit {@code FakeQuantizer} puts the weights on, so that {@code theta_q} units are
+ * the float threshold), the scale {@code 1 / K^2} for a spiking average pooling (its float current
+ * is its input spikes / K^2), the scale for a non-spiking readout.
+ *
+ * <p>What it refuses (the float model's current is not on the integer grid there): analog input
+ * ({@code direct}, analog {@code rows}), identity skips and poolings inside a residual block, and a
+ * conv1d with a bias. A current farther than {@link #MARGIN} of a unit from every integer is an
+ * {@link OffGrid} error, never rounded silently.
+ *
+ * <p>Thread-safe: the populations are read-only; the largest residual is an accumulator.
+ */
+public final class IntegerExact {
+
+    /**
+     * The largest |I / unit - round(I / unit)| the forward accepts. The float current's error is
+     * float rounding, far below this (docs/semantics.md section 4.13 bounds it and
+     * docs/benchmarks.md has the largest residual measured); half a unit would be ambiguous.
+     */
+    public static final double MARGIN = 0.25;
+
+    /** One population of the integer model with the float value of one unit of its current, per scale channel. */
+    record Population(QuantLayer layer, QuantizedNetwork.Numerics numerics, double[] unit) {
+    }
+
+    private final QuantizedNetwork network;
+    private final Map<String, Population> byNode = new LinkedHashMap<>();
+    private final DoubleAccumulator largestResidual = new DoubleAccumulator(Math::max, 0);
+
+    private IntegerExact(QuantizedNetwork network) {
+        this.network = network;
+        for (QuantLayer l : network.layers()) {
+            double[] unit = new double[l.channels()];
+            for (int c = 0; c < unit.length; c++) {
+                unit[c] = unit(l, c);
+            }
+            byNode.put(l.node(), new Population(l, network.numerics(), unit));
+        }
+    }
+
+    /**
+     * The integer-exact forward of {@code q}, the float model's weights quantised.
+     *
+     * @throws Unsupported when some part of the network has no integer-exact float form
+     */
+    public static IntegerExact of(QuantizedNetwork q) {
+        if (q.encoding().analog()) {
+            throw new Unsupported("input encoded as " + q.encoding() + " carries analog values (pixel / 255 in the float"
+                    + " model, bytes in the integer model), whose float current is not an integer number of units");
+        }
+        for (QuantLayer l : q.layers()) {
+            boolean weighted = l.synapses().stream().anyMatch(s -> !(s instanceof Synapse.Pool || s instanceof Synapse.MaxPool));
+            for (Synapse s : l.synapses()) {
+                if (s instanceof Synapse.Identity || (s instanceof Synapse.Pool && weighted)) {
+                    throw new Unsupported("layer '" + l.layer() + "' is a residual block's sum: its " + s.kind()
+                            + " path adds spikes with the float weight " + (s instanceof Synapse.Pool ? "1/K^2" : "1")
+                            + ", which is not on its integer grid");
+                }
+                if (s instanceof Synapse.Conv1d && l.bias() != null) {
+                    throw new Unsupported("layer '" + l.layer() + "' is a conv1d with a bias, which quantisation-aware"
+                            + " weights leave in float");
+                }
+            }
+        }
+        return new IntegerExact(q);
+    }
+
+    /** The float value of one integer unit of the current of channel {@code c} of {@code l} (see the class comment). */
+    public static double unit(QuantLayer l, int c) {
+        boolean pooling = l.synapses().stream().allMatch(s -> s instanceof Synapse.Pool);
+        return l.theta() != null && !pooling ? l.floatTheta() / l.theta()[c] : l.scale()[c];
+    }
+
+    /** The quantised network this forward runs. */
+    public QuantizedNetwork network() {
+        return network;
+    }
+
+    /** The population of the float node {@code node} (a neuron node or the readout), or null when the integer model has none. */
+    Population population(String node) {
+        return byNode.get(node);
+    }
+
+    /** The largest |I / unit - i| seen so far: how far the float currents were from their integers. */
+    public double largestResidual() {
+        return largestResidual.get();
+    }
+
+    void residual(double r) {
+        largestResidual.accumulate(r);
+    }
+
+    /**
+     * The integer of a float current {@code current} of {@code unit}: round(current / unit).
+     *
+     * @throws OffGrid when it is more than {@link #MARGIN} from every integer (or not finite)
+     */
+    static long snap(double current, double unit, String node, double[] largest) {
+        double x = current / unit;
+        double k = Math.rint(x);
+        double r = Math.abs(x - k);
+        if (!(r <= MARGIN)) {
+            throw new OffGrid(node, current, unit, x);
+        }
+        if (r > largest[0]) {
+            largest[0] = r;
+        }
+        return (long) k;
+    }
+
+    /** The network has a part the integer-exact forward cannot represent; the message says which. */
+    public static final class Unsupported extends RuntimeException {
+        Unsupported(String message) {
+            super("integer-exact quantisation-aware training: " + message);
+        }
+    }
+
+    /** A float current is not an integer number of units: the weights are not the integer model's. */
+    public static final class OffGrid extends RuntimeException {
+        OffGrid(String node, double current, double unit, double units) {
+            super(String.format(java.util.Locale.ROOT, "integer-exact forward: a current of '%s' is %.6g = %.4f units of"
+                    + " %.6g, more than %.2f of a unit from an integer; its weights are not the integer model's times"
+                    + " the unit (a checkpoint edited after quantisation-aware training?)", node, current, units, unit,
+                    MARGIN));
+        }
+    }
+}
