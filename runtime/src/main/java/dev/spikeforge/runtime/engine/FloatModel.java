@@ -236,7 +236,7 @@ public final class FloatModel {
      * into the model's input buffer of {@code length} values (see {@link #inputRows}).
      */
     public ForwardResult forward(int length, Consumer<InputEncoder.Rows> encoder, int batch, Set<String> record) {
-        Tape tape = run(length, encoder, batch, Run.EVALUATION);
+        Tape tape = run(length, encoder, batch, Run.EVALUATION, record);
         Map<String, float[]> recorded = new LinkedHashMap<>();
         Map<String, Long> spikes = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
@@ -246,7 +246,12 @@ public final class FloatModel {
                 recorded.put(n.name(), logical.dup('c').castTo(DataType.FLOAT).data().asFloat());
             }
             if (a != null && n instanceof NeuronNode) {
-                spikes.put(n.name(), spikeCount(a));
+                long t0 = LayerClock.ON ? System.nanoTime() : 0;
+                Long counted = tape.counts.get(n.name());
+                spikes.put(n.name(), counted != null ? counted : spikeCount(a));
+                if (LayerClock.ON) {
+                    LayerClock.add("count " + n.name(), System.nanoTime() - t0);
+                }
             }
         }
         ReadoutNode r = net.readouts().get(0);
@@ -285,9 +290,22 @@ public final class FloatModel {
 
     /** Runs a pass on the reused input buffer of {@code length} values, filled by {@code encoder}. */
     Tape run(int length, Consumer<InputEncoder.Rows> encoder, int batch, Run how) {
+        return run(length, encoder, batch, how, null);
+    }
+
+    /**
+     * As {@link #run(int, Consumer, int, Run)}; {@code kept}, when not null, names the nodes whose
+     * activations the caller reads from the tape, and lets an inference pass fuse the others
+     * ({@link #fusedFire}).
+     */
+    private Tape run(int length, Consumer<InputEncoder.Rows> encoder, int batch, Run how, Set<String> kept) {
         INDArray x = buffer("input", length);
+        long t0 = LayerClock.ON ? System.nanoTime() : 0;
         encoder.accept(inputRows(x));
-        return run(x, batch, how);
+        if (LayerClock.ON) {
+            LayerClock.add("encode", System.nanoTime() - t0);
+        }
+        return run(x, batch, how, kept);
     }
 
     /** An encoder that writes the ready-made {@code input} (T * batch * inputSize values). */
@@ -306,9 +324,25 @@ public final class FloatModel {
     }
 
     Tape run(INDArray input, int batch, Run how) {
+        return run(input, batch, how, null);
+    }
+
+    private Tape run(INDArray input, int batch, Run how, Set<String> kept) {
         Tape tape = new Tape(batch, steps);
         int rows = tape.rows();
+        Set<String> done = new HashSet<>();
         for (Node n : net.nodes()) {
+            long t0 = LayerClock.ON ? System.nanoTime() : 0;
+            if (done.contains(n.name())) {
+                continue;
+            }
+            if (kept != null && n instanceof Conv2dNode c && fusedFire(c, tape, how, kept)) {
+                done.add(net.consumersOf(c).get(0).name());
+                if (LayerClock.ON) {
+                    LayerClock.add("conv+neuron " + n.name(), System.nanoTime() - t0);
+                }
+                continue;
+            }
             if (n instanceof InputNode in) {
                 tape.acts.put(n.name(), contiguous(input).reshape('c', rowShape(rows, in.shape())));
             } else if (n instanceof ReadoutNode r) {
@@ -321,6 +355,9 @@ public final class FloatModel {
             } else {
                 tape.acts.put(n.name(), layer(n, tape, how));
             }
+            if (LayerClock.ON) {
+                LayerClock.add(n.kind() + " " + n.name(), System.nanoTime() - t0);
+            }
         }
         if (tape.readout == null) {
             throw new IllegalStateException("network '" + net.name() + "' has no readout; verify() it first");
@@ -328,13 +365,47 @@ public final class FloatModel {
         return tape;
     }
 
+    /**
+     * In inference, a convolution whose input is sparse enough and whose only reader is a neuron
+     * layer runs with that layer in one event-driven pass ({@link EventKernels#convFire}): the
+     * currents are never stored, and the spikes are counted as they are written. Only when the
+     * caller keeps neither the convolution's currents nor anything the pass would skip: the
+     * neuron layer must not delay its output (pipelined timing) nor carry a synaptic current.
+     * Returns whether it ran; the neuron layer's spikes and count are then on the tape.
+     */
+    private boolean fusedFire(Conv2dNode c, Tape tape, Run how, Set<String> kept) {
+        java.util.List<Node> readers = net.consumersOf(c);
+        if (!inference(how) || kept.contains(c.name()) || readers.size() != 1
+                || !(readers.get(0) instanceof NeuronNode nn) || delaysOutput(nn)) {
+            return false;
+        }
+        NeuronDynamics.Params p = dynamics(nn.neuron());
+        Node source = net.inputsOf(c).get(0);
+        INDArray in = first(tape, c);
+        int rows = tape.rows();
+        if (p.synaptic() || EventKernels.density(in, rows) > EventKernels.threshold(c.inChannels() == 1)) {
+            return false;
+        }
+        INDArray x = Layers.channelsLast("nhwc.in:" + c.name(), in, channelsLast(source), this::buffer);
+        INDArray spikes = buffer("spikes:" + nn.name(), actShape(c, rows));
+        long count = EventKernels.convFire(c, x, weights.get(c.name()), biases.get(c.name()), p, steps, spikes);
+        tape.acts.put(nn.name(), spikes);
+        tape.counts.put(nn.name(), count);
+        return true;
+    }
+
     private INDArray layer(Node n, Tape tape, Run how) {
         INDArray in = first(tape, n);
         int rows = tape.rows();
         Node source = net.inputsOf(n).get(0);
         if (n instanceof Conv2dNode c) {
-            return Layers.conv(c, in, channelsLast(source), weights.get(c.name()), biases.get(c.name()),
-                    buffer("act:" + c.name(), actShape(c, rows)), this::buffer);
+            INDArray out = buffer("act:" + c.name(), actShape(c, rows));
+            if (eventDriven(how, in, rows, c.inChannels() == 1)) {
+                INDArray x = Layers.channelsLast("nhwc.in:" + c.name(), in, channelsLast(source), this::buffer);
+                return EventKernels.conv(c, x, weights.get(c.name()), biases.get(c.name()), out);
+            }
+            return Layers.conv(c, in, channelsLast(source), weights.get(c.name()), biases.get(c.name()), out,
+                    this::buffer);
         } else if (n instanceof AvgPoolNode p) {
             return Layers.avgpool(p.kernel(), in, channelsLast(p), buffer("act:" + p.name(), actShape(p, rows)));
         } else if (n instanceof Conv1dNode c) {
@@ -343,8 +414,7 @@ public final class FloatModel {
         } else if (n instanceof MaxPoolNode p) {
             return Layers.maxpool(p.kernel(), in, channelsLast(p), buffer("act:" + p.name(), actShape(p, rows)));
         } else if (n instanceof DenseNode d) {
-            return Layers.dense(in, weights.get(d.name()), biases.get(d.name()), rows,
-                    buffer("act:" + d.name(), rows, d.units()));
+            return dense(d.name(), in, rows, d.units(), how);
         } else if (n instanceof FlattenNode f) {
             INDArray x = channelsLast(source) ? toNchw("act:" + f.name(), contiguous(in)) : contiguous(in);
             return x.reshape('c', rows, f.shape().size());
@@ -465,8 +535,7 @@ public final class FloatModel {
 
     private void readout(ReadoutNode r, INDArray in, Tape tape, Run how) {
         int rows = tape.rows();
-        INDArray current = Layers.dense(in, weights.get(r.name()), biases.get(r.name()), rows,
-                buffer("act:" + r.name(), rows, r.classes()));
+        INDArray current = dense(r.name(), in, rows, r.classes(), how);
         tape.readoutCurrent = current;
         int width = tape.batch * r.classes();
         double[] out = new double[width];
@@ -484,6 +553,31 @@ public final class FloatModel {
             NeuronDynamics.sumOverTime(Vec.of(spikes), out, steps, width);
         }
         tape.readout = out;
+    }
+
+    /** A product layer's rows: the event kernel in inference when its input is sparse, else ND4J's gemm. */
+    private INDArray dense(String name, INDArray in, int rows, int units, Run how) {
+        INDArray out = buffer("act:" + name, rows, units);
+        if (eventDriven(how, in, rows, false)) {
+            return EventKernels.dense(in, weights.get(name), biases.get(name), rows, out);
+        }
+        return Layers.dense(in, weights.get(name), biases.get(name), rows, out);
+    }
+
+    /**
+     * Whether a weight layer runs on {@link EventKernels}: in a pass that keeps nothing for a
+     * backward pass (evaluation: no dropout, membranes, leak or relaxed firing), in float32, when
+     * at most {@link EventKernels#threshold} of the batch's input values are non-zero (measured on
+     * a fixed sample of its rows, {@link EventKernels#density}).
+     */
+    private boolean eventDriven(Run how, INDArray in, int rows, boolean oneChannelConvolution) {
+        return inference(how) && EventKernels.density(in, rows) <= EventKernels.threshold(oneChannelConvolution);
+    }
+
+    /** Whether a pass may take the event kernels at all: inference in float32, with them enabled. */
+    private boolean inference(Run how) {
+        return EventKernels.enabled() && EventKernels.covers(dtype) && !how.dropout() && !how.keepMembranes()
+                && !how.keepLeak() && how.relaxed() == null;
     }
 
     private INDArray first(Tape tape, Node n) {
