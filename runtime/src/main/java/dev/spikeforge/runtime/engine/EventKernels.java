@@ -42,7 +42,12 @@ final class EventKernels {
     static final double DENSITY_ONE_CHANNEL = 0.5;
 
     /** Both thresholds replaced by one, {@code -Dspikeforge.eventDensity=D} (0 to 1), for measuring; NaN when unset. */
-    private static final double DENSITY_OVERRIDE = densityOverride();
+    private static volatile double densityOverride = densityOverride();
+
+    /** Replaces both thresholds by {@code d} (NaN: back to the measured ones); the tests force either path with it. */
+    static void overrideThreshold(double d) {
+        densityOverride = d;
+    }
 
     private static double densityOverride() {
         String s = System.getProperty("spikeforge.eventDensity");
@@ -62,8 +67,9 @@ final class EventKernels {
 
     /** The density threshold of a layer whose rows have {@code inChannels} input channels (1 for a product). */
     static double threshold(boolean oneChannelConvolution) {
-        if (!Double.isNaN(DENSITY_OVERRIDE)) {
-            return DENSITY_OVERRIDE;
+        double forced = densityOverride;
+        if (!Double.isNaN(forced)) {
+            return forced;
         }
         return oneChannelConvolution ? DENSITY_ONE_CHANNEL : DENSITY_DEFAULT;
     }
@@ -155,57 +161,132 @@ final class EventKernels {
     }
 
     /**
-     * {@link #conv} and the neuron layer it feeds in one pass, for inference: each sample's rows
-     * are convolved step by step and go straight into the neuron recurrence (docs/semantics.md
-     * section 2.1, as {@link NeuronDynamics#forward} computes it: the current rounded to float,
-     * the state in double), so the currents are never stored. Writes the spikes ({@code spikes},
-     * the convolution's output shape, time-major) and returns how many there are. The spikes equal
-     * those of {@link #conv} followed by {@link NeuronDynamics#forward}, bit for bit
-     * (EventKernelsPropertyTest). Not for neurons with a synaptic current.
+     * What a fused pass runs after the convolution: the neuron layer it feeds, and optionally an
+     * average pooling of that layer's spikes and the neuron layer the pooling feeds.
+     *
+     * @param first     the first neuron layer's constants
+     * @param spikes    where its spikes go (the convolution's output shape, time-major), or null
+     *                  when nobody reads them (a pooling follows and nobody keeps them)
+     * @param pool      the pooling's window K (stride K, edges that do not fill a window dropped), 0 for none
+     * @param poolTable the pooling's output for a window of n spikes, n = 0..K^2 (ND4J's own, {@link Layers#avgpool})
+     * @param second    the second neuron layer's constants, when pooling
+     * @param pooled    where its spikes go ([rows, outH / K, outW / K, filters])
      */
-    static long convFire(Conv2dNode node, INDArray in, INDArray w, INDArray bias, NeuronDynamics.Params p,
-                         int steps, INDArray spikes) {
-        if (p.synaptic()) {
+    record Chain(NeuronDynamics.Params first, INDArray spikes, int pool, float[] poolTable, NeuronDynamics.Params second,
+                 INDArray pooled) {
+    }
+
+    /**
+     * {@link #conv} and the neuron layer it feeds (and, with a pooling in {@code chain}, the
+     * average pooling of its spikes and the neuron layer after it) in one pass, for inference:
+     * each sample's rows are convolved step by step and go straight into the neuron recurrence
+     * (docs/semantics.md section 2.1, as {@link NeuronDynamics#forward} computes it: the current
+     * rounded to float, the state in double), so the currents are never stored. A window of n
+     * spikes pools to {@code poolTable[n]}, the value ND4J's pooling gives it (a sum of 0s and 1s
+     * is exact in any order). Returns the spike counts of the first and the second neuron layer.
+     * The spikes equal those of {@link #conv}, {@link NeuronDynamics#forward} and
+     * {@link Layers#avgpool} run one after another, bit for bit (EventKernelsPropertyTest). Not for
+     * neurons with a synaptic current.
+     */
+    static long[] convFire(Conv2dNode node, INDArray in, INDArray w, INDArray bias, Chain chain, int steps) {
+        if (chain.first().synaptic() || chain.pool() > 0 && chain.second().synaptic()) {
             throw new IllegalArgumentException("the fused kernel has no synaptic current");
         }
         INDArray x = FloatModel.contiguous(in);
-        ConvPlan plan = new ConvPlan(node, x, w, bias, (int) spikes.size(1), (int) spikes.size(2), node.stride() == 1);
+        int outH = node.shape().height();
+        int outW = node.shape().width();
+        ConvPlan plan = new ConvPlan(node, x, w, bias, outH, outW, node.stride() == 1);
         int batch = plan.rows / steps;
+        int filters = plan.filters;
+        int k = chain.pool();
+        int ph = k > 0 ? outH / k : 0;
+        int pw = k > 0 ? outW / k : 0;
+        int pooledSize = ph * pw * filters;
         Vec xs = Vec.of(x);
-        Vec ss = Vec.of(spikes);
-        double beta = p.beta();
-        double theta = p.theta();
-        boolean subtract = p.subtract();
-        long[] counts = new long[batch];
+        Vec ss = chain.spikes() == null ? null : Vec.of(chain.spikes());
+        Vec ps = k > 0 ? Vec.of(chain.pooled()) : null;
+        long[] counts = new long[2 * batch];
         Chunks.forEach(batch, 1, (b0, b1) -> {
             ConvPlan.Work work = plan.work();
             double[] v = new double[plan.outSize];
             float[] s = new float[plan.outSize];
+            double[] v2 = new double[pooledSize];
+            float[] pc = new float[pooledSize];
+            float[] s2 = new float[pooledSize];
+            float[] sum = new float[filters];
             for (int b = b0; b < b1; b++) {
                 java.util.Arrays.fill(v, 0);
-                long count = 0;
+                java.util.Arrays.fill(v2, 0);
+                long c1 = 0;
+                long c2 = 0;
                 for (int t = 0; t < steps; t++) {
                     int r = t * batch + b;
                     xs.readFloats(r * plan.inSize, work.xr, plan.inSize);
                     plan.row(work);
-                    float[] current = work.yr;
-                    for (int j = 0; j < current.length; j++) {
-                        double h = beta * v[j] + current[j];
-                        double fired = NeuronDynamics.fires(h, theta);
-                        v[j] = subtract ? h - fired * theta : h * (1 - fired);
-                        s[j] = (float) fired;
-                        count += (long) fired;
+                    c1 += fire(chain.first(), work.yr, v, s, plan.outSize);
+                    if (ss != null) {
+                        ss.writeFloats(r * plan.outSize, s, plan.outSize);
                     }
-                    ss.writeFloats(r * plan.outSize, s, plan.outSize);
+                    if (k > 0) {
+                        // each window's spikes counted in float (exact: at most K^2 ones), a position's filters at once
+                        for (int py = 0; py < ph; py++) {
+                            for (int px = 0; px < pw; px++) {
+                                java.util.Arrays.fill(sum, 0f);
+                                for (int dy = 0; dy < k; dy++) {
+                                    for (int dx = 0; dx < k; dx++) {
+                                        int q = ((py * k + dy) * outW + px * k + dx) * filters;
+                                        for (int f = 0; f < filters; f++) {
+                                            sum[f] += s[q + f];
+                                        }
+                                    }
+                                }
+                                int po = (py * pw + px) * filters;
+                                for (int f = 0; f < filters; f++) {
+                                    pc[po + f] = chain.poolTable()[(int) sum[f]];
+                                }
+                            }
+                        }
+                        c2 += fire(chain.second(), pc, v2, s2, pooledSize);
+                        ps.writeFloats(r * pooledSize, s2, pooledSize);
+                    }
                 }
-                counts[b] = count;
+                counts[2 * b] = c1;
+                counts[2 * b + 1] = c2;
             }
         });
-        long total = 0;
-        for (long c : counts) {
-            total += c;
+        long[] total = new long[2];
+        for (int b = 0; b < batch; b++) {
+            total[0] += counts[2 * b];
+            total[1] += counts[2 * b + 1];
         }
         return total;
+    }
+
+    /**
+     * One step of n neurons without synaptic current, as {@link NeuronDynamics#forward}: h = beta
+     * v + I (I the float current widened), s = h >= theta by the sign bit of h - theta, v = h - s
+     * theta (subtract) or h (1 - s); writes s as float and returns the number of spikes. On the
+     * Vector API when the JVM has it, with the same operations per element.
+     */
+    static long fire(NeuronDynamics.Params p, float[] current, double[] v, float[] s, int n) {
+        if (Simd.enabled()) {
+            return SimdKernels.fireRow(p.beta(), p.theta(), p.subtract(), current, v, s, n);
+        }
+        return fireFrom(0, p.beta(), p.theta(), p.subtract(), current, v, s, n);
+    }
+
+    /** {@link #fire}'s plain loop over [from, n); returns the spikes among them. */
+    static long fireFrom(int from, double beta, double theta, boolean subtract, float[] current, double[] v, float[] s,
+                         int n) {
+        long count = 0;
+        for (int j = from; j < n; j++) {
+            double h = beta * v[j] + current[j];
+            double fired = NeuronDynamics.fires(h, theta);
+            v[j] = subtract ? h - fired * theta : h * (1 - fired);
+            s[j] = (float) fired;
+            count += (long) fired;
+        }
+        return count;
     }
 
     /** One convolution's geometry and rearranged weights, and the event-driven sum of one row. */

@@ -67,6 +67,8 @@ public final class FloatModel {
      * either layout, so the layout changes no value.
      */
     private final Set<String> channelsLast = new HashSet<>();
+    /** How many layers the last forward pass ran fused into convolutions ({@link #fusedFire}; the tests read it). */
+    int fusedLayers;
 
     public FloatModel(Network net, Parameters params) {
         this(net, params, DataType.FLOAT);
@@ -245,10 +247,12 @@ public final class FloatModel {
                 INDArray logical = channelsLast(n) ? a.permute(0, 3, 1, 2) : a;
                 recorded.put(n.name(), logical.dup('c').castTo(DataType.FLOAT).data().asFloat());
             }
-            if (a != null && n instanceof NeuronNode) {
+            Long counted = tape.counts.get(n.name());
+            if (counted != null) {
+                spikes.put(n.name(), counted);
+            } else if (a != null && n instanceof NeuronNode) {
                 long t0 = LayerClock.ON ? System.nanoTime() : 0;
-                Long counted = tape.counts.get(n.name());
-                spikes.put(n.name(), counted != null ? counted : spikeCount(a));
+                spikes.put(n.name(), spikeCount(a));
                 if (LayerClock.ON) {
                     LayerClock.add("count " + n.name(), System.nanoTime() - t0);
                 }
@@ -331,13 +335,17 @@ public final class FloatModel {
         Tape tape = new Tape(batch, steps);
         int rows = tape.rows();
         Set<String> done = new HashSet<>();
+        fusedLayers = 0;
         for (Node n : net.nodes()) {
             long t0 = LayerClock.ON ? System.nanoTime() : 0;
             if (done.contains(n.name())) {
                 continue;
             }
-            if (kept != null && n instanceof Conv2dNode c && fusedFire(c, tape, how, kept)) {
-                done.add(net.consumersOf(c).get(0).name());
+            java.util.List<Node> fused = kept != null && n instanceof Conv2dNode c ? fusedFire(c, tape, how, kept)
+                    : java.util.List.of();
+            if (!fused.isEmpty()) {
+                fused.forEach(f -> done.add(f.name()));
+                fusedLayers += fused.size();
                 if (LayerClock.ON) {
                     LayerClock.add("conv+neuron " + n.name(), System.nanoTime() - t0);
                 }
@@ -368,30 +376,74 @@ public final class FloatModel {
     /**
      * In inference, a convolution whose input is sparse enough and whose only reader is a neuron
      * layer runs with that layer in one event-driven pass ({@link EventKernels#convFire}): the
-     * currents are never stored, and the spikes are counted as they are written. Only when the
-     * caller keeps neither the convolution's currents nor anything the pass would skip: the
-     * neuron layer must not delay its output (pipelined timing) nor carry a synaptic current.
-     * Returns whether it ran; the neuron layer's spikes and count are then on the tape.
+     * currents are never stored, and the spikes are counted as they are written. When that
+     * layer's only reader is an average pooling read only by another neuron layer, the pass runs
+     * those too, and the first layer's spikes are not stored either. Only for what the caller does
+     * not keep ({@code kept}: the convolution's currents, the pooled currents and, when pooling,
+     * the first layer's spikes); no neuron layer may delay its output (pipelined timing) or carry
+     * a synaptic current. Returns the nodes it ran besides the convolution (none: it did not run);
+     * their spikes and counts are then on the tape.
      */
-    private boolean fusedFire(Conv2dNode c, Tape tape, Run how, Set<String> kept) {
-        java.util.List<Node> readers = net.consumersOf(c);
-        if (!inference(how) || kept.contains(c.name()) || readers.size() != 1
-                || !(readers.get(0) instanceof NeuronNode nn) || delaysOutput(nn)) {
-            return false;
+    private java.util.List<Node> fusedFire(Conv2dNode c, Tape tape, Run how, Set<String> kept) {
+        if (!inference(how) || kept.contains(c.name()) || !(onlyReader(c) instanceof NeuronNode first)
+                || delaysOutput(first)) {
+            return java.util.List.of();
         }
-        NeuronDynamics.Params p = dynamics(nn.neuron());
+        NeuronDynamics.Params p = dynamics(first.neuron());
         Node source = net.inputsOf(c).get(0);
         INDArray in = first(tape, c);
         int rows = tape.rows();
         if (p.synaptic() || EventKernels.density(in, rows) > EventKernels.threshold(c.inChannels() == 1)) {
-            return false;
+            return java.util.List.of();
         }
         INDArray x = Layers.channelsLast("nhwc.in:" + c.name(), in, channelsLast(source), this::buffer);
-        INDArray spikes = buffer("spikes:" + nn.name(), actShape(c, rows));
-        long count = EventKernels.convFire(c, x, weights.get(c.name()), biases.get(c.name()), p, steps, spikes);
-        tape.acts.put(nn.name(), spikes);
-        tape.counts.put(nn.name(), count);
-        return true;
+        EventKernels.Chain chain;
+        java.util.List<Node> ran;
+        if (!kept.contains(first.name()) && onlyReader(first) instanceof AvgPoolNode pool && !kept.contains(pool.name())
+                && onlyReader(pool) instanceof NeuronNode second && !delaysOutput(second)
+                && !dynamics(second.neuron()).synaptic()) {
+            chain = new EventKernels.Chain(p, null, pool.kernel(), poolTable(pool.kernel()), dynamics(second.neuron()),
+                    buffer("spikes:" + second.name(), actShape(pool, rows)));
+            ran = java.util.List.of(first, pool, second);
+        } else {
+            chain = new EventKernels.Chain(p, buffer("spikes:" + first.name(), actShape(c, rows)), 0, null, null, null);
+            ran = java.util.List.of(first);
+        }
+        long[] counts = EventKernels.convFire(c, x, weights.get(c.name()), biases.get(c.name()), chain, steps);
+        tape.counts.put(first.name(), counts[0]);
+        if (chain.spikes() != null) {
+            tape.acts.put(first.name(), chain.spikes());
+        } else {
+            Node second = ran.get(2);
+            tape.acts.put(second.name(), chain.pooled());
+            tape.counts.put(second.name(), counts[1]);
+        }
+        return ran;
+    }
+
+    /** The one node that reads {@code n}, or null when none or several do. */
+    private Node onlyReader(Node n) {
+        java.util.List<Node> readers = net.consumersOf(n);
+        return readers.size() == 1 ? readers.get(0) : null;
+    }
+
+    /**
+     * What an average pooling of window K gives a window holding n spikes (0s and 1s), n = 0..K^2:
+     * ND4J's own values, from one call on K^2 + 1 windows, so the fused pass pools bit for bit as
+     * {@link Layers#avgpool} does (every window's sum is exact, so only n matters).
+     */
+    private float[] poolTable(int k) {
+        int windows = k * k + 1;
+        float[] ones = new float[windows * k * k];
+        for (int n = 0; n < windows; n++) {
+            for (int i = 0; i < n; i++) {
+                ones[n * k * k + i] = 1;
+            }
+        }
+        INDArray in = Nd4j.createFromArray(ones).reshape('c', windows, k, k, 1);
+        INDArray out = Nd4j.create(DataType.FLOAT, windows, 1, 1, 1);
+        Layers.avgpool(k, in, true, out);
+        return out.data().asFloat();
     }
 
     private INDArray layer(Node n, Tape tape, Run how) {

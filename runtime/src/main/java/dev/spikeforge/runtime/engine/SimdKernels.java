@@ -346,4 +346,25 @@ final class SimdKernels {
         }
         return bound;
     }
+
+    /**
+     * {@link EventKernels#fire} on the Vector API: per lane, h = v beta + I, the sign-bit test of
+     * {@link #fires}, the reset, s narrowed to float; the spikes summed in double lanes (exact);
+     * the elements past the whole vectors by the plain loop. Returns the number of spikes.
+     */
+    static long fireRow(double beta, double theta, boolean subtract, float[] current, double[] v, float[] s, int n) {
+        int bound = n - n % LANES;
+        DoubleVector one = DoubleVector.broadcast(D, 1);
+        DoubleVector count = DoubleVector.zero(D);
+        for (int j = 0; j < bound; j += LANES) {
+            DoubleVector hj = DoubleVector.fromArray(D, v, j).mul(beta).add(widen(current, j));
+            DoubleVector sj = fires(hj, theta);
+            DoubleVector after = subtract ? hj.sub(sj.mul(theta)) : hj.mul(one.sub(sj));
+            after.intoArray(v, j);
+            narrow(sj).intoArray(s, j);
+            count = count.add(sj);
+        }
+        return (long) count.reduceLanes(VectorOperators.ADD)
+                + EventKernels.fireFrom(bound, beta, theta, subtract, current, v, s, n);
+    }
 }
