@@ -189,27 +189,63 @@ final class EventKernels {
      * neurons with a synaptic current.
      */
     static long[] convFire(Conv2dNode node, INDArray in, INDArray w, INDArray bias, Chain chain, int steps) {
+        INDArray x = FloatModel.contiguous(in);
+        ConvPlan plan = new ConvPlan(node, x, w, bias, node.shape().height(), node.shape().width(), node.stride() == 1);
+        Vec xs = Vec.of(x);
+        return fire(chain, steps, plan.rows, plan.outH, plan.outW, plan.filters, () -> {
+            ConvPlan.Work work = plan.work();
+            return r -> {
+                xs.readFloats(r * plan.inSize, work.xr, plan.inSize);
+                plan.row(work);
+                return work.yr;
+            };
+        });
+    }
+
+    /**
+     * The neuron layer and, with a pooling in {@code chain}, the pooling and the neuron layer after
+     * it, as {@link #convFire} runs them, on currents already computed ({@code current}, channels-last
+     * [rows, H, W, filters], time-major): a dense convolution's, in inference. The first layer's
+     * spikes are not stored when the chain pools and nobody keeps them; the spikes are counted as
+     * they are written. Returns the two layers' spike counts.
+     */
+    static long[] fire(INDArray current, Chain chain, int steps) {
+        INDArray c = FloatModel.contiguous(current);
+        int rows = (int) c.size(0);
+        int size = (int) (c.length() / rows);
+        Vec cs = Vec.of(c);
+        return fire(chain, steps, rows, (int) c.size(1), (int) c.size(2), (int) c.size(3), () -> {
+            float[] row = new float[size];
+            return r -> {
+                cs.readFloats(r * size, row, size);
+                return row;
+            };
+        });
+    }
+
+    /** The currents of row r (time-major: step t of sample b is row t * batch + b), for one task. */
+    private interface Rows {
+        float[] current(int r);
+    }
+
+    private static long[] fire(Chain chain, int steps, int rows, int outH, int outW, int filters,
+                               java.util.function.Supplier<Rows> source) {
         if (chain.first().synaptic() || chain.pool() > 0 && chain.second().synaptic()) {
             throw new IllegalArgumentException("the fused kernel has no synaptic current");
         }
-        INDArray x = FloatModel.contiguous(in);
-        int outH = node.shape().height();
-        int outW = node.shape().width();
-        ConvPlan plan = new ConvPlan(node, x, w, bias, outH, outW, node.stride() == 1);
-        int batch = plan.rows / steps;
-        int filters = plan.filters;
+        int batch = rows / steps;
+        int outSize = outH * outW * filters;
         int k = chain.pool();
         int ph = k > 0 ? outH / k : 0;
         int pw = k > 0 ? outW / k : 0;
         int pooledSize = ph * pw * filters;
-        Vec xs = Vec.of(x);
         Vec ss = chain.spikes() == null ? null : Vec.of(chain.spikes());
         Vec ps = k > 0 ? Vec.of(chain.pooled()) : null;
         long[] counts = new long[2 * batch];
         Chunks.forEach(batch, 1, (b0, b1) -> {
-            ConvPlan.Work work = plan.work();
-            double[] v = new double[plan.outSize];
-            float[] s = new float[plan.outSize];
+            Rows in = source.get();
+            double[] v = new double[outSize];
+            float[] s = new float[outSize];
             double[] v2 = new double[pooledSize];
             float[] pc = new float[pooledSize];
             float[] s2 = new float[pooledSize];
@@ -221,11 +257,9 @@ final class EventKernels {
                 long c2 = 0;
                 for (int t = 0; t < steps; t++) {
                     int r = t * batch + b;
-                    xs.readFloats(r * plan.inSize, work.xr, plan.inSize);
-                    plan.row(work);
-                    c1 += fire(chain.first(), work.yr, v, s, plan.outSize);
+                    c1 += fire(chain.first(), in.current(r), v, s, outSize);
                     if (ss != null) {
-                        ss.writeFloats(r * plan.outSize, s, plan.outSize);
+                        ss.writeFloats(r * outSize, s, outSize);
                     }
                     if (k > 0) {
                         // each window's spikes counted in float (exact: at most K^2 ones), a position's filters at once

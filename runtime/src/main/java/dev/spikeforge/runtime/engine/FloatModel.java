@@ -374,9 +374,10 @@ public final class FloatModel {
     }
 
     /**
-     * In inference, a convolution whose input is sparse enough and whose only reader is a neuron
-     * layer runs with that layer in one event-driven pass ({@link EventKernels#convFire}): the
-     * currents are never stored, and the spikes are counted as they are written. When that
+     * In inference, a convolution whose only reader is a neuron layer runs with that layer in one
+     * pass: when its input is sparse enough, event-driven ({@link EventKernels#convFire}: the
+     * currents are never stored); otherwise on ND4J's convolution, the neurons then reading its
+     * currents in one pass ({@link EventKernels#fire}). The spikes are counted as they are written. When that
      * layer's only reader is an average pooling read only by another neuron layer, the pass runs
      * those too, and the first layer's spikes are not stored either. Only for what the caller does
      * not keep ({@code kept}: the convolution's currents, the pooled currents and, when pooling,
@@ -393,10 +394,10 @@ public final class FloatModel {
         Node source = net.inputsOf(c).get(0);
         INDArray in = first(tape, c);
         int rows = tape.rows();
-        if (p.synaptic() || EventKernels.density(in, rows) > EventKernels.threshold(c.inChannels() == 1)) {
+        if (p.synaptic()) {
             return java.util.List.of();
         }
-        INDArray x = Layers.channelsLast("nhwc.in:" + c.name(), in, channelsLast(source), this::buffer);
+        boolean events = EventKernels.density(in, rows) <= EventKernels.threshold(c.inChannels() == 1);
         EventKernels.Chain chain;
         java.util.List<Node> ran;
         if (!kept.contains(first.name()) && onlyReader(first) instanceof AvgPoolNode pool && !kept.contains(pool.name())
@@ -409,7 +410,17 @@ public final class FloatModel {
             chain = new EventKernels.Chain(p, buffer("spikes:" + first.name(), actShape(c, rows)), 0, null, null, null);
             ran = java.util.List.of(first);
         }
-        long[] counts = EventKernels.convFire(c, x, weights.get(c.name()), biases.get(c.name()), chain, steps);
+        long[] counts;
+        if (events) {
+            INDArray x = Layers.channelsLast("nhwc.in:" + c.name(), in, channelsLast(source), this::buffer);
+            counts = EventKernels.convFire(c, x, weights.get(c.name()), biases.get(c.name()), chain, steps);
+        } else {
+            // a dense input: ND4J's convolution, then the neurons (and pooling) on its currents in one pass
+            INDArray current = Layers.conv(c, in, channelsLast(source), weights.get(c.name()), biases.get(c.name()),
+                    buffer("act:" + c.name(), actShape(c, rows)), this::buffer);
+            tape.acts.put(c.name(), current);
+            counts = EventKernels.fire(current, chain, steps);
+        }
         tape.counts.put(first.name(), counts[0]);
         if (chain.spikes() != null) {
             tape.acts.put(first.name(), chain.spikes());

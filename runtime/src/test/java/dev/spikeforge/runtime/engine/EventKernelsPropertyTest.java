@@ -299,14 +299,21 @@ class EventKernelsPropertyTest {
                 table[n] = one.getFloat(0);
             }
         }
-        EventKernels.Chain chain = new EventKernels.Chain(first, got, pk, table, pk > 0 ? second : null, pooled);
-        long[] counts = EventKernels.convFire(t.node, t.input(), t.weights(), t.bias(), chain, steps);
-        assertEquals(wantCount, counts[0], "the first layer's spikes");
-        if (pk > 0) {
-            assertArrayEquals(wantPooled.data().asFloat(), pooled.data().asFloat(), "the pooled layer's spikes");
-            assertEquals(FloatModel.spikeCount(wantPooled), counts[1], "the pooled layer's count");
-        } else {
-            assertArrayEquals(want.data().asFloat(), got.data().asFloat(), "the first layer's spikes");
+        // the convolution fused, and the neurons (and pooling) on the stored currents, as after a dense convolution
+        for (boolean fusedConvolution : new boolean[] {true, false}) {
+            EventKernels.Chain chain = new EventKernels.Chain(first, got, pk, table, pk > 0 ? second : null, pooled);
+            long[] counts = fusedConvolution ? EventKernels.convFire(t.node, t.input(), t.weights(), t.bias(), chain, steps)
+                    : EventKernels.fire(current, chain, steps);
+            String what = fusedConvolution ? "fused convolution: " : "stored currents: ";
+            assertEquals(wantCount, counts[0], what + "the first layer's spikes");
+            if (pk > 0) {
+                assertArrayEquals(wantPooled.data().asFloat(), pooled.data().asFloat(), what + "the pooled layer's spikes");
+                assertEquals(FloatModel.spikeCount(wantPooled), counts[1], what + "the pooled layer's count");
+                pooled.assign(-1);
+            } else {
+                assertArrayEquals(want.data().asFloat(), got.data().asFloat(), what + "the first layer's spikes");
+                got.assign(-1);
+            }
         }
     }
 
