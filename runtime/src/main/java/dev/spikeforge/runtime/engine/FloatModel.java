@@ -69,6 +69,8 @@ public final class FloatModel {
     private final Set<String> channelsLast = new HashSet<>();
     /** The integer model's neuron arithmetic, or null for the float semantics (see {@link #integerExact(IntegerExact)}). */
     private IntegerExact integerExact;
+    /** How many layers the last forward pass ran fused into convolutions ({@link #fusedFire}; the tests read it). */
+    int fusedLayers;
 
     public FloatModel(Network net, Parameters params) {
         this(net, params, DataType.FLOAT);
@@ -285,7 +287,7 @@ public final class FloatModel {
      * into the model's input buffer of {@code length} values (see {@link #inputRows}).
      */
     public ForwardResult forward(int length, Consumer<InputEncoder.Rows> encoder, int batch, Set<String> record) {
-        Tape tape = run(length, encoder, batch, Run.EVALUATION);
+        Tape tape = run(length, encoder, batch, Run.EVALUATION, record);
         Map<String, float[]> recorded = new LinkedHashMap<>();
         Map<String, Long> spikes = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
@@ -294,8 +296,15 @@ public final class FloatModel {
                 INDArray logical = channelsLast(n) ? a.permute(0, 3, 1, 2) : a;
                 recorded.put(n.name(), logical.dup('c').castTo(DataType.FLOAT).data().asFloat());
             }
-            if (a != null && n instanceof NeuronNode) {
+            Long counted = tape.counts.get(n.name());
+            if (counted != null) {
+                spikes.put(n.name(), counted);
+            } else if (a != null && n instanceof NeuronNode) {
+                long t0 = LayerClock.ON ? System.nanoTime() : 0;
                 spikes.put(n.name(), spikeCount(a));
+                if (LayerClock.ON) {
+                    LayerClock.add("count " + n.name(), System.nanoTime() - t0);
+                }
             }
         }
         ReadoutNode r = net.readouts().get(0);
@@ -334,9 +343,22 @@ public final class FloatModel {
 
     /** Runs a pass on the reused input buffer of {@code length} values, filled by {@code encoder}. */
     Tape run(int length, Consumer<InputEncoder.Rows> encoder, int batch, Run how) {
+        return run(length, encoder, batch, how, null);
+    }
+
+    /**
+     * As {@link #run(int, Consumer, int, Run)}; {@code kept}, when not null, names the nodes whose
+     * activations the caller reads from the tape, and lets an inference pass fuse the others
+     * ({@link #fusedFire}).
+     */
+    private Tape run(int length, Consumer<InputEncoder.Rows> encoder, int batch, Run how, Set<String> kept) {
         INDArray x = buffer("input", length);
+        long t0 = LayerClock.ON ? System.nanoTime() : 0;
         encoder.accept(inputRows(x));
-        return run(x, batch, how);
+        if (LayerClock.ON) {
+            LayerClock.add("encode", System.nanoTime() - t0);
+        }
+        return run(x, batch, how, kept);
     }
 
     /** An encoder that writes the ready-made {@code input} (T * batch * inputSize values). */
@@ -355,9 +377,29 @@ public final class FloatModel {
     }
 
     Tape run(INDArray input, int batch, Run how) {
+        return run(input, batch, how, null);
+    }
+
+    private Tape run(INDArray input, int batch, Run how, Set<String> kept) {
         Tape tape = new Tape(batch, steps);
         int rows = tape.rows();
+        Set<String> done = new HashSet<>();
+        fusedLayers = 0;
         for (Node n : net.nodes()) {
+            long t0 = LayerClock.ON ? System.nanoTime() : 0;
+            if (done.contains(n.name())) {
+                continue;
+            }
+            java.util.List<Node> fused = kept != null && n instanceof Conv2dNode c ? fusedFire(c, tape, how, kept)
+                    : java.util.List.of();
+            if (!fused.isEmpty()) {
+                fused.forEach(f -> done.add(f.name()));
+                fusedLayers += fused.size();
+                if (LayerClock.ON) {
+                    LayerClock.add("conv+neuron " + n.name(), System.nanoTime() - t0);
+                }
+                continue;
+            }
             if (n instanceof InputNode in) {
                 tape.acts.put(n.name(), contiguous(input).reshape('c', rowShape(rows, in.shape())));
             } else if (n instanceof ReadoutNode r) {
@@ -370,6 +412,9 @@ public final class FloatModel {
             } else {
                 tape.acts.put(n.name(), layer(n, tape, how));
             }
+            if (LayerClock.ON) {
+                LayerClock.add(n.kind() + " " + n.name(), System.nanoTime() - t0);
+            }
         }
         if (tape.readout == null) {
             throw new IllegalStateException("network '" + net.name() + "' has no readout; verify() it first");
@@ -377,13 +422,103 @@ public final class FloatModel {
         return tape;
     }
 
+    /**
+     * In inference, a convolution whose only reader is a neuron layer runs with that layer in one
+     * pass: when its input is sparse enough, event-driven ({@link EventKernels#convFire}: the
+     * currents are never stored); otherwise on ND4J's convolution, the neurons then reading its
+     * currents in one pass ({@link EventKernels#fire}). The spikes are counted as they are written. When that
+     * layer's only reader is an average pooling read only by another neuron layer, the pass runs
+     * those too, and the first layer's spikes are not stored either. Only for what the caller does
+     * not keep ({@code kept}: the convolution's currents, the pooled currents and, when pooling,
+     * the first layer's spikes); no neuron layer may delay its output (pipelined timing) or carry
+     * a synaptic current. Returns the nodes it ran besides the convolution (none: it did not run);
+     * their spikes and counts are then on the tape.
+     */
+    private java.util.List<Node> fusedFire(Conv2dNode c, Tape tape, Run how, Set<String> kept) {
+        // the integer-exact forward runs each neuron layer's step on its own (IntegerNeurons), never fused
+        if (integerExact != null || !inference(how) || kept.contains(c.name()) || !(onlyReader(c) instanceof NeuronNode first)
+                || delaysOutput(first)) {
+            return java.util.List.of();
+        }
+        NeuronDynamics.Params p = dynamics(first.neuron());
+        Node source = net.inputsOf(c).get(0);
+        INDArray in = first(tape, c);
+        int rows = tape.rows();
+        if (p.synaptic()) {
+            return java.util.List.of();
+        }
+        boolean events = EventKernels.density(in, rows) <= EventKernels.threshold(c.inChannels() == 1);
+        EventKernels.Chain chain;
+        java.util.List<Node> ran;
+        if (!kept.contains(first.name()) && onlyReader(first) instanceof AvgPoolNode pool && !kept.contains(pool.name())
+                && onlyReader(pool) instanceof NeuronNode second && !delaysOutput(second)
+                && !dynamics(second.neuron()).synaptic()) {
+            chain = new EventKernels.Chain(p, null, pool.kernel(), poolTable(pool.kernel()), dynamics(second.neuron()),
+                    buffer("spikes:" + second.name(), actShape(pool, rows)));
+            ran = java.util.List.of(first, pool, second);
+        } else {
+            chain = new EventKernels.Chain(p, buffer("spikes:" + first.name(), actShape(c, rows)), 0, null, null, null);
+            ran = java.util.List.of(first);
+        }
+        long[] counts;
+        if (events) {
+            INDArray x = Layers.channelsLast("nhwc.in:" + c.name(), in, channelsLast(source), this::buffer);
+            counts = EventKernels.convFire(c, x, weights.get(c.name()), biases.get(c.name()), chain, steps);
+        } else {
+            // a dense input: ND4J's convolution, then the neurons (and pooling) on its currents in one pass
+            INDArray current = Layers.conv(c, in, channelsLast(source), weights.get(c.name()), biases.get(c.name()),
+                    buffer("act:" + c.name(), actShape(c, rows)), this::buffer);
+            tape.acts.put(c.name(), current);
+            counts = EventKernels.fire(current, chain, steps);
+        }
+        tape.counts.put(first.name(), counts[0]);
+        if (chain.spikes() != null) {
+            tape.acts.put(first.name(), chain.spikes());
+        } else {
+            Node second = ran.get(2);
+            tape.acts.put(second.name(), chain.pooled());
+            tape.counts.put(second.name(), counts[1]);
+        }
+        return ran;
+    }
+
+    /** The one node that reads {@code n}, or null when none or several do. */
+    private Node onlyReader(Node n) {
+        java.util.List<Node> readers = net.consumersOf(n);
+        return readers.size() == 1 ? readers.get(0) : null;
+    }
+
+    /**
+     * What an average pooling of window K gives a window holding n spikes (0s and 1s), n = 0..K^2:
+     * ND4J's own values, from one call on K^2 + 1 windows, so the fused pass pools bit for bit as
+     * {@link Layers#avgpool} does (every window's sum is exact, so only n matters).
+     */
+    private float[] poolTable(int k) {
+        int windows = k * k + 1;
+        float[] ones = new float[windows * k * k];
+        for (int n = 0; n < windows; n++) {
+            for (int i = 0; i < n; i++) {
+                ones[n * k * k + i] = 1;
+            }
+        }
+        INDArray in = Nd4j.createFromArray(ones).reshape('c', windows, k, k, 1);
+        INDArray out = Nd4j.create(DataType.FLOAT, windows, 1, 1, 1);
+        Layers.avgpool(k, in, true, out);
+        return out.data().asFloat();
+    }
+
     private INDArray layer(Node n, Tape tape, Run how) {
         INDArray in = first(tape, n);
         int rows = tape.rows();
         Node source = net.inputsOf(n).get(0);
         if (n instanceof Conv2dNode c) {
-            return Layers.conv(c, in, channelsLast(source), weights.get(c.name()), biases.get(c.name()),
-                    buffer("act:" + c.name(), actShape(c, rows)), this::buffer);
+            INDArray out = buffer("act:" + c.name(), actShape(c, rows));
+            if (eventDriven(how, in, rows, c.inChannels() == 1)) {
+                INDArray x = Layers.channelsLast("nhwc.in:" + c.name(), in, channelsLast(source), this::buffer);
+                return EventKernels.conv(c, x, weights.get(c.name()), biases.get(c.name()), out);
+            }
+            return Layers.conv(c, in, channelsLast(source), weights.get(c.name()), biases.get(c.name()), out,
+                    this::buffer);
         } else if (n instanceof AvgPoolNode p) {
             return Layers.avgpool(p.kernel(), in, channelsLast(p), buffer("act:" + p.name(), actShape(p, rows)));
         } else if (n instanceof Conv1dNode c) {
@@ -392,8 +527,7 @@ public final class FloatModel {
         } else if (n instanceof MaxPoolNode p) {
             return Layers.maxpool(p.kernel(), in, channelsLast(p), buffer("act:" + p.name(), actShape(p, rows)));
         } else if (n instanceof DenseNode d) {
-            return Layers.dense(in, weights.get(d.name()), biases.get(d.name()), rows,
-                    buffer("act:" + d.name(), rows, d.units()));
+            return dense(d.name(), in, rows, d.units(), how);
         } else if (n instanceof FlattenNode f) {
             INDArray x = channelsLast(source) ? toNchw("act:" + f.name(), contiguous(in)) : contiguous(in);
             return x.reshape('c', rows, f.shape().size());
@@ -529,8 +663,7 @@ public final class FloatModel {
 
     private void readout(ReadoutNode r, INDArray in, Tape tape, Run how) {
         int rows = tape.rows();
-        INDArray current = Layers.dense(in, weights.get(r.name()), biases.get(r.name()), rows,
-                buffer("act:" + r.name(), rows, r.classes()));
+        INDArray current = dense(r.name(), in, rows, r.classes(), how);
         tape.readoutCurrent = current;
         int width = tape.batch * r.classes();
         double[] out = new double[width];
@@ -550,6 +683,31 @@ public final class FloatModel {
             NeuronDynamics.sumOverTime(Vec.of(spikes), out, steps, width);
         }
         tape.readout = out;
+    }
+
+    /** A product layer's rows: the event kernel in inference when its input is sparse, else ND4J's gemm. */
+    private INDArray dense(String name, INDArray in, int rows, int units, Run how) {
+        INDArray out = buffer("act:" + name, rows, units);
+        if (eventDriven(how, in, rows, false)) {
+            return EventKernels.dense(in, weights.get(name), biases.get(name), rows, out);
+        }
+        return Layers.dense(in, weights.get(name), biases.get(name), rows, out);
+    }
+
+    /**
+     * Whether a weight layer runs on {@link EventKernels}: in a pass that keeps nothing for a
+     * backward pass (evaluation: no dropout, membranes, leak or relaxed firing), in float32, when
+     * at most {@link EventKernels#threshold} of the batch's input values are non-zero (measured on
+     * a fixed sample of its rows, {@link EventKernels#density}).
+     */
+    private boolean eventDriven(Run how, INDArray in, int rows, boolean oneChannelConvolution) {
+        return inference(how) && EventKernels.density(in, rows) <= EventKernels.threshold(oneChannelConvolution);
+    }
+
+    /** Whether a pass may take the event kernels at all: inference in float32, with them enabled. */
+    private boolean inference(Run how) {
+        return EventKernels.enabled() && EventKernels.covers(dtype) && !how.dropout() && !how.keepMembranes()
+                && !how.keepLeak() && how.relaxed() == null;
     }
 
     private INDArray first(Tape tape, Node n) {

@@ -245,4 +245,126 @@ final class SimdKernels {
             dst[i] = (float) src[srcOff + i];
         }
     }
+
+    /** Floats per vector for the event kernels: the machine's preferred shape (8 with AVX2). */
+    static final VectorSpecies<Float> FP = FloatVector.SPECIES_PREFERRED;
+
+    /** {@link #FP}'s lane count: the event kernels pad their runs of outputs to a multiple of it. */
+    static int floatLanes() {
+        return FP.length();
+    }
+
+    /**
+     * acc[e] = w[off[0] + e] + w[off[1] + e] + ... + w[off[n - 1] + e], added in that order from 0,
+     * in float, for e in [0, len), len a multiple of {@link #floatLanes}: {@link EventKernels}'
+     * gather for inputs of 1. Four vectors of sums at a time stay in registers over all n terms.
+     */
+    static void gather(float[] w, int[] off, int n, float[] acc, int len) {
+        int l = FP.length();
+        int e = 0;
+        for (; e + 4 * l <= len; e += 4 * l) {
+            FloatVector a0 = FloatVector.zero(FP);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int j = 0; j < n; j++) {
+                int o = off[j] + e;
+                a0 = a0.add(FloatVector.fromArray(FP, w, o));
+                a1 = a1.add(FloatVector.fromArray(FP, w, o + l));
+                a2 = a2.add(FloatVector.fromArray(FP, w, o + 2 * l));
+                a3 = a3.add(FloatVector.fromArray(FP, w, o + 3 * l));
+            }
+            a0.intoArray(acc, e);
+            a1.intoArray(acc, e + l);
+            a2.intoArray(acc, e + 2 * l);
+            a3.intoArray(acc, e + 3 * l);
+        }
+        for (; e + 2 * l <= len; e += 2 * l) {
+            FloatVector a0 = FloatVector.zero(FP);
+            FloatVector a1 = a0;
+            for (int j = 0; j < n; j++) {
+                int o = off[j] + e;
+                a0 = a0.add(FloatVector.fromArray(FP, w, o));
+                a1 = a1.add(FloatVector.fromArray(FP, w, o + l));
+            }
+            a0.intoArray(acc, e);
+            a1.intoArray(acc, e + l);
+        }
+        for (; e < len; e += l) {
+            FloatVector a0 = FloatVector.zero(FP);
+            for (int j = 0; j < n; j++) {
+                a0 = a0.add(FloatVector.fromArray(FP, w, off[j] + e));
+            }
+            a0.intoArray(acc, e);
+        }
+    }
+
+    /**
+     * As {@link #gather} with each term scaled: acc[e] = sum over j, in order from 0, of
+     * v[j] * w[off[j] + e], each product rounded to float before it is added (no fused multiply-add).
+     */
+    static void gatherScaled(float[] w, int[] off, float[] v, int n, float[] acc, int len) {
+        int l = FP.length();
+        int e = 0;
+        for (; e + 2 * l <= len; e += 2 * l) {
+            FloatVector a0 = FloatVector.zero(FP);
+            FloatVector a1 = a0;
+            for (int j = 0; j < n; j++) {
+                int o = off[j] + e;
+                float vj = v[j];
+                a0 = a0.add(FloatVector.fromArray(FP, w, o).mul(vj));
+                a1 = a1.add(FloatVector.fromArray(FP, w, o + l).mul(vj));
+            }
+            a0.intoArray(acc, e);
+            a1.intoArray(acc, e + l);
+        }
+        for (; e < len; e += l) {
+            FloatVector a0 = FloatVector.zero(FP);
+            for (int j = 0; j < n; j++) {
+                a0 = a0.add(FloatVector.fromArray(FP, w, off[j] + e).mul(v[j]));
+            }
+            a0.intoArray(acc, e);
+        }
+    }
+
+    /** y[yo + i] += w[wo + i] for the whole vectors of [0, len); returns where the caller's plain loop takes over. */
+    static int addRun(float[] w, int wo, float[] y, int yo, int len) {
+        int l = FP.length();
+        int bound = len - len % l;
+        for (int i = 0; i < bound; i += l) {
+            FloatVector.fromArray(FP, y, yo + i).add(FloatVector.fromArray(FP, w, wo + i)).intoArray(y, yo + i);
+        }
+        return bound;
+    }
+
+    /** y[yo + i] += v * w[wo + i] for the whole vectors of [0, len); returns where the plain loop takes over. */
+    static int addScaledRun(float v, float[] w, int wo, float[] y, int yo, int len) {
+        int l = FP.length();
+        int bound = len - len % l;
+        for (int i = 0; i < bound; i += l) {
+            FloatVector.fromArray(FP, y, yo + i).add(FloatVector.fromArray(FP, w, wo + i).mul(v)).intoArray(y, yo + i);
+        }
+        return bound;
+    }
+
+    /**
+     * {@link EventKernels#fire} on the Vector API: per lane, h = v beta + I, the sign-bit test of
+     * {@link #fires}, the reset, s narrowed to float; the spikes summed in double lanes (exact);
+     * the elements past the whole vectors by the plain loop. Returns the number of spikes.
+     */
+    static long fireRow(double beta, double theta, boolean subtract, float[] current, double[] v, float[] s, int n) {
+        int bound = n - n % LANES;
+        DoubleVector one = DoubleVector.broadcast(D, 1);
+        DoubleVector count = DoubleVector.zero(D);
+        for (int j = 0; j < bound; j += LANES) {
+            DoubleVector hj = DoubleVector.fromArray(D, v, j).mul(beta).add(widen(current, j));
+            DoubleVector sj = fires(hj, theta);
+            DoubleVector after = subtract ? hj.sub(sj.mul(theta)) : hj.mul(one.sub(sj));
+            after.intoArray(v, j);
+            narrow(sj).intoArray(s, j);
+            count = count.add(sj);
+        }
+        return (long) count.reduceLanes(VectorOperators.ADD)
+                + EventKernels.fireFrom(bound, beta, theta, subtract, current, v, s, n);
+    }
 }

@@ -20,6 +20,8 @@ final class Tape {
     final Map<String, INDArray> spikes = new HashMap<>();
     final Map<String, INDArray> membranes = new HashMap<>();
     final Map<String, double[]> leak = new HashMap<>();
+    /** Spike counts of the neuron nodes whose spikes a fused kernel counted as it wrote them (inference). */
+    final Map<String, Long> counts = new HashMap<>();
     /** Per dropout node: B x features, 0 or 1/(1-p), the same for all T steps. */
     final Map<String, INDArray> masks = new HashMap<>();
     /** The readout's current I[t] (T*B x classes); for mode = count also its spikes and membranes. */

@@ -96,6 +96,58 @@ class FloatModelTest {
     }
 
     /**
+     * Inference on the event kernels (EventKernels, forced for every layer whatever its density):
+     * with every node recorded (no fusion), every node equals the naive reference exactly; with
+     * nothing recorded (convolutions fused with the neurons and poolings after them), the readout
+     * and every layer's spike count do.
+     */
+    @TestFactory
+    Stream<DynamicTest> eventDrivenInferenceEqualsTheNaiveReferenceExactly() {
+        Map<String, String> all = new LinkedHashMap<>(MODELS);
+        all.putAll(TEMPORAL_MODELS);
+        all.put("lenet_like", "input 1x12x12\n" + NEURONS + "layers { c1 = conv(4, kernel = 3) -> a\n"
+                + "p1 = avgpool(2) -> pool\nc2 = conv(5, kernel = 3, bias = true) -> z\np2 = avgpool(2) -> pool\n"
+                + "f1 = dense(7) -> a dropout 0.2\nout = readout(3) }");
+        return all.entrySet().stream().flatMap(e -> Stream.of(1L, 2L).map(seed -> DynamicTest.dynamicTest(
+                e.getKey() + " seed " + seed, () -> {
+                    EventKernels.overrideThreshold(1);
+                    try {
+                        equalsNaiveReference(e.getKey(), e.getValue(), 5, seed);
+                        Network net = compile(e.getKey(), e.getValue(), 5);
+                        Parameters params = dyadic(net, seed);
+                        float[] input = spikes(net, 3, seed);
+                        FloatModel model = new FloatModel(net, params);
+                        ForwardResult fused = model.forward(input, 3, Set.of());
+                        NaiveReference want = new NaiveReference(net, params, input, 3);
+                        if (e.getKey().equals("lenet_like") || e.getKey().equals("conv_pool")) {
+                            // conv -> neuron -> avgpool -> neuron, fused twice in lenet_like
+                            assertEquals(e.getKey().equals("lenet_like") ? 6 : 3, model.fusedLayers, "layers run fused");
+                        }
+                        // dense inputs everywhere: ND4J's kernels, the neurons and pools after a convolution still in one pass
+                        EventKernels.overrideThreshold(-1);
+                        ForwardResult dense = model.forward(input, 3, Set.of());
+                        assertArrayEquals(want.readout, dense.readout(), e.getKey() + " readout, dense kernels");
+                        assertEquals(fused.spikes(), dense.spikes(), e.getKey() + " spike counts, dense kernels");
+                        if (e.getKey().equals("lenet_like")) {
+                            assertEquals(6, model.fusedLayers, "layers run after the dense convolutions in one pass");
+                        }
+                        assertArrayEquals(want.readout, fused.readout(), e.getKey() + " readout");
+                        for (Node n : net.nodes()) {
+                            if (n instanceof NeuronNode) {
+                                long count = 0;
+                                for (float s : want.recorded.get(n.name())) {
+                                    count += (long) s;
+                                }
+                                assertEquals(count, fused.spikes().get(n.name()), e.getKey() + " spikes of " + n.name());
+                            }
+                        }
+                    } finally {
+                        EventKernels.overrideThreshold(Double.NaN);
+                    }
+                })));
+    }
+
+    /**
      * Pipelined timing (docs/semantics.md section 2.7) on every layer kind: each population's
      * spikes reach its readers a step later, in the engine as in the naive reference.
      */
