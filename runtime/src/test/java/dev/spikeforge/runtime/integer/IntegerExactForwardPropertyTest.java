@@ -180,6 +180,13 @@ class IntegerExactForwardPropertyTest {
             }
         }
         assertEquals(want.prediction(), fr.prediction(0), "prediction" + where);
+        // eval's forward records nothing, and inference may then run a convolution fused with its
+        // neurons: the integer-exact model must not take that float path
+        ForwardResult bare = model.forward(input, 1, Set.of());
+        assertEquals(want.prediction(), bare.prediction(0), "prediction of a forward that records nothing" + where);
+        for (int k = 0; k < readout.size(); k++) {
+            assertEquals(fr.readout()[k], bare.readout()[k], 0, "readout " + k + " of a forward that records nothing" + where);
+        }
         if (!readout.spiking()) {
             double unit = IntegerExact.unit(readout, 0);
             for (int k = 0; k < readout.size(); k++) {
