@@ -103,16 +103,9 @@ final class IntegerNeurons {
             Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
                 int n = k1 - k0;
                 int row = t * width + k0;
-                double[] cur = new double[n];
                 double[] s = new double[n];
                 float[] f = new float[n];
-                current.read(row, cur, 0, n, f);
-                if (extra != null) {
-                    for (int j = 0; j < n; j++) {
-                        cur[j] += extra[k0 + j];
-                    }
-                    current.write(row, cur, 0, n, f);
-                }
+                double[] cur = NeuronDynamics.currentRow(current, extra, row, k0, n, f);
                 long[] vs = java.util.Arrays.copyOfRange(v, k0, k1);
                 long[] ss = syn == null ? null : java.util.Arrays.copyOfRange(syn, k0, k1);
                 double[] largest = new double[1];

@@ -116,6 +116,23 @@ final class NeuronDynamics {
     }
 
     /**
+     * Values {@code k0 .. k0 + n - 1} of the current at offset {@code row} (which already includes
+     * {@code k0}), plus {@code extra[k0 ..]} when not null, then written back: I[t] of a chunk of
+     * neurons, as the float and the integer-exact steppers read it. {@code f} is n floats of scratch.
+     */
+    static double[] currentRow(Vec current, double[] extra, int row, int k0, int n, float[] f) {
+        double[] cur = new double[n];
+        current.read(row, cur, 0, n, f);
+        if (extra != null) {
+            for (int j = 0; j < n; j++) {
+                cur[j] += extra[k0 + j];
+            }
+            current.write(row, cur, 0, n, f);
+        }
+        return cur;
+    }
+
+    /**
      * The neuron recurrence one step at a time, for a layer whose current at step t depends on
      * its own spikes at t - 1 (a recurrent dense layer): the caller adds that term between steps.
      * Holds the state v (and the synaptic current) of all {@code width} neurons of the batch.
@@ -142,16 +159,9 @@ final class NeuronDynamics {
             Chunks.forEach(width, Chunks.SIZE, (k0, k1) -> {
                 int n = k1 - k0;
                 int row = t * width + k0;
-                double[] cur = new double[n];
                 double[] s = new double[n];
                 float[] f = new float[n];
-                current.read(row, cur, 0, n, f);
-                if (extra != null) {
-                    for (int j = 0; j < n; j++) {
-                        cur[j] += extra[k0 + j];
-                    }
-                    current.write(row, cur, 0, n, f);
-                }
+                double[] cur = currentRow(current, extra, row, k0, n, f);
                 double[] vs = java.util.Arrays.copyOfRange(v, k0, k1);
                 double[] ss = syn == null ? null : java.util.Arrays.copyOfRange(syn, k0, k1);
                 step(p, cur, s, vs, ss, leak, k0, relaxed, n);
