@@ -60,9 +60,11 @@ final class EventKernels {
                 return d;
             }
         } catch (NumberFormatException e) {
-            // falls through to the message below
+            // falls through to the warning below
         }
-        throw new IllegalArgumentException("-Dspikeforge.eventDensity must be a number from 0 to 1, not '" + s + "'");
+        System.err.println("spikeforge: ignoring -Dspikeforge.eventDensity=" + s
+                + ": it takes a number from 0 to 1; the measured thresholds apply");
+        return Double.NaN;
     }
 
     /** The density threshold of a layer whose rows have {@code inChannels} input channels (1 for a product). */
