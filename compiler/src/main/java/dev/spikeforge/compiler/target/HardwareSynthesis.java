@@ -34,11 +34,13 @@ public interface HardwareSynthesis {
      * @param device     the device checked against, or null when the design names none
      * @param overLimits the resources over the device's capacity, as sentences
      * @param fmaxMhz    the maximum clock: measured by place and route, or estimated; NaN when neither
+     * @param fmaxEstimated whether {@code fmaxMhz} is an estimate (no place and route) rather than a measurement
      * @param fmaxBasis  how {@code fmaxMhz} was had (measured or estimated, by what), empty when NaN
      * @param notes      what the figures include and leave out, as sentences
      */
     record Report(String design, String flow, List<Resources> modules, Resources total, Device device, boolean fits,
-                  List<String> overLimits, double fmaxMhz, String fmaxBasis, List<String> notes, Path log, double seconds) {
+                  List<String> overLimits, double fmaxMhz, boolean fmaxEstimated, String fmaxBasis,
+                  List<String> notes, Path log, double seconds) {
 
         public Report {
             modules = List.copyOf(modules);

@@ -459,7 +459,8 @@ final class FpgaDeployed implements DeployedTarget {
             }
             return new Report(design.top(), "yosys " + r.family(), modules, resources(r.total()),
                     dev == null ? null : new Device(dev.name(), dev.luts(), dev.flipFlops(), dev.brams(), dev.dsps(), dev.source()),
-                    r.fits(), r.overLimits(), r.fmaxMhz(), r.fmaxBasis(), notes, r.log(), r.seconds());
+                    r.fits(), r.overLimits(), r.fmaxMhz(), r.estimate() != null && !Double.isNaN(r.fmaxMhz()), r.fmaxBasis(),
+                    notes, r.log(), r.seconds());
         }
     }
 

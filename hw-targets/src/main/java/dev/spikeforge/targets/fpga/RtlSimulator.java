@@ -71,16 +71,22 @@ public final class RtlSimulator {
 
     /** Whether {@code command} is an executable on the PATH. */
     public static boolean available(String command) {
+        return onPath(command) != null;
+    }
+
+    /** The first executable {@code command} on the PATH, or null. */
+    static Path onPath(String command) {
         String path = System.getenv("PATH");
         if (path == null) {
-            return false;
+            return null;
         }
         for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
+            Path p = Path.of(dir, command);
+            if (Files.isExecutable(p)) {
+                return p;
             }
         }
-        return false;
+        return null;
     }
 
     /**

@@ -127,22 +127,16 @@ public record XilinxTimingEstimate(long arrivalPs, long setupPs, String endpoint
      * or null when it is not there (then no setup time is added, and the estimate is the arrival).
      */
     static String cellLibrary() {
-        String path = System.getenv("PATH");
-        if (path == null) {
+        Path yosys = RtlSimulator.onPath("yosys");
+        if (yosys == null) {
             return null;
         }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            Path yosys = Path.of(dir, "yosys");
-            if (Files.isExecutable(yosys)) {
-                try {
-                    Path lib = yosys.toRealPath().getParent().resolveSibling("share").resolve("yosys/xilinx/cells_sim.v");
-                    return Files.isReadable(lib) ? Files.readString(lib) : null;
-                } catch (IOException e) {
-                    return null;
-                }
-            }
+        try {
+            Path lib = yosys.toRealPath().getParent().resolveSibling("share").resolve("yosys/xilinx/cells_sim.v");
+            return Files.isReadable(lib) ? Files.readString(lib) : null;
+        } catch (IOException e) {
+            return null;
         }
-        return null;
     }
 
     /** One line for reports: the estimate, the bound, and the path it comes from. */

@@ -133,7 +133,7 @@ public final class FolderReports {
         return String.format(Locale.ROOT, "%s: %d LUTs, %d FFs, %d BRAMs, %d DSPs; %s%s", r.flow(), t.luts(), t.flipFlops(),
                 t.brams(), t.dsps(), r.device() == null ? "no device named" : (r.fits() ? "fits " : "does NOT fit ")
                         + r.device().name(), Double.isNaN(r.fmaxMhz()) ? "" : String.format(Locale.ROOT, ", Fmax %.1f MHz%s",
-                        r.fmaxMhz(), r.fmaxBasis().contains("ESTIMATED") ? " (estimated, not measured)" : ""));
+                        r.fmaxMhz(), r.fmaxEstimated() ? " (estimated, not measured)" : ""));
     }
 
     private static String row(HardwareSynthesis.Resources m) {
@@ -157,7 +157,7 @@ public final class FolderReports {
         r.overLimits().forEach(over::add);
         if (!Double.isNaN(r.fmaxMhz())) {
             doc.put("fmax_mhz", r.fmaxMhz());
-            doc.put("fmax_estimated", r.fmaxBasis().contains("ESTIMATED"));
+            doc.put("fmax_estimated", r.fmaxEstimated());
             doc.put("fmax_basis", r.fmaxBasis());
         }
         ArrayNode notes = doc.putArray("notes");
