@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A seeded spoken-digit data set (zero .. nine) made only from Debian packages: synthetic voices from
-# espeak-ng, flite and festival (kal_diphone), augmented with sox, split by voice into train and test,
+# espeak-ng, flite and festival (kal_diphone), augmented with sox, split by voice into train and two
+# held-out sets (test: other speakers of the training accents; accents: other accents and speakers),
 # and a human test set from asterisk-core-sounds-en-wav. Nothing else is downloaded.
 #
 # Usage: scripts/make-spoken-digits.sh [--small] [--seed N] [--jobs N] [OUT]
@@ -10,11 +11,13 @@
 #   --seed   default 1; the same seed gives byte-identical WAV files and manifest
 #   --jobs   parallel renderers, default nproc
 #
-# OUT/train/CLASS/ID.wav, OUT/test/CLASS/ID.wav, OUT/human/test/CLASS/ID.wav, OUT/manifest.csv and
+# OUT/train/CLASS/ID.wav, OUT/test/CLASS/ID.wav, OUT/accents/test/CLASS/ID.wav,
+# OUT/human/test/CLASS/ID.wav, OUT/manifest.csv and
 # OUT/README.txt; every WAV is 16 kHz mono 16-bit PCM of exactly 16000 samples. The voices of each
 # split and the augmentation are in scripts/spoken_digits.py, which plans every clip from the seed
 # and finishes the rendered clips (centre, gain, noise); this script renders them. The full set
-# (9,500 train, 2,000 test, 10 human; 363 MB) took 142 to 222 s on two cores shared with other work.
+# (9,500 train, 2,320 test, 2,000 accents, 10 human; 436 MB) took 419 s on two cores beside a
+# training run (the set without test/ took 142 to 222 s).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/require.sh"

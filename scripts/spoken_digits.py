@@ -9,9 +9,14 @@
       OUT/FILE: peak gain, centred in 1.0 s of zeros, Gaussian noise at the clip's SNR, 16-bit PCM;
       writes OUT/manifest.csv and OUT/README.txt and prints the counts.
 
-The voices of each split are listed below; no test voice is heard in training: the espeak-ng
-test voices combine held-out base voices with held-out variants (neither is in any training
-voice), and the flite test voices are other speakers than the training ones.
+The voices of each split are listed below; no voice of either held-out set is heard in training:
+  test     held-out speakers: the training accents (espeak-ng base voices) spoken by espeak-ng
+           variants that no training clip has, and flite's rms, another speaker than the training
+           ones: the usual keyword-spotting split, by speaker;
+  accents  held-out accents and speakers: held-out base voices with the same held-out variants
+           (neither is in any training voice), and flite's rms and awb.
+The plan draws the accents set before the test set, so adding the test set left every training
+and accents clip byte for byte as it was.
 """
 import argparse
 import os
@@ -31,14 +36,14 @@ FIT = 15680  # a trimmed utterance longer than 1 s is sped up (sox tempo) to abo
 # for byte as en-us) and the mbrola voices (mb-*), which need the mbrola synthesiser and voices.
 ESPEAK_BASES = {
     "train": ["en", "en-us", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan"],
-    "test": ["en-029", "en-gb-x-gbcwmd"],
+    "accents": ["en-029", "en-gb-x-gbcwmd"],
 }
 # espeak-ng's voice variants (espeak-ng --voices=variant; named by file, as -v BASE+FILE takes
 # them). Families (steph*, iven*, Gene*) stay on one side. Left out: "Mr serious" (a space in its
 # file name: espeak-ng falls back to the plain voice), fast (only sets the speed), caleb and
 # klatt6 (the same output as klatt).
 ESPEAK_VARIANTS = {
-    "test": [
+    "held-out": [
         "f2", "f5", "steph", "steph2", "steph3", "Annie", "linda", "whisperf",
         "m3", "m6", "croak", "iven", "iven2", "iven3", "iven4", "Gene", "Gene2",
         "boris", "Denis", "john", "klatt4", "travis",
@@ -60,11 +65,17 @@ ESPEAK_VARIANTS = {
 # times that cannot say "zero".
 OTHER_VOICES = {
     "train": [("flite", "kal"), ("flite", "kal16"), ("flite", "slt"), ("festival", "kal_diphone")],
-    "test": [("flite", "rms"), ("flite", "awb")],
+    "accents": [("flite", "rms"), ("flite", "awb")],
+    "test": [("flite", "rms")],
 }
 # renditions of each digit per voice
-PER_VOICE = {"espeak-ng": {"train": 2, "test": 4}, "flite": {"train": 50, "test": 12},
-             "festival": {"train": 50, "test": 12}}
+PER_VOICE = {"espeak-ng": {"train": 2, "accents": 4, "test": 2},
+             "flite": {"train": 50, "accents": 12, "test": 12},
+             "festival": {"train": 50}}
+# the order in which the plan draws the splits (accents before test: see the top)
+PLAN_ORDER = ("train", "accents", "test")
+# where each split's files go
+FOLDERS = {"train": "train", "test": "test", "accents": "accents/test", "human": "human/test"}
 
 # --small: three voices, five renditions each
 SMALL_VOICES = {
@@ -87,9 +98,10 @@ def voices(small):
             for engine, voice, variant in SMALL_VOICES[split]:
                 out.append((split, engine, voice, variant, SMALL_PER_VOICE))
         return out
-    for split in ("train", "test"):
-        for base in ESPEAK_BASES[split]:
-            for variant in ESPEAK_VARIANTS[split]:
+    for split in PLAN_ORDER:
+        bases = ESPEAK_BASES["accents" if split == "accents" else "train"]
+        for base in bases:
+            for variant in ESPEAK_VARIANTS["train" if split == "train" else "held-out"]:
                 out.append((split, "espeak-ng", base, variant, PER_VOICE["espeak-ng"][split]))
         for engine, voice in OTHER_VOICES[split]:
             out.append((split, engine, voice, "none", PER_VOICE[engine][split]))
@@ -115,31 +127,35 @@ def draw(rs, engine):
 
 def plan(args):
     available = set(open(args.variants).read().split("\n"))
-    listed = ESPEAK_VARIANTS["train"] + ESPEAK_VARIANTS["test"]
+    listed = ESPEAK_VARIANTS["train"] + ESPEAK_VARIANTS["held-out"]
     missing = [v for v in listed if v not in available]
     if missing:
         sys.exit("make-spoken-digits: espeak-ng lacks the variants %s (espeak-ng --voices=variant)"
                  % " ".join(missing))
     if not args.small:
-        for split in ("train", "test"):
-            other = "test" if split == "train" else "train"
-            assert not set(ESPEAK_BASES[split]) & set(ESPEAK_BASES[other])
-            assert not set(ESPEAK_VARIANTS[split]) & set(ESPEAK_VARIANTS[other])
+        assert not set(ESPEAK_BASES["train"]) & set(ESPEAK_BASES["accents"])
+        assert not set(ESPEAK_VARIANTS["train"]) & set(ESPEAK_VARIANTS["held-out"])
+        trained = {voice for _, voice in OTHER_VOICES["train"]}
+        assert not trained & {voice for _, voice in OTHER_VOICES["accents"] + OTHER_VOICES["test"]}
     rs = np.random.RandomState(args.seed)
     rows = []
+    said = {}  # renditions already planned per voice: a voice in both held-out sets numbers on
     for split, engine, voice, variant, count in voices(args.small):
+        first = said.get((engine, voice, variant), 0)
+        said[(engine, voice, variant)] = first + count
         for k, word in enumerate(CLASSES):
-            for r in range(count):
+            for r in range(first, first + count):
                 name = "%s_%s_%s_%02d" % (engine, voice, variant, r)
                 synth, speed, cents, reverb, gain, snr, seed = draw(rs, engine)
-                rows.append(["%s-%s" % (name, word), split, word, "%s/%s/%s.wav" % (split, word, name),
+                rows.append(["%s-%s" % (name, word), split, word,
+                             "%s/%s/%s.wav" % (FOLDERS[split], word, name),
                              engine, voice, variant, word, synth, speed, cents, reverb, gain, snr, seed])
     for word in CLASSES:
         path = os.path.join(args.human, "%d.wav" % CLASSES.index(word))
         if not os.path.isfile(path):
             sys.exit("make-spoken-digits: %s is missing (asterisk-core-sounds-en-wav)" % path)
         name = "human_%s" % HUMAN_VOICE
-        rows.append(["%s-%s" % (name, word), "human", word, "human/test/%s/%s.wav" % (word, name),
+        rows.append(["%s-%s" % (name, word), "human", word, "%s/%s/%s.wav" % (FOLDERS["human"], word, name),
                      "human", HUMAN_VOICE, "none", word, path, "-", "-", "-", "-3.0", "-", 0])
     with open(os.path.join(args.work, "clips.tsv"), "w") as f:
         for row in rows:
@@ -205,9 +221,9 @@ def write_wav(path, pcm):
 
 def finish(args):
     rows = read_plan(args.work)
-    order = {"train": 0, "test": 1, "human": 2}
+    order = {"train": 0, "test": 1, "accents": 2, "human": 3}
     manifest = []
-    lengths = {"train": [], "test": [], "human": []}
+    lengths = {split: [] for split in order}
     fitted = cut_total = 0
     for row in rows:
         x = np.fromfile(os.path.join(args.work, "raw", row["key"] + ".f32"), dtype="<f4")
@@ -248,11 +264,11 @@ def count(rows):
 
 
 def counts_table(counts):
-    lines = ["%-6s %s  %6s" % ("split", " ".join("%5s" % c[:5] for c in CLASSES), "total")]
-    for split in ("train", "test", "human"):
+    lines = ["%-7s %s  %6s" % ("split", " ".join("%5s" % c[:5] for c in CLASSES), "total")]
+    for split in ("train", "test", "accents", "human"):
         if split in counts:
             c = counts[split]
-            lines.append("%-6s %s  %6d" % (split, " ".join("%5d" % c[k] for k in CLASSES),
+            lines.append("%-7s %s  %6d" % (split, " ".join("%5d" % c[k] for k in CLASSES),
                                             sum(c.values())))
     return "\n".join(lines)
 
@@ -279,9 +295,10 @@ def write_readme(args, rows, table, lengths, fitted, cut_total):
              "(seed %d) from Debian packages only: %s."
              % (" --small" if args.small else "", args.seed, args.versions)))
     add("")
-    add("Layout: train/CLASS/ID.wav, test/CLASS/ID.wav (synthetic voices), human/test/CLASS/ID.wav")
-    add("(a person's recordings), manifest.csv (one row per file: split,class,file,engine,voice,")
-    add("variant,augmentation,seed,samples; split is train, test or human; samples is the file's")
+    add("Layout: train/CLASS/ID.wav, test/CLASS/ID.wav (held-out speakers), accents/test/CLASS/ID.wav")
+    add("(held-out accents and speakers), human/test/CLASS/ID.wav (a person's recordings), manifest.csv")
+    add("(one row per file: split,class,file,engine,voice,variant,augmentation,seed,samples; split is")
+    add("train, test, accents or human; samples is the file's")
     add("length, always 16000; seed is the clip's noise seed, 0 for human; augmentation lists the")
     add("synthesis settings and effects applied, space-separated).")
     add("")
@@ -292,16 +309,17 @@ def write_readme(args, rows, table, lengths, fitted, cut_total):
     add("0.98 s, and if still longer, its end is cut (fit-tempo= and cut= in the augmentation column;")
     add("here %d sped up, %d cut)." % (fitted, cut_total))
     add("")
-    add("Voices (a voice is engine + voice + variant). Test voices are never heard in training: the")
-    add("espeak-ng test voices pair held-out base voices with held-out variants, neither of which is")
-    add("in any training voice, and the flite test voices are other speakers. Each voice says every")
-    add("digit several times (renditions), each with its own settings drawn from the seed:")
+    add("Voices (a voice is engine + voice + variant). No held-out voice is heard in training. test")
+    add("holds out speakers: the training accents (espeak-ng base voices) with variants no training")
+    add("voice has, and flite's rms. accents holds out accents too: held-out base voices with the same")
+    add("held-out variants, and flite's rms and awb. Each voice says every digit several times")
+    add("(renditions), each with its own settings drawn from the seed:")
     add("  espeak-ng -s 140..200 words/min, -p 20..80; flite and festival duration stretch 0.85..1.2;")
     add("  then sox: speed 0.9..1.1 (half of the clips), pitch -200..+200 cents (half), reverb with")
     add("  reverberance 10..50 and room scale 50 (30%); peak level -12..-1 dBFS; white Gaussian noise")
     add("  at an SNR of 10..30 dB over the whole second (80%). Sox runs without dither (-D), so the")
     add("  same seed gives byte-identical files.")
-    for split in ("train", "test"):
+    for split in ("train", "test", "accents"):
         if split not in sv:
             continue
         n = sum(len(v) for v in sv[split].values())
@@ -325,7 +343,7 @@ def write_readme(args, rows, table, lengths, fitted, cut_total):
     add("")
     add("Counts:")
     add(table)
-    for split in ("train", "test", "human"):
+    for split in ("train", "test", "accents", "human"):
         if lengths[split]:
             a = np.array(lengths[split]) / RATE
             add("%s utterance length after trimming: mean %.2f s, min %.2f s, max %.2f s"
