@@ -173,9 +173,17 @@ final class EventKernels {
      * @param poolTable the pooling's output for a window of n spikes, n = 0..K^2 (ND4J's own, {@link Layers#avgpool})
      * @param second    the second neuron layer's constants, when pooling
      * @param pooled    where its spikes go ([rows, outH / K, outW / K, filters])
+     * @param firstExact  the first layer in the integer model's arithmetic ({@link IntegerNeurons}),
+     *                    or null for the float semantics; likewise {@code secondExact}
      */
     record Chain(NeuronDynamics.Params first, INDArray spikes, int pool, float[] poolTable, NeuronDynamics.Params second,
-                 INDArray pooled) {
+                 INDArray pooled, IntegerNeurons.Layer firstExact, IntegerNeurons.Layer secondExact) {
+
+        /** A chain in the float semantics. */
+        Chain(NeuronDynamics.Params first, INDArray spikes, int pool, float[] poolTable, NeuronDynamics.Params second,
+              INDArray pooled) {
+            this(first, spikes, pool, poolTable, second, pooled, null, null);
+        }
     }
 
     /**
@@ -225,6 +233,15 @@ final class EventKernels {
         });
     }
 
+    /** Zeroes a task's membranes, float or integer (the other is null). */
+    private static void clear(double[] v, long[] vi) {
+        if (v != null) {
+            java.util.Arrays.fill(v, 0);
+        } else {
+            java.util.Arrays.fill(vi, 0);
+        }
+    }
+
     /** The currents of row r (time-major: step t of sample b is row t * batch + b), for one task. */
     private interface Rows {
         float[] current(int r);
@@ -244,22 +261,30 @@ final class EventKernels {
         Vec ss = chain.spikes() == null ? null : Vec.of(chain.spikes());
         Vec ps = k > 0 ? Vec.of(chain.pooled()) : null;
         long[] counts = new long[2 * batch];
+        IntegerNeurons.Layer e1 = chain.firstExact();
+        IntegerNeurons.Layer e2 = k > 0 ? chain.secondExact() : null;
         Chunks.forEach(batch, 1, (b0, b1) -> {
             Rows in = source.get();
-            double[] v = new double[outSize];
+            double[] v = e1 == null ? new double[outSize] : null;
+            long[] vi = e1 == null ? null : new long[outSize];
             float[] s = new float[outSize];
-            double[] v2 = new double[pooledSize];
+            double[] v2 = e2 == null ? new double[pooledSize] : null;
+            long[] v2i = e2 == null ? null : new long[pooledSize];
             float[] pc = new float[pooledSize];
             float[] s2 = new float[pooledSize];
             float[] sum = new float[filters];
+            double[] largest = new double[1];
+            double[] largest2 = new double[1];
             for (int b = b0; b < b1; b++) {
-                java.util.Arrays.fill(v, 0);
-                java.util.Arrays.fill(v2, 0);
+                clear(v, vi);
+                clear(v2, v2i);
                 long c1 = 0;
                 long c2 = 0;
                 for (int t = 0; t < steps; t++) {
                     int r = t * batch + b;
-                    c1 += fire(chain.first(), in.current(r), v, s, outSize);
+                    float[] current = in.current(r);
+                    c1 += e1 == null ? fire(chain.first(), current, v, s, outSize)
+                            : IntegerNeurons.fireRow(e1, current, vi, s, outSize, largest);
                     if (ss != null) {
                         ss.writeFloats(r * outSize, s, outSize);
                     }
@@ -282,12 +307,19 @@ final class EventKernels {
                                 }
                             }
                         }
-                        c2 += fire(chain.second(), pc, v2, s2, pooledSize);
+                        c2 += e2 == null ? fire(chain.second(), pc, v2, s2, pooledSize)
+                                : IntegerNeurons.fireRow(e2, pc, v2i, s2, pooledSize, largest2);
                         ps.writeFloats(r * pooledSize, s2, pooledSize);
                     }
                 }
                 counts[2 * b] = c1;
                 counts[2 * b + 1] = c2;
+            }
+            if (e1 != null) {
+                e1.exact().residual(largest[0]);
+            }
+            if (e2 != null) {
+                e2.exact().residual(largest2[0]);
             }
         });
         long[] total = new long[2];

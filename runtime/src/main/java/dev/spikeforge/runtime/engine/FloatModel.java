@@ -72,6 +72,21 @@ public final class FloatModel {
     /** How many layers the last forward pass ran fused into convolutions ({@link #fusedFire}; the tests read it). */
     int fusedLayers;
 
+    /** How many layers the last forward pass ran fused into the convolutions before them (for tests and measurements). */
+    public int lastFusedLayers() {
+        return fusedLayers;
+    }
+
+    /**
+     * Replaces the event kernels' density thresholds by {@code d} for every model in this JVM: 1
+     * sends every inference layer to the event kernels, a negative value none, NaN restores the
+     * measured thresholds ({@code -Dspikeforge.eventDensity} sets it at start-up). For tests that
+     * force either inference path.
+     */
+    public static void eventDensityThreshold(double d) {
+        EventKernels.overrideThreshold(d);
+    }
+
     public FloatModel(Network net, Parameters params) {
         this(net, params, DataType.FLOAT);
     }
@@ -431,12 +446,15 @@ public final class FloatModel {
      * those too, and the first layer's spikes are not stored either. Only for what the caller does
      * not keep ({@code kept}: the convolution's currents, the pooled currents and, when pooling,
      * the first layer's spikes); no neuron layer may delay its output (pipelined timing) or carry
-     * a synaptic current. Returns the nodes it ran besides the convolution (none: it did not run);
-     * their spikes and counts are then on the tape.
+     * a synaptic current. With the integer-exact forward ({@link #integerExact(IntegerExact)}) the
+     * neurons step in the integer model's arithmetic ({@link IntegerNeurons#fireRow}), each
+     * current snapped to its integer as the unfused pass does; the order in which the event kernel
+     * sums a current moves it by float rounding only, far inside the snap's margin. Returns the
+     * nodes it ran besides the convolution (none: it did not run); their spikes and counts are
+     * then on the tape.
      */
     private java.util.List<Node> fusedFire(Conv2dNode c, Tape tape, Run how, Set<String> kept) {
-        // the integer-exact forward runs each neuron layer's step on its own (IntegerNeurons), never fused
-        if (integerExact != null || !inference(how) || kept.contains(c.name()) || !(onlyReader(c) instanceof NeuronNode first)
+        if (!inference(how) || kept.contains(c.name()) || !(onlyReader(c) instanceof NeuronNode first)
                 || delaysOutput(first)) {
             return java.util.List.of();
         }
@@ -453,11 +471,14 @@ public final class FloatModel {
         if (!kept.contains(first.name()) && onlyReader(first) instanceof AvgPoolNode pool && !kept.contains(pool.name())
                 && onlyReader(pool) instanceof NeuronNode second && !delaysOutput(second)
                 && !dynamics(second.neuron()).synaptic()) {
-            chain = new EventKernels.Chain(p, null, pool.kernel(), poolTable(pool.kernel()), dynamics(second.neuron()),
-                    buffer("spikes:" + second.name(), actShape(pool, rows)));
+            NeuronDynamics.Params p2 = dynamics(second.neuron());
+            chain = new EventKernels.Chain(p, null, pool.kernel(), poolTable(pool.kernel()), p2,
+                    buffer("spikes:" + second.name(), actShape(pool, rows)), integerLayer(first, p, null),
+                    integerLayer(second, p2, null));
             ran = java.util.List.of(first, pool, second);
         } else {
-            chain = new EventKernels.Chain(p, buffer("spikes:" + first.name(), actShape(c, rows)), 0, null, null, null);
+            chain = new EventKernels.Chain(p, buffer("spikes:" + first.name(), actShape(c, rows)), 0, null, null, null,
+                    integerLayer(first, p, null), null);
             ran = java.util.List.of(first);
         }
         long[] counts;

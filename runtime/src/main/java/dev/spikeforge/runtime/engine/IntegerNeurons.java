@@ -82,6 +82,34 @@ final class IntegerNeurons {
     }
 
     /**
+     * One step of the {@code n} neurons of a sample without synaptic current, for the fused
+     * inference pass ({@link EventKernels#convFire}, {@link EventKernels#fire}): as {@link #step}
+     * with the current read from float, the spikes written as float, {@code v} the integer
+     * membranes, and neither the membranes nor the leak kept. Neuron j is element j of the
+     * sample's layout ({@link Layer#channel}). Returns the number of spikes; the largest residual
+     * of a snapped current goes into {@code largest[0]}.
+     */
+    static long fireRow(Layer l, float[] current, long[] v, float[] s, int n, double[] largest) {
+        QuantLayer q = l.q();
+        QuantizedNetwork.Numerics num = l.population().numerics();
+        double[] unit = l.population().unit();
+        long[] theta = q.theta();
+        boolean subtract = q.reset() == Reset.SUBTRACT;
+        int[] channel = l.channel();
+        long count = 0;
+        for (int j = 0; j < n; j++) {
+            int c = channel[j];
+            long h = IntegerSimulator.charge(num, q.leak(), v[j], IntegerExact.snap(current[j], unit[c], l.node(), largest));
+            long th = theta[c];
+            boolean fired = h >= th;
+            v[j] = IntegerSimulator.reset(h, th, subtract);
+            s[j] = fired ? 1f : 0f;
+            count += fired ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
      * {@link NeuronDynamics.Stepper} with integer state: one step at a time, for a layer whose
      * current at step t includes its own spikes of step t - 1.
      */

@@ -69,6 +69,7 @@ class IntegerExactForwardPropertyTest {
         MINIMUM.put("leak rounded to nearest or with a minimum decay", 30);
         MINIMUM.put("per-channel thresholds with 2+ channels", 60);
         MINIMUM.put("conv or avgpool (channels-last float layout)", 40);
+        MINIMUM.put("convolution fused with integer neurons", 40);
         MINIMUM.put("count readout", 40);
         MINIMUM.put("membrane readout", 40);
         MINIMUM.put("accumulate readout", 40);
@@ -180,12 +181,25 @@ class IntegerExactForwardPropertyTest {
             }
         }
         assertEquals(want.prediction(), fr.prediction(0), "prediction" + where);
-        // eval's forward records nothing, and inference may then run a convolution fused with its
-        // neurons: the integer-exact model must not take that float path
-        ForwardResult bare = model.forward(input, 1, Set.of());
-        assertEquals(want.prediction(), bare.prediction(0), "prediction of a forward that records nothing" + where);
-        for (int k = 0; k < readout.size(); k++) {
-            assertEquals(fr.readout()[k], bare.readout()[k], 0, "readout " + k + " of a forward that records nothing" + where);
+        // eval's forward records nothing, and inference then runs a convolution fused with its
+        // neurons (and a pooling and its neurons after them), their steps in integers, on the
+        // event kernels or on ND4J's convolution: both give the integer model's decisions and spikes
+        for (double threshold : new double[] {1, -1}) {
+            String path = threshold > 0 ? "event kernels" : "ND4J's kernels";
+            ForwardResult bare;
+            FloatModel.eventDensityThreshold(threshold);
+            try {
+                bare = model.forward(input, 1, Set.of());
+            } finally {
+                FloatModel.eventDensityThreshold(Double.NaN);
+            }
+            covered("convolution fused with integer neurons", model.lastFusedLayers() > 0);
+            assertEquals(want.prediction(), bare.prediction(0), "prediction of a forward that records nothing, " + path + where);
+            for (int k = 0; k < readout.size(); k++) {
+                assertEquals(fr.readout()[k], bare.readout()[k], 0, "readout " + k + " of a forward that records nothing, "
+                        + path + where);
+            }
+            assertEquals(fr.spikes(), bare.spikes(), "spike counts of a forward that records nothing, " + path + where);
         }
         if (!readout.spiking()) {
             double unit = IntegerExact.unit(readout, 0);
