@@ -69,13 +69,14 @@ OTHER_VOICES = {
     "test": [("flite", "rms")],
 }
 # renditions of each digit per voice
-PER_VOICE = {"espeak-ng": {"train": 2, "accents": 4, "test": 2},
+PER_VOICE = {"espeak-ng": {"train": 2, "accents": 4, "test": 2, "more": 2},
              "flite": {"train": 50, "accents": 12, "test": 12},
              "festival": {"train": 50}}
-# the order in which the plan draws the splits (accents before test: see the top)
-PLAN_ORDER = ("train", "accents", "test")
-# where each split's files go
-FOLDERS = {"train": "train", "test": "test", "accents": "accents/test", "human": "human/test"}
+# the order in which the plan draws the splits (accents before test, and the training voices'
+# further renditions, "more", after both: see the top)
+PLAN_ORDER = ("train", "accents", "test", "more")
+# where each split's files go ("more" is training data)
+FOLDERS = {"train": "train", "test": "test", "accents": "accents/test", "human": "human/test", "more": "train"}
 
 # --small: three voices, five renditions each
 SMALL_VOICES = {
@@ -101,9 +102,9 @@ def voices(small):
     for split in PLAN_ORDER:
         bases = ESPEAK_BASES["accents" if split == "accents" else "train"]
         for base in bases:
-            for variant in ESPEAK_VARIANTS["train" if split == "train" else "held-out"]:
+            for variant in ESPEAK_VARIANTS["train" if split in ("train", "more") else "held-out"]:
                 out.append((split, "espeak-ng", base, variant, PER_VOICE["espeak-ng"][split]))
-        for engine, voice in OTHER_VOICES[split]:
+        for engine, voice in OTHER_VOICES.get(split, []):
             out.append((split, engine, voice, "none", PER_VOICE[engine][split]))
     return out
 
@@ -147,7 +148,7 @@ def plan(args):
             for r in range(first, first + count):
                 name = "%s_%s_%s_%02d" % (engine, voice, variant, r)
                 synth, speed, cents, reverb, gain, snr, seed = draw(rs, engine)
-                rows.append(["%s-%s" % (name, word), split, word,
+                rows.append(["%s-%s" % (name, word), "train" if split == "more" else split, word,
                              "%s/%s/%s.wav" % (FOLDERS[split], word, name),
                              engine, voice, variant, word, synth, speed, cents, reverb, gain, snr, seed])
     for word in CLASSES:
