@@ -15,8 +15,9 @@ The voices of each split are listed below; no voice of either held-out set is he
            ones: the usual keyword-spotting split, by speaker;
   accents  held-out accents and speakers: held-out base voices with the same held-out variants
            (neither is in any training voice), and flite's rms and awb.
-The plan draws the accents set before the test set, so adding the test set left every training
-and accents clip byte for byte as it was.
+The plan draws the accents set before the test set, and the training voices' further renditions
+("more": espeak-ng's third and fourth) after both, so adding the test set and then those
+renditions left every earlier clip byte for byte as it was.
 """
 import argparse
 import os

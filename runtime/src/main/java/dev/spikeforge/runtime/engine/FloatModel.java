@@ -69,10 +69,10 @@ public final class FloatModel {
     private final Set<String> channelsLast = new HashSet<>();
     /** The integer model's neuron arithmetic, or null for the float semantics (see {@link #integerExact(IntegerExact)}). */
     private IntegerExact integerExact;
-    /** How many layers the last forward pass ran fused into convolutions ({@link #fusedFire}; the tests read it). */
-    int fusedLayers;
+    /** How many layers the last forward pass ran fused into convolutions ({@link #fusedFire}). */
+    private int fusedLayers;
 
-    /** How many layers the last forward pass ran fused into the convolutions before them (for tests and measurements). */
+    /** How many layers the last forward pass ran fused into the convolutions before them (the tests read it). */
     public int lastFusedLayers() {
         return fusedLayers;
     }

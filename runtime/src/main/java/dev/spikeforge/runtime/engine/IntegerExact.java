@@ -137,11 +137,24 @@ public final class IntegerExact {
 
     /** A float current is not an integer number of units: the weights are not the integer model's. */
     public static final class OffGrid extends RuntimeException {
+        /** From 2^22 units on, float32 values are spaced half a unit or more apart. */
+        public static final double FLOAT32_REACH = 1 << 22;
+        private final double units;
+
         OffGrid(String node, double current, double unit, double units) {
             super(String.format(java.util.Locale.ROOT, "integer-exact forward: a current of '%s' is %.6g = %.4f units of"
-                    + " %.6g, more than %.2f of a unit from an integer; its weights are not the integer model's times"
-                    + " the unit (a checkpoint edited after quantisation-aware training?)", node, current, units, unit,
-                    MARGIN));
+                    + " %.6g, more than %.2f of a unit from an integer; %s", node, current, units, unit, MARGIN,
+                    Math.abs(units) >= FLOAT32_REACH
+                            ? "beyond 2^22 units float32 cannot hold a current to a quarter of a unit, so the float"
+                            + " model cannot run this layer integer-exact (use fewer weight bits, or set qat_epochs = 0)"
+                            : "its weights are not the integer model's times the unit (a checkpoint edited after"
+                            + " quantisation-aware training?)"));
+            this.units = units;
+        }
+
+        /** The current in units: where it is beyond {@link #FLOAT32_REACH}, float32 is the cause. */
+        public double units() {
+            return units;
         }
     }
 }

@@ -121,7 +121,7 @@ class FloatModelTest {
                         NaiveReference want = new NaiveReference(net, params, input, 3);
                         if (e.getKey().equals("lenet_like") || e.getKey().equals("conv_pool")) {
                             // conv -> neuron -> avgpool -> neuron, fused twice in lenet_like
-                            assertEquals(e.getKey().equals("lenet_like") ? 6 : 3, model.fusedLayers, "layers run fused");
+                            assertEquals(e.getKey().equals("lenet_like") ? 6 : 3, model.lastFusedLayers(), "layers run fused");
                         }
                         // dense inputs everywhere: ND4J's kernels, the neurons and pools after a convolution still in one pass
                         EventKernels.overrideThreshold(-1);
@@ -129,7 +129,7 @@ class FloatModelTest {
                         assertArrayEquals(want.readout, dense.readout(), e.getKey() + " readout, dense kernels");
                         assertEquals(fused.spikes(), dense.spikes(), e.getKey() + " spike counts, dense kernels");
                         if (e.getKey().equals("lenet_like")) {
-                            assertEquals(6, model.fusedLayers, "layers run after the dense convolutions in one pass");
+                            assertEquals(6, model.lastFusedLayers(), "layers run after the dense convolutions in one pass");
                         }
                         assertArrayEquals(want.readout, fused.readout(), e.getKey() + " readout");
                         for (Node n : net.nodes()) {

