@@ -60,6 +60,7 @@ public enum ErrorCode {
     E503(Severity.ERROR, "accumulator-too-wide", "A layer's per-step current, or the readout over T steps, needs more than 64 bits."),
     E504(Severity.ERROR, "non-finite-weight", "A trained weight or bias is NaN or infinite (the training run diverged)."),
     E505(Severity.ERROR, "method-needs-time", "spike_bp and asf sum over time; they cannot train synaptic currents (CUBA), recurrent layers or pipelined timing."),
+    E506(Severity.ERROR, "maxpool-window-wraps", "A maxpool's window holds more spikes than a wrapping membrane holds, so a full window would wrap below the threshold instead of firing."),
 
     // E7xx: targets
     E700(Severity.ERROR, "design-rule", "The model breaks a design rule of a deploy target (a capacity, a register width, a numeric mode)."),

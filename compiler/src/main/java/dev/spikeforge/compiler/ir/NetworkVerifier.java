@@ -55,6 +55,7 @@ final class NetworkVerifier {
             v.deployFormatsAreInRange(d);
             v.shiftLeakKeepsDeclaredBeta(d);
             v.leakFormRepresentsEveryBeta(d);
+            v.maxpoolWindowsFitAWrappingMembrane(d);
         });
         return Diagnostics.sorted(v.out.list());
     }
@@ -284,6 +285,19 @@ final class NetworkVerifier {
                 out.add(ErrorCode.E223, p.pos(), "maxpool '" + p.userLayer() + "' takes the current of " + in.kind() + " '"
                         + in.userLayer() + "', not spikes", "give '" + in.userLayer() + "' a neuron: ... -> lif maxpool("
                         + p.kernel() + ")");
+            }
+        }
+    }
+
+    /** E506: under overflow = wrap, a maxpool's full window must not wrap its count below 1. */
+    private void maxpoolWindowsFitAWrappingMembrane(DeploySpec d) {
+        if (d.overflow() != DeploySpec.Overflow.WRAP || d.membraneBits() < MIN_MEMBRANE_BITS || d.membraneBits() > MAX_MEMBRANE_BITS) {
+            return; // a width out of range is deployFormatsAreInRange's
+        }
+        for (Node node : net.nodes()) {
+            String[] why = node instanceof MaxPoolNode p ? p.wrapsIn(d.membraneBits()) : null;
+            if (why != null) {
+                out.add(ErrorCode.E506, node.pos(), why[0], why[1]);
             }
         }
     }

@@ -305,6 +305,10 @@ public final class Quantizer {
         int window = feeding.shape().isSequence() ? p.kernel() : p.kernel() * p.kernel();
         long maxCurrent = (long) window * (source == -1 ? inputLimit() : 1);
         Synapse syn = new Synapse.MaxPool(source, feeding.shape(), p.kernel());
+        String[] wraps = opt.overflow() == DeploySpec.Overflow.WRAP ? p.wrapsIn(opt.membraneBits()) : null;
+        if (wraps != null) { // a target's formats can be narrower than the deploy block's, which check saw
+            out.add(Diagnostic.of(ErrorCode.E506, p.pos(), wraps[0]).withHelp(wraps[1]));
+        }
         return new QuantLayer(p.userLayer(), p.name(), p.pos(), null, p.shape(), 1, List.of(syn), null, new long[] {1},
                 Reset.ZERO, new QuantLeak.None(), new double[] {1.0}, 1.0, 1.0, maxCurrent,
                 guardBits(maxCurrent, opt.membraneBits()), new QuantLayer.Stats(0, 0, 0));

@@ -325,6 +325,38 @@ class QuantizerTemporalTest {
         assertEquals("maxpool", p1.synapses().get(0).kind());
     }
 
+    /**
+     * E506 from the quantiser itself, for formats check did not see (a target's): a 3x3 window of
+     * 9 spikes wraps a 4-bit membrane (at most 7) below the pool's threshold; 5 bits hold it, and a
+     * saturating membrane holds the count at 7, which still fires.
+     */
+    @Test
+    void aMaxpoolWindowThatWouldWrapItsMembraneIsRefused() {
+        Network net = compile("""
+                model map
+                input 1x6x6 encode poisson
+                neuron lif = LIF(beta = 0.875)
+                layers {
+                    c1 = conv(2, kernel = 3, padding = 1) -> lif
+                    p1 = maxpool(3)
+                    out = readout(2)
+                }
+                """);
+        Random rnd = new Random(2);
+        Map<String, float[]> w = Map.of("c1.weight", random(rnd, 18, 1), "out.weight", random(rnd, 16, 1));
+        java.util.function.BiFunction<Integer, DeploySpec.Overflow, List<Diagnostic>> e506 = (bits, overflow) ->
+                Quantizer.quantize(net, w, new QuantOptions(8, DeploySpec.Granularity.PER_LAYER, bits,
+                        new DeploySpec.ShiftLeak(), overflow, false)).diagnostics().stream()
+                        .filter(d -> d.code() == ErrorCode.E506).toList();
+        List<Diagnostic> wraps = e506.apply(4, DeploySpec.Overflow.WRAP);
+        assertEquals(1, wraps.size(), wraps.toString());
+        assertTrue(wraps.get(0).message().contains("maxpool 'p1' counts up to 9 spikes of its 3x3 window in a 4-bit"
+                + " membrane that wraps above 7"), wraps.get(0).message());
+        assertTrue(wraps.get(0).help().contains("membrane = int(5)"), wraps.get(0).help());
+        assertTrue(e506.apply(5, DeploySpec.Overflow.WRAP).isEmpty());
+        assertTrue(e506.apply(4, DeploySpec.Overflow.SATURATE).isEmpty());
+    }
+
     @Test
     void missingOrMisshapenRecurrentWeightsAreNamed() {
         Network net = compile(RECURRENT.formatted("true", "per_layer", "shift"));

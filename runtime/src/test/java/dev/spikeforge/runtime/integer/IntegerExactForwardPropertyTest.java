@@ -17,6 +17,7 @@ import dev.spikeforge.runtime.engine.ForwardResult;
 import dev.spikeforge.runtime.engine.IntegerExact;
 import dev.spikeforge.runtime.engine.Parameters;
 import dev.spikeforge.runtime.train.FakeQuantizer;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -185,7 +186,10 @@ class IntegerExactForwardPropertyTest {
             for (int t = 0; t < steps; t++) {
                 for (int j = 0; j < layer.size(); j++) {
                     assertEquals(want.spikeRecord()[l][t][j], acts[t * layer.size() + j], 0,
-                            "step " + t + " layer " + layer.node() + " neuron " + j + where);
+                            "step " + t + " layer " + layer.node() + " neuron " + j + ": the integer model's step "
+                                    + Arrays.toString(want.spikeRecord()[l][t]) + ", the float model's "
+                                    + Arrays.toString(Arrays.copyOfRange(acts, t * layer.size(), (t + 1) * layer.size()))
+                                    + where);
                 }
             }
         }

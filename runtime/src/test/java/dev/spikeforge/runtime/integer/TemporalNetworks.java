@@ -107,6 +107,8 @@ final class TemporalNetworks {
         final StringBuilder layers = new StringBuilder();
         int neuronCount;
         int layerCount;
+        /** The most spikes a maxpool window holds (0 without a maxpool). */
+        int largestWindow;
         boolean atInput = true;
         // current shape: rank 1 (n), 2 (c x l) or 3 (c x h x w)
         int rank;
@@ -162,7 +164,10 @@ final class TemporalNetworks {
                 b.append("    current_bits = ").append(currentBits).append('\n');
             }
             b.append("    leak = ").append(leak).append('\n');
-            b.append("    overflow = ").append(rnd.nextBoolean() ? "saturate" : "wrap").append('\n');
+            boolean wrap = rnd.nextBoolean();
+            // a 3x3 maxpool's 9 spikes wrap a 4-bit membrane below its threshold: the front end refuses that (E506)
+            b.append("    overflow = ").append(wrap && largestWindow > (1L << (membraneBits - 1)) - 1 ? "saturate"
+                    : wrap ? "wrap" : "saturate").append('\n');
             b.append("}\n");
             return b.toString();
         }
@@ -268,6 +273,7 @@ final class TemporalNetworks {
             int limit = rank == 2 ? w : Math.min(h, w);
             int k = Math.min(limit, rnd.nextInt(3) == 0 ? 3 : 2);
             layers.append(String.format(Locale.ROOT, "    %s = maxpool(%d)%n", name(), k));
+            largestWindow = Math.max(largestWindow, rank == 3 ? k * k : k);
             w /= k;
             h = rank == 3 ? h / k : h;
             atInput = false;
