@@ -302,20 +302,27 @@ class QuantizerTemporalTest {
         assertEquals(2, q.readout().synapses().get(0).source(), "the readout reads the second maxpool");
     }
 
+    /** A 3x3 maxpool on a 2x6x6 map of spikes: windows of 9 spikes. */
+    private static final String MAXPOOL_ON_A_MAP = """
+            model map
+            input 1x6x6 encode poisson
+            neuron lif = LIF(beta = 0.875)
+            layers {
+                c1 = conv(2, kernel = 3, padding = 1) -> lif
+                p1 = maxpool(3)
+                out = readout(2)
+            }
+            """;
+
+    private static Map<String, float[]> maxpoolOnAMapWeights() {
+        Random rnd = new Random(2);
+        return Map.of("c1.weight", random(rnd, 18, 1), "out.weight", random(rnd, 16, 1));
+    }
+
     @Test
     void aMaxpoolOnAMapFeedsTheNextLayer() {
-        Network net = compile("""
-                model map
-                input 1x6x6 encode poisson
-                neuron lif = LIF(beta = 0.875)
-                layers {
-                    c1 = conv(2, kernel = 3, padding = 1) -> lif
-                    p1 = maxpool(3)
-                    out = readout(2)
-                }
-                """);
-        Random rnd = new Random(2);
-        Map<String, float[]> w = Map.of("c1.weight", random(rnd, 18, 1), "out.weight", random(rnd, 16, 1));
+        Network net = compile(MAXPOOL_ON_A_MAP);
+        Map<String, float[]> w = maxpoolOnAMapWeights();
         QuantizedNetwork q = Quantizer.quantize(net, w, QuantOptions.from(null)).network();
         QuantLayer p1 = q.layer("p1");
         assertEquals(Shape.chw(2, 2, 2), p1.shape());
@@ -332,18 +339,8 @@ class QuantizerTemporalTest {
      */
     @Test
     void aMaxpoolWindowThatWouldWrapItsMembraneIsRefused() {
-        Network net = compile("""
-                model map
-                input 1x6x6 encode poisson
-                neuron lif = LIF(beta = 0.875)
-                layers {
-                    c1 = conv(2, kernel = 3, padding = 1) -> lif
-                    p1 = maxpool(3)
-                    out = readout(2)
-                }
-                """);
-        Random rnd = new Random(2);
-        Map<String, float[]> w = Map.of("c1.weight", random(rnd, 18, 1), "out.weight", random(rnd, 16, 1));
+        Network net = compile(MAXPOOL_ON_A_MAP);
+        Map<String, float[]> w = maxpoolOnAMapWeights();
         java.util.function.BiFunction<Integer, DeploySpec.Overflow, List<Diagnostic>> e506 = (bits, overflow) ->
                 Quantizer.quantize(net, w, new QuantOptions(8, DeploySpec.Granularity.PER_LAYER, bits,
                         new DeploySpec.ShiftLeak(), overflow, false)).diagnostics().stream()
