@@ -74,7 +74,7 @@ final class Training {
         Trainer trainer = new Trainer(net, train, data, new FloatModel(net, params), optimizer);
         QuantOptions deploy = QuantOptions.from(net.deploy().orElse(null));
         if (train.qatEpochs() > 0) {
-            trainer.quantisationAware(new FakeQuantizer(net, deploy), floatEpochs);
+            trainer.quantisationAware(new FakeQuantizer(net, deploy), floatEpochs, train.qatEpochs());
             trainer.restoreQatMaster(qatMaster);
         }
         QatFormats exact = null;
@@ -137,7 +137,7 @@ final class Training {
         Trainer trainer = new Trainer(net, train, data, new FloatModel(net, new Parameters(copy)), optimizer);
         int floatEpochs = train.epochs();
         int total = floatEpochs + qatEpochs;
-        trainer.quantisationAware(new FakeQuantizer(net, options), floatEpochs);
+        trainer.quantisationAware(new FakeQuantizer(net, options), floatEpochs, qatEpochs);
         List<Trainer.EpochResult> results = new ArrayList<>();
         for (int epoch = floatEpochs + 1; epoch <= total; epoch++) {
             String label = String.format(Locale.ROOT, "qat epoch %d/%d", epoch - floatEpochs, qatEpochs);

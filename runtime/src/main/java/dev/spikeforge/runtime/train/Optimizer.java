@@ -202,6 +202,26 @@ public final class Optimizer {
                 : key.startsWith(SECOND) ? key.substring(SECOND.length()) : key;
     }
 
+    /** Quantisation-aware epochs start at this fraction of the optimiser's learning rate. */
+    public static final double QAT_LR_FACTOR = 0.1;
+
+    /**
+     * The learning rate of batch {@code batch} (0-based) of quantisation-aware epoch {@code qatEpoch}
+     * (0-based) of {@code qatEpochs}, {@code batches} batches an epoch: {@link #QAT_LR_FACTOR} times
+     * the optimiser's lr, constant under the constant and step schedules; under cosine, annealed
+     * batch by batch from there towards 0 over all QAT epochs, lr_q/2 (1 + cos(pi k / K)) with
+     * k = qatEpoch * batches + batch and K = qatEpochs * batches, so that the QAT phase ends at a
+     * rate near 0 as the float phase did instead of at a tenth of the initial rate.
+     */
+    public static double qatLearningRate(TrainSpec spec, int qatEpoch, int qatEpochs, int batch, int batches) {
+        double lr = QAT_LR_FACTOR * spec.optimizer().lr();
+        if (spec.schedule() instanceof TrainSpec.CosineSchedule) {
+            double k = (double) qatEpoch * batches + batch;
+            lr *= 0.5 * (1 + Math.cos(Math.PI * k / ((double) qatEpochs * batches)));
+        }
+        return lr;
+    }
+
     /**
      * The learning rate of epoch {@code epoch} (1-based) of {@code epochs}: constant; step
      * (times gamma for each milestone already passed: milestones [5, 8] give epochs 1-5 lr,

@@ -77,25 +77,27 @@ public final class Trainer {
         return model;
     }
 
-    /** Quantisation-aware epochs run at this fraction of the optimiser's base learning rate. */
-    public static final double QAT_LR_FACTOR = 0.1;
-
     private FakeQuantizer qat;
     private int floatEpochs;
+    private int qatEpochs;
     private Map<String, double[]> master;
 
     /**
      * Quantisation-aware fine-tuning: epochs after {@code floatEpochs} run forward with
      * {@link FakeQuantizer} weights and the integer model's neuron arithmetic
-     * ({@link IntegerExact}, docs/semantics.md section 4.13), at a constant {@link #QAT_LR_FACTOR}
-     * times the optimiser's learning rate (fine-tuning, whatever the float schedule ended at), and
+     * ({@link IntegerExact}, docs/semantics.md section 4.13), at {@link Optimizer#qatLearningRate}
+     * (a tenth of the optimiser's learning rate, annealed to 0 under a cosine schedule), and
      * the optimiser updates float master weights (straight-through). After such an epoch the model
      * holds the fake-quantised weights and runs integer-exact, so its evaluation is the integer
      * model's decisions, and checkpoints hold what the integers do.
      */
-    public void quantisationAware(FakeQuantizer fake, int floatEpochs) {
+    public void quantisationAware(FakeQuantizer fake, int floatEpochs, int qatEpochs) {
+        if (qatEpochs < 1) {
+            throw new IllegalArgumentException("quantisation-aware training needs at least 1 epoch, got " + qatEpochs);
+        }
         this.qat = fake;
         this.floatEpochs = floatEpochs;
+        this.qatEpochs = qatEpochs;
     }
 
     /** The float master weights of quantisation-aware training, or an empty map outside it. */
@@ -129,7 +131,9 @@ public final class Trainer {
         ImageDataset train = data.train();
         int[] order = Shuffler.permutation(spec.seed(), epoch, train.count());
         boolean fake = qat != null && epoch > floatEpochs;
-        double lr = fake ? QAT_LR_FACTOR * spec.optimizer().lr() : Optimizer.learningRate(spec, epoch, total);
+        int batches = (order.length + spec.batch() - 1) / spec.batch();
+        double lr = fake ? Optimizer.qatLearningRate(spec, epoch - floatEpochs - 1, qatEpochs, 0, batches)
+                : Optimizer.learningRate(spec, epoch, total);
         if (fake) {
             if (master == null) {
                 master = step.weights();
@@ -156,7 +160,8 @@ public final class Trainer {
                 throw new Diverged(epoch, iteration + 1, from, batch, lr, bad);
             }
             Map<String, double[]> w = fake ? master : step.weights();
-            optimizer.step(w, o.gradients(), lr);
+            optimizer.step(w, o.gradients(), fake ? Optimizer.qatLearningRate(spec, epoch - floatEpochs - 1, qatEpochs,
+                    iteration, batches) : lr);
             if (fake) {
                 integerExact(qat.quantise(master));
             } else {

@@ -106,6 +106,32 @@ class OptimizerTest {
         assertEquals(0.05, Optimizer.learningRate(spec(new TrainSpec.ConstantSchedule()), 7, 10), 0);
     }
 
+    /**
+     * QAT epochs: a tenth of lr, constant under constant and step schedules (whatever the float
+     * epochs ended at), and under cosine annealed batch by batch over all QAT epochs, from lr / 10
+     * at the first batch to near 0 at the last: 2 epochs of 4 batches, k = 0..7 of K = 8.
+     */
+    @Test
+    void qatEpochsStartAtATenthAndACosineScheduleAnnealsThemBatchByBatch() {
+        TrainSpec step = spec(new TrainSpec.StepSchedule(List.of(5, 8), 0.1));
+        TrainSpec constant = spec(new TrainSpec.ConstantSchedule());
+        TrainSpec cos = spec(new TrainSpec.CosineSchedule());
+        for (int e = 0; e < 2; e++) {
+            for (int b = 0; b < 4; b++) {
+                assertEquals(0.005, Optimizer.qatLearningRate(step, e, 2, b, 4), 1e-15);
+                assertEquals(0.005, Optimizer.qatLearningRate(constant, e, 2, b, 4), 1e-15);
+                double k = e * 4 + b;
+                assertEquals(0.0025 * (1 + Math.cos(Math.PI * k / 8)), Optimizer.qatLearningRate(cos, e, 2, b, 4), 1e-15);
+            }
+        }
+        assertEquals(0.005, Optimizer.qatLearningRate(cos, 0, 2, 0, 4), 1e-15);
+        assertEquals(0.0025, Optimizer.qatLearningRate(cos, 1, 2, 0, 4), 1e-15); // half way: the second epoch's start
+        double last = Optimizer.qatLearningRate(cos, 1, 2, 3, 4);
+        assertTrue(last > 0 && last < 0.005 * 0.04, "the last batch's rate " + last);
+        assertEquals(0.005, Optimizer.qatLearningRate(cos, 0, 1, 0, 100), 1e-15);
+        assertTrue(Optimizer.qatLearningRate(cos, 0, 1, 99, 100) < 0.005 * 0.001);
+    }
+
     private static TrainSpec spec(TrainSpec.Schedule s) {
         return new TrainSpec(Origin.NONE, new TrainSpec.SpikeBp(), new TrainSpec.NamedDataset("mnist"), 10, 64,
                 new TrainSpec.Sgd(0.05, 0.9, 0), s, TrainSpec.Loss.MSE, TrainSpec.MseTargets.ONE_HOT, 7, 0);
