@@ -1,18 +1,23 @@
 package dev.spikeforge.runtime.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.dsl.Compilation;
 import dev.spikeforge.compiler.dsl.SnnFrontEnd;
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.encode.SplitMix64;
 import dev.spikeforge.runtime.engine.FloatModel;
 import dev.spikeforge.runtime.engine.Parameters;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -87,6 +92,40 @@ class TrainerTest {
                     assertTrue(acc >= 0.90, m[0] + ": test accuracy " + acc + " after 4 epochs, per epoch "
                             + r.stream().map(e -> String.format("%.3f", e.testAccuracy())).toList());
                 }));
+    }
+
+    /**
+     * QAT epochs under a cosine schedule anneal batch by batch (Optimizer#qatLearningRate): two
+     * epochs report lr / 10 and lr / 20 at their first batches (k = 0 and K / 2), and one epoch,
+     * from the same weights, ends elsewhere than the same epoch at the constant lr / 10, which its
+     * first batch shares. Applying each epoch's first rate to all its batches fails the second part.
+     */
+    @Test
+    void qatEpochsUnderACosineScheduleAnnealBatchByBatch() {
+        java.util.function.BiFunction<String, Integer, Trainer> qat = (schedule, epochs) -> {
+            Compilation c = SnnFrontEnd.compile(new SourceFile("bars.snn", "model bars\ninput 1x8x8 encode poisson\n"
+                    + "timesteps 8\nneuron lif = LIF(beta = 0.875, threshold = 1.0)\n"
+                    + "layers { h = dense(16) -> lif\n out = readout(4) }\n"
+                    + "train { method = surrogate dataset = mnist epochs = 2 batch = 32 optimizer = sgd(lr = 0.5)"
+                    + " schedule = " + schedule + " seed = 3 qat_epochs = " + epochs + " }"));
+            assertTrue(c.ok(), c.diagnostics().toString());
+            Trainer t = trainer(c.network());
+            t.quantisationAware(new FakeQuantizer(c.network(), QuantOptions.from(null)), 0, epochs);
+            return t;
+        };
+        List<Trainer.EpochResult> two = qat.apply("cosine", 2).train(1, 2, 2, QUIET);
+        assertEquals(0.05, two.get(0).learningRate(), 1e-12);
+        assertEquals(0.025, two.get(1).learningRate(), 1e-12);
+        assertEquals(0.05, qat.apply("none", 2).train(1, 2, 2, QUIET).get(1).learningRate(), 1e-12);
+
+        Trainer cosine = qat.apply("cosine", 1);
+        Trainer constant = qat.apply("none", 1);
+        cosine.train(1, 1, 1, QUIET);
+        constant.train(1, 1, 1, QUIET);
+        Map<String, double[]> a = cosine.qatMaster();
+        Map<String, double[]> b = constant.qatMaster();
+        assertTrue(a.containsKey("h.weight"), a.keySet().toString());
+        assertFalse(Arrays.equals(a.get("h.weight"), b.get("h.weight")), "annealed and constant QAT epochs ended equal");
     }
 
     @Test
