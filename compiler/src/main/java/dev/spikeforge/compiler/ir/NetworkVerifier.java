@@ -291,7 +291,8 @@ final class NetworkVerifier {
 
     /** E506: under overflow = wrap, a maxpool's full window must not wrap its count below 1. */
     private void maxpoolWindowsFitAWrappingMembrane(DeploySpec d) {
-        if (d.overflow() != DeploySpec.Overflow.WRAP || d.membraneBits() < MIN_MEMBRANE_BITS || d.membraneBits() > MAX_MEMBRANE_BITS) {
+        if (d.overflow() != DeploySpec.Overflow.WRAP || d.membraneBits() < MIN_MEMBRANE_BITS
+                || d.membraneBits() > MAX_MEMBRANE_BITS) {
             return; // a width out of range is deployFormatsAreInRange's
         }
         for (Node node : net.nodes()) {

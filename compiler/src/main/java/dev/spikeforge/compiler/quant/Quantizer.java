@@ -302,8 +302,7 @@ public final class Quantizer {
     private QuantLayer maxpool(MaxPoolNode p) {
         Node feeding = net.inputsOf(p).get(0);
         int source = sourceOf(feeding);
-        int window = feeding.shape().isSequence() ? p.kernel() : p.kernel() * p.kernel();
-        long maxCurrent = (long) window * (source == -1 ? inputLimit() : 1);
+        long maxCurrent = (long) p.window() * (source == -1 ? inputLimit() : 1);
         Synapse syn = new Synapse.MaxPool(source, feeding.shape(), p.kernel());
         String[] wraps = opt.overflow() == DeploySpec.Overflow.WRAP ? p.wrapsIn(opt.membraneBits()) : null;
         if (wraps != null) { // a target's formats can be narrower than the deploy block's, which check saw

@@ -155,13 +155,14 @@ public final class Trainer {
                     ((long) epoch << 32) + iteration).nextLong();
             TrainingStep.Outcome o = step.run(inputLength(train, batch),
                     rows -> InputEncoder.encode(net, train, idx, runSeed, rows), batch, labels, dropoutSeed);
+            double batchLr = fake ? Optimizer.qatLearningRate(spec, epoch - floatEpochs - 1, qatEpochs, iteration, batches)
+                    : lr;
             String bad = nonFinite(o);
             if (bad != null) {
-                throw new Diverged(epoch, iteration + 1, from, batch, lr, bad);
+                throw new Diverged(epoch, iteration + 1, from, batch, batchLr, bad);
             }
             Map<String, double[]> w = fake ? master : step.weights();
-            optimizer.step(w, o.gradients(), fake ? Optimizer.qatLearningRate(spec, epoch - floatEpochs - 1, qatEpochs,
-                    iteration, batches) : lr);
+            optimizer.step(w, o.gradients(), batchLr);
             if (fake) {
                 integerExact(qat.quantise(master));
             } else {

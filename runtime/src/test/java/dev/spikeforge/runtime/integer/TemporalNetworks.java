@@ -166,8 +166,8 @@ final class TemporalNetworks {
             b.append("    leak = ").append(leak).append('\n');
             boolean wrap = rnd.nextBoolean();
             // a 3x3 maxpool's 9 spikes wrap a 4-bit membrane below its threshold: the front end refuses that (E506)
-            b.append("    overflow = ").append(wrap && largestWindow > (1L << (membraneBits - 1)) - 1 ? "saturate"
-                    : wrap ? "wrap" : "saturate").append('\n');
+            b.append("    overflow = ").append(wrap && largestWindow <= (1L << (membraneBits - 1)) - 1 ? "wrap"
+                    : "saturate").append('\n');
             b.append("}\n");
             return b.toString();
         }
