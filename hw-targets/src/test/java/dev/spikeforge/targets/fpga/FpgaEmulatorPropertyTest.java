@@ -27,38 +27,39 @@ class FpgaEmulatorPropertyTest {
     static final int TRIES = 300;
 
     /*
-     * Coverage minimums per run: about mu - 4 sqrt(mu), mu the fewest tries of 300 with the feature
-     * in three measured runs (three runs of 500 tries scaled by 0.6 for the chain designs), so that a
-     * run of random seeds misses one only with a chance of about 1e-4 per feature; kernels 4 and 5
-     * (about 20 tries each) at least 5.
+     * Coverage minimums per run: mu - 4 sqrt(mu), mu the fewest tries of 300 with the feature in 25
+     * runs with fresh seeds and uniformly drawn rounding (2026-12-07), or the earlier minimum where
+     * that was lower; at least 5 (conv kernels 3 to 5). The earlier minimums, set from three runs,
+     * sat within the draws once the rounding was uniform: "multiplier leak" 60 against 52-76 in those
+     * 25 runs, "readout accumulate" 75 against 71-108, the temporal maxpool 56 against 52-94.
      */
 
     /** The chain designs' coverage. */
     static final FpgaCoverage CHAIN = new FpgaCoverage("FpgaEmulatorPropertyTest chain designs over " + TRIES + " tries")
-            .need("designs simulated", 240)
-            .need("conv kernel 1", 20).need("conv kernel 2", 12).need("conv kernel 3", 10).need("conv kernel 4", 5)
+            .need("designs simulated", 185)
+            .need("conv kernel 1", 20).need("conv kernel 2", 12).need("conv kernel 3", 5).need("conv kernel 4", 5)
             .need("conv kernel 5", 5)
-            .need("conv padding 0", 24).need("conv padding 1", 24).need("conv padding 2", 24).need("conv stride 2", 30)
-            .need("conv or pool with 4-8 channels", 75).need("several blocks per layer", 75)
+            .need("conv padding 0", 21).need("conv padding 1", 24).need("conv padding 2", 24).need("conv stride 2", 30)
+            .need("conv or pool with 4-8 channels", 75).need("several blocks per layer", 72)
             .need("lanes 1-2", 50).need("lanes 4-8", 44).need("lanes 16-32", 50).need("lanes 32", 16)
-            .need("rounding floor", 55).need("rounding nearest", 32).need("rounding toward_zero", 55)
-            .need("dense layer", 200).need("conv layer", 68).need("avgpool layer", 44)
-            .need("overflow wrap", 60).need("overflow saturate", 110).need("reset zero", 110).need("reset subtract", 125)
-            .need("shift leak", 45).need("multiplier leak", 60)
-            .need("encoding poisson", 50).need("encoding bipolar", 39).need("encoding direct", 50)
-            .need("readout accumulate", 75).need("readout count", 27).need("readout membrane", 45)
-            .need("hidden spikes", 135).need("negative membrane", 185);
+            .need("rounding floor", 41).need("rounding nearest", 32).need("rounding toward_zero", 38)
+            .need("dense layer", 185).need("conv layer", 68).need("avgpool layer", 36)
+            .need("overflow wrap", 60).need("overflow saturate", 82).need("reset zero", 86).need("reset subtract", 101)
+            .need("shift leak", 45).need("multiplier leak", 23)
+            .need("encoding poisson", 45).need("encoding bipolar", 35).need("encoding direct", 38)
+            .need("readout accumulate", 37).need("readout count", 27).need("readout membrane", 38)
+            .need("hidden spikes", 115).need("negative membrane", 170);
 
     /** The temporal designs' coverage. */
     static final FpgaCoverage TEMPORAL = new FpgaCoverage("FpgaEmulatorPropertyTest temporal designs over " + TRIES + " tries")
-            .need("designs simulated", 280)
-            .need("CUBA layer", 200).need("recurrent full", 74).need("recurrent diagonal", 85).need("maxpool layer", 56)
-            .need("dense with 7-8 units", 130).need("several blocks per layer", 105)
-            .need("lanes 1-2", 63).need("lanes 4-8", 47).need("lanes 16-32", 47).need("lanes 32", 18)
-            .need("rounding floor", 87).need("rounding nearest", 38).need("rounding toward_zero", 41)
-            .need("overflow wrap", 41).need("overflow saturate", 150).need("reset zero", 125).need("reset subtract", 163)
-            .need("encoding poisson", 70).need("encoding bipolar", 36).need("encoding direct", 64)
-            .need("hidden spikes", 171).need("negative membrane", 224);
+            .need("designs simulated", 228)
+            .need("CUBA layer", 195).need("recurrent full", 74).need("recurrent diagonal", 85).need("maxpool layer", 23)
+            .need("dense with 7-8 units", 95).need("several blocks per layer", 86)
+            .need("lanes 1-2", 49).need("lanes 4-8", 45).need("lanes 16-32", 47).need("lanes 32", 8)
+            .need("rounding floor", 50).need("rounding nearest", 38).need("rounding toward_zero", 41)
+            .need("overflow wrap", 41).need("overflow saturate", 131).need("reset zero", 125).need("reset subtract", 138)
+            .need("encoding poisson", 41).need("encoding bipolar", 36).need("encoding direct", 45)
+            .need("hidden spikes", 164).need("negative membrane", 220);
 
     @BeforeContainer
     static void reset() {
@@ -80,7 +81,8 @@ class FpgaEmulatorPropertyTest {
     @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void emulatorEqualsTheIntegerReference(@ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int steps,
                                            @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 5) int lanesLog,
-                                           @ForAll FpgaCases.Rounding rounding, @ForAll boolean mixedLanes) {
+                                           @ForAll(supplier = FpgaCases.UniformRounding.class)
+                                           FpgaCases.Rounding rounding, @ForAll boolean mixedLanes) {
         // rounding: leak_rounding floor or nearest, in the emulator's own arithmetic and in the integer model's;
         // toward_zero, which no fpga target asks for, is planned directly (FpgaCases.Rounding); mixedLanes: each
         // layer its own lanes
@@ -106,7 +108,8 @@ class FpgaEmulatorPropertyTest {
     void emulatorEqualsTheIntegerReferenceOnTemporalNetworks(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int steps,
                                                             @ForAll RandomNetworks.InputKind encoding,
                                                             @ForAll @IntRange(min = 0, max = 5) int lanesLog,
-                                                            @ForAll FpgaCases.Rounding rounding) {
+                                                            @ForAll(supplier = FpgaCases.UniformRounding.class)
+                                                            FpgaCases.Rounding rounding) {
         TemporalCases.Case c = TemporalCases.generate(seed, steps, encoding, 1 << lanesLog, rounding);
         Assume.that(c != null);
         FpgaEmulator.Sample got = new FpgaEmulator(c.d()).run(c.input(), true);

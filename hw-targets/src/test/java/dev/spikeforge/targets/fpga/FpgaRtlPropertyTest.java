@@ -79,7 +79,8 @@ class FpgaRtlPropertyTest {
     @Property(tries = TRIES)
     void rtlEqualsTheEmulator(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int steps,
                               @ForAll RandomNetworks.InputKind encoding, @ForAll @IntRange(min = 0, max = 5) int lanesLog,
-                              @ForAll FpgaCases.Rounding rounding, @ForAll boolean mixedLanes) throws Exception {
+                              @ForAll(supplier = FpgaCases.UniformRounding.class)
+                              FpgaCases.Rounding rounding, @ForAll boolean mixedLanes) throws Exception {
         // mixedLanes: lanes = [...], each engine its own lanes (the top pads the narrower trace fields)
         FpgaCases.Planned p = null;
         for (int i = 0; p == null && i < 64; i++) {
@@ -162,7 +163,8 @@ class FpgaRtlPropertyTest {
     void rtlEqualsTheEmulatorOnTemporalNetworks(@ForAll long seed, @ForAll @IntRange(min = 2, max = 5) int steps,
                                                 @ForAll RandomNetworks.InputKind encoding,
                                                 @ForAll @IntRange(min = 0, max = 5) int lanesLog,
-                                                @ForAll FpgaCases.Rounding rounding) throws Exception {
+                                                @ForAll(supplier = FpgaCases.UniformRounding.class)
+                                                FpgaCases.Rounding rounding) throws Exception {
         FpgaLayer.Recurrence turn = TURNS[TEMPORAL_TRY.getAndIncrement() % TURNS.length];
         TemporalCases.Case c = null;
         for (int i = 0; c == null && i < 512; i++) {
