@@ -118,8 +118,10 @@ final class Cli {
 
         @Override
         public void trainingEpoch(String label, Trainer.EpochResult r, int testSamples) {
-            err.printf(Locale.ROOT, "%s: test accuracy %.2f%% (%d samples), %.1f s%n", label, 100 * r.testAccuracy(),
-                    testSamples, r.seconds());
+            String validation = r.validated() ? String.format(Locale.ROOT, ", validation %.2f%% (%d samples)",
+                    100 * r.validationAccuracy(), r.validationSamples()) : "";
+            err.printf(Locale.ROOT, "%s: test accuracy %.2f%% (%d samples)%s, %.1f s%n", label, 100 * r.testAccuracy(),
+                    testSamples, validation, r.seconds());
             err.flush();
         }
     }

@@ -104,10 +104,14 @@ final class TrainCommand implements Callable<Integer> {
 
     private static List<String> text(Trained t) {
         List<String> out = new ArrayList<>();
-        out.add("epoch  learning rate  train loss  train acc  test acc  samples/s  seconds");
+        boolean validated = t.epochs().stream().anyMatch(Trainer.EpochResult::validated);
+        out.add("epoch  learning rate  train loss  train acc  test acc" + (validated ? "  valid acc" : "")
+                + "  samples/s  seconds");
         for (Trainer.EpochResult r : t.epochs()) {
-            out.add(String.format(Locale.ROOT, "%5d  %13.6g  %10.4f  %8.2f%%  %7.2f%%  %9.0f  %7.1f", r.epoch(), r.learningRate(),
-                    r.trainLoss(), 100 * r.trainAccuracy(), 100 * r.testAccuracy(), r.samplesPerSecond(), r.seconds()));
+            String valid = validated ? String.format(Locale.ROOT, "  %8.2f%%", 100 * r.validationAccuracy()) : "";
+            out.add(String.format(Locale.ROOT, "%5d  %13.6g  %10.4f  %8.2f%%  %7.2f%%%s  %9.0f  %7.1f", r.epoch(),
+                    r.learningRate(), r.trainLoss(), 100 * r.trainAccuracy(), 100 * r.testAccuracy(), valid,
+                    r.samplesPerSecond(), r.seconds()));
         }
         out.add("checkpoint: " + t.checkpoint());
         return out;

@@ -96,6 +96,36 @@ class TrainCommandTest {
     }
 
     /**
+     * validation = 0.25 holds a quarter of each class out of training (65 of 256: the bars have no
+     * groups, and each class's share is rounded),
+     * reports its accuracy after every epoch (text, table and JSON); a share that holds out nothing
+     * (1% of 8 samples) is refused with the file, the place and a fix.
+     */
+    @Test
+    void aValidationShareIsHeldOutAndReportedEveryEpoch() throws Exception {
+        Path v = dir.resolve("valid.snn");
+        Files.writeString(v, Files.readString(model).replace("seed      = 5", "seed      = 5\n    validation = 0.25"));
+        CliRun r = CliRun.of("train", v.toString(), "--out", dir.resolve("valid.npz").toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.err().contains("== validation: 65 of 256 training samples held out (the same share of each class)"),
+                r.err());
+        assertTrue(r.err().matches("(?s).*epoch 2/2: test accuracy [0-9.]+% \\(64 samples\\), validation [0-9.]+%"
+                + " \\(65 samples\\).*"), r.err());
+        assertTrue(r.out().contains("test acc  valid acc  samples/s"), r.out());
+        CliRun j = CliRun.of("train", v.toString(), "--out", dir.resolve("valid2.npz").toString(), "--json");
+        JsonNode last = new ObjectMapper().readTree(j.out()).get("epochs").get(1);
+        assertEquals(65, last.get("validation_samples").asInt());
+        assertTrue(last.get("validation_accuracy").asDouble() > 0.25, j.out());
+        Path tiny = dir.resolve("tiny.snn");
+        Files.writeString(tiny, Files.readString(v).replace("0.25", "0.01"));
+        CliRun few = CliRun.of("train", tiny.toString(), "--limit", "8", "--out", dir.resolve("few.npz").toString());
+        assertEquals(ExitCodes.USAGE, few.exit(), few.err());
+        assertTrue(few.err().contains("tiny.snn:19:18: error: validation = 0.01 of 8 training samples holds out none"),
+                few.err());
+        assertFalse(Files.exists(dir.resolve("few.npz")));
+    }
+
+    /**
      * Two epochs straight, against one epoch then --resume to two. The model's learning rate is
      * constant, so a run told to stop after epoch 1 is exactly an interrupted 2-epoch run.
      */

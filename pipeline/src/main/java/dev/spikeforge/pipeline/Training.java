@@ -1,6 +1,7 @@
 package dev.spikeforge.pipeline;
 
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.source.SourcePos;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.runtime.checkpoint.CheckpointException;
@@ -18,6 +19,7 @@ import dev.spikeforge.compiler.io.OutputLock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +38,7 @@ final class Training {
             throws PipelineException {
         Network net = model.network();
         TrainSpec train = model.train();
+        data = validation(model, data, listener);
         int floatEpochs = s.epochs() != null ? s.epochs() : train.epochs();
         if (floatEpochs < 1) {
             throw PipelineException.of(PipelineException.Kind.USAGE, "the number of epochs must be at least 1, got " + floatEpochs);
@@ -114,6 +117,7 @@ final class Training {
                     + qatEpochs);
         }
         LoadedModel model = from.model();
+        data = validation(model, data, listener);
         Memory.beforeTraining(model, Math.max(1, Math.min(model.train().batch(), data.train().count())), listener);
         if (out == null) {
             return fineTuned(from, data, options, qatEpochs, null, version, listener);
@@ -182,6 +186,36 @@ final class Training {
             throw PipelineException.located(PipelineException.Kind.CHECK_FAILED, model.file() + ": error: quantisation-aware"
                     + " training cannot quantise the weights: " + e.getMessage()
                     + "; change the deploy block's formats or set qat_epochs = 0");
+        }
+    }
+
+    /**
+     * The train block's {@code validation} share of the training samples held out of training
+     * (whole groups where the dataset has them, {@link DatasetSplits#holdOut}), the same samples
+     * for every run of the file: chosen by its seed.
+     */
+    static DatasetSplits validation(LoadedModel model, DatasetSplits data, PipelineListener listener)
+            throws PipelineException {
+        TrainSpec train = model.train();
+        if (train.validation() <= 0 || data.validation() != null) {
+            return data;
+        }
+        try {
+            DatasetSplits split = data.holdOut(train.validation(), train.seed());
+            String how = " (the same share of each class)";
+            if (data.trainGroups() != null) {
+                long all = Arrays.stream(data.trainGroups()).distinct().count();
+                long kept = Arrays.stream(split.trainGroups()).distinct().count();
+                how = " (" + (all - kept) + " of " + all + " groups, whole: speakers, by file name)";
+            }
+            listener.stage(String.format(Locale.ROOT, "validation: %d of %d training samples held out%s",
+                    split.validation().count(), data.train().count(), how));
+            return split;
+        } catch (IllegalArgumentException e) {
+            SourcePos at = train.origin().of("validation");
+            throw PipelineException.located(PipelineException.Kind.USAGE, model.file() + ":" + at.line() + ":"
+                    + at.column() + ": error: " + e.getMessage() + "; choose a validation share that leaves samples on"
+                    + " both sides, or train on more samples");
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.Map;
 final class SettingsBuilder {
 
     static final List<String> TRAIN_KEYS = List.of("method", "dataset", "epochs", "batch", "optimizer", "schedule",
-            "loss", "seed", "qat_epochs");
+            "loss", "seed", "qat_epochs", "validation");
     static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow", "current_bits", "timing");
 
     static final int DEFAULT_EPOCHS = 10;
@@ -160,8 +160,9 @@ final class SettingsBuilder {
         int batch = integer(s, "batch", DEFAULT_BATCH);
         int seed = integer(s, "seed", 0);
         int qat = integer(s, "qat_epochs", 0);
+        Double validation = s.containsKey("validation") ? Values.number(s.get("validation"), "validation", out) : null;
         return new TrainSpec(new Origin(at, pos), method, dataset, epochs, batch, optimizer, schedule, loss, targets, seed,
-                qat);
+                qat, validation == null ? 0 : validation);
     }
 
     // ---- deploy ---------------------------------------------------------------------------

@@ -92,6 +92,9 @@ public final class SnnText {
         if (t.qatEpochs() > 0) {
             setting(b, "qat_epochs", Integer.toString(t.qatEpochs()));
         }
+        if (t.validation() > 0) {
+            setting(b, "validation", number(t.validation()));
+        }
         return b.append("}\n").toString();
     }
 

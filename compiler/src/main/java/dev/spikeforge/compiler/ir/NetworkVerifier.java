@@ -392,6 +392,10 @@ final class NetworkVerifier {
         if (t.qatEpochs() < 0) {
             out.add(ErrorCode.E301, o.of("qat_epochs"), "qat_epochs must be at least 0, got " + t.qatEpochs());
         }
+        if (!(t.validation() >= 0 && t.validation() < 1)) {
+            out.add(ErrorCode.E301, o.of("validation"), "validation (the share of the training samples held out) must"
+                    + " be at least 0 and below 1, got " + fmt(t.validation()), "for example validation = 0.1");
+        }
         if (t.method() instanceof TrainSpec.Surrogate s && !(s.slope() > 0)) {
             out.add(ErrorCode.E301, o.of("method.slope"), "surrogate slope must be greater than 0, got " + fmt(s.slope()));
         }

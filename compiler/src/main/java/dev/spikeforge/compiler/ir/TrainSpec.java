@@ -8,10 +8,18 @@ import java.util.List;
  * @param targets   the mse loss's target values for the true class and the other classes
  *                  ({@link MseTargets#ONE_HOT} for cross_entropy, which has none)
  * @param qatEpochs epochs of quantisation-aware fine-tuning after float training (0 = none)
+ * @param validation the share of the training samples held out of training and evaluated after
+ *                   every epoch (0 = none; docs/language.md, {@code validation})
  */
 public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int epochs, int batch,
                         Optimizer optimizer, Schedule schedule, Loss loss, MseTargets targets, long seed,
-                        int qatEpochs) {
+                        int qatEpochs, double validation) {
+
+    /** A train block without a validation split. */
+    public TrainSpec(Origin origin, Method method, DatasetRef dataset, int epochs, int batch, Optimizer optimizer,
+                     Schedule schedule, Loss loss, MseTargets targets, long seed, int qatEpochs) {
+        this(origin, method, dataset, epochs, batch, optimizer, schedule, loss, targets, seed, qatEpochs, 0);
+    }
 
     public TrainSpec {
         if (loss != Loss.MSE && !targets.oneHot()) {

@@ -270,6 +270,12 @@ class LanguageSpecTest {
         assertEquals(TrainSpec.Loss.MSE, a.loss());
         assertEquals(new TrainSpec.IdxDataset("d/"), a.dataset());
         assertEquals(2, a.qatEpochs());
+        assertEquals(0, a.validation());
+        TrainSpec v = valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = mnist validation = 0.15 }").train()
+                .orElseThrow();
+        assertEquals(0.15, v.validation());
+        assertTrue(IrDump.of(valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = mnist validation = 0.15 }"))
+                .contains(" qat_epochs=0 validation=0.15"), "the IR dump names the validation share");
         TrainSpec arctan = valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = mnist "
                 + "method = surrogate(shape = arctan, slope = 2) }").train().orElseThrow();
         assertEquals(new TrainSpec.Surrogate(TrainSpec.SurrogateShape.ARCTAN, 2), arctan.method());

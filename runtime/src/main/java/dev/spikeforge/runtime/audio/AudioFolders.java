@@ -9,8 +9,10 @@ import dev.spikeforge.runtime.data.ImageDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -42,16 +44,32 @@ public final class AudioFolders {
     private AudioFolders() {
     }
 
-    /** Both splits of {@code dir}; a missing train/ gives an empty training set. */
+    /**
+     * Both splits of {@code dir}; a missing train/ gives an empty training set. Each training clip's
+     * group is its speaker as the file name says ({@link DatasetSplits#groupOf}), so a validation
+     * split holds out whole speakers.
+     */
     public static DatasetSplits load(Path dir, TrainSpec.AudioDataset spec) throws DatasetException {
         List<String> classes = classes(dir, spec);
         Path train = dir.resolve("train");
-        ImageDataset trainSet = Files.isDirectory(train) ? split(train, classes, spec) : empty(spec, classes.size());
+        List<Path> trainFiles = new ArrayList<>();
+        ImageDataset trainSet = Files.isDirectory(train) ? split(train, classes, spec, trainFiles)
+                : empty(spec, classes.size());
         Path test = dir.resolve("test");
         if (!Files.isDirectory(test)) {
             throw new DatasetException(test, "no such folder: the audio dataset has no test/ split", LAYOUT);
         }
-        return new DatasetSplits(trainSet, split(test, classes, spec));
+        return new DatasetSplits(trainSet, split(test, classes, spec, new ArrayList<>()), groups(trainFiles), null);
+    }
+
+    /** Group numbers in order of first appearance of each file's {@link DatasetSplits#groupOf}. */
+    static int[] groups(List<Path> files) {
+        Map<String, Integer> ids = new HashMap<>();
+        int[] g = new int[files.size()];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = ids.computeIfAbsent(DatasetSplits.groupOf(files.get(i).getFileName().toString()), k -> ids.size());
+        }
+        return g;
     }
 
     /** The class names in label order. */
@@ -89,9 +107,9 @@ public final class AudioFolders {
         return new int[] {1, m.nMfcc(), m.frames(spec.samples())};
     }
 
-    private static ImageDataset split(Path folder, List<String> classes, TrainSpec.AudioDataset spec)
+    /** The clips of {@code folder}'s class folders, their paths added to {@code files} in sample order. */
+    private static ImageDataset split(Path folder, List<String> classes, TrainSpec.AudioDataset spec, List<Path> files)
             throws DatasetException {
-        List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (int k = 0; k < classes.size(); k++) {
             Path classDir = folder.resolve(classes.get(k));

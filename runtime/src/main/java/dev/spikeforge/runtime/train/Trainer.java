@@ -40,8 +40,19 @@ public final class Trainer {
         void epoch(EpochResult result);
     }
 
+    /**
+     * @param validationAccuracy accuracy on the validation samples held out of the training set
+     *                           (the train block's {@code validation}), NaN without them
+     * @param validationSamples  how many there are, 0 without them
+     */
     public record EpochResult(int epoch, double learningRate, double trainLoss, double trainAccuracy,
-                              double testAccuracy, double seconds, double samplesPerSecond) {
+                              double testAccuracy, double seconds, double samplesPerSecond, double validationAccuracy,
+                              int validationSamples) {
+
+        /** Whether the epoch was evaluated on validation samples. */
+        public boolean validated() {
+            return validationSamples > 0;
+        }
 
         /** The JSON form used by checkpoints' metrics and by {@code train --json}. */
         public ObjectNode toJson() {
@@ -53,6 +64,10 @@ public final class Trainer {
             o.put("test_accuracy", testAccuracy);
             o.put("seconds", seconds);
             o.put("samples_per_second", samplesPerSecond);
+            if (validated()) {
+                o.put("validation_accuracy", validationAccuracy);
+                o.put("validation_samples", validationSamples);
+            }
             return o;
         }
     }
@@ -177,7 +192,10 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double test = evaluate(data.test(), spec.batch()).accuracy();
-        EpochResult r = new EpochResult(epoch, lr, lossSum / seen, (double) correct / seen, test, seconds, seen / seconds);
+        ImageDataset validation = data.validation();
+        double validationAccuracy = validation == null ? Double.NaN : evaluate(validation, spec.batch()).accuracy();
+        EpochResult r = new EpochResult(epoch, lr, lossSum / seen, (double) correct / seen, test, seconds, seen / seconds,
+                validationAccuracy, validation == null ? 0 : validation.count());
         listener.epoch(r);
         return r;
     }

@@ -74,6 +74,20 @@ class AudioFoldersTest {
         assertEquals(2, s.test().count());
     }
 
+    /** Each training clip's group is its speaker as its file name says, numbered in sample order. */
+    @Test
+    void trainingClipsAreGroupedBySpeakerFromTheFileName() throws Exception {
+        write("train", "low", "voiceA_0.wav", tone(200, 16000, 0.5, 1));
+        write("train", "low", "voiceB_0.wav", tone(220, 16000, 0.5, 2));
+        write("train", "high", "voiceA_1.wav", tone(3000, 16000, 0.5, 1));
+        write("train", "high", "voiceC_0.wav", tone(2900, 16000, 0.5, 1));
+        write("test", "low", "z.wav", tone(210, 8000, 0.5, 1));
+        write("test", "high", "z.wav", tone(2800, 16000, 0.5, 1));
+        DatasetSplits s = AudioFolders.load(dir, spec(List.of(), BANK));
+        // samples: high/voiceA_1, high/voiceC_0, low/voiceA_0, low/voiceB_0
+        assertArrayEquals(new int[] {0, 1, 0, 2}, s.trainGroups());
+    }
+
     @Test
     void givenClassesPickFoldersAndTheirLabelOrder() throws Exception {
         twoClasses();

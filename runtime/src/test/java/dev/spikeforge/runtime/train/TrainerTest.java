@@ -128,6 +128,26 @@ class TrainerTest {
         assertFalse(Arrays.equals(a.get("h.weight"), b.get("h.weight")), "annealed and constant QAT epochs ended equal");
     }
 
+    /** A held-out validation set is evaluated after every epoch, with the epoch's weights, and reported. */
+    @Test
+    void aValidationSplitIsEvaluatedAfterEveryEpoch() {
+        Network net = model("spike_bp", "readout(4)");
+        DatasetSplits data = new DatasetSplits(bars(480, 1), bars(200, 2)).holdOut(0.25, 3);
+        FloatModel model = new FloatModel(net, Parameters.initialise(net, 3));
+        Trainer t = new Trainer(net, net.train().orElseThrow(), data, model, new Optimizer(net.train().orElseThrow()
+                .optimizer()));
+        Trainer.EpochResult r = t.train(1, 1, 4, QUIET).get(0);
+        assertTrue(r.validated());
+        assertEquals(data.validation().count(), r.validationSamples());
+        assertEquals(480, data.train().count() + data.validation().count());
+        assertEquals(t.evaluate(data.validation(), 16).accuracy(), r.validationAccuracy());
+        assertEquals(r.validationAccuracy(), r.toJson().get("validation_accuracy").asDouble());
+        Trainer.EpochResult none = trainer(net).train(1, 1, 4, QUIET).get(0);
+        assertFalse(none.validated());
+        assertTrue(Double.isNaN(none.validationAccuracy()));
+        assertFalse(none.toJson().has("validation_accuracy"));
+    }
+
     @Test
     void sameSeedSameWeights() {
         Trainer a = trainer(model("spike_bp", "readout(4)"));
