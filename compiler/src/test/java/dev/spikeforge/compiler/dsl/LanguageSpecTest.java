@@ -276,6 +276,11 @@ class LanguageSpecTest {
         assertEquals(0.15, v.validation());
         assertTrue(IrDump.of(valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = mnist validation = 0.15 }"))
                 .contains(" qat_epochs=0 validation=0.15"), "the IR dump names the validation share");
+        // written back as a train block (NIR export keeps the block so), it reads as the same setting
+        String block = SnnText.train(v);
+        assertTrue(block.contains("validation = 0.15"), block);
+        assertEquals(0.15, valid(HEAD + "layers { out = readout(2) }\n" + block).train().orElseThrow().validation());
+        assertFalse(SnnText.train(a).contains("validation"), "no share, no setting");
         TrainSpec arctan = valid(HEAD + "layers { out = readout(2) }\ntrain { dataset = mnist "
                 + "method = surrogate(shape = arctan, slope = 2) }").train().orElseThrow();
         assertEquals(new TrainSpec.Surrogate(TrainSpec.SurrogateShape.ARCTAN, 2), arctan.method());
