@@ -107,7 +107,7 @@ class TrainCommandTest {
         Files.writeString(v, Files.readString(model).replace("seed      = 5", "seed      = 5\n    validation = 0.25"));
         CliRun r = CliRun.of("train", v.toString(), "--out", dir.resolve("valid.npz").toString());
         assertEquals(ExitCodes.OK, r.exit(), r.err());
-        assertTrue(r.err().contains("== validation: 65 of 256 training samples held out (the same share of each class)"),
+        assertTrue(r.err().contains("== validation: 65 of 256 training samples held out, the same share of each class"),
                 r.err());
         assertTrue(r.err().matches("(?s).*epoch 2/2: test accuracy [0-9.]+% \\(64 samples\\), validation [0-9.]+%"
                 + " \\(65 samples\\).*"), r.err());

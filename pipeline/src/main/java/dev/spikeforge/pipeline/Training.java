@@ -202,11 +202,11 @@ final class Training {
         }
         try {
             DatasetSplits split = data.holdOut(train.validation(), train.seed());
-            String how = " (the same share of each class)";
+            String how = ", the same share of each class";
             if (data.trainGroups() != null) {
                 long all = Arrays.stream(data.trainGroups()).distinct().count();
                 long kept = Arrays.stream(split.trainGroups()).distinct().count();
-                how = " (" + (all - kept) + " of " + all + " groups, whole: speakers, by file name)";
+                how = ", all the clips of " + (all - kept) + " of " + all + " speakers (file name up to its last '_')";
             }
             listener.stage(String.format(Locale.ROOT, "validation: %d of %d training samples held out%s",
                     split.validation().count(), data.train().count(), how));
