@@ -114,6 +114,9 @@ final class TrainCommand implements Callable<Integer> {
                     r.samplesPerSecond(), r.seconds()));
         }
         out.add("checkpoint: " + t.checkpoint());
+        if (t.best() != null) {
+            out.add("best validation epoch's checkpoint: " + t.best());
+        }
         return out;
     }
 
@@ -122,6 +125,9 @@ final class TrainCommand implements Callable<Integer> {
         doc.put("schema", "spikeforge.train/1");
         doc.put("model", t.model().name());
         doc.put("checkpoint", t.checkpoint().toString());
+        if (t.best() != null) {
+            doc.put("best_checkpoint", t.best().toString());
+        }
         ArrayNode rows = doc.putArray("epochs");
         for (Trainer.EpochResult r : t.epochs()) {
             rows.add(r.toJson());

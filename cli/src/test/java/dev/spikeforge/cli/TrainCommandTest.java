@@ -113,9 +113,38 @@ class TrainCommandTest {
                 + " \\(65 samples\\).*"), r.err());
         assertTrue(r.out().contains("test acc  valid acc  samples/s"), r.out());
         CliRun j = CliRun.of("train", v.toString(), "--out", dir.resolve("valid2.npz").toString(), "--json");
-        JsonNode last = new ObjectMapper().readTree(j.out()).get("epochs").get(1);
+        JsonNode doc = new ObjectMapper().readTree(j.out());
+        JsonNode first = doc.get("epochs").get(0);
+        JsonNode last = doc.get("epochs").get(1);
         assertEquals(65, last.get("validation_samples").asInt());
         assertTrue(last.get("validation_accuracy").asDouble() > 0.25, j.out());
+        // the best epoch's checkpoint: the earlier of equal accuracies, its weights that epoch's
+        int best = last.get("validation_accuracy").asDouble() > first.get("validation_accuracy").asDouble() ? 2 : 1;
+        Path bestFile = dir.resolve("valid2-best.npz");
+        assertEquals(bestFile.toString(), doc.get("best_checkpoint").asText());
+        assertTrue(j.err().contains("== best validation accuracy"), j.err());
+        CliRun e = CliRun.of("eval", v.toString(), "--checkpoint", bestFile.toString(), "--json");
+        assertEquals(ExitCodes.OK, e.exit(), e.err());
+        assertEquals(doc.get("epochs").get(best - 1).get("test_accuracy").asDouble(),
+                new ObjectMapper().readTree(e.out()).get("accuracy").asDouble(), 1e-12, "the best file holds epoch " + best);
+        // interrupted after epoch 1 and resumed: the best file is the better of epoch 1 (read back from
+        // the file) and epoch 2, as in the straight run
+        Path resumed = dir.resolve("valid3.npz");
+        CliRun one = CliRun.of("train", v.toString(), "--epochs", "1", "--out", resumed.toString(), "--json");
+        assertEquals(ExitCodes.OK, one.exit(), one.err());
+        CliRun two = CliRun.of("train", v.toString(), "--epochs", "2", "--resume", resumed.toString(), "--out",
+                resumed.toString(), "--json");
+        assertEquals(ExitCodes.OK, two.exit(), two.err());
+        double a1 = new ObjectMapper().readTree(one.out()).get("epochs").get(0).get("validation_accuracy").asDouble();
+        double a2 = new ObjectMapper().readTree(two.out()).get("epochs").get(0).get("validation_accuracy").asDouble();
+        assertEquals(first.get("validation_accuracy").asDouble(), a1, 1e-12);
+        assertEquals(last.get("validation_accuracy").asDouble(), a2, 1e-12);
+        assertEquals(best, dev.spikeforge.runtime.checkpoint.CheckpointReader.read(dir.resolve("valid3-best.npz"))
+                .manifest().path("epochs_done").asInt(), "the resumed run's best epoch");
+        // a fresh run to the same file without validation removes the earlier run's best file
+        assertEquals(ExitCodes.OK, CliRun.of("train", model.toString(), "--epochs", "1", "--out",
+                dir.resolve("valid2.npz").toString()).exit());
+        assertFalse(Files.exists(bestFile), "a stale best-epoch checkpoint was left beside a new run's");
         Path tiny = dir.resolve("tiny.snn");
         Files.writeString(tiny, Files.readString(v).replace("0.25", "0.01"));
         CliRun few = CliRun.of("train", tiny.toString(), "--limit", "8", "--out", dir.resolve("few.npz").toString());

@@ -16,7 +16,10 @@ import dev.spikeforge.runtime.train.Trainer;
 import dev.spikeforge.runtime.train.TrainingCheckpoint;
 import dev.spikeforge.compiler.io.IoProblems;
 import dev.spikeforge.compiler.io.OutputLock;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spikeforge.runtime.checkpoint.CheckpointReader;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,6 +85,7 @@ final class Training {
         }
         QatFormats exact = null;
         List<Trainer.EpochResult> results = new ArrayList<>();
+        Best best = Best.start(target, s.resume() != null, train.qatEpochs() > 0 ? floatEpochs + 1 : 1);
         for (int epoch = done + 1; epoch <= total; epoch++) {
             String label = String.format(Locale.ROOT, "%s %d/%d", epoch > floatEpochs ? "qat epoch" : "epoch", epoch, total);
             Trainer.EpochResult r = epoch(model, trainer, epoch, floatEpochs, label, data, results.isEmpty() ? s.resume()
@@ -89,18 +93,21 @@ final class Training {
             results.add(r);
             exact = epoch > floatEpochs ? QatFormats.of(deploy) : null;
             try {
-                new TrainingCheckpoint(model.source().text(), net.name(), epoch, total, trainer.model().parameters(),
-                        state(optimizer, trainer), optimizer.steps(), train.seed(), results, version, exact)
-                        .write(target, net);
+                TrainingCheckpoint c = new TrainingCheckpoint(model.source().text(), net.name(), epoch, total,
+                        trainer.model().parameters(), state(optimizer, trainer), optimizer.steps(), train.seed(), results,
+                        version, exact);
+                c.write(target, net);
+                best.offer(r, c, net);
             } catch (CheckpointException e) {
                 throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
             }
         }
+        best.report(listener);
         if (done >= total) {
             // nothing left to train (a resumed finished run): the checkpoint says what its weights are
             exact = read(s.resume(), net).integerExact();
         }
-        return new Trained(model, trainer.model().parameters(), target, results, exact);
+        return new Trained(model, trainer.model().parameters(), target, results, exact, best.file());
     }
 
     /**
@@ -143,20 +150,26 @@ final class Training {
         int total = floatEpochs + qatEpochs;
         trainer.quantisationAware(new FakeQuantizer(net, options), floatEpochs, qatEpochs);
         List<Trainer.EpochResult> results = new ArrayList<>();
+        Best best = out == null ? Best.NONE : Best.start(out, false, floatEpochs + 1);
         for (int epoch = floatEpochs + 1; epoch <= total; epoch++) {
             String label = String.format(Locale.ROOT, "qat epoch %d/%d", epoch - floatEpochs, qatEpochs);
-            results.add(epoch(model, trainer, epoch, floatEpochs, label, data, results.isEmpty() ? null : out, listener));
+            Trainer.EpochResult r = epoch(model, trainer, epoch, floatEpochs, label, data, results.isEmpty() ? null : out,
+                    listener);
+            results.add(r);
             if (out != null) {
                 try {
-                    new TrainingCheckpoint(model.source().text(), net.name(), epoch, total, trainer.model().parameters(),
-                            state(optimizer, trainer), optimizer.steps(), train.seed(), results, version,
-                            QatFormats.of(options)).write(out, net);
+                    TrainingCheckpoint c = new TrainingCheckpoint(model.source().text(), net.name(), epoch, total,
+                            trainer.model().parameters(), state(optimizer, trainer), optimizer.steps(), train.seed(),
+                            results, version, QatFormats.of(options));
+                    c.write(out, net);
+                    best.offer(r, c, net);
                 } catch (CheckpointException e) {
                     throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine());
                 }
             }
         }
-        return new Trained(model, trainer.model().parameters(), out, results, QatFormats.of(options));
+        best.report(listener);
+        return new Trained(model, trainer.model().parameters(), out, results, QatFormats.of(options), best.file());
     }
 
     private static Trainer.EpochResult epoch(LoadedModel model, Trainer trainer, int epoch, int floatEpochs, String label,
@@ -216,6 +229,90 @@ final class Training {
             throw PipelineException.located(PipelineException.Kind.USAGE, model.file() + ":" + at.line() + ":"
                     + at.column() + ": error: " + e.getMessage() + "; choose a validation share that leaves samples on"
                     + " both sides, or train on more samples");
+        }
+    }
+
+    /**
+     * The checkpoint of the epoch with the highest validation accuracy, {@code NAME-best.npz} beside
+     * the run's {@code NAME.npz}: among the epochs from {@code first} on (the QAT epochs when the run
+     * has them: their weights are the deployed model's), the earliest of equal ones. A fresh run
+     * removes the file a run before it left; a resumed run keeps it and replaces it only with a
+     * better epoch (its accuracy is read from the file's last metrics).
+     */
+    static final class Best {
+        static final Best NONE = new Best(null, Integer.MAX_VALUE);
+
+        private final Path file;
+        private final int first;
+        private double accuracy = Double.NEGATIVE_INFINITY;
+        private int epoch;
+        private boolean written;
+
+        private Best(Path file, int first) {
+            this.file = file;
+            this.first = first;
+        }
+
+        static Best start(Path target, boolean resumed, int first) throws PipelineException {
+            Best b = new Best(path(target), first);
+            try {
+                if (!resumed) {
+                    Files.deleteIfExists(b.file);
+                } else if (Files.exists(b.file)) {
+                    JsonNode metrics = CheckpointReader.read(b.file).manifest().path("metrics");
+                    JsonNode last = metrics.path(metrics.size() - 1);
+                    if (last.has("validation_accuracy")) {
+                        b.accuracy = last.get("validation_accuracy").asDouble();
+                        b.epoch = last.path("epoch").asInt();
+                        b.written = true;
+                    }
+                }
+            } catch (IOException e) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, b.file + ": cannot remove the best epoch's"
+                        + " checkpoint of an earlier run: " + IoProblems.reason(e));
+            } catch (CheckpointException e) {
+                throw PipelineException.of(PipelineException.Kind.INPUT, e.oneLine() + " (the best epoch's checkpoint of"
+                        + " the run being resumed; remove it to start its record afresh)");
+            }
+            return b;
+        }
+
+        /** {@code NAME-best.npz} for {@code NAME.npz}. */
+        static Path path(Path target) {
+            String name = target.getFileName().toString();
+            String stem = name.endsWith(".npz") ? name.substring(0, name.length() - 4) : name;
+            return target.resolveSibling(stem + "-best.npz");
+        }
+
+        /** Writes {@code c}, the checkpoint after {@code r}'s epoch, as the best one when it is. */
+        void offer(Trainer.EpochResult r, TrainingCheckpoint c, Network net) throws CheckpointException {
+            if (takes(r)) {
+                c.write(file, net);
+                took(r);
+            }
+        }
+
+        /** Whether {@code r}'s epoch is validated, a candidate and better than the best so far. */
+        boolean takes(Trainer.EpochResult r) {
+            return file != null && r.validated() && r.epoch() >= first && r.validationAccuracy() > accuracy;
+        }
+
+        void took(Trainer.EpochResult r) {
+            accuracy = r.validationAccuracy();
+            epoch = r.epoch();
+            written = true;
+        }
+
+        void report(PipelineListener listener) {
+            if (written) {
+                listener.stage(String.format(Locale.ROOT, "best validation accuracy %.2f%% at epoch %d: %s",
+                        100 * accuracy, epoch, file));
+            }
+        }
+
+        /** The best epoch's checkpoint, or null when no epoch was validated. */
+        Path file() {
+            return written ? file : null;
         }
     }
 
