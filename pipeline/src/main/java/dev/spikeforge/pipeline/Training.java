@@ -85,7 +85,10 @@ final class Training {
         }
         QatFormats exact = null;
         List<Trainer.EpochResult> results = new ArrayList<>();
-        Best best = Best.start(target, s.resume() != null, train.qatEpochs() > 0 ? floatEpochs + 1 : 1);
+        // a run resumed into its own checkpoint continues its best file; into another file, starts one
+        boolean inPlace = s.resume() != null
+                && s.resume().toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize());
+        Best best = Best.start(target, inPlace, train.qatEpochs() > 0 ? floatEpochs + 1 : 1);
         for (int epoch = done + 1; epoch <= total; epoch++) {
             String label = String.format(Locale.ROOT, "%s %d/%d", epoch > floatEpochs ? "qat epoch" : "epoch", epoch, total);
             Trainer.EpochResult r = epoch(model, trainer, epoch, floatEpochs, label, data, results.isEmpty() ? s.resume()
@@ -236,8 +239,8 @@ final class Training {
      * The checkpoint of the epoch with the highest validation accuracy, {@code NAME-best.npz} beside
      * the run's {@code NAME.npz}: among the epochs from {@code first} on (the QAT epochs when the run
      * has them: their weights are the deployed model's), the earliest of equal ones. A fresh run
-     * removes the file a run before it left; a resumed run keeps it and replaces it only with a
-     * better epoch (its accuracy is read from the file's last metrics).
+     * removes the file a run before it left; a run resumed into its own checkpoint keeps it and
+     * replaces it only with a better epoch (its accuracy is read from the file's last metrics).
      */
     static final class Best {
         static final Best NONE = new Best(null, Integer.MAX_VALUE);
