@@ -213,7 +213,7 @@ final class Training {
     static DatasetSplits validation(LoadedModel model, DatasetSplits data, PipelineListener listener)
             throws PipelineException {
         TrainSpec train = model.train();
-        if (train.validation() <= 0 || data.validation() != null) {
+        if (train.validation() <= 0) {
             return data;
         }
         try {

@@ -1,10 +1,8 @@
 package dev.spikeforge.runtime.data;
 
-import dev.spikeforge.runtime.encode.SplitMix64;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * A dataset's training and test samples, and the validation samples a train block holds out of
@@ -67,32 +65,20 @@ public record DatasetSplits(ImageDataset train, ImageDataset test, int[] trainGr
         }
         int n = train.count();
         boolean[] held = trainGroups != null ? byGroup(fraction, seed) : byClass(fraction, seed);
-        List<Integer> keep = new ArrayList<>();
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            (held[i] ? out : keep).add(i);
-        }
-        if (out.isEmpty() || keep.isEmpty()) {
+        int[] keep = IntStream.range(0, n).filter(i -> !held[i]).toArray();
+        int[] out = IntStream.range(0, n).filter(i -> held[i]).toArray();
+        if (out.length == 0 || keep.length == 0) {
             throw new IllegalArgumentException("validation = " + fraction + " of " + n + " training samples"
                     + (trainGroups != null ? " in " + Arrays.stream(trainGroups).distinct().count() + " groups" : "")
-                    + " holds out " + (out.isEmpty() ? "none" : "every one") + " of them");
+                    + " holds out " + (out.length == 0 ? "none" : "every one") + " of them");
         }
-        int[] k = keep.stream().mapToInt(Integer::intValue).toArray();
-        int[] o = out.stream().mapToInt(Integer::intValue).toArray();
-        int[] groups = null;
-        if (trainGroups != null) {
-            groups = new int[k.length];
-            for (int i = 0; i < k.length; i++) {
-                groups[i] = trainGroups[k[i]];
-            }
-        }
-        return new DatasetSplits(train.subset(k), test, groups, train.subset(o));
+        int[] groups = trainGroups == null ? null : Arrays.stream(keep).map(i -> trainGroups[i]).toArray();
+        return new DatasetSplits(train.subset(keep), test, groups, train.subset(out));
     }
 
     private boolean[] byGroup(double fraction, long seed) {
         int n = train.count();
-        int[] ids = Arrays.stream(trainGroups).distinct().sorted().toArray();
-        shuffle(ids, seed, 0);
+        int[] ids = shuffled(Arrays.stream(trainGroups).distinct().sorted().toArray(), seed, 0);
         int want = (int) Math.round(fraction * n);
         int[] size = new int[ids.length == 0 ? 0 : Arrays.stream(ids).max().getAsInt() + 1];
         for (int g : trainGroups) {
@@ -116,8 +102,7 @@ public record DatasetSplits(ImageDataset train, ImageDataset test, int[] trainGr
         boolean[] held = new boolean[n];
         for (int c = 0; c < train.classes(); c++) {
             int cls = c;
-            int[] members = java.util.stream.IntStream.range(0, n).filter(i -> train.label(i) == cls).toArray();
-            shuffle(members, seed, 1 + c);
+            int[] members = shuffled(IntStream.range(0, n).filter(i -> train.label(i) == cls).toArray(), seed, 1 + c);
             int want = (int) Math.round(fraction * members.length);
             for (int i = 0; i < want; i++) {
                 held[members[i]] = true;
@@ -126,15 +111,10 @@ public record DatasetSplits(ImageDataset train, ImageDataset test, int[] trainGr
         return held;
     }
 
-    /** Fisher-Yates with the stream {@code forPurpose(seed, PURPOSE_VALIDATION, index)}. */
-    private static void shuffle(int[] a, long seed, long index) {
-        SplitMix64 rng = SplitMix64.forPurpose(seed, PURPOSE_VALIDATION, index);
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
+    /** {@code a} in the order of {@link Shuffler}'s permutation for (seed, PURPOSE_VALIDATION, index). */
+    private static int[] shuffled(int[] a, long seed, long index) {
+        int[] order = Shuffler.permutation(seed, PURPOSE_VALIDATION, index, a.length);
+        return Arrays.stream(order).map(i -> a[i]).toArray();
     }
 
     /**
@@ -147,17 +127,6 @@ public record DatasetSplits(ImageDataset train, ImageDataset test, int[] trainGr
         String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
         int cut = stem.lastIndexOf('_');
         return cut > 0 ? stem.substring(0, cut) : stem;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof DatasetSplits d && train.equals(d.train) && test.equals(d.test)
-                && Arrays.equals(trainGroups, d.trainGroups) && Objects.equals(validation, d.validation);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(train, test, Arrays.hashCode(trainGroups), validation);
     }
 
     @Override

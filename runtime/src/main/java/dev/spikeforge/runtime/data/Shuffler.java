@@ -29,6 +29,14 @@ public final class Shuffler {
      * @return a new array holding each of 0..n-1 once
      */
     public static int[] permutation(long runSeed, long epoch, int n) {
+        return permutation(runSeed, PURPOSE_SHUFFLE, epoch, n);
+    }
+
+    /**
+     * The same shuffle from the stream {@code SplitMix64.forPurpose(runSeed, purpose, index)}: for
+     * other seeded choices of samples (the validation hold-out, {@link DatasetSplits#holdOut}).
+     */
+    public static int[] permutation(long runSeed, long purpose, long index, int n) {
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0: " + n);
         }
@@ -36,7 +44,7 @@ public final class Shuffler {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        SplitMix64 rng = SplitMix64.forPurpose(runSeed, PURPOSE_SHUFFLE, epoch);
+        SplitMix64 rng = SplitMix64.forPurpose(runSeed, purpose, index);
         for (int i = n - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int t = order[i];
