@@ -96,6 +96,37 @@ class TrainCommandTest {
     }
 
     /**
+     * augment = [shift(1), hflip]: train says what it does, trains to other weights than the file
+     * without it, and a run interrupted after epoch 1 and resumed ends with the straight run's
+     * weights (the draws are the epoch's, not the run's).
+     */
+    @Test
+    void augmentIsAnnouncedChangesTrainingAndResumesExactly() throws Exception {
+        Path a = dir.resolve("augment.snn");
+        Files.writeString(a, Files.readString(model).replace("seed      = 5", "seed      = 5\n    augment   = [shift(1), hflip]"));
+        Path straight = dir.resolve("augment.npz");
+        CliRun r = CliRun.of("train", a.toString(), "--out", straight.toString(), "--json");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertTrue(r.err().contains("== augment = [shift(1), hflip]: each training image mirrored left to right half the"
+                + " time, then moved by -1..1 pixels down and across, drawn anew every epoch; test and validation images"
+                + " as they are"), r.err());
+        Path plain = dir.resolve("augment-plain.npz");
+        assertEquals(ExitCodes.OK, CliRun.of("train", model.toString(), "--out", plain.toString()).exit());
+        Path resumed = dir.resolve("augment-resumed.npz");
+        assertEquals(ExitCodes.OK, CliRun.of("train", a.toString(), "--epochs", "1", "--out", resumed.toString()).exit());
+        CliRun two = CliRun.of("train", a.toString(), "--epochs", "2", "--resume", resumed.toString(), "--out",
+                resumed.toString());
+        assertEquals(ExitCodes.OK, two.exit(), two.err());
+        float[] w = weights(straight, "h.weight");
+        assertArrayEquals(w, weights(resumed, "h.weight"), "resumed after epoch 1");
+        assertFalse(java.util.Arrays.equals(w, weights(plain, "h.weight")), "augment changed nothing");
+    }
+
+    private static float[] weights(Path checkpoint, String name) throws Exception {
+        return dev.spikeforge.runtime.checkpoint.CheckpointReader.read(checkpoint).array(name).orElseThrow().floats();
+    }
+
+    /**
      * validation = 0.25 holds a quarter of each class out of training (65 of 256: the bars have no
      * groups, and each class's share is rounded),
      * reports its accuracy after every epoch (text, table and JSON); a share that holds out nothing

@@ -42,6 +42,7 @@ final class Training {
         Network net = model.network();
         TrainSpec train = model.train();
         data = validation(model, data, listener);
+        augment(model, listener);
         int floatEpochs = s.epochs() != null ? s.epochs() : train.epochs();
         if (floatEpochs < 1) {
             throw PipelineException.of(PipelineException.Kind.USAGE, "the number of epochs must be at least 1, got " + floatEpochs);
@@ -128,6 +129,7 @@ final class Training {
         }
         LoadedModel model = from.model();
         data = validation(model, data, listener);
+        augment(model, listener);
         Memory.beforeTraining(model, Math.max(1, Math.min(model.train().batch(), data.train().count())), listener);
         if (out == null) {
             return fineTuned(from, data, options, qatEpochs, null, version, listener);
@@ -203,6 +205,18 @@ final class Training {
                     + " training cannot quantise the weights: " + e.getMessage()
                     + "; change the deploy block's formats or set qat_epochs = 0");
         }
+    }
+
+    /** Says what the train block's {@code augment} does to the training images, when it has one. */
+    static void augment(LoadedModel model, PipelineListener listener) throws PipelineException {
+        TrainSpec.Augment a = model.train().augment();
+        if (a.none()) {
+            return;
+        }
+        String move = a.shift() > 0 ? "moved by -" + a.shift() + ".." + a.shift() + " pixels down and across" : "";
+        String mirror = a.hflip() ? "mirrored left to right half the time" : "";
+        listener.stage("augment = " + a + ": each training image " + mirror + (a.shift() > 0 && a.hflip() ? ", then " : "")
+                + move + ", drawn anew every epoch; test and validation images as they are");
     }
 
     /**

@@ -44,7 +44,7 @@ public enum ErrorCode {
     // E3xx: values
     E300(Severity.ERROR, "wrong-type", "A value of the wrong type (a name where a number is expected, a fraction where an integer is expected, ...)."),
     E301(Severity.ERROR, "out-of-range", "A number outside its allowed range (beta outside (0, 1), alpha outside [0, 1), threshold <= 0, dropout >= 1, ...)."),
-    E302(Severity.ERROR, "conflicting-parameters", "Two values that exclude each other (beta and tau; alpha and tau_syn; events bins other than timesteps)."),
+    E302(Severity.ERROR, "conflicting-parameters", "Two values that exclude each other (beta and tau; alpha and tau_syn; events bins other than timesteps; augment with encode events)."),
 
     // E4xx: shapes
     E400(Severity.ERROR, "kernel-too-large", "A conv, conv1d, avgpool or maxpool kernel is larger than its (padded) input."),

@@ -25,7 +25,7 @@ import java.util.Map;
 final class SettingsBuilder {
 
     static final List<String> TRAIN_KEYS = List.of("method", "dataset", "epochs", "batch", "optimizer", "schedule",
-            "loss", "seed", "qat_epochs", "validation");
+            "loss", "seed", "qat_epochs", "validation", "augment");
     static final List<String> DEPLOY_KEYS = List.of("weights", "membrane", "leak", "overflow", "current_bits", "timing");
 
     static final int DEFAULT_EPOCHS = 10;
@@ -63,6 +63,9 @@ final class SettingsBuilder {
     private static final Map<String, List<Param>> LOSSES = options(
             "mse", List.of(Param.optional("correct"), Param.optional("incorrect")),
             "cross_entropy", List.of());
+    private static final Map<String, List<Param>> AUGMENTS = options(
+            "shift", List.of(Param.positional("pixels")),
+            "hflip", List.of());
     private static final Map<String, List<Param>> LEAKS = options(
             "shift", List.of(),
             "multiplier", List.of(Param.positional("fraction")),
@@ -161,8 +164,39 @@ final class SettingsBuilder {
         int seed = integer(s, "seed", 0);
         int qat = integer(s, "qat_epochs", 0);
         Double validation = s.containsKey("validation") ? Values.number(s.get("validation"), "validation", out) : null;
+        TrainSpec.Augment augment = augment(s.get("augment"), pos);
         return new TrainSpec(new Origin(at, pos), method, dataset, epochs, batch, optimizer, schedule, loss, targets, seed,
-                qat, validation == null ? 0 : validation);
+                qat, validation == null ? 0 : validation, augment);
+    }
+
+    /** {@code augment = shift(P)}, {@code hflip}, or a list of them, each at most once. */
+    private TrainSpec.Augment augment(Value v, Map<String, SourcePos> pos) {
+        if (v == null) {
+            return TrainSpec.Augment.NONE;
+        }
+        List<Value> items = v instanceof Value.ListOf l ? l.items() : List.of(v);
+        int shift = 0;
+        boolean hflip = false;
+        Map<String, SourcePos> seen = new LinkedHashMap<>();
+        for (Value item : items) {
+            Choice c = choose(item, "augment", AUGMENTS);
+            if (c == null) {
+                continue;
+            }
+            SourcePos first = seen.putIfAbsent(c.name(), item.pos());
+            if (first != null) {
+                out.add(ErrorCode.E212, item.pos(), "augment lists " + c.name() + " twice (first at line "
+                        + first.line() + ")", "give each of shift and hflip at most once");
+                continue;
+            }
+            pos.putAll(c.args().positions("augment."));
+            if (c.name().equals("shift")) {
+                shift = atLeast(c.args(), "pixels", 0, 1);
+            } else {
+                hflip = true;
+            }
+        }
+        return new TrainSpec.Augment(shift, hflip);
     }
 
     // ---- deploy ---------------------------------------------------------------------------

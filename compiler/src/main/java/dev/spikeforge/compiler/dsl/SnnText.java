@@ -95,6 +95,9 @@ public final class SnnText {
         if (t.validation() > 0) {
             setting(b, "validation", number(t.validation()));
         }
+        if (!t.augment().none()) {
+            setting(b, "augment", t.augment().toString());
+        }
         return b.append("}\n").toString();
     }
 

@@ -88,7 +88,8 @@ public final class IrDump {
                 : t.schedule() instanceof TrainSpec.CosineSchedule ? "cosine" : "none";
         return "method=" + method + " dataset=" + dataset + " epochs=" + t.epochs() + " batch=" + t.batch()
                 + " optimizer=" + optimizer + " schedule=" + schedule + " loss=" + loss(t) + " seed=" + t.seed()
-                + " qat_epochs=" + t.qatEpochs() + (t.validation() > 0 ? " validation=" + num(t.validation()) : "");
+                + " qat_epochs=" + t.qatEpochs() + (t.validation() > 0 ? " validation=" + num(t.validation()) : "")
+                + (t.augment().none() ? "" : " augment=" + t.augment());
     }
 
     private static String loss(TrainSpec t) {

@@ -46,6 +46,7 @@ final class NetworkVerifier {
         v.exactlyOneReadoutEndsTheNetwork();
         v.net.train().ifPresent(t -> {
             v.trainSettingsAreInRange(t);
+            v.augmentMovesImages(t);
             v.methodCanTrainTheReadout(t);
             v.methodCanTrainTime(t);
             v.lossSuitsTheMethod(t);
@@ -121,6 +122,33 @@ final class NetworkVerifier {
             out.add(ErrorCode.E302, in.pos(), "encode " + e + " reads recorded events, but dataset " + t.dataset().keyword()
                     + " holds images", "use dataset = events(\"DIR\") for event files, or"
                     + " dataset = audio(\"DIR\", frontend = filterbank()) for sound");
+        }
+    }
+
+    /**
+     * {@code augment} moves and mirrors the pixels of each training image before it is encoded
+     * (docs/language.md, {@code augment}): a sample must be one image (which {@code encode rows}
+     * also reads, a row per step), not bins of events, and a shift must leave some of it in view.
+     */
+    private void augmentMovesImages(TrainSpec t) {
+        TrainSpec.Augment a = t.augment();
+        if (a.none()) {
+            return;
+        }
+        InputNode in = net.input();
+        Encoding e = in.encoding();
+        if (e.kind() == Encoding.Kind.EVENTS) {
+            out.add(ErrorCode.E302, t.origin().of("augment"), "augment = " + a + " moves the pixels of an image, but"
+                    + " encode " + e + " reads each sample as " + Math.max(1, net.timesteps()) + " bins of events,"
+                    + " not one image", "remove augment, or train on images (encode direct, poisson, latency or rows)");
+            return;
+        }
+        Shape shape = in.shape();
+        if (a.shift() > 0 && shape.isKnown() && shape.rank() == 3
+                && a.shift() >= Math.min(shape.height(), shape.width())) {
+            out.add(ErrorCode.E301, t.origin().of("augment.pixels"), "augment shift(" + a.shift() + ") moves a "
+                    + shape + " image out of view: the shift must be below its height and width ("
+                    + Math.min(shape.height(), shape.width()) + ")", "for example shift(2)");
         }
     }
 

@@ -10,12 +10,21 @@ import java.util.List;
  * @param qatEpochs epochs of quantisation-aware fine-tuning after float training (0 = none)
  * @param validation the share of the training samples held out of training and evaluated after
  *                   every epoch (0 = none; docs/language.md, {@code validation})
+ * @param augment    the random changes made to each training image before it is encoded
+ *                   ({@link Augment#NONE} for none; docs/language.md, {@code augment})
  */
 public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int epochs, int batch,
                         Optimizer optimizer, Schedule schedule, Loss loss, MseTargets targets, long seed,
-                        int qatEpochs, double validation) {
+                        int qatEpochs, double validation, Augment augment) {
 
-    /** A train block without a validation split. */
+    /** A train block without augmentation. */
+    public TrainSpec(Origin origin, Method method, DatasetRef dataset, int epochs, int batch, Optimizer optimizer,
+                     Schedule schedule, Loss loss, MseTargets targets, long seed, int qatEpochs, double validation) {
+        this(origin, method, dataset, epochs, batch, optimizer, schedule, loss, targets, seed, qatEpochs, validation,
+                Augment.NONE);
+    }
+
+    /** A train block without a validation split or augmentation. */
     public TrainSpec(Origin origin, Method method, DatasetRef dataset, int epochs, int batch, Optimizer optimizer,
                      Schedule schedule, Loss loss, MseTargets targets, long seed, int qatEpochs) {
         this(origin, method, dataset, epochs, batch, optimizer, schedule, loss, targets, seed, qatEpochs, 0);
@@ -39,6 +48,36 @@ public record TrainSpec(Origin origin, Method method, DatasetRef dataset, int ep
         /** True for plain {@code mse} and for every loss other than mse. */
         public boolean oneHot() {
             return equals(ONE_HOT);
+        }
+    }
+
+    /**
+     * {@code augment = [shift(P), hflip]}: each training image, before encoding, moved by a whole
+     * number of pixels drawn from -P..P along each of its two axes (the uncovered pixels 0) and,
+     * with {@code hflip}, mirrored left to right with probability 1/2; test and validation images
+     * are never changed.
+     *
+     * @param shift the largest move in pixels (0 = none)
+     * @param hflip whether images are mirrored
+     */
+    public record Augment(int shift, boolean hflip) {
+        public static final Augment NONE = new Augment(0, false);
+
+        public boolean none() {
+            return shift == 0 && !hflip;
+        }
+
+        /** The setting's text form: {@code shift(2)}, {@code hflip} or {@code [shift(2), hflip]}. */
+        @Override
+        public String toString() {
+            List<String> parts = new java.util.ArrayList<>();
+            if (shift != 0) {
+                parts.add("shift(" + shift + ")");
+            }
+            if (hflip) {
+                parts.add("hflip");
+            }
+            return parts.size() == 1 ? parts.get(0) : "[" + String.join(", ", parts) + "]";
         }
     }
 

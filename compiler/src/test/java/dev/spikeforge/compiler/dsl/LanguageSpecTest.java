@@ -287,6 +287,41 @@ class LanguageSpecTest {
     }
 
     @Test
+    void augmentShiftsAndMirrorsTrainingImages() {
+        String layers = "layers { out = readout(2) }\ntrain { dataset = mnist ";
+        assertEquals(TrainSpec.Augment.NONE, valid(HEAD + layers + "}").train().orElseThrow().augment());
+        assertEquals(new TrainSpec.Augment(2, false), valid(HEAD + layers + "augment = shift(2) }").train().orElseThrow()
+                .augment());
+        assertEquals(new TrainSpec.Augment(0, true), valid(HEAD + layers + "augment = hflip }").train().orElseThrow()
+                .augment());
+        Network both = valid(HEAD + layers + "augment = [hflip, shift(pixels = 3)] }");
+        TrainSpec t = both.train().orElseThrow();
+        assertEquals(new TrainSpec.Augment(3, true), t.augment());
+        assertTrue(IrDump.of(both).contains(" qat_epochs=0 augment=[shift(3), hflip]"), IrDump.of(both));
+        String block = SnnText.train(t);
+        assertTrue(block.matches("(?s).*\\n    augment +\\Q= [shift(3), hflip]\\E\\n.*"), block);
+        assertEquals(t.augment(), valid(HEAD + "layers { out = readout(2) }\n" + block).train().orElseThrow().augment());
+        assertFalse(SnnText.train(valid(HEAD + layers + "}").train().orElseThrow()).contains("augment"));
+
+        assertEquals(List.of(ErrorCode.E301), codes(HEAD + layers + "augment = shift(0) }"));
+        assertEquals(List.of(ErrorCode.E212), codes(HEAD + layers + "augment = [shift(1), shift(2)] }"));
+        assertEquals(List.of(ErrorCode.E215), codes(HEAD + layers + "augment = rotate(10) }"));
+        assertEquals(List.of(ErrorCode.E300), codes(HEAD + layers + "augment = 2 }"));
+        // the 8 x 8 input: a shift of 8 leaves nothing in view
+        assertEquals(List.of(ErrorCode.E301), codes(HEAD + layers + "augment = shift(8) }"));
+        valid(HEAD + layers + "augment = shift(7) }");
+        // a sample of events is bins, not one image; rows read an image, a row per step
+        assertEquals(List.of(ErrorCode.E302), codes("model t\ninput 16 encode events(bins = 8)\ntimesteps 8\n"
+                + "layers { out = readout(2) }\ntrain { dataset = events(\"d\") augment = hflip }"));
+        valid("model t\ninput 28 encode rows\ntimesteps 28\nlayers { out = readout(2) }\n"
+                + "train { dataset = mnist augment = [shift(2), hflip] }");
+    }
+
+    private static List<ErrorCode> codes(String text) {
+        return compile(text).diagnostics().stream().map(Diagnostic::code).filter(c -> !c.name().startsWith("W")).toList();
+    }
+
+    @Test
     void mseTakesTargetsForTheTrueAndTheOtherClasses() {
         String layers = "layers { out = readout(2) }\ntrain { dataset = mnist ";
         assertEquals(TrainSpec.MseTargets.ONE_HOT, valid(HEAD + layers + "loss = mse }").train().orElseThrow().targets());

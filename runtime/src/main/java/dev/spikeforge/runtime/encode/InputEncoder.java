@@ -3,6 +3,7 @@ package dev.spikeforge.runtime.encode;
 import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.quant.Rounding;
+import dev.spikeforge.runtime.data.ImageAugment;
 import dev.spikeforge.runtime.data.ImageDataset;
 import java.util.stream.IntStream;
 
@@ -261,14 +262,27 @@ public final class InputEncoder {
      * engine's own input buffer, which then needs no copy of the spikes.
      */
     public static void encode(Network net, ImageDataset set, int[] idx, long runSeed, Rows out) {
+        encode(net, set, idx, runSeed, out, null);
+    }
+
+    /**
+     * As {@link #encode(Network, ImageDataset, int[], long, Rows)}, each sample's pixels first
+     * changed by {@code augment} (the train block's {@code augment}; null for none).
+     */
+    public static void encode(Network net, ImageDataset set, int[] idx, long runSeed, Rows out,
+                              ImageAugment.Epoch augment) {
         int n = set.sampleSize();
         Encoding enc = net.input().encoding();
         double[] values = new double[idx.length * n];
         long[] samples = new long[idx.length];
+        int[] moved = augment == null ? null : new int[n];
         for (int b = 0; b < idx.length; b++) {
             samples[b] = idx[b];
+            if (moved != null) {
+                augment.pixels(set, idx[b], moved);
+            }
             for (int i = 0; i < n; i++) {
-                int px = set.pixel(idx[b], i);
+                int px = moved != null ? moved[i] : set.pixel(idx[b], i);
                 values[b * n + i] = enc.kind() == Encoding.Kind.BIPOLAR ? bipolar(px) : intensity(px);
             }
         }

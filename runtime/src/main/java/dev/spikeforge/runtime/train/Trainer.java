@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.data.DatasetSplits;
+import dev.spikeforge.runtime.data.ImageAugment;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.data.Shuffler;
 import dev.spikeforge.runtime.encode.InputEncoder;
@@ -26,7 +27,9 @@ import java.util.Set;
  *
  * <p>Seeds: training spikes of epoch e use run seed {@code forPurpose(seed, PURPOSE_TRAIN_SPIKES, e)};
  * evaluation spikes use the run seed itself, so every engine sees the same test spikes; dropout of
- * iteration i of epoch e uses {@code forPurpose(seed, PURPOSE_DROPOUT_ITERATION, e * 2^32 + i)}.
+ * iteration i of epoch e uses {@code forPurpose(seed, PURPOSE_DROPOUT_ITERATION, e * 2^32 + i)}; the
+ * train block's {@code augment} draws for training sample s of epoch e come from
+ * {@code forPurpose(seed, ImageAugment.PURPOSE_AUGMENT, e * 2^32 + s)} ({@link ImageAugment}).
  */
 public final class Trainer {
 
@@ -156,6 +159,7 @@ public final class Trainer {
             integerExact(qat.quantise(master));
         }
         long runSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_TRAIN_SPIKES, epoch).nextLong();
+        ImageAugment.Epoch moved = spec.augment().none() ? null : new ImageAugment(spec.augment(), spec.seed()).epoch(epoch);
         long start = System.nanoTime();
         double lossSum = 0;
         int correct = 0;
@@ -169,7 +173,7 @@ public final class Trainer {
             long dropoutSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_DROPOUT_ITERATION,
                     ((long) epoch << 32) + iteration).nextLong();
             TrainingStep.Outcome o = step.run(inputLength(train, batch),
-                    rows -> InputEncoder.encode(net, train, idx, runSeed, rows), batch, labels, dropoutSeed);
+                    rows -> InputEncoder.encode(net, train, idx, runSeed, rows, moved), batch, labels, dropoutSeed);
             double batchLr = fake ? Optimizer.qatLearningRate(spec, epoch - floatEpochs - 1, qatEpochs, iteration, batches)
                     : lr;
             String bad = nonFinite(o);

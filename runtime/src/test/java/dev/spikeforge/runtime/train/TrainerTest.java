@@ -10,7 +10,9 @@ import dev.spikeforge.compiler.dsl.SnnFrontEnd;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.source.SourceFile;
+import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.data.DatasetSplits;
+import dev.spikeforge.runtime.data.ImageAugment;
 import dev.spikeforge.runtime.data.ImageDataset;
 import dev.spikeforge.runtime.encode.SplitMix64;
 import dev.spikeforge.runtime.engine.FloatModel;
@@ -52,12 +54,17 @@ class TrainerTest {
     }
 
     static Network model(String method, String readout) {
+        return model(method, readout, "");
+    }
+
+    /** As {@link #model(String, String)}, with {@code trainExtra} added to the train block. */
+    static Network model(String method, String readout, String trainExtra) {
         String text = "model bars\ninput 1x8x8\ntimesteps 8\n"
                 + "neuron lif = LIF(beta = 0.875, threshold = 1.0)\nneuron pool = IF(threshold = 0.75)\n"
                 + "layers { c = conv(6, kernel = 3, padding = 1) -> lif\n p = avgpool(2) -> pool\n"
                 + " h = dense(32) -> lif\n out = " + readout + " }\n"
                 + "train { method = " + method + " dataset = mnist epochs = 4 batch = 16"
-                + " optimizer = adam(lr = 0.01) seed = 3 }";
+                + " optimizer = adam(lr = 0.01) seed = 3 " + trainExtra + " }";
         Compilation c = SnnFrontEnd.compile(new SourceFile("bars.snn", text));
         assertTrue(c.ok(), c.diagnostics().toString());
         return c.network();
@@ -146,6 +153,56 @@ class TrainerTest {
         assertFalse(none.validated());
         assertTrue(Double.isNaN(none.validationAccuracy()));
         assertFalse(none.toJson().has("validation_accuracy"));
+    }
+
+    /**
+     * {@code augment} changes each training image by its draw before encoding, and nothing else:
+     * an epoch with {@code augment = [shift(1), hflip]} ends with the same weights, bit for bit, as an
+     * epoch without it on a training set made of those drawn images; and the test images are read
+     * as they are, so both report the same test accuracy.
+     */
+    @Test
+    void augmentTrainsOnTheDrawnImagesAndTestsOnTheImages() {
+        Network plain = model("surrogate(shape = fast_sigmoid, slope = 5)", "readout(4)");
+        Network augmented = model("surrogate(shape = fast_sigmoid, slope = 5)", "readout(4)",
+                "augment = [shift(1), hflip]");
+        TrainSpec.Augment spec = augmented.train().orElseThrow().augment();
+        assertEquals(new TrainSpec.Augment(1, true), spec);
+
+        ImageDataset train = bars(480, 1);
+        ImageDataset test = bars(200, 2);
+        byte[] drawn = new byte[train.count() * train.sampleSize()];
+        int[] px = new int[train.sampleSize()];
+        ImageAugment.Epoch first = new ImageAugment(spec, 3).epoch(1);
+        int moved = 0;
+        for (int s = 0; s < train.count(); s++) {
+            first.pixels(train, s, px);
+            for (int i = 0; i < px.length; i++) {
+                drawn[s * px.length + i] = (byte) px[i];
+                moved += px[i] != train.pixel(s, i) ? 1 : 0;
+            }
+        }
+        assertTrue(moved > train.count() * 8, "the draws changed " + moved + " pixels");
+        byte[] labels = new byte[train.count()];
+        for (int s = 0; s < labels.length; s++) {
+            labels[s] = (byte) train.label(s);
+        }
+        ImageDataset pre = new ImageDataset(train.count(), 1, SIZE, SIZE, 4, drawn, labels);
+
+        Trainer a = new Trainer(augmented, augmented.train().orElseThrow(), new DatasetSplits(train, test),
+                new FloatModel(augmented, Parameters.initialise(augmented, 3)), new Optimizer(augmented.train().orElseThrow()
+                .optimizer()));
+        Trainer b = new Trainer(plain, plain.train().orElseThrow(), new DatasetSplits(pre, test),
+                new FloatModel(plain, Parameters.initialise(plain, 3)), new Optimizer(plain.train().orElseThrow().optimizer()));
+        Trainer none = trainer(plain);
+        Trainer.EpochResult ra = a.train(1, 1, 4, QUIET).get(0);
+        Trainer.EpochResult rb = b.train(1, 1, 4, QUIET).get(0);
+        none.train(1, 1, 4, QUIET);
+        assertArrayEquals(b.model().parameters().weight("h"), a.model().parameters().weight("h"));
+        assertEquals(rb.trainLoss(), ra.trainLoss());
+        assertEquals(rb.testAccuracy(), ra.testAccuracy());
+        assertFalse(Arrays.equals(none.model().parameters().weight("h"), a.model().parameters().weight("h")),
+                "augment changed nothing");
     }
 
     @Test
