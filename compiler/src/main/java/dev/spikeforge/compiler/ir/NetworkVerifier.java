@@ -144,11 +144,19 @@ final class NetworkVerifier {
             return;
         }
         Shape shape = in.shape();
-        if (a.shift() > 0 && shape.isKnown() && shape.rank() == 3
-                && a.shift() >= Math.min(shape.height(), shape.width())) {
-            out.add(ErrorCode.E301, t.origin().of("augment.pixels"), "augment shift(" + a.shift() + ") moves a "
-                    + shape + " image out of view: the shift must be below its height and width ("
-                    + Math.min(shape.height(), shape.width()) + ")", "for example shift(2)");
+        String image = null;
+        int side = Integer.MAX_VALUE;
+        if (shape.isKnown() && shape.rank() == 3) {
+            image = "a " + shape + " image";
+            side = Math.min(shape.height(), shape.width());
+        } else if (t.dataset() instanceof TrainSpec.NamedDataset d) {
+            image = "a " + d.keyword() + " image (" + NAMED_DATASET_SIDE + " x " + NAMED_DATASET_SIDE + ")";
+            side = NAMED_DATASET_SIDE;
+        }
+        if (a.shift() >= side) {
+            out.add(ErrorCode.E301, t.origin().of("augment.pixels"), "augment shift(" + a.shift() + ") moves "
+                    + image + " out of view: the shift must be below its height and width (" + side + ")",
+                    "for example shift(2)");
         }
     }
 

@@ -310,6 +310,10 @@ class LanguageSpecTest {
         // the 8 x 8 input: a shift of 8 leaves nothing in view
         assertEquals(List.of(ErrorCode.E301), codes(HEAD + layers + "augment = shift(8) }"));
         valid(HEAD + layers + "augment = shift(7) }");
+        // a flat input of a named dataset: its 28 x 28 images
+        String flat = "model t\ninput 784\nlayers { out = readout(2) }\ntrain { dataset = fashion_mnist augment = ";
+        assertEquals(List.of(ErrorCode.E301), codes(flat + "shift(28) }"));
+        valid(flat + "[shift(27), hflip] }");
         // a sample of events is bins, not one image; rows read an image, a row per step
         assertEquals(List.of(ErrorCode.E302), codes("model t\ninput 16 encode events(bins = 8)\ntimesteps 8\n"
                 + "layers { out = readout(2) }\ntrain { dataset = events(\"d\") augment = hflip }"));
