@@ -2,6 +2,7 @@ package dev.spikeforge.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikeforge.compiler.ir.Frontend;
@@ -186,6 +187,32 @@ class AudioEventsEndToEndTest {
         assertEquals(ExitCodes.OK, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("12 of 12 samples exactly equal to the integer model"), r.out());
         assertTrue(r.out().contains("icarus RTL simulation: 12 of 12 samples exactly equal to the emulator"), r.out());
+    }
+
+    /**
+     * augment on event recordings of a 2x34x34 sensor: train says that every bin of a recording
+     * moves alike, and one epoch trains to other weights than the same epoch without it.
+     */
+    @Test
+    void augmentMovesEveryBinOfTheTrainingRecordings() throws Exception {
+        Path data = Path.of("../runtime/src/test/resources/events/fmnist-tiny").toAbsolutePath().normalize();
+        String text = EVENTS.formatted(data.toString().replace("\\", "/")).replace("epochs    = 2", "epochs    = 1");
+        Path plain = dir.resolve("evplain.snn");
+        Files.writeString(plain, text);
+        Path moved = dir.resolve("evaug.snn");
+        Files.writeString(moved, text.replace("seed      = 1", "seed      = 1\n    augment   = [shift(2), hflip]"));
+        CliRun a = CliRun.of("train", moved.toString(), "--out", dir.resolve("evaug.npz").toString());
+        assertEquals(ExitCodes.OK, a.exit(), a.out() + a.err());
+        assertTrue(a.err().contains("== augment = [shift(2), hflip]: each training recording (all its bins alike) mirrored"
+                + " left to right half the time, then moved by -2..2 pixels down and across, drawn anew every epoch; test"
+                + " and validation recordings as they are"), a.err());
+        CliRun p = CliRun.of("train", plain.toString(), "--out", dir.resolve("evplain.npz").toString());
+        assertEquals(ExitCodes.OK, p.exit(), p.out() + p.err());
+        float[] w = dev.spikeforge.runtime.checkpoint.CheckpointReader.read(dir.resolve("evaug.npz")).array("h.weight")
+                .orElseThrow().floats();
+        float[] u = dev.spikeforge.runtime.checkpoint.CheckpointReader.read(dir.resolve("evplain.npz")).array("h.weight")
+                .orElseThrow().floats();
+        assertFalse(java.util.Arrays.equals(w, u), "augment changed nothing");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.spikeforge.pipeline;
 
+import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
 import dev.spikeforge.compiler.source.SourcePos;
 import dev.spikeforge.compiler.ir.TrainSpec;
@@ -215,8 +216,10 @@ final class Training {
         }
         String move = a.shift() > 0 ? "moved by -" + a.shift() + ".." + a.shift() + " pixels down and across" : "";
         String mirror = a.hflip() ? "mirrored left to right half the time" : "";
-        listener.stage("augment = " + a + ": each training image " + mirror + (a.shift() > 0 && a.hflip() ? ", then " : "")
-                + move + ", drawn anew every epoch; test and validation images as they are");
+        boolean events = model.network().input().encoding().kind() == Encoding.Kind.EVENTS;
+        listener.stage("augment = " + a + ": each training " + (events ? "recording (all its bins alike) " : "image ")
+                + mirror + (a.shift() > 0 && a.hflip() ? ", then " : "") + move + ", drawn anew every epoch; test and"
+                + " validation " + (events ? "recordings" : "images") + " as they are");
     }
 
     /**

@@ -128,7 +128,8 @@ final class NetworkVerifier {
     /**
      * {@code augment} moves and mirrors the pixels of each training image before it is encoded
      * (docs/language.md, {@code augment}): a sample must be one image (which {@code encode rows}
-     * also reads, a row per step), not bins of events, and a shift must leave some of it in view.
+     * also reads, a row per step) or an event recording whose bins are C x H x W frames (every bin
+     * moved alike), and a shift must leave some of it in view.
      */
     private void augmentMovesImages(TrainSpec t) {
         TrainSpec.Augment a = t.augment();
@@ -137,17 +138,18 @@ final class NetworkVerifier {
         }
         InputNode in = net.input();
         Encoding e = in.encoding();
-        if (e.kind() == Encoding.Kind.EVENTS) {
-            out.add(ErrorCode.E302, t.origin().of("augment"), "augment = " + a + " moves the pixels of an image, but"
-                    + " encode " + e + " reads each sample as " + Math.max(1, net.timesteps()) + " bins of events,"
-                    + " not one image", "remove augment, or train on images (encode direct, poisson, latency or rows)");
+        Shape shape = in.shape();
+        if (e.kind() == Encoding.Kind.EVENTS && !(shape.isKnown() && shape.rank() == 3)) {
+            // a recording's bins are frames only when the input is a sensor's C x H x W
+            out.add(ErrorCode.E302, t.origin().of("augment"), "augment = " + a + " moves the pixels of each bin's"
+                    + " frame, but encode " + e + " reads input " + shape + ", which has no rows and columns to move",
+                    "remove augment, or declare the event sensor's C x H x W as the input (for example input 2x34x34)");
             return;
         }
-        Shape shape = in.shape();
         String image = null;
         int side = Integer.MAX_VALUE;
         if (shape.isKnown() && shape.rank() == 3) {
-            image = "a " + shape + " image";
+            image = "a " + shape + (e.kind() == Encoding.Kind.EVENTS ? " frame" : " image");
             side = Math.min(shape.height(), shape.width());
         } else if (t.dataset() instanceof TrainSpec.NamedDataset d) {
             image = "a " + d.keyword() + " image (" + NAMED_DATASET_SIDE + " x " + NAMED_DATASET_SIDE + ")";

@@ -314,9 +314,14 @@ class LanguageSpecTest {
         String flat = "model t\ninput 784\nlayers { out = readout(2) }\ntrain { dataset = fashion_mnist augment = ";
         assertEquals(List.of(ErrorCode.E301), codes(flat + "shift(28) }"));
         valid(flat + "[shift(27), hflip] }");
-        // a sample of events is bins, not one image; rows read an image, a row per step
+        // a recording's bins are moved as frames of a C x H x W input; flat events have no rows and columns
         assertEquals(List.of(ErrorCode.E302), codes("model t\ninput 16 encode events(bins = 8)\ntimesteps 8\n"
                 + "layers { out = readout(2) }\ntrain { dataset = events(\"d\") augment = hflip }"));
+        String frames = "model t\ninput 2x34x34 encode events(bins = 8)\ntimesteps 8\nlayers { out = readout(2) }\n"
+                + "train { dataset = events(\"d\") augment = ";
+        valid(frames + "[shift(33), hflip] }");
+        assertEquals(List.of(ErrorCode.E301), codes(frames + "shift(34) }"));
+        // rows read an image, a row per step
         valid("model t\ninput 28 encode rows\ntimesteps 28\nlayers { out = readout(2) }\n"
                 + "train { dataset = mnist augment = [shift(2), hflip] }");
     }

@@ -17,13 +17,32 @@ public final class ImageAugment {
 
     private final TrainSpec.Augment spec;
     private final long seed;
+    /** For event recordings, the C x H x W frame each bin holds; null for images. */
+    private final int[] frame;
 
     public ImageAugment(TrainSpec.Augment spec, long seed) {
+        this(spec, seed, null);
+    }
+
+    private ImageAugment(TrainSpec.Augment spec, long seed, int[] frame) {
         if (spec.shift() < 0) {
             throw new IllegalArgumentException("shift " + spec.shift() + " < 0");
         }
         this.spec = spec;
         this.seed = seed;
+        this.frame = frame;
+    }
+
+    /**
+     * The augmentation of event recordings ({@link EventDataset}: a sample is T bins of C x H x W
+     * counts, one bin per row): every bin of a sample moved and mirrored by the sample's one draw,
+     * as a flip or a translation of the sensor moves all of a recording's events.
+     */
+    public static ImageAugment ofEventFrames(TrainSpec.Augment spec, long seed, int channels, int height, int width) {
+        if (channels < 1 || height < 1 || width < 1) {
+            throw new IllegalArgumentException("frame " + channels + "x" + height + "x" + width);
+        }
+        return new ImageAugment(spec, seed, new int[] {channels, height, width});
     }
 
     /** What one sample of one epoch gets: rows down, columns right, and whether it is mirrored first. */
@@ -57,27 +76,54 @@ public final class ImageAugment {
          * + x]} is the pixel that the draw moves to (y, x) of channel c, or 0.
          */
         public void pixels(ImageDataset set, int sample, int[] out) {
-            apply(draw(epoch, sample), set, sample, out);
+            if (frame == null) {
+                apply(draw(epoch, sample), set, sample, out);
+            } else {
+                applyToBins(draw(epoch, sample), set, sample, frame[0], frame[1], frame[2], out);
+            }
         }
+    }
+
+    /**
+     * Event recording {@code sample} of {@code set} (1 x T x N, N = C * H * W: bin t is row t, its
+     * byte (c * H + y) * W + x the count of channel c at (y, x)) with every bin changed by {@code d}
+     * into {@code out}, as {@link #apply} changes an image.
+     */
+    public static void applyToBins(Draw d, ImageDataset set, int sample, int c, int h, int w, int[] out) {
+        if (set.channels() != 1 || set.width() != c * h * w || out.length != set.sampleSize()) {
+            throw new IllegalArgumentException("a sample of " + set.channels() + " x " + set.height() + " x "
+                    + set.width() + " is not bins of " + c + "x" + h + "x" + w + " frames, or out holds " + out.length);
+        }
+        move(d, set, sample, set.height(), c, h, w, out);
     }
 
     /** Sample {@code sample} of {@code set} changed by {@code d} into {@code out} (C x H x W pixels). */
     public static void apply(Draw d, ImageDataset set, int sample, int[] out) {
-        int h = set.height();
-        int w = set.width();
         if (out.length != set.sampleSize()) {
             throw new IllegalArgumentException("out holds " + out.length + " pixels, a sample " + set.sampleSize());
         }
-        for (int c = 0; c < set.channels(); c++) {
-            for (int y = 0; y < h; y++) {
-                int sy = y - d.dy();
-                for (int x = 0; x < w; x++) {
-                    int sx = x - d.dx();
-                    int o = (c * h + y) * w + x;
-                    if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
-                        out[o] = 0;
-                    } else {
-                        out[o] = set.pixel(sample, c, sy, d.mirror() ? w - 1 - sx : sx);
+        move(d, set, sample, 1, set.channels(), set.height(), set.width(), out);
+    }
+
+    /**
+     * {@code frames} C x H x W frames of a sample, one after another, each moved by {@code d}: out's
+     * (y, x) of channel c takes the input's (y - dy, x') with x' = x - dx, or W - 1 - x' when mirrored;
+     * 0 where that falls outside the frame.
+     */
+    private static void move(Draw d, ImageDataset set, int sample, int frames, int c, int h, int w, int[] out) {
+        int n = c * h * w;
+        for (int f = 0; f < frames; f++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    int sy = y - d.dy();
+                    for (int x = 0; x < w; x++) {
+                        int sx = x - d.dx();
+                        int o = f * n + (ch * h + y) * w + x;
+                        if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
+                            out[o] = 0;
+                        } else {
+                            out[o] = set.pixel(sample, f * n + (ch * h + sy) * w + (d.mirror() ? w - 1 - sx : sx));
+                        }
                     }
                 }
             }

@@ -2,7 +2,9 @@ package dev.spikeforge.runtime.train;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikeforge.compiler.ir.Encoding;
 import dev.spikeforge.compiler.ir.Network;
+import dev.spikeforge.compiler.ir.Shape;
 import dev.spikeforge.compiler.ir.TrainSpec;
 import dev.spikeforge.runtime.data.DatasetSplits;
 import dev.spikeforge.runtime.data.ImageAugment;
@@ -159,7 +161,7 @@ public final class Trainer {
             integerExact(qat.quantise(master));
         }
         long runSeed = SplitMix64.forPurpose(spec.seed(), PURPOSE_TRAIN_SPIKES, epoch).nextLong();
-        ImageAugment.Epoch moved = spec.augment().none() ? null : new ImageAugment(spec.augment(), spec.seed()).epoch(epoch);
+        ImageAugment.Epoch moved = spec.augment().none() ? null : augment().epoch(epoch);
         long start = System.nanoTime();
         double lossSum = 0;
         int correct = 0;
@@ -261,6 +263,18 @@ public final class Trainer {
 
     /** Test-set accuracy and the total spikes of each spiking layer over the set. */
     public record Evaluation(int samples, double accuracy, Map<String, Long> spikes) {
+    }
+
+    /**
+     * The train block's {@code augment} for this network: on images, or with {@code encode events}
+     * on a C x H x W input, on every bin of a recording alike (the verifier refuses other inputs).
+     */
+    private ImageAugment augment() {
+        Shape in = net.input().shape();
+        if (net.input().encoding().kind() == Encoding.Kind.EVENTS) {
+            return ImageAugment.ofEventFrames(spec.augment(), spec.seed(), in.channels(), in.height(), in.width());
+        }
+        return new ImageAugment(spec.augment(), spec.seed());
     }
 
     /** T * batch * input size: the input values of a batch (a sample, unless encode rows spreads it over the steps). */

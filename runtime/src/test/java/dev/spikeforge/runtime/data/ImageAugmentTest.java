@@ -66,6 +66,41 @@ class ImageAugmentTest {
     }
 
     @Test
+    void everyBinOfAnEventRecordingMovesAsAnImageWould() {
+        // one recording of 3 bins, each a 2 x 3 x 4 frame (EventDataset's 1 x T x N layout), counts 1..72
+        byte[] bins = new byte[3 * 24];
+        for (int i = 0; i < bins.length; i++) {
+            bins[i] = (byte) (i + 1);
+        }
+        ImageDataset recording = new ImageDataset(1, 1, 3, 24, 1, bins, new byte[] {0});
+        for (ImageAugment.Draw d : new ImageAugment.Draw[] {new ImageAugment.Draw(1, -2, false),
+                new ImageAugment.Draw(0, 1, true), new ImageAugment.Draw(-1, 0, true)}) {
+            int[] out = new int[72];
+            ImageAugment.applyToBins(d, recording, 0, 2, 3, 4, out);
+            for (int t = 0; t < 3; t++) {
+                ImageDataset frame = new ImageDataset(1, 2, 3, 4, 1,
+                        java.util.Arrays.copyOfRange(bins, t * 24, t * 24 + 24), new byte[] {0});
+                int[] alone = new int[24];
+                ImageAugment.apply(d, frame, 0, alone);
+                assertArrayEquals(alone, java.util.Arrays.copyOfRange(out, t * 24, t * 24 + 24), d + " bin " + t);
+            }
+        }
+        // by hand: bin 1 mirrored (its values are 25..48), channel 0's first row reversed
+        int[] mirrored = new int[72];
+        ImageAugment.applyToBins(new ImageAugment.Draw(0, 0, true), recording, 0, 2, 3, 4, mirrored);
+        assertArrayEquals(new int[] {28, 27, 26, 25}, java.util.Arrays.copyOfRange(mirrored, 24, 28));
+        // an epoch of event-frame augmentation applies the sample's one draw to every bin
+        ImageAugment a = ImageAugment.ofEventFrames(new TrainSpec.Augment(1, true), 5, 2, 3, 4);
+        for (int epoch = 1; epoch <= 4; epoch++) {
+            int[] viaEpoch = new int[72];
+            a.epoch(epoch).pixels(recording, 0, viaEpoch);
+            int[] direct = new int[72];
+            ImageAugment.applyToBins(a.draw(epoch, 0), recording, 0, 2, 3, 4, direct);
+            assertArrayEquals(direct, viaEpoch, "epoch " + epoch);
+        }
+    }
+
+    @Test
     void aShiftAsLargeAsTheImageLeavesNothing() {
         assertArrayEquals(new int[24], apply(new ImageAugment.Draw(3, 0, false), 0));
         assertArrayEquals(new int[24], apply(new ImageAugment.Draw(0, -4, true), 1));

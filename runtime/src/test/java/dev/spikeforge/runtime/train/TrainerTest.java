@@ -205,6 +205,69 @@ class TrainerTest {
                 "augment changed nothing");
     }
 
+    /**
+     * With {@code encode events} on a C x H x W input, augment moves every bin of a recording by the
+     * sample's one draw: an augmented epoch equals a plain epoch on recordings made of the draws.
+     */
+    @Test
+    void augmentMovesEveryBinOfAnEventRecordingAlike() {
+        String text = "model ev\ninput 1x8x8 encode events(bins = 4)\ntimesteps 4\n"
+                + "neuron lif = LIF(beta = 0.875, threshold = 1.0)\n"
+                + "layers { h = dense(32) -> lif\n out = readout(4) }\n"
+                + "train { dataset = events(\"d\") epochs = 1 batch = 16 optimizer = adam(lr = 0.01) seed = 3 ";
+        Network plain = SnnFrontEnd.compile(new SourceFile("ev.snn", text + "}")).network();
+        Network augmented = SnnFrontEnd.compile(new SourceFile("ev.snn", text + "augment = [shift(1), hflip] }")).network();
+        assertTrue(plain != null && augmented != null);
+        ImageDataset train = recordings(bars(320, 1));
+        ImageDataset test = recordings(bars(100, 2));
+        ImageAugment.Epoch first = ImageAugment.ofEventFrames(augmented.train().orElseThrow().augment(), 3, 1, SIZE, SIZE)
+                .epoch(1);
+        byte[] drawn = new byte[train.count() * train.sampleSize()];
+        int[] bins = new int[train.sampleSize()];
+        int moved = 0;
+        for (int s = 0; s < train.count(); s++) {
+            first.pixels(train, s, bins);
+            for (int i = 0; i < bins.length; i++) {
+                drawn[s * bins.length + i] = (byte) bins[i];
+                moved += bins[i] != train.pixel(s, i) ? 1 : 0;
+            }
+        }
+        assertTrue(moved > train.count() * 8, "the draws changed " + moved + " counts");
+        ImageDataset pre = new ImageDataset(train.count(), 1, 4, SIZE * SIZE, 4, drawn, labelsOf(train));
+        Trainer a = new Trainer(augmented, augmented.train().orElseThrow(), new DatasetSplits(train, test),
+                new FloatModel(augmented, Parameters.initialise(augmented, 3)),
+                new Optimizer(augmented.train().orElseThrow().optimizer()));
+        Trainer b = new Trainer(plain, plain.train().orElseThrow(), new DatasetSplits(pre, test),
+                new FloatModel(plain, Parameters.initialise(plain, 3)), new Optimizer(plain.train().orElseThrow().optimizer()));
+        Trainer.EpochResult ra = a.train(1, 1, 1, QUIET).get(0);
+        Trainer.EpochResult rb = b.train(1, 1, 1, QUIET).get(0);
+        assertArrayEquals(b.model().parameters().weight("h"), a.model().parameters().weight("h"));
+        assertEquals(rb.testAccuracy(), ra.testAccuracy());
+    }
+
+    /** Event recordings of images: 4 bins, an event (count 1) wherever the pixel is over 128 in bins 0 and 2. */
+    private static ImageDataset recordings(ImageDataset images) {
+        int n = SIZE * SIZE;
+        byte[] counts = new byte[images.count() * 4 * n];
+        for (int s = 0; s < images.count(); s++) {
+            for (int i = 0; i < n; i++) {
+                if (images.pixel(s, i) > 128) {
+                    counts[s * 4 * n + i] = 1;
+                    counts[s * 4 * n + 2 * n + i] = 1;
+                }
+            }
+        }
+        return new ImageDataset(images.count(), 1, 4, n, 4, counts, labelsOf(images));
+    }
+
+    private static byte[] labelsOf(ImageDataset set) {
+        byte[] labels = new byte[set.count()];
+        for (int s = 0; s < labels.length; s++) {
+            labels[s] = (byte) set.label(s);
+        }
+        return labels;
+    }
+
     @Test
     void sameSeedSameWeights() {
         Trainer a = trainer(model("spike_bp", "readout(4)"));
