@@ -175,6 +175,11 @@ final class NeurocoreDeployed implements DeployedTarget {
         Mapping.Figures f = m.target();
         String host = f.inputCyclesPerSpike() == 0 ? "the host link not modelled"
                 : "the host link at " + f.inputCyclesPerSpike() + " cycles per input spike";
+        if (f.timing() == Timing.PIPELINED && f.serialCores()) {
+            return "timing: pipelined (a spike reaches the next layer at the next step), the cores run one after another"
+                    + " (core_schedule serial); a step is the sum of the cores' work, then the longest route or the busiest"
+                    + " mesh link, then the barrier; " + host;
+        }
         return f.timing() == Timing.PIPELINED
                 ? "timing: pipelined (every core at once, a spike reaches the next layer at the next step); a step is the"
                         + " busiest core's work, then the longest route or the busiest mesh link, then the barrier; " + host

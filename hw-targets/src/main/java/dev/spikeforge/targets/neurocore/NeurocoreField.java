@@ -110,6 +110,10 @@ public enum NeurocoreField {
     TIMING("timing", Kind.CHOICE, 0, 0, List.of("sequential", "pipelined"), "",
             "when a layer's spikes reach the next layer: sequential (the same step, layers one after another) or"
                     + " pipelined (the next step, every core at once)", s -> s.timing().keyword(), "sequential"),
+    CORE_SCHEDULE("core_schedule", Kind.CHOICE, 0, 0, List.of("parallel", "serial"), "",
+            "how the cores share a pipelined step: parallel (every core works at once; the step takes the busiest"
+                    + " core's work) or serial (one processor runs the cores one after another; the sum of their work)",
+            s -> s.serialCores() ? "serial" : "parallel", "parallel"),
     INPUT_CYCLES_PER_SPIKE("input_cycles_per_spike", Kind.INT, 0, Integer.MAX_VALUE, "cycles",
             "cycles the host link needs to deliver one input spike to the chip; 0 = not modelled",
             NeurocoreSpec::inputCyclesPerSpike, 0),

@@ -64,6 +64,8 @@ import java.util.Set;
  *                               2.7): the chip's own mode, or the target's {@code timing =} override
  * @param inputCyclesPerSpike    cycles the host link needs to deliver one input spike (value) to the
  *                               chip; 0 = the host's bandwidth is not modelled
+ * @param serialCores            under pipelined timing, one processor runs the cores one after another
+ *                               (a step takes the sum of their work), not all at once (the busiest core's)
  * @param sources                field name -> where its figure comes from
  */
 public record NeurocoreSpec(String name, String description, int meshWidth, int meshHeight, int cores,
@@ -78,7 +80,8 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
                             boolean convWeightSharing, boolean splitLayers,
                             double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate, int cyclesPerHop,
                             int barrierCycles, double synapticOpPj, double neuronUpdatePj, double spikeHopPj,
-                            double staticMw, Timing timing, int inputCyclesPerSpike, Map<String, String> sources) {
+                            double staticMw, Timing timing, int inputCyclesPerSpike, boolean serialCores,
+                            Map<String, String> sources) {
 
     public NeurocoreSpec {
         leakForms = Set.copyOf(leakForms);

@@ -136,7 +136,7 @@ final class NeurocoreSpecReader {
                 (Double) v.get(NeurocoreField.SYNAPTIC_OP_PJ), (Double) v.get(NeurocoreField.NEURON_UPDATE_PJ),
                 (Double) v.get(NeurocoreField.SPIKE_HOP_PJ), (Double) v.get(NeurocoreField.STATIC_MW),
                 Timing.of((String) v.get(NeurocoreField.TIMING)), (Integer) v.get(NeurocoreField.INPUT_CYCLES_PER_SPIKE),
-                sources);
+                "serial".equals(v.get(NeurocoreField.CORE_SCHEDULE)), sources);
     }
 
     private static Set<String> leakForms(Object list) {

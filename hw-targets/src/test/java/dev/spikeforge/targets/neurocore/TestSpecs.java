@@ -19,7 +19,7 @@ final class TestSpecs {
                 DeploySpec.Overflow.SATURATE, Set.of("shift", "multiplier", "none"), false, false, 24, false, true, 16,
                 32, Set.of("shift", "multiplier", "none"), true, true, true, 0, 0,
                 Set.of("zero", "subtract"), 0, 0, 0, 0, 0, 0, true, true,
-                100, 1, 2, 3, 10, 1.0, 2.0, 3.0, 0.0, Timing.SEQUENTIAL, 0, Map.of());
+                100, 1, 2, 3, 10, 1.0, 2.0, 3.0, 0.0, Timing.SEQUENTIAL, 0, false, Map.of());
     }
 
     /** {@code base} with the named record components replaced (name, value, name, value, ...). */

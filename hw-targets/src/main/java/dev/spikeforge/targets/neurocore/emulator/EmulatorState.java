@@ -108,6 +108,7 @@ final class EmulatorState {
                 }
             }
             long busiestCore = 0;
+            long allWork = 0;
             for (int l = 0; l < layers; l++) {
                 Mapping.Layer layer = m.layers().get(l);
                 if (record) {
@@ -117,6 +118,7 @@ final class EmulatorState {
                 long synMax = 0;
                 long neuronMax = 0;
                 long workMax = 0;
+                long workSum = 0;
                 // sequential: every core of the layer takes its packets first, then every core updates and
                 // sends: a recurrent packet (to a core of the same layer, itself included) thus arrives after
                 // the layer's synaptic phase and waits in the inbox for the next step (delay 1, s[t-1])
@@ -159,10 +161,12 @@ final class EmulatorState {
                     synMax = Math.max(synMax, synCycles);
                     neuronMax = Math.max(neuronMax, neuronCycles);
                     workMax = Math.max(workMax, synCycles + neuronCycles);
+                    workSum += synCycles + neuronCycles;
                 }
                 if (pipelined) {
-                    layerCycles[l] += workMax;
+                    layerCycles[l] += fig.serialCores() ? workSum : workMax;
                     busiestCore = Math.max(busiestCore, workMax);
+                    allWork += workSum;
                 } else {
                     long cycles = synMax + neuronMax + (long) hopsInto[l] * fig.cyclesPerHop();
                     layerCycles[l] += cycles;
@@ -170,13 +174,14 @@ final class EmulatorState {
                 }
             }
             if (pipelined) {
-                // docs/targets.md, "Timing": the cores work at once (the busiest one sets the pace), then the
-                // packets cross the mesh (the longest route, or the busiest link at one packet per cycle),
-                // while the host streams the step's input; then the barrier
+                // docs/targets.md, "Timing": the cores work at once (the busiest one sets the pace), or with
+                // core_schedule "serial" one after another (their sum), then the packets cross the mesh (the
+                // longest route, or the busiest link at one packet per cycle), while the host streams the
+                // step's input; then the barrier
                 long longestRoute = Arrays.stream(hopsInto).max().orElse(0);
                 long network = Math.max(longestRoute * fig.cyclesPerHop(), links.busiest());
                 long host = (inputPackets - inputPacketsBefore) * fig.inputCyclesPerSpike();
-                stepCycles[t] = Math.max(busiestCore + network, host);
+                stepCycles[t] = Math.max((fig.serialCores() ? allWork : busiestCore) + network, host);
             }
             stepCycles[t] += fig.barrierCycles();
         }

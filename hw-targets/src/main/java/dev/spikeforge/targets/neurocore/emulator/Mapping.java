@@ -39,11 +39,13 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
      * @param meshHeight              0 when the spec does not say
      * @param timing                  when a layer's spikes reach the next layer (docs/semantics.md section 2.7)
      * @param inputCyclesPerSpike     cycles the host link needs per input spike; 0 = not modelled
+     * @param serialCores             core_schedule "serial": under pipelined timing a step takes the sum of
+     *                                the cores' work, not the busiest core's
      */
     public record Figures(String name, double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate,
                           int cyclesPerHop, int barrierCycles, double synapticOpPj, double neuronUpdatePj,
                           double spikeHopPj, double staticMw, int maxSpikesPerCorePerStep, int meshWidth,
-                          int meshHeight, Timing timing, int inputCyclesPerSpike) {
+                          int meshHeight, Timing timing, int inputCyclesPerSpike, boolean serialCores) {
 
         /** Seconds that {@code cycles} take at the clock. */
         public double seconds(long cycles) {

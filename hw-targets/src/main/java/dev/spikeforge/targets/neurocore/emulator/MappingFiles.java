@@ -195,7 +195,19 @@ public final class MappingFiles {
                 t.number("neuron_update_pj"), t.number("spike_hop_pj"), t.number("static_mw"),
                 nonNegative(t, "max_spikes_per_core_per_step"), t.has("mesh_width") ? nonNegative(t, "mesh_width") : 0,
                 t.has("mesh_height") ? nonNegative(t, "mesh_height") : 0, timing(t),
-                t.has("input_cycles_per_spike") ? nonNegative(t, "input_cycles_per_spike") : 0);
+                t.has("input_cycles_per_spike") ? nonNegative(t, "input_cycles_per_spike") : 0, serialCores(t));
+    }
+
+    /** target.core_schedule; absent in folders written before it existed, whose cores all ran at once. */
+    private static boolean serialCores(JsonPlace t) throws MappingFileException {
+        if (!t.has("core_schedule")) {
+            return false;
+        }
+        String word = t.string("core_schedule");
+        if (!word.equals("parallel") && !word.equals("serial")) {
+            throw t.error("core_schedule", "core_schedule is '" + word + "', expected \"parallel\" or \"serial\"");
+        }
+        return word.equals("serial");
     }
 
     /** target.timing; absent in folders written before timing existed, which ran sequentially. */

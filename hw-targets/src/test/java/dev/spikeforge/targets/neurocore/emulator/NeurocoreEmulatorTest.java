@@ -2,6 +2,7 @@ package dev.spikeforge.targets.neurocore.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -317,6 +318,22 @@ class NeurocoreEmulatorTest {
         // the host link sets the pace: step 1 max(6, 6) + 7, step 2 max(9, 12) + 7
         assertArrayEquals(new long[] {13, 19}, slowHost.stepCycles());
         assertArrayEquals(s.readout(), slowHost.readout());
+
+        // core_schedule "serial" (one processor, as Xylo's inference core): the same spikes, a step takes the sum
+        // of the cores' work: step 1 max(5 + 5 + 3 + 1, 4) + 7 = 21, step 2 max(7 + 7 + 5 + 2, 8) + 7 = 28
+        f.target.put("input_cycles_per_spike", 2);
+        f.target.put("core_schedule", "serial");
+        EmulatedSample serial = new NeurocoreEmulator(MappingFiles.read(f.write(tmp.resolve("serial"))))
+                .run(new int[] {1, 0, 1, 1}, true);
+        assertArrayEquals(new long[] {21, 28}, serial.stepCycles());
+        assertArrayEquals(new long[] {24, 8}, serial.layerCycles(), "a layer's cycles are its cores' work summed");
+        assertArrayEquals(s.readout(), serial.readout());
+        assertArrayEquals(s.busyCycles(), serial.busyCycles());
+        f.target.put("core_schedule", "sideways");
+        MappingFileException bad = assertThrows(MappingFileException.class,
+                () -> MappingFiles.read(f.write(tmp.resolve("sideways"))));
+        assertTrue(bad.getMessage().contains("core_schedule is 'sideways', expected \"parallel\" or \"serial\""),
+                bad.getMessage());
     }
 
     @Test
