@@ -171,23 +171,8 @@ class TrainerTest {
 
         ImageDataset train = bars(480, 1);
         ImageDataset test = bars(200, 2);
-        byte[] drawn = new byte[train.count() * train.sampleSize()];
-        int[] px = new int[train.sampleSize()];
-        ImageAugment.Epoch first = new ImageAugment(spec, 3).epoch(1);
-        int moved = 0;
-        for (int s = 0; s < train.count(); s++) {
-            first.pixels(train, s, px);
-            for (int i = 0; i < px.length; i++) {
-                drawn[s * px.length + i] = (byte) px[i];
-                moved += px[i] != train.pixel(s, i) ? 1 : 0;
-            }
-        }
-        assertTrue(moved > train.count() * 8, "the draws changed " + moved + " pixels");
-        byte[] labels = new byte[train.count()];
-        for (int s = 0; s < labels.length; s++) {
-            labels[s] = (byte) train.label(s);
-        }
-        ImageDataset pre = new ImageDataset(train.count(), 1, SIZE, SIZE, 4, drawn, labels);
+        byte[] drawn = drawn(new ImageAugment(spec, 3).epoch(1), train);
+        ImageDataset pre = new ImageDataset(train.count(), 1, SIZE, SIZE, 4, drawn, labelsOf(train));
 
         Trainer a = new Trainer(augmented, augmented.train().orElseThrow(), new DatasetSplits(train, test),
                 new FloatModel(augmented, Parameters.initialise(augmented, 3)), new Optimizer(augmented.train().orElseThrow()
@@ -222,17 +207,7 @@ class TrainerTest {
         ImageDataset test = recordings(bars(100, 2));
         ImageAugment.Epoch first = ImageAugment.ofEventFrames(augmented.train().orElseThrow().augment(), 3, 1, SIZE, SIZE)
                 .epoch(1);
-        byte[] drawn = new byte[train.count() * train.sampleSize()];
-        int[] bins = new int[train.sampleSize()];
-        int moved = 0;
-        for (int s = 0; s < train.count(); s++) {
-            first.pixels(train, s, bins);
-            for (int i = 0; i < bins.length; i++) {
-                drawn[s * bins.length + i] = (byte) bins[i];
-                moved += bins[i] != train.pixel(s, i) ? 1 : 0;
-            }
-        }
-        assertTrue(moved > train.count() * 8, "the draws changed " + moved + " counts");
+        byte[] drawn = drawn(first, train);
         ImageDataset pre = new ImageDataset(train.count(), 1, 4, SIZE * SIZE, 4, drawn, labelsOf(train));
         Trainer a = new Trainer(augmented, augmented.train().orElseThrow(), new DatasetSplits(train, test),
                 new FloatModel(augmented, Parameters.initialise(augmented, 3)),
@@ -258,6 +233,22 @@ class TrainerTest {
             }
         }
         return new ImageDataset(images.count(), 1, 4, n, 4, counts, labelsOf(images));
+    }
+
+    /** Every sample of {@code set} as {@code epoch} presents it, one after another; the draws must move something. */
+    private static byte[] drawn(ImageAugment.Epoch epoch, ImageDataset set) {
+        byte[] drawn = new byte[set.count() * set.sampleSize()];
+        int[] values = new int[set.sampleSize()];
+        int moved = 0;
+        for (int s = 0; s < set.count(); s++) {
+            epoch.pixels(set, s, values);
+            for (int i = 0; i < values.length; i++) {
+                drawn[s * values.length + i] = (byte) values[i];
+                moved += values[i] != set.pixel(s, i) ? 1 : 0;
+            }
+        }
+        assertTrue(moved > set.count() * 8, "the draws changed " + moved + " values");
+        return drawn;
     }
 
     private static byte[] labelsOf(ImageDataset set) {
