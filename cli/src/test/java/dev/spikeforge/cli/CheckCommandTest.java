@@ -110,6 +110,26 @@ class CheckCommandTest {
                         + "    target neurocore(preset = xylo_like)")));
     }
 
+    /**
+     * Xylo's hidden layers share its one hidden core (pack_layers): two recurrent hidden layers pass the design
+     * rules; a third that the core's synapse memory cannot take as well needs a core of its own, one over.
+     */
+    @Test
+    void hiddenLayersShareXylosHiddenCoreWhileItHoldsThem() throws IOException {
+        String deploy = "    leak = shift\n    timing = pipelined\n    target neurocore(preset = xylo_like)";
+        Path two = write("two.snn", chipModel("16", "LIF(beta = 0.875)", "    h = dense(128, recurrent = true) -> n\n"
+                + "    h2 = dense(64, recurrent = true) -> n\n    out = readout(8, mode = membrane, beta = 0.75)", deploy));
+        CliRun r = CliRun.of("check", two.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        // h 16 x 200 and h2 200 x 200 weights of 8 bits fit the core's 448,000 bits (345,600); h3's 200 x 150 more do not
+        assertEquals(List.of("error[E700]: xylo_like: The network fits the chip's cores: needs 3 cores (h 1, h2 1, h3 1,"
+                        + " out 1; h2 shares a core with the layer before it (pack_layers)), the chip has 2 (1 over)",
+                "= help: use fewer or narrower layers, or a chip with more cores"),
+                designRuleErrors("three.snn", chipModel("16", "LIF(beta = 0.875)", "    h = dense(200) -> n\n"
+                        + "    h2 = dense(200) -> n\n    h3 = dense(150) -> n\n"
+                        + "    out = readout(8, mode = membrane, beta = 0.75)", deploy)));
+    }
+
     @Test
     void fourThousandNeuronsOnXyloAreOverTheChipsThousand() throws IOException {
         assertEquals(List.of("error[E700]: xylo_like: The network's neurons fit the chip: needs 4000 neurons (h 4000), the"

@@ -409,15 +409,26 @@ public final class DesignRules {
         if (!spec.splitLayers() && cuts.stream().anyMatch(c -> c.slices().size() > 1)) {
             return; // reported by the rule above
         }
-        int used = cuts.stream().mapToInt(c -> c.slices().size()).sum();
+        int[] bin = NeurocoreMapper.bins(q, spec, slices);
+        int used = bin.length == 0 ? 0 : bin[bin.length - 1] + 1;
         if (used > spec.cores()) {
             StringBuilder per = new StringBuilder();
             for (Partitioner.LayerCut c : cuts) {
                 per.append(per.length() == 0 ? "" : ", ").append(q.layers().get(c.layer()).layer()).append(' ')
                         .append(c.slices().size());
             }
-            out.add(new Violation("model", "needs " + used + " cores (" + per + "), the chip has " + spec.cores() + " ("
-                    + (used - spec.cores()) + " over)", "use fewer or narrower layers, or a chip with more cores"));
+            List<String> joined = new ArrayList<>();
+            for (int a = 1; a < bin.length; a++) {
+                if (bin[a] == bin[a - 1]) {
+                    joined.add(q.layers().get(slices.get(a).layer()).layer());
+                }
+            }
+            String shared = joined.isEmpty() ? "" : "; " + String.join(", ", joined) + (joined.size() == 1
+                    ? " shares a core with the layer before it" : " share cores with the layers before them")
+                    + " (pack_layers)";
+            out.add(new Violation("model", "needs " + used + " cores (" + per + shared + "), the chip has "
+                    + spec.cores() + " (" + (used - spec.cores()) + " over)",
+                    "use fewer or narrower layers, or a chip with more cores"));
         }
     }
 

@@ -164,7 +164,7 @@ final class NeurocoreDeployed implements DeployedTarget {
                 new TargetFigures.Counter("neuron_updates_per_inference", "neuron updates", s.meanNeuronUpdates()),
                 new TargetFigures.Counter("packets_per_inference", "packets", s.meanPackets()),
                 new TargetFigures.Counter("spike_hops_per_inference", "spike hops", s.meanHops()));
-        return new TargetFigures(s.samples(), m.cores().size() + " cores", s.meanCycles(), min, s.maxCycles(),
+        return new TargetFigures(s.samples(), m.physicalCores() + " cores", s.meanCycles(), min, s.maxCycles(),
                 s.meanStepCycles(), s.maxStepCycles(), new TargetFigures.Clock(m.target().clockMhz(), false),
                 new TargetFigures.Energy(parts, perLayer), counters, layers, List.of(timing(m), spikeLimit(s.spikeLimit())),
                 seconds);

@@ -97,6 +97,10 @@ public enum NeurocoreField {
             NeurocoreSpec::convWeightSharing, true),
     SPLIT_LAYERS("split_layers", Kind.BOOLEAN, "", "a layer may be cut over several cores",
             NeurocoreSpec::splitLayers, true),
+    PACK_LAYERS("pack_layers", Kind.BOOLEAN, "",
+            "consecutive layers other than the readout share a core while its neurons, inputs and synapse memory"
+                    + " hold them (one population, as Xylo's hidden neurons); false = every layer has cores of its own",
+            NeurocoreSpec::packLayers, false),
     CLOCK_MHZ("clock_mhz", Kind.REAL_POSITIVE, 0, 100_000, "MHz", "core clock (cycles below are of this clock)",
             NeurocoreSpec::clockMhz),
     CYCLES_PER_SYNAPTIC_OP("cycles_per_synaptic_op", Kind.INT, 1, Integer.MAX_VALUE, "cycles",

@@ -37,7 +37,21 @@ public final class NeurocoreMapper {
                           double[] rates) {
 
         public int lowerBound() {
-            return cuts.stream().mapToInt(Partitioner.LayerCut::lowerBound).sum();
+            if (!spec.packLayers() || cuts.isEmpty()) {
+                return cuts.stream().mapToInt(Partitioner.LayerCut::lowerBound).sum();
+            }
+            // packed: the layers before the readout need at least their neurons' worth of cores together
+            long neurons = 0;
+            for (Partitioner.LayerCut c : cuts.subList(0, cuts.size() - 1)) {
+                neurons += c.slices().stream().mapToLong(Partitioner.Slice::neurons).sum();
+            }
+            int packed = (int) ((neurons + spec.neuronsPerCore() - 1) / spec.neuronsPerCore());
+            return packed + cuts.get(cuts.size() - 1).lowerBound();
+        }
+
+        /** The chip's cores in use: the mesh positions of the cores (one slice each, or several with pack_layers). */
+        public int physicalCores() {
+            return (int) cores.stream().mapToLong(c -> ((long) c.x() << 32) | c.y()).distinct().count();
         }
     }
 
@@ -56,9 +70,12 @@ public final class NeurocoreMapper {
         int n = slices.size();
         List<int[]>[] inputDemand = new List[n];
         java.util.TreeMap<Integer, List<int[]>>[] demand = demand(q, slices, inputDemand);
-        // traffic between nodes for placement (node n is the input port), both directions summed
-        List<double[]>[] adj = new List[n + 1];
-        for (int i = 0; i <= n; i++) {
+        // the placer places physical cores: one per slice, or with pack_layers the slices that share one
+        int[] bin = bins(q, spec, slices);
+        int nb = n == 0 ? 0 : bin[n - 1] + 1;
+        // traffic between nodes for placement (node nb is the input port), both directions summed
+        List<double[]>[] adj = new List[nb + 1];
+        for (int i = 0; i <= nb; i++) {
             adj[i] = new ArrayList<>();
         }
         List<double[]> edges = new ArrayList<>();
@@ -66,30 +83,35 @@ public final class NeurocoreMapper {
             double rate = rates == null ? 1 : rates[slices.get(a).layer()];
             if (demand[a] != null) {
                 for (var d : demand[a].entrySet()) {
-                    edges.add(new double[] {a, d.getKey(), rate * count(d.getValue())});
+                    edges.add(new double[] {bin[a], bin[d.getKey()], rate * count(d.getValue())});
                 }
             }
         }
         for (int b = 0; b < n; b++) {
             if (inputDemand[b] != null) {
-                edges.add(new double[] {n, b, count(inputDemand[b])});
+                edges.add(new double[] {nb, bin[b], count(inputDemand[b])});
             }
         }
         for (double[] e : edges) {
             adj[(int) e[0]].add(new double[] {e[1], e[2]});
             adj[(int) e[1]].add(new double[] {e[0], e[2]});
         }
-        int[][] naive = new int[n + 1][];
-        int[][] snake = new int[n + 1][];
-        for (int i = 0; i < n; i++) {
+        int[][] naive = new int[nb + 1][];
+        int[][] snake = new int[nb + 1][];
+        for (int i = 0; i < nb; i++) {
             naive[i] = new int[] {i % spec.meshWidth(), i / spec.meshWidth()};
             int row = i / spec.meshWidth();
             int col = i % spec.meshWidth();
             snake[i] = new int[] {row % 2 == 0 ? col : spec.meshWidth() - 1 - col, row};
         }
-        naive[n] = new int[] {0, 0};
-        snake[n] = new int[] {0, 0};
-        int[][] placed = improve(stats(snake, edges)[2] <= stats(naive, edges)[2] ? snake : naive, adj, n);
+        naive[nb] = new int[] {0, 0};
+        snake[nb] = new int[] {0, 0};
+        int[][] placedBins = improve(stats(snake, edges)[2] <= stats(naive, edges)[2] ? snake : naive, adj, nb);
+        int[][] placed = new int[n + 1][];
+        for (int a = 0; a < n; a++) {
+            placed[a] = placedBins[bin[a]];
+        }
+        placed[n] = placedBins[nb];
         List<Core> cores = new ArrayList<>();
         for (int a = 0; a < n; a++) {
             List<Route> routes = new ArrayList<>();
@@ -106,10 +128,51 @@ public final class NeurocoreMapper {
                 inputRoutes.add(new Route(b, hops(placed[n], placed[b]), inputDemand[b]));
             }
         }
-        double[] placedStats = stats(placed, edges);
+        double[] placedStats = stats(placedBins, edges);
         double[] naiveStats = stats(naive, edges);
         return new Mapping(q, spec, cuts, cores, inputRoutes, placedStats[0], (int) placedStats[1], naiveStats[0],
                 (int) naiveStats[1], placedStats[2], naiveStats[2], rates == null ? null : rates.clone());
+    }
+
+    /**
+     * The physical core of each slice (mapper order): its own, one after another, unless the chip
+     * packs layers ({@code pack_layers}); then a layer cut into one slice joins the core before it
+     * when that core holds only such layers, the readout is not one of them, and the core's
+     * neurons, inputs (counted per slice, an upper bound of the distinct ones) and synapse memory
+     * still fit. Core numbers rise with the slices, so the last slice's core is the highest.
+     */
+    static int[] bins(QuantizedNetwork q, NeurocoreSpec spec, List<Partitioner.Slice> slices) {
+        int n = slices.size();
+        int[] bin = new int[n];
+        int[] perLayer = new int[q.layers().size()];
+        for (Partitioner.Slice s : slices) {
+            perLayer[s.layer()]++;
+        }
+        int readout = q.layers().size() - 1;
+        int next = 0;
+        boolean open = false;   // the last core takes more layers
+        long neurons = 0;
+        long axons = 0;
+        long bits = 0;
+        for (int a = 0; a < n; a++) {
+            Partitioner.Slice s = slices.get(a);
+            boolean packable = spec.packLayers() && s.layer() != readout && perLayer[s.layer()] == 1;
+            if (packable && open && neurons + s.neurons() <= spec.neuronsPerCore()
+                    && axons + s.axons() <= spec.axonsPerCore()
+                    && bits + s.memoryBits() <= spec.synapseMemoryBitsPerCore()) {
+                bin[a] = next - 1;
+                neurons += s.neurons();
+                axons += s.axons();
+                bits += s.memoryBits();
+            } else {
+                bin[a] = next++;
+                open = packable;
+                neurons = s.neurons();
+                axons = s.axons();
+                bits = s.memoryBits();
+            }
+        }
+        return bin;
     }
 
     /**

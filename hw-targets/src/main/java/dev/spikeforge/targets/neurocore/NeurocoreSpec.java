@@ -51,6 +51,7 @@ import java.util.Set;
  * @param axonTypes              distinct weights one neuron gives its synapses (one per axon type); 0 = any
  * @param convWeightSharing      a core stores each filter's kernel once (else one weight per synapse)
  * @param splitLayers            a layer may be cut over several cores
+ * @param packLayers             consecutive layers other than the readout share a core while it holds them
  * @param clockMhz               core clock
  * @param cyclesPerSynapticOp    cycles per synaptic operation (one weight added to one neuron)
  * @param cyclesPerNeuronUpdate  cycles per neuron update (leak, fire, reset)
@@ -77,7 +78,7 @@ public record NeurocoreSpec(String name, String description, int meshWidth, int 
                             boolean conv1d, boolean maxPool, int inputChannels, int outputChannels,
                             Set<String> resetModes, int neuronsPerChip, int fanOutPerNeuron, int outputAxonsPerCore,
                             int destinationsPerCore, int routingTableEntries, int axonTypes,
-                            boolean convWeightSharing, boolean splitLayers,
+                            boolean convWeightSharing, boolean splitLayers, boolean packLayers,
                             double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate, int cyclesPerHop,
                             int barrierCycles, double synapticOpPj, double neuronUpdatePj, double spikeHopPj,
                             double staticMw, Timing timing, int inputCyclesPerSpike, boolean serialCores,

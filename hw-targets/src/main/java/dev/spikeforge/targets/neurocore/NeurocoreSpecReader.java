@@ -129,6 +129,7 @@ final class NeurocoreSpecReader {
                 (Integer) v.get(NeurocoreField.DESTINATIONS_PER_CORE),
                 (Integer) v.get(NeurocoreField.ROUTING_TABLE_ENTRIES), (Integer) v.get(NeurocoreField.AXON_TYPES),
                 (Boolean) v.get(NeurocoreField.CONV_WEIGHT_SHARING), (Boolean) v.get(NeurocoreField.SPLIT_LAYERS),
+                (Boolean) v.get(NeurocoreField.PACK_LAYERS),
                 (Double) v.get(NeurocoreField.CLOCK_MHZ),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_SYNAPTIC_OP),
                 (Integer) v.get(NeurocoreField.CYCLES_PER_NEURON_UPDATE),

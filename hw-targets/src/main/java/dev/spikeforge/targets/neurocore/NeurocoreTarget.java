@@ -107,7 +107,7 @@ final class NeurocoreTarget implements Target {
         MappingWriter.write(m, rules, folder);
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%s: %d of %d cores (lower bound %d), mean %.2f hops per spike "
-                        + "(row-major placement: %.2f), max %d (row-major: %d)%s -> %s", spec.name(), m.cores().size(),
+                        + "(row-major placement: %.2f), max %d (row-major: %d)%s -> %s", spec.name(), m.physicalCores(),
                 spec.cores(), m.lowerBound(), m.meanHops(), m.naiveMeanHops(), m.maxHops(), m.naiveMaxHops(),
                 rates == null ? "" : ", traffic weighted by measured firing rates", folder));
         for (Partitioner.LayerCut c : m.cuts()) {

@@ -42,7 +42,8 @@ class TemporalEmulatorPropertyTest {
     Path tmp;
 
     /**
-     * A preset with small cores, so that a recurrent layer of 8 to 24 units spans 1 to 4 cores; its
+     * A preset with small cores, so that a recurrent layer of 8 to 24 units spans 1 to 4 cores (for a chip
+     * that packs layers, in half the tries cores of 64 neurons, which several whole layers share); its
      * limits on external inputs and outputs (xylo_like's 16 and 8), on neurons per chip, on routes
      * (truenorth_like's one target per neuron, speck_like's two destinations and one core per layer) and
      * on axon types are lifted, since these networks test the cores' arithmetic and the mapper, not the
@@ -50,7 +51,9 @@ class TemporalEmulatorPropertyTest {
      */
     static NeurocoreSpec shrunk(String preset, SplittableRandom rnd) throws Exception {
         NeurocoreSpec p = NeurocoreSpecs.preset(preset);
-        return TestSpecs.with(p, "neuronsPerCore", 6 + rnd.nextInt(6), "meshWidth", 16, "meshHeight", 16, "cores", 256,
+        // a chip that packs layers (xylo_like) keeps roomy cores in half the tries, so that whole layers share them
+        int neurons = p.packLayers() && rnd.nextBoolean() ? 64 : 6 + rnd.nextInt(6);
+        return TestSpecs.with(p, "neuronsPerCore", neurons, "meshWidth", 16, "meshHeight", 16, "cores", 256,
                 "inputChannels", 0, "outputChannels", 0, "neuronsPerChip", 0, "fanOutPerNeuron", 0, "outputAxonsPerCore", 0,
                 "destinationsPerCore", 0, "routingTableEntries", 0, "axonTypes", 0, "splitLayers", true);
     }
@@ -72,6 +75,7 @@ class TemporalEmulatorPropertyTest {
         int maxPool = 0;
         int maxPool2d = 0;
         int ran = 0;
+        int packed = 0;   // cores that share a mesh position with the core before (pack_layers)
         for (int i = 0; i < TRIES; i++) {
             long seed = preset.hashCode() * 1000L + i;
             SplittableRandom rnd = new SplittableRandom(seed);
@@ -95,6 +99,7 @@ class TemporalEmulatorPropertyTest {
             Path dir = tmp.resolve("n" + i);
             MappingWriter.write(m, rules, dir);
             Mapping read = MappingFiles.read(dir);
+            packed += read.cores().size() - read.physicalCores();
             NeurocoreEmulator emu = new NeurocoreEmulator(read);
             IntegerSimulator sim = new IntegerSimulator(q);
             int[] all = IntStream.range(0, q.layers().size()).toArray();
@@ -135,8 +140,12 @@ class TemporalEmulatorPropertyTest {
         System.out.printf(Locale.ROOT, "%s: %d tries, %d mapped and emulated (%d samples), refused %s; layers: %d CUBA,"
                         + " %d full and %d diagonal recurrent (%d over several cores), %d nets with conv1d, %d with"
                         + " 1-D and %d with 2-D maxpool; %d spikes, %d recurrent spikes delivered across cores, %d to their own core,"
-                        + " %d current saturations%n", preset, TRIES, ran, compared, refused, cuba, full, diagonal,
-                multiCoreRecurrentLayers, conv1d, maxPool, maxPool2d, spikes, crossCoreRecurrent, selfCoreRecurrent, saturations);
+                        + " %d current saturations; %d cores sharing a physical core with the layer before%n", preset, TRIES,
+                ran, compared, refused, cuba, full, diagonal, multiCoreRecurrentLayers, conv1d, maxPool, maxPool2d, spikes,
+                crossCoreRecurrent, selfCoreRecurrent, saturations, packed);
+        if (NeurocoreSpecs.preset(preset).packLayers()) {
+            assertTrue(packed > 0, preset + " packs layers, but no network shared a core");
+        }
         assertTrue(ran >= TRIES * 3 / 4, preset + ": too many networks refused: " + refused);
         assertTrue(spikes > 0, preset + ": no spikes at all");
         NeurocoreSpec spec = NeurocoreSpecs.preset(preset);

@@ -18,7 +18,7 @@ final class TestSpecs {
         return new NeurocoreSpec("roomy", "test chip", 8, 8, 64, 4096, 4096, 0, 1L << 24, 0, 1, 16, 32,
                 DeploySpec.Overflow.SATURATE, Set.of("shift", "multiplier", "none"), false, false, 24, false, true, 16,
                 32, Set.of("shift", "multiplier", "none"), true, true, true, 0, 0,
-                Set.of("zero", "subtract"), 0, 0, 0, 0, 0, 0, true, true,
+                Set.of("zero", "subtract"), 0, 0, 0, 0, 0, 0, true, true, false,
                 100, 1, 2, 3, 10, 1.0, 2.0, 3.0, 0.0, Timing.SEQUENTIAL, 0, false, Map.of());
     }
 

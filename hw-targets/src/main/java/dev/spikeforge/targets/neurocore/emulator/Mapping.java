@@ -31,6 +31,11 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
         return layers.get(layers.size() - 1);
     }
 
+    /** The chip's cores in use: distinct mesh positions (several cores share one under pack_layers). */
+    public int physicalCores() {
+        return (int) cores.stream().mapToLong(c -> ((long) c.x() << 32) | c.y()).distinct().count();
+    }
+
     /**
      * The figures of the target spec the timing and energy model uses (snake_case in the JSON).
      *
@@ -41,11 +46,14 @@ public record Mapping(Path dir, String model, Figures target, int timesteps, Num
      * @param inputCyclesPerSpike     cycles the host link needs per input spike; 0 = not modelled
      * @param serialCores             core_schedule "serial": under pipelined timing a step takes the sum of
      *                                the cores' work, not the busiest core's
+     * @param packLayers              pack_layers: cores of consecutive layers before the readout may share a
+     *                                mesh position (one physical core)
      */
     public record Figures(String name, double clockMhz, int cyclesPerSynapticOp, int cyclesPerNeuronUpdate,
                           int cyclesPerHop, int barrierCycles, double synapticOpPj, double neuronUpdatePj,
                           double spikeHopPj, double staticMw, int maxSpikesPerCorePerStep, int meshWidth,
-                          int meshHeight, Timing timing, int inputCyclesPerSpike, boolean serialCores) {
+                          int meshHeight, Timing timing, int inputCyclesPerSpike, boolean serialCores,
+                          boolean packLayers) {
 
         /** Seconds that {@code cycles} take at the clock. */
         public double seconds(long cycles) {

@@ -1,8 +1,10 @@
 package dev.spikeforge.targets.neurocore.emulator;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -73,32 +75,50 @@ final class MappingChecks {
         }
     }
 
-    /** Every core within the chip's capacities, so that the emulator never runs a mapping the chip could not hold. */
+    /**
+     * Every core within the chip's capacities, so that the emulator never runs a mapping the chip could not hold.
+     * With pack_layers the cores at one mesh position are one physical core: their neurons, axons and weights
+     * count together.
+     */
     private void capacities(Capacities caps) throws MappingFileException {
-        if (caps.cores() > 0 && m.cores().size() > caps.cores()) {
-            throw error("cores", "the mapping uses " + m.cores().size() + " cores but the chip (target.cores) has "
+        Map<Long, List<Integer>> physical = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < m.cores().size(); i++) {
+            Mapping.Core core = m.cores().get(i);
+            long key = m.target().packLayers() ? ((long) core.x() << 32) | core.y() : -1L - i;
+            physical.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+        }
+        if (caps.cores() > 0 && physical.size() > caps.cores()) {
+            throw error("cores", "the mapping uses " + physical.size() + " cores but the chip (target.cores) has "
                     + caps.cores());
         }
         int bits = Math.max(m.numerics().weightBits(), caps.minWeightBits());
-        for (int i = 0; i < m.cores().size(); i++) {
-            Mapping.Core core = m.cores().get(i);
+        for (List<Integer> group : physical.values()) {
             long neurons = 0;
-            for (int[] r : core.neurons()) {
-                neurons += (long) r[1] - r[0];
+            long axons = 0;
+            long weights = 0;
+            for (int i : group) {
+                Mapping.Core core = m.cores().get(i);
+                for (int[] r : core.neurons()) {
+                    neurons += (long) r[1] - r[0];
+                }
+                axons += core.axons();
+                weights += core.image().length;
             }
+            String at = group.size() == 1 ? "cores[" + group.get(0) + "]" : "cores" + group + " (one mesh position)";
+            String the = group.size() == 1 ? "the core holds " : "the cores hold ";
             if (caps.neurons() > 0 && neurons > caps.neurons()) {
-                throw error("cores[" + i + "].neurons", "the core holds " + neurons + " neurons, over the chip's "
-                        + caps.neurons() + " (target.neurons_per_core)");
+                throw error(at + ".neurons", the + neurons + " neurons, over the chip's " + caps.neurons()
+                        + " (target.neurons_per_core)");
             }
-            if (caps.axons() > 0 && core.axons() > caps.axons()) {
-                throw error("cores[" + i + "].axons", "axons is " + core.axons() + ", over the chip's " + caps.axons()
+            if (caps.axons() > 0 && axons > caps.axons()) {
+                throw error(at + ".axons", "axons is " + axons + ", over the chip's " + caps.axons()
                         + " (target.axons_per_core)");
             }
-            long stored = (long) core.image().length * bits;
+            long stored = weights * bits;
             if (caps.synapseBits() > 0 && stored > caps.synapseBits()) {
-                throw error("cores[" + i + "].segments", "the core's synapse image holds " + core.image().length
-                        + " weights of " + bits + " bits (" + stored + " bits), over the chip's " + caps.synapseBits()
-                        + " (target.synapse_memory_bits_per_core)");
+                throw error(at + ".segments", (group.size() == 1 ? "the core's synapse image holds " : "the cores' synapse"
+                        + " images hold ") + weights + " weights of " + bits + " bits (" + stored + " bits), over the chip's "
+                        + caps.synapseBits() + " (target.synapse_memory_bits_per_core)");
             }
         }
     }
@@ -311,8 +331,10 @@ final class MappingChecks {
                     + f.meshWidth() + " x " + f.meshHeight() + " mesh");
         }
         Integer other = positions.putIfAbsent(((long) c.x() << 32) | c.y(), i);
-        if (other != null) {
-            throw error(at, "mesh position (" + c.x() + ", " + c.y() + ") is also core " + other + "'s");
+        int readout = m.layers().size() - 1;
+        if (other != null && (!f.packLayers() || c.layer() == readout || m.cores().get(other).layer() == readout)) {
+            throw error(at, "mesh position (" + c.x() + ", " + c.y() + ") is also core " + other + "'s"
+                    + (f.packLayers() ? " (with pack_layers only the layers before the readout share a core)" : ""));
         }
         int previous = 0;
         for (int r = 0; r < c.neurons().length; r++) {

@@ -195,7 +195,8 @@ public final class MappingFiles {
                 t.number("neuron_update_pj"), t.number("spike_hop_pj"), t.number("static_mw"),
                 nonNegative(t, "max_spikes_per_core_per_step"), t.has("mesh_width") ? nonNegative(t, "mesh_width") : 0,
                 t.has("mesh_height") ? nonNegative(t, "mesh_height") : 0, timing(t),
-                t.has("input_cycles_per_spike") ? nonNegative(t, "input_cycles_per_spike") : 0, serialCores(t));
+                t.has("input_cycles_per_spike") ? nonNegative(t, "input_cycles_per_spike") : 0, serialCores(t),
+                t.has("pack_layers") && t.bool("pack_layers"));
     }
 
     /** target.core_schedule; absent in folders written before it existed, whose cores all ran at once. */

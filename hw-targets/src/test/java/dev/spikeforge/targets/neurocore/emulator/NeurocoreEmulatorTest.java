@@ -336,6 +336,34 @@ class NeurocoreEmulatorTest {
                 bad.getMessage());
     }
 
+    /**
+     * pack_layers (xylo_like's hidden population): cores before the readout may share a mesh position, one
+     * physical core; without it, or with the readout, a shared position is refused with its place.
+     */
+    @Test
+    void coresShareAMeshPositionOnlyUnderPackLayersAndNeverWithTheReadout() throws Exception {
+        MappingFolder f = new MappingFolder(handNet()).core(0, 1, 0, new int[] {0, 1}).core(0, 1, 0, new int[] {1, 2})
+                .core(1, 1, 1, new int[] {0, 1});
+        handFigures(f);
+        MappingFileException apart = assertThrows(MappingFileException.class,
+                () -> MappingFiles.read(f.write(tmp.resolve("shared-apart"))));
+        assertTrue(apart.getMessage().contains("mesh position (1, 0) is also core 0's"), apart.getMessage());
+        f.target.put("pack_layers", true);
+        Mapping m = MappingFiles.read(f.write(tmp.resolve("shared")));
+        assertEquals(3, m.cores().size());
+        assertEquals(2, m.physicalCores());
+        // the same arithmetic as on cores apart (the tiny case computed by hand above): the readout is 4
+        assertArrayEquals(new long[] {4}, new NeurocoreEmulator(m).run(new int[] {1, 0, 1, 1}, true).readout());
+        MappingFolder g = new MappingFolder(handNet()).core(0, 1, 0, new int[] {0, 1}).core(0, 0, 1, new int[] {1, 2})
+                .core(1, 1, 0, new int[] {0, 1});
+        handFigures(g);
+        g.target.put("pack_layers", true);
+        MappingFileException readout = assertThrows(MappingFileException.class,
+                () -> MappingFiles.read(g.write(tmp.resolve("shared-readout"))));
+        assertTrue(readout.getMessage().contains("mesh position (1, 0) is also core 0's (with pack_layers only the layers"
+                + " before the readout share a core)"), readout.getMessage());
+    }
+
     @Test
     void aCoreSendingMoreSpikesThanTheLimitIsReported() throws Exception {
         MappingFolder f = new MappingFolder(handNet()).core(0, 1, 0, new int[] {0, 2}).core(1, 1, 1, new int[] {0, 1});
