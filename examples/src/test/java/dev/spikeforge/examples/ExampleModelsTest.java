@@ -57,6 +57,21 @@ class ExampleModelsTest {
         }));
     }
 
+    /** The models of examples/bench, which docs/benchmarks.md's commands train, stay valid and warning-free. */
+    @TestFactory
+    Stream<DynamicTest> everyBenchModelIsValid() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(ROOT.resolve("examples/bench"))) {
+            files = s.filter(p -> p.toString().endsWith(".snn")).sorted().toList();
+        }
+        assertTrue(files.size() >= 5, "examples/bench holds the benchmark models: " + files);
+        return files.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
+            Compilation c = SnnFrontEnd.compile(new SourceFile("examples/bench/" + p.getFileName(), Files.readString(p)));
+            assertEquals(List.of(), c.diagnostics(), "benchmark models carry no errors and no warnings");
+            assertTrue(Files.readString(p).startsWith("//"), p + " starts with a comment saying what it measures");
+        }));
+    }
+
     @Test
     void theExpectedSetOfExamplesExists() throws IOException {
         assertEquals(List.of("asf_mnist.snn", "events_fmnist.snn", "kws_xylo.snn", "lenet5.snn", "mlp.snn", "quick.snn",
