@@ -35,11 +35,13 @@ final class EventKernels {
     static final double DENSITY_DEFAULT = 0.15;
 
     /**
-     * The same for a convolution of a single input channel (an image, as LeNet5's first layer),
-     * where oneDNN's kernel is far from its best: the event kernel was faster up to 55% non-zero
-     * inputs, the densest measured, so these switch at {@value #DENSITY_ONE_CHANNEL}.
+     * The same for a convolution of a single input channel (an image, as LeNet5's first layer):
+     * on an idle machine oneDNN's kernel for it beat the event kernel at every density measured
+     * (5% to 28% of non-zero inputs: at 28%, 21.7 against 50.1 ms a batch), so only a silent input
+     * takes the event kernel. (The 50% this was before came from timings on a machine loaded 4-9
+     * times over, where oneDNN's threads lost most; docs/benchmarks.md.)
      */
-    static final double DENSITY_ONE_CHANNEL = 0.5;
+    static final double DENSITY_ONE_CHANNEL = 0.0;
 
     /** Both thresholds replaced by one, {@code -Dspikeforge.eventDensity=D} (0 to 1), for measuring; NaN when unset. */
     private static volatile double densityOverride = densityOverride();
