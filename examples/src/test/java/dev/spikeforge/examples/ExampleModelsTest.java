@@ -32,7 +32,12 @@ class ExampleModelsTest {
     static final Path GOLDEN = ROOT.resolve("examples/golden");
 
     static List<Path> models() throws IOException {
-        try (Stream<Path> s = Files.list(MODELS)) {
+        return snnFiles(MODELS);
+    }
+
+    /** The .snn files of a folder, sorted by name. */
+    static List<Path> snnFiles(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(".snn")).sorted().toList();
         }
     }
@@ -60,10 +65,7 @@ class ExampleModelsTest {
     /** The models of examples/bench, which docs/benchmarks.md's commands train, stay valid and warning-free. */
     @TestFactory
     Stream<DynamicTest> everyBenchModelIsValid() throws IOException {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(ROOT.resolve("examples/bench"))) {
-            files = s.filter(p -> p.toString().endsWith(".snn")).sorted().toList();
-        }
+        List<Path> files = snnFiles(ROOT.resolve("examples/bench"));
         assertTrue(files.size() >= 5, "examples/bench holds the benchmark models: " + files);
         return files.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
             Compilation c = SnnFrontEnd.compile(new SourceFile("examples/bench/" + p.getFileName(), Files.readString(p)));
