@@ -71,6 +71,8 @@ public final class FloatModel {
     private IntegerExact integerExact;
     /** How many layers the last forward pass ran fused into convolutions ({@link #fusedFire}). */
     private int fusedLayers;
+    /** The integer weights, as floats, of the weight nodes that read analog input under {@link #integerExact} ({@link #analogExact}). */
+    private final Map<String, INDArray> analogWeights = new HashMap<>();
 
     /** How many layers the last forward pass ran fused into the convolutions before them (the tests read it). */
     public int lastFusedLayers() {
@@ -244,6 +246,7 @@ public final class FloatModel {
      */
     public void integerExact(IntegerExact exact) {
         this.integerExact = exact;
+        analogWeights.clear();
     }
 
     /** The integer arithmetic the neurons run in, or null for float. */
@@ -455,7 +458,7 @@ public final class FloatModel {
      */
     private java.util.List<Node> fusedFire(Conv2dNode c, Tape tape, Run how, Set<String> kept) {
         if (!inference(how) || kept.contains(c.name()) || !(onlyReader(c) instanceof NeuronNode first)
-                || delaysOutput(first)) {
+                || delaysOutput(first) || integerExact != null && integerExact.analog(c.name()) != null) {
             return java.util.List.of();
         }
         NeuronDynamics.Params p = dynamics(first.neuron());
@@ -532,6 +535,9 @@ public final class FloatModel {
         INDArray in = first(tape, n);
         int rows = tape.rows();
         Node source = net.inputsOf(n).get(0);
+        if (integerExact != null && integerExact.analog(n.name()) != null) {
+            return analogExact(n, in, rows, source);
+        }
         if (n instanceof Conv2dNode c) {
             INDArray out = buffer("act:" + c.name(), actShape(c, rows));
             if (eventDriven(how, in, rows, c.inChannels() == 1)) {
@@ -707,6 +713,57 @@ public final class FloatModel {
     }
 
     /** A product layer's rows: the event kernel in inference when its input is sparse, else ND4J's gemm. */
+    /**
+     * Under the integer-exact forward, a convolution or product reading analog input
+     * (docs/semantics.md section 4.13): its currents computed from the input's bytes (round(x *
+     * 255), the integer model's input) and the integer weights, summed in float32 by the event
+     * kernels in their order (exact: integers, every sum below 2^24, {@link IntegerExact#analog}),
+     * then times each output's unit, rounded to float, plus the float bias. The float weights w_q
+     * u 255 on x = byte / 255 would give the same current up to float rounding, but that rounding
+     * grows with the bytes and can pass the snap's margin; the backward pass still reads x and
+     * those weights (straight through).
+     */
+    private INDArray analogExact(Node n, INDArray in, int rows, Node source) {
+        IntegerExact.Analog a = integerExact.analog(n.name());
+        INDArray w = analogWeights.computeIfAbsent(n.name(), k -> {
+            float[] f = new float[a.weights().length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = a.weights()[i];
+            }
+            return Nd4j.createFromArray(f).reshape('c', weights.get(k).shape());
+        });
+        INDArray x = contiguous(in).castTo(DataType.FLOAT);
+        float[] v = x.data().asFloat();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.rint(v[i] * 255.0);
+        }
+        INDArray bytes = Nd4j.createFromArray(v).reshape('c', x.shape());
+        INDArray sums;
+        int outputs;
+        if (n instanceof Conv2dNode c) {
+            INDArray xb = Layers.channelsLast("nhwc.bytes:" + c.name(), bytes, channelsLast(source),
+                    (key, shape) -> Nd4j.create(DataType.FLOAT, shape));
+            sums = EventKernels.conv(c, xb, w, null, Nd4j.create(DataType.FLOAT, actShape(c, rows)), false);
+            outputs = c.filters();
+        } else {
+            DenseNode d = (DenseNode) n;
+            sums = EventKernels.dense(bytes, w, null, rows, Nd4j.create(DataType.FLOAT, rows, d.units()));
+            outputs = d.units();
+        }
+        float[] o = sums.data().asFloat();
+        INDArray b = biases.get(n.name());
+        float[] bias = b == null ? null : b.castTo(DataType.FLOAT).data().asFloat();
+        for (int i = 0; i < o.length; i++) {
+            int f = i % outputs;
+            float current = (float) (o[i] * a.unit(f));
+            o[i] = bias == null ? current : current + bias[f];
+        }
+        INDArray out = n instanceof Conv2dNode c ? buffer("act:" + c.name(), actShape(c, rows))
+                : buffer("act:" + n.name(), rows, outputs);
+        out.assign(Nd4j.createFromArray(o).reshape('c', out.shape()));
+        return out;
+    }
+
     private INDArray dense(String name, INDArray in, int rows, int units, Run how) {
         INDArray out = buffer("act:" + name, rows, units);
         if (eventDriven(how, in, rows, false)) {

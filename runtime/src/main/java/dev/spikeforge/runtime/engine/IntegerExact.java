@@ -23,9 +23,16 @@ import java.util.concurrent.atomic.DoubleAccumulator;
  * the float threshold), the scale {@code 1 / K^2} for a spiking average pooling (its float current
  * is its input spikes / K^2), the scale for a non-spiking readout.
  *
+ * <p>Analog input ({@code direct}, analog {@code rows}): the integer model reads the bytes 0..255,
+ * the float model byte / 255, with the weights w_q u_c 255 ({@code FakeQuantizer}). The float sum
+ * of such terms can be off its integer by more than the snap allows (a layer's current reaches
+ * 255 times its weights' magnitudes), so the float model computes a convolution or product reading
+ * analog input from the bytes and the integer weights ({@link #analog}): exact integers in float32
+ * while the sums stay below 2^24, times the unit.
+ *
  * <p>What it refuses (the float model's current is not on the integer grid there): analog input
- * ({@code direct}, analog {@code rows}), identity skips and poolings inside a residual block, and a
- * conv1d with a bias. A current farther than {@link #MARGIN} of a unit from every integer is an
+ * read by anything but a convolution or a product into a hidden layer, or with sums of 2^24 units
+ * or more; identity skips and poolings inside a residual block; a conv1d with a bias. A current farther than {@link #MARGIN} of a unit from every integer is an
  * {@link OffGrid} error, never rounded silently.
  *
  * <p>Thread-safe: the populations are read-only; the largest residual is an accumulator.
@@ -45,6 +52,7 @@ public final class IntegerExact {
 
     private final QuantizedNetwork network;
     private final Map<String, Population> byNode = new LinkedHashMap<>();
+    private final Map<String, Analog> analog = new LinkedHashMap<>();
     private final DoubleAccumulator largestResidual = new DoubleAccumulator(Math::max, 0);
 
     private IntegerExact(QuantizedNetwork network) {
@@ -55,6 +63,15 @@ public final class IntegerExact {
                 unit[c] = unit(l, c);
             }
             byNode.put(l.node(), new Population(l, network.numerics(), unit));
+            if (network.encoding().analog()) {
+                for (Synapse s : l.synapses()) {
+                    if (s.source() == -1 && s instanceof Synapse.Conv c) {
+                        analog.put(c.node(), new Analog(c.weights(), unit));
+                    } else if (s.source() == -1 && s instanceof Synapse.Dense d) {
+                        analog.put(d.node(), new Analog(d.weights(), unit));
+                    }
+                }
+            }
         }
     }
 
@@ -64,13 +81,12 @@ public final class IntegerExact {
      * @throws Unsupported when some part of the network has no integer-exact float form
      */
     public static IntegerExact of(QuantizedNetwork q) {
-        if (q.encoding().analog()) {
-            throw new Unsupported("input encoded as " + q.encoding() + " carries analog values (pixel / 255 in the float"
-                    + " model, bytes in the integer model), whose float current is not an integer number of units");
-        }
         for (QuantLayer l : q.layers()) {
             boolean weighted = l.synapses().stream().anyMatch(s -> !(s instanceof Synapse.Pool || s instanceof Synapse.MaxPool));
             for (Synapse s : l.synapses()) {
+                if (q.encoding().analog() && s.source() == -1) {
+                    analogProblem(q, l, s);
+                }
                 if (s instanceof Synapse.Identity || (s instanceof Synapse.Pool && weighted)) {
                     throw new Unsupported("layer '" + l.layer() + "' is a residual block's sum: its " + s.kind()
                             + " path adds spikes with the float weight " + (s instanceof Synapse.Pool ? "1/K^2" : "1")
@@ -83,6 +99,52 @@ public final class IntegerExact {
             }
         }
         return new IntegerExact(q);
+    }
+
+    /**
+     * Why a synapse reading analog input has no integer-exact form, as an {@link Unsupported}:
+     * only a convolution or a product of a hidden layer has one (the float model computes its
+     * integer current from the input's bytes, {@link #analog}), and only while every sum stays an
+     * exact float32 integer (below 2^24).
+     */
+    private static void analogProblem(QuantizedNetwork q, QuantLayer l, Synapse s) {
+        String what = "layer '" + l.layer() + "' reads the input encoded as " + q.encoding()
+                + " (pixel / 255 in the float model, bytes in the integer model)";
+        if (!(s instanceof Synapse.Conv || s instanceof Synapse.Dense) || l == q.readout()) {
+            throw new Unsupported(what + " through a " + s.kind() + (l == q.readout() ? " into the readout" : "")
+                    + "; only a convolution or a product into a hidden layer has an integer-exact form there");
+        }
+        int[] w = s instanceof Synapse.Conv c ? c.weights() : ((Synapse.Dense) s).weights();
+        int per = w.length / l.features();
+        for (int f = 0; f < l.features(); f++) {
+            long sum = 0;
+            for (int i = f * per; i < (f + 1) * per; i++) {
+                sum += Math.abs((long) w[i]) * 255;
+            }
+            if (sum >= EXACT_FLOAT) {
+                throw new Unsupported(what + ": its output " + f + " sums up to " + sum + " units, beyond the"
+                        + " integers float32 holds exactly (2^24); fewer weight bits would fit");
+            }
+        }
+    }
+
+    /** 2^24: float32 holds every integer below it exactly. */
+    static final long EXACT_FLOAT = 1L << 24;
+
+    /**
+     * A weight node reading analog input: its integer weights, in the float model's layout (the
+     * master weights'), and one unit per scale channel of the layer it feeds.
+     */
+    record Analog(int[] weights, double[] unit) {
+        /** The unit of output f. */
+        double unit(int f) {
+            return unit[unit.length == 1 ? 0 : f];
+        }
+    }
+
+    /** The weight node {@code node} when it reads analog input, else null. */
+    Analog analog(String node) {
+        return analog.get(node);
     }
 
     /** The float value of one integer unit of the current of channel {@code c} of {@code l} (see the class comment). */

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * Gradients pass straight through to the float weights the optimiser keeps.
  *
  * <p>Recurrent weights ({@code NODE.recurrent}) take the unit of their output neuron, conv1d
- * weights that of their filter.
+ * weights that of their filter. Weights reading analog input ({@code direct}, analog {@code rows})
+ * are also multiplied by 255: the integer model reads its bytes, the float model byte / 255.
  *
  * <p>Not represented here: a conv1d's bias (it stays float), an identity skip (the float model adds the spikes with
  * weight 1, the integer model with round(1/sigma)). The neuron arithmetic (the integer leak's rounding, the clamp or
@@ -98,8 +99,9 @@ public final class FakeQuantizer {
                     int[] w = c.weights();
                     int perFilter = w.length / c.filters();
                     double[] fw = new double[w.length];
+                    double input = inputScale(c);
                     for (int i = 0; i < w.length; i++) {
-                        fw[i] = w[i] * unit[unit.length == 1 ? 0 : i / perFilter];
+                        fw[i] = w[i] * unit[unit.length == 1 ? 0 : i / perFilter] * input;
                     }
                     // its bias stays the float master's: how the integer layer lays out a conv1d's
                     // per-position bias is the quantiser's, not known here
@@ -119,8 +121,9 @@ public final class FakeQuantizer {
                 }
                 int len = w.length / l.features();
                 double[] fw = new double[w.length];
+                double input = inputScale(s);
                 for (int i = 0; i < w.length; i++) {
-                    fw[i] = w[i] * unit[unit.length == 1 ? 0 : i / len];
+                    fw[i] = w[i] * unit[unit.length == 1 ? 0 : i / len] * input;
                 }
                 out.put(node + ".weight", fw);
                 if (biasKey == null && master.containsKey(node + ".bias")) {
@@ -138,6 +141,15 @@ public final class FakeQuantizer {
             }
         }
         return new Quantised(out, r.network());
+    }
+
+    /**
+     * 255 for a synapse reading analog input ({@code direct}, analog {@code rows}), else 1: the
+     * integer model reads the input's bytes 0..255 and its weights are w / 255 on the grid, while
+     * the float model reads byte / 255, so the float weight is w_q u_c 255.
+     */
+    private double inputScale(Synapse s) {
+        return s.source() == -1 && net.input().encoding().analog() ? 255 : 1;
     }
 
     /** The deploy formats cannot represent the weights being trained. */

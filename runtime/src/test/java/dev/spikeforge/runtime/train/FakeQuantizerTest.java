@@ -129,6 +129,78 @@ class FakeQuantizerTest {
         assertTrue(spikes > 50, "too few spikes to mean anything: " + spikes);
     }
 
+    @Test
+    void weightsReadingDirectInputCarryTheBytesScaleAndQuantiseBack() {
+        Compilation c = SnnFrontEnd.compile(new SourceFile("qat_direct.snn", """
+                model qat_direct
+                input 1x6x6 encode direct
+                timesteps 3
+                neuron i = IF(threshold = 1.0, reset = subtract)
+                layers {
+                    c   = conv(2, kernel = 3, bias = true) -> i
+                    f   = dense(3) -> i
+                    out = readout(2)
+                }
+                deploy {
+                    weights  = int(8, per_channel)
+                    membrane = int(24)
+                }
+                """));
+        assertTrue(c.ok(), c.diagnostics().toString());
+        Network net = c.network();
+        SplitMix64 rng = new SplitMix64(5);
+        Map<String, double[]> master = new LinkedHashMap<>();
+        Parameters.sizes(net).forEach((k, n) -> {
+            double[] w = new double[n];
+            for (int j = 0; j < n; j++) {
+                w[j] = rng.nextDouble() - 0.5;
+            }
+            master.put(k, w);
+        });
+        FakeQuantizer fake = new FakeQuantizer(net, QuantOptions.from(net.deploy().get()));
+        FakeQuantizer.Quantised fq = fake.quantise(master);
+        for (QuantLayer l : fq.network().layers()) {
+            for (var syn : l.synapses()) {
+                int[] w;
+                String node;
+                if (syn instanceof dev.spikeforge.compiler.quant.Synapse.Conv cv) {
+                    w = cv.weights();
+                    node = cv.node();
+                } else if (syn instanceof dev.spikeforge.compiler.quant.Synapse.Dense d) {
+                    w = d.weights();
+                    node = d.node();
+                } else {
+                    continue;
+                }
+                // the integer model reads bytes, the float model byte / 255: 255 on the input's weights only
+                double input = syn.source() == -1 ? 255 : 1;
+                double[] got = fq.weights().get(node + ".weight");
+                int per = w.length / l.features();
+                for (int j = 0; j < w.length; j++) {
+                    double unit = dev.spikeforge.runtime.engine.IntegerExact.unit(l, l.channels() == 1 ? 0 : j / per);
+                    assertEquals(w[j] * unit * input, got[j], 0, node + " weight " + j);
+                }
+            }
+        }
+        // the forward weights quantise back to the same integers
+        Map<String, float[]> floats = new LinkedHashMap<>();
+        fq.weights().forEach((k, v) -> floats.put(k, toFloat(v)));
+        QuantizedNetwork again = Quantizer.quantize(net, floats, fake.options()).network();
+        for (int l = 0; l < again.layers().size(); l++) {
+            for (int s = 0; s < again.layers().get(l).synapses().size(); s++) {
+                var a = fq.network().layers().get(l).synapses().get(s);
+                var b = again.layers().get(l).synapses().get(s);
+                if (a instanceof dev.spikeforge.compiler.quant.Synapse.Conv x
+                        && b instanceof dev.spikeforge.compiler.quant.Synapse.Conv y) {
+                    assertArrayEquals(x.weights(), y.weights(), "conv weights quantised back");
+                } else if (a instanceof dev.spikeforge.compiler.quant.Synapse.Dense x
+                        && b instanceof dev.spikeforge.compiler.quant.Synapse.Dense y) {
+                    assertArrayEquals(x.weights(), y.weights(), "dense weights quantised back");
+                }
+            }
+        }
+    }
+
     private static float[] toFloat(double[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
