@@ -263,6 +263,32 @@ class TrainCommandTest {
         assertTrue(missing.err().contains("none.npz"), missing.err());
     }
 
+    /**
+     * Direct input (analog pixels, bytes in the integer model): quantisation-aware fine-tuning
+     * computes the first layer's integer current from the bytes (docs/semantics.md section 4.13), so
+     * the fine-tuned float model makes the integer model's decisions and verify passes with its
+     * default tolerances at 100% agreement.
+     */
+    @Test
+    void fineTuningADirectInputModelMakesItsFloatModelTheIntegerModel() throws Exception {
+        Path direct = dir.resolve("bars-direct.snn");
+        Files.writeString(direct, Files.readString(model).replace("model bars", "model bars_direct")
+                .replace("input 1x8x8", "input 1x8x8 encode direct"));
+        Path base = dir.resolve("direct-base.npz");
+        CliRun plain = CliRun.of("train", direct.toString(), "--epochs", "1", "--out", base.toString());
+        assertEquals(ExitCodes.OK, plain.exit(), plain.err());
+        Path tuned = dir.resolve("direct-tuned.npz");
+        CliRun r = CliRun.of("train", direct.toString(), "--fine-tune", base.toString(), "--bits", "4", "--per-layer",
+                "--out", tuned.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        CliRun v = CliRun.of("verify", direct.toString(), "--checkpoint", tuned.toString(), "--bits", "4", "--per-layer",
+                "--json", "--out", dir.resolve("v-direct").toString());
+        assertEquals(ExitCodes.OK, v.exit(), v.err());
+        com.fasterxml.jackson.databind.JsonNode doc = new ObjectMapper().readTree(v.out());
+        assertEquals(1.0, doc.get("agreement").asDouble(), 0, v.out());
+        assertEquals(doc.get("float_accuracy").asDouble(), doc.get("integer_accuracy").asDouble(), 0, v.out());
+    }
+
     private static double agreement(Path checkpoint) throws Exception {
         CliRun v = CliRun.of("verify", model.toString(), "--checkpoint", checkpoint.toString(), "--bits", "3", "--per-layer",
                 "--tolerance-agreement", "0", "--tolerance-drop", "100", "--json", "--out",
