@@ -162,12 +162,17 @@ public final class FloatModel {
      * waits for a full collection: a 10-epoch LeNet5 run grew to 11.5 GiB resident that way.
      */
     INDArray buffer(String key, long... shape) {
+        return buffer(key, dtype, shape);
+    }
+
+    /** {@link #buffer(String, long...)} of a given data type. */
+    INDArray buffer(String key, DataType type, long... shape) {
         INDArray b = buffers.get(key);
-        if (b == null || !java.util.Arrays.equals(b.shape(), shape)) {
+        if (b == null || !java.util.Arrays.equals(b.shape(), shape) || b.dataType() != type) {
             if (b != null && b.closeable()) {
                 b.close();
             }
-            b = Nd4j.createUninitialized(dtype, shape, 'c');
+            b = Nd4j.createUninitialized(type, shape, 'c');
             buffers.put(key, b);
         }
         return b;
@@ -732,35 +737,58 @@ public final class FloatModel {
             }
             return Nd4j.createFromArray(f).reshape('c', weights.get(k).shape());
         });
-        INDArray x = contiguous(in).castTo(DataType.FLOAT);
-        float[] v = x.data().asFloat();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.rint(v[i] * 255.0);
-        }
-        INDArray bytes = Nd4j.createFromArray(v).reshape('c', x.shape());
+        INDArray x = contiguous(in);
+        INDArray bytes = buffer("bytes:" + n.name(), DataType.FLOAT, x.shape());
+        int width = Math.toIntExact(x.length() / rows);
+        Vec xs = Vec.of(x);
+        Vec bs = Vec.of(bytes);
+        Chunks.forEach(rows, EventKernels.ROWS_PER_TASK, (r0, r1) -> {
+            float[] row = new float[width];
+            for (int r = r0; r < r1; r++) {
+                xs.readFloats(r * width, row, width);
+                for (int i = 0; i < width; i++) {
+                    row[i] = (float) Math.rint(row[i] * 255.0);
+                }
+                bs.writeFloats(r * width, row, width);
+            }
+        });
         INDArray sums;
         int outputs;
         if (n instanceof Conv2dNode c) {
             INDArray xb = Layers.channelsLast("nhwc.bytes:" + c.name(), bytes, channelsLast(source),
-                    (key, shape) -> Nd4j.create(DataType.FLOAT, shape));
-            sums = EventKernels.conv(c, xb, w, null, Nd4j.create(DataType.FLOAT, actShape(c, rows)), false);
+                    (key, shape) -> buffer(key, DataType.FLOAT, shape));
+            sums = EventKernels.conv(c, xb, w, null, buffer("sums:" + c.name(), DataType.FLOAT, actShape(c, rows)), false);
             outputs = c.filters();
         } else {
             DenseNode d = (DenseNode) n;
-            sums = EventKernels.dense(bytes, w, null, rows, Nd4j.create(DataType.FLOAT, rows, d.units()));
+            sums = EventKernels.dense(bytes, w, null, rows, buffer("sums:" + d.name(), DataType.FLOAT, rows, d.units()));
             outputs = d.units();
         }
-        float[] o = sums.data().asFloat();
+        double[] unit = new double[outputs];
+        for (int f = 0; f < outputs; f++) {
+            unit[f] = a.unit(f);
+        }
         INDArray b = biases.get(n.name());
         float[] bias = b == null ? null : b.castTo(DataType.FLOAT).data().asFloat();
-        for (int i = 0; i < o.length; i++) {
-            int f = i % outputs;
-            float current = (float) (o[i] * a.unit(f));
-            o[i] = bias == null ? current : current + bias[f];
-        }
         INDArray out = n instanceof Conv2dNode c ? buffer("act:" + c.name(), actShape(c, rows))
                 : buffer("act:" + n.name(), rows, outputs);
-        out.assign(Nd4j.createFromArray(o).reshape('c', out.shape()));
+        // each output's integer sum (channels last: the output is the fastest index) times its unit, plus the bias
+        int size = Math.toIntExact(sums.length() / rows);
+        Vec ss = Vec.of(sums);
+        Vec os = Vec.of(out);
+        Chunks.forEach(rows, EventKernels.ROWS_PER_TASK, (r0, r1) -> {
+            float[] row = new float[size];
+            for (int r = r0; r < r1; r++) {
+                ss.readFloats(r * size, row, size);
+                for (int p = 0; p < size; p += outputs) {
+                    for (int f = 0; f < outputs; f++) {
+                        float current = (float) (row[p + f] * unit[f]);
+                        row[p + f] = bias == null ? current : current + bias[f];
+                    }
+                }
+                os.writeFloats(r * size, row, size);
+            }
+        });
         return out;
     }
 
