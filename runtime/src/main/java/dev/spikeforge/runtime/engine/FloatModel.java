@@ -717,7 +717,6 @@ public final class FloatModel {
         tape.readout = out;
     }
 
-    /** A product layer's rows: the event kernel in inference when its input is sparse, else ND4J's gemm. */
     /**
      * Under the integer-exact forward, a convolution or product reading analog input
      * (docs/semantics.md section 4.13): its currents computed from the input's bytes (round(x *
@@ -792,6 +791,7 @@ public final class FloatModel {
         return out;
     }
 
+    /** A product layer's rows: the event kernel in inference when its input is sparse, else ND4J's gemm. */
     private INDArray dense(String name, INDArray in, int rows, int units, Run how) {
         INDArray out = buffer("act:" + name, rows, units);
         if (eventDriven(how, in, rows, false)) {

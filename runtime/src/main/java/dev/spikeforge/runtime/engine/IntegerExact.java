@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.DoubleAccumulator;
  *
  * <p>What it refuses (the float model's current is not on the integer grid there): analog input
  * read by anything but a convolution or a product into a hidden layer, or with sums of 2^24 units
- * or more; identity skips and poolings inside a residual block; a conv1d with a bias. A current farther than {@link #MARGIN} of a unit from every integer is an
- * {@link OffGrid} error, never rounded silently.
+ * or more; identity skips and poolings inside a residual block; a conv1d with a bias. A current
+ * farther than {@link #MARGIN} of a unit from every integer is an {@link OffGrid} error, never
+ * rounded silently.
  *
  * <p>Thread-safe: the populations are read-only; the largest residual is an accumulator.
  */
