@@ -61,9 +61,11 @@ final class IntegerNeurons {
         double[] unit = l.population().unit();
         long[] theta = q.theta();
         boolean subtract = q.reset() == Reset.SUBTRACT;
-        int size = l.channel().length;
-        for (int j = 0; j < n; j++) {
-            int c = l.channel()[(k0 + j) % size];
+        int[] channel = l.channel();
+        int size = channel.length;
+        int at = k0 % size; // neuron k0 + j's place in its sample, advanced without a division per neuron
+        for (int j = 0; j < n; j++, at = at + 1 == size ? 0 : at + 1) {
+            int c = channel[at];
             double u = unit[c];
             long i = IntegerExact.snap(cur[j], u, l.node(), largest);
             if (leak != null) {
