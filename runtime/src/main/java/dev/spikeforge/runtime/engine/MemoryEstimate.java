@@ -405,6 +405,16 @@ public final class MemoryEstimate {
             } else {
                 z.array(r * s, FLOAT, n); // avgpool, dense
             }
+            if (training && spec.qatEpochs() > 0 && fedByInput && net.input().encoding().analog()
+                    && (n instanceof Conv2dNode || n instanceof DenseNode)) {
+                // QAT on analog input (FloatModel.analogExact): the input's bytes, their channels-last
+                // copy, and the integer sums
+                z.array(r * in, FLOAT, n);
+                if (n instanceof Conv2dNode c && c.inChannels() > 1) {
+                    z.array(r * in, FLOAT, n);
+                }
+                z.array(r * s, FLOAT, n);
+            }
             if (!training || n instanceof InputNode) {
                 continue;
             }

@@ -74,6 +74,41 @@ class MemoryEstimateTest {
                 + " more than 4x held " + held);
     }
 
+    /**
+     * Quantisation-aware training on direct input also holds the input's bytes and the first
+     * layer's integer sums (FloatModel.analogExact, two channels so that the bytes' channels-last
+     * copy is held too): still within the estimate.
+     */
+    @Test
+    void boundsTheArraysOfAQuantisationAwareStepOnDirectInput() {
+        String text = "model m\ninput 2x12x12 encode direct\ntimesteps 4\n" + NEURONS
+                + "layers { c1 = conv(6, kernel = 3) -> a\nf1 = dense(16) -> a\nout = readout(4) }\n"
+                + "train {\n method = " + SURROGATE + "\n dataset = fashion_mnist\n epochs = 1\n batch = 16\n"
+                + " optimizer = adam(lr = 1e-3)\n loss = mse\n seed = 1\n qat_epochs = 1\n}\n"
+                + "deploy {\n weights = int(8)\n membrane = int(24)\n}\n";
+        Compilation c = SnnFrontEnd.compile(new SourceFile("m.snn", text));
+        assertTrue(c.ok(), c.diagnostics().toString());
+        Network net = c.network();
+        int batch = 16;
+        FloatModel model = new FloatModel(net, Parameters.initialise(net, 1));
+        TrainingStep step = new TrainingStep(model, net.train().get());
+        dev.spikeforge.runtime.train.FakeQuantizer.Quantised q = new dev.spikeforge.runtime.train.FakeQuantizer(net,
+                dev.spikeforge.compiler.quant.QuantOptions.from(net.deploy().get())).quantise(step.weights());
+        step.setWeights(q.weights());
+        model.integerExact(IntegerExact.of(q.network()));
+        int size = (int) net.nodes().get(0).shape().size();
+        float[] input = new float[4 * batch * size];
+        SplitMix64 rng = new SplitMix64(3);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) (rng.nextInt(256) / 255.0);
+        }
+        step.run(input, batch, new int[batch], 7);
+        long held = model.arrayBytes();
+        MemoryEstimate e = MemoryEstimate.of(net, batch);
+        assertTrue(e.trainingOffHeap() >= held, "estimate " + e.trainingOffHeap() + " < held " + held);
+        assertTrue(e.trainingOffHeap() <= 4 * held, "estimate " + e.trainingOffHeap() + " more than 4x held " + held);
+    }
+
     @Test
     void aBatchOfInputSpikesPastTheEnginesArrayLimitIsAHardProblem() {
         // a billion weights fit one array (the front end refuses more, E404); 64 x 100 steps of a
