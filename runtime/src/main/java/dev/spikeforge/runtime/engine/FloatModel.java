@@ -463,7 +463,7 @@ public final class FloatModel {
      */
     private java.util.List<Node> fusedFire(Conv2dNode c, Tape tape, Run how, Set<String> kept) {
         if (!inference(how) || kept.contains(c.name()) || !(onlyReader(c) instanceof NeuronNode first)
-                || delaysOutput(first) || integerExact != null && integerExact.analog(c.name()) != null) {
+                || delaysOutput(first) || readsAnalogExactly(c)) {
             return java.util.List.of();
         }
         NeuronDynamics.Params p = dynamics(first.neuron());
@@ -540,7 +540,7 @@ public final class FloatModel {
         INDArray in = first(tape, n);
         int rows = tape.rows();
         Node source = net.inputsOf(n).get(0);
-        if (integerExact != null && integerExact.analog(n.name()) != null) {
+        if (readsAnalogExactly(n)) {
             return analogExact(n, in, rows, source);
         }
         if (n instanceof Conv2dNode c) {
@@ -737,58 +737,56 @@ public final class FloatModel {
             return Nd4j.createFromArray(f).reshape('c', weights.get(k).shape());
         });
         INDArray x = contiguous(in);
-        INDArray bytes = buffer("bytes:" + n.name(), DataType.FLOAT, x.shape());
-        int width = Math.toIntExact(x.length() / rows);
-        Vec xs = Vec.of(x);
-        Vec bs = Vec.of(bytes);
-        Chunks.forEach(rows, EventKernels.ROWS_PER_TASK, (r0, r1) -> {
-            float[] row = new float[width];
-            for (int r = r0; r < r1; r++) {
-                xs.readFloats(r * width, row, width);
-                for (int i = 0; i < width; i++) {
-                    row[i] = (float) Math.rint(row[i] * 255.0);
-                }
-                bs.writeFloats(r * width, row, width);
+        INDArray bytes = mapRows(x, buffer("bytes:" + n.name(), DataType.FLOAT, x.shape()), rows, row -> {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (float) Math.rint(row[i] * 255.0);
             }
         });
-        INDArray sums;
-        int outputs;
+        INDArray sums = buffer("sums:" + n.name(), DataType.FLOAT, actShape(n, rows));
         if (n instanceof Conv2dNode c) {
             INDArray xb = Layers.channelsLast("nhwc.bytes:" + c.name(), bytes, channelsLast(source),
                     (key, shape) -> buffer(key, DataType.FLOAT, shape));
-            sums = EventKernels.conv(c, xb, w, null, buffer("sums:" + c.name(), DataType.FLOAT, actShape(c, rows)), false);
-            outputs = c.filters();
+            EventKernels.conv(c, xb, w, null, sums, false);
         } else {
-            DenseNode d = (DenseNode) n;
-            sums = EventKernels.dense(bytes, w, null, rows, buffer("sums:" + d.name(), DataType.FLOAT, rows, d.units()));
-            outputs = d.units();
+            EventKernels.dense(bytes, w, null, rows, sums);
         }
+        int outputs = Parameters.outputs(n);
         double[] unit = new double[outputs];
         for (int f = 0; f < outputs; f++) {
             unit[f] = a.unit(f);
         }
         INDArray b = biases.get(n.name());
         float[] bias = b == null ? null : b.castTo(DataType.FLOAT).data().asFloat();
-        INDArray out = n instanceof Conv2dNode c ? buffer("act:" + c.name(), actShape(c, rows))
-                : buffer("act:" + n.name(), rows, outputs);
         // each output's integer sum (channels last: the output is the fastest index) times its unit, plus the bias
-        int size = Math.toIntExact(sums.length() / rows);
-        Vec ss = Vec.of(sums);
-        Vec os = Vec.of(out);
-        Chunks.forEach(rows, EventKernels.ROWS_PER_TASK, (r0, r1) -> {
-            float[] row = new float[size];
-            for (int r = r0; r < r1; r++) {
-                ss.readFloats(r * size, row, size);
-                for (int p = 0; p < size; p += outputs) {
-                    for (int f = 0; f < outputs; f++) {
-                        float current = (float) (row[p + f] * unit[f]);
-                        row[p + f] = bias == null ? current : current + bias[f];
-                    }
+        return mapRows(sums, buffer("act:" + n.name(), actShape(n, rows)), rows, row -> {
+            for (int p = 0; p < row.length; p += outputs) {
+                for (int f = 0; f < outputs; f++) {
+                    float current = (float) (row[p + f] * unit[f]);
+                    row[p + f] = bias == null ? current : current + bias[f];
                 }
-                os.writeFloats(r * size, row, size);
             }
         });
-        return out;
+    }
+
+    /** Whether {@code n} is a weight node reading analog input under the integer-exact forward ({@link #analogExact}). */
+    private boolean readsAnalogExactly(Node n) {
+        return integerExact != null && integerExact.analog(n.name()) != null;
+    }
+
+    /** {@code to} = {@code op} applied to each row of {@code from} (same length), rows in parallel; returns {@code to}. */
+    private static INDArray mapRows(INDArray from, INDArray to, int rows, Consumer<float[]> op) {
+        int width = Math.toIntExact(from.length() / rows);
+        Vec src = Vec.of(from);
+        Vec dst = Vec.of(to);
+        Chunks.forEach(rows, EventKernels.ROWS_PER_TASK, (r0, r1) -> {
+            float[] row = new float[width];
+            for (int r = r0; r < r1; r++) {
+                src.readFloats(r * width, row, width);
+                op.accept(row);
+                dst.writeFloats(r * width, row, width);
+            }
+        });
+        return to;
     }
 
     /** A product layer's rows: the event kernel in inference when its input is sparse, else ND4J's gemm. */

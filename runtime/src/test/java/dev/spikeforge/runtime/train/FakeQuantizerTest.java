@@ -11,11 +11,13 @@ import dev.spikeforge.compiler.quant.QuantLayer;
 import dev.spikeforge.compiler.quant.QuantOptions;
 import dev.spikeforge.compiler.quant.Quantizer;
 import dev.spikeforge.compiler.quant.QuantizedNetwork;
+import dev.spikeforge.compiler.quant.Synapse;
 import dev.spikeforge.compiler.source.SourceFile;
 import dev.spikeforge.runtime.encode.InputEncoder;
 import dev.spikeforge.runtime.encode.SplitMix64;
 import dev.spikeforge.runtime.engine.FloatModel;
 import dev.spikeforge.runtime.engine.ForwardResult;
+import dev.spikeforge.runtime.engine.IntegerExact;
 import dev.spikeforge.runtime.engine.Parameters;
 import dev.spikeforge.runtime.integer.IntegerSimulator;
 import dev.spikeforge.runtime.integer.SampleResult;
@@ -160,13 +162,13 @@ class FakeQuantizerTest {
         FakeQuantizer fake = new FakeQuantizer(net, QuantOptions.from(net.deploy().get()));
         FakeQuantizer.Quantised fq = fake.quantise(master);
         for (QuantLayer l : fq.network().layers()) {
-            for (var syn : l.synapses()) {
+            for (Synapse syn : l.synapses()) {
                 int[] w;
                 String node;
-                if (syn instanceof dev.spikeforge.compiler.quant.Synapse.Conv cv) {
+                if (syn instanceof Synapse.Conv cv) {
                     w = cv.weights();
                     node = cv.node();
-                } else if (syn instanceof dev.spikeforge.compiler.quant.Synapse.Dense d) {
+                } else if (syn instanceof Synapse.Dense d) {
                     w = d.weights();
                     node = d.node();
                 } else {
@@ -177,7 +179,7 @@ class FakeQuantizerTest {
                 double[] got = fq.weights().get(node + ".weight");
                 int per = w.length / l.features();
                 for (int j = 0; j < w.length; j++) {
-                    double unit = dev.spikeforge.runtime.engine.IntegerExact.unit(l, l.channels() == 1 ? 0 : j / per);
+                    double unit = IntegerExact.unit(l, l.channels() == 1 ? 0 : j / per);
                     assertEquals(w[j] * unit * input, got[j], 0, node + " weight " + j);
                 }
             }
@@ -188,13 +190,13 @@ class FakeQuantizerTest {
         QuantizedNetwork again = Quantizer.quantize(net, floats, fake.options()).network();
         for (int l = 0; l < again.layers().size(); l++) {
             for (int s = 0; s < again.layers().get(l).synapses().size(); s++) {
-                var a = fq.network().layers().get(l).synapses().get(s);
-                var b = again.layers().get(l).synapses().get(s);
-                if (a instanceof dev.spikeforge.compiler.quant.Synapse.Conv x
-                        && b instanceof dev.spikeforge.compiler.quant.Synapse.Conv y) {
+                Synapse a = fq.network().layers().get(l).synapses().get(s);
+                Synapse b = again.layers().get(l).synapses().get(s);
+                if (a instanceof Synapse.Conv x
+                        && b instanceof Synapse.Conv y) {
                     assertArrayEquals(x.weights(), y.weights(), "conv weights quantised back");
-                } else if (a instanceof dev.spikeforge.compiler.quant.Synapse.Dense x
-                        && b instanceof dev.spikeforge.compiler.quant.Synapse.Dense y) {
+                } else if (a instanceof Synapse.Dense x
+                        && b instanceof Synapse.Dense y) {
                     assertArrayEquals(x.weights(), y.weights(), "dense weights quantised back");
                 }
             }
