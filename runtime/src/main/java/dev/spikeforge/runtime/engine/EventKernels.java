@@ -263,6 +263,8 @@ final class EventKernels {
         Vec ss = chain.spikes() == null ? null : Vec.of(chain.spikes());
         Vec ps = k > 0 ? Vec.of(chain.pooled()) : null;
         long[] counts = new long[2 * batch];
+        boolean lanes = Simd.enabled();
+        boolean divide = k > 0 && divides(chain.poolTable(), k);
         IntegerNeurons.Layer e1 = chain.firstExact();
         IntegerNeurons.Layer e2 = k > 0 ? chain.secondExact() : null;
         Chunks.forEach(batch, 1, (b0, b1) -> {
@@ -274,7 +276,8 @@ final class EventKernels {
             long[] v2i = e2 == null ? null : new long[pooledSize];
             float[] pc = new float[pooledSize];
             float[] s2 = new float[pooledSize];
-            float[] sum = new float[filters];
+            float[] rowsum = new float[pw * k * filters];
+            float[] wide = new float[Math.max(0, (pw * k - k + 1) * filters)];
             double[] largest = new double[1];
             double[] largest2 = new double[1];
             for (int b = b0; b < b1; b++) {
@@ -291,24 +294,7 @@ final class EventKernels {
                         ss.writeFloats(r * outSize, s, outSize);
                     }
                     if (k > 0) {
-                        // each window's spikes counted in float (exact: at most K^2 ones), a position's filters at once
-                        for (int py = 0; py < ph; py++) {
-                            for (int px = 0; px < pw; px++) {
-                                java.util.Arrays.fill(sum, 0f);
-                                for (int dy = 0; dy < k; dy++) {
-                                    for (int dx = 0; dx < k; dx++) {
-                                        int q = ((py * k + dy) * outW + px * k + dx) * filters;
-                                        for (int f = 0; f < filters; f++) {
-                                            sum[f] += s[q + f];
-                                        }
-                                    }
-                                }
-                                int po = (py * pw + px) * filters;
-                                for (int f = 0; f < filters; f++) {
-                                    pc[po + f] = chain.poolTable()[(int) sum[f]];
-                                }
-                            }
-                        }
+                        poolRow(lanes, s, outW, filters, k, ph, pw, chain.poolTable(), divide, rowsum, wide, pc);
                         c2 += e2 == null ? fire(chain.second(), pc, v2, s2, pooledSize)
                                 : IntegerNeurons.fireRow(e2, pc, v2i, s2, pooledSize, largest2);
                         ps.writeFloats(r * pooledSize, s2, pooledSize);
@@ -330,6 +316,85 @@ final class EventKernels {
             total[1] += counts[2 * b + 1];
         }
         return total;
+    }
+
+    /**
+     * The average pooling of one row of spikes s ([outH, outW, filters], channels-last) in windows
+     * of k x k, stride k, the edges that do not fill a window dropped, into pc ([ph, pw, filters]):
+     * a window of n spikes pools to table[n]. The counts are sums of 0s and 1s, exact in float in
+     * any order. For each row of windows, the k rows are added first (rowsum: the pw k filters
+     * values the windows cover), then the k columns of each window. On the Vector API, with
+     * {@code divide} ({@link #divides}), the count is divided by k^2 in the lanes: with at least a
+     * vector of filters, each window's filters in whole vectors (the rest by a plain loop);
+     * with fewer, the second sum runs at every column of rowsum where a window could start (wide)
+     * and the windows' own starts are copied out. The plain loop sums only at the windows and
+     * looks the count up. All
+     * give the same bits (SimdKernelsTest). {@code lanes}: whether to use the Vector API.
+     */
+    static void poolRow(boolean lanes, float[] s, int outW, int filters, int k, int ph, int pw, float[] table, boolean divide,
+                        float[] rowsum, float[] wide, float[] pc) {
+        int line = outW * filters;
+        int width = pw * k * filters;
+        int span = width - (k - 1) * filters;
+        for (int py = 0; py < ph; py++) {
+            int base = py * k * line;
+            for (int j = lanes ? SimdKernels.addRows(s, base, line, k, rowsum, width) : 0; j < width; j++) {
+                float t = s[base + j];
+                for (int dy = 1; dy < k; dy++) {
+                    t += s[base + dy * line + j];
+                }
+                rowsum[j] = t;
+            }
+            int po = py * pw * filters;
+            if (lanes && divide && filters >= SimdKernels.floatLanes()) {
+                float kk = k * k;
+                int fb = SimdKernels.windowMeans(rowsum, filters, k, kk, pc, po, pw);
+                for (int px = 0; px < pw; px++) {
+                    int q = px * k * filters;
+                    for (int f = fb; f < filters; f++) {
+                        float t = rowsum[q + f];
+                        for (int dx = 1; dx < k; dx++) {
+                            t += rowsum[q + dx * filters + f];
+                        }
+                        pc[po + px * filters + f] = t / kk;
+                    }
+                }
+            } else if (lanes && divide) {
+                float kk = k * k;
+                for (int j = SimdKernels.columnMeans(rowsum, filters, k, kk, wide, span); j < span; j++) {
+                    float t = rowsum[j];
+                    for (int dx = 1; dx < k; dx++) {
+                        t += rowsum[j + dx * filters];
+                    }
+                    wide[j] = t / kk;
+                }
+                for (int px = 0; px < pw; px++) {
+                    System.arraycopy(wide, px * k * filters, pc, po + px * filters, filters);
+                }
+            } else {
+                for (int px = 0; px < pw; px++) {
+                    int q = px * k * filters;
+                    for (int f = 0; f < filters; f++) {
+                        float t = rowsum[q + f];
+                        for (int dx = 1; dx < k; dx++) {
+                            t += rowsum[q + dx * filters + f];
+                        }
+                        pc[po + px * filters + f] = table[(int) t];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether table[n] is n / k^2 rounded to float (the same bits) for every n = 0..k^2. */
+    static boolean divides(float[] table, int k) {
+        float kk = k * k;
+        for (int n = 0; n <= k * k; n++) {
+            if (Float.floatToRawIntBits(table[n]) != Float.floatToRawIntBits(n / kk)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -522,7 +522,7 @@ public final class FloatModel {
      * ND4J's own values, from one call on K^2 + 1 windows, so the fused pass pools bit for bit as
      * {@link Layers#avgpool} does (every window's sum is exact, so only n matters).
      */
-    private float[] poolTable(int k) {
+    static float[] poolTable(int k) {
         int windows = k * k + 1;
         float[] ones = new float[windows * k * k];
         for (int n = 0; n < windows; n++) {

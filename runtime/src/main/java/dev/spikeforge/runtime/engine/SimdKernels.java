@@ -327,6 +327,87 @@ final class SimdKernels {
         }
     }
 
+    /**
+     * rowsum[j] = s[base + j] + s[base + line + j] + ... (k rows, line apart), added in that order,
+     * for the whole vectors of [0, width): {@link EventKernels#poolRow}'s first sum. Returns where
+     * the caller's plain loop takes over.
+     */
+    static int addRows(float[] s, int base, int line, int k, float[] rowsum, int width) {
+        int l = FP.length();
+        int bound = width - width % l;
+        if (k == 2) {
+            for (int j = 0; j < bound; j += l) {
+                FloatVector.fromArray(FP, s, base + j).add(FloatVector.fromArray(FP, s, base + line + j))
+                        .intoArray(rowsum, j);
+            }
+            return bound;
+        }
+        for (int j = 0; j < bound; j += l) {
+            FloatVector t = FloatVector.fromArray(FP, s, base + j);
+            for (int dy = 1; dy < k; dy++) {
+                t = t.add(FloatVector.fromArray(FP, s, base + dy * line + j));
+            }
+            t.intoArray(rowsum, j);
+        }
+        return bound;
+    }
+
+    /**
+     * pc[po + px filters + f] = (rowsum[px k filters + f] + rowsum[px k filters + filters + f] + ...
+     * (k columns)) / kk, added in that order, for every window px < pw and the whole vectors of
+     * [0, filters): {@link EventKernels#poolRow}'s second sum and the division for layers of at
+     * least a vector of filters. Returns the filter where the caller's plain loop takes over.
+     */
+    static int windowMeans(float[] rowsum, int filters, int k, float kk, float[] pc, int po, int pw) {
+        int l = FP.length();
+        int bound = filters - filters % l;
+        for (int px = 0; px < pw; px++) {
+            int q = px * k * filters;
+            int o = po + px * filters;
+            if (k == 2) {
+                for (int f = 0; f < bound; f += l) {
+                    FloatVector.fromArray(FP, rowsum, q + f).add(FloatVector.fromArray(FP, rowsum, q + filters + f))
+                            .div(kk).intoArray(pc, o + f);
+                }
+            } else {
+                for (int f = 0; f < bound; f += l) {
+                    FloatVector t = FloatVector.fromArray(FP, rowsum, q + f);
+                    for (int dx = 1; dx < k; dx++) {
+                        t = t.add(FloatVector.fromArray(FP, rowsum, q + dx * filters + f));
+                    }
+                    t.div(kk).intoArray(pc, o + f);
+                }
+            }
+        }
+        return bound;
+    }
+
+    /**
+     * wide[j] = (rowsum[j] + rowsum[j + filters] + ... (k columns)) / kk, added in that order, for
+     * the whole vectors of [0, span): {@link EventKernels#poolRow}'s second sum and the division
+     * at every column where a window could start, for layers of fewer filters than a vector.
+     * Returns where the caller's plain loop takes over.
+     */
+    static int columnMeans(float[] rowsum, int filters, int k, float kk, float[] wide, int span) {
+        int l = FP.length();
+        int bound = span - span % l;
+        if (k == 2) {
+            for (int j = 0; j < bound; j += l) {
+                FloatVector.fromArray(FP, rowsum, j).add(FloatVector.fromArray(FP, rowsum, j + filters)).div(kk)
+                        .intoArray(wide, j);
+            }
+            return bound;
+        }
+        for (int j = 0; j < bound; j += l) {
+            FloatVector t = FloatVector.fromArray(FP, rowsum, j);
+            for (int dx = 1; dx < k; dx++) {
+                t = t.add(FloatVector.fromArray(FP, rowsum, j + dx * filters));
+            }
+            t.div(kk).intoArray(wide, j);
+        }
+        return bound;
+    }
+
     /** y[yo + i] += w[wo + i] for the whole vectors of [0, len); returns where the caller's plain loop takes over. */
     static int addRun(float[] w, int wo, float[] y, int yo, int len) {
         int l = FP.length();

@@ -24,7 +24,7 @@ public final class EventKernelsBench {
 
     public static void main(String[] a) {
         if (a.length != 3) {
-            System.err.println("usage: EventKernelsBench c1|c2|f1|mlp DENSITY REPS");
+            System.err.println("usage: EventKernelsBench c1|c2|f1|mlp|chain DENSITY REPS");
             System.exit(2);
         }
         String which = a[0];
@@ -34,6 +34,38 @@ public final class EventKernelsBench {
         Random rnd = new Random(1);
         Nd4j.getRandom().setSeed(1);
         Layers.Scratch sc = (key, shape) -> Nd4j.create(DataType.FLOAT, shape);
+        if (which.equals("chain")) {
+            // c1's neurons, its 2x2 average pooling and the pooling's neurons on stored currents (EventKernels.fire)
+            int o = 24, f = 20, steps = 25;
+            INDArray cur = Nd4j.rand(DataType.FLOAT, rows, o, o, f).muli(0.6);
+            INDArray spikes = Nd4j.create(DataType.FLOAT, rows, o, o, f);
+            INDArray pooled = Nd4j.create(DataType.FLOAT, rows, o / 2, o / 2, f);
+            NeuronDynamics.Params lif = new NeuronDynamics.Params(0.9, 1.0, true);
+            NeuronDynamics.Params ifn = new NeuronDynamics.Params(1.0, 0.75, true);
+            float[] table = {0f, 0.25f, 0.5f, 0.75f, 1f};
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                long[] a1 = EventKernels.fire(cur, new EventKernels.Chain(lif, spikes, 0, null, null, null), steps);
+                long t1 = System.nanoTime();
+                long[] a2 = EventKernels.fire(cur, new EventKernels.Chain(lif, null, 2, table, ifn, pooled), steps);
+                long t2 = System.nanoTime();
+                float[][] rowsS = new float[64][o * o * f];
+                for (float[] rs : rowsS) {
+                    for (int i = 0; i < rs.length; i++) rs[i] = rnd.nextDouble() < 0.23 ? 1f : 0f;
+                }
+                float[] rowsum = new float[o * f], wide = new float[(o - 1) * f], pc = new float[o * o * f / 4];
+                boolean div = EventKernels.divides(table, 2);
+                long t3 = System.nanoTime();
+                for (int q = 0; q < rows; q++) {
+                    EventKernels.poolRow(Simd.enabled(), rowsS[q % 64], o, f, 2, o / 2, o / 2, table, div, rowsum, wide, pc);
+                }
+                long t4 = System.nanoTime();
+                System.out.printf("pooling alone, one thread: %.1f ms (divide %s)%n", (t4 - t3) / 1e6, div);
+                System.out.printf("chain: neurons %.1f ms (%d spikes), neurons+pool+neurons %.1f ms (%d, %d spikes)%n",
+                        (t1 - t0) / 1e6, a1[0], (t2 - t1) / 1e6, a2[0], a2[1]);
+            }
+            return;
+        }
         if (which.equals("c1") || which.equals("c2")) {
             boolean c1 = which.equals("c1");
             int c = c1 ? 1 : 20, h = c1 ? 28 : 12, f = c1 ? 20 : 50, k = 5, o = h - k + 1;

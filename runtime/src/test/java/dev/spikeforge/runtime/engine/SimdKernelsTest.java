@@ -178,6 +178,68 @@ class SimdKernelsTest {
         assertArrayEquals(bits(plain), bits(sum));
     }
 
+    @Property(tries = 200)
+    void poolingEqualsThePlainLoopAndTheWindowsDefinition(
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int k, @ForAll @IntRange(min = 1, max = 60) int filters,
+            @ForAll @IntRange(min = 0, max = 30) int h, @ForAll @IntRange(min = 0, max = 30) int w,
+            @ForAll @DoubleRange(min = 0, max = 1) double density) {
+        int outH = k + h;
+        int outW = k + w;
+        int ph = outH / k;
+        int pw = outW / k;
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] s = new float[outH * outW * filters];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = r.nextDouble() < density ? 1 : 0;
+        }
+        float kk = k * k;
+        float[] table = new float[k * k + 1];
+        for (int n = 0; n <= k * k; n++) {
+            table[n] = n / kk;
+        }
+        assertTrue(EventKernels.divides(table, k));
+        // each window counted on its own, the count looked up
+        float[] want = new float[ph * pw * filters];
+        for (int py = 0; py < ph; py++) {
+            for (int px = 0; px < pw; px++) {
+                for (int f = 0; f < filters; f++) {
+                    int n = 0;
+                    for (int dy = 0; dy < k; dy++) {
+                        for (int dx = 0; dx < k; dx++) {
+                            n += (int) s[((py * k + dy) * outW + px * k + dx) * filters + f];
+                        }
+                    }
+                    want[(py * pw + px) * filters + f] = table[n];
+                }
+            }
+        }
+        for (boolean lanes : new boolean[] {false, true}) {
+            float[] pc = new float[want.length];
+            EventKernels.poolRow(lanes, s, outW, filters, k, ph, pw, table, true, new float[pw * k * filters],
+                    new float[(pw * k - k + 1) * filters], pc);
+            assertArrayEquals(bits(want), bits(pc), lanes ? "lanes" : "plain loop");
+        }
+        // a table that is not n / k^2 is looked up by both
+        table[k * k] = 7;
+        assertTrue(!EventKernels.divides(table, k));
+        float[] pc = new float[want.length];
+        EventKernels.poolRow(true, s, outW, filters, k, ph, pw, table, false, new float[pw * k * filters],
+                new float[(pw * k - k + 1) * filters], pc);
+        for (int i = 0; i < pc.length; i++) {
+            assertTrue(pc[i] == (want[i] == 1 ? 7 : want[i]), "the table's last entry at " + i);
+        }
+    }
+
+    @Example
+    void nd4jPoolingIsTheCountOverKSquaredForWindowsOfTwoAndThree() {
+        // so the fused pass pools LeNet5's and the VGGs' windows in the lanes (docs/semantics.md section 2.5)
+        for (int k = 1; k <= 4; k++) {
+            float[] table = FloatModel.poolTable(k);
+            boolean divides = EventKernels.divides(table, k);
+            assertTrue(divides || k > 3, "ND4J's average of n spikes in a window of " + k + " is not n / " + k * k);
+        }
+    }
+
     /** Float gradients of mixed magnitudes, so sums round and their order shows. */
     private static float[] gradients(SplittableRandom r, int n) {
         float[] x = new float[n];
@@ -210,6 +272,14 @@ class SimdKernelsTest {
             c[i] = kind < 2 ? (float) theta : kind == 2 ? 0 : (float) (theta * (0.5 + r.nextGaussian()));
         }
         return c;
+    }
+
+    private static int[] bits(float[] a) {
+        int[] b = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Float.floatToRawIntBits(a[i]);
+        }
+        return b;
     }
 
     private static long[] bits(double[] a) {
