@@ -615,6 +615,16 @@ final class EventKernels {
      * then adds bias[o].
      */
     static INDArray dense(INDArray in, INDArray w, INDArray bias, int rows, INDArray out) {
+        return dense(in, null, w, bias, rows, out);
+    }
+
+    /**
+     * {@link #dense} of a flattening that was not done: input i of a row is the value at
+     * {@code order[i]} of {@code in}'s row (a channels-last stack read in the flattened C x H x W
+     * order, {@link #flattenOrder}), or at i when {@code order} is null. The terms are the same and
+     * added in the same order as {@link #dense} of the flattened rows, so the bits are too.
+     */
+    static INDArray dense(INDArray in, int[] order, INDArray w, INDArray bias, int rows, INDArray out) {
         INDArray x = FloatModel.contiguous(in);
         int inputs = Math.toIntExact(x.length() / rows);
         int outputs = (int) w.size(0);
@@ -640,7 +650,7 @@ final class EventKernels {
                 int m = 0;
                 boolean binary = true;
                 for (int i = 0; i < inputs; i++) {
-                    float v = xr[i];
+                    float v = xr[order == null ? i : order[i]];
                     if (v != 0f) {
                         off[m] = i * op;
                         vs[m++] = v;
@@ -657,6 +667,20 @@ final class EventKernels {
             }
         });
         return out;
+    }
+
+    /**
+     * Where value i of a C x H x W stack flattened channel-major (i = (c H + y) W + x) sits in the
+     * same stack stored channels-last ((y W + x) C + c).
+     */
+    static int[] flattenOrder(int channels, int height, int width) {
+        int[] order = new int[channels * height * width];
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < height * width; p++) {
+                order[c * height * width + p] = p * channels + c;
+            }
+        }
+        return order;
     }
 
     /**

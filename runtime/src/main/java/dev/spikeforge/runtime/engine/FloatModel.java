@@ -413,13 +413,15 @@ public final class FloatModel {
             if (done.contains(n.name())) {
                 continue;
             }
-            java.util.List<Node> fused = kept != null && n instanceof Conv2dNode c ? fusedFire(c, tape, how, kept)
-                    : java.util.List.of();
+            java.util.List<Node> fused = kept == null ? java.util.List.of()
+                    : n instanceof Conv2dNode c ? fusedFire(c, tape, how, kept)
+                    : n instanceof FlattenNode f ? fusedFlatten(f, tape, how, kept) : java.util.List.of();
             if (!fused.isEmpty()) {
                 fused.forEach(f -> done.add(f.name()));
                 fusedLayers += fused.size();
                 if (LayerClock.ON) {
-                    LayerClock.add("conv+neuron " + n.name(), System.nanoTime() - t0);
+                    LayerClock.add((n instanceof FlattenNode ? "flatten+dense " : "conv+neuron ") + n.name(),
+                            System.nanoTime() - t0);
                 }
                 continue;
             }
@@ -509,6 +511,31 @@ public final class FloatModel {
             tape.counts.put(second.name(), counts[1]);
         }
         return ran;
+    }
+
+    /**
+     * In inference, a flattening of a channels-last stack whose only reader is a product taking the
+     * event kernel is not done: the product reads the stack in the flattened order
+     * ({@link EventKernels#dense} with {@link EventKernels#flattenOrder}), the same terms in the same
+     * order, so the same bits, without copying the stack to channel-major first. Only when the
+     * caller does not keep the flattening. Returns the nodes it ran (none: it did not run).
+     */
+    private java.util.List<Node> fusedFlatten(FlattenNode f, Tape tape, Run how, Set<String> kept) {
+        Node source = net.inputsOf(f).get(0);
+        int rows = tape.rows();
+        if (!inference(how) || kept.contains(f.name()) || !channelsLast(source)
+                || !(onlyReader(f) instanceof DenseNode d) || readsAnalogExactly(d)) {
+            return java.util.List.of();
+        }
+        INDArray in = contiguous(first(tape, f));
+        if (!eventDriven(how, in, rows, false)) {
+            return java.util.List.of();
+        }
+        Shape s = source.shape();
+        int[] order = EventKernels.flattenOrder(s.channels(), s.height(), s.width());
+        tape.acts.put(d.name(), EventKernels.dense(in, order, weights.get(d.name()), biases.get(d.name()), rows,
+                buffer("act:" + d.name(), rows, d.units())));
+        return java.util.List.of(d);
     }
 
     /** The one node that reads {@code n}, or null when none or several do. */

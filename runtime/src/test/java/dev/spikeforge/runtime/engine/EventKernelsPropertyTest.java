@@ -198,6 +198,41 @@ class EventKernelsPropertyTest {
         }
     }
 
+    @Property(tries = 100)
+    void productOfAChannelsLastStackReadInFlattenedOrderEqualsTheProductOfItsChannelMajorCopy(
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 20) int rows, @ForAll @IntRange(min = 1, max = 9) int c,
+            @ForAll @IntRange(min = 1, max = 7) int h, @ForAll @IntRange(min = 1, max = 7) int w,
+            @ForAll @IntRange(min = 1, max = 40) int outputs, @ForAll @DoubleRange(min = 0, max = 1) double d,
+            @ForAll boolean spikes, @ForAll boolean bias) {
+        // real weights, so a different order of the terms would show in the bits
+        SplitMix64 rng = new SplitMix64(seed);
+        int inputs = c * h * w;
+        float[] nhwc = new float[rows * inputs];
+        for (int i = 0; i < nhwc.length; i++) {
+            if (rng.nextDouble() < d) {
+                nhwc[i] = spikes ? 1f : value(rng, false);
+            }
+        }
+        float[] wt = new float[outputs * inputs];
+        for (int i = 0; i < wt.length; i++) {
+            wt[i] = value(rng, false);
+        }
+        float[] b = new float[outputs];
+        for (int i = 0; i < outputs; i++) {
+            b[i] = value(rng, false);
+        }
+        INDArray stack = Nd4j.createFromArray(nhwc).reshape('c', rows, h, w, c);
+        INDArray flat = stack.permute(0, 3, 1, 2).dup('c').reshape('c', rows, inputs);
+        INDArray wa = Nd4j.createFromArray(wt).reshape('c', outputs, inputs);
+        INDArray ba = bias ? Nd4j.createFromArray(b) : null;
+        float[] want = EventKernels.dense(flat, wa, ba, rows, Nd4j.create(DataType.FLOAT, rows, outputs)).data().asFloat();
+        float[] got = EventKernels.dense(stack.reshape('c', rows, inputs), EventKernels.flattenOrder(c, h, w), wa, ba,
+                rows, Nd4j.create(DataType.FLOAT, rows, outputs)).data().asFloat();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), "output " + i);
+        }
+    }
+
     @Property(tries = 300)
     void productSumsInItsOrderAndStaysWithinTheBoundOfBlas(
             @ForAll long seed, @ForAll @IntRange(min = 1, max = 40) int rows,
