@@ -110,16 +110,22 @@ def voices(small):
     return out
 
 
-def draw(rs, engine):
+def draw(rs, engine, train):
     """One clip's synthesis settings and augmentation; always 11 uniforms and one seed, so
-    every clip takes the same share of the random stream."""
+    every clip takes the same share of the random stream. A training clip's pitch moves more
+    often and further (80% of them, -400 to +400 cents: sox's pitch moves the formants too, as a
+    longer or shorter vocal tract would) than a held-out clip's (half of them, -200 to +200), which
+    keeps every held-out clip as it was before training clips moved further."""
     u = rs.random_sample(11)
     if engine == "espeak-ng":
         synth = "%d %d" % (140 + int(u[0] * 61), 20 + int(u[1] * 61))  # -s words/min, -p pitch
     else:
         synth = "%.3f" % (0.85 + 0.35 * u[0])  # duration stretch
     speed = "%.3f" % (0.9 + 0.2 * u[3]) if u[2] < 0.5 else "-"
-    cents = "%d" % round(-200 + 400 * u[5]) if u[4] < 0.5 else "-"
+    if train:
+        cents = "%d" % round(-400 + 800 * u[5]) if u[4] < 0.8 else "-"
+    else:
+        cents = "%d" % round(-200 + 400 * u[5]) if u[4] < 0.5 else "-"
     reverb = "%d" % (10 + int(u[7] * 41)) if u[6] < 0.3 else "-"
     gain = "%.1f" % (-12 + 11 * u[8])  # peak level in dBFS
     snr = "%.1f" % (10 + 20 * u[10]) if u[9] < 0.8 else "-"
@@ -148,7 +154,7 @@ def plan(args):
         for k, word in enumerate(CLASSES):
             for r in range(first, first + count):
                 name = "%s_%s_%s_%02d" % (engine, voice, variant, r)
-                synth, speed, cents, reverb, gain, snr, seed = draw(rs, engine)
+                synth, speed, cents, reverb, gain, snr, seed = draw(rs, engine, split in ("train", "more"))
                 rows.append(["%s-%s" % (name, word), "train" if split == "more" else split, word,
                              "%s/%s/%s.wav" % (FOLDERS[split], word, name),
                              engine, voice, variant, word, synth, speed, cents, reverb, gain, snr, seed])
@@ -317,10 +323,11 @@ def write_readme(args, rows, table, lengths, fitted, cut_total):
     add("held-out variants, and flite's rms and awb. Each voice says every digit several times")
     add("(renditions), each with its own settings drawn from the seed:")
     add("  espeak-ng -s 140..200 words/min, -p 20..80; flite and festival duration stretch 0.85..1.2;")
-    add("  then sox: speed 0.9..1.1 (half of the clips), pitch -200..+200 cents (half), reverb with")
-    add("  reverberance 10..50 and room scale 50 (30%); peak level -12..-1 dBFS; white Gaussian noise")
-    add("  at an SNR of 10..30 dB over the whole second (80%). Sox runs without dither (-D), so the")
-    add("  same seed gives byte-identical files.")
+    add("  then sox: speed 0.9..1.1 (half of the clips), pitch -200..+200 cents (half of the held-out")
+    add("  clips; -400..+400 cents on 80% of the training clips, which moves their formants further),")
+    add("  reverb with reverberance 10..50 and room scale 50 (30%); peak level -12..-1 dBFS; white")
+    add("  Gaussian noise at an SNR of 10..30 dB over the whole second (80%). Sox runs without dither")
+    add("  (-D), so the same seed gives byte-identical files.")
     for split in ("train", "test", "accents"):
         if split not in sv:
             continue
