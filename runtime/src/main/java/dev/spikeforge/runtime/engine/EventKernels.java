@@ -328,8 +328,8 @@ final class EventKernels {
      * vector of filters, each window's filters in whole vectors (the rest by a plain loop);
      * with fewer, the second sum runs at every column of rowsum where a window could start (wide)
      * and the windows' own starts are copied out. The plain loop sums only at the windows and
-     * looks the count up. All
-     * give the same bits (SimdKernelsTest). {@code lanes}: whether to use the Vector API.
+     * looks the count up. All give the same bits (SimdKernelsTest). {@code lanes}: whether to use
+     * the Vector API.
      */
     static void poolRow(boolean lanes, float[] s, int outW, int filters, int k, int ph, int pw, float[] table, boolean divide,
                         float[] rowsum, float[] wide, float[] pc) {

@@ -69,12 +69,12 @@ public final class FloatModel {
     private final Set<String> channelsLast = new HashSet<>();
     /** The integer model's neuron arithmetic, or null for the float semantics (see {@link #integerExact(IntegerExact)}). */
     private IntegerExact integerExact;
-    /** How many layers the last forward pass ran fused into convolutions ({@link #fusedFire}). */
+    /** How many layers the last forward pass ran fused into convolutions or flattenings ({@link #fusedFire}, {@link #fusedFlatten}). */
     private int fusedLayers;
     /** The integer weights, as floats, of the weight nodes that read analog input under {@link #integerExact} ({@link #analogExact}). */
     private final Map<String, INDArray> analogWeights = new HashMap<>();
 
-    /** How many layers the last forward pass ran fused into the convolutions before them (the tests read it). */
+    /** How many layers the last forward pass ran fused into the convolutions or flattenings before them (the tests read it). */
     public int lastFusedLayers() {
         return fusedLayers;
     }
