@@ -277,7 +277,6 @@ final class EventKernels {
             float[] pc = new float[pooledSize];
             float[] s2 = new float[pooledSize];
             float[] rowsum = new float[pw * k * filters];
-            float[] wide = new float[Math.max(0, (pw * k - k + 1) * filters)];
             double[] largest = new double[1];
             double[] largest2 = new double[1];
             for (int b = b0; b < b1; b++) {
@@ -294,7 +293,7 @@ final class EventKernels {
                         ss.writeFloats(r * outSize, s, outSize);
                     }
                     if (k > 0) {
-                        poolRow(lanes, s, outW, filters, k, ph, pw, chain.poolTable(), divide, rowsum, wide, pc);
+                        poolRow(lanes, s, outW, filters, k, ph, pw, chain.poolTable(), divide, rowsum, pc);
                         c2 += e2 == null ? fire(chain.second(), pc, v2, s2, pooledSize)
                                 : IntegerNeurons.fireRow(e2, pc, v2i, s2, pooledSize, largest2);
                         ps.writeFloats(r * pooledSize, s2, pooledSize);
@@ -323,64 +322,36 @@ final class EventKernels {
      * of k x k, stride k, the edges that do not fill a window dropped, into pc ([ph, pw, filters]):
      * a window of n spikes pools to table[n]. The counts are sums of 0s and 1s, exact in float in
      * any order. For each row of windows, the k rows are added first (rowsum: the pw k filters
-     * values the windows cover), then the k columns of each window. On the Vector API, with
-     * {@code divide} ({@link #divides}), the count is divided by k^2 in the lanes: with at least a
-     * vector of filters, each window's filters in whole vectors (the rest by a plain loop);
-     * with fewer, the second sum runs at every column of rowsum where a window could start (wide)
-     * and the windows' own starts are copied out. The plain loop sums only at the windows and
-     * looks the count up. All give the same bits (SimdKernelsTest). {@code lanes}: whether to use
-     * the Vector API.
+     * values the windows cover), then the k columns of each window, its filters side by side. On
+     * the Vector API ({@code lanes}) both sums run in whole vectors ({@link SimdKernels#stridedSums}),
+     * and with {@code divide} ({@link #divides}) the count is divided by k^2 instead of looked up;
+     * the rest runs in plain loops. All give the same bits (SimdKernelsTest).
      */
-    static void poolRow(boolean lanes, float[] s, int outW, int filters, int k, int ph, int pw, float[] table, boolean divide,
-                        float[] rowsum, float[] wide, float[] pc) {
+    static void poolRow(boolean lanes, float[] s, int outW, int filters, int k, int ph, int pw, float[] table,
+                        boolean divide, float[] rowsum, float[] pc) {
         int line = outW * filters;
         int width = pw * k * filters;
-        int span = width - (k - 1) * filters;
+        float kk = k * k;
+        boolean vectorMeans = lanes && divide;
         for (int py = 0; py < ph; py++) {
             int base = py * k * line;
-            for (int j = lanes ? SimdKernels.addRows(s, base, line, k, rowsum, width) : 0; j < width; j++) {
+            for (int j = lanes ? SimdKernels.stridedSums(s, base, line, k, 1, rowsum, 0, width) : 0; j < width; j++) {
                 float t = s[base + j];
                 for (int dy = 1; dy < k; dy++) {
                     t += s[base + dy * line + j];
                 }
                 rowsum[j] = t;
             }
-            int po = py * pw * filters;
-            if (lanes && divide && filters >= SimdKernels.floatLanes()) {
-                float kk = k * k;
-                int fb = SimdKernels.windowMeans(rowsum, filters, k, kk, pc, po, pw);
-                for (int px = 0; px < pw; px++) {
-                    int q = px * k * filters;
-                    for (int f = fb; f < filters; f++) {
-                        float t = rowsum[q + f];
-                        for (int dx = 1; dx < k; dx++) {
-                            t += rowsum[q + dx * filters + f];
-                        }
-                        pc[po + px * filters + f] = t / kk;
-                    }
-                }
-            } else if (lanes && divide) {
-                float kk = k * k;
-                for (int j = SimdKernels.columnMeans(rowsum, filters, k, kk, wide, span); j < span; j++) {
-                    float t = rowsum[j];
+            for (int px = 0; px < pw; px++) {
+                int q = px * k * filters;
+                int o = (py * pw + px) * filters;
+                for (int f = vectorMeans ? SimdKernels.stridedSums(rowsum, q, filters, k, kk, pc, o, filters) : 0;
+                     f < filters; f++) {
+                    float t = rowsum[q + f];
                     for (int dx = 1; dx < k; dx++) {
-                        t += rowsum[j + dx * filters];
+                        t += rowsum[q + dx * filters + f];
                     }
-                    wide[j] = t / kk;
-                }
-                for (int px = 0; px < pw; px++) {
-                    System.arraycopy(wide, px * k * filters, pc, po + px * filters, filters);
-                }
-            } else {
-                for (int px = 0; px < pw; px++) {
-                    int q = px * k * filters;
-                    for (int f = 0; f < filters; f++) {
-                        float t = rowsum[q + f];
-                        for (int dx = 1; dx < k; dx++) {
-                            t += rowsum[q + dx * filters + f];
-                        }
-                        pc[po + px * filters + f] = table[(int) t];
-                    }
+                    pc[o + f] = vectorMeans ? t / kk : table[(int) t];
                 }
             }
         }

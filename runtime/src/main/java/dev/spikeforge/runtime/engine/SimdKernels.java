@@ -328,82 +328,33 @@ final class SimdKernels {
     }
 
     /**
-     * rowsum[j] = s[base + j] + s[base + line + j] + ... (k rows, line apart), added in that order,
-     * for the whole vectors of [0, width): {@link EventKernels#poolRow}'s first sum. Returns where
-     * the caller's plain loop takes over.
+     * out[to + j] = (a[from + j] + a[from + stride + j] + ... (k terms, stride apart)), added in that
+     * order, then divided by {@code divisor}, for the whole vectors of [0, len):
+     * {@link EventKernels#poolRow}'s sums of a window's rows (divisor 1) and of its columns (divisor
+     * K^2; x / 1 is x). Returns where the caller's plain loop takes over. K = 2 is written out, without
+     * a vector that a branch or the inner loop carries: JDK 17 boxes such vectors (four times slower).
      */
-    static int addRows(float[] s, int base, int line, int k, float[] rowsum, int width) {
+    static int stridedSums(float[] a, int from, int stride, int k, float divisor, float[] out, int to, int len) {
         int l = FP.length();
-        int bound = width - width % l;
-        if (k == 2) {
+        int bound = len - len % l;
+        if (k == 2 && divisor == 1) {
             for (int j = 0; j < bound; j += l) {
-                FloatVector.fromArray(FP, s, base + j).add(FloatVector.fromArray(FP, s, base + line + j))
-                        .intoArray(rowsum, j);
+                FloatVector.fromArray(FP, a, from + j).add(FloatVector.fromArray(FP, a, from + stride + j))
+                        .intoArray(out, to + j);
             }
-            return bound;
-        }
-        for (int j = 0; j < bound; j += l) {
-            FloatVector t = FloatVector.fromArray(FP, s, base + j);
-            for (int dy = 1; dy < k; dy++) {
-                t = t.add(FloatVector.fromArray(FP, s, base + dy * line + j));
-            }
-            t.intoArray(rowsum, j);
-        }
-        return bound;
-    }
-
-    /**
-     * pc[po + px filters + f] = (rowsum[px k filters + f] + rowsum[px k filters + filters + f] + ...
-     * (k columns)) / kk, added in that order, for every window px < pw and the whole vectors of
-     * [0, filters): {@link EventKernels#poolRow}'s second sum and the division for layers of at
-     * least a vector of filters. Returns the filter where the caller's plain loop takes over.
-     */
-    static int windowMeans(float[] rowsum, int filters, int k, float kk, float[] pc, int po, int pw) {
-        int l = FP.length();
-        int bound = filters - filters % l;
-        for (int px = 0; px < pw; px++) {
-            int q = px * k * filters;
-            int o = po + px * filters;
-            if (k == 2) {
-                for (int f = 0; f < bound; f += l) {
-                    FloatVector.fromArray(FP, rowsum, q + f).add(FloatVector.fromArray(FP, rowsum, q + filters + f))
-                            .div(kk).intoArray(pc, o + f);
-                }
-            } else {
-                for (int f = 0; f < bound; f += l) {
-                    FloatVector t = FloatVector.fromArray(FP, rowsum, q + f);
-                    for (int dx = 1; dx < k; dx++) {
-                        t = t.add(FloatVector.fromArray(FP, rowsum, q + dx * filters + f));
-                    }
-                    t.div(kk).intoArray(pc, o + f);
-                }
-            }
-        }
-        return bound;
-    }
-
-    /**
-     * wide[j] = (rowsum[j] + rowsum[j + filters] + ... (k columns)) / kk, added in that order, for
-     * the whole vectors of [0, span): {@link EventKernels#poolRow}'s second sum and the division
-     * at every column where a window could start, for layers of fewer filters than a vector.
-     * Returns where the caller's plain loop takes over.
-     */
-    static int columnMeans(float[] rowsum, int filters, int k, float kk, float[] wide, int span) {
-        int l = FP.length();
-        int bound = span - span % l;
-        if (k == 2) {
+        } else if (k == 2) {
             for (int j = 0; j < bound; j += l) {
-                FloatVector.fromArray(FP, rowsum, j).add(FloatVector.fromArray(FP, rowsum, j + filters)).div(kk)
-                        .intoArray(wide, j);
+                FloatVector.fromArray(FP, a, from + j).add(FloatVector.fromArray(FP, a, from + stride + j)).div(divisor)
+                        .intoArray(out, to + j);
             }
-            return bound;
-        }
-        for (int j = 0; j < bound; j += l) {
-            FloatVector t = FloatVector.fromArray(FP, rowsum, j);
-            for (int dx = 1; dx < k; dx++) {
-                t = t.add(FloatVector.fromArray(FP, rowsum, j + dx * filters));
+        } else {
+            for (int j = 0; j < bound; j += l) {
+                FloatVector t = FloatVector.fromArray(FP, a, from + j);
+                for (int d = 1; d < k; d++) {
+                    t = t.add(FloatVector.fromArray(FP, a, from + d * stride + j));
+                }
+                t.div(divisor).intoArray(out, to + j);
             }
-            t.div(kk).intoArray(wide, j);
         }
         return bound;
     }

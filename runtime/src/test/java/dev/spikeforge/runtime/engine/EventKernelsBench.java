@@ -53,11 +53,11 @@ public final class EventKernelsBench {
                 for (float[] rs : rowsS) {
                     for (int i = 0; i < rs.length; i++) rs[i] = rnd.nextDouble() < 0.23 ? 1f : 0f;
                 }
-                float[] rowsum = new float[o * f], wide = new float[(o - 1) * f], pc = new float[o * o * f / 4];
+                float[] rowsum = new float[o * f], pc = new float[o * o * f / 4];
                 boolean div = EventKernels.divides(table, 2);
                 long t3 = System.nanoTime();
                 for (int q = 0; q < rows; q++) {
-                    EventKernels.poolRow(Simd.enabled(), rowsS[q % 64], o, f, 2, o / 2, o / 2, table, div, rowsum, wide, pc);
+                    EventKernels.poolRow(Simd.enabled(), rowsS[q % 64], o, f, 2, o / 2, o / 2, table, div, rowsum, pc);
                 }
                 long t4 = System.nanoTime();
                 System.out.printf("pooling alone, one thread: %.1f ms (divide %s)%n", (t4 - t3) / 1e6, div);
